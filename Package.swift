@@ -1,0 +1,68 @@
+// swift-tools-version: 6.0
+// Graft: import pretrained CNN weights (Caffe, Keras HDF5) into one native format, inspect them,
+// fine-tune them layer-wise on the CPU, and export them back.
+import PackageDescription
+
+// MARK: - System libraries (one target per C library, found with pkg-config)
+
+let systemLibraries: [Target] = [
+    .systemLibrary(name: "CHDF5", path: "Sources/C/CHDF5", pkgConfig: "hdf5",
+                   providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
+    .systemLibrary(name: "CProtobufC", path: "Sources/C/CProtobufC", pkgConfig: "libprotobuf-c",
+                   providers: [.apt(["libprotobuf-c-dev"]), .brew(["protobuf-c"])]),
+    .systemLibrary(name: "COpenBLAS", path: "Sources/C/COpenBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+    .systemLibrary(name: "CPNG", path: "Sources/C/CPNG", pkgConfig: "libpng",
+                   providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+    .systemLibrary(name: "CJPEG", path: "Sources/C/CJPEG", pkgConfig: "libjpeg",
+                   providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+]
+
+// MARK: - Graft modules
+
+let modules: [Target] = [
+    // Tensors, shapes, the graph IR, shape inference, costs and the native (.graft) format. No C.
+    .target(name: "GraftCore"),
+    // Numeric kernels; the only module that imports OpenBLAS.
+    .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS"]),
+    // Executes a graph (forward now, backward later); never imports a format module.
+    .target(name: "GraftEngine", dependencies: ["GraftCore", "GraftKernels"]),
+    // NumPy .npy/.npz reading and writing (through ZIPFoundation).
+    .target(name: "GraftIO", dependencies: [
+        "GraftCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ]),
+    // Thin interop layers for the C libraries the importers will use.
+    .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
+    .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
+    .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
+    // The `graft` command.
+    .executableTarget(name: "GraftCLI", dependencies: [
+        "GraftCore", "GraftEngine", "GraftIO",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+]
+
+// MARK: - Tests
+
+let tests: [Target] = [
+    .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
+    .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine"]),
+    .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO"]),
+    .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage"]),
+    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI"]),
+]
+
+let package = Package(
+    name: "Graft",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "graft", targets: ["GraftCLI"]),
+        .library(name: "GraftCore", targets: ["GraftCore"]),
+        .library(name: "GraftEngine", targets: ["GraftEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: systemLibraries + modules + tests
+)

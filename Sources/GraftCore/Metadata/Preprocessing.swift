@@ -1,0 +1,86 @@
+/// How raw images become the tensor a model expects, recorded so that fine-tuning and inference
+/// feed the model what it was trained on.
+///
+/// A pixel is decoded into `valueRange` (e.g. 0...255) in `channelOrder`, then `steps` apply in
+/// order, per channel. Caffe's default is BGR, 0...255, subtract the mean; Keras "tf" mode is RGB,
+/// 0...255, multiply by 1/127.5, subtract 1.
+public struct Preprocessing: Codable, Equatable, Sendable {
+    public enum ChannelOrder: String, Codable, Sendable { case rgb = "RGB", bgr = "BGR", grey = "GREY" }
+
+    /// One per-channel arithmetic step; a single value applies to every channel.
+    public enum Step: Codable, Equatable, Sendable {
+        case subtract([Float])
+        case multiply([Float])
+        case divide([Float])
+
+        private enum CodingKeys: String, CodingKey { case op, values }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let values = try c.decode([Float].self, forKey: .values)
+            switch try c.decode(String.self, forKey: .op) {
+            case "subtract": self = .subtract(values)
+            case "multiply": self = .multiply(values)
+            case "divide": self = .divide(values)
+            case let other:
+                throw DecodingError.dataCorruptedError(forKey: .op, in: c, debugDescription: "unknown preprocessing step '\(other)'")
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            let (op, values): (String, [Float]) = switch self {
+            case .subtract(let v): ("subtract", v)
+            case .multiply(let v): ("multiply", v)
+            case .divide(let v): ("divide", v)
+            }
+            try c.encode(op, forKey: .op)
+            try c.encode(values, forKey: .values)
+        }
+
+        /// Applies the step to one channel's value.
+        public func apply(_ x: Float, channel: Int) -> Float {
+            func pick(_ v: [Float]) -> Float { v.count == 1 ? v[0] : v[channel] }
+            return switch self {
+            case .subtract(let v): x - pick(v)
+            case .multiply(let v): x * pick(v)
+            case .divide(let v): x / pick(v)
+            }
+        }
+    }
+
+    /// The graph input this describes.
+    public var input: String
+    /// The input shape the model was built for, batch first (NCHW).
+    public var inputShape: Shape
+    public var channelOrder: ChannelOrder
+    /// The range raw pixel values are scaled into before `steps`, e.g. [0, 255] or [0, 1].
+    public var valueRange: [Float]
+    public var steps: [Step]
+
+    public init(input: String, inputShape: Shape, channelOrder: ChannelOrder, valueRange: [Float], steps: [Step]) {
+        self.input = input
+        self.inputShape = inputShape
+        self.channelOrder = channelOrder
+        self.valueRange = valueRange
+        self.steps = steps
+    }
+
+    /// A one-line human summary, e.g. "BGR 0...255, subtract (104, 117, 123)".
+    public var summary: String {
+        func list(_ v: [Float]) -> String { v.count == 1 ? fmt(v[0]) : "(" + v.map(fmt).joined(separator: ", ") + ")" }
+        var parts = ["\(channelOrder.rawValue) \(valueRange.map(fmt).joined(separator: "..."))"]
+        for step in steps {
+            switch step {
+            case .subtract(let v): parts.append("subtract \(list(v))")
+            case .multiply(let v): parts.append("multiply \(list(v))")
+            case .divide(let v): parts.append("divide \(list(v))")
+            }
+        }
+        return parts.joined(separator: ", then ")
+    }
+}
+
+private func fmt(_ x: Float) -> String {
+    x == x.rounded() && abs(x) < 1e7 ? String(Int(x)) : String(x)
+}

@@ -1,0 +1,27 @@
+/// What fine-tuning needs beyond the weights: per-parameter learning-rate and decay multipliers
+/// (Caffe's `lr_mult`/`decay_mult`), frozen flags, and class labels.
+public struct TrainingMetadata: Codable, Equatable, Sendable {
+    public struct ParameterSettings: Codable, Equatable, Sendable {
+        public var learningRateMultiplier: Float
+        public var decayMultiplier: Float
+        public var frozen: Bool
+        public init(learningRateMultiplier: Float = 1, decayMultiplier: Float = 1, frozen: Bool = false) {
+            self.learningRateMultiplier = learningRateMultiplier
+            self.decayMultiplier = decayMultiplier
+            self.frozen = frozen
+        }
+    }
+
+    /// Settings keyed by tensor name (`<node>.<param>`); a parameter not listed uses the defaults.
+    public var parameters: [String: ParameterSettings]
+    /// One label per output class, in output order.
+    public var classLabels: [String]
+
+    public init(parameters: [String: ParameterSettings] = [:], classLabels: [String] = []) {
+        self.parameters = parameters
+        self.classLabels = classLabels
+    }
+
+    /// Tensor names marked frozen.
+    public var frozenTensors: Set<String> { Set(parameters.filter { $0.value.frozen }.keys) }
+}

@@ -1,0 +1,112 @@
+/// Rectified linear unit with the variants frameworks add:
+/// `y = x > threshold ? min(x, maxValue) : negativeSlope * (x - threshold)`.
+/// Plain ReLU is the default; ReLU6 is `maxValue: 6`; leaky ReLU has a negative slope.
+public struct ReLU: Codable, Equatable, Sendable {
+    public var negativeSlope: Float
+    public var maxValue: Float?
+    public var threshold: Float
+
+    public init(negativeSlope: Float = 0, maxValue: Float? = nil, threshold: Float = 0) {
+        self.negativeSlope = negativeSlope
+        self.maxValue = maxValue
+        self.threshold = threshold
+    }
+}
+
+/// Parametric ReLU: `y = x > 0 ? x : slope[c] * x`, with parameter `slope` of `[channels]`
+/// or `[1]` when shared across channels.
+public struct PReLU: Codable, Equatable, Sendable {
+    public var channelShared: Bool
+    public init(channelShared: Bool = false) { self.channelShared = channelShared }
+}
+
+/// Element-wise functions without parameters tensors.
+public enum Activation: Codable, Equatable, Sendable {
+    /// `x > 0 ? x : alpha * (exp(x) - 1)`.
+    case elu(alpha: Float)
+    /// `scale * elu(x, alpha)` with the SELU constants.
+    case selu
+    case sigmoid
+    case tanh
+    /// Keras: `clip(0.2 * x + 0.5, 0, 1)`.
+    case hardSigmoid
+    /// `x * sigmoid(x)`.
+    case swish
+    /// `log(1 + exp(x))`.
+    case softplus
+
+    /// The name shown by `graft inspect`.
+    public var name: String {
+        switch self {
+        case .elu: "ELU"
+        case .selu: "SELU"
+        case .sigmoid: "Sigmoid"
+        case .tanh: "TanH"
+        case .hardSigmoid: "HardSigmoid"
+        case .swish: "Swish"
+        case .softplus: "Softplus"
+        }
+    }
+}
+
+/// Caffe's Power layer: `y = (shift + scale * x) ^ power`.
+public struct Power: Codable, Equatable, Sendable {
+    public var power: Float
+    public var scale: Float
+    public var shift: Float
+
+    public init(power: Float = 1, scale: Float = 1, shift: Float = 0) {
+        self.power = power
+        self.scale = scale
+        self.shift = shift
+    }
+}
+
+/// Softmax along `axis` (1: channels).
+public struct Softmax: Codable, Equatable, Sendable {
+    public var axis: Int
+    public init(axis: Int = 1) { self.axis = axis }
+}
+
+/// Dropout: identity at inference; in training, zeroes with probability `ratio` and scales the
+/// rest by `1 / (1 - ratio)` (inverted dropout, as Caffe does).
+public struct Dropout: Codable, Equatable, Sendable {
+    public var ratio: Float
+    public init(ratio: Float = 0.5) { self.ratio = ratio }
+}
+
+extension Activation {
+    private enum CodingKeys: String, CodingKey { case function, alpha }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let function = try c.decode(String.self, forKey: .function)
+        switch function {
+        case "elu": self = .elu(alpha: try c.decodeIfPresent(Float.self, forKey: .alpha) ?? 1)
+        case "selu": self = .selu
+        case "sigmoid": self = .sigmoid
+        case "tanh": self = .tanh
+        case "hardSigmoid": self = .hardSigmoid
+        case "swish": self = .swish
+        case "softplus": self = .softplus
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .function, in: c,
+                debugDescription: "unknown activation function '\(function)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .elu(let alpha):
+            try c.encode("elu", forKey: .function)
+            try c.encode(alpha, forKey: .alpha)
+        case .selu: try c.encode("selu", forKey: .function)
+        case .sigmoid: try c.encode("sigmoid", forKey: .function)
+        case .tanh: try c.encode("tanh", forKey: .function)
+        case .hardSigmoid: try c.encode("hardSigmoid", forKey: .function)
+        case .swish: try c.encode("swish", forKey: .function)
+        case .softplus: try c.encode("softplus", forKey: .function)
+        }
+    }
+}

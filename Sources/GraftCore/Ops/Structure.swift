@@ -1,0 +1,111 @@
+/// Joins its inputs along `axis`.
+public struct Concat: Codable, Equatable, Sendable {
+    public var axis: Int
+    public init(axis: Int = 1) { self.axis = axis }
+}
+
+/// Element-wise combination of two or more inputs of the same shape.
+public struct Eltwise: Codable, Equatable, Sendable {
+    public enum Operation: String, Codable, Sendable { case sum, product, max }
+    public var operation: Operation
+    /// Per-input coefficients for `sum` (Caffe `coeff`); empty means all ones.
+    public var coefficients: [Float]
+
+    public init(operation: Operation, coefficients: [Float] = []) {
+        self.operation = operation
+        self.coefficients = coefficients
+    }
+}
+
+/// Flattens dims `axis ... endAxis` into one.
+///
+/// `order` records the element order of the flattened vector: `channelsFirst` is plain NCHW
+/// row-major; `channelsLast` flattens a 4-D NCHW input as if it were NHWC (Keras's Flatten),
+/// so a following dense layer computes the same function as in the source framework.
+public struct Flatten: Codable, Equatable, Sendable {
+    public enum Order: String, Codable, Sendable { case channelsFirst, channelsLast }
+    public var axis: Int
+    public var endAxis: Int
+    public var order: Order
+
+    public init(axis: Int = 1, endAxis: Int = -1, order: Order = .channelsFirst) {
+        self.axis = axis
+        self.endAxis = endAxis
+        self.order = order
+    }
+}
+
+/// Reshape with Caffe's conventions: `0` copies the input dimension at that position, `-1`
+/// (at most once) is inferred. The shape covers every dimension including the batch.
+public struct Reshape: Codable, Equatable, Sendable {
+    public var shape: [Int]
+    public init(shape: [Int]) { self.shape = shape }
+}
+
+/// Transpose: output dim `i` is input dim `order[i]`.
+public struct Permute: Codable, Equatable, Sendable {
+    public var order: [Int]
+    public init(order: [Int]) { self.order = order }
+}
+
+/// Crops the first input from `axis` on.
+///
+/// With two inputs (Caffe), the output takes the second input's dims from `axis` on and starts at
+/// `offsets` (one per axis, or one for all). With one input (Keras Cropping2D), `offsets` are cut
+/// from the start and `endCrops` from the end of each axis.
+public struct Crop: Codable, Equatable, Sendable {
+    public var axis: Int
+    public var offsets: [Int]
+    public var endCrops: [Int]
+
+    public init(axis: Int = 2, offsets: [Int] = [0], endCrops: [Int] = []) {
+        self.axis = axis
+        self.offsets = offsets
+        self.endCrops = endCrops
+    }
+}
+
+/// Splits the input along `axis` at `points` into one output per piece (Caffe Slice).
+/// Empty `points` splits into equal parts, one per output.
+public struct Slice: Codable, Equatable, Sendable {
+    public var axis: Int
+    public var points: [Int]
+    public init(axis: Int = 1, points: [Int] = []) {
+        self.axis = axis
+        self.points = points
+    }
+}
+
+/// Constant padding of the spatial dims (H, W) of an NCHW tensor.
+public struct Pad: Codable, Equatable, Sendable {
+    /// [top, left].
+    public var padBegin: [Int]
+    /// [bottom, right].
+    public var padEnd: [Int]
+    public var value: Float
+
+    public init(padBegin: [Int], padEnd: [Int]? = nil, value: Float = 0) {
+        self.padBegin = padBegin
+        self.padEnd = padEnd ?? padBegin
+        self.value = value
+    }
+}
+
+/// A layer Graft cannot execute, kept whole so that nothing is lost: its framework, type name,
+/// raw parameters (as the source wrote them) and weights. Shape inference stops at it unless the
+/// source recorded `outputShapes`.
+public struct Opaque: Codable, Equatable, Sendable {
+    public var framework: String
+    public var type: String
+    /// The source's parameters verbatim (prototxt text, Keras config JSON, ...).
+    public var rawParameters: String
+    /// Output shapes when the source recorded them (one per output), else empty.
+    public var outputShapes: [Shape]
+
+    public init(framework: String, type: String, rawParameters: String = "", outputShapes: [Shape] = []) {
+        self.framework = framework
+        self.type = type
+        self.rawParameters = rawParameters
+        self.outputShapes = outputShapes
+    }
+}
