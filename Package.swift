@@ -35,6 +35,8 @@ let modules: [Target] = [
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
     .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
     .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
+    // Test helpers: locating ../shared reference data, temporary directories.
+    .target(name: "GraftTestSupport"),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
         "GraftCore", "GraftEngine", "GraftIO",
@@ -45,11 +47,11 @@ let modules: [Target] = [
 // MARK: - Tests
 
 let tests: [Target] = [
-    .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
-    .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine"]),
-    .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO"]),
-    .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage"]),
-    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI"]),
+    .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore", "GraftTestSupport"]),
+    .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
+    .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
+    .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
+    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 
 let package = Package(
