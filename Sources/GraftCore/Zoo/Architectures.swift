@@ -119,3 +119,16 @@ public struct GraphBuilder {
     public mutating func dropout(_ name: String) { add(name, .dropout(Dropout(ratio: 0.5))) }
     public mutating func softmax(_ name: String) { add(name, .softmax(Softmax(axis: 1))) }
 }
+
+extension Architectures {
+    /// The same graph with its last inner product resized to `classes` outputs.
+    public static func withClasses(_ graph: Graph, _ classes: Int) -> Graph {
+        var g = graph
+        guard let last = g.nodes.lastIndex(where: { if case .innerProduct = $0.op { true } else { false } }),
+              case .innerProduct(var p) = g.nodes[last].op else { return graph }
+        p.outputCount = classes
+        g.nodes[last].op = .innerProduct(p)
+        do { try g.deriveParameterSpecs() } catch { preconditionFailure("withClasses: \(error)") }
+        return g
+    }
+}

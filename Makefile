@@ -1,0 +1,36 @@
+# Graft: `make demo` runs the main job, `make test` runs the tests. Both install missing system
+# packages first (apt-get; sudo when not root).
+SWIFT ?= swift
+BUILD_FLAGS ?=
+GRAFT_SHARED ?= $(abspath ../shared)
+export GRAFT_SHARED
+
+.PHONY: all deps build release test demo samples clean
+
+all: build
+
+deps:
+	@Scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+# Swift Testing suites (XCTest is not used). The Python venv enables the safetensors/JSON-schema
+# cross-checks; without it those tests are skipped with a message.
+test: deps
+	@GRAFT_PYTHON="$$(Scripts/make-venv.sh)"; export GRAFT_PYTHON; \
+	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)"; \
+	  $(SWIFT) build --build-tests $(BUILD_FLAGS) && \
+	  $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
+
+demo: release
+	@Scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/graft"
+
+samples: build
+	@Scripts/make-samples.sh "$$($(SWIFT) build --show-bin-path)/graft"
+
+clean:
+	rm -rf .build .build-venv

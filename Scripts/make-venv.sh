@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Creates .build-venv with the Python packages the cross-checks use (safetensors, numpy,
+# jsonschema). Prints the venv's python on success; exits 0 with nothing printed when it cannot
+# (no network, no venv module), so tests that need it are skipped rather than failing.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+venv="$root/.build-venv"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import safetensors, numpy, jsonschema" 2>/dev/null; then
+  python3 -m venv "$venv" >/dev/null 2>&1 || { echo "note: python3 -m venv failed; Python cross-checks will be skipped" >&2; exit 0; }
+  "$venv/bin/pip" install -q --disable-pip-version-check safetensors numpy jsonschema >/dev/null 2>&1 \
+    || { echo "note: pip install failed; Python cross-checks will be skipped" >&2; exit 0; }
+fi
+echo "$venv/bin/python"

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import GraftCore
+import GraftIO
+
+extension GraftCommand {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare a model's outputs with a reference computed by another implementation.",
+            discussion: """
+                The reference .npz holds `input` and either `out:<value name>` arrays or a single `output` \
+                (the graph's output). Outputs are compared element by element in their original order. \
+                An element passes when |graft - reference| <= atol + rtol * |reference|; the exit status is \
+                non-zero if any element of any output fails.
+                """)
+
+        @Argument(help: "The .graft file.") var model: String
+        @Option(help: "Reference .npz (input plus out:<name> or output arrays).") var reference: String
+        @Option(help: "Relative tolerance.") var rtol: Float = 1e-4
+        @Option(help: "Absolute tolerance.") var atol: Float = 1e-5
+        @Option(help: "Layout of the reference's 4-D arrays: nchw (Caffe, OpenCV) or nhwc (Keras).") var layout: Layout = .nchw
+        @Flag(help: "Print the comparison as JSON.") var json = false
+
+        func run() throws {
+            let file = try NativeFile.open(model)
+            let arrays = try NPZ.read(path: reference)
+            guard let input = arrays.first(where: { $0.name == "input" })?.tensor else {
+                throw CommandFailure("\(reference): has no 'input' array")
+            }
+            var expected: [(name: String, label: String, tensor: Tensor)] = []
+            for (name, tensor) in arrays where name != "input" {
+                if name.hasPrefix("out:") {
+                    expected.append((String(name.dropFirst(4)), name, tensor.nchw(from: layout)))
+                } else if name == "output" {
+                    guard file.graph.outputs.count == 1 else {
+                        throw CommandFailure("\(reference): 'output' is ambiguous; the model has \(file.graph.outputs.count) outputs")
+                    }
+                    expected.append((file.graph.outputs[0], name, tensor.nchw(from: layout)))
+                }
+            }
+            guard !expected.isEmpty else { throw CommandFailure("\(reference): has no 'out:<name>' or 'output' arrays") }
+            let actual = try ModelRunner(file: file).run(input: input.nchw(from: layout), blobs: expected.map(\.name))
+            var comparisons: [Comparison] = []
+            for ((_, label, reference), (_, tensor)) in zip(expected, actual) {
+                comparisons.append(Comparison(name: label, actual: tensor, expected: reference, rtol: rtol, atol: atol))
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(comparisons), as: UTF8.self))
+            } else {
+                var table = TextTable([("output", .left), ("shape", .left), ("max abs", .right), ("max rel", .right),
+                                       ("cosine", .right), ("top-1", .right), ("result", .left)])
+                for c in comparisons {
+                    table.add([c.name, c.shape, Format.float(c.maxAbsoluteError), Format.float(c.maxRelativeError),
+                               String(format: "%.7f", c.cosine), "\(c.top1Agreements)/\(c.top1Total)",
+                               c.passed ? "ok" : "FAIL (\(c.failingElements) elements)"])
+                }
+                print(table.render())
+                print("tolerance: |graft - reference| <= \(atol) + \(rtol) * |reference|")
+            }
+            if comparisons.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        }
+    }
+}
+
+/// The agreement of one output with its reference.
+struct Comparison: Encodable {
+    var name: String
+    var shape: String
+    var maxAbsoluteError: Float
+    /// max |a - b| / max(|b|, atol) over the elements.
+    var maxRelativeError: Float
+    var cosine: Double
+    /// Rows (batch items) whose argmax agrees.
+    var top1Agreements: Int
+    var top1Total: Int
+    var failingElements: Int
+    var passed: Bool
+
+    init(name: String, actual: Tensor, expected: Tensor, rtol: Float, atol: Float) {
+        self.name = name
+        shape = expected.shape.description
+        guard actual.shape == expected.shape else {
+            shape = "\(actual.shape) vs \(expected.shape)"
+            (maxAbsoluteError, maxRelativeError, cosine) = (.infinity, .infinity, 0)
+            (top1Agreements, top1Total, failingElements, passed) = (0, 0, expected.elementCount, false)
+            return
+        }
+        var maxAbs: Float = 0, maxRel: Float = 0, failing = 0
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for (a, b) in zip(actual.scalars, expected.scalars) {
+            let diff = abs(a - b)
+            if !(diff <= atol + rtol * abs(b)) { failing += 1 }
+            maxAbs = diff.isNaN ? .nan : max(maxAbs, diff)
+            maxRel = max(maxRel, diff / max(abs(b), atol))
+            dot += Double(a) * Double(b)
+            na += Double(a) * Double(a)
+            nb += Double(b) * Double(b)
+        }
+        maxAbsoluteError = maxAbs
+        maxRelativeError = maxRel
+        cosine = na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : (na == nb ? 1 : 0)
+        let rows = max(expected.shape.dims.first ?? 1, 1)
+        let rowLength = expected.elementCount / rows
+        var agree = 0
+        for r in 0..<rows where rowLength > 0 {
+            let range = (r * rowLength)..<((r + 1) * rowLength)
+            let ia = actual.scalars[range].indices.max { actual.scalars[$0] < actual.scalars[$1] }
+            let ib = expected.scalars[range].indices.max { expected.scalars[$0] < expected.scalars[$1] }
+            if ia == ib { agree += 1 }
+        }
+        top1Agreements = agree
+        top1Total = rows
+        failingElements = failing
+        passed = failing == 0
+    }
+}
