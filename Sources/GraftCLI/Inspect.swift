@@ -134,7 +134,7 @@ struct InspectReport: Encodable {
         out.append(table.render())
         out.append("")
         out.append("Total: \(Format.grouped(totals.parameters)) parameters (\(Format.grouped(totals.trainable)) trainable, "
-            + "\(Format.grouped(totals.frozen)) frozen), \(Format.metric(totals.macs))MACs, \(Format.metric(totals.flops))FLOPs, "
+            + "\(Format.grouped(totals.frozen)) frozen), \(Format.metric(totals.macs)) MACs, \(Format.metric(totals.flops)) FLOPs, "
             + "activations \(Format.bytes(totals.activationBytes)) at batch \(batch)")
         if !unresolved.isEmpty { out.append("Shapes unknown from \(unresolved[0])") }
         out.append("Outputs: " + outputs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
