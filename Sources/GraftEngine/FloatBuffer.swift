@@ -1,0 +1,30 @@
+import GraftCore
+
+/// Floats owned by the engine, allocated and zeroed once. The address never changes, so a plan
+/// reuses the same memory on every run (glibc maps large blocks afresh on every allocation).
+final class FloatBuffer {
+    let count: Int
+    let pointer: UnsafeMutablePointer<Float>
+
+    init(count: Int) {
+        precondition(count >= 0, "FloatBuffer: negative count")
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    convenience init(copying scalars: [Float]) {
+        self.init(count: scalars.count)
+        scalars.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { pointer.update(from: base, count: scalars.count) }
+        }
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// A copy of the contents as a tensor of `shape`.
+    func tensor(shape: Shape) -> Tensor {
+        precondition(shape.elementCount == count, "FloatBuffer: shape \(shape) for \(count) floats")
+        return Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: pointer, count: count)))
+    }
+}
