@@ -16,7 +16,8 @@ public final class ForwardExecutor {
     public let graph: Graph
     /// The batch size the executor was planned for (the first graph input's first dimension).
     public let batchSize: Int
-    private let plan: ExecutionPlan
+    /// Internal so that tests can check buffer reuse.
+    let plan: ExecutionPlan
 
     /// Plans `graph` for a batch size.
     ///
