@@ -13,10 +13,16 @@ final class FloatBuffer {
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
-    convenience init(copying scalars: [Float]) {
-        self.init(count: scalars.count)
+    /// A buffer holding a copy of `scalars` (not zeroed first: weights can be large).
+    init(copying scalars: [Float]) {
+        count = scalars.count
+        pointer = .allocate(capacity: max(count, 1))
         scalars.withUnsafeBufferPointer { source in
-            if let base = source.baseAddress { pointer.update(from: base, count: scalars.count) }
+            if let base = source.baseAddress {
+                pointer.initialize(from: base, count: source.count)
+            } else {
+                pointer.initialize(to: 0)
+            }
         }
     }
 

@@ -7,7 +7,7 @@ public enum InnerProductKernels {
     /// Writes `packed[K, outputCount]`, the transpose of `weight[outputCount, K]`.
     public static func pack(weight: UnsafePointer<Float>, outputCount: Int, inputCount: Int,
                             into packed: UnsafeMutablePointer<Float>) {
-        LayoutKernels.transpose(weight, rows: outputCount, columns: inputCount, into: packed)
+        BLAS.transpose(weight, rows: outputCount, columns: inputCount, into: packed)
     }
 
     /// `output[rows, outputCount] = input[rows, K] · packed[K, outputCount] + bias`.

@@ -1,21 +1,7 @@
-/// Copies that rearrange elements without arithmetic: transposes, permutations, and copying
-/// rectangular regions between tensors (concat, slice, crop, pad are all region copies).
+/// Copies that rearrange elements without arithmetic: permutations, and copying rectangular
+/// regions between tensors (concat, slice, crop and pad are all region copies). Matrix transposes
+/// go through ``BLAS/transpose(_:rows:columns:into:)``.
 public enum LayoutKernels {
-    /// `destination[columns, rows] = source[rows, columns]ᵀ`, in cache-friendly tiles.
-    public static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int,
-                                 into destination: UnsafeMutablePointer<Float>) {
-        let tile = 32
-        for r0 in stride(from: 0, to: rows, by: tile) {
-            let r1 = min(r0 + tile, rows)
-            for c0 in stride(from: 0, to: columns, by: tile) {
-                let c1 = min(c0 + tile, columns)
-                for r in r0..<r1 {
-                    for c in c0..<c1 { destination[c * rows + r] = source[r * columns + c] }
-                }
-            }
-        }
-    }
-
     /// Writes `destination` with shape `order.map { shape[$0] }`, whose axis `i` is the source's
     /// axis `order[i]` (a general transpose).
     public static func permute(_ source: UnsafePointer<Float>, shape: [Int], order: [Int],
@@ -25,8 +11,7 @@ public enum LayoutKernels {
         let total = shape.reduce(1, *)
         guard total > 0 else { return }
         guard rank > 0 else { destination[0] = source[0]; return }
-        var sourceStrides = [Int](repeating: 1, count: rank)
-        for axis in stride(from: rank - 2, through: 0, by: -1) { sourceStrides[axis] = sourceStrides[axis + 1] * shape[axis + 1] }
+        let sourceStrides = rowMajorStrides(shape)
         let outputShape = order.map { shape[$0] }
         let strides = order.map { sourceStrides[$0] }   // source stride of each output axis
         let innerCount = outputShape[rank - 1]

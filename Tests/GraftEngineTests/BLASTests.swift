@@ -53,6 +53,17 @@ struct BLASTests {
         #expect(c == [19, 22, 43, 50])
     }
 
+    @Test("transpose of a 2x3 matrix, by hand, and of a non-square random one")
+    func transpose() {
+        var t = [Float](repeating: 0, count: 6)
+        t.withUnsafeMutableBufferPointer { BLAS.transpose([1, 2, 3, 4, 5, 6], rows: 2, columns: 3, into: $0.baseAddress!) }
+        #expect(t == [1, 4, 2, 5, 3, 6])
+        let a = randomTensor([37 * 53], seed: 4).scalars
+        var b = [Float](repeating: 0, count: a.count)
+        b.withUnsafeMutableBufferPointer { BLAS.transpose(a, rows: 37, columns: 53, into: $0.baseAddress!) }
+        #expect((0..<37).allSatisfy { r in (0..<53).allSatisfy { c in b[c * 37 + r] == a[r * 53 + c] } })
+    }
+
     @Test("thread count reads back what was set")
     func threadCount() {
         let original = BLAS.threadCount
