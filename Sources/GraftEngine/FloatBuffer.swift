@@ -28,9 +28,11 @@ final class FloatBuffer {
 
     deinit { pointer.deallocate() }
 
-    /// A copy of the contents as a tensor of `shape`.
+    /// A copy of the first `shape.elementCount` floats as a tensor of `shape` (a buffer shared
+    /// by several values may be larger than any one of them).
     func tensor(shape: Shape) -> Tensor {
-        precondition(shape.elementCount == count, "FloatBuffer: shape \(shape) for \(count) floats")
-        return Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: pointer, count: count)))
+        let elements = shape.elementCount
+        precondition(elements <= count, "FloatBuffer: shape \(shape) for \(count) floats")
+        return Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: pointer, count: elements)))
     }
 }

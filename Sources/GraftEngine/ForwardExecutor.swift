@@ -35,6 +35,11 @@ public final class ForwardExecutor {
         self.batchSize = plan.graphInputs.first.map { plan.values.shape($0.id)[0] } ?? batchSize ?? 1
     }
 
+    /// Plans a whole model (its graph and weights) for a batch size.
+    public convenience init(model: Model, batchSize: Int? = nil) throws(ExecutionError) {
+        try self.init(graph: model.graph, weights: model.weights, batchSize: batchSize)
+    }
+
     /// The planned shape of a value (graph input or node output), or nil for an unknown name.
     public func shape(of value: String) -> Shape? {
         plan.valueIDs[value].map { plan.values.shape($0) }

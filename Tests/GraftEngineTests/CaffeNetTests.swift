@@ -63,7 +63,8 @@ struct CaffeNetTests {
         #expect(p.shape == [1, 1000])
         #expect(abs(p.scalars.reduce(0, +) - 1) < 1e-3)
         #expect(p.scalars.allSatisfy { $0.isFinite && $0 >= 0 })
-        // Generous for a debug build on a shared 2-core machine; release runs take a few tens of milliseconds.
+        // A debug build measured 70-95 ms per steady run here (the GEMMs are OpenBLAS's either way);
+        // the bound leaves room for a busy shared 2-core machine.
         #expect(second < .seconds(1))
     }
 }

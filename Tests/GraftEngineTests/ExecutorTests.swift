@@ -77,7 +77,7 @@ struct ExecutorTests {
         let batched = try ForwardExecutor(graph: graph, weights: weights, batchSize: 3)
         #expect(batched.batchSize == 3)
         #expect(batched.shape(of: "prob") == [3, 4])
-        let single = try ForwardExecutor(graph: graph, weights: weights)
+        let single = try ForwardExecutor(model: Model(graph: graph, weights: weights, provenance: Provenance(sourceFormat: "graft")))
         #expect(single.batchSize == 1)
         let x = randomTensor([3, 2, 5, 5], seed: 207)
         let all = try #require(try batched.run(inputs: ["data": x])["prob"])
