@@ -1,0 +1,43 @@
+public import GraftCore
+
+/// Why a graph cannot be planned or run. Every case names the node, value or input concerned.
+public enum ExecutionError: Error, Equatable, Sendable {
+    /// The graph is malformed or its shapes do not work out for the requested batch size.
+    case invalidGraph(GraphError)
+    case invalidBatchSize(Int)
+    /// An opaque node: Graft keeps it so nothing is lost, but cannot compute it.
+    case notExecutable(node: String, framework: String, type: String)
+    /// `weights` lacks the tensor `key` (`<node>.<parameter>`).
+    case missingWeight(node: String, key: String)
+    case weightShapeMismatch(node: String, key: String, expected: Shape, actual: Shape)
+    /// A graph input was not given to `run`.
+    case missingInput(String)
+    /// `run` was given a tensor for a name that is not a graph input.
+    case unknownInput(String)
+    /// An input tensor's shape differs from the planned one (the batch size is fixed at planning).
+    case wrongInputShape(input: String, expected: Shape, actual: Shape)
+    /// A requested value is neither a graph input nor a node output.
+    case unknownValue(String)
+    /// The node's layer has no backward pass yet.
+    case backwardNotImplemented(node: String)
+}
+
+extension ExecutionError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidGraph(let error): "graph cannot be executed: \(error)"
+        case .invalidBatchSize(let n): "batch size \(n) is not positive"
+        case .notExecutable(let node, let framework, let type):
+            "node '\(node)' is an opaque \(framework) layer of type '\(type)', which Graft cannot execute"
+        case .missingWeight(let node, let key): "node '\(node)' needs weight '\(key)', which was not given"
+        case .weightShapeMismatch(let node, let key, let expected, let actual):
+            "node '\(node)': weight '\(key)' has shape \(actual), expected \(expected)"
+        case .missingInput(let name): "graph input '\(name)' was not given"
+        case .unknownInput(let name): "'\(name)' is not a graph input"
+        case .wrongInputShape(let input, let expected, let actual):
+            "graph input '\(input)' has shape \(actual), expected \(expected)"
+        case .unknownValue(let name): "no value named '\(name)' in the graph"
+        case .backwardNotImplemented(let node): "node '\(node)' has no backward pass yet"
+        }
+    }
+}

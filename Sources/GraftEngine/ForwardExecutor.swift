@@ -1,0 +1,89 @@
+public import GraftCore
+
+/// Runs a graph forward (inference) on NCHW float32 batches of a fixed size.
+///
+/// Planning happens once in `init`: shapes are inferred for the batch size, every value gets a
+/// buffer, weights are copied and packed. `run` then only copies the inputs in, executes the
+/// layers and copies the requested values out; it never reallocates the value buffers.
+///
+/// ```swift
+/// let executor = try ForwardExecutor(graph: model.graph, weights: model.weights, batchSize: 1)
+/// let result = try executor.run(inputs: ["data": image], outputs: ["prob", "conv1"])
+/// ```
+///
+/// An executor holds mutable buffers: use it from one task at a time.
+public final class ForwardExecutor {
+    public let graph: Graph
+    /// The batch size the executor was planned for (the first graph input's first dimension).
+    public let batchSize: Int
+    /// Internal so that tests can check buffer reuse.
+    let plan: ExecutionPlan
+
+    /// Plans `graph` for a batch size.
+    ///
+    /// - Parameters:
+    ///   - weights: tensors keyed `<node>.<parameter>`; extra keys are ignored.
+    ///   - batchSize: replaces the batch (first) dimension of every graph input; nil keeps the
+    ///     recorded input shapes.
+    /// - Throws: ``ExecutionError/notExecutable(node:framework:type:)`` for an opaque node,
+    ///   ``ExecutionError/missingWeight(node:key:)`` or ``ExecutionError/weightShapeMismatch(node:key:expected:actual:)``
+    ///   for weights, ``ExecutionError/invalidGraph(_:)`` when shape inference fails.
+    public init(graph: Graph, weights: [String: Tensor], batchSize: Int? = nil) throws(ExecutionError) {
+        self.graph = graph
+        let plan = try ExecutionPlan(graph: graph, weights: weights, batchSize: batchSize)
+        self.plan = plan
+        self.batchSize = plan.graphInputs.first.map { plan.values.shape($0.id)[0] } ?? batchSize ?? 1
+    }
+
+    /// Plans a whole model (its graph and weights) for a batch size.
+    public convenience init(model: Model, batchSize: Int? = nil) throws(ExecutionError) {
+        try self.init(graph: model.graph, weights: model.weights, batchSize: batchSize)
+    }
+
+    /// The planned shape of a value (graph input or node output), or nil for an unknown name.
+    public func shape(of value: String) -> Shape? {
+        plan.valueIDs[value].map { plan.values.shape($0) }
+    }
+
+    /// Runs the graph on `inputs` (one tensor per graph input, with the planned shapes) and
+    /// returns the requested values by name.
+    ///
+    /// - Parameter outputs: names of graph inputs or node outputs to return; nil returns the graph
+    ///   outputs. Layers after the last one needed are skipped.
+    /// - Throws: ``ExecutionError/missingInput(_:)``, ``ExecutionError/unknownInput(_:)``,
+    ///   ``ExecutionError/wrongInputShape(input:expected:actual:)``, ``ExecutionError/unknownValue(_:)``.
+    public func run(inputs: [String: Tensor], outputs: [String]? = nil) throws(ExecutionError) -> [String: Tensor] {
+        let requested = outputs ?? graph.outputs
+        var requestedIDs: [(name: String, id: ValueID)] = []
+        for name in requested {
+            guard let id = plan.valueIDs[name] else { throw .unknownValue(name) }
+            requestedIDs.append((name, id))
+        }
+        for name in inputs.keys where !plan.graphInputs.contains(where: { $0.name == name }) {
+            throw .unknownInput(name)
+        }
+        for (name, id) in plan.graphInputs {
+            guard let tensor = inputs[name] else { throw .missingInput(name) }
+            let expected = plan.values.shape(id)
+            guard tensor.shape == expected else { throw .wrongInputShape(input: name, expected: expected, actual: tensor.shape) }
+        }
+
+        for (name, id) in plan.graphInputs {
+            let destination = plan.values.pointer(id)
+            inputs[name]!.scalars.withUnsafeBufferPointer { source in
+                destination.update(from: source.baseAddress!, count: source.count)
+            }
+        }
+        let lastNeeded = requestedIDs.compactMap { plan.producer[$0.id] }.max() ?? -1
+        if lastNeeded >= 0 {
+            let context = plan.forwardContext()
+            for layer in plan.layers[...lastNeeded] { layer.forward(context) }
+        }
+
+        var result: [String: Tensor] = [:]
+        for (name, id) in requestedIDs {
+            result[name] = plan.values.buffers[id.index].tensor(shape: plan.values.shape(id))
+        }
+        return result
+    }
+}

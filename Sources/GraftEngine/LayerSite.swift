@@ -1,0 +1,28 @@
+import GraftCore
+
+/// Everything the plan resolved for one node before building its layer: value slots, shapes and
+/// access to its weights.
+struct LayerSite {
+    let node: Node
+    let inputs: [ValueID]
+    let outputs: [ValueID]
+    let inputShapes: [Shape]
+    let outputShapes: [Shape]
+    let weights: WeightBinder
+
+    var input: ValueID { inputs[0] }
+    var output: ValueID { outputs[0] }
+    var inputShape: Shape { inputShapes[0] }
+    var outputShape: Shape { outputShapes[0] }
+
+    func parameter(_ name: String) throws(ExecutionError) -> Parameter? { try weights.parameter(name, of: node) }
+    func required(_ name: String) throws(ExecutionError) -> Parameter { try weights.required(name, of: node) }
+}
+
+extension Shape {
+    /// `(outer, middle, inner)` element counts for viewing this shape as
+    /// `[dims[..<start], dims[start..<end], dims[end...]]`.
+    func split(_ start: Int, _ end: Int) -> (outer: Int, middle: Int, inner: Int) {
+        (count(from: 0, to: start), count(from: start, to: end), count(from: end))
+    }
+}

@@ -1,0 +1,82 @@
+import GraftCore
+import GraftKernels
+
+/// Convolution: im2col + GEMM per image, a plain GEMM for 1x1 kernels, a direct loop for depthwise.
+final class ConvolutionLayer: Layer {
+    let node: String
+    let inputs: [ValueID]
+    let outputs: [ValueID]
+    let geometry: ConvolutionGeometry
+    let strategy: ConvolutionKernels.Strategy
+    let batch: Int
+    let weight: Parameter
+    let bias: Parameter?
+
+    init(_ site: LayerSite, _ op: Convolution) throws(ExecutionError) {
+        node = site.node.name
+        inputs = site.inputs
+        outputs = site.outputs
+        let x = site.inputShape, y = site.outputShape
+        geometry = ConvolutionGeometry(
+            patches: PatchGeometry(channels: x[1], height: x[2], width: x[3],
+                                   kernelHeight: op.kernel[0], kernelWidth: op.kernel[1],
+                                   strideHeight: op.stride[0], strideWidth: op.stride[1],
+                                   padTop: op.padBegin[0], padLeft: op.padBegin[1],
+                                   dilationHeight: op.dilation[0], dilationWidth: op.dilation[1],
+                                   outputHeight: y[2], outputWidth: y[3]),
+            outputChannels: op.outputChannels, groups: op.groups)
+        strategy = ConvolutionKernels.preferredStrategy(for: geometry)
+        batch = x[0]
+        weight = try site.required("weight")
+        bias = try site.parameter("bias")
+    }
+
+    var scratchCount: Int { ConvolutionKernels.scratchCount(for: geometry, strategy: strategy) }
+    var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    func forward(_ context: ForwardContext) {
+        ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
+                                   bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
+                                   batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch)
+    }
+}
+
+/// Caffe's Deconvolution: per image a GEMM into columns, then col2im onto the output. It is the
+/// transpose of the convolution that maps the output's shape back to the input's.
+final class DeconvolutionLayer: Layer {
+    let node: String
+    let inputs: [ValueID]
+    let outputs: [ValueID]
+    /// The convolution whose transpose this is (its input is this layer's output).
+    let mirrored: ConvolutionGeometry
+    let batch: Int
+    let weight: Parameter
+    let bias: Parameter?
+
+    init(_ site: LayerSite, _ op: Deconvolution) throws(ExecutionError) {
+        node = site.node.name
+        inputs = site.inputs
+        outputs = site.outputs
+        let x = site.inputShape, y = site.outputShape
+        mirrored = ConvolutionGeometry(
+            patches: PatchGeometry(channels: y[1], height: y[2], width: y[3],
+                                   kernelHeight: op.kernel[0], kernelWidth: op.kernel[1],
+                                   strideHeight: op.stride[0], strideWidth: op.stride[1],
+                                   padTop: op.padBegin[0], padLeft: op.padBegin[1],
+                                   dilationHeight: op.dilation[0], dilationWidth: op.dilation[1],
+                                   outputHeight: x[2], outputWidth: x[3]),
+            outputChannels: x[1], groups: op.groups)
+        batch = x[0]
+        weight = try site.required("weight")
+        bias = try site.parameter("bias")
+    }
+
+    var scratchCount: Int { mirrored.patches.columnCount }
+    var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    func forward(_ context: ForwardContext) {
+        ConvolutionKernels.transposed(input: context.input(inputs[0]), weight: weight.pointer,
+                                      bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
+                                      batch: batch, geometry: mirrored, scratch: context.scratch)
+    }
+}

@@ -1,0 +1,45 @@
+import GraftCore
+
+/// One weight tensor the engine owns (copied from the caller's dictionary), so that training can
+/// later update it in place and attach a gradient buffer of the same shape.
+final class Parameter {
+    /// The file key, `<node>.<parameter>`.
+    let key: String
+    let shape: Shape
+    let storage: FloatBuffer
+
+    init(key: String, tensor: Tensor) {
+        self.key = key
+        self.shape = tensor.shape
+        self.storage = FloatBuffer(copying: tensor.scalars)
+    }
+
+    var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+    var count: Int { storage.count }
+}
+
+/// Looks up and checks a node's weights against the parameter specs shape inference validated.
+struct WeightBinder {
+    let weights: [String: Tensor]
+
+    /// The parameter `name` of `node`, copied; nil when the node does not declare it.
+    func parameter(_ name: String, of node: Node) throws(ExecutionError) -> Parameter? {
+        guard let spec = node.parameter(name) else { return nil }
+        let key = node.tensorName(name)
+        guard let tensor = weights[key] else { throw .missingWeight(node: node.name, key: key) }
+        guard tensor.shape == spec.shape else {
+            throw .weightShapeMismatch(node: node.name, key: key, expected: spec.shape, actual: tensor.shape)
+        }
+        return Parameter(key: key, tensor: tensor)
+    }
+
+    /// Like ``parameter(_:of:)`` for a parameter the op always has.
+    func required(_ name: String, of node: Node) throws(ExecutionError) -> Parameter {
+        guard let parameter = try parameter(name, of: node) else {
+            // Shape inference checked the node's specs against its op, so this is a graph built
+            // without `deriveParameterSpecs`.
+            throw .missingWeight(node: node.name, key: node.tensorName(name))
+        }
+        return parameter
+    }
+}

@@ -1,0 +1,83 @@
+public import GraftCore
+
+/// Element-wise non-linearities. Input and output may be the same buffer.
+public enum ActivationKernels {
+    /// `y = x > threshold ? min(x, maxValue) : negativeSlope * (x - threshold)` (GraftCore's ReLU).
+    public static func relu(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
+                            negativeSlope: Float, maxValue: Float?, threshold: Float) {
+        let ceiling = maxValue ?? .infinity
+        for i in 0..<count {
+            let x = input[i]
+            output[i] = x > threshold ? min(x, ceiling) : negativeSlope * (x - threshold)
+        }
+    }
+
+    /// `y = x > 0 ? x : slope[c] * x` over `[outer, channels, inner]`; one shared slope when
+    /// `channelShared`.
+    public static func prelu(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                             outer: Int, channels: Int, inner: Int,
+                             slope: UnsafePointer<Float>, channelShared: Bool) {
+        for o in 0..<outer {
+            for c in 0..<channels {
+                let base = (o * channels + c) * inner
+                let a = channelShared ? slope[0] : slope[c]
+                for i in 0..<inner {
+                    let x = input[base + i]
+                    output[base + i] = x > 0 ? x : a * x
+                }
+            }
+        }
+    }
+
+    /// SELU's constants (Klambauer et al. 2017), as Keras uses them.
+    public static let seluAlpha: Float = 1.6732632423543772
+    public static let seluScale: Float = 1.0507009873554805
+
+    /// Applies one parameterless ``Activation``.
+    public static func apply(_ function: Activation, input: UnsafePointer<Float>,
+                             output: UnsafeMutablePointer<Float>, count: Int) {
+        switch function {
+        case .elu(let alpha):
+            for i in 0..<count { output[i] = elu(input[i], alpha) }
+        case .selu:
+            for i in 0..<count { output[i] = seluScale * elu(input[i], seluAlpha) }
+        case .sigmoid:
+            for i in 0..<count { output[i] = sigmoid(input[i]) }
+        case .tanh:
+            for i in 0..<count { output[i] = Elementary.tanh(input[i]) }
+        case .hardSigmoid:
+            for i in 0..<count { output[i] = min(max(0.2 * input[i] + 0.5, 0), 1) }
+        case .swish:
+            for i in 0..<count { output[i] = input[i] * sigmoid(input[i]) }
+        case .softplus:
+            // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): no overflow for large x.
+            for i in 0..<count {
+                let x = input[i]
+                output[i] = max(x, 0) + Elementary.logOnePlus(Elementary.exp(-abs(x)))
+            }
+        }
+    }
+
+    /// Caffe's Power: `y = (shift + scale * x) ^ power`.
+    public static func power(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
+                             power: Float, scale: Float, shift: Float) {
+        switch power {
+        case 1: for i in 0..<count { output[i] = shift + scale * input[i] }
+        case 2: for i in 0..<count { let b = shift + scale * input[i]; output[i] = b * b }
+        default: for i in 0..<count { output[i] = Elementary.pow(shift + scale * input[i], power) }
+        }
+    }
+
+    @inline(__always)
+    static func elu(_ x: Float, _ alpha: Float) -> Float {
+        x > 0 ? x : alpha * Elementary.expMinusOne(x)
+    }
+
+    /// `1 / (1 + e^-x)`, evaluated so that neither branch overflows.
+    @inline(__always)
+    static func sigmoid(_ x: Float) -> Float {
+        if x >= 0 { return 1 / (1 + Elementary.exp(-x)) }
+        let e = Elementary.exp(x)
+        return e / (1 + e)
+    }
+}

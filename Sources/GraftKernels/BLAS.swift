@@ -1,0 +1,70 @@
+internal import COpenBLAS
+
+/// Single-precision matrix products through OpenBLAS. This file is the only code that calls BLAS,
+/// so pointer and integer-width rules are enforced in one place.
+public enum BLAS {
+    /// Whether a matrix operand is read as stored or transposed.
+    public enum Transpose: Sendable {
+        case none
+        case transposed
+    }
+
+    /// Computes `c = alpha * op(a) · op(b) + beta * c` on row-major matrices, where `op(a)` is
+    /// m×k, `op(b)` is k×n and `c` is m×n.
+    ///
+    /// - Parameters:
+    ///   - lda: row stride of `a` as stored (at least k, or m when `a` is transposed).
+    ///   - ldb: row stride of `b` as stored (at least n, or k when `b` is transposed).
+    ///   - ldc: row stride of `c` (at least n).
+    ///
+    /// A negative size, a stride shorter than a row or a size beyond `Int32.max` (OpenBLAS's
+    /// `blasint` here) is a caller bug and stops the program rather than corrupting memory.
+    public static func sgemm(_ transposeA: Transpose = .none, _ transposeB: Transpose = .none,
+                             m: Int, n: Int, k: Int, alpha: Float = 1,
+                             a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0,
+                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
+        let aColumns = transposeA == .none ? k : m
+        let bColumns = transposeB == .none ? n : k
+        precondition(lda >= max(1, aColumns), "sgemm: lda \(lda) shorter than a row of a (\(aColumns))")
+        precondition(ldb >= max(1, bColumns), "sgemm: ldb \(ldb) shorter than a row of b (\(bColumns))")
+        precondition(ldc >= max(1, n), "sgemm: ldc \(ldc) shorter than a row of c (\(n))")
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                    blasInt(m, "m"), blasInt(n, "n"), blasInt(k, "k"), alpha,
+                    a, blasInt(lda, "lda"), b, blasInt(ldb, "ldb"), beta, c, blasInt(ldc, "ldc"))
+    }
+
+    /// Writes `destination[columns, rows] = source[rows, columns]ᵀ` (OpenBLAS's `somatcopy`,
+    /// much faster than a loop for the large fully connected weights packed at planning).
+    public static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int,
+                                 into destination: UnsafeMutablePointer<Float>) {
+        precondition(rows >= 0 && columns >= 0, "transpose: negative size \(rows)x\(columns)")
+        guard rows > 0, columns > 0 else { return }
+        cblas_somatcopy(CblasRowMajor, CblasTrans, blasInt(rows, "rows"), blasInt(columns, "columns"), 1,
+                        source, blasInt(columns, "columns"), destination, blasInt(rows, "rows"))
+    }
+
+    /// Threads OpenBLAS uses for one product. Process-wide: it affects every caller.
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Sets the OpenBLAS thread count for the whole process (at least 1).
+    public static func setThreadCount(_ count: Int) {
+        precondition(count >= 1, "BLAS thread count must be at least 1, got \(count)")
+        openblas_set_num_threads(Int32(clamping: count))
+    }
+
+    private static func cblasTranspose(_ t: Transpose) -> CBLAS_TRANSPOSE {
+        t == .none ? CblasNoTrans : CblasTrans
+    }
+
+    /// Narrows to OpenBLAS's 32-bit `blasint`, never silently.
+    private static func blasInt(_ value: Int, _ name: StaticString) -> Int32 {
+        guard let narrowed = Int32(exactly: value) else {
+            preconditionFailure("BLAS: \(name) = \(value) exceeds Int32.max (OpenBLAS blasint)")
+        }
+        return narrowed
+    }
+}

@@ -1,0 +1,189 @@
+/// One grouped 2-D convolution's sizes: the window geometry over all input channels plus the
+/// output channels and groups. Weight layout `[outputChannels, inputChannels/groups, kh, kw]`.
+public struct ConvolutionGeometry: Equatable, Sendable {
+    /// Windows over the input image; `patches.channels` is the input channel count.
+    public var patches: PatchGeometry
+    public var outputChannels: Int
+    public var groups: Int
+
+    public init(patches: PatchGeometry, outputChannels: Int, groups: Int = 1) {
+        precondition(groups >= 1 && patches.channels % groups == 0 && outputChannels % groups == 0,
+                     "ConvolutionGeometry: \(patches.channels) → \(outputChannels) channels do not split into \(groups) groups")
+        self.patches = patches
+        self.outputChannels = outputChannels
+        self.groups = groups
+    }
+
+    public var inputChannels: Int { patches.channels }
+    public var inputChannelsPerGroup: Int { patches.channels / groups }
+    public var outputChannelsPerGroup: Int { outputChannels / groups }
+    /// Floats in one input image `[inputChannels, height, width]`.
+    public var inputImageCount: Int { patches.imageCount }
+    /// Floats in one output image `[outputChannels, outputHeight, outputWidth]`.
+    public var outputImageCount: Int { outputChannels * patches.outputArea }
+    /// Floats in the weight tensor.
+    public var weightCount: Int { outputChannels * inputChannelsPerGroup * patches.kernelArea }
+    /// The GEMM's reduction length per group: input channels of a group times the kernel area.
+    public var reductionLength: Int { inputChannelsPerGroup * patches.kernelArea }
+
+    /// A 1x1 kernel with stride 1 and no padding reads the input image as it is.
+    public var isPointwise: Bool {
+        patches.kernelHeight == 1 && patches.kernelWidth == 1 && patches.strideHeight == 1
+            && patches.strideWidth == 1 && patches.padTop == 0 && patches.padLeft == 0
+            && patches.outputHeight == patches.height && patches.outputWidth == patches.width
+    }
+
+    /// One input channel per group (depthwise, possibly with a channel multiplier).
+    public var isDepthwise: Bool { inputChannelsPerGroup == 1 && groups > 1 }
+}
+
+/// Convolution forward passes over NCHW batches.
+public enum ConvolutionKernels {
+    /// How a convolution is computed. All give the same result up to rounding.
+    public enum Strategy: Sendable, CaseIterable {
+        /// The input image is already the column matrix: one GEMM per group (1x1, stride 1, no pad).
+        case pointwiseGEMM
+        /// Per image: im2col, then one GEMM per group (Caffe's method; works for every geometry).
+        case im2colGEMM
+        /// A direct loop for one input channel per group, where a GEMM would be a thin sliver.
+        case depthwiseDirect
+    }
+
+    /// The fastest strategy that applies to this geometry.
+    public static func preferredStrategy(for g: ConvolutionGeometry) -> Strategy {
+        if g.isPointwise { return .pointwiseGEMM }
+        if g.isDepthwise { return .depthwiseDirect }
+        return .im2colGEMM
+    }
+
+    /// Whether `strategy` can compute this geometry.
+    public static func supports(_ strategy: Strategy, _ g: ConvolutionGeometry) -> Bool {
+        switch strategy {
+        case .pointwiseGEMM: g.isPointwise
+        case .im2colGEMM: true
+        case .depthwiseDirect: g.inputChannelsPerGroup == 1
+        }
+    }
+
+    /// Floats of scratch ``forward(input:weight:bias:output:batch:geometry:strategy:scratch:)`` needs.
+    public static func scratchCount(for g: ConvolutionGeometry, strategy: Strategy) -> Int {
+        strategy == .im2colGEMM ? g.patches.columnCount : 0
+    }
+
+    /// `output[n] = weight ⊛ input[n] + bias` for every image of the batch.
+    ///
+    /// - Parameters:
+    ///   - input: `[batch, inputChannels, height, width]`.
+    ///   - weight: `[outputChannels, inputChannels/groups, kh, kw]`.
+    ///   - bias: `[outputChannels]` or nil.
+    ///   - output: `[batch, outputChannels, outputHeight, outputWidth]`.
+    ///   - scratch: at least ``scratchCount(for:strategy:)`` floats (may be nil when that is 0).
+    public static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                               batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
+                               scratch: UnsafeMutablePointer<Float>?) {
+        precondition(supports(strategy, g), "convolution: strategy \(strategy) does not fit \(g)")
+        switch strategy {
+        case .pointwiseGEMM, .im2colGEMM:
+            let columns: UnsafeMutablePointer<Float>?
+            if strategy == .im2colGEMM {
+                guard let scratch else { preconditionFailure("convolution: im2col needs scratch") }
+                columns = scratch
+            } else {
+                columns = nil
+            }
+            let area = g.patches.outputArea
+            for n in 0..<batch {
+                let image = input + n * g.inputImageCount
+                let result = output + n * g.outputImageCount
+                if let columns { Im2col.unfold(image: image, geometry: g.patches, columns: columns) }
+                let matrix = columns.map { UnsafePointer($0) } ?? image
+                for group in 0..<g.groups {
+                    BLAS.sgemm(m: g.outputChannelsPerGroup, n: area, k: g.reductionLength,
+                               a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                               b: matrix + group * g.reductionLength * area, ldb: area,
+                               c: result + group * g.outputChannelsPerGroup * area, ldc: area)
+                }
+                if let bias { addChannelBias(bias, to: result, channels: g.outputChannels, area: area) }
+            }
+        case .depthwiseDirect:
+            depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g)
+        }
+    }
+
+    /// Adds `bias[c]` to every element of channel `c` of one image `[channels, area]`.
+    public static func addChannelBias(_ bias: UnsafePointer<Float>, to image: UnsafeMutablePointer<Float>,
+                                      channels: Int, area: Int) {
+        for c in 0..<channels {
+            let plane = image + c * area
+            let b = bias[c]
+            for i in 0..<area { plane[i] += b }
+        }
+    }
+
+    /// Direct loop for one input channel per group: output channel `oc` reads input channel
+    /// `oc / (outputChannels / groups)`.
+    static func depthwise(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                          output: UnsafeMutablePointer<Float>, batch: Int, geometry g: ConvolutionGeometry) {
+        let p = g.patches
+        let plane = p.height * p.width
+        let multiplier = g.outputChannelsPerGroup
+        for n in 0..<batch {
+            for oc in 0..<g.outputChannels {
+                let source = input + (n * p.channels + oc / multiplier) * plane
+                let kernel = weight + oc * p.kernelArea
+                let result = output + (n * g.outputChannels + oc) * p.outputArea
+                let start = bias?[oc] ?? 0
+                result.update(repeating: start, count: p.outputArea)
+                for i in 0..<p.kernelHeight {
+                    let rowOffset = i * p.dilationHeight - p.padTop
+                    let rows = PatchGeometry.validRange(offset: rowOffset, stride: p.strideHeight,
+                                                        size: p.height, outputs: p.outputHeight)
+                    for j in 0..<p.kernelWidth {
+                        let columnOffset = j * p.dilationWidth - p.padLeft
+                        let columns = PatchGeometry.validRange(offset: columnOffset, stride: p.strideWidth,
+                                                               size: p.width, outputs: p.outputWidth)
+                        let w = kernel[i * p.kernelWidth + j]
+                        for oh in rows {
+                            let sourceRow = source + (oh * p.strideHeight + rowOffset) * p.width + columnOffset
+                            let resultRow = result + oh * p.outputWidth
+                            for ow in columns { resultRow[ow] += w * sourceRow[ow * p.strideWidth] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The transpose of a convolution: `image[n] = weightᵀ ⊛ columns-of(input[n]) + bias`, i.e.
+    /// GEMM then col2im per image. This is Caffe's Deconvolution forward pass and, without bias,
+    /// the input gradient of the convolution described by `geometry`.
+    ///
+    /// - Parameters:
+    ///   - input: `[batch, outputChannels, outputHeight, outputWidth]` of `geometry` (the
+    ///     deconvolution's input).
+    ///   - weight: `[outputChannels, inputChannels/groups, kh, kw]` of `geometry`, which is
+    ///     Caffe's deconvolution layout `[deconvInput, deconvOutput/groups, kh, kw]`.
+    ///   - bias: `[inputChannels]` of `geometry` (the deconvolution's output channels) or nil.
+    ///   - output: `[batch, inputChannels, height, width]` of `geometry`.
+    ///   - scratch: at least `geometry.patches.columnCount` floats.
+    public static func transposed(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                  bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                  batch: Int, geometry g: ConvolutionGeometry,
+                                  scratch columns: UnsafeMutablePointer<Float>) {
+        let area = g.patches.outputArea
+        for n in 0..<batch {
+            let source = input + n * g.outputImageCount
+            let image = output + n * g.inputImageCount
+            for group in 0..<g.groups {
+                // columns_g[reduction, area] = weight_gᵀ[reduction, outPerGroup] · source_g[outPerGroup, area]
+                BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: area, k: g.outputChannelsPerGroup,
+                           a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                           b: source + group * g.outputChannelsPerGroup * area, ldb: area,
+                           c: columns + group * g.reductionLength * area, ldc: area)
+            }
+            Im2col.fold(columns: columns, geometry: g.patches, image: image)
+            if let bias { addChannelBias(bias, to: image, channels: g.inputChannels, area: g.patches.height * g.patches.width) }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// Local response normalisation over NCHW batches, Caffe's convention (see GraftCore's `LRN`).
+public enum LRNKernels {
+    /// Across channels: `y = x * (k + alpha/size * Σ x²)^-beta`, the sum over the `size` channels
+    /// centred on the element's channel (clipped at the first and last channel).
+    public static func acrossChannels(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                      batch: Int, channels: Int, area: Int,
+                                      size: Int, alpha: Float, beta: Float, k: Float) {
+        let half = (size - 1) / 2
+        let alphaOverSize = alpha / Float(size)
+        for n in 0..<batch {
+            let image = input + n * channels * area
+            let result = output + n * channels * area
+            for c in 0..<channels {
+                let first = max(c - half, 0)
+                let last = min(c + half, channels - 1)
+                let x = image + c * area
+                let y = result + c * area
+                for i in 0..<area {
+                    var sum: Float = 0
+                    for neighbour in first...last {
+                        let v = image[neighbour * area + i]
+                        sum += v * v
+                    }
+                    y[i] = x[i] * negativePower(k + alphaOverSize * sum, beta)
+                }
+            }
+        }
+    }
+
+    /// Within a channel: `y = x * (1 + alpha/size² * Σ x²)^-beta`, the sum over the `size × size`
+    /// window centred on the element, zero outside the plane (Caffe ignores `k` here).
+    public static func withinChannel(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                     planes: Int, height: Int, width: Int,
+                                     size: Int, alpha: Float, beta: Float) {
+        let half = (size - 1) / 2
+        let alphaOverArea = alpha / Float(size * size)
+        let area = height * width
+        for p in 0..<planes {
+            let x = input + p * area
+            let y = output + p * area
+            for h in 0..<height {
+                let top = max(h - half, 0), bottom = min(h + half, height - 1)
+                for w in 0..<width {
+                    let left = max(w - half, 0), right = min(w + half, width - 1)
+                    var sum: Float = 0
+                    for hh in top...bottom {
+                        for ww in left...right {
+                            let v = x[hh * width + ww]
+                            sum += v * v
+                        }
+                    }
+                    let i = h * width + w
+                    y[i] = x[i] * negativePower(1 + alphaOverArea * sum, beta)
+                }
+            }
+        }
+    }
+
+    /// `base^-beta`, with the common `beta = 0.75` done by square roots (exact enough, far faster than `pow`).
+    @inline(__always)
+    static func negativePower(_ base: Float, _ beta: Float) -> Float {
+        if beta == 0.75 {
+            let root = base.squareRoot()
+            return 1 / (root * root.squareRoot())
+        }
+        return Elementary.pow(base, -beta)
+    }
+}

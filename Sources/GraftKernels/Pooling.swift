@@ -1,0 +1,112 @@
+public import GraftCore
+
+/// Windows of a 2-D pooling over planes of `height × width`, with their output size already
+/// decided by the rounding rule (see `Pooling.outputSize` in GraftCore).
+public struct PoolingGeometry: Equatable, Sendable {
+    public var height: Int
+    public var width: Int
+    public var outputHeight: Int
+    public var outputWidth: Int
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    public var padTop: Int
+    public var padLeft: Int
+    public var padBottom: Int
+    public var padRight: Int
+
+    public init(height: Int, width: Int, outputHeight: Int, outputWidth: Int, kernelHeight: Int, kernelWidth: Int,
+                strideHeight: Int, strideWidth: Int, padTop: Int = 0, padLeft: Int = 0,
+                padBottom: Int = 0, padRight: Int = 0) {
+        precondition(height >= 1 && width >= 1 && outputHeight >= 1 && outputWidth >= 1
+                     && kernelHeight >= 1 && kernelWidth >= 1 && strideHeight >= 1 && strideWidth >= 1
+                     && min(padTop, padLeft, padBottom, padRight) >= 0, "PoolingGeometry: invalid sizes")
+        self.height = height
+        self.width = width
+        self.outputHeight = outputHeight
+        self.outputWidth = outputWidth
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.padTop = padTop
+        self.padLeft = padLeft
+        self.padBottom = padBottom
+        self.padRight = padRight
+    }
+}
+
+/// Max and average pooling over NCHW planes.
+public enum PoolingKernels {
+    /// Pools each of `planes` input planes (batch × channels) into an output plane.
+    ///
+    /// Windows follow Caffe: a window starts at `o * stride - padBegin` and ends at
+    /// `min(start + kernel, size + padEnd)`; max and sum run over its part inside the image.
+    /// An average divides by the window clipped to the padded input (``Pooling/AverageDivisor/includePadding``,
+    /// Caffe) or by its in-image part (``Pooling/AverageDivisor/excludePadding``, TensorFlow).
+    /// A window with no in-image element (only possible when a pad is at least the kernel) gives 0.
+    public static func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int,
+                               geometry g: PoolingGeometry, method: Pooling.Method,
+                               divisor: Pooling.AverageDivisor) {
+        let inputPlane = g.height * g.width
+        let outputPlane = g.outputHeight * g.outputWidth
+        for p in 0..<planes {
+            let source = input + p * inputPlane
+            let result = output + p * outputPlane
+            for oh in 0..<g.outputHeight {
+                let paddedTop = oh * g.strideHeight - g.padTop
+                let paddedBottom = min(paddedTop + g.kernelHeight, g.height + g.padBottom)
+                let top = max(paddedTop, 0)
+                let bottom = min(paddedBottom, g.height)
+                for ow in 0..<g.outputWidth {
+                    let paddedLeft = ow * g.strideWidth - g.padLeft
+                    let paddedRight = min(paddedLeft + g.kernelWidth, g.width + g.padRight)
+                    let left = max(paddedLeft, 0)
+                    let right = min(paddedRight, g.width)
+                    guard top < bottom, left < right else {
+                        result[oh * g.outputWidth + ow] = 0
+                        continue
+                    }
+                    switch method {
+                    case .max:
+                        var best = -Float.infinity
+                        for h in top..<bottom {
+                            let row = source + h * g.width
+                            for w in left..<right where row[w] > best || row[w].isNaN { best = row[w] }
+                        }
+                        result[oh * g.outputWidth + ow] = best
+                    case .average:
+                        var sum: Float = 0
+                        for h in top..<bottom {
+                            let row = source + h * g.width
+                            for w in left..<right { sum += row[w] }
+                        }
+                        let count = divisor == .includePadding
+                            ? (paddedBottom - paddedTop) * (paddedRight - paddedLeft)
+                            : (bottom - top) * (right - left)
+                        result[oh * g.outputWidth + ow] = sum / Float(count)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pools each whole plane of `area` elements to one value.
+    public static func global(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int,
+                              area: Int, method: Pooling.Method) {
+        for p in 0..<planes {
+            let source = input + p * area
+            switch method {
+            case .max:
+                var best = -Float.infinity
+                for i in 0..<area where source[i] > best || source[i].isNaN { best = source[i] }
+                output[p] = best
+            case .average:
+                var sum: Float = 0
+                for i in 0..<area { sum += source[i] }
+                output[p] = sum / Float(area)
+            }
+        }
+    }
+}

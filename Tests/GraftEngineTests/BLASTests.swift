@@ -1,0 +1,76 @@
+import GraftCore
+import GraftKernels
+import Testing
+
+@Suite("BLAS")
+struct BLASTests {
+    /// Row-major `alpha * op(a) · op(b) + beta * c` computed directly.
+    func reference(_ ta: BLAS.Transpose, _ tb: BLAS.Transpose, m: Int, n: Int, k: Int, alpha: Float,
+                   a: [Float], lda: Int, b: [Float], ldb: Int, beta: Float, c: [Float], ldc: Int) -> [Float] {
+        var result = c
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let av = ta == .none ? a[i * lda + p] : a[p * lda + i]
+                    let bv = tb == .none ? b[p * ldb + j] : b[j * ldb + p]
+                    sum += Double(av) * Double(bv)
+                }
+                result[i * ldc + j] = Float(Double(alpha) * sum + Double(beta) * Double(c[i * ldc + j]))
+            }
+        }
+        return result
+    }
+
+    @Test("sgemm matches a direct product for every transpose combination, padded strides, alpha and beta",
+          arguments: [(BLAS.Transpose.none, BLAS.Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)])
+    func sgemmTransposes(_ ta: BLAS.Transpose, _ tb: BLAS.Transpose) {
+        let (m, n, k) = (3, 4, 5)
+        let lda = (ta == .none ? k : m) + 2, ldb = (tb == .none ? n : k) + 1, ldc = n + 3
+        let aRows = ta == .none ? m : k, bRows = tb == .none ? k : n
+        let a = randomTensor([aRows * lda], seed: 1).scalars
+        let b = randomTensor([bRows * ldb], seed: 2).scalars
+        var c = randomTensor([m * ldc], seed: 3).scalars
+        let expected = reference(ta, tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb, beta: 2, c: c, ldc: ldc)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.sgemm(ta, tb, m: m, n: n, k: k, alpha: 0.5, a: a.baseAddress!, lda: lda,
+                               b: b.baseAddress!, ldb: ldb, beta: 2, c: c.baseAddress!, ldc: ldc)
+                }
+            }
+        }
+        expectClose(c, expected)
+    }
+
+    @Test("2x2 product by hand")
+    func handProduct() {
+        let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
+        var c = [Float](repeating: 0, count: 4)
+        c.withUnsafeMutableBufferPointer { c in
+            BLAS.sgemm(m: 2, n: 2, k: 2, a: a, lda: 2, b: b, ldb: 2, c: c.baseAddress!, ldc: 2)
+        }
+        #expect(c == [19, 22, 43, 50])
+    }
+
+    @Test("transpose of a 2x3 matrix, by hand, and of a non-square random one")
+    func transpose() {
+        var t = [Float](repeating: 0, count: 6)
+        t.withUnsafeMutableBufferPointer { BLAS.transpose([1, 2, 3, 4, 5, 6], rows: 2, columns: 3, into: $0.baseAddress!) }
+        #expect(t == [1, 4, 2, 5, 3, 6])
+        let a = randomTensor([37 * 53], seed: 4).scalars
+        var b = [Float](repeating: 0, count: a.count)
+        b.withUnsafeMutableBufferPointer { BLAS.transpose(a, rows: 37, columns: 53, into: $0.baseAddress!) }
+        var expected = [Float](repeating: 0, count: a.count)
+        for r in 0..<37 { for c in 0..<53 { expected[c * 37 + r] = a[r * 53 + c] } }
+        #expect(b == expected)
+    }
+
+    @Test("thread count reads back what was set")
+    func threadCount() {
+        let original = BLAS.threadCount
+        #expect(original >= 1)
+        BLAS.setThreadCount(original)
+        #expect(BLAS.threadCount == original)
+    }
+}

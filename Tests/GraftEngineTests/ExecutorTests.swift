@@ -1,0 +1,224 @@
+import Foundation
+import GraftCore
+@testable import GraftEngine
+import Testing
+
+/// conv(3x3, pad 1) → relu → max pool 2/2 → flatten → inner product → softmax, on 2x5x5 inputs.
+func smallClassifier(batch: Int = 1) throws -> (Graph, [String: Tensor]) {
+    var graph = Graph(
+        name: "small",
+        inputs: [GraphInput(name: "data", shape: [batch, 2, 5, 5])],
+        nodes: [
+            Node(name: "conv", op: .convolution(Convolution(outputChannels: 3, kernel: [3, 3], padBegin: [1, 1])), inputs: ["data"]),
+            Node(name: "relu", op: .relu(ReLU()), inputs: ["conv"]),
+            Node(name: "pool", op: .pooling(Pooling(method: .max, kernel: [2, 2], rounding: .ceil)), inputs: ["relu"]),
+            Node(name: "flat", op: .flatten(Flatten()), inputs: ["pool"]),
+            Node(name: "fc", op: .innerProduct(InnerProduct(outputCount: 4)), inputs: ["flat"]),
+            Node(name: "prob", op: .softmax(Softmax()), inputs: ["fc"]),
+        ],
+        outputs: ["prob"])
+    try graph.deriveParameterSpecs()
+    let weights: [String: Tensor] = [
+        "conv.weight": randomTensor([3, 2, 3, 3], seed: 201),
+        "conv.bias": randomTensor([3], seed: 202),
+        "fc.weight": randomTensor([4, 27], seed: 203),
+        "fc.bias": randomTensor([4], seed: 204),
+    ]
+    return (graph, weights)
+}
+
+@Suite("ForwardExecutor")
+struct ExecutorTests {
+    @Test("end to end: conv → relu → pool → flatten → inner product → softmax matches an all-naive pipeline")
+    func endToEnd() throws {
+        let (graph, weights) = try smallClassifier(batch: 2)
+        let x = randomTensor([2, 2, 5, 5], seed: 205, in: -2...2)
+        let executor = try ForwardExecutor(graph: graph, weights: weights)
+        let result = try executor.run(inputs: ["data": x])
+
+        let conv = naiveConvolution(x, weight: weights["conv.weight"]!, bias: weights["conv.bias"]!,
+                                    Convolution(outputChannels: 3, kernel: [3, 3], padBegin: [1, 1]))
+        let relu = Tensor(shape: conv.shape, scalars: conv.scalars.map { max($0, 0) })
+        let pool = naivePooling(relu, Pooling(method: .max, kernel: [2, 2], rounding: .ceil), outputSize: (3, 3))
+        let fc = naiveInnerProduct(pool.reshaped([2, 27]), weight: weights["fc.weight"]!, bias: weights["fc.bias"]!, axis: 1)
+        var prob = fc
+        for n in 0..<2 {
+            let logits = fc.scalars[(n * 4)..<((n + 1) * 4)].map(Double.init)
+            let largest = logits.max()!
+            let total = logits.map { exp($0 - largest) }.reduce(0, +)
+            for j in 0..<4 { prob.scalars[n * 4 + j] = Float(exp(logits[j] - largest) / total) }
+        }
+        #expect(Set(result.keys) == ["prob"])
+        expectClose(result["prob"], prob)
+    }
+
+    @Test("any intermediate value or graph input can be requested by name")
+    func intermediateValues() throws {
+        let (graph, weights) = try smallClassifier()
+        let x = randomTensor([1, 2, 5, 5], seed: 206)
+        let executor = try ForwardExecutor(graph: graph, weights: weights)
+        let all = try executor.run(inputs: ["data": x], outputs: ["data", "conv", "pool", "fc", "prob"])
+        #expect(all["data"] == x)
+        #expect(all["conv"]?.shape == [1, 3, 5, 5])
+        #expect(all["pool"]?.shape == [1, 3, 3, 3])
+        let conv = naiveConvolution(x, weight: weights["conv.weight"]!, bias: weights["conv.bias"]!,
+                                    Convolution(outputChannels: 3, kernel: [3, 3], padBegin: [1, 1]))
+        expectClose(all["conv"], conv)
+        // Asking for an early value alone gives the same numbers.
+        let early = try executor.run(inputs: ["data": x], outputs: ["conv"])
+        #expect(early["conv"] == all["conv"])
+        #expect(executor.shape(of: "fc") == [1, 4])
+        #expect(executor.shape(of: "nope") == nil)
+    }
+
+    @Test("a planned batch size replaces the recorded one; each image matches a batch-1 run")
+    func batchSizeOverride() throws {
+        let (graph, weights) = try smallClassifier(batch: 1)
+        let batched = try ForwardExecutor(graph: graph, weights: weights, batchSize: 3)
+        #expect(batched.batchSize == 3)
+        #expect(batched.shape(of: "prob") == [3, 4])
+        let single = try ForwardExecutor(model: Model(graph: graph, weights: weights, provenance: Provenance(sourceFormat: "graft")))
+        #expect(single.batchSize == 1)
+        let x = randomTensor([3, 2, 5, 5], seed: 207)
+        let all = try #require(try batched.run(inputs: ["data": x])["prob"])
+        for n in 0..<3 {
+            let image = Tensor(shape: [1, 2, 5, 5], scalars: Array(x.scalars[(n * 50)..<((n + 1) * 50)]))
+            let one = try #require(try single.run(inputs: ["data": image])["prob"])
+            expectClose(Array(all.scalars[(n * 4)..<((n + 1) * 4)]), one.scalars)
+        }
+    }
+
+    @Test("repeated runs reuse the same value buffers and give the same results")
+    func steadyStateReusesBuffers() throws {
+        // Deconvolution folds columns into its output: a second run must not accumulate onto the first.
+        var graph = Graph(inputs: [GraphInput(name: "x", shape: [1, 2, 3, 3])],
+                          nodes: [Node(name: "up", op: .deconvolution(Deconvolution(outputChannels: 2, kernel: [3, 3], stride: [2, 2])), inputs: ["x"]),
+                                  Node(name: "y", op: .eltwise(Eltwise(operation: .sum)), inputs: ["up", "up"])],
+                          outputs: ["y"])
+        try graph.deriveParameterSpecs()
+        let executor = try ForwardExecutor(graph: graph, weights: ["up.weight": randomTensor([2, 2, 3, 3], seed: 208),
+                                                                   "up.bias": randomTensor([2], seed: 209)])
+        let addresses = executor.plan.values.buffers.map { UInt(bitPattern: $0.pointer) }
+        let scratch = UInt(bitPattern: executor.plan.scratch.pointer)
+        let x = randomTensor([1, 2, 3, 3], seed: 210)
+        let first = try executor.run(inputs: ["x": x])
+        _ = try executor.run(inputs: ["x": randomTensor([1, 2, 3, 3], seed: 211)])
+        let third = try executor.run(inputs: ["x": x])
+        #expect(first == third)
+        #expect(executor.plan.values.buffers.map { UInt(bitPattern: $0.pointer) } == addresses)
+        #expect(UInt(bitPattern: executor.plan.scratch.pointer) == scratch)
+    }
+
+    @Test("branches: 1x1 and 3x3 convolutions concatenated, then BatchNorm, Scale, ReLU (values fan out)")
+    func branchingGraph() throws {
+        var graph = Graph(
+            inputs: [GraphInput(name: "x", shape: [2, 3, 4, 4])],
+            nodes: [
+                Node(name: "a", op: .convolution(Convolution(outputChannels: 2, kernel: [1, 1])), inputs: ["x"]),
+                Node(name: "b", op: .convolution(Convolution(outputChannels: 3, kernel: [3, 3], padBegin: [1, 1], hasBias: false)), inputs: ["x"]),
+                Node(name: "cat", op: .concat(Concat()), inputs: ["a", "b"]),
+                Node(name: "bn", op: .batchNorm(BatchNorm(epsilon: 1e-5)), inputs: ["cat"]),
+                Node(name: "sc", op: .scale(Scale(hasBias: true)), inputs: ["bn"]),
+                Node(name: "out", op: .relu(ReLU()), inputs: ["sc"]),
+            ],
+            outputs: ["out", "a"])
+        try graph.deriveParameterSpecs()
+        let weights: [String: Tensor] = [
+            "a.weight": randomTensor([2, 3, 1, 1], seed: 211), "a.bias": randomTensor([2], seed: 212),
+            "b.weight": randomTensor([3, 3, 3, 3], seed: 213),
+            "bn.mean": randomTensor([5], seed: 214), "bn.variance": randomTensor([5], seed: 215, in: 0.5...2),
+            "sc.scale": randomTensor([5], seed: 216), "sc.bias": randomTensor([5], seed: 217),
+        ]
+        let x = randomTensor([2, 3, 4, 4], seed: 218)
+        let result = try ForwardExecutor(graph: graph, weights: weights).run(inputs: ["x": x])
+        #expect(Set(result.keys) == ["out", "a"])
+
+        let a = naiveConvolution(x, weight: weights["a.weight"]!, bias: weights["a.bias"]!, Convolution(outputChannels: 2, kernel: [1, 1]))
+        let b = naiveConvolution(x, weight: weights["b.weight"]!, bias: nil,
+                                 Convolution(outputChannels: 3, kernel: [3, 3], padBegin: [1, 1], hasBias: false))
+        var expected = Tensor(shape: [2, 5, 4, 4])
+        for n in 0..<2 { for c in 0..<5 { for i in 0..<16 {
+            let v = c < 2 ? a.scalars[(n * 2 + c) * 16 + i] : b.scalars[(n * 3 + c - 2) * 16 + i]
+            let normalized = (v - weights["bn.mean"]!.scalars[c]) / (weights["bn.variance"]!.scalars[c] + 1e-5).squareRoot()
+            let scaled = normalized * weights["sc.scale"]!.scalars[c] + weights["sc.bias"]!.scalars[c]
+            expected.scalars[(n * 5 + c) * 16 + i] = max(scaled, 0)
+        } } }
+        expectClose(result["a"], a)
+        expectClose(result["out"], expected)
+    }
+}
+
+@Suite("ForwardExecutor errors")
+struct ExecutorErrorTests {
+    @Test("an opaque node is not executable, with or without recorded output shapes", arguments: [[], [Shape([1, 4])]])
+    func opaqueNode(_ shapes: [Shape]) throws {
+        let graph = Graph(inputs: [GraphInput(name: "x", shape: [1, 4])],
+                          nodes: [Node(name: "mystery", op: .opaque(Opaque(framework: "caffe", type: "Python", outputShapes: shapes)),
+                                       inputs: ["x"])],
+                          outputs: ["mystery"])
+        #expect(throws: ExecutionError.notExecutable(node: "mystery", framework: "caffe", type: "Python")) {
+            try ForwardExecutor(graph: graph, weights: [:])
+        }
+    }
+
+    @Test("a missing weight names the node and the key")
+    func missingWeight() throws {
+        let graph = try singleNodeGraph(.innerProduct(InnerProduct(outputCount: 2)), inputShapes: [[1, 3]])
+        #expect(throws: ExecutionError.missingWeight(node: "node", key: "node.bias")) {
+            try ForwardExecutor(graph: graph, weights: ["node.weight": Tensor(shape: [2, 3])])
+        }
+    }
+
+    @Test("a weight of the wrong shape names the node, key and both shapes")
+    func weightShape() throws {
+        let graph = try singleNodeGraph(.innerProduct(InnerProduct(outputCount: 2, hasBias: false)), inputShapes: [[1, 3]])
+        #expect(throws: ExecutionError.weightShapeMismatch(node: "node", key: "node.weight", expected: [2, 3], actual: [3, 2])) {
+            try ForwardExecutor(graph: graph, weights: ["node.weight": Tensor(shape: [3, 2])])
+        }
+    }
+
+    @Test("run checks input names and shapes, and requested value names")
+    func runChecks() throws {
+        let graph = try singleNodeGraph(.relu(ReLU()), inputShapes: [[2, 3]])
+        let executor = try ForwardExecutor(graph: graph, weights: [:])
+        #expect(throws: ExecutionError.wrongInputShape(input: "x", expected: [2, 3], actual: [1, 3])) {
+            try executor.run(inputs: ["x": Tensor(shape: [1, 3])])
+        }
+        #expect(throws: ExecutionError.missingInput("x")) { try executor.run(inputs: [:]) }
+        #expect(throws: ExecutionError.unknownInput("z")) {
+            try executor.run(inputs: ["x": Tensor(shape: [2, 3]), "z": Tensor(shape: [2, 3])])
+        }
+        #expect(throws: ExecutionError.unknownValue("nope")) {
+            try executor.run(inputs: ["x": Tensor(shape: [2, 3])], outputs: ["y", "nope"])
+        }
+    }
+
+    @Test("planning rejects a non-positive batch size and shapes that do not work out")
+    func planningErrors() throws {
+        let graph = try singleNodeGraph(.relu(ReLU()), inputShapes: [[2, 3]])
+        #expect(throws: ExecutionError.invalidBatchSize(0)) { try ForwardExecutor(graph: graph, weights: [:], batchSize: 0) }
+
+        let conv = Graph(inputs: [GraphInput(name: "x", shape: [1, 3, 2, 2])],
+                         nodes: [Node(name: "big", op: .convolution(Convolution(outputChannels: 1, kernel: [5, 5])), inputs: ["x"],
+                                      parameters: [ParameterSpec("weight", [1, 3, 5, 5]), ParameterSpec("bias", [1])])],
+                         outputs: ["big"])
+        do {
+            _ = try ForwardExecutor(graph: conv, weights: [:])
+            Issue.record("expected an error")
+        } catch {
+            guard case .invalidGraph(.invalidShape(let node, _)) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(node == "big")
+        }
+    }
+
+    @Test("errors read well")
+    func descriptions() {
+        #expect(ExecutionError.notExecutable(node: "p", framework: "caffe", type: "Python").description
+                == "node 'p' is an opaque caffe layer of type 'Python', which Graft cannot execute")
+        #expect(ExecutionError.wrongInputShape(input: "data", expected: [1, 3, 227, 227], actual: [1, 3, 224, 224]).description
+                == "graph input 'data' has shape 1x3x224x224, expected 1x3x227x227")
+    }
+}
