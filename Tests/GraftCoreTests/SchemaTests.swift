@@ -62,8 +62,19 @@ struct SchemaTests {
         #expect(output.split(separator: "\n").filter { $0.hasPrefix("OK ") }.count == 2, "\(output)")
     }
 
+    @Test(.enabled(if: python != nil, "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))
+    func safetensorsReadsTheHandMadeMixedDTypeFile() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("mixed.graft")
+        try HandMadeFile.mixedDTypes().write(to: URL(fileURLWithPath: path))
+        let (status, output) = try runValidator([path])
+        #expect(status == 0, "\(output)")
+    }
+
     @Test(.enabled(if: python != nil, "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"),
-          arguments: [Damage.duplicateNestedKey, .graphReferencesMissingTensor, .trailingBytes, .unknownOpKind, .futureVersion])
+          arguments: [Damage.duplicateNestedKey, .graphReferencesMissingTensor, .trailingBytes, .unknownOpKind, .futureVersion,
+                     .graphWithCycle, .offsetsWithGap])
     func pythonValidatorRejectsDamagedFiles(_ damage: Damage) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
