@@ -3,9 +3,9 @@
 
 For each FILE: reads the safetensors header with plain Python (struct + json, rejecting duplicate
 keys), validates the header and each graft.* metadata document against schemas/graft.schema.json,
-checks the tensor layout, the node order (no cycles) and the graph's references to tensors, then opens the file with the
-reference safetensors library and checks every tensor is bit-identical to the raw bytes at its
-offsets. Prints one summary line per file.
+checks the tensor layout, the node order (no cycles) and the graph's references to tensors, then
+opens the file with the reference safetensors library and checks every tensor is bit-identical to
+the raw bytes at its offsets (BF16 excepted: numpy has no bfloat16). Prints one line per file.
 
 Exit codes: 0 all files valid, 1 a file is invalid, 2 usage error, 3 a required Python package
 (safetensors, numpy, jsonschema) is missing. Set up with:
