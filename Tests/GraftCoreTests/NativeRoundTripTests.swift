@@ -105,6 +105,27 @@ struct NativeRoundTripTests {
         }
     }
 
+    @Test func hugeSparseFileOpensWithoutReadingTensorData() throws {
+        // A 5 GiB tensor that is all hole: opening maps the file and validates the header only.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("huge.graft")
+        let size = 5 << 30
+        var file = HandMadeFile()
+        file.tensors.append(("state.huge", #"{"dtype":"U8","shape":[\#(size)],"data_offsets":[24,\#(24 + size)]}"#))
+        try file.bytes.write(to: URL(fileURLWithPath: path))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(file.bytes.count + size))
+        try handle.close()
+
+        let start = Date()
+        let opened = try NativeFile.open(path)
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(opened.entry("state.huge")?.byteCount == size)
+        #expect(opened.fileSize == file.bytes.count + size)
+        #expect(try opened.tensor("fc.bias").scalars == [4, 5])
+    }
+
     @Test func slicedDataParsesLikeAFreshBuffer() throws {
         let bytes = try NativeWriter.encode(try Fixtures.smallModel())
         let padded = Data([1, 2, 3]) + bytes
