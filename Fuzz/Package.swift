@@ -1,0 +1,17 @@
+// swift-tools-version:5.4
+// libFuzzer harness for the .graft reader, kept apart from the main package so that its
+// sanitizer flags never reach normal builds. See README.md.
+import PackageDescription
+
+let package = Package(
+    name: "GraftFuzz",
+    dependencies: [
+        .package(name: "Graft", path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "FuzzNativeReader",
+            dependencies: [.product(name: "GraftCore", package: "Graft")]
+        ),
+    ]
+)

@@ -1,0 +1,189 @@
+import Foundation
+@testable import GraftCore
+
+/// Models and files the native-format tests share.
+enum Fixtures {
+    /// conv(3→4, 3x3, pad 1) → ReLU → max pool 2x2 → inner product(5), on a 1x3x8x8 input.
+    static func smallGraph() throws -> Graph {
+        var graph = Graph(name: "small", inputs: [GraphInput(name: "data", shape: [1, 3, 8, 8])], nodes: [
+            Node(name: "conv1", op: .convolution(Convolution(outputChannels: 4, kernel: [3, 3], padBegin: [1, 1])),
+                 inputs: ["data"]),
+            Node(name: "relu1", op: .relu(ReLU()), inputs: ["conv1"]),
+            Node(name: "pool1", op: .pooling(Pooling(method: .max, kernel: [2, 2])), inputs: ["relu1"]),
+            Node(name: "fc", op: .innerProduct(InnerProduct(outputCount: 5)), inputs: ["pool1"]),
+        ], outputs: ["fc"])
+        try graph.deriveParameterSpecs()
+        return graph
+    }
+
+    /// The small graph with deterministic weights that include values whose bits are easy to
+    /// lose (negative zero, infinities, a NaN with a payload, subnormals), and full metadata.
+    static func smallModel() throws -> Model {
+        let graph = try smallGraph()
+        var rng = SplitMix64(seed: 42)
+        var weights: [String: Tensor] = [:]
+        for (key, _, spec) in graph.parameterTensors {
+            var scalars = (0..<spec.shape.elementCount).map { _ in Float(Double(rng.next() % 20_001) / 10_000 - 1) }
+            if key == "conv1.weight" {
+                scalars[0] = -0.0
+                scalars[1] = .infinity
+                scalars[2] = -.infinity
+                scalars[3] = Float(bitPattern: 0x7FC0_1234)
+                scalars[4] = .leastNonzeroMagnitude
+                scalars[5] = .greatestFiniteMagnitude
+            }
+            weights[key] = Tensor(shape: spec.shape, scalars: scalars)
+        }
+        return Model(
+            graph: graph, weights: weights,
+            preprocessing: Preprocessing(input: "data", inputShape: [1, 3, 8, 8], channelOrder: .bgr,
+                                         valueRange: [0, 255], steps: [.subtract([104, 117, 123]), .multiply([0.017])]),
+            provenance: Provenance(sourceFormat: "caffe", sourceVersion: "V2 layers",
+                                   sourceFiles: [.init(name: "small.caffemodel", sha256: String(repeating: "ab", count: 32), bytes: 1234)],
+                                   notes: ["built in a test", "ünïcödé \"quoted\" \\ path/with/slashes"]),
+            training: TrainingMetadata(parameters: ["conv1.weight": .init(learningRateMultiplier: 1, decayMultiplier: 1, frozen: true),
+                                                    "fc.bias": .init(learningRateMultiplier: 2, decayMultiplier: 0)],
+                                       classLabels: ["cat", "dog", "bird", "fish", "newt"]))
+    }
+
+    /// A one-node graph (inner product 2→2 on a 1x2 input) for hand-made files: tensors
+    /// `fc.weight` [2, 2] and `fc.bias` [2].
+    static func tinyGraph() -> Graph {
+        Graph(name: "tiny", inputs: [GraphInput(name: "data", shape: [1, 2])], nodes: [
+            Node(name: "fc", op: .innerProduct(InnerProduct(outputCount: 2)), inputs: ["data"],
+                 parameters: [ParameterSpec("weight", [2, 2]), ParameterSpec("bias", [2])]),
+        ], outputs: ["fc"])
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// A safetensors file assembled from parts, so a test can damage exactly one thing.
+struct HandMadeFile {
+    /// `__metadata__` entries in order; nil leaves the key out.
+    var metadata: [(key: String, value: String)]? = [
+        ("graft.format", "1"),
+        ("graft.graph", Fixtures.json(Fixtures.tinyGraph())),
+        ("graft.provenance", Fixtures.json(Provenance(sourceFormat: "graft"))),
+    ]
+    /// Raw JSON text of `__metadata__` when set (overrides `metadata`).
+    var metadataText: String?
+    /// Tensor entries in header order, each name with its raw JSON body.
+    var tensors: [(name: String, body: String)] = [
+        ("fc.weight", #"{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}"#),
+        ("fc.bias", #"{"dtype":"F32","shape":[2],"data_offsets":[16,24]}"#),
+    ]
+    /// The data section.
+    var data: [UInt8] = (0..<6).flatMap { i in withUnsafeBytes(of: Float(i).bitPattern.littleEndian, Array.init) }
+    /// Overrides the length prefix.
+    var declaredHeaderLength: UInt64?
+
+    /// The header JSON text.
+    var headerText: String {
+        var members: [String] = []
+        if let metadataText {
+            members.append(#""__metadata__":"# + metadataText)
+        } else if let metadata {
+            let body = metadata.map { JSONValue.string($0.key).serialized + ":" + JSONValue.string($0.value).serialized }
+            members.append(#""__metadata__":{"# + body.joined(separator: ",") + "}")
+        }
+        for (name, body) in tensors { members.append(JSONValue.string(name).serialized + ":" + body) }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    var bytes: Data { HandMadeFile.assemble(header: Array(headerText.utf8), data: data, declaredLength: declaredHeaderLength) }
+
+    static func assemble(header: [UInt8], data: [UInt8], declaredLength: UInt64? = nil) -> Data {
+        var file = Data()
+        withUnsafeBytes(of: (declaredLength ?? UInt64(header.count)).littleEndian) { file.append(contentsOf: $0) }
+        file.append(contentsOf: header)
+        file.append(contentsOf: data)
+        return file
+    }
+
+    /// Builds a hand-made file whose graph parameters are F16 and BF16 and whose `state.` tensors
+    /// cover every other dtype.
+    static func mixedDTypes() -> Data {
+        var parts: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])] = []
+        func le<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+            values.flatMap { v in withUnsafeBytes(of: v.littleEndian, Array.init) }
+        }
+        parts.append(("fc.weight", "F16", [2, 2], le([UInt16(0x3C00), 0xC000, 0x7BFF, 0x3555])))
+        parts.append(("fc.bias", "BF16", [2], le([UInt16(0x3F80), 0xC060])))
+        parts.append(("state.f16special", "F16", [6], le([UInt16(0x0001), 0x0400, 0x7C00, 0xFC00, 0x8000, 0x7E00])))
+        parts.append(("state.f64", "F64", [3], le([(0.1 as Double).bitPattern, (1e300 as Double).bitPattern, (-2.5 as Double).bitPattern])))
+        parts.append(("state.i64", "I64", [3], le([Int64(-5), 1 << 40, .max])))
+        parts.append(("state.i32", "I32", [2], le([Int32(-7), 123_456])))
+        parts.append(("state.i16", "I16", [2], le([Int16(-300), 300])))
+        parts.append(("state.i8", "I8", [2], [0xFF, 0x7F]))
+        parts.append(("state.u8", "U8", [2], [0xFF, 0x01]))
+        parts.append(("state.bool", "BOOL", [3], [0, 1, 2]))
+        parts.append(("state.f32", "F32", [1], le([Float(1.5).bitPattern])))
+        // One odd-sized tensor first, so that every later one is misaligned in the file.
+        parts.insert(("state.odd", "U8", [3], [9, 8, 7]), at: 0)
+
+        var file = HandMadeFile()
+        file.tensors = []
+        file.data = []
+        for part in parts {
+            let begin = file.data.count
+            file.data += part.bytes
+            let shape = part.shape.map(String.init).joined(separator: ",")
+            file.tensors.append((part.name, #"{"dtype":"\#(part.dtype)","shape":[\#(shape)],"data_offsets":[\#(begin),\#(file.data.count)]}"#))
+        }
+        return file.bytes
+    }
+
+    /// Replaces the value of one metadata key.
+    mutating func setMetadata(_ key: String, _ value: String?) {
+        var entries = metadata ?? []
+        entries.removeAll { $0.key == key }
+        if let value { entries.append((key, value)) }
+        metadata = entries
+    }
+}
+
+/// A small seeded generator (SplitMix64) so randomised tests repeat exactly.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A fresh directory under the system temporary directory, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "graft-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    var contents: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+extension Data {
+    /// The bytes as an array (for byte-level edits in tests).
+    var byteArray: [UInt8] { [UInt8](self) }
+}
+
+/// The root of the repository (for `schemas/` and `Scripts/`).
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }  // Support/, GraftCoreTests/, Tests/, root
+    return url.path
+}()
