@@ -57,7 +57,7 @@ struct InspectReport: Encodable {
 
     var file: String
     var fileBytes: Int
-    var formatVersion: String
+    var formatVersion: Int
     var graphName: String
     var batch: Int
     var inputs: [String: String]

@@ -1,10 +1,11 @@
 import Foundation
 
 /// Writes files so that readers never see a partial one: the bytes go to a temporary file in the
-/// target's directory, are flushed to disk, and the temporary file is renamed over the target.
-/// On any failure the temporary file is removed and the target is left as it was.
+/// target's directory, are flushed to disk, and the temporary file is renamed over the target
+/// (POSIX `rename`, atomic on one file system). On any failure the temporary file is removed and
+/// the target is left as it was.
 public enum AtomicFile {
-    /// Why an atomic write failed.
+    /// A failure of the mechanism itself (no directory, cannot create, cannot rename).
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         public var path: String
         public var reason: String
@@ -13,23 +14,33 @@ public enum AtomicFile {
 
     /// Writes `data` to `path` atomically.
     public static func write(_ data: Data, to path: String) throws(Failure) {
-        try write(to: path) { handle in try handle.write(contentsOf: data) }
+        do {
+            try write(to: path) { handle in try handle.write(contentsOf: data) }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(path: path, reason: "write failed: \(error)")
+        }
     }
 
-    /// Calls `body` with a handle on a temporary file, then flushes and renames it over `path`.
-    public static func write(to path: String, _ body: (FileHandle) throws -> Void) throws(Failure) {
+    /// Calls `body` with a handle on a temporary file, flushes it, calls `beforeRename` (a hook for
+    /// fault-injection tests), and renames it over `path`. Errors thrown by `body` or
+    /// `beforeRename` propagate unchanged; the mechanism's own errors are ``Failure``s.
+    public static func write(to path: String, beforeRename: () throws -> Void = {},
+                             _ body: (FileHandle) throws -> Void) throws {
         let target = URL(fileURLWithPath: path)
-        let directory = target.deletingLastPathComponent()
+        let directory = target.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Failure(path: path, reason: "directory \(directory.path) does not exist")
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure(path: path, reason: "directory \(directory) does not exist")
         }
-        let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).tmp-\(UInt32.random(in: .min ... .max))")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw Failure(path: path, reason: "cannot create a file in \(directory.path)")
+        let temporary = directory + "/." + target.lastPathComponent + ".tmp-"
+            + String(UInt64.random(in: .min ... .max), radix: 16)
+        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+            throw Failure(path: path, reason: "cannot create a temporary file in \(directory)")
         }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             do {
                 try body(handle)
                 try handle.synchronize()
@@ -38,14 +49,20 @@ public enum AtomicFile {
                 try? handle.close()
                 throw error
             }
-            if FileManager.default.fileExists(atPath: target.path) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: target)
+            try beforeRename()
+            // Foundation has no atomic replace on Linux: moveItem refuses an existing target and
+            // replaceItemAt removes the target first.
+            guard rename(temporary, path) == 0 else {
+                throw Failure(path: path, reason: "cannot rename \(temporary) over it: \(String(cString: strerror(errno)))")
             }
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw Failure(path: path, reason: "write failed: \(error)")
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        // Persist the rename itself; a failure here cannot undo the complete write, so it is ignored.
+        if let handle = FileHandle(forReadingAtPath: directory) {
+            try? handle.synchronize()
+            try? handle.close()
         }
     }
 }

@@ -11,6 +11,8 @@ public struct NodeCost: Sendable, Equatable {
     public var flops: Int = 0
     /// Bytes of the node's float32 outputs.
     public var activationBytes: Int = 0
+
+    public init() {}
 }
 
 extension Graph {

@@ -1,4 +1,4 @@
-internal import GraftKernels
+import GraftKernels
 
 /// The number of threads the engine computes with (OpenBLAS's pool), for `--threads` options.
 public enum ComputeThreads {

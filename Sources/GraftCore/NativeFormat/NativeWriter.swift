@@ -30,52 +30,25 @@ public enum NativeWriter {
 
     static func write(_ model: Model, to path: String, fault: Fault?) throws(NativeFormatError) {
         let layout = try FileLayout(model, path: path)
-        let target = URL(fileURLWithPath: path)
-        let directory = target.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .io(path: path, reason: "directory \(directory) does not exist")
-        }
-        let temporary = directory + "/." + target.lastPathComponent + ".tmp-"
-            + String(UInt64.random(in: .min ... .max), radix: 16)
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw .io(path: path, reason: "cannot create temporary file \(temporary)")
-        }
         do {
-            try writeContents(layout, to: temporary, path: path, fault: fault)
-            if case .beforeRename = fault { throw NativeFormatError.io(path: path, reason: "injected fault before rename") }
-            // POSIX rename replaces the target atomically. Foundation has no equivalent on Linux:
-            // moveItem refuses an existing target, and replaceItemAt removes the target first.
-            guard rename(temporary, path) == 0 else {
-                throw NativeFormatError.io(path: path, reason: "cannot rename \(temporary) over it: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error as? NativeFormatError ?? .io(path: path, reason: IOErrorText.describe(error))
-        }
-        // Persist the rename itself; failure here cannot undo the (complete) write, so it is ignored.
-        if let handle = FileHandle(forReadingAtPath: directory) {
-            try? handle.synchronize()
-            try? handle.close()
-        }
-    }
-
-    private static func writeContents(_ layout: FileLayout, to temporary: String, path: String, fault: Fault?) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        do {
-            try handle.write(contentsOf: layout.prefixAndHeader)
-            if case .afterHeader = fault { throw NativeFormatError.io(path: path, reason: "injected fault after header") }
-            for (index, (_, tensor)) in layout.tensors.enumerated() {
-                try handle.write(contentsOf: ScalarConversion.littleEndianBytes(tensor.scalars))
-                if case .afterTensor(index) = fault {
-                    throw NativeFormatError.io(path: path, reason: "injected fault after tensor \(index)")
+            try AtomicFile.write(to: path, beforeRename: {
+                if case .beforeRename = fault { throw NativeFormatError.io(path: path, reason: "injected fault before rename") }
+            }) { handle in
+                try handle.write(contentsOf: layout.prefixAndHeader)
+                if case .afterHeader = fault { throw NativeFormatError.io(path: path, reason: "injected fault after header") }
+                for (index, (_, tensor)) in layout.tensors.enumerated() {
+                    try handle.write(contentsOf: ScalarConversion.littleEndianBytes(tensor.scalars))
+                    if case .afterTensor(index) = fault {
+                        throw NativeFormatError.io(path: path, reason: "injected fault after tensor \(index)")
+                    }
                 }
             }
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? handle.close()
+        } catch let error as NativeFormatError {
             throw error
+        } catch let failure as AtomicFile.Failure {
+            throw .io(path: path, reason: failure.reason)
+        } catch {
+            throw .io(path: path, reason: IOErrorText.describe(error))
         }
     }
 }
