@@ -1,3 +1,4 @@
+import Foundation
 internal import CCaffeProto
 internal import CProtobufC
 
@@ -31,10 +32,14 @@ struct BinaryDecoding {
         return UnsafeBufferPointer(start: p, count: n).map { Int($0) }
     }
 
-    /// A memcpy-speed copy (the array initialiser from a buffer copies in bulk).
+    /// One `memcpy` into a fresh array: blob data can be hundreds of megabytes, and a generic
+    /// sequence initialiser is element by element in unoptimised builds.
     func floats(_ n: Int, _ p: UnsafeMutablePointer<Float>?) -> [Float] {
         guard let p, n > 0 else { return [] }
-        return Array(UnsafeBufferPointer(start: p, count: n))
+        return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+            memcpy(buffer.baseAddress!, p, n * MemoryLayout<Float>.stride)
+            initialized = n
+        }
     }
 
     func bools(_ n: Int, _ p: UnsafeMutablePointer<protobuf_c_boolean>?) -> [Bool] {
