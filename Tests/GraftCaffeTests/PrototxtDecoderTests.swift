@@ -92,6 +92,8 @@ struct PrototxtDecoderTests {
         #expect(try layer("relu_param { negative_slope: 1e-2 }").relu?.negativeSlope == 0.01)
         #expect(try layer("relu_param { negative_slope: 1.5f }").relu?.negativeSlope == 1.5)
         #expect(try layer("relu_param { negative_slope: .25 }").relu?.negativeSlope == 0.25)
+        #expect(try layer("relu_param { negative_slope: 2. }").relu?.negativeSlope == 2)
+        #expect(try layer("relu_param { negative_slope: -017 }").relu?.negativeSlope == -15)
         #expect(try layer("relu_param { negative_slope: 3 }").relu?.negativeSlope == 3)
         #expect(try layer("relu_param { negative_slope: -inf }").relu?.negativeSlope == -.infinity)
         #expect(try layer("relu_param { negative_slope: Infinity }").relu?.negativeSlope == .infinity)
@@ -132,7 +134,7 @@ struct PrototxtDecoderTests {
         #expect(n.warnings.map(\.description) == [
             "net.prototxt:2:1: warning: unknown field 'fork_level' in NetParameter kept as text",
             "net.prototxt:6:3: warning: unknown field 'permute_param' in LayerParameter of layer 'p' kept as text",
-            "net.prototxt:7:37: warning: unknown field 'fancy' in ConvolutionParameter kept as text",
+            "net.prototxt:7:37: warning: unknown field 'fancy' in ConvolutionParameter of layer 'p' kept as text",
         ])
         #expect(decodeError(text, strict: true) == "net.prototxt:2:1: unknown field 'fork_level' in NetParameter")
     }

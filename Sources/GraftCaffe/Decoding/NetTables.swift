@@ -38,7 +38,9 @@ extension TextDecoding {
             if case .scalar(let s) = f.value, s.kind == .string { return s.string }
             return nil
         }
-        var layer = try decode(L.self, from: block, context: name.map { "of layer '\($0)'" })
+        layerName = name
+        defer { layerName = nil }
+        var layer = try decode(L.self, from: block)
         keep(&layer, takeUnknown())
         unknownTexts = outer
         return layer

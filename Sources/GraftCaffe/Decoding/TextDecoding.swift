@@ -7,6 +7,8 @@ struct TextDecoding {
     var warnings: [CaffeWarning] = []
     /// Unknown fields met since the caller last took them (a layer takes its own).
     var unknownTexts: [String] = []
+    /// The layer being decoded, named in warnings about its nested blocks.
+    var layerName: String?
     private var lastUnknownRange: Range<Int>?
 
     init(file: String, source: [UInt8], strict: Bool) {
@@ -42,7 +44,7 @@ struct TextDecoding {
         if strict { throw error(.unknownField(name: field.name, message: messageName), at: field.position) }
         guard field.sourceRange != lastUnknownRange else { return }  // the other elements of one list
         lastUnknownRange = field.sourceRange
-        let where_ = context.map { "\(messageName) \($0)" } ?? messageName
+        let where_ = (context ?? layerName.map { "of layer '\($0)'" }).map { "\(messageName) \($0)" } ?? messageName
         warnings.append(CaffeWarning(file: file, line: field.position.line, column: field.position.column,
                                      message: "unknown field '\(field.name)' in \(where_) kept as text"))
         unknownTexts.append(String(decoding: source[field.sourceRange], as: UTF8.self))
