@@ -37,6 +37,10 @@ let modules: [Target] = [
     .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
+    // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
+    .target(name: "CCaffeProto", dependencies: ["CProtobufC"], path: "Sources/C/CCaffeProto"),
+    // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
+    .target(name: "GraftCaffe", dependencies: ["GraftCore", "CCaffeProto", "CProtobufC"]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
         "GraftCore", "GraftEngine", "GraftIO",
@@ -51,6 +55,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
     .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
+    .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 

@@ -1,0 +1,36 @@
+extension CaffeParam {
+    /// `PoolingParameter`. Unlike convolution, the sizes are scalars; `kernel_size`, the `_h`/`_w`
+    /// pairs and the `stride`/`pad` overrides are optional because Caffe checks which were set.
+    public struct Pooling: Equatable, Sendable {
+        /// `PoolingParameter.PoolMethod`.
+        public enum Method: Int32, CaffeEnum {
+            case max = 0, ave = 1, stochastic = 2
+            public static let protoNames = ["MAX", "AVE", "STOCHASTIC"]
+            public static let protoTypeName = "PoolingParameter.PoolMethod"
+        }
+
+        /// `PoolingParameter.RoundMode`: how the output size is rounded (Caffe's default is ceil).
+        public enum RoundMode: Int32, CaffeEnum {
+            case ceil = 0, floor = 1
+            public static let protoNames = ["CEIL", "FLOOR"]
+            public static let protoTypeName = "PoolingParameter.RoundMode"
+        }
+
+        public var pool: Method = .max
+        public var pad = 0
+        public var padH: Int?
+        public var padW: Int?
+        public var kernelSize: Int?
+        public var kernelH: Int?
+        public var kernelW: Int?
+        public var stride = 1
+        public var strideH: Int?
+        public var strideW: Int?
+        public var engine: CaffeEngine = .default
+        /// Pool over the whole spatial extent; kernel and padding are ignored.
+        public var globalPooling = false
+        public var roundMode: RoundMode = .ceil
+
+        public init() {}
+    }
+}
