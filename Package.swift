@@ -27,9 +27,10 @@ let modules: [Target] = [
     .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS"]),
     // Executes a graph (forward now, backward later); never imports a format module.
     .target(name: "GraftEngine", dependencies: ["GraftCore", "GraftKernels"]),
-    // NumPy .npy/.npz reading and writing (through ZIPFoundation).
+    // NumPy .npy/.npz reading and writing (through ZIPFoundation); file digests for provenance.
     .target(name: "GraftIO", dependencies: [
         "GraftCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "Crypto", package: "swift-crypto"),
     ]),
     // Thin interop layers for the C libraries the importers will use.
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
@@ -70,6 +71,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: systemLibraries + modules + tests
 )

@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+import GraftTestSupport
+@testable import GraftIO
+
+struct FileDigestTests {
+    @Test func knownVectors() throws {
+        let dir = TemporaryDirectory()
+        try Data("abc".utf8).write(to: dir.url.appendingPathComponent("abc"))
+        try Data().write(to: dir.url.appendingPathComponent("empty"))
+        // FIPS 180-2 test vectors.
+        #expect(try FileDigest.sha256(path: dir.path("abc")).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(try FileDigest.sha256(path: dir.path("empty")).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let entry = try FileDigest.sourceFile(path: dir.path("abc"))
+        #expect(entry.name == "abc" && entry.bytes == 3)
+        #expect(throws: NumPyError.self) { try FileDigest.sha256(path: dir.path("missing")) }
+    }
+}
