@@ -14,8 +14,8 @@ let systemLibraries: [Target] = [
                    providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
     .systemLibrary(name: "CPNG", path: "Sources/C/CPNG", pkgConfig: "libpng",
                    providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
-    .systemLibrary(name: "CJPEG", path: "Sources/C/CJPEG", pkgConfig: "libjpeg",
-                   providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+    .systemLibrary(name: "CJPEG", path: "Sources/C/CJPEG", pkgConfig: "libturbojpeg",
+                   providers: [.apt(["libturbojpeg0-dev"]), .brew(["jpeg-turbo"])]),
 ]
 
 // MARK: - Graft modules
@@ -36,6 +36,8 @@ let modules: [Target] = [
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
     .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
     .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
+    // Datasets for fine-tuning: image folders, MedMNIST npz, CSV; splits; preprocessing; augmentation.
+    .target(name: "GraftData", dependencies: ["GraftCore", "GraftImage", "GraftIO"]),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
@@ -57,6 +59,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftTestSupport"]),
+    .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(pkg-config libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libpng-dev
-          libjpeg62-turbo-dev zlib1g-dev)
+          libturbojpeg0-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

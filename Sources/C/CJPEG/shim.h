@@ -1,6 +1,6 @@
 #ifndef GRAFT_CJPEG_SHIM_H
 #define GRAFT_CJPEG_SHIM_H
-#include <stdio.h>
-#include <jpeglib.h>
-static inline int cjpeg_lib_version(void) { return JPEG_LIB_VERSION; }
+// libjpeg-turbo's TurboJPEG API: errors are return codes plus tjGetErrorStr2, so no setjmp/longjmp
+// crosses Swift frames (the classic libjpeg API exits the process on error unless it longjmps).
+#include <turbojpeg.h>
 #endif
