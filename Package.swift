@@ -37,7 +37,9 @@ let modules: [Target] = [
     .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
     .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
     // Datasets for fine-tuning: image folders, MedMNIST npz, CSV; splits; preprocessing; augmentation.
-    .target(name: "GraftData", dependencies: ["GraftCore", "GraftImage", "GraftIO"]),
+    .target(name: "GraftData", dependencies: [
+        "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
+    ]),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
@@ -75,6 +77,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: systemLibraries + modules + tests
 )

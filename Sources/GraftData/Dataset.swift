@@ -1,0 +1,118 @@
+import GraftImage
+
+/// Where a sample's pixels come from: a file decoded on demand, or an image already in memory
+/// (MedMNIST arrays).
+public enum ImageSource: Equatable, Sendable {
+    case file(String)
+    case memory(Image)
+}
+
+/// One labelled image.
+public struct Sample: Equatable, Sendable {
+    /// A stable identifier: the file path, or "<npz>:<split>:<index>".
+    public var id: String
+    public var source: ImageSource
+    /// Class index into ``Dataset/classes``.
+    public var label: Int
+    /// Samples sharing a group (a patient, a video sequence, a set of duplicates) always land in
+    /// the same split. Nil: the sample is its own group.
+    public var group: String?
+
+    public init(id: String, source: ImageSource, label: Int, group: String? = nil) {
+        self.id = id
+        self.source = source
+        self.label = label
+        self.group = group
+    }
+
+    /// The group used for splitting.
+    public var splitGroup: String { group ?? "sample:\(id)" }
+
+    /// Decodes (or returns) the sample's image.
+    public func image() throws(ImageError) -> Image {
+        switch source {
+        case .file(let path): try ImageCodec.read(path: path)
+        case .memory(let image): image
+        }
+    }
+}
+
+/// The three parts of a dataset used by one experiment.
+public struct DatasetSplits: Equatable, Sendable {
+    public var train: [Sample]
+    public var validation: [Sample]
+    public var test: [Sample]
+
+    public init(train: [Sample], validation: [Sample], test: [Sample]) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+}
+
+/// A labelled image collection: class names and samples, and, when the source defines them
+/// (MedMNIST), its own train/validation/test splits.
+public struct Dataset: Equatable, Sendable {
+    public var name: String
+    public var classes: [String]
+    public var samples: [Sample]
+    public var predefinedSplits: DatasetSplits?
+    /// Things a user should know (skipped files, relabelled duplicates).
+    public var notes: [String]
+
+    public init(name: String, classes: [String], samples: [Sample], predefinedSplits: DatasetSplits? = nil, notes: [String] = []) {
+        self.name = name
+        self.classes = classes
+        self.samples = samples
+        self.predefinedSplits = predefinedSplits
+        self.notes = notes
+    }
+
+    /// Sample count per class.
+    public var classCounts: [Int] {
+        var counts = [Int](repeating: 0, count: classes.count)
+        for s in samples { counts[s.label] += 1 }
+        return counts
+    }
+
+    /// Relabels into two classes: `positive` classes become 1, the rest 0 (e.g. malignant vs rest).
+    public func binary(positive: Set<String>) throws(DatasetError) -> Dataset {
+        let unknown = positive.subtracting(classes)
+        guard unknown.isEmpty else { throw .unknownClass(dataset: name, name: unknown.sorted().joined(separator: ", "), classes: classes) }
+        let isPositive = classes.map { positive.contains($0) }
+        func map(_ s: [Sample]) -> [Sample] { s.map { var x = $0; x.label = isPositive[x.label] ? 1 : 0; return x } }
+        let negativeName = "not " + positive.sorted().joined(separator: "+")
+        return Dataset(name: name, classes: [negativeName, positive.sorted().joined(separator: "+")], samples: map(samples),
+                       predefinedSplits: predefinedSplits.map { DatasetSplits(train: map($0.train), validation: map($0.validation), test: map($0.test)) },
+                       notes: notes)
+    }
+}
+
+/// A dataset that cannot be loaded; every case names the file or folder.
+public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+    case io(path: String, reason: String)
+    case emptyClass(path: String, className: String)
+    case tooFewClasses(path: String, count: Int)
+    case badRow(path: String, line: Int, reason: String)
+    case labelOutOfRange(path: String, label: Int, classes: Int)
+    case badArrays(path: String, reason: String)
+    case unknownClass(dataset: String, name: String, classes: [String])
+    case badImage(ImageError)
+    case imageTooSmall(path: String, width: Int, height: Int, minimum: Int)
+    case badSplit(reason: String)
+
+    public var description: String {
+        switch self {
+        case .io(let p, let r): "\(p): \(r)"
+        case .emptyClass(let p, let c): "\(p): class folder '\(c)' has no PNG or JPEG images"
+        case .tooFewClasses(let p, let n): "\(p): needs at least 2 classes (one subfolder each), found \(n)"
+        case .badRow(let p, let l, let r): "\(p):\(l): \(r)"
+        case .labelOutOfRange(let p, let l, let n): "\(p): label \(l) is outside 0..<\(n)"
+        case .badArrays(let p, let r): "\(p): \(r)"
+        case .unknownClass(let d, let n, let c): "\(d): no class named \(n) (classes: \(c.joined(separator: ", ")))"
+        case .badImage(let e): e.description
+        case .imageTooSmall(let p, let w, let h, let m): "\(p): image of \(w)x\(h) is smaller than \(m) pixels on a side"
+        case .badSplit(let r): "cannot split: \(r)"
+        }
+    }
+}
