@@ -40,6 +40,8 @@ let modules: [Target] = [
     .target(name: "GraftData", dependencies: [
         "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
     ]),
+    // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
+    .target(name: "GraftPlot"),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
@@ -62,6 +64,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftTestSupport"]),
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
+    .testTarget(name: "GraftPlotTests", dependencies: ["GraftPlot", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 
