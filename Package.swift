@@ -37,6 +37,8 @@ let modules: [Target] = [
     .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
+    // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
+    .target(name: "GraftKeras", dependencies: ["GraftCore", "GraftHDF5", "GraftIO"]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
         "GraftCore", "GraftEngine", "GraftIO",
@@ -51,6 +53,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
     .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
+    .testTarget(name: "GraftKerasTests", dependencies: ["GraftCore", "GraftKeras", "GraftHDF5", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 
