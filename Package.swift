@@ -38,7 +38,9 @@ let modules: [Target] = [
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
     // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
-    .target(name: "GraftKeras", dependencies: ["GraftCore", "GraftHDF5", "GraftIO"]),
+    .target(name: "GraftKeras", dependencies: [
+        "GraftCore", "GraftHDF5", "GraftIO", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
         "GraftCore", "GraftEngine", "GraftIO",
