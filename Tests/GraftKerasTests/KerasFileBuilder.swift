@@ -42,7 +42,9 @@ struct KerasFileBuilder {
                          backend: String? = "tensorflow", withModelWeights: Bool = true,
                          optimizerWeights: Bool = false) throws {
         let root = try HDF5File.create(path: path).root()
-        try root.attributes.setString("model_config", config, encoding: encoding)
+        // Always variable-length, as h5py stores a Python str: a fixed-length string over 64 KiB
+        // would not fit the object header (the reason Keras splits long lists).
+        try root.attributes.setString("model_config", config, encoding: .variableLength)
         if let kerasVersion { try root.attributes.setString("keras_version", kerasVersion, encoding: encoding) }
         if let backend { try root.attributes.setString("backend", backend, encoding: encoding) }
         if withModelWeights { try writeLegacyLayers(try root.createGroup("model_weights"), layers) }
