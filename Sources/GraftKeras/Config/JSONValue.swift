@@ -110,21 +110,35 @@ enum JSONValue: Equatable, Sendable {
     }
 }
 
-extension JSONValue: Decodable {
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
+extension JSONValue {
+    /// Converts what `JSONSerialization` returns. Booleans arrive as `NSNumber`s whose
+    /// `objCType` is "c" (a JSON number never is), which is how they are told apart from 0 and 1.
+    init?(foundation value: Any) {
+        switch value {
+        case let string as String:
+            self = .string(string)
+        case let number as NSNumber:
+            self = number.objCType.pointee == CChar(UInt8(ascii: "c")) ? .bool(number.boolValue) : .number(number.doubleValue)
+        case let dictionary as [String: Any]:
+            var object: [String: JSONValue] = [:]
+            object.reserveCapacity(dictionary.count)
+            for (key, item) in dictionary {
+                guard let converted = JSONValue(foundation: item) else { return nil }
+                object[key] = converted
+            }
+            self = .object(object)
+        case let array as [Any]:
+            var items: [JSONValue] = []
+            items.reserveCapacity(array.count)
+            for item in array {
+                guard let converted = JSONValue(foundation: item) else { return nil }
+                items.append(converted)
+            }
+            self = .array(items)
+        case is NSNull:
             self = .null
-        } else if let b = try? container.decode(Bool.self) {
-            self = .bool(b)
-        } else if let d = try? container.decode(Double.self) {
-            self = .number(d)
-        } else if let s = try? container.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? container.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
+        default:
+            return nil
         }
     }
 }
@@ -140,11 +154,16 @@ enum JSONReader {
         guard depth <= limits.maxConfigDepth else {
             throw .configTooDeep(source: source, depth: depth, limit: limits.maxConfigDepth)
         }
+        let parsed: Any
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         } catch {
             throw .invalidConfigJSON(source: source, reason: describe(error))
         }
+        guard let value = JSONValue(foundation: parsed) else {
+            throw .invalidConfigJSON(source: source, reason: "unexpected value of type \(type(of: parsed))")
+        }
+        return value
     }
 
     /// The deepest bracket nesting outside string literals (a linear scan, no recursion).
@@ -171,15 +190,7 @@ enum JSONReader {
     }
 
     private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            return context.debugDescription + underlying
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-             DecodingError.keyNotFound(_, let context):
-            return context.debugDescription
-        default:
-            return "\(error)"
-        }
+        let nsError = error as NSError
+        return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
     }
 }
