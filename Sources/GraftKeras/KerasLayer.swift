@@ -31,7 +31,8 @@ public struct KerasWeight: Equatable, Sendable {
     /// The role: `kernel`, `bias`, `gamma`, `beta`, `moving_mean`, `moving_variance`,
     /// `depthwise_kernel`, `pointwise_kernel`, `alpha`, ... (Keras 1 `W`/`b` and Keras 3's
     /// `kernel` for DepthwiseConv2D are given the Keras 2 role names). Unsupported layers keep the
-    /// stored names.
+    /// stored names without `:0` (`dense_1/kernel` inside a nested model; Keras 3's
+    /// `layers/dense/vars/0`).
     public var name: String
     public var shape: Shape
     public var values: [Float]

@@ -240,6 +240,23 @@ struct HDF5RoundTripTests {
         #expect(throws: HDF5Error.self) { try HDF5File.open(image: [], name: "empty.h5") }
     }
 
+    @Test func oversizedFixedLengthAttributeIsALibraryError() throws {
+        // Attributes live in a 64 KiB object header: the reason Keras splits long lists and why
+        // model_config is variable-length (stored in the global heap).
+        let directory = TemporaryDirectory()
+        let root = try HDF5File.create(path: directory.path("big.h5")).root()
+        let long = String(repeating: "x", count: 70_000)
+        do {
+            try root.attributes.setString("model_config", long, encoding: .fixedLength)
+            Issue.record("a 70 kB fixed-length attribute was written")
+        } catch {
+            #expect(error.kind == .library && error.operation == "H5Acreate2")
+            #expect(error.stack.contains { $0.contains("too large") })
+        }
+        try root.attributes.setString("model_config", long, encoding: .variableLength)
+        #expect(try root.attributes.string("model_config") == long)
+    }
+
     @Test func readOnlyFilesRefuseWrites() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("ro.h5")

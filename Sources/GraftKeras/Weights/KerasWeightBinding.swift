@@ -12,9 +12,10 @@ enum KerasWeightBinding {
     static func bind(layer: String, specs: [KerasWeightSpec]?, stored: [StoredWeight], byPosition: Bool,
                      path: String) throws(KerasError) -> (weights: [KerasWeight], warnings: [KerasWarning]) {
         guard let specs else {
-            // Unsupported layer: keep what is stored, under its stored role names.
+            // Unsupported layer: keep every array under its stored name (without `:0`), which keeps
+            // the arrays of a nested model (`dense_1/kernel`, `dense_2/kernel`) apart.
             let weights = stored.map {
-                KerasWeight(name: byPosition ? $0.storedName : role($0.storedName), shape: Shape($0.shape),
+                KerasWeight(name: byPosition ? $0.storedName : withoutIndex($0.storedName), shape: Shape($0.shape),
                             values: $0.values, sourcePath: $0.sourcePath, storedType: $0.storedType)
             }
             return (weights, [])
@@ -48,13 +49,17 @@ enum KerasWeightBinding {
 
     /// `conv2d_1_1/kernel:0` → `kernel`; `convolution2d_1_W:0` → `convolution2d_1_W`.
     static func role(_ storedName: String) -> String {
-        var name = Substring(storedName)
+        var name = Substring(withoutIndex(storedName))
         if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
-        if let colon = name.lastIndex(of: ":"), !name[name.index(after: colon)...].isEmpty,
-           name[name.index(after: colon)...].allSatisfy(\.isNumber) {
-            name = name[..<colon]
-        }
         return String(name)
+    }
+
+    /// `dense_1/kernel:0` → `dense_1/kernel` (TensorFlow's output index suffix removed).
+    static func withoutIndex(_ storedName: String) -> String {
+        guard let colon = storedName.lastIndex(of: ":") else { return storedName }
+        let suffix = storedName[storedName.index(after: colon)...]
+        guard !suffix.isEmpty, suffix.allSatisfy({ ("0"..."9").contains($0) }) else { return storedName }
+        return String(storedName[..<colon])
     }
 
     /// The spec a role names: exactly, or (Keras 1, `<layer>_W`) as a `_`-separated suffix; the
