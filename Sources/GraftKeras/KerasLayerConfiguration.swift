@@ -33,14 +33,23 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     /// setting Graft does not model), kept with its config as compact JSON. Never executed.
     case unsupported(className: String, rawJSON: String)
 
+    /// An `InputLayer`: the declared shape (NHWC for channels-last image models) and dtype.
     public struct Input: Equatable, Sendable {
         /// Dimensions after the batch dimension; nil entries are free.
         public var shape: [Int?]?
         public var batchSize: Int?
         public var dtype: String?
         public var sparse: Bool
+
+        public init(shape: [Int?]?, batchSize: Int?, dtype: String?, sparse: Bool) {
+            self.shape = shape
+            self.batchSize = batchSize
+            self.dtype = dtype
+            self.sparse = sparse
+        }
     }
 
+    /// `Conv2D` (Keras 1 `Convolution2D`): weights `kernel` (see ``kernelLayout``) and optional `bias`.
     public struct Conv2D: Equatable, Sendable {
         public var filters: Int
         public var kernelSize: KerasSize2D
@@ -52,8 +61,33 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
         public var activation: KerasActivation
         public var useBias: Bool
         public var kernelLayout: KerasKernelLayout
+
+        public init(
+            filters: Int,
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            groups: Int,
+            activation: KerasActivation,
+            useBias: Bool,
+            kernelLayout: KerasKernelLayout
+        ) {
+            self.filters = filters
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.groups = groups
+            self.activation = activation
+            self.useBias = useBias
+            self.kernelLayout = kernelLayout
+        }
     }
 
+    /// `DepthwiseConv2D`: weights `depthwise_kernel` `[h, w, in, depthMultiplier]` and optional `bias`.
     public struct DepthwiseConv2D: Equatable, Sendable {
         public var kernelSize: KerasSize2D
         public var strides: KerasSize2D
@@ -63,8 +97,30 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
         public var dilationRate: KerasSize2D
         public var activation: KerasActivation
         public var useBias: Bool
+
+        public init(
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            depthMultiplier: Int,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            activation: KerasActivation,
+            useBias: Bool
+        ) {
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.depthMultiplier = depthMultiplier
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.activation = activation
+            self.useBias = useBias
+        }
     }
 
+    /// `SeparableConv2D`: weights `depthwise_kernel`, `pointwise_kernel`
+    /// `[1, 1, in * depthMultiplier, filters]`, optional `bias`.
     public struct SeparableConv2D: Equatable, Sendable {
         public var filters: Int
         public var kernelSize: KerasSize2D
@@ -75,8 +131,31 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
         public var dilationRate: KerasSize2D
         public var activation: KerasActivation
         public var useBias: Bool
+
+        public init(
+            filters: Int,
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            depthMultiplier: Int,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            activation: KerasActivation,
+            useBias: Bool
+        ) {
+            self.filters = filters
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.depthMultiplier = depthMultiplier
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.activation = activation
+            self.useBias = useBias
+        }
     }
 
+    /// `Conv2DTranspose`: weights `kernel` `[h, w, filters, in]` and optional `bias`.
     public struct Conv2DTranspose: Equatable, Sendable {
         public var filters: Int
         public var kernelSize: KerasSize2D
@@ -88,18 +167,53 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
         public var dilationRate: KerasSize2D
         public var activation: KerasActivation
         public var useBias: Bool
+
+        public init(
+            filters: Int,
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            outputPadding: KerasSize2D?,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            activation: KerasActivation,
+            useBias: Bool
+        ) {
+            self.filters = filters
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.outputPadding = outputPadding
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.activation = activation
+            self.useBias = useBias
+        }
     }
 
+    /// `Dense`: weights `kernel` `[input, units]` and optional `bias`.
     public struct Dense: Equatable, Sendable {
         public var units: Int
         public var activation: KerasActivation
         public var useBias: Bool
+
+        public init(units: Int, activation: KerasActivation, useBias: Bool) {
+            self.units = units
+            self.activation = activation
+            self.useBias = useBias
+        }
     }
 
+    /// `Flatten`; with `channels_first` Keras flattens in CHW order.
     public struct Flatten: Equatable, Sendable {
         public var dataFormat: KerasDataFormat
+
+        public init(dataFormat: KerasDataFormat) {
+            self.dataFormat = dataFormat
+        }
     }
 
+    /// `BatchNormalization`: weights `gamma` (if scale), `beta` (if center), `moving_mean`, `moving_variance`.
     public struct BatchNormalization: Equatable, Sendable {
         /// The feature axis (-1 = last; may be a spatial axis, as in a real model with axis 1).
         public var axis: Int
@@ -109,39 +223,87 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
         public var center: Bool
         /// Whether a gamma (scale) weight exists.
         public var scale: Bool
+
+        public init(axis: Int, epsilon: Double, momentum: Double, center: Bool, scale: Bool) {
+            self.axis = axis
+            self.epsilon = epsilon
+            self.momentum = momentum
+            self.center = center
+            self.scale = scale
+        }
     }
 
+    /// `ReLU`: `max(x, 0)` generalised by a cap, a slope below the threshold, and a threshold.
     public struct ReLU: Equatable, Sendable {
         /// Upper clip (6 for ReLU6), nil for none.
         public var maxValue: Double?
         public var negativeSlope: Double
         public var threshold: Double
+
+        public init(maxValue: Double?, negativeSlope: Double, threshold: Double) {
+            self.maxValue = maxValue
+            self.negativeSlope = negativeSlope
+            self.threshold = threshold
+        }
     }
 
+    /// `MaxPooling2D` / `AveragePooling2D`.
     public struct Pooling2D: Equatable, Sendable {
         public var poolSize: KerasSize2D
         /// Defaults to the pool size when the config has `null`.
         public var strides: KerasSize2D
         public var padding: KerasPadding
         public var dataFormat: KerasDataFormat
+
+        public init(
+            poolSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            dataFormat: KerasDataFormat
+        ) {
+            self.poolSize = poolSize
+            self.strides = strides
+            self.padding = padding
+            self.dataFormat = dataFormat
+        }
     }
 
+    /// `GlobalAveragePooling2D` / `GlobalMaxPooling2D`.
     public struct GlobalPooling2D: Equatable, Sendable {
         public var dataFormat: KerasDataFormat
         /// True keeps the spatial axes as 1x1.
         public var keepdims: Bool
+
+        public init(dataFormat: KerasDataFormat, keepdims: Bool) {
+            self.dataFormat = dataFormat
+            self.keepdims = keepdims
+        }
     }
 
+    /// `ZeroPadding2D`.
     public struct ZeroPadding2D: Equatable, Sendable {
         public var padding: KerasInsets2D
         public var dataFormat: KerasDataFormat
+
+        public init(padding: KerasInsets2D, dataFormat: KerasDataFormat) {
+            self.padding = padding
+            self.dataFormat = dataFormat
+        }
     }
 
+    /// `Cropping2D`.
     public struct Cropping2D: Equatable, Sendable {
         public var cropping: KerasInsets2D
         public var dataFormat: KerasDataFormat
+
+        public init(cropping: KerasInsets2D, dataFormat: KerasDataFormat) {
+            self.cropping = cropping
+            self.dataFormat = dataFormat
+        }
     }
 
+    /// `Normalization`: `(x - mean) / sqrt(variance)`, the statistics being weights `mean`,
+    /// `variance`, `count` unless the config gives them.
     public struct Normalization: Equatable, Sendable {
         /// The axes kept separate (nil: normalize everything with one mean).
         public var axis: [Int]?
@@ -149,5 +311,12 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
         public var mean: [Double]?
         public var variance: [Double]?
         public var invert: Bool
+
+        public init(axis: [Int]?, mean: [Double]?, variance: [Double]?, invert: Bool) {
+            self.axis = axis
+            self.mean = mean
+            self.variance = variance
+            self.invert = invert
+        }
     }
 }
