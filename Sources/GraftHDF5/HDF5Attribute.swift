@@ -41,7 +41,10 @@ public final class HDF5Attribute: @unchecked Sendable {
         shape = extent.shape
     }
 
-    deinit { _ = H5Aclose(id) }
+    deinit {
+        HDF5Library.silenceThisThread()
+        _ = H5Aclose(id)
+    }
 
     /// The number of elements (0 for a null dataspace or an empty array), nil on overflow.
     public var elementCount: Int? { extent.elementCount }

@@ -33,7 +33,10 @@ public final class HDF5Dataset: @unchecked Sendable {
         shape = extent.shape
     }
 
-    deinit { _ = H5Dclose(id) }
+    deinit {
+        HDF5Library.silenceThisThread()
+        _ = H5Dclose(id)
+    }
 
     /// The number of elements, or nil when the shape's product overflows.
     public var elementCount: Int? { extent.elementCount }

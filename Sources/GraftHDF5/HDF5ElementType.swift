@@ -41,6 +41,7 @@ public enum HDF5ElementType: Equatable, Sendable, CustomStringConvertible {
 
     /// Classifies a datatype identifier.
     static func classify(_ type: hid_t, path: String) throws(HDF5Error) -> HDF5ElementType {
+        HDF5Library.silenceThisThread()
         let typeClass = H5Tget_class(type)
         let size = H5Tget_size(type)
         switch typeClass {

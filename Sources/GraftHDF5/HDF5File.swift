@@ -16,7 +16,10 @@ public final class HDF5File: @unchecked Sendable {
         self.isWritable = isWritable
     }
 
-    deinit { _ = H5Fclose(id) }
+    deinit {
+        HDF5Library.silenceThisThread()
+        _ = H5Fclose(id)
+    }
 
     /// The eight-byte signature every HDF5 superblock starts with.
     public static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]

@@ -17,7 +17,10 @@ public final class HDF5Group: @unchecked Sendable {
         self.objectPath = objectPath
     }
 
-    deinit { _ = H5Gclose(id) }
+    deinit {
+        HDF5Library.silenceThisThread()
+        _ = H5Gclose(id)
+    }
 
     /// Caps on what a listing may return, so a hostile file cannot make Graft allocate wildly.
     public static let maxMembers = 1 << 20

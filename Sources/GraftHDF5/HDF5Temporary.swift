@@ -19,6 +19,7 @@ struct HDF5Temporary: ~Copyable {
     }
 
     deinit {
+        HDF5Library.silenceThisThread()
         switch kind {
         case .dataspace: _ = H5Sclose(id)
         case .datatype: _ = H5Tclose(id)
@@ -51,6 +52,7 @@ struct HDF5Extent: Equatable {
 
     /// Reads a dataspace's extent, refusing ranks and dimensions that do not fit the limits.
     static func read(_ space: borrowing HDF5Temporary, path: String) throws(HDF5Error) -> HDF5Extent {
+        HDF5Library.silenceThisThread()
         let spaceID = space.id
         let type = H5Sget_simple_extent_type(spaceID)
         switch type {

@@ -82,7 +82,7 @@ enum Keras3WeightReader {
         let groups = groupNames(classNames: order.map { entries[$0]!.layer.className })
 
         var weights: [String: [StoredWeight]] = [:]
-        for (layerName, groupName) in zip(order, groups) {
+        for (layerName, groupName) in zip(order, groups) where !groupName.isEmpty {
             guard try interop(file, { () throws(HDF5Error) in try layersGroup.contains(groupName) }) else { continue }
             let group = try interop(file) { () throws(HDF5Error) in try layersGroup.group(groupName) }
             let supported = entries[layerName]?.weightSpecs != nil
