@@ -48,6 +48,10 @@ let modules: [Target] = [
     .target(name: "CCaffeProto", dependencies: ["CProtobufC"], path: "Sources/C/CCaffeProto"),
     // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
     .target(name: "GraftCaffe", dependencies: ["GraftCore", "CCaffeProto", "CProtobufC"]),
+    // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
+    .target(name: "GraftKeras", dependencies: [
+        "GraftCore", "GraftHDF5", "GraftIO", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
         "GraftCore", "GraftEngine", "GraftIO",
@@ -65,6 +69,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftTestSupport"]),
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftPlotTests", dependencies: ["GraftPlot", "GraftTestSupport"]),
+    .testTarget(name: "GraftKerasTests", dependencies: ["GraftCore", "GraftKeras", "GraftHDF5", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 

@@ -1,0 +1,312 @@
+/// A model config decoded into typed layers, before any weights are attached. Understands the
+/// three dialects:
+///
+/// - Keras 1: `{"class_name": "Sequential", "config": [layer, ...]}` or functional `Model` with
+///   inbound nodes `[[["name", 0, 0]]]`;
+/// - Keras 2 / tf.keras: Sequential `{"config": {"name": ..., "layers": [...]}}`, functional
+///   `Model`/`Functional` with inbound nodes `[[["name", 0, 0, {}]]]`;
+/// - Keras 3: `module`/`registered_name` everywhere, dtype policies as objects, inbound nodes
+///   `[{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["name", 0, 0]}}],
+///   "kwargs": {}}]`, single `input_layers` written flat.
+struct KerasArchitecture: Sendable {
+    /// One decoded layer and the weights its config says it has (nil: unknown, unsupported layer).
+    struct Entry: Sendable {
+        var layer: KerasLayer
+        var weightSpecs: [KerasWeightSpec]?
+        /// Present in the config (false for the input Graft adds to a Sequential model without one).
+        var inConfig: Bool
+        /// What the decoder noticed (unsupported settings, assumed defaults).
+        var warnings: [KerasWarning] = []
+    }
+
+    var source: String
+    var name: String
+    var modelClass: String
+    var kerasVersion: String?
+    var backend: String?
+    /// In topological order.
+    var entries: [Entry]
+    /// Layer names in the order Keras 3 saves them (`model.layers`): the config's order, without
+    /// the leading InputLayer of a Sequential model.
+    var keras3SaveOrder: [String]
+    var inputs: [KerasInput]
+    var outputs: [KerasConnection]
+    var warnings: [KerasWarning]
+
+    static let functionalClasses: Set<String> = ["Model", "Functional"]
+
+    /// Parses config JSON text.
+    static func parse(json bytes: [UInt8], source: String, limits: KerasLimits) throws(KerasError) -> KerasArchitecture {
+        try parse(JSONReader.parse(bytes, source: source, limits: limits), source: source, limits: limits)
+    }
+
+    /// Decodes a parsed config (the whole `model_config` / `config.json` / `to_json()` object).
+    static func parse(_ root: KerasJSON, source: String, limits: KerasLimits) throws(KerasError) -> KerasArchitecture {
+        func fail(_ reason: String) -> KerasError { .invalidModelConfig(source: source, reason: reason) }
+        guard let rootObject = root.objectValue else { throw fail("the top level is \(root.kindName), expected an object") }
+        guard let modelClass = rootObject["class_name"]?.stringValue else { throw fail("no class_name at the top level") }
+        guard let config = rootObject["config"], !config.isNull else { throw fail("no config at the top level") }
+
+        let layerList: [KerasJSON]
+        let isSequential: Bool
+        if let list = config.arrayValue {                           // Keras 1 / early Keras 2 Sequential
+            guard modelClass == "Sequential" else { throw fail("\(modelClass) config is a list; only Sequential's may be") }
+            layerList = list
+            isSequential = true
+        } else if let object = config.objectValue {
+            guard let list = object["layers"]?.arrayValue else { throw fail("config has no 'layers' list") }
+            layerList = list
+            if modelClass == "Sequential" {
+                isSequential = true
+            } else if functionalClasses.contains(modelClass) || object["input_layers"] != nil {
+                isSequential = false
+            } else {
+                throw fail("model class '\(modelClass)' is neither Sequential nor functional")
+            }
+        } else {
+            throw fail("config is \(config.kindName), expected an object or a list")
+        }
+        guard layerList.count <= limits.maxLayers else {
+            throw .limitExceeded(path: source, what: "layer count", value: "\(layerList.count)", limit: limits.maxLayers)
+        }
+        let name = config["name"]?.stringValue ?? (isSequential ? "sequential" : "model")
+
+        var warnings: [KerasWarning] = []
+        var entries: [Entry] = []
+        var names = Set<String>()
+        for (index, item) in layerList.enumerated() {
+            let entry = try decodeLayer(item, index: index, functional: !isSequential, source: source)
+            guard names.insert(entry.layer.name).inserted else {
+                throw .duplicateLayerName(source: source, layer: entry.layer.name)
+            }
+            warnings += entry.warnings
+            entries.append(entry)
+        }
+        guard !entries.isEmpty else { throw fail("the model has no layers") }
+
+        var inputs: [KerasInput] = []
+        var outputs: [KerasConnection] = []
+        var saveOrder = entries.map(\.layer.name)
+        if isSequential {
+            if case .inputLayer = entries[0].layer.configuration {
+                saveOrder.removeFirst()
+            } else {
+                let synthesized = try sequentialInput(first: layerList[0], firstName: entries[0].layer.name,
+                                                      root: rootObject, taken: names, source: source)
+                entries.insert(synthesized, at: 0)
+            }
+            for i in 1..<entries.count {
+                entries[i].layer.inboundNodes = [KerasInboundNode(inputs: [KerasConnection(layer: entries[i - 1].layer.name)])]
+            }
+            inputs = [input(of: entries[0].layer)]
+            outputs = [KerasConnection(layer: entries[entries.count - 1].layer.name)]
+        } else {
+            let object = config.objectValue ?? [:]
+            let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.layer.name, $0.layer) })
+            for connection in try connections(object["input_layers"], what: "input_layers", source: source) {
+                guard let layer = byName[connection.layer] else {
+                    throw fail("input_layers names unknown layer '\(connection.layer)'")
+                }
+                inputs.append(input(of: layer))
+            }
+            outputs = try connections(object["output_layers"], what: "output_layers", source: source)
+            for output in outputs where byName[output.layer] == nil {
+                throw fail("output_layers names unknown layer '\(output.layer)'")
+            }
+            guard !outputs.isEmpty else { throw fail("output_layers is empty") }
+        }
+        for input in inputs where input.shape == nil {
+            warnings.append(.inputShapeUnknown(input: input.name))
+        }
+
+        let ordered = try topologicalOrder(entries, source: source)
+        return KerasArchitecture(
+            source: source, name: name, modelClass: modelClass,
+            kerasVersion: rootObject["keras_version"]?.stringValue, backend: rootObject["backend"]?.stringValue,
+            entries: ordered, keras3SaveOrder: saveOrder, inputs: inputs, outputs: outputs,
+            warnings: warnings)
+    }
+
+    // MARK: - Layers
+
+    private static func decodeLayer(_ item: KerasJSON, index: Int, functional: Bool,
+                                    source: String) throws(KerasError) -> Entry {
+        func fail(_ reason: String) -> KerasError {
+            .invalidModelConfig(source: source, reason: "layer #\(index): \(reason)")
+        }
+        guard let object = item.objectValue else { throw fail("is \(item.kindName), expected an object") }
+        guard let className = object["class_name"]?.stringValue else { throw fail("has no class_name") }
+        let config = object["config"]?.objectValue ?? [:]
+        guard let name = object["name"]?.stringValue ?? config["name"]?.stringValue, !name.isEmpty else {
+            throw fail("\(className) has no name")
+        }
+        let decoded = try KerasLayerDecoders.decode(className: className, layerName: name, config: config,
+                                                    rawJSON: object["config"] ?? .null, source: source)
+        var trainable = true
+        if let value = config["trainable"], !value.isNull {
+            guard case .bool(let flag) = value else {
+                throw .invalidLayerConfig(source: source, layer: name, field: "trainable", reason: "expected true or false")
+            }
+            trainable = flag
+        }
+        let inbound = functional ? try inboundNodes(object["inbound_nodes"], layer: name, source: source) : []
+        let layer = KerasLayer(name: name, className: className, configuration: decoded.configuration,
+                               inboundNodes: inbound, weights: [], trainable: trainable, dtype: dtypeName(config["dtype"]))
+        return Entry(layer: layer, weightSpecs: layer.isSupported ? decoded.weights : nil, inConfig: true,
+                     warnings: decoded.warnings)
+    }
+
+    /// "float32" from `"float32"` or from a dtype policy object `{"config": {"name": "float32"}}`.
+    private static func dtypeName(_ value: KerasJSON?) -> String? {
+        guard let value else { return nil }
+        if let name = value.stringValue { return name }
+        return value["config"]?["name"]?.stringValue
+    }
+
+    /// The input a Sequential model without an InputLayer gets: named like Keras 2 names it, shaped
+    /// from the first layer's `batch_input_shape` or Keras 3's root `build_config`.
+    private static func sequentialInput(first: KerasJSON, firstName: String, root: [String: KerasJSON],
+                                        taken: Set<String>, source: String) throws(KerasError) -> Entry {
+        var fields: [String: KerasJSON] = [:]
+        let firstConfig = first["config"]?.objectValue ?? [:]
+        for key in ["batch_input_shape", "batch_shape", "dtype", "input_dtype"] {
+            if let value = firstConfig[key] { fields[key] = value }
+        }
+        if fields["batch_input_shape"] == nil, fields["batch_shape"] == nil,
+           let shape = root["build_config"]?["input_shape"], !shape.isNull {
+            fields["batch_shape"] = shape
+        }
+        if let dtype = fields["dtype"], dtype.stringValue == nil { fields["dtype"] = dtypeName(dtype).map { .string($0) } }
+        var name = "\(firstName)_input"
+        while taken.contains(name) { name += "_" }
+        let decoded = try KerasLayerDecoders.decode(className: "InputLayer", layerName: name, config: fields,
+                                                    rawJSON: .object(fields), source: source)
+        let layer = KerasLayer(name: name, className: "InputLayer", configuration: decoded.configuration,
+                               dtype: fields["dtype"]?.stringValue)
+        return Entry(layer: layer, weightSpecs: [], inConfig: false)
+    }
+
+    private static func input(of layer: KerasLayer) -> KerasInput {
+        guard case .inputLayer(let config) = layer.configuration else {
+            return KerasInput(name: layer.name, shape: nil)
+        }
+        return KerasInput(name: layer.name, shape: config.shape, batchSize: config.batchSize, dtype: config.dtype)
+    }
+
+    // MARK: - Connections
+
+    /// Inbound nodes in any of the three dialects.
+    private static func inboundNodes(_ value: KerasJSON?, layer: String, source: String) throws(KerasError) -> [KerasInboundNode] {
+        func fail(_ reason: String) -> KerasError {
+            .invalidModelConfig(source: source, reason: "layer '\(layer)' inbound_nodes: \(reason)")
+        }
+        guard let value, !value.isNull else { return [] }
+        guard let nodes = value.arrayValue else { throw fail("is \(value.kindName), expected a list") }
+        var result: [KerasInboundNode] = []
+        for node in nodes {
+            if node.objectValue != nil {                            // Keras 3
+                var found: [KerasConnection] = []
+                try collectKerasTensors(node["args"], into: &found, fail: fail)
+                try collectKerasTensors(node["kwargs"], into: &found, fail: fail)
+                result.append(KerasInboundNode(inputs: found))
+            } else if let entries = node.arrayValue {              // Keras 1/2
+                if entries.first?.stringValue != nil {             // a single connection written flat
+                    result.append(KerasInboundNode(inputs: [try connection(node, fail: fail)]))
+                } else {
+                    var inputs: [KerasConnection] = []
+                    for entry in entries { inputs.append(try connection(entry, fail: fail)) }
+                    result.append(KerasInboundNode(inputs: inputs))
+                }
+            } else {
+                throw fail("a node is \(node.kindName), expected a list or an object")
+            }
+        }
+        return result
+    }
+
+    /// `["name", node, tensor, {kwargs}?]` (extra elements are call arguments, ignored).
+    private static func connection(_ value: KerasJSON, fail: (String) -> KerasError) throws(KerasError) -> KerasConnection {
+        guard let items = value.arrayValue, items.count >= 3, let name = items[0].stringValue,
+              let node = items[1].intValue, let tensor = items[2].intValue, node >= 0, tensor >= 0 else {
+            throw fail("expected [\"layer\", node, tensor], found \(value.compactText.prefix(80))")
+        }
+        return KerasConnection(layer: name, nodeIndex: node, tensorIndex: tensor)
+    }
+
+    /// Every `__keras_tensor__` in a Keras 3 call's arguments, depth first, in order.
+    private static func collectKerasTensors(_ value: KerasJSON?, into found: inout [KerasConnection],
+                                            fail: (String) -> KerasError) throws(KerasError) {
+        guard let value else { return }
+        switch value {
+        case .array(let items):
+            for item in items { try collectKerasTensors(item, into: &found, fail: fail) }
+        case .object(let object):
+            if object["class_name"]?.stringValue == "__keras_tensor__" {
+                guard let history = object["config"]?["keras_history"] else { throw fail("a tensor without keras_history") }
+                found.append(try connection(history, fail: fail))
+            } else {
+                for key in object.keys.sorted() { try collectKerasTensors(object[key], into: &found, fail: fail) }
+            }
+        default: break
+        }
+    }
+
+    /// `input_layers` / `output_layers`: a list of `[name, node, tensor]`, or (Keras 3, one
+    /// tensor) a single one written flat.
+    private static func connections(_ value: KerasJSON?, what: String, source: String) throws(KerasError) -> [KerasConnection] {
+        func fail(_ reason: String) -> KerasError { .invalidModelConfig(source: source, reason: "\(what): \(reason)") }
+        guard let value, let items = value.arrayValue else { throw fail("missing or not a list") }
+        if items.first?.stringValue != nil { return [try connection(value, fail: fail)] }
+        var result: [KerasConnection] = []
+        for item in items { result.append(try connection(item, fail: fail)) }
+        return result
+    }
+
+    // MARK: - Order
+
+    /// Orders layers so that each comes after every layer it reads, keeping the config's order
+    /// where the connections allow (depth-first, iterative: no recursion on deep models).
+    private static func topologicalOrder(_ entries: [Entry], source: String) throws(KerasError) -> [Entry] {
+        let index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.layer.name, $0) })
+        var dependencies: [[Int]] = []
+        for entry in entries {
+            var deps: [Int] = []
+            for node in entry.layer.inboundNodes {
+                for input in node.inputs {
+                    guard let i = index[input.layer] else {
+                        throw .unknownInboundLayer(source: source, layer: entry.layer.name, inbound: input.layer)
+                    }
+                    deps.append(i)
+                }
+            }
+            dependencies.append(deps)
+        }
+        enum Mark { case unvisited, inProgress, done }
+        var marks = [Mark](repeating: .unvisited, count: entries.count)
+        var order: [Int] = []
+        for start in entries.indices where marks[start] == .unvisited {
+            var stack: [(node: Int, next: Int)] = [(start, 0)]
+            marks[start] = .inProgress
+            while let (node, next) = stack.last {
+                if next < dependencies[node].count {
+                    stack[stack.count - 1].next += 1
+                    let dep = dependencies[node][next]
+                    switch marks[dep] {
+                    case .unvisited:
+                        marks[dep] = .inProgress
+                        stack.append((dep, 0))
+                    case .inProgress:
+                        let cycle = stack.map(\.node).drop { $0 != dep }.map { entries[$0].layer.name }
+                        throw .cycle(source: source, layers: cycle)
+                    case .done: break
+                    }
+                } else {
+                    marks[node] = .done
+                    order.append(node)
+                    stack.removeLast()
+                }
+            }
+        }
+        return order.map { entries[$0] }
+    }
+}

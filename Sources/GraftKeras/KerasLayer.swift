@@ -1,0 +1,91 @@
+import GraftCore
+
+/// One tensor flowing into a layer: the producing layer, which of its calls (node), and which of
+/// that call's outputs (tensor). Keras writes it `["conv1", 0, 0, {}]` (Keras 1/2) or
+/// `{"keras_history": ["conv1", 0, 0]}` (Keras 3).
+public struct KerasConnection: Hashable, Sendable, CustomStringConvertible {
+    public var layer: String
+    public var nodeIndex: Int
+    public var tensorIndex: Int
+
+    public init(layer: String, nodeIndex: Int = 0, tensorIndex: Int = 0) {
+        self.layer = layer
+        self.nodeIndex = nodeIndex
+        self.tensorIndex = tensorIndex
+    }
+
+    public var description: String { "\(layer)[\(nodeIndex)][\(tensorIndex)]" }
+}
+
+/// One call of a layer and the tensors it was called on. A layer shared between several places
+/// in the model has several.
+public struct KerasInboundNode: Hashable, Sendable {
+    public var inputs: [KerasConnection]
+
+    public init(inputs: [KerasConnection]) { self.inputs = inputs }
+}
+
+/// One weight array, exactly as Keras stores it (HWIO kernels, `[input, units]` dense kernels),
+/// named by its role in the layer.
+public struct KerasWeight: Equatable, Sendable {
+    /// The role: `kernel`, `bias`, `gamma`, `beta`, `moving_mean`, `moving_variance`,
+    /// `depthwise_kernel`, `pointwise_kernel`, `alpha`, ... (Keras 1 `W`/`b` and Keras 3's
+    /// `kernel` for DepthwiseConv2D are given the Keras 2 role names). Unsupported layers keep the
+    /// stored names without `:0` (`dense_1/kernel` inside a nested model; Keras 3's
+    /// `layers/dense/vars/0`).
+    public var name: String
+    public var shape: Shape
+    public var values: [Float]
+    /// The HDF5 path it was read from (`/model_weights/conv1/conv1/kernel:0`).
+    public var sourcePath: String
+    /// The stored element type before conversion to Float ("float32", "float16", "int64", ...).
+    public var storedType: String
+
+    public init(name: String, shape: Shape, values: [Float], sourcePath: String, storedType: String = "float32") {
+        self.name = name
+        self.shape = shape
+        self.values = values
+        self.sourcePath = sourcePath
+        self.storedType = storedType
+    }
+}
+
+/// One Keras layer: its name and class, a typed configuration, its connections, and its weights
+/// in Keras's own order.
+public struct KerasLayer: Equatable, Sendable {
+    public var name: String
+    /// The class name as written in the config (`Conv2D`, Keras 1 `Convolution2D`, `Lambda`, ...).
+    public var className: String
+    public var configuration: KerasLayerConfiguration
+    /// The calls of this layer; empty for input layers.
+    public var inboundNodes: [KerasInboundNode]
+    public var weights: [KerasWeight]
+    public var trainable: Bool
+    /// The layer's dtype policy name ("float32", "mixed_float16"), when recorded.
+    public var dtype: String?
+
+    public init(name: String, className: String, configuration: KerasLayerConfiguration,
+                inboundNodes: [KerasInboundNode] = [], weights: [KerasWeight] = [], trainable: Bool = true,
+                dtype: String? = nil) {
+        self.name = name
+        self.className = className
+        self.configuration = configuration
+        self.inboundNodes = inboundNodes
+        self.weights = weights
+        self.trainable = trainable
+        self.dtype = dtype
+    }
+
+    /// The inputs of the first call (the only one for layers that are not shared).
+    public var inputs: [KerasConnection] { inboundNodes.first?.inputs ?? [] }
+
+    /// The weight with the given role name.
+    public func weight(named name: String) -> KerasWeight? {
+        weights.first { $0.name == name }
+    }
+
+    public var isSupported: Bool {
+        if case .unsupported = configuration { return false }
+        return true
+    }
+}

@@ -1,0 +1,322 @@
+/// A layer's configuration, typed: one case per supported Keras class, with the fields that
+/// determine what the layer computes. Initializers, regularizers and constraints are dropped:
+/// they do not affect inference or the weights.
+public enum KerasLayerConfiguration: Equatable, Sendable {
+    case inputLayer(Input)
+    case conv2D(Conv2D)
+    case depthwiseConv2D(DepthwiseConv2D)
+    case separableConv2D(SeparableConv2D)
+    case conv2DTranspose(Conv2DTranspose)
+    case dense(Dense)
+    case flatten(Flatten)
+    case batchNormalization(BatchNormalization)
+    case activation(KerasActivation)
+    case relu(ReLU)
+    case leakyReLU(negativeSlope: Double)
+    case prelu(sharedAxes: [Int])
+    case elu(alpha: Double)
+    case maxPooling2D(Pooling2D)
+    case averagePooling2D(Pooling2D)
+    case globalAveragePooling2D(GlobalPooling2D)
+    case globalMaxPooling2D(GlobalPooling2D)
+    case zeroPadding2D(ZeroPadding2D)
+    case cropping2D(Cropping2D)
+    case add
+    case multiply
+    case concatenate(axis: Int)
+    case dropout(rate: Double)
+    /// Target shape after the batch dimension; `-1` is inferred.
+    case reshape(targetShape: [Int])
+    case rescaling(scale: Double, offset: Double)
+    case normalization(Normalization)
+    /// Any other class (Lambda, custom and nested-model layers, or a supported class with a
+    /// setting Graft does not model), kept with its config as compact JSON. Never executed.
+    case unsupported(className: String, rawJSON: String)
+
+    /// An `InputLayer`: the declared shape (NHWC for channels-last image models) and dtype.
+    public struct Input: Equatable, Sendable {
+        /// Dimensions after the batch dimension; nil entries are free.
+        public var shape: [Int?]?
+        public var batchSize: Int?
+        public var dtype: String?
+        public var sparse: Bool
+
+        public init(shape: [Int?]?, batchSize: Int?, dtype: String?, sparse: Bool) {
+            self.shape = shape
+            self.batchSize = batchSize
+            self.dtype = dtype
+            self.sparse = sparse
+        }
+    }
+
+    /// `Conv2D` (Keras 1 `Convolution2D`): weights `kernel` (see ``kernelLayout``) and optional `bias`.
+    public struct Conv2D: Equatable, Sendable {
+        public var filters: Int
+        public var kernelSize: KerasSize2D
+        public var strides: KerasSize2D
+        public var padding: KerasPadding
+        public var dataFormat: KerasDataFormat
+        public var dilationRate: KerasSize2D
+        public var groups: Int
+        public var activation: KerasActivation
+        public var useBias: Bool
+        public var kernelLayout: KerasKernelLayout
+
+        public init(
+            filters: Int,
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            groups: Int,
+            activation: KerasActivation,
+            useBias: Bool,
+            kernelLayout: KerasKernelLayout
+        ) {
+            self.filters = filters
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.groups = groups
+            self.activation = activation
+            self.useBias = useBias
+            self.kernelLayout = kernelLayout
+        }
+    }
+
+    /// `DepthwiseConv2D`: weights `depthwise_kernel` `[h, w, in, depthMultiplier]` and optional `bias`.
+    public struct DepthwiseConv2D: Equatable, Sendable {
+        public var kernelSize: KerasSize2D
+        public var strides: KerasSize2D
+        public var padding: KerasPadding
+        public var depthMultiplier: Int
+        public var dataFormat: KerasDataFormat
+        public var dilationRate: KerasSize2D
+        public var activation: KerasActivation
+        public var useBias: Bool
+
+        public init(
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            depthMultiplier: Int,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            activation: KerasActivation,
+            useBias: Bool
+        ) {
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.depthMultiplier = depthMultiplier
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.activation = activation
+            self.useBias = useBias
+        }
+    }
+
+    /// `SeparableConv2D`: weights `depthwise_kernel`, `pointwise_kernel`
+    /// `[1, 1, in * depthMultiplier, filters]`, optional `bias`.
+    public struct SeparableConv2D: Equatable, Sendable {
+        public var filters: Int
+        public var kernelSize: KerasSize2D
+        public var strides: KerasSize2D
+        public var padding: KerasPadding
+        public var depthMultiplier: Int
+        public var dataFormat: KerasDataFormat
+        public var dilationRate: KerasSize2D
+        public var activation: KerasActivation
+        public var useBias: Bool
+
+        public init(
+            filters: Int,
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            depthMultiplier: Int,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            activation: KerasActivation,
+            useBias: Bool
+        ) {
+            self.filters = filters
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.depthMultiplier = depthMultiplier
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.activation = activation
+            self.useBias = useBias
+        }
+    }
+
+    /// `Conv2DTranspose`: weights `kernel` `[h, w, filters, in]` and optional `bias`.
+    public struct Conv2DTranspose: Equatable, Sendable {
+        public var filters: Int
+        public var kernelSize: KerasSize2D
+        public var strides: KerasSize2D
+        public var padding: KerasPadding
+        /// Extra rows/columns at the bottom/right of the output; nil lets Keras infer it.
+        public var outputPadding: KerasSize2D?
+        public var dataFormat: KerasDataFormat
+        public var dilationRate: KerasSize2D
+        public var activation: KerasActivation
+        public var useBias: Bool
+
+        public init(
+            filters: Int,
+            kernelSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            outputPadding: KerasSize2D?,
+            dataFormat: KerasDataFormat,
+            dilationRate: KerasSize2D,
+            activation: KerasActivation,
+            useBias: Bool
+        ) {
+            self.filters = filters
+            self.kernelSize = kernelSize
+            self.strides = strides
+            self.padding = padding
+            self.outputPadding = outputPadding
+            self.dataFormat = dataFormat
+            self.dilationRate = dilationRate
+            self.activation = activation
+            self.useBias = useBias
+        }
+    }
+
+    /// `Dense`: weights `kernel` `[input, units]` and optional `bias`.
+    public struct Dense: Equatable, Sendable {
+        public var units: Int
+        public var activation: KerasActivation
+        public var useBias: Bool
+
+        public init(units: Int, activation: KerasActivation, useBias: Bool) {
+            self.units = units
+            self.activation = activation
+            self.useBias = useBias
+        }
+    }
+
+    /// `Flatten`; with `channels_first` Keras flattens in CHW order.
+    public struct Flatten: Equatable, Sendable {
+        public var dataFormat: KerasDataFormat
+
+        public init(dataFormat: KerasDataFormat) {
+            self.dataFormat = dataFormat
+        }
+    }
+
+    /// `BatchNormalization`: weights `gamma` (if scale), `beta` (if center), `moving_mean`, `moving_variance`.
+    public struct BatchNormalization: Equatable, Sendable {
+        /// The feature axis (-1 = last; may be a spatial axis, as in a real model with axis 1).
+        public var axis: Int
+        public var epsilon: Double
+        public var momentum: Double
+        /// Whether a beta (offset) weight exists.
+        public var center: Bool
+        /// Whether a gamma (scale) weight exists.
+        public var scale: Bool
+
+        public init(axis: Int, epsilon: Double, momentum: Double, center: Bool, scale: Bool) {
+            self.axis = axis
+            self.epsilon = epsilon
+            self.momentum = momentum
+            self.center = center
+            self.scale = scale
+        }
+    }
+
+    /// `ReLU`: `max(x, 0)` generalised by a cap, a slope below the threshold, and a threshold.
+    public struct ReLU: Equatable, Sendable {
+        /// Upper clip (6 for ReLU6), nil for none.
+        public var maxValue: Double?
+        public var negativeSlope: Double
+        public var threshold: Double
+
+        public init(maxValue: Double?, negativeSlope: Double, threshold: Double) {
+            self.maxValue = maxValue
+            self.negativeSlope = negativeSlope
+            self.threshold = threshold
+        }
+    }
+
+    /// `MaxPooling2D` / `AveragePooling2D`.
+    public struct Pooling2D: Equatable, Sendable {
+        public var poolSize: KerasSize2D
+        /// Defaults to the pool size when the config has `null`.
+        public var strides: KerasSize2D
+        public var padding: KerasPadding
+        public var dataFormat: KerasDataFormat
+
+        public init(
+            poolSize: KerasSize2D,
+            strides: KerasSize2D,
+            padding: KerasPadding,
+            dataFormat: KerasDataFormat
+        ) {
+            self.poolSize = poolSize
+            self.strides = strides
+            self.padding = padding
+            self.dataFormat = dataFormat
+        }
+    }
+
+    /// `GlobalAveragePooling2D` / `GlobalMaxPooling2D`.
+    public struct GlobalPooling2D: Equatable, Sendable {
+        public var dataFormat: KerasDataFormat
+        /// True keeps the spatial axes as 1x1.
+        public var keepdims: Bool
+
+        public init(dataFormat: KerasDataFormat, keepdims: Bool) {
+            self.dataFormat = dataFormat
+            self.keepdims = keepdims
+        }
+    }
+
+    /// `ZeroPadding2D`.
+    public struct ZeroPadding2D: Equatable, Sendable {
+        public var padding: KerasInsets2D
+        public var dataFormat: KerasDataFormat
+
+        public init(padding: KerasInsets2D, dataFormat: KerasDataFormat) {
+            self.padding = padding
+            self.dataFormat = dataFormat
+        }
+    }
+
+    /// `Cropping2D`.
+    public struct Cropping2D: Equatable, Sendable {
+        public var cropping: KerasInsets2D
+        public var dataFormat: KerasDataFormat
+
+        public init(cropping: KerasInsets2D, dataFormat: KerasDataFormat) {
+            self.cropping = cropping
+            self.dataFormat = dataFormat
+        }
+    }
+
+    /// `Normalization`: `(x - mean) / sqrt(variance)`, the statistics being weights `mean`,
+    /// `variance`, `count` unless the config gives them.
+    public struct Normalization: Equatable, Sendable {
+        /// The axes kept separate (nil: normalize everything with one mean).
+        public var axis: [Int]?
+        /// Fixed statistics given in the config; nil when they are adapted weights.
+        public var mean: [Double]?
+        public var variance: [Double]?
+        public var invert: Bool
+
+        public init(axis: [Int]?, mean: [Double]?, variance: [Double]?, invert: Bool) {
+            self.axis = axis
+            self.mean = mean
+            self.variance = variance
+            self.invert = invert
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// Something about a Keras file that did not stop the import but that a user should know: a
+/// missing provenance attribute, a layer that can only be carried along opaquely, ignored data.
+public enum KerasWarning: Equatable, Sendable {
+    /// The file does not say which backend wrote it (Keras 1 files, `.keras` archives); Theano-era
+    /// convolution kernels would be flipped.
+    case backendMissing
+    /// No `keras_version` anywhere: the config's shape decided the dialect.
+    case kerasVersionMissing
+    /// A layer kept as `.unsupported` (Lambda and custom layers are never executed).
+    case unsupportedLayer(layer: String, className: String, reason: String)
+    /// Optimizer state present in the file and not imported.
+    case optimizerWeightsIgnored(group: String)
+    /// The weight names did not identify the layer's weights, so they were bound in file order
+    /// (which is how Keras itself binds them).
+    case weightsBoundByPosition(layer: String, names: [String])
+    /// A Keras 1 layer with `dim_ordering: "default"`, read as "tf" (channels last).
+    case defaultDimOrderingAssumedTF(layer: String)
+    /// The model declares no input shape.
+    case inputShapeUnknown(input: String)
+    /// An architecture was supplied for a file that embeds one; the supplied one was used.
+    case embeddedArchitectureOverridden(path: String)
+    /// Stored variables that belong to no modelled weight (Keras 3 model-level variables, a
+    /// layer's sub-objects) and were not imported.
+    case variablesIgnored(group: String, count: Int)
+}
+
+extension KerasWarning: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .backendMissing:
+            "the file does not name the backend that wrote it (assume TensorFlow-style kernels)"
+        case .kerasVersionMissing: "no keras_version recorded; the config format decided the dialect"
+        case .unsupportedLayer(let layer, let className, let reason):
+            "layer '\(layer)' (\(className)) is not supported and is kept opaque: \(reason)"
+        case .optimizerWeightsIgnored(let group): "optimizer state in '\(group)' was ignored"
+        case .weightsBoundByPosition(let layer, let names):
+            "layer '\(layer)': weight names \(names) were not recognised, bound in file order"
+        case .defaultDimOrderingAssumedTF(let layer): "layer '\(layer)': dim_ordering 'default' read as 'tf'"
+        case .inputShapeUnknown(let input): "input '\(input)' has no declared shape"
+        case .embeddedArchitectureOverridden(let path): "\(path): its own architecture was replaced by the supplied one"
+        case .variablesIgnored(let group, let count): "\(count) variable(s) in '\(group)' belong to no layer weight and were ignored"
+        }
+    }
+}
