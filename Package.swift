@@ -44,7 +44,7 @@ let modules: [Target] = [
     .target(name: "GraftCaffe", dependencies: ["GraftCore", "CCaffeProto", "CProtobufC"]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
-        "GraftCore", "GraftEngine", "GraftIO",
+        "GraftCore", "GraftEngine", "GraftIO", "GraftCaffe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
 ]
@@ -56,7 +56,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
     .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
-    .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftTestSupport"]),
+    .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftEngine", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 
