@@ -4,8 +4,8 @@
 ///    (phase TEST, level 0, no stages); otherwise it is kept unless an `exclude` rule holds
 ///    (Caffe's `Net::FilterNet`/`StateMeetsRule`);
 /// 2. training-only layers (``CaffeTrainingLayerKind``: data sources, losses, Accuracy, Silence)
-///    are dropped; the first top of a data source becomes the image input when the net declares
-///    none, its other tops (labels) are training-only blobs;
+///    are dropped; the data-source top that feeds computing layers becomes the image input when
+///    the net declares none, its other tops (labels) are training-only blobs;
 /// 3. layers reading a training-only blob (MTCNN's Slice of its labels) are dropped as well, and
 ///    their tops become training-only in turn.
 struct CaffeDeployView {
@@ -20,7 +20,9 @@ struct CaffeDeployView {
     var transform: (layer: String, parameters: CaffeParam.Transformation)?
 
     init(_ net: CaffeNet) {
-        var trainingBlobs = Set<String>()
+        // 1. and 2.: phase rules and training-only types.
+        var candidates: [(layer: CaffeLayer, inTest: Bool)] = []
+        var sourceTops: [(top: String, layer: CaffeLayer, inTest: Bool)] = []
         var fallbackTransform: (String, CaffeParam.Transformation)?
         for layer in net.layers {
             let inTest = Self.included(layer)
@@ -30,11 +32,7 @@ struct CaffeDeployView {
                         if inTest, transform == nil { transform = (layer.name, t) }
                         if fallbackTransform == nil { fallbackTransform = (layer.name, t) }
                     }
-                    if inTest || dataInputs.isEmpty, let top = layer.tops.first,
-                       !dataInputs.contains(where: { $0.name == top }) {
-                        dataInputs.append(CaffeNet.Input(name: top, shape: Self.declaredShape(layer)))
-                    }
-                    trainingBlobs.formUnion(layer.tops.dropFirst())
+                    sourceTops += layer.tops.map { ($0, layer, inTest) }
                 }
                 dropped.append("\(layer.name) (\(layer.type), training only)")
                 continue
@@ -43,6 +41,21 @@ struct CaffeDeployView {
                 dropped.append("\(layer.name) (\(layer.type), not in the TEST phase)")
                 continue
             }
+            candidates.append((layer, inTest))
+        }
+        if transform == nil, let fallbackTransform { transform = fallbackTransform }
+
+        // A data source's top is the image when computing layers (not just Slice, Split and the
+        // like) are reachable from it; the others are labels. HDF5Data orders its tops by dataset
+        // name, so the image need not be the first top.
+        let images = sourceTops.filter { Self.feedsComputation($0.top, candidates.map(\.layer)) }
+        if let image = images.first(where: \.inTest) ?? images.first {
+            dataInputs = [CaffeNet.Input(name: image.top, shape: Self.declaredShape(image.layer))]
+        }
+        var trainingBlobs = Set(sourceTops.map(\.top).filter { $0 != dataInputs.first?.name })
+
+        // 3.: layers that read labels.
+        for (layer, _) in candidates {
             if let label = layer.bottoms.first(where: trainingBlobs.contains) {
                 trainingBlobs.formUnion(layer.tops)
                 dropped.append("\(layer.name) (\(layer.type), reads training-only blob '\(label)')")
@@ -50,9 +63,19 @@ struct CaffeDeployView {
             }
             layers.append(layer)
         }
-        if transform == nil, let fallbackTransform { transform = fallbackTransform }
-        // Only one data source's image can be the input: the TEST one if any, else the first.
-        if dataInputs.count > 1 { dataInputs = [dataInputs[0]] }
+    }
+
+    /// Layer types that only move data around: reaching them alone does not make a blob an image.
+    static let dataMovement: Set<String> = ["Split", "Slice", "Concat", "Flatten", "Reshape", "Silence", "Dropout"]
+
+    /// Whether a layer other than a data-movement one is reachable from `blob` through `layers`.
+    static func feedsComputation(_ blob: String, _ layers: [CaffeLayer]) -> Bool {
+        var reached: Set<String> = [blob]
+        for layer in layers where layer.bottoms.contains(where: reached.contains) {
+            if !dataMovement.contains(layer.type) { return true }
+            reached.formUnion(layer.tops)
+        }
+        return false
     }
 
     /// Caffe's rule for the TEST-phase state (level 0, no stages).
