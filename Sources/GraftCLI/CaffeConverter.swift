@@ -23,12 +23,18 @@ enum CaffeConverter: ModelConverter {
                                                strict: options.strict, seed: options.seed)
         // Hash the source files on the second core while the first parses them.
         let files = prototxts + caffemodels + (options.meanFile.map { [$0] } ?? [])
+        let started = Date()
         let digests = SourceDigests(paths: files)
         let result = Result { () throws(CaffeImportError) in
             try CaffeImporter.importFiles(prototxt: prototxts.first, caffemodel: caffemodels.first, options: importOptions)
         }
+        let imported0 = Date()
         let sourceFiles = try digests.wait()
         var imported = try result.get()
+        if ProcessInfo.processInfo.environment["GRAFT_TIMING"] != nil {
+            FileHandle.standardError.write(Data(String(format: "timing: import %.3f s, digests %.3f s (in parallel), waited %.3f s for digests\n",
+                imported0.timeIntervalSince(started), digests.elapsed, Date().timeIntervalSince(imported0)).utf8))
+        }
         imported.model.provenance.sourceFiles = sourceFiles
         return (imported.model, imported.warnings)
     }

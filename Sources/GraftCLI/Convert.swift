@@ -60,7 +60,11 @@ extension GraftCommand {
             options.meanFile = meanFile
             let (model, warnings) = try format!.converter.convert(inputs: inputs, options: options)
             for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            let writeStart = Date()
             try NativeWriter.write(model, to: output)
+            if ProcessInfo.processInfo.environment["GRAFT_TIMING"] != nil {
+                FileHandle.standardError.write(Data(String(format: "timing: write %.3f s\n", Date().timeIntervalSince(writeStart)).utf8))
+            }
             let parameters = model.graph.parameterTensors.reduce(0) { $0 + $1.spec.shape.elementCount }
             print("wrote \(output): \(model.graph.nodes.count) nodes, \(Format.grouped(parameters)) parameters"
                   + (warnings.isEmpty ? "" : ", \(warnings.count) warning(s)"))

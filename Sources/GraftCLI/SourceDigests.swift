@@ -8,9 +8,12 @@ final class SourceDigests: @unchecked Sendable {
     private let lock = NSLock()
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<[Provenance.SourceFile], NumPyError> = .success([])
+    /// Seconds the hashing took (valid after ``wait()``).
+    private(set) var elapsed: TimeInterval = 0
 
     init(paths: [String]) {
         Thread.detachNewThread { [self] in
+            let start = Date()
             var files: [Provenance.SourceFile] = []
             var outcome: Result<[Provenance.SourceFile], NumPyError>
             do throws(NumPyError) {
@@ -21,6 +24,7 @@ final class SourceDigests: @unchecked Sendable {
             }
             lock.lock()
             result = outcome
+            elapsed = Date().timeIntervalSince(start)
             lock.unlock()
             done.signal()
         }
