@@ -54,7 +54,7 @@ let modules: [Target] = [
     ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
-        "GraftCore", "GraftEngine", "GraftIO",
+        "GraftCore", "GraftEngine", "GraftIO", "GraftCaffe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
 ]
@@ -66,7 +66,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
     .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
-    .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftTestSupport"]),
+    .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftEngine", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftPlotTests", dependencies: ["GraftPlot", "GraftTestSupport"]),
     .testTarget(name: "GraftKerasTests", dependencies: ["GraftCore", "GraftKeras", "GraftHDF5", "GraftTestSupport"]),

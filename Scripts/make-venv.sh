@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates .build-venv with the Python packages the cross-checks use (safetensors, numpy,
-# jsonschema). Prints the venv's python on success; exits 0 with nothing printed when it cannot
+# jsonschema; opencv-python-headless<5 when it can be installed). Prints the venv's python on success; exits 0 with nothing printed when it cannot
 # (no network, no venv module), so tests that need it are skipped rather than failing.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,5 +9,10 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import safetensors, n
   python3 -m venv "$venv" >/dev/null 2>&1 || { echo "note: python3 -m venv failed; Python cross-checks will be skipped" >&2; exit 0; }
   "$venv/bin/pip" install -q --disable-pip-version-check safetensors numpy jsonschema >/dev/null 2>&1 \
     || { echo "note: pip install failed; Python cross-checks will be skipped" >&2; exit 0; }
+fi
+# OpenCV's Caffe reader (4.x; 5.0 dropped it) cross-checks the Caffe exporter; optional.
+if ! "$venv/bin/python" -c "import cv2" 2>/dev/null; then
+  "$venv/bin/pip" install -q --disable-pip-version-check "opencv-python-headless<5" >/dev/null 2>&1 \
+    || echo "note: opencv-python-headless not installed; the OpenCV cross-check of Caffe exports will be skipped" >&2
 fi
 echo "$venv/bin/python"

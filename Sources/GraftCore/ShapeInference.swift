@@ -6,7 +6,7 @@ public struct ShapeRuleError: Error, Sendable { public var reason: String }
 
 extension Op {
     /// The shapes of the outputs given the input shapes (`outputCount` matters for Slice and Opaque).
-    func outputShapes(for inputs: [Shape], outputCount: Int) throws(ShapeRuleError) -> [Shape] {
+    public func outputShapes(for inputs: [Shape], outputCount: Int) throws(ShapeRuleError) -> [Shape] {
         let x = inputs[0]
         switch self {
         case .convolution(let p):
@@ -168,7 +168,7 @@ extension Op {
 
     /// The parameters the op takes for these input shapes, in canonical order. Nil for Opaque
     /// (it keeps whatever parameters the source had).
-    func expectedParameters(for inputs: [Shape]) throws(ShapeRuleError) -> [ParameterSpec]? {
+    public func expectedParameters(for inputs: [Shape]) throws(ShapeRuleError) -> [ParameterSpec]? {
         let x = inputs[0]
         switch self {
         case .convolution(let p):

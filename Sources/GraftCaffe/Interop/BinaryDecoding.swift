@@ -10,6 +10,9 @@ struct BinaryDecoding {
     var layer = ""
     var warnings: [CaffeWarning] = []
     var unknownTexts: [String] = []
+    /// Frees each blob's C `data` array once it is copied (only on a message this decode owns), so
+    /// a large net is never held twice in full.
+    var releasesBlobData = false
 
     init(file: String, strict: Bool) {
         self.file = file

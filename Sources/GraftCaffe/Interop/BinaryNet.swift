@@ -1,3 +1,4 @@
+import Foundation
 internal import CCaffeProto
 internal import CProtobufC
 
@@ -124,6 +125,13 @@ extension BinaryDecoding {
         for i in 0..<n {
             guard let b = p[i] else { continue }
             result.append(try blob(b.pointee, index: i))
+            if releasesBlobData, let values = b.pointee.data {
+                // protobuf-c allocated the array with the default allocator (malloc); a NULL
+                // pointer with count 0 is skipped by free_unpacked.
+                free(values)
+                b.pointee.data = nil
+                b.pointee.n_data = 0
+            }
         }
         return result
     }

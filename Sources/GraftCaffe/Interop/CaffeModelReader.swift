@@ -18,18 +18,33 @@ public enum CaffeModelReader {
             size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
         } catch { throw .io(file: path, reason: "cannot open: \(error.localizedDescription)") }
         guard size <= limit else { throw .tooLarge(file: path, bytes: size, limit: limit) }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+        // The mapping is released as soon as protobuf-c has unpacked it, so the file's pages and the
+        // unpacked copy are not both resident while the blobs are copied into Swift arrays.
+        let unpacked: UnpackedNet
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            guard let net = data.withUnsafeBytes({ UnpackedNet(bytes: $0) }) else {
+                throw CaffeError.undecodable(file: path, byteCount: data.count)
+            }
+            unpacked = net
+        } catch let error as CaffeError {
+            throw error
+        } catch {
             throw .io(file: path, reason: "cannot read: \(error.localizedDescription)")
         }
-        return try decode(data, file: path, strict: strict)
+        return try decode(unpacked, file: path, strict: strict)
     }
 
     /// Decodes `.caffemodel` bytes held in memory; `file` only names the source in errors.
     public static func decode(_ data: Data, file: String, strict: Bool = false) throws(CaffeError) -> CaffeNet {
         let unpacked: UnpackedNet? = data.withUnsafeBytes { UnpackedNet(bytes: $0) }
         guard let unpacked else { throw .undecodable(file: file, byteCount: data.count) }
+        return try decode(unpacked, file: file, strict: strict)
+    }
+
+    static func decode(_ unpacked: UnpackedNet, file: String, strict: Bool) throws(CaffeError) -> CaffeNet {
         var decoding = BinaryDecoding(file: file, strict: strict)
+        decoding.releasesBlobData = true
         let stored = try decoding.net(unpacked.message.pointee)
         return try CaffeUpgrade.assemble(stored, file: file)
     }

@@ -37,7 +37,12 @@ public enum NativeWriter {
                 try handle.write(contentsOf: layout.prefixAndHeader)
                 if case .afterHeader = fault { throw NativeFormatError.io(path: path, reason: "injected fault after header") }
                 for (index, (_, tensor)) in layout.tensors.enumerated() {
+                    // Straight from the tensor's storage: no second copy of a large weight.
+                    #if _endian(little)
+                    try tensor.scalars.withUnsafeBytes { try handle.write(contentsOf: $0) }
+                    #else
                     try handle.write(contentsOf: ScalarConversion.littleEndianBytes(tensor.scalars))
+                    #endif
                     if case .afterTensor(index) = fault {
                         throw NativeFormatError.io(path: path, reason: "injected fault after tensor \(index)")
                     }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import GraftCore
+
+extension GraftCommand {
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert a framework's model files to a .graft file.",
+            discussion: """
+                Caffe: a deploy .prototxt with its .caffemodel (weights matched to layers by name); a \
+                .caffemodel alone (its embedded net, training-only layers dropped; --input-shape when it \
+                declares no input); or a .prototxt alone (random weights from its fillers, --seed). \
+                Warnings go to stderr; the output file is written atomically and only on success.
+                """)
+
+        @Argument(help: "The source files (.prototxt, .caffemodel).") var inputs: [String]
+        @Option(name: .shortAndLong, help: "Where to write the .graft file.") var output: String
+        @Option(help: "Source format (default: from the file extensions): \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var from: SourceFormat?
+        @Option(help: "Input shape N,C,H,W, overriding (or supplying) the net's.") var inputShape: String?
+        @Option(help: "A .binaryproto mean image; its per-channel means go into the preprocessing.") var meanFile: String?
+        @Option(help: "Per-channel mean to subtract, in the net's channel order, e.g. 104,117,123.") var mean: String?
+        @Flag(help: "Refuse unknown fields, unused or missing weights and opaque layers instead of warning.") var strict = false
+        @Option(help: "Seed for random weights (a prototxt without weights).") var seed: UInt64 = 0
+
+        var format: SourceFormat? {
+            if let from { return from }
+            let formats = Set(inputs.compactMap(SourceFormat.init(path:)))
+            return formats.count == 1 ? formats.first : nil
+        }
+
+        static func numbers<T: LosslessStringConvertible>(_ text: String, _ option: String) throws -> [T] {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let values = parts.compactMap { T($0) }
+            guard !parts.isEmpty, values.count == parts.count else {
+                throw ValidationError("\(option) '\(text)' must be comma-separated numbers.")
+            }
+            return values
+        }
+
+        func validate() throws {
+            guard !inputs.isEmpty else { throw ValidationError("give the model files to convert.") }
+            for input in inputs where from == nil && SourceFormat(path: input) == nil {
+                throw ValidationError("cannot tell the format of '\(input)' from its extension; pass --from.")
+            }
+            guard let format else { throw ValidationError("the inputs mix formats; convert one model at a time.") }
+            if let problem = format.converter.validate(inputs: inputs) { throw ValidationError(problem) }
+            if let inputShape {
+                let dims: [Int] = try Self.numbers(inputShape, "--input-shape")
+                guard dims.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--input-shape dims must be positive.") }
+            }
+            if let mean { _ = try Self.numbers(mean, "--mean") as [Float] }
+            if mean != nil && meanFile != nil { throw ValidationError("give --mean or --mean-file, not both.") }
+        }
+
+        func run() throws {
+            var options = ConversionOptions(strict: strict, seed: seed)
+            options.inputShape = try inputShape.map { try Self.numbers($0, "--input-shape") }
+            options.mean = try mean.map { try Self.numbers($0, "--mean") }
+            options.meanFile = meanFile
+            let (model, warnings) = try format!.converter.convert(inputs: inputs, options: options)
+            for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            let writeStart = Date()
+            try NativeWriter.write(model, to: output)
+            if ProcessInfo.processInfo.environment["GRAFT_TIMING"] != nil {
+                FileHandle.standardError.write(Data(String(format: "timing: write %.3f s\n", Date().timeIntervalSince(writeStart)).utf8))
+            }
+            let parameters = model.graph.parameterTensors.reduce(0) { $0 + $1.spec.shape.elementCount }
+            print("wrote \(output): \(model.graph.nodes.count) nodes, \(Format.grouped(parameters)) parameters"
+                  + (warnings.isEmpty ? "" : ", \(warnings.count) warning(s)"))
+        }
+    }
+}

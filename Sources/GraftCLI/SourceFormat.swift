@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import GraftCore
+
+/// The frameworks `graft convert` reads, told apart by file extension (or `--from`). Each has one
+/// ``ModelConverter``; a new framework (Keras `.h5`/`.keras` next) adds a case, its extensions
+/// and its converter, and nothing else changes.
+enum SourceFormat: String, CaseIterable, ExpressibleByArgument {
+    case caffe
+    // case keras: "h5", "hdf5", "keras" — to come with the Keras importer.
+
+    /// The extensions (lower case, no dot) each format's files have.
+    var pathExtensions: [String] {
+        switch self {
+        case .caffe: ["prototxt", "caffemodel"]
+        }
+    }
+
+    init?(path: String) {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        guard let format = Self.allCases.first(where: { $0.pathExtensions.contains(ext) }) else { return nil }
+        self = format
+    }
+
+    var converter: any ModelConverter.Type {
+        switch self {
+        case .caffe: CaffeConverter.self
+        }
+    }
+}
+
+/// What every converter is told besides its input files.
+struct ConversionOptions {
+    var inputShape: [Int]?
+    var mean: [Float]?
+    var meanFile: String?
+    var strict = false
+    var seed: UInt64 = 0
+}
+
+/// One framework's files to a Graft model.
+protocol ModelConverter {
+    /// Checks that `inputs` form one model of this format (e.g. one prototxt and one caffemodel);
+    /// the message says what is wrong.
+    static func validate(inputs: [String]) -> String?
+    /// Reads and converts; warnings are returned, errors thrown.
+    static func convert(inputs: [String], options: ConversionOptions) throws -> (model: Model, warnings: [String])
+}

@@ -1,0 +1,74 @@
+import Foundation
+public import GraftCore
+
+/// What an export wrote.
+public struct CaffeExport: Sendable {
+    public var prototxtPath: String
+    public var caffemodelPath: String
+    /// Things the user should know (BatchNorm factors, fork fields kept in the prototxt only).
+    public var notes: [String]
+}
+
+/// Writes Graft models as Caffe nets: a `deploy.prototxt` (V2 `layer` blocks, one `Input` layer
+/// per graph input with its shape) and a V2 `.caffemodel` (BlobShape blobs) through protobuf-c.
+///
+/// Nodes whose operation or attributes Caffe cannot express (asymmetric padding, ReLU6, Pad,
+/// opaque layers of other frameworks, ...) make the export fail with an error naming the node,
+/// before any file is written. Both files are written atomically.
+public enum CaffeExporter {
+    public static let prototxtName = "deploy.prototxt"
+    public static let caffemodelName = "weights.caffemodel"
+
+    /// The Caffe net for `model`, with blobs; the notes say what the user should know.
+    public static func net(for model: Model) throws(CaffeExportError) -> (net: CaffeNet, notes: [String]) {
+        do { try model.graph.validateStructure() } catch { throw .invalidGraph(error.description) }
+        let naming = CaffeBlobNaming(graph: model.graph)
+        var net = CaffeNet(name: model.graph.name)
+        var notes: [String] = []
+        let nodeNames = Set(model.graph.nodes.map(\.name))
+        for input in model.graph.inputs {
+            let blob = naming.blob(input.name)
+            var layer = CaffeLayer(name: blob, type: "Input", tops: [blob])
+            var p = CaffeParam.Input()
+            p.shape = [input.shape.dims]
+            layer.parameters.input = p
+            net.layers.append(layer)
+            net.inputs.append(CaffeNet.Input(name: blob, shape: input.shape.dims))
+        }
+        for node in model.graph.nodes {
+            var scaleName = node.name + "_scale"
+            while nodeNames.contains(scaleName) { scaleName += "_" }
+            let export = CaffeLayerExport(node: node, weights: model.weights, training: model.training,
+                                          bottoms: node.inputs.map(naming.blob), tops: node.outputs.map(naming.blob))
+            let (layers, layerNotes) = try export.layers(scaleLayerName: scaleName)
+            net.layers += layers
+            notes += layerNotes
+        }
+        let batchNorms = notes.filter { $0.hasPrefix("BatchNorm") }
+        notes.removeAll { $0.hasPrefix("BatchNorm") }
+        if !batchNorms.isEmpty {
+            notes.insert("\(batchNorms.count) BatchNorm layer(s): mean and variance written with moving-average factor 1 "
+                         + "(the statistics Graft holds are already divided by Caffe's factor)", at: 0)
+        }
+        return (net, notes)
+    }
+
+    /// Writes `deploy.prototxt` and `weights.caffemodel` into `directory` (created if missing).
+    public static func export(_ model: Model, to directory: String) throws(CaffeExportError) -> CaffeExport {
+        let (net, notes) = try net(for: model)
+        let text = CaffePrototxtWriter.text(net)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
+        }
+        let prototxt = URL(fileURLWithPath: directory).appendingPathComponent(prototxtName).path
+        let caffemodel = URL(fileURLWithPath: directory).appendingPathComponent(caffemodelName).path
+        try CaffeModelWriter.write(net, to: caffemodel)
+        do { try AtomicFile.write(Data(text.utf8), to: prototxt) } catch {
+            try? FileManager.default.removeItem(atPath: caffemodel)   // no half export
+            throw .io(path: prototxt, reason: error.reason)
+        }
+        return CaffeExport(prototxtPath: prototxt, caffemodelPath: caffemodel, notes: notes)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GraftCore
+import GraftEngine
+import GraftTestSupport
+@testable import GraftCaffe
+
+/// Element-wise agreement of two tensors, in their original order (never sorted).
+struct Agreement: CustomStringConvertible {
+    var maxAbsolute: Float = 0
+    var maxRelative: Float = 0
+    var failing = 0
+
+    /// Passes when every element has `|a - e| <= atol + rtol * |e|`.
+    init(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5) {
+        precondition(actual.scalars.count == expected.scalars.count)
+        for (a, e) in zip(actual.scalars, expected.scalars) {
+            let d = abs(a - e)
+            maxAbsolute = max(maxAbsolute, d)
+            if e != 0 { maxRelative = max(maxRelative, d / abs(e)) }
+            if !(d <= atol + rtol * abs(e)) { failing += 1 }
+        }
+    }
+
+    var passed: Bool { failing == 0 }
+    var description: String {
+        String(format: "max abs %.3e, max rel %.3e, %d failing", Double(maxAbsolute), Double(maxRelative), failing)
+    }
+}
+
+enum CaffeTesting {
+    static func reference(_ path: String) -> String { SharedData.path("reference/" + path) }
+
+    /// Runs `model` on `input` and returns the named values.
+    static func run(_ model: Model, input: Tensor, outputs: [String]) throws -> [String: Tensor] {
+        let executor = try ForwardExecutor(model: model, batchSize: input.shape[0])
+        return try executor.run(inputs: [model.graph.inputs[0].name: input], outputs: outputs)
+    }
+
+    /// A python with OpenCV 4.x (`GRAFT_PYTHON`, as `make test` sets it), or nil.
+    static let openCVPython: String? = {
+        guard let python = ProcessInfo.processInfo.environment["GRAFT_PYTHON"] else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import cv2, numpy; assert int(cv2.__version__.split('.')[0]) < 5"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? python : nil
+    }()
+
+    /// OpenCV's forward pass of a Caffe net on the reference's input, written to `output` (.npz).
+    static func openCVForward(python: String, prototxt: String, caffemodel: String, reference: String,
+                              output: String) throws -> Int32 {
+        let script = """
+            import sys, cv2, numpy as np
+            z = np.load(sys.argv[3]); names = [k[4:] for k in z.files if k.startswith('out:')]
+            net = cv2.dnn.readNetFromCaffe(sys.argv[1], sys.argv[2]); net.setInput(z['input'])
+            ys = net.forward(names)
+            np.savez(sys.argv[4], **{'out:' + n: y for n, y in zip(names, ys)})
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, prototxt, caffemodel, reference, output]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+extension Tensor {
+    /// The scalars' bit patterns, for bit-exact comparisons.
+    var bits: [UInt32] { scalars.map(\.bitPattern) }
+}
