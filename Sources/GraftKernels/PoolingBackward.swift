@@ -2,43 +2,89 @@ public import GraftCore
 
 /// Pooling's training forward (max pooling records where each maximum came from) and backward.
 extension PoolingKernels {
-    /// Max pooling as ``forward(input:output:planes:geometry:method:divisor:)`` does it, also writing
-    /// for every output the index within its input plane (`h * width + w`) of the element it took,
-    /// or -1 for a window with no element in the image. The first maximum in row-major window order
-    /// wins, as in Caffe.
+    /// Max pooling with the results of ``forward(input:output:planes:geometry:method:divisor:)``,
+    /// also writing (when `argmax` is given) for every output the index within its input plane
+    /// (`h * width + w`) of the element it took, or -1 for a window with no element in the image.
+    /// The first maximum in row-major window order wins, as in Caffe; NaN propagates.
     public static func maxForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                                  argmax: UnsafeMutablePointer<Int32>, planes: Int, geometry g: PoolingGeometry) {
+                                  argmax: UnsafeMutablePointer<Int32>?, planes: Int, geometry g: PoolingGeometry) {
+        // The innermost loop runs across an output row, one running maximum per output column:
+        // the columns' comparisons are independent, so neither a serial chain of selects nor the
+        // branch "is this a new maximum" (a coin flip on real data) limits the speed. Each output
+        // still visits its window in row-major order with `>`, so the first maximum wins.
         let inputPlane = g.height * g.width
         let outputPlane = g.outputHeight * g.outputWidth
         for p in 0..<planes {
             let source = input + p * inputPlane
-            let result = output + p * outputPlane
-            let where_ = argmax + p * outputPlane
             for oh in 0..<g.outputHeight {
+                let best = output + p * outputPlane + oh * g.outputWidth
+                let index = argmax.map { $0 + p * outputPlane + oh * g.outputWidth }
+                best.update(repeating: -Float.infinity, count: g.outputWidth)
+                index?.update(repeating: -1, count: g.outputWidth)
                 let paddedTop = oh * g.strideHeight - g.padTop
                 let top = max(paddedTop, 0)
                 let bottom = min(min(paddedTop + g.kernelHeight, g.height + g.padBottom), g.height)
-                for ow in 0..<g.outputWidth {
-                    let paddedLeft = ow * g.strideWidth - g.padLeft
-                    let left = max(paddedLeft, 0)
-                    let right = min(min(paddedLeft + g.kernelWidth, g.width + g.padRight), g.width)
-                    let o = oh * g.outputWidth + ow
-                    guard top < bottom, left < right else {
-                        result[o] = 0
-                        where_[o] = -1
-                        continue
-                    }
-                    var best = -Float.infinity
-                    var index = top * g.width + left
-                    for h in top..<bottom {
-                        let row = source + h * g.width
-                        for w in left..<right where row[w] > best || row[w].isNaN {
-                            best = row[w]
-                            index = h * g.width + w
+                for h in top..<max(top, bottom) {
+                    let row = source + h * g.width
+                    for j in 0..<g.kernelWidth {
+                        let offset = j - g.padLeft
+                        let columns = PatchGeometry.validRange(offset: offset, stride: g.strideWidth, size: g.width,
+                                                               outputs: g.outputWidth)
+                        // Unconditional stores of selects (`take` is `v > best || v.isNaN` without a
+                        // short-circuit branch), pointer steps and wrapping index arithmetic: no
+                        // branch in the loop.
+                        guard !columns.isEmpty else { continue }
+                        let stride = g.strideWidth
+                        var element = row + offset + columns.lowerBound * stride
+                        if let index {
+                            // Eight output columns at a time with SIMD blends: scalar selects that
+                            // also move an index are turned back into branches by the compiler.
+                            var position = Int32(truncatingIfNeeded: h * g.width + offset + columns.lowerBound * stride)
+                            let step = Int32(truncatingIfNeeded: stride)
+                            let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* step
+                            var ow = columns.lowerBound
+                            while ow + 8 <= columns.upperBound {
+                                let e = element
+                                let v = SIMD8<Float>(e[0], e[stride], e[2 * stride], e[3 * stride],
+                                                     e[4 * stride], e[5 * stride], e[6 * stride], e[7 * stride])
+                                let b = UnsafeRawPointer(best + ow).loadUnaligned(as: SIMD8<Float>.self)
+                                let i = UnsafeRawPointer(index + ow).loadUnaligned(as: SIMD8<Int32>.self)
+                                let take = (v .> b) .| (v .!= v)
+                                UnsafeMutableRawPointer(best + ow).storeBytes(of: b.replacing(with: v, where: take), as: SIMD8<Float>.self)
+                                let candidates = SIMD8<Int32>(repeating: position) &+ lanes
+                                UnsafeMutableRawPointer(index + ow).storeBytes(of: i.replacing(with: candidates, where: take),
+                                                                               as: SIMD8<Int32>.self)
+                                element += 8 * stride
+                                position &+= 8 &* step
+                                ow += 8
+                            }
+                            while ow < columns.upperBound {
+                                let v = element.pointee
+                                if v > best[ow] || v.isNaN {
+                                    best[ow] = v
+                                    index[ow] = position
+                                }
+                                element += stride
+                                position &+= step
+                                ow += 1
+                            }
+                        } else {
+                            for ow in columns {
+                                let v = element.pointee
+                                let b = best[ow]
+                                best[ow] = (v > b ? 1 : 0) | (v.isNaN ? 1 : 0) != 0 ? v : b
+                                element += stride
+                            }
                         }
                     }
-                    result[o] = best
-                    where_[o] = Int32(truncatingIfNeeded: index)
+                }
+                // A window with no element in the image (a pad at least the kernel) gives 0.
+                for ow in 0..<g.outputWidth where best[ow] == -.infinity {
+                    if let index, index[ow] >= 0 { continue }   // a genuine -inf maximum
+                    let paddedLeft = ow * g.strideWidth - g.padLeft
+                    if top >= bottom || max(paddedLeft, 0) >= min(min(paddedLeft + g.kernelWidth, g.width + g.padRight), g.width) {
+                        best[ow] = 0
+                    }
                 }
             }
         }

@@ -86,6 +86,14 @@ struct GradientCheckTests {
         Pooling(method: .average, global: true),
     ]
 
+    @Test("max pooling on rows wide enough for the 8-column SIMD path", arguments: [
+        Pooling(method: .max, kernel: [3, 3], stride: [2, 2], rounding: .ceil),
+        Pooling(method: .max, kernel: [2, 3], stride: [1, 1], padBegin: [1, 1]),
+    ])
+    func widePooling(_ p: Pooling) throws {
+        try checkOp(.pooling(p), inputs: [kinkFreeTensor([1, 2, 4, 21], seed: 51, gap: 0.02, in: -2...2)])
+    }
+
     @Test("pooling: max (argmax routing) and average (both divisors, both roundings), windowed and global",
           arguments: poolings)
     func pooling(_ p: Pooling) throws {

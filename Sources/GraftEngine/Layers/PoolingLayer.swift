@@ -37,19 +37,22 @@ final class PoolingLayer: Layer {
 
     func forward(_ context: ForwardContext) {
         let x = context.input(inputs[0]), y = context.output(outputs[0])
-        if context.recordForBackward, let argmax {
-            if let geometry {
-                PoolingKernels.maxForward(input: x, output: y, argmax: argmax.pointer, planes: planes, geometry: geometry)
+        let record = context.recordForBackward ? argmax?.pointer : nil
+        switch (op.method, geometry) {
+        case (.max, let geometry?):
+            // The row-wise kernel is faster than the window-wise one even without the argmax.
+            PoolingKernels.maxForward(input: x, output: y, argmax: record, planes: planes, geometry: geometry)
+        case (.max, nil):
+            if let record {
+                PoolingKernels.globalMaxForward(input: x, output: y, argmax: record, planes: planes, area: area)
             } else {
-                PoolingKernels.globalMaxForward(input: x, output: y, argmax: argmax.pointer, planes: planes, area: area)
+                PoolingKernels.global(input: x, output: y, planes: planes, area: area, method: .max)
             }
-            return
-        }
-        if let geometry {
-            PoolingKernels.forward(input: x, output: y, planes: planes, geometry: geometry, method: op.method,
+        case (.average, let geometry?):
+            PoolingKernels.forward(input: x, output: y, planes: planes, geometry: geometry, method: .average,
                                    divisor: op.averageDivisor)
-        } else {
-            PoolingKernels.global(input: x, output: y, planes: planes, area: area, method: op.method)
+        case (.average, nil):
+            PoolingKernels.global(input: x, output: y, planes: planes, area: area, method: .average)
         }
     }
 

@@ -51,6 +51,8 @@ final class BackpropagationPlan {
     /// The prefix layers the features depend on (for training or inference), without recording.
     let featureSteps: [ForwardStep]
     let backwardSteps: [BackwardStep]
+    /// The plan index of each backward step's layer.
+    let backwardLayerIndices: [Int]
     /// Per value: its gradient buffer, or nil when it needs none.
     let gradients: [FloatBuffer?]
     let staging: FloatBuffer
@@ -205,6 +207,7 @@ final class BackpropagationPlan {
         let scratch = FloatBuffer(count: scratchCount)
         self.scratch = scratch
 
+        backwardLayerIndices = plans.map(\.layer)
         backwardSteps = plans.map { entry in
             let layer = layers[entry.layer]
             var inputGradients: [UnsafeMutablePointer<Float>?] = []
@@ -261,21 +264,33 @@ final class BackpropagationPlan {
     /// Nodes of the frozen prefix, in graph order.
     var frozenPrefixNodes: [String] { graph.nodes.prefix(boundary).map(\.name) }
 
+    /// Per layer (by index), time spent in forward and backward passes while profiling.
+    var forwardTimes: [Duration]?
+    var backwardTimes: [Duration]?
+
     func runForward(_ steps: [ForwardStep], training: Bool, recording: Bool) {
         for step in steps {
             let context = ForwardContext(values: execution.values, scratch: scratch.pointer,
                                          training: training && step.trainable, recordForBackward: recording && step.records)
-            step.layer.forward(context)
+            if forwardTimes != nil {
+                let start = ContinuousClock.now
+                step.layer.forward(context)
+                forwardTimes![step.index] += ContinuousClock.now - start
+            } else {
+                step.layer.forward(context)
+            }
         }
     }
 
     /// Runs every backward step; the logits' gradient must be in place.
     func runBackward() {
-        for step in backwardSteps {
+        for (k, step) in backwardSteps.enumerated() {
+            let start = backwardTimes != nil ? ContinuousClock.now : nil
             step.layer.backward(step.context)
             for (staging, target, count) in step.accumulations {
                 for i in 0..<count { target[i] += staging[i] }
             }
+            if let start { backwardTimes![backwardLayerIndices[k]] += ContinuousClock.now - start }
         }
     }
 }

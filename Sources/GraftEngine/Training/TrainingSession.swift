@@ -132,10 +132,54 @@ public final class TrainingSession {
                                                gradient: gradient, probabilities: nil)
         if gradient != nil {
             engine.runBackward()
-            state.update(iteration: iteration)
+            if profile != nil {
+                let start = ContinuousClock.now
+                state.update(iteration: iteration)
+                profile!.update += ContinuousClock.now - start
+            } else {
+                state.update(iteration: iteration)
+            }
         }
+        if profile != nil { profile!.steps += 1 }
         iteration += 1
         return Float(loss)
+    }
+
+    // MARK: - Profiling
+
+    /// Time spent per node and phase over the steps since profiling was switched on.
+    public struct Profile: Sendable {
+        /// Per node (graph order): forward and backward time summed over the steps.
+        public var nodes: [(node: String, forward: Duration, backward: Duration)]
+        /// Optimizer updates.
+        public var update: Duration
+        public var steps: Int
+    }
+
+    private struct ProfileTotals {
+        var update: Duration = .zero
+        var steps = 0
+    }
+
+    private var profile: ProfileTotals?
+
+    /// Whether steps record per-node timings (a clock read around every layer; off by default).
+    /// Switching it on resets the profile.
+    public var profiling: Bool {
+        get { profile != nil }
+        set {
+            profile = newValue ? ProfileTotals() : nil
+            let count = engine.execution.layers.count
+            engine.forwardTimes = newValue ? Array(repeating: .zero, count: count) : nil
+            engine.backwardTimes = newValue ? Array(repeating: .zero, count: count) : nil
+        }
+    }
+
+    /// The timings recorded since ``profiling`` was switched on, or nil when it is off.
+    public var profileReport: Profile? {
+        guard let profile, let forward = engine.forwardTimes, let backward = engine.backwardTimes else { return nil }
+        let nodes = engine.execution.layers.indices.map { (engine.execution.layers[$0].node, forward[$0], backward[$0]) }
+        return Profile(nodes: nodes, update: profile.update, steps: profile.steps)
     }
 
     // MARK: - Inference and features
