@@ -20,6 +20,22 @@ public enum ExecutionError: Error, Equatable, Sendable {
     case unknownValue(String)
     /// The node's layer has no backward pass yet.
     case backwardNotImplemented(node: String)
+    /// A training plan names a node the graph does not have.
+    case unknownNode(String)
+    /// A training plan names a parameter (`<node>.<parameter>`) the graph does not have.
+    case unknownParameter(String)
+    /// The loss cannot be set up on this output (unknown, or not `[batch, classes]` logits).
+    case invalidLoss(output: String, reason: String)
+    /// `step` was given a number of labels other than the batch size.
+    case wrongLabelCount(expected: Int, actual: Int)
+    /// A label is not a class index of the logits.
+    case labelOutOfRange(index: Int, label: Int, classes: Int)
+    /// Class weights must be one per class, finite and non-negative.
+    case invalidClassWeights(String)
+    /// Imported optimizer state does not fit this session.
+    case invalidOptimizerState(String)
+    /// A feature tensor was given for a value that is not a prefix feature, or one is missing.
+    case unknownFeature(String)
 }
 
 extension ExecutionError: CustomStringConvertible {
@@ -38,6 +54,15 @@ extension ExecutionError: CustomStringConvertible {
             "graph input '\(input)' has shape \(actual), expected \(expected)"
         case .unknownValue(let name): "no value named '\(name)' in the graph"
         case .backwardNotImplemented(let node): "node '\(node)' has no backward pass yet"
+        case .unknownNode(let name): "no node named '\(name)' in the graph"
+        case .unknownParameter(let key): "no parameter '\(key)' in the graph"
+        case .invalidLoss(let output, let reason): "cannot train on output '\(output)': \(reason)"
+        case .wrongLabelCount(let expected, let actual): "\(actual) labels for a batch of \(expected)"
+        case .labelOutOfRange(let index, let label, let classes):
+            "label \(label) of image \(index) is not a class index (0..<\(classes))"
+        case .invalidClassWeights(let reason): "invalid class weights: \(reason)"
+        case .invalidOptimizerState(let reason): "optimizer state does not fit: \(reason)"
+        case .unknownFeature(let name): "'\(name)' is not a prefix feature of this session"
         }
     }
 }

@@ -15,7 +15,9 @@ struct ExecutionPlan {
     let graphInputs: [(name: String, id: ValueID)]
     let scratch: FloatBuffer
 
-    init(graph: Graph, weights: [String: Tensor], batchSize: Int?) throws(ExecutionError) {
+        /// - Parameter scratch: whether to allocate the forward scratch (a training session sizes its
+    ///   own, for forward and backward passes).
+    init(graph: Graph, weights: [String: Tensor], batchSize: Int?, scratch allocateScratch: Bool = true) throws(ExecutionError) {
         if let batchSize, batchSize < 1 { throw .invalidBatchSize(batchSize) }
         // Name an opaque node before shape inference stops at it with a less direct error.
         for node in graph.nodes {
@@ -61,7 +63,7 @@ struct ExecutionPlan {
         self.layers = layers
         self.producer = producer
         self.graphInputs = graphInputs
-        self.scratch = FloatBuffer(count: layers.map(\.scratchCount).max() ?? 0)
+        self.scratch = FloatBuffer(count: allocateScratch ? layers.map(\.scratchCount).max() ?? 0 : 0)
     }
 
     func forwardContext() -> ForwardContext {

@@ -8,6 +8,7 @@ final class FloatBuffer {
 
     init(count: Int) {
         precondition(count >= 0, "FloatBuffer: negative count")
+        BufferAllocations.record(floats: count)
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
@@ -15,6 +16,7 @@ final class FloatBuffer {
 
     /// A buffer holding a copy of `scalars` (not zeroed first: weights can be large).
     init(copying scalars: [Float]) {
+        BufferAllocations.record(floats: scalars.count)
         count = scalars.count
         pointer = .allocate(capacity: max(count, 1))
         scalars.withUnsafeBufferPointer { source in
@@ -34,5 +36,45 @@ final class FloatBuffer {
         let elements = shape.elementCount
         precondition(elements <= count, "FloatBuffer: shape \(shape) for \(count) floats")
         return Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: pointer, count: elements)))
+    }
+
+    /// Overwrites the first `scalars.count` floats.
+    func copy(from scalars: [Float]) {
+        precondition(scalars.count <= count, "FloatBuffer: \(scalars.count) floats for \(count)")
+        scalars.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { pointer.update(from: base, count: source.count) }
+        }
+    }
+}
+
+/// Engine-owned 32-bit integers (max pooling's argmax), allocated and zeroed once.
+final class IndexBuffer {
+    let count: Int
+    let pointer: UnsafeMutablePointer<Int32>
+
+    init(count: Int) {
+        precondition(count >= 0, "IndexBuffer: negative count")
+        BufferAllocations.record(floats: count)
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// Counts engine buffer allocations made by the current task while a counter is installed, so that
+/// a test can check that steady-state training allocates no buffer (tests run in parallel, so a
+/// process-wide counter would see other tests' buffers).
+final class BufferAllocations: @unchecked Sendable {
+    @TaskLocal static var counter: BufferAllocations?
+
+    private(set) var buffers = 0
+    private(set) var floats = 0
+
+    static func record(floats: Int) {
+        guard let counter else { return }
+        counter.buffers += 1
+        counter.floats += floats
     }
 }

@@ -24,25 +24,61 @@ struct ForwardContext {
     let values: ValueStore
     /// Shared scratch of at least the largest ``Layer/scratchCount`` floats (im2col columns).
     let scratch: UnsafeMutablePointer<Float>
+    /// Training behaviour: Dropout drops units, BatchNorm normalises with the batch's statistics and
+    /// updates its running averages. False at inference and in a training session's frozen prefix.
+    var training = false
+    /// A backward pass will follow: record what it reads that the values do not hold (max
+    /// pooling's argmax). Only layers prepared with ``Layer/prepareForTraining(_:)`` see it set.
+    var recordForBackward = false
 
     func input(_ id: ValueID) -> UnsafePointer<Float> { UnsafePointer(values.pointer(id)) }
     func output(_ id: ValueID) -> UnsafeMutablePointer<Float> { values.pointer(id) }
 }
 
-/// What a layer's backward pass will read and write (the training issue fills this in): the
-/// forward values, a gradient buffer per value (same ``ValueID``s), and the shared scratch.
-/// Parameter gradients will live next to each ``Parameter``.
+/// What a layer's backward pass reads and writes: the forward values (inputs and outputs as the
+/// last training forward pass left them), the gradient of each output, and where the gradient of
+/// each input goes.
+///
+/// A layer **overwrites** every input gradient it is given (zeros where no gradient flows); when a
+/// value feeds several layers, the session hands all but the first a staging buffer and adds it
+/// afterwards, so no layer has to know about fan-out. Parameter gradients (``Parameter/gradient``)
+/// are overwritten likewise and exist only for trained parameters.
 struct BackwardContext {
     let values: ValueStore
-    let gradients: ValueStore
+    /// Shared scratch of at least the largest ``Layer/backwardScratchCount`` floats.
     let scratch: UnsafeMutablePointer<Float>
+    /// One per output of the layer, in order.
+    let outputGradients: [UnsafePointer<Float>]
+    /// One per input of the layer, in order; nil for an input that needs no gradient.
+    let inputGradients: [UnsafeMutablePointer<Float>?]
+    /// Whether the forward pass these values come from had training behaviour.
+    let training: Bool
+
+    func value(_ id: ValueID) -> UnsafePointer<Float> { UnsafePointer(values.pointer(id)) }
+    var outputGradient: UnsafePointer<Float> { outputGradients[0] }
+    var inputGradient: UnsafeMutablePointer<Float>? { inputGradients[0] }
+}
+
+/// How a training session prepares a layer.
+struct TrainingPreparation {
+    /// The layer runs with training behaviour (it is in the trainable part of the graph and the
+    /// session trains in `.train` mode at least some of the time).
+    var training: Bool
+    /// A backward pass runs through this layer.
+    var backward: Bool
+    /// BatchNorm in training uses the batch's statistics (else its stored ones, as an affine map).
+    var batchStatistics: Bool
+    /// Seed for the layer's own random stream (Dropout's masks).
+    var seed: UInt64
+    /// The plan's values, for layers that resolve pointers to them once.
+    var values: ValueStore
 }
 
 /// One executable node, built once by the plan with its shapes, geometry and weights resolved,
 /// so that `forward` only computes.
 ///
-/// Layers are classes so that a plan and a later trainer can share them and so that derived
-/// weights (packed copies) can be refreshed after parameters change.
+/// Layers are classes so that a plan and a trainer can share them and so that derived weights
+/// (packed copies) can be refreshed after parameters change.
 protocol Layer: AnyObject {
     /// The graph node this layer executes (for errors and profiling).
     var node: String { get }
@@ -50,24 +86,35 @@ protocol Layer: AnyObject {
     var outputs: [ValueID] { get }
     /// Floats of shared scratch `forward` needs.
     var scratchCount: Int { get }
+    /// Floats of shared scratch `backward` needs.
+    var backwardScratchCount: Int { get }
     /// The engine-owned weights, in the node's parameter order.
     var parameters: [Parameter] { get }
+    /// Names (local to the node) of parameters that hold statistics, never trained by gradient.
+    var statisticsParameters: Set<String> { get }
 
     /// Reads the input values and overwrites the output values.
     func forward(_ context: ForwardContext)
     /// Rebuilds anything derived from the parameters (e.g. a transposed weight copy) after they
     /// were changed in place.
     func parametersDidChange()
-    /// Placeholder for the training issue: reads output gradients and forward values, writes input
-    /// gradients and parameter gradients.
-    func backward(_ context: BackwardContext) throws(ExecutionError)
+    /// Like ``parametersDidChange()``, after an optimizer step: a layer may defer expensive
+    /// rebuilding to the next inference pass.
+    func parametersDidChangeInTraining()
+    /// Allocates what training needs (argmax indices, dropout masks, batch statistics). Called once,
+    /// when a training session is planned; never during a step.
+    func prepareForTraining(_ preparation: TrainingPreparation)
+    /// Reads the output gradients and forward values; overwrites the input gradients that are
+    /// asked for and the gradients of trained parameters (see ``BackwardContext``).
+    func backward(_ context: BackwardContext)
 }
 
 extension Layer {
     var scratchCount: Int { 0 }
+    var backwardScratchCount: Int { 0 }
     var parameters: [Parameter] { [] }
+    var statisticsParameters: Set<String> { [] }
     func parametersDidChange() {}
-    func backward(_ context: BackwardContext) throws(ExecutionError) {
-        throw .backwardNotImplemented(node: node)
-    }
+    func parametersDidChangeInTraining() { parametersDidChange() }
+    func prepareForTraining(_ preparation: TrainingPreparation) {}
 }

@@ -21,7 +21,8 @@ enum LayerBuilder {
         case .eltwise(let p): return EltwiseLayer(site, p)
         case .flatten(let p):
             return p.order == .channelsLast ? PermuteLayer(site, order: [0, 2, 3, 1]) : CopyLayer(site)
-        case .reshape, .dropout: return CopyLayer(site)
+        case .reshape: return CopyLayer(site)
+        case .dropout(let p): return DropoutLayer(site, p)
         case .permute(let p): return PermuteLayer(site, order: p.order)
         case .crop(let p): return RegionCopyLayer(site, crop: p)
         case .slice(let p): return SliceLayer(site, p)

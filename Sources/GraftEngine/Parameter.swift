@@ -1,12 +1,15 @@
 import GraftCore
 
-/// One weight tensor the engine owns (copied from the caller's dictionary), so that training can
-/// later update it in place and attach a gradient buffer of the same shape.
+/// One weight tensor the engine owns (copied from the caller's dictionary), updated in place by
+/// training, with a gradient buffer of the same shape when it is trained.
 final class Parameter {
     /// The file key, `<node>.<parameter>`.
     let key: String
     let shape: Shape
     let storage: FloatBuffer
+    /// The loss gradient, allocated by a training session for trainable parameters only; nil for
+    /// frozen ones, which backward passes then skip.
+    var gradient: FloatBuffer?
 
     init(key: String, tensor: Tensor) {
         self.key = key
@@ -16,6 +19,8 @@ final class Parameter {
 
     var pointer: UnsafeMutablePointer<Float> { storage.pointer }
     var count: Int { storage.count }
+    /// The gradient's pointer when this parameter is trained.
+    var gradientPointer: UnsafeMutablePointer<Float>? { gradient?.pointer }
 }
 
 /// Looks up and checks a node's weights against the parameter specs shape inference validated.

@@ -1,11 +1,17 @@
 /// Unfolding an image into the columns a convolution multiplies (im2col) and folding columns back
 /// (col2im, its adjoint), Caffe's layout: column row `(c * kh + i) * kw + j`, column
 /// `oh * outputWidth + ow`.
+///
+/// `rowStride` (default `outputArea`) is the distance between two column rows, so that the columns
+/// of several images can sit side by side in one wider matrix `[columnRows, images * outputArea]`
+/// (image `b` starting at column `b * outputArea`): one large GEMM then replaces several thin ones.
 public enum Im2col {
     /// Writes `columns[columnRows, outputArea]` from one image `[channels, height, width]`;
     /// positions that fall in the padding read as zero.
     public static func unfold(image: UnsafePointer<Float>, geometry g: PatchGeometry,
-                              columns: UnsafeMutablePointer<Float>) {
+                              columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let rowStep = rowStride ?? g.outputArea
+        precondition(rowStep >= g.outputArea, "unfold: row stride \(rowStep) shorter than a row (\(g.outputArea))")
         var row = columns
         for c in 0..<g.channels {
             let plane = image + c * g.height * g.width
@@ -34,7 +40,7 @@ public enum Im2col {
                         (out + validColumns.upperBound).update(repeating: 0,
                                                                count: g.outputWidth - validColumns.upperBound)
                     }
-                    row += g.outputArea
+                    row += rowStep
                 }
             }
         }
@@ -47,7 +53,9 @@ public enum Im2col {
     ///
     /// - Parameter accumulate: add to the image's current contents instead of overwriting them.
     public static func fold(columns: UnsafePointer<Float>, geometry g: PatchGeometry,
-                            image: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+                            image: UnsafeMutablePointer<Float>, accumulate: Bool = false, rowStride: Int? = nil) {
+        let rowStep = rowStride ?? g.outputArea
+        precondition(rowStep >= g.outputArea, "fold: row stride \(rowStep) shorter than a row (\(g.outputArea))")
         if !accumulate { image.update(repeating: 0, count: g.imageCount) }
         var row = columns
         for c in 0..<g.channels {
@@ -67,7 +75,7 @@ public enum Im2col {
                             for ow in validColumns { target[ow * g.strideWidth] += entries[ow] }
                         }
                     }
-                    row += g.outputArea
+                    row += rowStep
                 }
             }
         }

@@ -24,3 +24,55 @@ public enum InnerProductKernels {
         }
     }
 }
+
+extension InnerProductKernels {
+    /// `output[rows, outputCount] = input[rows, K] · weight[outputCount, K]ᵀ + bias`, straight from
+    /// the stored layout (a transposed-B GEMM). Training uses it while the weight changes every
+    /// step, instead of repacking 37 M floats of fc6 after each update.
+    public static func forwardUnpacked(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                       bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                       rows: Int, inputCount: Int, outputCount: Int) {
+        BLAS.sgemm(.none, .transposed, m: rows, n: outputCount, k: inputCount,
+                   a: input, lda: max(inputCount, 1), b: weight, ldb: max(inputCount, 1),
+                   c: output, ldc: outputCount)
+        guard let bias else { return }
+        for r in 0..<rows {
+            let row = output + r * outputCount
+            for o in 0..<outputCount { row[o] += bias[o] }
+        }
+    }
+
+    /// Floats of scratch ``backward(input:weight:outputGradient:inputGradient:weightGradient:biasGradient:rows:inputCount:outputCount:scratch:)`` needs.
+    public static func backwardScratchCount(rows: Int, outputCount: Int) -> Int { rows * outputCount }
+
+    /// Gradients of the fully connected layer, each overwritten when requested:
+    /// `inputGradient = outputGradient · weight` (a plain GEMM on the stored layout),
+    /// `weightGradient = outputGradientᵀ · input` (the small output gradient is transposed into
+    /// scratch first so that this too is a plain GEMM), `biasGradient = Σ_rows outputGradient`.
+    public static func backward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                outputGradient: UnsafePointer<Float>,
+                                inputGradient: UnsafeMutablePointer<Float>?,
+                                weightGradient: UnsafeMutablePointer<Float>?,
+                                biasGradient: UnsafeMutablePointer<Float>?,
+                                rows: Int, inputCount: Int, outputCount: Int,
+                                scratch: UnsafeMutablePointer<Float>) {
+        if let inputGradient {
+            BLAS.sgemm(m: rows, n: inputCount, k: outputCount,
+                       a: outputGradient, lda: outputCount, b: weight, ldb: max(inputCount, 1),
+                       c: inputGradient, ldc: max(inputCount, 1))
+        }
+        if let weightGradient {
+            BLAS.transpose(outputGradient, rows: rows, columns: outputCount, into: scratch)
+            BLAS.sgemm(m: outputCount, n: inputCount, k: rows,
+                       a: scratch, lda: max(rows, 1), b: input, ldb: max(inputCount, 1),
+                       c: weightGradient, ldc: max(inputCount, 1))
+        }
+        if let biasGradient {
+            biasGradient.update(repeating: 0, count: outputCount)
+            for r in 0..<rows {
+                let row = outputGradient + r * outputCount
+                for o in 0..<outputCount { biasGradient[o] += row[o] }
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import GraftCore
+import GraftKernels
 import Testing
 
 /// A row of `values` as a 1x1x1xW tensor: pooling along the width only keeps cases readable.
@@ -126,5 +127,53 @@ struct PoolingTests {
         #expect(maximum.scalars == maxima)
         let average = try run1(.pooling(Pooling(method: .average, global: true)), x)
         expectClose(average.scalars, means)
+    }
+}
+
+@Suite("Max pooling argmax")
+struct MaxPoolingArgmaxTests {
+    /// The index (h * width + w) of the first maximum of each window in row-major order.
+    static func naiveArgmax(_ x: [Float], height: Int, width: Int, _ g: PoolingGeometry) -> [Int32] {
+        var result: [Int32] = []
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                var best = -Float.infinity, index: Int32 = -1
+                for a in 0..<g.kernelHeight {
+                    for b in 0..<g.kernelWidth {
+                        let h = oh * g.strideHeight - g.padTop + a, w = ow * g.strideWidth - g.padLeft + b
+                        guard h >= 0, h < height, w >= 0, w < width, h < height + g.padBottom, w < width + g.padRight else { continue }
+                        if x[h * width + w] > best || index < 0 { best = x[h * width + w]; index = Int32(h * width + w) }
+                    }
+                }
+                result.append(index)
+            }
+        }
+        return result
+    }
+
+    @Test("values equal the window kernel's; the argmax is the first maximum even with many ties (wide rows use SIMD)",
+          arguments: [(5, 6, 2, 2, 2, 0), (9, 40, 3, 3, 2, 1), (12, 37, 3, 2, 1, 0), (6, 21, 2, 3, 3, 1), (13, 13, 3, 3, 2, 0)])
+    func argmax(height: Int, width: Int, kh: Int, kw: Int, stride: Int, pad: Int) {
+        for rounding in [Pooling.Rounding.floor, .ceil] {
+            let oh = Pooling.outputSize(input: height, kernel: kh, stride: stride, padBegin: pad, padEnd: pad, rounding: rounding)
+            let ow = Pooling.outputSize(input: width, kernel: kw, stride: stride, padBegin: pad, padEnd: pad, rounding: rounding)
+            let g = PoolingGeometry(height: height, width: width, outputHeight: oh, outputWidth: ow, kernelHeight: kh, kernelWidth: kw,
+                                    strideHeight: stride, strideWidth: stride, padTop: pad, padLeft: pad, padBottom: pad, padRight: pad)
+            // Small integers: most windows hold their maximum more than once.
+            let x = randomTensor([2, height * width], seed: UInt64(height * width + kh), in: 0...3).scalars.map { $0.rounded() }
+            var reference = [Float](repeating: 0, count: 2 * oh * ow)
+            var values = [Float](repeating: 0, count: 2 * oh * ow)
+            var indices = [Int32](repeating: 0, count: 2 * oh * ow)
+            PoolingKernels.forward(input: x, output: &reference, planes: 2, geometry: g, method: .max, divisor: .includePadding)
+            PoolingKernels.maxForward(input: x, output: &values, argmax: &indices, planes: 2, geometry: g)
+            #expect(values == reference)
+            var plain = [Float](repeating: 0, count: 2 * oh * ow)
+            PoolingKernels.maxForward(input: x, output: &plain, argmax: nil, planes: 2, geometry: g)
+            #expect(plain == reference)
+            for p in 0..<2 {
+                let plane = Array(x[(p * height * width)..<((p + 1) * height * width)])
+                #expect(Array(indices[(p * oh * ow)..<((p + 1) * oh * ow)]) == Self.naiveArgmax(plane, height: height, width: width, g))
+            }
+        }
     }
 }

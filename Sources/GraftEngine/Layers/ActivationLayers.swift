@@ -36,6 +36,22 @@ final class PointwiseLayer: Layer {
             ActivationKernels.power(input: x, output: y, count: count, power: p.power, scale: p.scale, shift: p.shift)
         }
     }
+
+    func backward(_ context: BackwardContext) {
+        guard let dx = context.inputGradient else { return }
+        let x = context.value(inputs[0]), dy = context.outputGradient
+        switch function {
+        case .relu(let p):
+            ActivationKernels.reluBackward(input: x, outputGradient: dy, inputGradient: dx, count: count,
+                                           negativeSlope: p.negativeSlope, maxValue: p.maxValue, threshold: p.threshold)
+        case .activation(let f):
+            ActivationKernels.applyBackward(f, input: x, output: context.value(outputs[0]), outputGradient: dy,
+                                            inputGradient: dx, count: count)
+        case .power(let p):
+            ActivationKernels.powerBackward(input: x, outputGradient: dy, inputGradient: dx, count: count,
+                                            power: p.power, scale: p.scale, shift: p.shift)
+        }
+    }
 }
 
 /// Parametric ReLU with one slope per channel (axis 1) or one shared slope.
@@ -63,6 +79,13 @@ final class PReLULayer: Layer {
                                 outer: extent.outer, channels: extent.middle, inner: extent.inner,
                                 slope: slope.pointer, channelShared: channelShared)
     }
+
+    func backward(_ context: BackwardContext) {
+        ActivationKernels.preluBackward(input: context.value(inputs[0]), outputGradient: context.outputGradient,
+                                        outer: extent.outer, channels: extent.middle, inner: extent.inner,
+                                        slope: slope.pointer, channelShared: channelShared,
+                                        inputGradient: context.inputGradient, slopeGradient: slope.gradientPointer)
+    }
 }
 
 /// Softmax along one axis.
@@ -83,6 +106,12 @@ final class SoftmaxLayer: Layer {
     func forward(_ context: ForwardContext) {
         SoftmaxKernels.forward(input: context.input(inputs[0]), output: context.output(outputs[0]),
                                outer: extent.outer, axis: extent.middle, inner: extent.inner)
+    }
+
+    func backward(_ context: BackwardContext) {
+        guard let dx = context.inputGradient else { return }
+        SoftmaxKernels.backward(output: context.value(outputs[0]), outputGradient: context.outputGradient, inputGradient: dx,
+                                outer: extent.outer, axis: extent.middle, inner: extent.inner)
     }
 }
 
@@ -119,5 +148,87 @@ final class EltwiseLayer: Layer {
             y.update(from: context.input(inputs[0]), count: count)
             for i in 1..<inputs.count { EltwiseKernels.maximum(context.input(inputs[i]), into: y, count: count) }
         }
+    }
+
+    /// The inputs' forward values, resolved once when a training session prepares the layer.
+    private var inputValues: [UnsafePointer<Float>] = []
+
+    func prepareForTraining(_ preparation: TrainingPreparation) {
+        inputValues = inputs.map { UnsafePointer(preparation.values.pointer($0)) }
+    }
+
+    func backward(_ context: BackwardContext) {
+        let dy = context.outputGradient
+        for (i, gradient) in context.inputGradients.enumerated() {
+            guard let dx = gradient else { continue }
+            switch operation {
+            case .sum:
+                EltwiseKernels.scaledCopy(dy, coefficient: coefficients[i], into: dx, count: count)
+            case .product:
+                EltwiseKernels.productGradient(outputGradient: dy, factors: inputValues, skip: i, into: dx, count: count)
+            case .max:
+                EltwiseKernels.maximumGradient(outputGradient: dy, output: context.value(outputs[0]), inputs: inputValues,
+                                               index: i, into: dx, count: count)
+            }
+        }
+    }
+}
+
+/// Dropout: identity at inference; in training (inverted dropout, as Caffe) each element is kept
+/// with probability `1 - ratio` and scaled by `1 / (1 - ratio)`, from the layer's own seeded
+/// random stream, so that a seeded session drops the same units on every run.
+final class DropoutLayer: Layer {
+    let node: String
+    let inputs: [ValueID]
+    let outputs: [ValueID]
+    let ratio: Float
+    let count: Int
+    /// Per element 0 or `1 / (1 - ratio)`, from the last training forward pass.
+    private var mask: FloatBuffer?
+    private var generator = GraftCore.SeededGenerator(seed: 0)
+    private var lastDropped = false
+    /// Tests: keep the last mask instead of drawing a new one (finite differences need the same
+    /// function on every evaluation).
+    var reusesMask = false
+
+    init(_ site: LayerSite, _ op: Dropout) {
+        node = site.node.name
+        inputs = site.inputs
+        outputs = site.outputs
+        ratio = op.ratio
+        count = site.outputShape.elementCount
+    }
+
+    func prepareForTraining(_ preparation: TrainingPreparation) {
+        guard preparation.training else { return }
+        if mask == nil { mask = FloatBuffer(count: count) }
+        generator = GraftCore.SeededGenerator(seed: preparation.seed)
+    }
+
+    func forward(_ context: ForwardContext) {
+        let x = context.input(inputs[0]), y = context.output(outputs[0])
+        guard context.training, let mask else {
+            lastDropped = false
+            y.update(from: x, count: count)
+            return
+        }
+        lastDropped = true
+        let m = mask.pointer
+        if !reusesMask {
+            let scale: Float = ratio < 1 ? 1 / (1 - ratio) : 0
+            for i in 0..<count { m[i] = generator.nextUnitFloat() >= ratio ? scale : 0 }
+        }
+        for i in 0..<count { y[i] = x[i] * m[i] }
+    }
+
+    func backward(_ context: BackwardContext) {
+        guard let dx = context.inputGradient else { return }
+        let dy = context.outputGradient
+        guard lastDropped, let mask else {
+            dx.update(from: dy, count: count)
+            return
+        }
+        let m = mask.pointer
+        for i in 0..<count { dx[i] = dy[i] * m[i] }
     }
 }

@@ -1,7 +1,8 @@
 import GraftCore
 import GraftKernels
 
-/// Convolution: im2col + GEMM per image, a plain GEMM for 1x1 kernels, a direct loop for depthwise.
+/// Convolution: im2col + GEMM with several images' columns side by side, a plain GEMM for 1x1
+/// kernels, a direct loop for depthwise.
 final class ConvolutionLayer: Layer {
     let node: String
     let inputs: [ValueID]
@@ -9,6 +10,8 @@ final class ConvolutionLayer: Layer {
     let geometry: ConvolutionGeometry
     let strategy: ConvolutionKernels.Strategy
     let batch: Int
+    /// Images whose columns share one GEMM (see ``ConvolutionKernels/imagesPerChunk(for:strategy:batch:targetColumns:maximumScratch:)``).
+    let imagesPerChunk: Int
     let weight: Parameter
     let bias: Parameter?
 
@@ -27,17 +30,30 @@ final class ConvolutionLayer: Layer {
             outputChannels: op.outputChannels, groups: op.groups)
         strategy = ConvolutionKernels.preferredStrategy(for: geometry)
         batch = x[0]
+        imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
         weight = try site.required("weight")
         bias = try site.parameter("bias")
     }
 
-    var scratchCount: Int { ConvolutionKernels.scratchCount(for: geometry, strategy: strategy) }
+    var scratchCount: Int { ConvolutionKernels.scratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk) }
+    var backwardScratchCount: Int {
+        ConvolutionKernels.backwardScratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk)
+    }
     var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
     func forward(_ context: ForwardContext) {
         ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                    bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
-                                   batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch)
+                                   batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch,
+                                   imagesPerChunk: imagesPerChunk)
+    }
+
+    func backward(_ context: BackwardContext) {
+        ConvolutionKernels.backward(input: context.value(inputs[0]), weight: weight.pointer,
+                                    outputGradient: context.outputGradient, inputGradient: context.inputGradient,
+                                    weightGradient: weight.gradientPointer, biasGradient: bias?.gradientPointer,
+                                    batch: batch, geometry: geometry, strategy: strategy,
+                                    imagesPerChunk: imagesPerChunk, scratch: context.scratch)
     }
 }
 
@@ -72,11 +88,19 @@ final class DeconvolutionLayer: Layer {
     }
 
     var scratchCount: Int { mirrored.patches.columnCount }
+    var backwardScratchCount: Int { ConvolutionKernels.transposedBackwardScratchCount(for: mirrored) }
     var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
     func forward(_ context: ForwardContext) {
         ConvolutionKernels.transposed(input: context.input(inputs[0]), weight: weight.pointer,
                                       bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
                                       batch: batch, geometry: mirrored, scratch: context.scratch)
+    }
+
+    func backward(_ context: BackwardContext) {
+        ConvolutionKernels.transposedBackward(input: context.value(inputs[0]), weight: weight.pointer,
+                                              outputGradient: context.outputGradient, inputGradient: context.inputGradient,
+                                              weightGradient: weight.gradientPointer, biasGradient: bias?.gradientPointer,
+                                              batch: batch, geometry: mirrored, scratch: context.scratch)
     }
 }

@@ -19,6 +19,10 @@ final class CopyLayer: Layer {
     func forward(_ context: ForwardContext) {
         context.output(outputs[0]).update(from: context.input(inputs[0]), count: count)
     }
+
+    func backward(_ context: BackwardContext) {
+        context.inputGradient?.update(from: context.outputGradient, count: count)
+    }
 }
 
 /// A general transpose; also channels-last Flatten, which is the permutation NCHW → NHWC.
@@ -29,16 +33,29 @@ final class PermuteLayer: Layer {
     let shape: [Int]
     let order: [Int]
 
+    /// The output's shape and the permutation that maps it back to the input.
+    let outputShape: [Int]
+    let inverse: [Int]
+
     init(_ site: LayerSite, order: [Int]) {
         node = site.node.name
         inputs = site.inputs
         outputs = site.outputs
         shape = site.inputShape.dims
         self.order = order
+        outputShape = order.map { site.inputShape.dims[$0] }
+        var inverse = [Int](repeating: 0, count: order.count)
+        for (i, axis) in order.enumerated() { inverse[axis] = i }
+        self.inverse = inverse
     }
 
     func forward(_ context: ForwardContext) {
         LayoutKernels.permute(context.input(inputs[0]), shape: shape, order: order, into: context.output(outputs[0]))
+    }
+
+    func backward(_ context: BackwardContext) {
+        guard let dx = context.inputGradient else { return }
+        LayoutKernels.permute(context.outputGradient, shape: outputShape, order: inverse, into: dx)
     }
 }
 
@@ -69,6 +86,17 @@ final class ConcatLayer: Layer {
         for (input, size) in zip(inputs, inputAxisSizes) {
             LayoutKernels.insertSlab(context.input(input), outer: outer, sourceAxis: size, inner: inner,
                                      into: context.output(outputs[0]), destinationAxis: outputAxisSize, axisOffset: offset)
+            offset += size
+        }
+    }
+
+    func backward(_ context: BackwardContext) {
+        var offset = 0
+        for (gradient, size) in zip(context.inputGradients, inputAxisSizes) {
+            if let gradient {
+                LayoutKernels.extractSlab(context.outputGradient, outer: outer, sourceAxis: outputAxisSize, inner: inner,
+                                          axisOffset: offset, into: gradient, destinationAxis: size)
+            }
             offset += size
         }
     }
@@ -105,6 +133,14 @@ final class SliceLayer: Layer {
             LayoutKernels.extractSlab(context.input(inputs[0]), outer: outer, sourceAxis: inputAxisSize, inner: inner,
                                       axisOffset: piece.lowerBound, into: context.output(output),
                                       destinationAxis: piece.count)
+        }
+    }
+
+    func backward(_ context: BackwardContext) {
+        guard let dx = context.inputGradient else { return }
+        for (gradient, piece) in zip(context.outputGradients, pieces) {
+            LayoutKernels.insertSlab(gradient, outer: outer, sourceAxis: piece.count, inner: inner,
+                                     into: dx, destinationAxis: inputAxisSize, axisOffset: piece.lowerBound)
         }
     }
 }
@@ -156,5 +192,18 @@ final class RegionCopyLayer: Layer {
         if let fill { y.update(repeating: fill, count: outputShape.reduce(1, *)) }
         LayoutKernels.copyRegion(from: context.input(inputs[0]), shape: inputShape, origin: sourceOrigin,
                                  to: y, shape: outputShape, origin: destinationOrigin, extent: extent)
+    }
+
+    /// The adjoint: the box of the output gradient goes back where it came from; the rest of the
+    /// input gradient (cropped away) is zero. A Crop's reference input gets a zero gradient.
+    func backward(_ context: BackwardContext) {
+        if context.inputGradients.count > 1, let reference = context.inputGradients[1] {
+            reference.update(repeating: 0, count: context.values.shape(inputs[1]).elementCount)
+        }
+        guard let dx = context.inputGradient else { return }
+        let inputCount = inputShape.reduce(1, *)
+        if fill == nil { dx.update(repeating: 0, count: inputCount) }
+        LayoutKernels.copyRegion(from: context.outputGradient, shape: outputShape, origin: destinationOrigin,
+                                 to: dx, shape: inputShape, origin: sourceOrigin, extent: extent)
     }
 }

@@ -1,7 +1,8 @@
 import GraftCore
 import GraftKernels
 
-/// Max or average pooling, windowed or global.
+/// Max or average pooling, windowed or global. Max pooling records each output's source element
+/// when a backward pass follows, and routes the gradient there.
 final class PoolingLayer: Layer {
     let node: String
     let inputs: [ValueID]
@@ -9,7 +10,10 @@ final class PoolingLayer: Layer {
     let op: Pooling
     let planes: Int
     let area: Int
+    let outputArea: Int
     let geometry: PoolingGeometry?
+    /// Max pooling's argmax (index within the input plane per output), allocated for training.
+    private(set) var argmax: IndexBuffer?
 
     init(_ site: LayerSite, _ op: Pooling) {
         node = site.node.name
@@ -19,6 +23,7 @@ final class PoolingLayer: Layer {
         let x = site.inputShape, y = site.outputShape
         planes = x[0] * x[1]
         area = x[2] * x[3]
+        outputArea = y[2] * y[3]
         geometry = op.global ? nil : PoolingGeometry(
             height: x[2], width: x[3], outputHeight: y[2], outputWidth: y[3],
             kernelHeight: op.kernel[0], kernelWidth: op.kernel[1],
@@ -26,13 +31,46 @@ final class PoolingLayer: Layer {
             padTop: op.padBegin[0], padLeft: op.padBegin[1], padBottom: op.padEnd[0], padRight: op.padEnd[1])
     }
 
+    func prepareForTraining(_ preparation: TrainingPreparation) {
+        if preparation.backward, op.method == .max, argmax == nil { argmax = IndexBuffer(count: planes * outputArea) }
+    }
+
     func forward(_ context: ForwardContext) {
-        if let geometry {
-            PoolingKernels.forward(input: context.input(inputs[0]), output: context.output(outputs[0]), planes: planes,
-                                   geometry: geometry, method: op.method, divisor: op.averageDivisor)
-        } else {
-            PoolingKernels.global(input: context.input(inputs[0]), output: context.output(outputs[0]), planes: planes,
-                                  area: area, method: op.method)
+        let x = context.input(inputs[0]), y = context.output(outputs[0])
+        let record = context.recordForBackward ? argmax?.pointer : nil
+        switch (op.method, geometry) {
+        case (.max, let geometry?):
+            // The row-wise kernel is faster than the window-wise one even without the argmax.
+            PoolingKernels.maxForward(input: x, output: y, argmax: record, planes: planes, geometry: geometry)
+        case (.max, nil):
+            if let record {
+                PoolingKernels.globalMaxForward(input: x, output: y, argmax: record, planes: planes, area: area)
+            } else {
+                PoolingKernels.global(input: x, output: y, planes: planes, area: area, method: .max)
+            }
+        case (.average, let geometry?):
+            PoolingKernels.forward(input: x, output: y, planes: planes, geometry: geometry, method: .average,
+                                   divisor: op.averageDivisor)
+        case (.average, nil):
+            PoolingKernels.global(input: x, output: y, planes: planes, area: area, method: .average)
+        }
+    }
+
+    func backward(_ context: BackwardContext) {
+        guard let dx = context.inputGradient else { return }
+        switch op.method {
+        case .max:
+            guard let argmax else { preconditionFailure("\(node): max pooling backward without a recorded argmax") }
+            PoolingKernels.maxBackward(outputGradient: context.outputGradient, argmax: argmax.pointer, inputGradient: dx,
+                                       planes: planes, inputArea: area, outputArea: outputArea)
+        case .average:
+            if let geometry {
+                PoolingKernels.averageBackward(outputGradient: context.outputGradient, inputGradient: dx, planes: planes,
+                                               geometry: geometry, divisor: op.averageDivisor)
+            } else {
+                PoolingKernels.globalAverageBackward(outputGradient: context.outputGradient, inputGradient: dx,
+                                                     planes: planes, area: area)
+            }
         }
     }
 }

@@ -1,0 +1,97 @@
+import Foundation
+import GraftCore
+import GraftKernels
+
+/// The optimizer's per-parameter state (SGD's history, Adam's moments), allocated once, and the
+/// update of every trained parameter.
+final class OptimizerState {
+    struct Entry {
+        let parameter: Parameter
+        let rateMultiplier: Float
+        let decayMultiplier: Float
+        /// One buffer per ``Optimizer/slots`` name.
+        let slots: [FloatBuffer]
+    }
+
+    let optimizer: Optimizer
+    let entries: [Entry]
+    /// The layers whose parameters an update changes, each once.
+    let updatedLayers: [any Layer]
+
+    init(optimizer: Optimizer, trained: [(parameter: Parameter, layer: any Layer)], plan: TrainingPlan) {
+        self.optimizer = optimizer
+        let slotCount = optimizer.slots.count
+        entries = trained.map { item in
+            let multipliers = plan.multipliers(for: item.parameter.key)
+            return Entry(parameter: item.parameter, rateMultiplier: multipliers.learningRate,
+                         decayMultiplier: multipliers.decay,
+                         slots: (0..<slotCount).map { _ in FloatBuffer(count: item.parameter.count) })
+        }
+        var seen = Set<ObjectIdentifier>()
+        updatedLayers = trained.compactMap { seen.insert(ObjectIdentifier($0.layer)).inserted ? $0.layer : nil }
+    }
+
+    /// Applies update number `iteration` (0-based) to every trained parameter from its gradient.
+    func update(iteration: Int) {
+        let rate = optimizer.learningRate(at: iteration)
+        switch optimizer {
+        case .sgd(let sgd):
+            for e in entries {
+                OptimizerKernels.sgd(weight: e.parameter.pointer, gradient: e.parameter.gradient!.pointer,
+                                     history: e.slots[0].pointer, count: e.parameter.count,
+                                     rate: rate * e.rateMultiplier, momentum: sgd.momentum,
+                                     decay: sgd.weightDecay * e.decayMultiplier)
+            }
+        case .adam(let adam):
+            let n = Double(iteration + 1)
+            let correction1 = 1 - pow(Double(adam.beta1), n)
+            let correction2 = 1 - pow(Double(adam.beta2), n)
+            for e in entries {
+                let r = Double(rate * e.rateMultiplier)
+                let stepSize: Double, sqrtScale: Double
+                switch adam.epsilonPlacement {
+                case .pytorch:
+                    stepSize = r / correction1
+                    sqrtScale = 1 / correction2.squareRoot()
+                case .caffe:
+                    stepSize = r * correction2.squareRoot() / correction1
+                    sqrtScale = 1
+                }
+                OptimizerKernels.adam(weight: e.parameter.pointer, gradient: e.parameter.gradient!.pointer,
+                                      m: e.slots[0].pointer, v: e.slots[1].pointer, count: e.parameter.count,
+                                      stepSize: Float(stepSize), sqrtScale: Float(sqrtScale),
+                                      beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon,
+                                      decay: adam.weightDecay * e.decayMultiplier)
+            }
+        }
+        for layer in updatedLayers { layer.parametersDidChangeInTraining() }
+    }
+
+    /// `state.<parameter>.<slot>` for every trained parameter and slot.
+    func export() -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for e in entries {
+            for (name, buffer) in zip(optimizer.slots, e.slots) {
+                result["state.\(e.parameter.key).\(name)"] = buffer.tensor(shape: e.parameter.shape)
+            }
+        }
+        return result
+    }
+
+    /// Restores every slot from `state.<parameter>.<slot>` tensors; all must be present with the
+    /// parameter's shape. Nothing is changed when one is missing or wrong.
+    func load(_ state: [String: Tensor]) throws(ExecutionError) {
+        for e in entries {
+            for name in optimizer.slots {
+                let key = "state.\(e.parameter.key).\(name)"
+                guard let tensor = state[key] else { throw .invalidOptimizerState("'\(key)' is missing") }
+                guard tensor.shape == e.parameter.shape else {
+                    throw .invalidOptimizerState("'\(key)' has shape \(tensor.shape), expected \(e.parameter.shape)")
+                }
+            }
+        }
+        for e in entries {
+            for (name, buffer) in zip(optimizer.slots, e.slots) { buffer.copy(from: state["state.\(e.parameter.key).\(name)"]!.scalars) }
+        }
+    }
+}

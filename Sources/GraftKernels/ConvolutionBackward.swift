@@ -1,0 +1,288 @@
+/// Convolution with several images' columns side by side, and the backward passes of convolution
+/// and deconvolution.
+///
+/// Side by side: the columns of `b` images form one matrix `[columnRows, b * outputArea]`, so each
+/// group needs one GEMM with `n = b * outputArea` instead of `b` thin ones (shared/PERF.md: about
+/// twice the throughput on two cores for CaffeNet's conv1). The GEMM's result `[outputChannels,
+/// b * outputArea]` is then scattered into NCHW order. Gradients use the same layout: the output
+/// gradient is gathered into `[outputChannels, b * outputArea]`, the weight gradient is one GEMM
+/// whose reduction runs over all `b` images, and the column gradient is folded back per image.
+extension ConvolutionKernels {
+    /// The forward pass with `imagesPerChunk` images per GEMM (pointwise and im2col strategies).
+    static func forwardSideBySide(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                  bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                  batch: Int, geometry g: ConvolutionGeometry, imagesPerChunk: Int,
+                                  scratch: UnsafeMutablePointer<Float>) {
+        let area = g.patches.outputArea
+        let columns = scratch
+        let product = scratch + imagesPerChunk * g.patches.columnCount
+        var start = 0
+        while start < batch {
+            let count = min(imagesPerChunk, batch - start)
+            let width = count * area
+            for b in 0..<count {
+                Im2col.unfold(image: input + (start + b) * g.inputImageCount, geometry: g.patches,
+                              columns: columns + b * area, rowStride: width)
+            }
+            for group in 0..<g.groups {
+                BLAS.sgemm(m: g.outputChannelsPerGroup, n: width, k: g.reductionLength,
+                           a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                           b: columns + group * g.reductionLength * width, ldb: width,
+                           c: product + group * g.outputChannelsPerGroup * width, ldc: width)
+            }
+            for b in 0..<count {
+                let result = output + (start + b) * g.outputImageCount
+                for c in 0..<g.outputChannels {
+                    let source = product + c * width + b * area
+                    let plane = result + c * area
+                    if let bias {
+                        let v = bias[c]
+                        for i in 0..<area { plane[i] = source[i] + v }
+                    } else {
+                        plane.update(from: source, count: area)
+                    }
+                }
+            }
+            start += count
+        }
+    }
+
+    /// Floats of scratch ``backward(input:weight:outputGradient:inputGradient:weightGradient:biasGradient:batch:geometry:strategy:imagesPerChunk:scratch:)``
+    /// needs: the (side-by-side) columns and, for more than one image per chunk, the gathered
+    /// output gradient.
+    public static func backwardScratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
+        switch strategy {
+        case .depthwiseDirect: 0
+        case .pointwiseGEMM where imagesPerChunk <= 1: 0
+        default: imagesPerChunk * g.patches.columnCount + (imagesPerChunk > 1 ? imagesPerChunk * g.outputImageCount : 0)
+        }
+    }
+
+    /// Gradients of ``forward(input:weight:bias:output:batch:geometry:strategy:scratch:imagesPerChunk:)``.
+    ///
+    /// Each requested gradient is overwritten (not accumulated):
+    /// - `inputGradient[n] = foldᵀ(weightᵀ · outputGradient[n])` (col2im of the column gradient),
+    /// - `weightGradient = Σₙ outputGradient[n] · columns(input[n])ᵀ` per group,
+    /// - `biasGradient[c] = Σ` of channel `c` of the output gradient.
+    ///
+    /// The columns are recomputed from the input (as Caffe does) rather than kept from the forward
+    /// pass, which would cost a column matrix per image.
+    public static func backward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                outputGradient: UnsafePointer<Float>,
+                                inputGradient: UnsafeMutablePointer<Float>?,
+                                weightGradient: UnsafeMutablePointer<Float>?,
+                                biasGradient: UnsafeMutablePointer<Float>?,
+                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
+                                imagesPerChunk: Int = 1, scratch: UnsafeMutablePointer<Float>?) {
+        precondition(supports(strategy, g), "convolution backward: strategy \(strategy) does not fit \(g)")
+        let area = g.patches.outputArea
+        if let biasGradient {
+            biasGradient.update(repeating: 0, count: g.outputChannels)
+            for n in 0..<batch {
+                let image = outputGradient + n * g.outputImageCount
+                for c in 0..<g.outputChannels { biasGradient[c] += Reduction.sum(image + c * area, count: area) }
+            }
+        }
+        guard inputGradient != nil || weightGradient != nil else { return }
+        if strategy == .depthwiseDirect {
+            depthwiseBackward(input: input, weight: weight, outputGradient: outputGradient,
+                              inputGradient: inputGradient, weightGradient: weightGradient, batch: batch, geometry: g)
+            return
+        }
+        let chunkSize = max(1, imagesPerChunk)
+        if strategy == .pointwiseGEMM, chunkSize == 1 {
+            // The input image is its own column matrix and the column gradient is the input gradient.
+            for n in 0..<batch {
+                let image = input + n * g.inputImageCount
+                let dy = outputGradient + n * g.outputImageCount
+                for group in 0..<g.groups {
+                    let dyGroup = dy + group * g.outputChannelsPerGroup * area
+                    if let weightGradient {
+                        BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: area,
+                                   a: dyGroup, lda: area, b: image + group * g.reductionLength * area, ldb: area,
+                                   beta: n == 0 ? 0 : 1,
+                                   c: weightGradient + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
+                    }
+                    if let inputGradient {
+                        BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: area, k: g.outputChannelsPerGroup,
+                                   a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                                   b: dyGroup, ldb: area,
+                                   c: inputGradient + n * g.inputImageCount + group * g.reductionLength * area, ldc: area)
+                    }
+                }
+            }
+            return
+        }
+        guard let scratch else { preconditionFailure("convolution backward: columns need scratch") }
+        let columns = scratch
+        let gathered = scratch + chunkSize * g.patches.columnCount
+        var start = 0
+        while start < batch {
+            let count = min(chunkSize, batch - start)
+            let width = count * area
+            // The output gradient as [outputChannels, width].
+            let dy: UnsafePointer<Float>
+            if count == 1 {
+                dy = outputGradient + start * g.outputImageCount
+            } else {
+                for b in 0..<count {
+                    let image = outputGradient + (start + b) * g.outputImageCount
+                    for c in 0..<g.outputChannels {
+                        (gathered + c * width + b * area).update(from: image + c * area, count: area)
+                    }
+                }
+                dy = UnsafePointer(gathered)
+            }
+            if let weightGradient {
+                for b in 0..<count {
+                    Im2col.unfold(image: input + (start + b) * g.inputImageCount, geometry: g.patches,
+                                  columns: columns + b * area, rowStride: width)
+                }
+                for group in 0..<g.groups {
+                    BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: width,
+                               a: dy + group * g.outputChannelsPerGroup * width, lda: width,
+                               b: columns + group * g.reductionLength * width, ldb: width,
+                               beta: start == 0 ? 0 : 1,
+                               c: weightGradient + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
+                }
+            }
+            if let inputGradient {
+                for group in 0..<g.groups {
+                    BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: width, k: g.outputChannelsPerGroup,
+                               a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                               b: dy + group * g.outputChannelsPerGroup * width, ldb: width,
+                               c: columns + group * g.reductionLength * width, ldc: width)
+                }
+                for b in 0..<count {
+                    Im2col.fold(columns: columns + b * area, geometry: g.patches,
+                                image: inputGradient + (start + b) * g.inputImageCount, rowStride: width)
+                }
+            }
+            start += count
+        }
+    }
+
+    /// Direct-loop gradients for one input channel per group (the depthwise forward's adjoint).
+    static func depthwiseBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                  outputGradient: UnsafePointer<Float>,
+                                  inputGradient: UnsafeMutablePointer<Float>?,
+                                  weightGradient: UnsafeMutablePointer<Float>?,
+                                  batch: Int, geometry g: ConvolutionGeometry) {
+        let p = g.patches
+        let plane = p.height * p.width
+        let multiplier = g.outputChannelsPerGroup
+        inputGradient?.update(repeating: 0, count: batch * p.imageCount)
+        weightGradient?.update(repeating: 0, count: g.weightCount)
+        for n in 0..<batch {
+            for oc in 0..<g.outputChannels {
+                let channel = (n * p.channels + oc / multiplier) * plane
+                let source = input + channel
+                let kernel = weight + oc * p.kernelArea
+                let dy = outputGradient + (n * g.outputChannels + oc) * p.outputArea
+                for i in 0..<p.kernelHeight {
+                    let rowOffset = i * p.dilationHeight - p.padTop
+                    let rows = PatchGeometry.validRange(offset: rowOffset, stride: p.strideHeight,
+                                                        size: p.height, outputs: p.outputHeight)
+                    for j in 0..<p.kernelWidth {
+                        let columnOffset = j * p.dilationWidth - p.padLeft
+                        let columns = PatchGeometry.validRange(offset: columnOffset, stride: p.strideWidth,
+                                                               size: p.width, outputs: p.outputWidth)
+                        let w = kernel[i * p.kernelWidth + j]
+                        var dw: Float = 0
+                        for oh in rows {
+                            let offset = (oh * p.strideHeight + rowOffset) * p.width + columnOffset
+                            let sourceRow = source + offset
+                            let dyRow = dy + oh * p.outputWidth
+                            if weightGradient != nil {
+                                for ow in columns { dw += dyRow[ow] * sourceRow[ow * p.strideWidth] }
+                            }
+                            if let inputGradient {
+                                let target = inputGradient + channel + offset
+                                for ow in columns { target[ow * p.strideWidth] += w * dyRow[ow] }
+                            }
+                        }
+                        weightGradient?[oc * p.kernelArea + i * p.kernelWidth + j] += dw
+                    }
+                }
+            }
+        }
+    }
+
+    /// Floats of scratch ``transposedBackward(input:weight:outputGradient:inputGradient:weightGradient:biasGradient:batch:geometry:scratch:)`` needs.
+    public static func transposedBackwardScratchCount(for g: ConvolutionGeometry) -> Int { g.patches.columnCount }
+
+    /// Gradients of ``transposed(input:weight:bias:output:batch:geometry:scratch:)`` (deconvolution),
+    /// with `geometry` the convolution it transposes. Per image the output gradient is unfolded into
+    /// columns `C`; then `inputGradient = weight · C` (a convolution of the output gradient) and
+    /// `weightGradient += input · Cᵀ`, per group. Each requested gradient is overwritten.
+    public static func transposedBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                          outputGradient: UnsafePointer<Float>,
+                                          inputGradient: UnsafeMutablePointer<Float>?,
+                                          weightGradient: UnsafeMutablePointer<Float>?,
+                                          biasGradient: UnsafeMutablePointer<Float>?,
+                                          batch: Int, geometry g: ConvolutionGeometry,
+                                          scratch columns: UnsafeMutablePointer<Float>) {
+        let area = g.patches.outputArea
+        let imageArea = g.patches.height * g.patches.width
+        if let biasGradient {
+            biasGradient.update(repeating: 0, count: g.inputChannels)
+            for n in 0..<batch {
+                let image = outputGradient + n * g.inputImageCount
+                for c in 0..<g.inputChannels { biasGradient[c] += Reduction.sum(image + c * imageArea, count: imageArea) }
+            }
+        }
+        guard inputGradient != nil || weightGradient != nil else { return }
+        for n in 0..<batch {
+            Im2col.unfold(image: outputGradient + n * g.inputImageCount, geometry: g.patches, columns: columns)
+            let x = input + n * g.outputImageCount
+            for group in 0..<g.groups {
+                let w = weight + group * g.outputChannelsPerGroup * g.reductionLength
+                let c = columns + group * g.reductionLength * area
+                if let inputGradient {
+                    BLAS.sgemm(m: g.outputChannelsPerGroup, n: area, k: g.reductionLength,
+                               a: w, lda: g.reductionLength, b: c, ldb: area,
+                               c: inputGradient + n * g.outputImageCount + group * g.outputChannelsPerGroup * area, ldc: area)
+                }
+                if let weightGradient {
+                    BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: area,
+                               a: x + group * g.outputChannelsPerGroup * area, lda: area, b: c, ldb: area,
+                               beta: n == 0 ? 0 : 1,
+                               c: weightGradient + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
+                }
+            }
+        }
+    }
+}
+
+/// Sums with several independent accumulators (the compiler may not reorder a float reduction by
+/// itself, so one accumulator would run at the latency of one addition per element).
+public enum Reduction {
+    @inline(__always)
+    public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+        var a4: Float = 0, a5: Float = 0, a6: Float = 0, a7: Float = 0
+        var i = 0
+        while i + 8 <= count {
+            a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3]
+            a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7]
+            i += 8
+        }
+        while i < count { a0 += x[i]; i += 1 }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    }
+
+    /// `Σ x[i] * y[i]` with several accumulators.
+    @inline(__always)
+    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+        var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+        var a4: Float = 0, a5: Float = 0, a6: Float = 0, a7: Float = 0
+        var i = 0
+        while i + 8 <= count {
+            a0 += x[i] * y[i]; a1 += x[i + 1] * y[i + 1]; a2 += x[i + 2] * y[i + 2]; a3 += x[i + 3] * y[i + 3]
+            a4 += x[i + 4] * y[i + 4]; a5 += x[i + 5] * y[i + 5]; a6 += x[i + 6] * y[i + 6]; a7 += x[i + 7] * y[i + 7]
+            i += 8
+        }
+        while i < count { a0 += x[i] * y[i]; i += 1 }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    }
+}
