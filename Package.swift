@@ -40,6 +40,8 @@ let modules: [Target] = [
     .target(name: "GraftData", dependencies: [
         "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
     ]),
+    // Fine-tuning runs: data to batches, the epoch loop, validation AUC, checkpoints, resume, logs.
+    .target(name: "GraftTraining", dependencies: ["GraftCore", "GraftEngine", "GraftData", "GraftImage"]),
     // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
     .target(name: "GraftPlot"),
     // Test helpers: locating ../shared reference data, temporary directories.
@@ -54,7 +56,7 @@ let modules: [Target] = [
     ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
-        "GraftCore", "GraftEngine", "GraftIO", "GraftCaffe",
+        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
 ]
@@ -70,6 +72,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftPlotTests", dependencies: ["GraftPlot", "GraftTestSupport"]),
     .testTarget(name: "GraftKerasTests", dependencies: ["GraftCore", "GraftKeras", "GraftHDF5", "GraftTestSupport"]),
+    .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
 ]
 

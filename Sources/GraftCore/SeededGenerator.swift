@@ -41,6 +41,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
+    /// Sets the state directly (checkpoint restore).
+    mutating func restore(_ words: (UInt64, UInt64, UInt64, UInt64)) { state = words }
+
     public static func == (a: SeededGenerator, b: SeededGenerator) -> Bool {
         a.state == b.state
     }

@@ -104,6 +104,9 @@ protocol Layer: AnyObject {
     /// Allocates what training needs (argmax indices, dropout masks, batch statistics). Called once,
     /// when a training session is planned; never during a step.
     func prepareForTraining(_ preparation: TrainingPreparation)
+    /// Restarts the layer's random stream (Dropout) from `seed`, so that training resumed at an
+    /// epoch boundary draws what an uninterrupted run draws.
+    func reseed(_ seed: UInt64)
     /// Reads the output gradients and forward values; overwrites the input gradients that are
     /// asked for and the gradients of trained parameters (see ``BackwardContext``).
     func backward(_ context: BackwardContext)
@@ -117,4 +120,5 @@ extension Layer {
     func parametersDidChange() {}
     func parametersDidChangeInTraining() { parametersDidChange() }
     func prepareForTraining(_ preparation: TrainingPreparation) {}
+    func reseed(_ seed: UInt64) {}
 }

@@ -16,10 +16,13 @@ public struct TrainingMetadata: Codable, Equatable, Sendable {
     public var parameters: [String: ParameterSettings]
     /// One label per output class, in output order.
     public var classLabels: [String]
+    /// Set in checkpoints written during training.
+    public var checkpoint: CheckpointState?
 
-    public init(parameters: [String: ParameterSettings] = [:], classLabels: [String] = []) {
+    public init(parameters: [String: ParameterSettings] = [:], classLabels: [String] = [], checkpoint: CheckpointState? = nil) {
         self.parameters = parameters
         self.classLabels = classLabels
+        self.checkpoint = checkpoint
     }
 
     /// Tensor names marked frozen.

@@ -205,6 +205,10 @@ final class DropoutLayer: Layer {
         generator = GraftCore.SeededGenerator(seed: preparation.seed)
     }
 
+    func reseed(_ seed: UInt64) {
+        generator = GraftCore.SeededGenerator(seed: seed)
+    }
+
     func forward(_ context: ForwardContext) {
         let x = context.input(inputs[0]), y = context.output(outputs[0])
         guard context.training, let mask else {

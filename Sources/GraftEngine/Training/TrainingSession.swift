@@ -225,6 +225,15 @@ public final class TrainingSession {
         return probabilities.tensor(shape: shape)
     }
 
+    /// Restarts every random stream of the session (Dropout masks) from `seed`: call it at the
+    /// start of each epoch with a seed derived from the epoch, and a run resumed from a checkpoint
+    /// at that epoch draws exactly what the uninterrupted run drew.
+    public func reseed(_ seed: UInt64) {
+        for (i, layer) in engine.execution.layers.enumerated() {
+            layer.reseed(seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+        }
+    }
+
     // MARK: - Weights, gradients, optimizer state
 
     /// Every parameter of the graph (trained, frozen and statistics) as it is now, keyed

@@ -1,0 +1,85 @@
+import GraftCore
+import GraftData
+
+/// Everything that defines one fine-tuning (or from-scratch) run. Stored as JSON in every
+/// checkpoint: a resumed run must be the same run.
+public struct TuneConfiguration: Codable, Equatable, Sendable {
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adam }
+    public enum ScheduleKind: String, Codable, Sendable, CaseIterable { case fixed, step, cosine, poly }
+    /// How class imbalance is handled.
+    public enum Balance: String, Codable, Sendable, CaseIterable {
+        case none
+        /// Loss weights inversely proportional to class frequency in the training split.
+        case weights
+        /// Batches drawn so that every class is equally likely.
+        case sampling
+    }
+
+    public var epochs: Int = 30
+    public var batchSize: Int = 32
+    public var learningRate: Float = 0.001
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 0.0005
+    public var optimizer: OptimizerKind = .sgd
+    public var schedule: ScheduleKind = .fixed
+    /// Step schedule: multiply the rate by `gamma` every `stepEpochs` epochs.
+    public var stepEpochs: Int = 10
+    public var gamma: Float = 0.1
+    public var warmupEpochs: Int = 0
+    public var seed: UInt64 = 0
+    /// Freeze every trainable layer before this node; nil tunes all layers.
+    public var tuneFrom: String?
+    /// Replace the classifier with a new head of the dataset's class count.
+    public var newHead: Bool = true
+    /// Learning-rate multiplier of the new head (the paper trains it faster).
+    public var headLearningRateBoost: Float = 10
+    /// Re-initialise every weight: the from-scratch baseline.
+    public var scratch: Bool = false
+    public var augmentation: Augmentation = .none
+    public var balance: Balance = .none
+    /// Fraction of the training split used (training-set size sweeps); nested across fractions.
+    public var trainFraction: Double = 1
+    public var validationFraction: Double = 0.15
+    public var testFraction: Double = 0.15
+    /// Stop after this many epochs without a better validation AUC (0: never).
+    public var patience: Int = 0
+    /// Skip unreadable or too small images (counted) instead of failing.
+    public var skipBad: Bool = false
+    /// Images smaller than this on a side are bad.
+    public var minimumImageSize: Int = 8
+
+    public init() {}
+
+    /// Checks the values a user can get wrong.
+    public func validate() throws(TrainingError) {
+        func check(_ ok: Bool, _ message: String) throws(TrainingError) { if !ok { throw .configuration(message) } }
+        try check(epochs >= 1, "epochs must be at least 1")
+        try check(batchSize >= 1, "batch size must be at least 1")
+        try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive")
+        try check((0..<1).contains(momentum), "momentum must be in [0, 1)")
+        try check(weightDecay >= 0, "weight decay must be non-negative")
+        try check(trainFraction > 0 && trainFraction <= 1, "training fraction must be in (0, 1]")
+        try check(validationFraction > 0 && testFraction > 0 && validationFraction + testFraction < 1,
+                  "validation and test fractions must be positive and sum below 1")
+        try check(stepEpochs >= 1 && gamma > 0, "step schedule needs stepEpochs >= 1 and gamma > 0")
+    }
+}
+
+/// A training run that cannot start or continue. Cases name what is wrong.
+public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
+    case configuration(String)
+    case data(String)
+    case model(String)
+    case engine(String)
+    case checkpoint(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let m): "invalid configuration: \(m)"
+        case .data(let m): m
+        case .model(let m): m
+        case .engine(let m): m
+        case .checkpoint(let p, let r): "\(p): \(r)"
+        }
+    }
+}
