@@ -73,7 +73,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftPlotTests", dependencies: ["GraftPlot", "GraftTestSupport"]),
     .testTarget(name: "GraftKerasTests", dependencies: ["GraftCore", "GraftKeras", "GraftHDF5", "GraftTestSupport"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
-    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftCLI", "GraftTestSupport"]),
+    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftTestSupport"]),
 ]
 
 let package = Package(

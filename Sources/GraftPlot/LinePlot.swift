@@ -50,7 +50,10 @@ public struct LinePlot: Sendable {
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
     public func svg() -> String {
-        let margin = (left: 70.0, right: 170.0, top: 40.0, bottom: 55.0)
+        // The legend sits right of the plot; widen the picture so the longest name fits.
+        let longest = Double(series.map(\.name.count).max() ?? 0)
+        let margin = (left: 70.0, right: max(170.0, 52 + 7.2 * longest), top: 40.0, bottom: 55.0)
+        let width = self.width - 170 + margin.right
         let plotW = width - margin.left - margin.right, plotH = height - margin.top - margin.bottom
         let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
         let ys = series.flatMap { s in s.points.map(\.y) + (s.errorBars?.flatMap { [$0.low, $0.high] } ?? []) }.filter(\.isFinite)

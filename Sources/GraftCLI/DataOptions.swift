@@ -1,0 +1,52 @@
+import ArgumentParser
+import GraftCore
+import GraftData
+
+/// Dataset options shared by `tune`, `eval` and `study`: where the images are, which classes,
+/// and how the splits are drawn (the same options give the same splits).
+struct DataOptions: ParsableArguments {
+    @Option(help: "An image folder (one subfolder per class), a MedMNIST-style .npz, or a CSV of path,label[,group].")
+    var data: String
+    @Option(help: "Make the task binary: these classes (comma-separated) against the rest, e.g. malignant.")
+    var positive: String?
+    @Option(help: "Fraction of the data for validation (ignored for .npz with its own splits).") var valFraction: Double = 0.15
+    @Option(help: "Fraction of the data for testing (ignored for .npz with its own splits).") var testFraction: Double = 0.15
+    @Option(help: "Seed for splits, data order, augmentation, dropout and new weights.") var seed: UInt64 = 0
+    @Flag(help: "Skip unreadable or too small images (and count them) instead of stopping.") var skipBad = false
+
+    func validate() throws {
+        guard valFraction > 0, testFraction > 0, valFraction + testFraction < 1 else {
+            throw ValidationError("--val-fraction and --test-fraction must be positive and sum below 1.")
+        }
+    }
+
+    /// The dataset, relabelled to binary when `--positive` is given.
+    func load() throws -> Dataset {
+        var dataset = try DatasetLoader.load(data)
+        if let positive {
+            dataset = try dataset.binary(positive: Set(positive.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }))
+        }
+        return dataset
+    }
+
+    /// The splitter these options describe.
+    var splitter: Splitter { Splitter(validationFraction: valFraction, testFraction: testFraction, seed: seed) }
+}
+
+extension Model {
+    /// The model with its input resized to `size` x `size` (fully convolutional parts adapt; a
+    /// layer whose weights fix the size is named in the error).
+    func withInputSize(_ size: Int) throws -> Model {
+        var model = self
+        var input = model.graph.inputs[0]
+        guard input.shape.rank == 4 else { throw CommandFailure("--input-size needs an N x C x H x W input; this one is \(input.shape)") }
+        input.shape[2] = size
+        input.shape[3] = size
+        model.graph.inputs[0] = input
+        model.preprocessing?.inputShape = input.shape
+        do { _ = try model.graph.inferShapes() } catch {
+            throw CommandFailure("the model cannot take \(size)x\(size) inputs: \(error)")
+        }
+        return model
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import GraftCore
+import GraftData
+import GraftImage
+import GraftTraining
+
+extension GraftCommand {
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print class probabilities for images (PNG or JPEG).")
+
+        @Argument(help: "The .graft classifier.") var model: String
+        @Argument(help: "Image files.") var images: [String]
+        @Option(help: "Show the most likely classes only.") var top: Int?
+
+        func run() throws {
+            let loaded = try NativeFile.open(model).loadModel()
+            let input = loaded.graph.inputs[0]
+            let preprocessing = loaded.preprocessing ?? Preprocessing(input: input.name, inputShape: input.shape, channelOrder: .rgb,
+                                                                      valueRange: [0, 1], steps: [])
+            let pipeline = try ImagePipeline(preprocessing: preprocessing)
+            let decoded = try images.map { try pipeline.prepared(ImageCodec.read(path: $0)) }
+            let probabilities = try Predictor(model: loaded, pipeline: pipeline, batchSize: min(max(images.count, 1), 16))
+                .probabilities(decoded)
+            let labels = loaded.training?.classLabels ?? []
+            for (path, row) in zip(images, probabilities) {
+                let ranked = row.indices.sorted { row[$0] > row[$1] }.prefix(top ?? row.count)
+                let cells = ranked.map { i in String(format: "%@ %.4f", i < labels.count ? labels[i] : "class \(i)", row[i]) }
+                print("\(path): " + cells.joined(separator: ", "))
+            }
+        }
+    }
+}
