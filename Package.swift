@@ -41,7 +41,7 @@ let modules: [Target] = [
         "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
     ]),
     // Fine-tuning runs: data to batches, the epoch loop, validation AUC, checkpoints, resume, logs.
-    .target(name: "GraftTraining", dependencies: ["GraftCore", "GraftEngine", "GraftData", "GraftImage"]),
+    .target(name: "GraftTraining", dependencies: ["GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot"]),
     // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
     .target(name: "GraftPlot"),
     // Test helpers: locating ../shared reference data, temporary directories.

@@ -26,6 +26,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Epochs (the best validation AUC's weights are kept).") var epochs: Int = 30
     @Option(help: "Images per step.") var batchSize: Int = 32
     @Option(name: .customLong("lr"), help: "Base learning rate.") var learningRate: Float = 0.001
+    @Option(name: .customLong("scratch-lr"), help: "Base learning rate when training from scratch (default: a tenth of --lr).")
+    var scratchLearningRate: Float?
     @Option(help: "SGD momentum.") var momentum: Float = 0.9
     @Option(help: "Weight decay (L2), times each parameter's decay multiplier.") var weightDecay: Float = 0.0005
     @Option(help: "sgd (Caffe's) or adam.") var optimizer: TuneConfiguration.OptimizerKind = .sgd
@@ -45,6 +47,7 @@ struct TrainingOptions: ParsableArguments {
         c.epochs = epochs
         c.batchSize = batchSize
         c.learningRate = learningRate
+        c.scratchLearningRate = scratchLearningRate
         c.momentum = momentum
         c.weightDecay = weightDecay
         c.optimizer = optimizer

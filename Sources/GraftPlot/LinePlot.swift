@@ -29,6 +29,8 @@ public struct LinePlot: Sendable {
     /// Log-scale x axis (e.g. training-set fraction).
     public var logX: Bool
     public var series: [Series]
+    /// Explicit x ticks (e.g. the fractions a study ran); nil chooses them.
+    public var xTicks: [Double]?
     /// A diagonal reference line from (min, min) to (max, max) (the chance line of a ROC plot).
     public var diagonal: Bool
     public var width = 640.0
@@ -74,7 +76,7 @@ public struct LinePlot: Sendable {
 
             """
         // Grid and ticks.
-        let xTicks = logX ? logTicks(xr) : niceTicks(xr)
+        let xTicks = self.xTicks ?? (logX ? logTicks(xr) : niceTicks(xr))
         for t in xTicks {
             out += "<line x1=\"\(f(tx(t)))\" y1=\"\(f(margin.top))\" x2=\"\(f(tx(t)))\" y2=\"\(f(margin.top + plotH))\" stroke=\"#e5e5e5\"/>\n"
             out += "<text x=\"\(f(tx(t)))\" y=\"\(f(margin.top + plotH + 18))\" text-anchor=\"middle\" font-size=\"12\">\(tickLabel(t))</text>\n"

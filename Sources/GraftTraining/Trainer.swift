@@ -78,7 +78,7 @@ public final class Trainer {
         self.dataset = dataset
         do {
             splits = try Splitter(validationFraction: configuration.validationFraction, testFraction: configuration.testFraction,
-                                  seed: configuration.seed).split(dataset)
+                                  seed: configuration.splitSeed ?? configuration.seed).split(dataset)
         } catch { throw .data(error.description) }
         trainSamples = Splitter.subset(splits.train, fraction: configuration.trainFraction, classes: dataset.classes.count,
                                        seed: configuration.seed)
@@ -155,6 +155,26 @@ public final class Trainer {
 
         // The session.
         let batch = c.batchSize
+        let per = pipeline.elementCount
+        let inputShape = Shape([batch, pipeline.channels, pipeline.height, pipeline.width])
+        func render(_ bank: ImageBank, _ indices: [Int], augment: Bool, rng: inout SeededGenerator) -> Tensor {
+            var scalars = [Float](repeating: 0, count: batch * per)
+            let transforms = indices.map { _ in augment ? c.augmentation.sample(using: &rng) : .identity }
+            let pipeline = self.pipeline
+            scalars.withUnsafeMutableBufferPointer { buffer in
+                let base = SendablePointer(pointer: buffer.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: indices.count) { i in
+                    pipeline.render(bank.images[indices[i]], transform: transforms[i], into: base.pointer + i * per)
+                }
+            }
+            return Tensor(shape: inputShape, scalars: scalars)
+        }
+        // From scratch: rescale each layer on one training batch so its outputs have unit variance.
+        if c.scratch && startEpoch == 0 {
+            var lsuvRNG = SeededGenerator(seed: c.seed &+ 5)
+            let indices = (0..<batch).map { _ in Int(lsuvRNG.next() % UInt64(trainBank.count)) }
+            model = try Self.unitVarianceScaled(model, input: render(trainBank, indices, augment: false, rng: &lsuvRNG))
+        }
         let batchesPerEpoch = (trainBank.count + batch - 1) / batch
         let iterations = batchesPerEpoch * c.epochs
         let decay: LearningRateSchedule.Decay = switch c.schedule {
@@ -165,8 +185,8 @@ public final class Trainer {
         }
         let schedule = LearningRateSchedule(decay, warmupIterations: c.warmupEpochs * batchesPerEpoch, warmupStartFactor: 0.1)
         let optimizer: Optimizer = c.optimizer == .sgd
-            ? .sgd(SGD(learningRate: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay, schedule: schedule))
-            : .adam(Adam(learningRate: c.learningRate, weightDecay: c.weightDecay, schedule: schedule))
+            ? .sgd(SGD(learningRate: c.effectiveLearningRate, momentum: c.momentum, weightDecay: c.weightDecay, schedule: schedule))
+            : .adam(Adam(learningRate: c.effectiveLearningRate, weightDecay: c.weightDecay, schedule: schedule))
         var classWeights: [Float]?
         if c.balance == .weights {
             var counts = [Int](repeating: 0, count: classes)
@@ -189,21 +209,6 @@ public final class Trainer {
         events(.started(summary))
         log?(Self.jsonLine(["event": "start", "summary": summary]))
 
-        // Batches of rendered images (augmented when asked).
-        let per = pipeline.elementCount
-        let inputShape = Shape([batch, pipeline.channels, pipeline.height, pipeline.width])
-        func render(_ bank: ImageBank, _ indices: [Int], augment: Bool, rng: inout SeededGenerator) -> Tensor {
-            var scalars = [Float](repeating: 0, count: batch * per)
-            let transforms = indices.map { _ in augment ? c.augmentation.sample(using: &rng) : .identity }
-            let pipeline = self.pipeline
-            scalars.withUnsafeMutableBufferPointer { buffer in
-                let base = SendablePointer(pointer: buffer.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: indices.count) { i in
-                    pipeline.render(bank.images[indices[i]], transform: transforms[i], into: base.pointer + i * per)
-                }
-            }
-            return Tensor(shape: inputShape, scalars: scalars)
-        }
         /// Fixed-size batches covering 0..<count in order; the last is padded by repeating index 0.
         func padded(_ count: Int) -> [[Int]] {
             stride(from: 0, to: count, by: batch).map { start in
@@ -342,6 +347,36 @@ public final class Trainer {
                             "test_accuracy": testMetrics.accuracy]))
         return TuneOutcome(model: final, history: history, bestEpoch: bestEpoch, summary: summary, validation: validationMetrics,
                            test: testMetrics, testProbabilities: testProbabilities, testLabels: testBank.labels, testIDs: testBank.ids)
+    }
+
+    /// Layer-sequential unit-variance scaling (Mishkin & Matas, ICLR 2016): each convolution,
+    /// deconvolution and inner product, in order, has its weights divided by the standard deviation
+    /// of its outputs on `input`. He initialisation assumes unit-scale inputs; Caffe-era nets take
+    /// 0-255 pixels, and without this a from-scratch run can diverge in its first steps.
+    static func unitVarianceScaled(_ model: Model, input: Tensor) throws(TrainingError) -> Model {
+        var scaled = model
+        for node in model.graph.nodes {
+            switch node.op {
+            case .convolution, .deconvolution, .innerProduct: break
+            default: continue
+            }
+            let key = node.tensorName("weight")
+            guard var weight = scaled.weights[key], let value = node.outputs.first else { continue }
+            let output: Tensor
+            do {
+                let executor = try ForwardExecutor(graph: scaled.graph, weights: scaled.weights, batchSize: input.shape[0])
+                output = try executor.run(inputs: [scaled.graph.inputs[0].name: input], outputs: [value])[value]!
+            } catch { throw .engine("\(error)") }
+            let std = TensorStatistics(output.scalars).std
+            guard std.isFinite, std > 1e-8 else { continue }
+            let factor = Float(1 / std)
+            for i in weight.scalars.indices { weight.scalars[i] *= factor }
+            scaled.weights[key] = weight
+            if let bias = scaled.weights[node.tensorName("bias")] {
+                scaled.weights[node.tensorName("bias")] = Tensor(shape: bias.shape, scalars: bias.scalars.map { $0 * factor })
+            }
+        }
+        return scaled
     }
 
     /// One JSON object on one line (sorted keys; non-finite numbers become null).

@@ -27,6 +27,9 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
     public var gamma: Float = 0.1
     public var warmupEpochs: Int = 0
     public var seed: UInt64 = 0
+    /// Seed of the train/validation/test split; nil uses `seed`. A study fixes it so that every
+    /// cell is tested on the same images while `seed` varies the rest.
+    public var splitSeed: UInt64?
     /// Freeze every trainable layer before this node; nil tunes all layers.
     public var tuneFrom: String?
     /// Replace the classifier with a new head of the dataset's class count.
@@ -35,6 +38,12 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
     public var headLearningRateBoost: Float = 10
     /// Re-initialise every weight: the from-scratch baseline.
     public var scratch: Bool = false
+    /// Base learning rate when training from scratch; nil: a tenth of `learningRate`. Fresh
+    /// weights on 0-255 pixel inputs (Caffe-era nets) diverge at rates that fine-tuning takes well.
+    public var scratchLearningRate: Float?
+
+    /// The base learning rate this run uses.
+    public var effectiveLearningRate: Float { scratch ? (scratchLearningRate ?? learningRate / 10) : learningRate }
     public var augmentation: Augmentation = .none
     public var balance: Balance = .none
     /// Fraction of the training split used (training-set size sweeps); nested across fractions.

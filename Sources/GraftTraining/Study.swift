@@ -1,0 +1,237 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftImage
+
+/// The paper's protocol as a grid of training runs: the pretrained model fine-tuned from every
+/// depth (only the last layer, the last two, ... all layers) and the same network trained from
+/// scratch, each at several training-set fractions, each repeated with several seeds. Every cell
+/// is tested on the same held-out split.
+public struct StudyPlan: Codable, Equatable, Sendable {
+    public enum Task: String, Codable, Sendable, CaseIterable { case classify, patches }
+
+    public var model: String
+    public var data: String
+    public var task: Task
+    /// Binary relabelling (`--positive`), classification only.
+    public var positive: [String]?
+    /// Layers to tune from, from the last layer to all layers.
+    public var depths: [String]
+    /// Every trainable layer of the model in graph order (to say how many layers a depth tunes).
+    public var trainableLayers: [String]
+    public var fractions: [Double]
+    public var seeds: Int
+    public var scratch: Bool
+    /// Patches task: patch side in frame pixels, patches of each kind per frame, detection stride.
+    public var patchSize: Int
+    public var patchesPerFrame: Int
+    /// Training settings shared by every cell (its seed, depth, scratch and fraction are set per cell).
+    public var training: TuneConfiguration
+
+    public init(model: String, data: String, task: Task, positive: [String]?, depths: [String], trainableLayers: [String],
+                fractions: [Double], seeds: Int, scratch: Bool, patchSize: Int, patchesPerFrame: Int, training: TuneConfiguration) {
+        self.trainableLayers = trainableLayers
+        self.model = model
+        self.data = data
+        self.task = task
+        self.positive = positive
+        self.depths = depths
+        self.fractions = fractions
+        self.seeds = seeds
+        self.scratch = scratch
+        self.patchSize = patchSize
+        self.patchesPerFrame = patchesPerFrame
+        self.training = training
+    }
+
+    /// "fc7 (last 2 of 8 layers)" for a depth, "scratch" for the baseline.
+    public func label(_ arm: StudyCell.Arm) -> String {
+        switch arm {
+        case .scratch: return "scratch"
+        case .depth(let layer):
+            guard let i = trainableLayers.firstIndex(of: layer) else { return "from \(layer)" }
+            let tuned = trainableLayers.count - i
+            return tuned == trainableLayers.count ? "\(layer) (all \(tuned) layers)" : "\(layer) (last \(tuned) of \(trainableLayers.count))"
+        }
+    }
+
+    /// Every cell, in a stable order: arms (depths from the last layer, then scratch) x
+    /// fractions (largest first) x seeds.
+    public var cells: [StudyCell] {
+        let arms = depths.map { StudyCell.Arm.depth($0) } + (scratch ? [.scratch] : [])
+        var cells: [StudyCell] = []
+        for arm in arms { for fraction in fractions { for seed in 0..<seeds {
+            cells.append(StudyCell(index: cells.count, arm: arm, fraction: fraction, seed: seed))
+        } } }
+        return cells
+    }
+}
+
+/// One training run of a study.
+public struct StudyCell: Codable, Equatable, Hashable, Sendable {
+    public enum Arm: Codable, Equatable, Hashable, Sendable {
+        /// Fine-tune every layer from this one on.
+        case depth(String)
+        /// Train from scratch.
+        case scratch
+
+        public var name: String {
+            switch self {
+            case .depth(let layer): "tune from \(layer)"
+            case .scratch: "scratch"
+            }
+        }
+    }
+
+    public var index: Int
+    public var arm: Arm
+    public var fraction: Double
+    public var seed: Int
+
+    /// A file-name-safe identifier, e.g. "fc7-f0.25-s1".
+    public var id: String {
+        let arm = switch arm {
+        case .depth(let layer): layer.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }.map(String.init).joined()
+        case .scratch: "scratch"
+        }
+        return "\(arm)-f\(fraction)-s\(seed)"
+    }
+}
+
+/// What one finished cell measured on the test split.
+public struct CellResult: Codable, Equatable, Sendable {
+    public var cell: StudyCell
+    public var auc: Double
+    public var aucLow: Double
+    public var aucHigh: Double
+    public var accuracy: Double
+    public var validationAUC: Double
+    public var bestEpoch: Int
+    public var epochsRun: Int
+    public var trainImages: Int
+    public var testImages: Int
+    public var seconds: Double
+    public var roc: ROCCurve
+    /// Patches task: frame-level detection on the test frames.
+    public var froc: FROCCurve?
+}
+
+/// Runs and keeps the cells of a study in a results folder: `plan.json`, `cells/<id>.json`
+/// (written atomically when a cell finishes, so an interrupted study loses no finished cell).
+public final class Study {
+    public let plan: StudyPlan
+    public let directory: String
+    private let model: Model
+    private let dataset: Dataset
+    private let frames: PolypFrames?
+
+    /// Prepares the data once. Refuses a results folder holding another plan.
+    public init(plan: StudyPlan, model: Model, directory: String) throws(TrainingError) {
+        self.plan = plan
+        self.model = model
+        self.directory = directory
+        do {
+            switch plan.task {
+            case .classify:
+                var d = try DatasetLoader.load(plan.data)
+                if let positive = plan.positive { d = try d.binary(positive: Set(positive)) }
+                dataset = d
+                frames = nil
+            case .patches:
+                let f = try PolypFrames(root: plan.data)
+                frames = f
+                dataset = try f.patchDataset(patchSize: plan.patchSize, perFrame: plan.patchesPerFrame, seed: plan.training.seed)
+            }
+        } catch { throw .data(error.description) }
+        try Self.writePlan(plan, directory: directory)
+    }
+
+    static func writePlan(_ plan: StudyPlan, directory: String) throws(TrainingError) {
+        let path = directory + "/plan.json"
+        do { try FileManager.default.createDirectory(atPath: directory + "/cells", withIntermediateDirectories: true) } catch {
+            throw .checkpoint(path: directory, reason: "cannot create the results folder")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = (try? encoder.encode(plan)) ?? Data()
+        if let existing = FileManager.default.contents(atPath: path) {
+            guard let old = try? JSONDecoder().decode(StudyPlan.self, from: existing), old == plan else {
+                throw .checkpoint(path: path, reason: "the results folder holds a study with another plan; use a new folder or the same options")
+            }
+            return
+        }
+        do { try AtomicFile.write(data, to: path) } catch { throw .checkpoint(path: path, reason: error.reason) }
+    }
+
+    public func resultPath(_ cell: StudyCell) -> String { directory + "/cells/\(cell.id).json" }
+    public func isFinished(_ cell: StudyCell) -> Bool { FileManager.default.fileExists(atPath: resultPath(cell)) }
+
+    /// The dataset the cells train on (patches are extracted once).
+    public var classes: [String] { dataset.classes }
+    public var datasetName: String { dataset.name }
+
+    /// Runs one cell (unless it has finished before) and stores its result.
+    @discardableResult
+    public func run(_ cell: StudyCell, events: (TrainerEvent) -> Void = { _ in }) throws(TrainingError) -> CellResult {
+        if let done = Self.readResult(resultPath(cell)) { return done }
+        let started = Date()
+        var c = plan.training
+        c.splitSeed = plan.training.seed
+        c.seed = plan.training.seed &+ UInt64(cell.seed) &* 1000
+        c.trainFraction = cell.fraction
+        switch cell.arm {
+        case .depth(let layer):
+            c.tuneFrom = layer
+            c.scratch = false
+        case .scratch:
+            c.tuneFrom = nil
+            c.scratch = true
+        }
+        let trainer = try Trainer(model: model, dataset: dataset, configuration: c)
+        let outcome = try trainer.run(events: events)
+        var froc: FROCCurve?
+        if let frames {
+            // Detection on the frames whose patches were held out for testing.
+            let testSequences = Set(trainer.splits.test.compactMap(\.group))
+            let predictor = try Predictor(model: outcome.model, pipeline: trainer.pipeline, batchSize: c.batchSize)
+            let detector = FrameDetector(predictor: predictor, patchSize: plan.patchSize, stride: max(1, plan.patchSize / 2))
+            var perFrame: [[FROCCurve.Detection]] = []
+            for frame in frames.frames where testSequences.contains("sequence \(frame.sequence)") {
+                let loaded: (image: Image, mask: [Bool])
+                do { loaded = try PolypFrames.load(frame) } catch { throw .data(error.description) }
+                guard loaded.mask.contains(true) else { continue }
+                perFrame.append(try detector.detections(image: loaded.image, mask: loaded.mask))
+            }
+            froc = FROCCurve(frames: perFrame)
+        }
+        let result = CellResult(cell: cell, auc: outcome.test.auc, aucLow: outcome.test.aucLow, aucHigh: outcome.test.aucHigh,
+                                accuracy: outcome.test.accuracy, validationAUC: outcome.validation.auc, bestEpoch: outcome.bestEpoch,
+                                epochsRun: outcome.history.count, trainImages: outcome.summary.trainCount,
+                                testImages: outcome.summary.testCount, seconds: Date().timeIntervalSince(started),
+                                roc: outcome.test.roc.last ?? ROCCurve(scores: [], positives: []), froc: froc)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { try AtomicFile.write(try encoder.encode(result), to: resultPath(cell)) } catch {
+            throw .checkpoint(path: resultPath(cell), reason: "\(error)")
+        }
+        return result
+    }
+
+    static func readResult(_ path: String) -> CellResult? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try? decoder.decode(CellResult.self, from: data)
+    }
+
+    /// The plan and every finished cell of a results folder (cells of other plans are ignored).
+    public static func collect(directory: String) throws(TrainingError) -> (plan: StudyPlan, results: [CellResult]) {
+        let path = directory + "/plan.json"
+        guard let data = FileManager.default.contents(atPath: path), let plan = try? JSONDecoder().decode(StudyPlan.self, from: data) else {
+            throw .checkpoint(path: path, reason: "no study plan here (run `graft study` first)")
+        }
+        let results = plan.cells.compactMap { readResult(directory + "/cells/\($0.id).json") }
+        return (plan, results)
+    }
+}
