@@ -14,6 +14,7 @@ public enum KerasLayerClass: String, Sendable, CaseIterable {
     case leakyReLU = "LeakyReLU"
     case prelu = "PReLU"
     case elu = "ELU"
+    case softmax = "Softmax"
     case maxPooling2D = "MaxPooling2D"
     case averagePooling2D = "AveragePooling2D"
     case globalAveragePooling2D = "GlobalAveragePooling2D"

@@ -15,6 +15,8 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     case leakyReLU(negativeSlope: Double)
     case prelu(sharedAxes: [Int])
     case elu(alpha: Double)
+    /// `Softmax` layer along `axis` (-1: the last axis of the Keras tensor).
+    case softmax(axis: Int)
     case maxPooling2D(Pooling2D)
     case averagePooling2D(Pooling2D)
     case globalAveragePooling2D(GlobalPooling2D)
