@@ -25,6 +25,11 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     case cropping2D(Cropping2D)
     case add
     case multiply
+    case subtract
+    case maximum
+    case average
+    /// `Permute`: output axis `i + 1` is input axis `dims[i]` (1-based, the batch excluded).
+    case permute(dims: [Int])
     case concatenate(axis: Int)
     case dropout(rate: Double)
     /// Target shape after the batch dimension; `-1` is inferred.

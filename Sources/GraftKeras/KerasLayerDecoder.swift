@@ -58,7 +58,7 @@ enum KerasLayerDecoders {
         ActivationDecoder.self, ReLUDecoder.self, LeakyReLUDecoder.self, PReLUDecoder.self, ELUDecoder.self, SoftmaxDecoder.self,
         MaxPooling2DDecoder.self, AveragePooling2DDecoder.self, GlobalAveragePooling2DDecoder.self,
         GlobalMaxPooling2DDecoder.self, ZeroPadding2DDecoder.self, Cropping2DDecoder.self, AddDecoder.self,
-        MultiplyDecoder.self, ConcatenateDecoder.self, DropoutDecoder.self, ReshapeDecoder.self,
+        MultiplyDecoder.self, SubtractDecoder.self, MaximumDecoder.self, AverageDecoder.self, PermuteDecoder.self, ConcatenateDecoder.self, DropoutDecoder.self, ReshapeDecoder.self,
         RescalingDecoder.self, NormalizationDecoder.self,
     ]
 

@@ -107,15 +107,47 @@ struct KerasConversion {
     private let flipKernels: Bool
     /// Where 4-D image tensors keep their channels, from the first layer that says.
     private let imageFormat: KerasDataFormat
+    /// The layers reading each layer's output (any call).
+    private let consumers: [String: [KerasLayer]]
 
     init(keras: KerasModel, options: KerasImportOptions, source: String) {
         self.keras = keras
         self.options = options
         self.source = source
-        kerasMajorVersion = keras.kerasVersion.flatMap { Int($0.split(separator: ".").first ?? "") }
+        // The Keras 3 weight layouts exist only in Keras 3, whatever the file records.
+        let isKeras3Layout = keras.layout == .keras3Weights || keras.layout == .keras3Archive
+        kerasMajorVersion = keras.kerasVersion.flatMap { Int($0.split(separator: ".").first ?? "") } ?? (isKeras3Layout ? 3 : nil)
         let backend = options.sourceBackend ?? (keras.backend?.lowercased() == "theano" ? .theano : .tensorflow)
         flipKernels = backend == .theano
         imageFormat = keras.layers.lazy.compactMap { $0.configuration.dataFormat }.first ?? .channelsLast
+        var consumers: [String: [KerasLayer]] = [:]
+        for layer in keras.layers {
+            for name in Set(layer.inboundNodes.flatMap { $0.inputs.map(\.layer) }) { consumers[name, default: []].append(layer) }
+        }
+        self.consumers = consumers
+    }
+
+    /// Whether every path from `layer`'s output reaches a Dense layer through layers that keep a
+    /// flattened vector's order to themselves (activations, dropout, rescaling), and none of it
+    /// is a model output.
+    func feedsOnlyDense(_ layer: String) -> Bool {
+        var pending = [layer]
+        var seen = Set<String>()
+        while let name = pending.popLast() {
+            guard seen.insert(name).inserted else { continue }
+            if keras.outputs.contains(where: { $0.layer == name }) { return false }
+            guard let readers = consumers[name], !readers.isEmpty else { return false }
+            for reader in readers {
+                switch reader.configuration {
+                case .dense: continue
+                case .dropout, .relu, .leakyReLU, .elu, .rescaling: pending.append(reader.name)
+                case .activation(let a) where ![.softsign, .exponential, .gelu, .mish, .hardSilu, .logSoftmax].contains(a):
+                    pending.append(reader.name)
+                default: return false
+                }
+            }
+        }
+        return true
     }
 
     mutating func run() throws(KerasImportError) -> Graph {
@@ -210,8 +242,9 @@ struct KerasConversion {
             graph.warnings.append(.unsupportedLayer(layer: layer.name, className: layer.className, reason: "no mapper"))
             return try opaque(layer, name: name, inputs: inputs, className: layer.className, rawJSON: "{}", preservesShape: false)
         }
-        let context = KerasMappingContext(layer: layer, name: name, inputs: inputs, kerasMajorVersion: kerasMajorVersion,
+        var context = KerasMappingContext(layer: layer, name: name, inputs: inputs, kerasMajorVersion: kerasMajorVersion,
                                           flipKernels: flipKernels)
+        if case .flatten = layer.configuration { context.outputFeedsOnlyDense = feedsOnlyDense(layer.name) }
         let snapshot = graph
         do {
             return try mapper.map(context, &graph)

@@ -11,6 +11,10 @@ struct KerasMappingContext: Sendable {
     let kerasMajorVersion: Int?
     /// Flip convolution kernels spatially (the weights come from Theano).
     let flipKernels: Bool
+    /// Whether everything reading this call's output ends in Dense layers (through element-wise
+    /// layers only) and none of it is a model output: a Flatten may then keep Graft's channel-major
+    /// order and let the Dense layers permute their rows.
+    var outputFeedsOnlyDense = false
 
     /// The only input of a single-input layer.
     func singleInput() throws(KerasMappingFailure) -> KerasTensorBinding {
@@ -59,7 +63,7 @@ enum KerasLayerMappers {
         ActivationMapper.self, ReLUMapper.self, LeakyReLUMapper.self, PReLUMapper.self, ELUMapper.self,
         SoftmaxMapper.self, MaxPooling2DMapper.self, AveragePooling2DMapper.self, GlobalAveragePooling2DMapper.self,
         GlobalMaxPooling2DMapper.self, ZeroPadding2DMapper.self, Cropping2DMapper.self, AddMapper.self,
-        MultiplyMapper.self, ConcatenateMapper.self, DropoutMapper.self, ReshapeMapper.self,
+        MultiplyMapper.self, SubtractMapper.self, MaximumMapper.self, AverageMapper.self, PermuteMapper.self, ConcatenateMapper.self, DropoutMapper.self, ReshapeMapper.self,
         RescalingMapper.self, NormalizationMapper.self,
     ]
 

@@ -1,6 +1,6 @@
 import GraftCore
 
-// Add, Multiply, Concatenate → Eltwise, Concat.
+// Add, Multiply, Subtract, Maximum, Average, Concatenate → Eltwise, Concat.
 
 /// The inputs in one common layout: as they are when they already agree, else all in Keras order.
 private func common(_ inputs: [KerasTensorBinding], _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> [KerasTensorBinding] {
@@ -11,11 +11,11 @@ private func common(_ inputs: [KerasTensorBinding], _ graph: inout KerasGraphBui
     return result
 }
 
-private func eltwise(_ operation: Eltwise.Operation, _ context: KerasMappingContext,
-                     _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+private func eltwise(_ operation: Eltwise.Operation, coefficients: (Int) -> [Float] = { _ in [] },
+                     _ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
     let inputs = try common(context.inputs, &graph)
-    return try graph.bind(context.name, .eltwise(Eltwise(operation: operation)), inputs: inputs.map(\.value),
-                          layout: inputs[0].layout)
+    return try graph.bind(context.name, .eltwise(Eltwise(operation: operation, coefficients: coefficients(inputs.count))),
+                          inputs: inputs.map(\.value), layout: inputs[0].layout)
 }
 
 enum AddMapper: KerasLayerMapper {
@@ -55,5 +55,35 @@ enum ConcatenateMapper: KerasLayerMapper {
         }
         return try graph.bind(context.name, .concat(Concat(axis: graftAxis)), inputs: inputs.map(\.value),
                               layout: inputs[0].layout)
+    }
+}
+
+/// Subtract: `a - b`, a sum with coefficients 1 and -1.
+enum SubtractMapper: KerasLayerMapper {
+    static let layerClass = KerasLayerClass.subtract
+
+    static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+        guard case .subtract = context.layer.configuration else { throw context.wrongConfiguration }
+        guard context.inputs.count == 2 else { throw .invalid("subtracts two tensors, is called on \(context.inputs.count)") }
+        return try eltwise(.sum, coefficients: { _ in [1, -1] }, context, &graph)
+    }
+}
+
+enum MaximumMapper: KerasLayerMapper {
+    static let layerClass = KerasLayerClass.maximum
+
+    static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+        guard case .maximum = context.layer.configuration else { throw context.wrongConfiguration }
+        return try eltwise(.max, context, &graph)
+    }
+}
+
+/// Average: a sum with every coefficient `1 / n`.
+enum AverageMapper: KerasLayerMapper {
+    static let layerClass = KerasLayerClass.average
+
+    static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+        guard case .average = context.layer.configuration else { throw context.wrongConfiguration }
+        return try eltwise(.sum, coefficients: { Array(repeating: 1 / Float($0), count: $0) }, context, &graph)
     }
 }

@@ -1,6 +1,6 @@
 import GraftCore
 
-// InputLayer, Flatten, Reshape, Dropout, ZeroPadding2D, Cropping2D.
+// InputLayer, Flatten, Reshape, Permute, Dropout, ZeroPadding2D, Cropping2D.
 
 /// An InputLayer is turned into a graph input by the importer; called on a tensor (a nested
 /// functional input), it passes it on.
@@ -12,9 +12,10 @@ enum InputLayerMapper: KerasLayerMapper {
     }
 }
 
-/// Flatten. Keras's channels-last Flatten orders the vector H, W, C; Graft flattens its NCHW
-/// value C, H, W and records that order in the binding, so a following Dense permutes its rows
-/// instead of the graph permuting the activations.
+/// Flatten. Keras's channels-last Flatten orders the vector H, W, C. When only Dense layers read
+/// it, Graft flattens its NCHW value C, H, W (`order: .channelsFirst`, a plain copy) and records
+/// that order in the binding, so the Dense layers permute their rows instead of the graph
+/// permuting activations; otherwise it flattens in Keras's order (`order: .channelsLast`).
 enum FlattenMapper: KerasLayerMapper {
     static let layerClass = KerasLayerClass.flatten
 
@@ -28,6 +29,10 @@ enum FlattenMapper: KerasLayerMapper {
         case (.channelsFirst, .channelsLast), (.keras, .channelsFirst) where shape.rank == 4:
             // Either way Keras orders the vector H, W, C of an NCHW-held image.
             let (channels, height, width) = (shape[1], shape[2], shape[3])
+            guard context.outputFeedsOnlyDense else {
+                return try graph.bind(context.name, .flatten(Flatten(axis: 1, endAxis: -1, order: .channelsLast)),
+                                      inputs: [x.value], layout: .keras)
+            }
             let y = try graph.add(context.name, flatten, inputs: [x.value])
             if KerasGraphBuilder.isMemoryOrderPreserved([1, channels, height, width], order: [0, 2, 3, 1]) {
                 return KerasTensorBinding(value: y.value, shape: y.shape, layout: .keras)
@@ -98,5 +103,24 @@ enum Cropping2DMapper: KerasLayerMapper {
         let k = c.cropping
         return try graph.bind(context.name, .crop(Crop(axis: 2, offsets: [k.top, k.left], endCrops: [k.bottom, k.right])),
                               inputs: [x.value], layout: outputLayout(c.dataFormat))
+    }
+}
+
+/// Permute reorders Keras axes. Switching an image between NHWC and NCHW only changes how Graft
+/// holds it (no node); any other order is a Permute of the Keras-ordered tensor.
+enum PermuteMapper: KerasLayerMapper {
+    static let layerClass = KerasLayerClass.permute
+
+    static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+        guard case .permute(let dims) = context.layer.configuration else { throw context.wrongConfiguration }
+        let x = try context.singleInput()
+        guard let rank = x.shape?.rank else { throw .needsInputShape }
+        guard dims.count == rank - 1 else { throw .invalid("dims \(dims) do not fit a rank-\(rank) input") }
+        if x.layout == .channelsFirst, dims == [3, 1, 2] { return KerasTensorBinding(value: x.value, shape: x.shape, layout: .keras) }
+        if x.layout == .keras, rank == 4, dims == [2, 3, 1] {
+            return KerasTensorBinding(value: x.value, shape: x.shape, layout: .channelsFirst)
+        }
+        let k = try graph.keras(x)
+        return try graph.bind(context.name, .permute(Permute(order: [0] + dims)), inputs: [k.value], layout: .keras)
     }
 }
