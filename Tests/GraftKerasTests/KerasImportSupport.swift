@@ -40,13 +40,20 @@ enum KerasRun {
     /// Runs `model` on an NHWC (or flat) Keras input and returns its first output in Keras's
     /// layout (NCHW outputs transposed back to NHWC).
     static func run(_ model: Model, kerasInput: Tensor) throws -> Tensor {
-        let input = kerasInput.shape.rank == 4 && model.graph.inputs[0].shape.rank == 4
-            && model.graph.inputs[0].shape[1] == kerasInput.shape[3] && model.graph.inputs[0].shape[2] == kerasInput.shape[1]
-            ? kerasInput.nchw(from: .nhwc) : kerasInput
+        let input = graftInput(for: model, kerasInput: kerasInput)
         let executor = try ForwardExecutor(model: model, batchSize: input.shape[0])
         let outputs = try executor.run(inputs: [model.graph.inputs[0].name: input])
         let output = try #require(outputs[model.graph.outputs[0]])
         return output.shape.rank == 4 ? output.converted(to: .nhwc) : output
+    }
+
+    /// The NCHW input for `model` from a Keras input: an NHWC image is transposed; a channels-first
+    /// model's input and non-images are taken as they are.
+    static func graftInput(for model: Model, kerasInput: Tensor) -> Tensor {
+        let s = model.graph.inputs[0].shape
+        let isNHWC = kerasInput.shape.rank == 4 && s.rank == 4 && s[1] == kerasInput.shape[3] && s[2] == kerasInput.shape[1]
+            && s[3] == kerasInput.shape[2]
+        return isNHWC ? kerasInput.nchw(from: .nhwc) : kerasInput
     }
 
     /// Reads `input` and `output` from a Keras reference `.npz`.
