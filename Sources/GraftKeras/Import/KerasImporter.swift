@@ -298,6 +298,10 @@ struct KerasConversion {
         var parameters: [(String, Tensor)] = []
         var seen = Set<String>()
         for weight in layer.weights where seen.insert(weight.name).inserted {
+            guard weight.shape.checkedElementCount == weight.values.count else {
+                throw .layerMismatch(source: source, layer: layer.name,
+                                     reason: "weight '\(weight.name)' has shape \(weight.shape) but \(weight.values.count) values")
+            }
             parameters.append((weight.name, Tensor(shape: weight.shape, scalars: weight.values)))
         }
         let op = Opaque(framework: "keras", type: className, rawParameters: rawJSON,

@@ -22,17 +22,39 @@ struct KerasMappingContext: Sendable {
         return inputs[0]
     }
 
-    /// The weight with role `name` (bound and shape-checked against the config by the loader).
-    func weight(_ name: String) throws(KerasMappingFailure) -> KerasWeight {
+    /// The weight with role `name`. The loader already checked it against the config; a model
+    /// built or changed in code is checked here too: positive dimensions whose product is the
+    /// value count, and the `expected` pattern (nil entries: any size).
+    func weight(_ name: String, expected: [Int?]? = nil) throws(KerasMappingFailure) -> KerasWeight {
         guard let weight = layer.weight(named: name) else {
             throw .invalid("has no weight '\(name)' (weights: \(layer.weights.map(\.name)))")
         }
+        guard weight.shape.dims.allSatisfy({ $0 >= 1 }), weight.shape.checkedElementCount == weight.values.count else {
+            throw .invalid("weight '\(name)' has shape \(weight.shape) but \(weight.values.count) values")
+        }
+        if let expected {
+            guard expected.count == weight.shape.rank,
+                  zip(expected, weight.shape.dims).allSatisfy({ $0 == nil || $0 == $1 }) else {
+                let text = "[" + expected.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]"
+                throw .invalid("weight '\(name)' has shape \(weight.shape.dims), the config implies \(text)")
+            }
+        }
         return weight
+    }
+
+    /// Kernel sizes, strides and dilations must be positive before any arithmetic uses them.
+    func checkSpatial(_ sizes: [(String, KerasSize2D)]) throws(KerasMappingFailure) {
+        for (field, size) in sizes where size.height < 1 || size.width < 1 {
+            throw .invalid("\(field) \(size) must be positive")
+        }
     }
 
     /// A weight as a 1-D tensor of `count` values (biases, batch-norm statistics).
     func vector(_ name: String, count: Int? = nil) throws(KerasMappingFailure) -> Tensor {
         let w = try weight(name)
+        guard w.shape.rank <= 1 || w.shape.dims.filter({ $0 != 1 }).count <= 1 else {
+            throw .invalid("weight '\(name)' has shape \(w.shape), expected a vector")
+        }
         if let count, w.values.count != count {
             throw .invalid("weight '\(name)' has \(w.values.count) values, expected \(count)")
         }

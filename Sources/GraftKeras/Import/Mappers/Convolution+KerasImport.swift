@@ -34,8 +34,10 @@ enum Conv2DMapper: KerasLayerMapper {
 
     static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
         guard case .conv2D(let c) = context.layer.configuration else { throw context.wrongConfiguration }
+        try context.checkSpatial([("kernel_size", c.kernelSize), ("strides", c.strides), ("dilation_rate", c.dilationRate)])
         let x = try graph.image(try context.singleInput(), format: c.dataFormat)
-        let kernel = try context.weight("kernel")
+        let (kh, kw) = (c.kernelSize.height, c.kernelSize.width)
+        let kernel = try context.weight("kernel", expected: c.kernelLayout == .hwio ? [kh, kw, nil, c.filters] : [c.filters, nil, kh, kw])
         var weight = c.kernelLayout == .hwio ? KerasWeightLayout.oihw(fromHWIO: kernel.values, shape: kernel.shape.dims)
                                              : Tensor(shape: kernel.shape, scalars: kernel.values)
         weight = theanoFlipped(weight, context, &graph)
@@ -57,8 +59,9 @@ enum DepthwiseConv2DMapper: KerasLayerMapper {
 
     static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
         guard case .depthwiseConv2D(let c) = context.layer.configuration else { throw context.wrongConfiguration }
+        try context.checkSpatial([("kernel_size", c.kernelSize), ("strides", c.strides), ("dilation_rate", c.dilationRate)])
         let x = try graph.image(try context.singleInput(), format: c.dataFormat)
-        let kernel = try context.weight("depthwise_kernel")
+        let kernel = try context.weight("depthwise_kernel", expected: [c.kernelSize.height, c.kernelSize.width, nil, c.depthMultiplier])
         let channels = kernel.shape[2]
         let weight = theanoFlipped(KerasWeightLayout.depthwise(fromKeras: kernel.values, shape: kernel.shape.dims), context, &graph)
         let pads = try kerasPads(c.padding, input: x, kernel: c.kernelSize, strides: c.strides, dilation: c.dilationRate)
@@ -84,8 +87,10 @@ enum SeparableConv2DMapper: KerasLayerMapper {
 
     static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
         guard case .separableConv2D(let c) = context.layer.configuration else { throw context.wrongConfiguration }
+        try context.checkSpatial([("kernel_size", c.kernelSize), ("strides", c.strides), ("dilation_rate", c.dilationRate)])
         let x = try graph.image(try context.singleInput(), format: c.dataFormat)
-        let depthwiseKernel = try context.weight("depthwise_kernel")
+        let depthwiseKernel = try context.weight("depthwise_kernel",
+                                                 expected: [c.kernelSize.height, c.kernelSize.width, nil, c.depthMultiplier])
         let channels = depthwiseKernel.shape[2]
         let depthwiseWeight = theanoFlipped(KerasWeightLayout.depthwise(fromKeras: depthwiseKernel.values,
                                                                         shape: depthwiseKernel.shape.dims), context, &graph)
@@ -95,7 +100,7 @@ enum SeparableConv2DMapper: KerasLayerMapper {
                                     dilation: [c.dilationRate.height, c.dilationRate.width], groups: channels, hasBias: false)
         let d = try graph.add(context.name + depthwiseSuffix, .convolution(depthwise), inputs: [x.value],
                               parameters: [("weight", depthwiseWeight)])
-        let pointwiseKernel = try context.weight("pointwise_kernel")
+        let pointwiseKernel = try context.weight("pointwise_kernel", expected: [1, 1, channels * c.depthMultiplier, c.filters])
         let pointwiseWeight = KerasWeightLayout.oihw(fromHWIO: pointwiseKernel.values, shape: pointwiseKernel.shape.dims)
         var parameters = [("weight", pointwiseWeight)]
         if c.useBias { parameters.append(("bias", try context.vector("bias", count: c.filters))) }
@@ -115,9 +120,11 @@ enum Conv2DTransposeMapper: KerasLayerMapper {
 
     static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
         guard case .conv2DTranspose(let c) = context.layer.configuration else { throw context.wrongConfiguration }
+        try context.checkSpatial([("kernel_size", c.kernelSize), ("strides", c.strides), ("dilation_rate", c.dilationRate)])
+        if let p = c.outputPadding, p.height < 0 || p.width < 0 { throw .invalid("output_padding \(p) is negative") }
         let x = try graph.image(try context.singleInput(), format: c.dataFormat)
         guard let shape = x.shape else { throw .needsInputShape }
-        let kernel = try context.weight("kernel")
+        let kernel = try context.weight("kernel", expected: [c.kernelSize.height, c.kernelSize.width, c.filters, nil])
         let weight = theanoFlipped(KerasWeightLayout.deconvolution(fromKeras: kernel.values, shape: kernel.shape.dims),
                                    context, &graph)
         let h = TensorFlowPadding.transposed(input: shape[2], kernel: c.kernelSize.height, padding: c.padding,

@@ -10,7 +10,7 @@ enum DenseMapper: KerasLayerMapper {
     static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
         guard case .dense(let c) = context.layer.configuration else { throw context.wrongConfiguration }
         var x = try context.singleInput()
-        let kernel = try context.weight("kernel")
+        let kernel = try context.weight("kernel", expected: [nil, c.units])
         let inputs = kernel.shape[0]
         let weight: Tensor
         let axis: Int

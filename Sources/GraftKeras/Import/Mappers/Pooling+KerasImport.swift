@@ -4,6 +4,7 @@ import GraftCore
 
 private func pooling(_ method: Pooling.Method, _ c: KerasLayerConfiguration.Pooling2D, _ context: KerasMappingContext,
                      _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+    try context.checkSpatial([("pool_size", c.poolSize), ("strides", c.strides)])
     let x = try graph.image(try context.singleInput(), format: c.dataFormat)
     let pads = try kerasPads(c.padding, input: x, kernel: c.poolSize, strides: c.strides, dilation: KerasSize2D(1, 1))
     // TensorFlow's `same` averages over the in-image part of each window only.

@@ -60,6 +60,7 @@ enum ReshapeMapper: KerasLayerMapper {
 
     static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
         guard case .reshape(let target) = context.layer.configuration else { throw context.wrongConfiguration }
+        guard target.allSatisfy({ $0 >= 1 || $0 == -1 }) else { throw .invalid("target_shape \(target) has a dimension below 1") }
         var x = try context.singleInput()
         guard let shape = x.shape else { throw .needsInputShape }
         switch x.layout {
