@@ -44,7 +44,9 @@ public enum KerasImporter {
                 throw .io(path: file, reason: "cannot hash the source file: \(error)")
             }
         }
-        return try importModel(keras, options: options, source: path, sourceFiles: files)
+        // Handing the model over lets the conversion free each layer's Keras weights once they are
+        // converted, so the file's weights are not held twice.
+        return try importModel(consume keras, options: options, source: path, sourceFiles: files)
     }
 
     /// Converts a Keras model already loaded (see ``KerasModel/load(path:architecture:limits:)``).
@@ -52,12 +54,13 @@ public enum KerasImporter {
     /// - Parameters:
     ///   - source: The name used in errors (the file path).
     ///   - sourceFiles: Recorded in the provenance.
-    public static func importModel(_ keras: KerasModel, options: KerasImportOptions = KerasImportOptions(),
+    public static func importModel(_ keras: consuming KerasModel, options: KerasImportOptions = KerasImportOptions(),
                                    source: String = "<keras model>",
                                    sourceFiles: [Provenance.SourceFile] = []) throws(KerasImportError) -> Result {
         var conversion = KerasConversion(keras: keras, options: options, source: source)
         let graph = try conversion.run()
         var builder = conversion.graph
+        let keras = conversion.keras
 
         var warnings = keras.warnings + builder.warnings
         if builder.flippedKernels > 0 { warnings.append(.kernelsFlippedForTheano(layers: builder.flippedKernels)) }
@@ -97,7 +100,8 @@ public enum KerasImporter {
 
 /// One conversion: walks the Keras layers in topological order and maps each call.
 struct KerasConversion {
-    let keras: KerasModel
+    /// The model being converted; each layer's weights are dropped once converted.
+    private(set) var keras: KerasModel
     let options: KerasImportOptions
     let source: String
     var graph = KerasGraphBuilder()
@@ -107,8 +111,8 @@ struct KerasConversion {
     private let flipKernels: Bool
     /// Where 4-D image tensors keep their channels, from the first layer that says.
     private let imageFormat: KerasDataFormat
-    /// The layers reading each layer's output (any call).
-    private let consumers: [String: [KerasLayer]]
+    /// The names and configurations of the layers reading each layer's output (any call).
+    private let consumers: [String: [(name: String, configuration: KerasLayerConfiguration)]]
 
     init(keras: KerasModel, options: KerasImportOptions, source: String) {
         self.keras = keras
@@ -120,9 +124,11 @@ struct KerasConversion {
         let backend = options.sourceBackend ?? (keras.backend?.lowercased() == "theano" ? .theano : .tensorflow)
         flipKernels = backend == .theano
         imageFormat = keras.layers.lazy.compactMap { $0.configuration.dataFormat }.first ?? .channelsLast
-        var consumers: [String: [KerasLayer]] = [:]
+        var consumers: [String: [(name: String, configuration: KerasLayerConfiguration)]] = [:]
         for layer in keras.layers {
-            for name in Set(layer.inboundNodes.flatMap { $0.inputs.map(\.layer) }) { consumers[name, default: []].append(layer) }
+            for name in Set(layer.inboundNodes.flatMap { $0.inputs.map(\.layer) }) {
+                consumers[name, default: []].append((layer.name, layer.configuration))
+            }
         }
         self.consumers = consumers
     }
@@ -152,7 +158,9 @@ struct KerasConversion {
 
     mutating func run() throws(KerasImportError) -> Graph {
         for input in keras.inputs { try addInput(input) }
-        for layer in keras.layers {
+        for index in keras.layers.indices {
+            defer { keras.layers[index].weights = [] }
+            let layer = keras.layers[index]
             if case .inputLayer = layer.configuration, layer.inboundNodes.isEmpty {
                 if bindings[KerasConnection(layer: layer.name)] == nil {
                     try addInput(KerasInput(name: layer.name, shape: nil))   // declared but not a model input

@@ -25,19 +25,53 @@ enum KerasWeightLayout {
         var strides = [Int](repeating: 1, count: 4)
         for i in stride(from: 2, through: 0, by: -1) { strides[i] = strides[i + 1] * dims[i + 1] }
         let outDims = axes.map { dims[$0] }
-        let s0 = strides[axes[0]], s1 = strides[axes[1]], s2 = strides[axes[2]], s3 = strides[axes[3]]
+        let source = axes.map { strides[$0] }           // input stride of each output axis
         var out = [Float](repeating: 0, count: values.count)
         values.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                var o = 0
-                for a in 0..<outDims[0] {
-                    for b in 0..<outDims[1] {
-                        for c in 0..<outDims[2] {
-                            var source = a * s0 + b * s1 + c * s2
-                            for _ in 0..<outDims[3] {
-                                dst[o] = src[source]
-                                o += 1
-                                source += s3
+                guard let k = axes.firstIndex(of: 3), k != 3 else {
+                    // The input's contiguous axis stays last: rows are copied in order.
+                    var o = 0
+                    for a in 0..<outDims[0] {
+                        for b in 0..<outDims[1] {
+                            for c in 0..<outDims[2] {
+                                var s = a * source[0] + b * source[1] + c * source[2]
+                                for _ in 0..<outDims[3] {
+                                    dst[o] = src[s]
+                                    o += 1
+                                    s += source[3]
+                                }
+                            }
+                        }
+                    }
+                    return
+                }
+                // Output axis k reads the input contiguously, output axis 3 writes contiguously:
+                // copy in square tiles of those two axes so both sides stay in cache.
+                var outStrides = [Int](repeating: 1, count: 4)
+                for i in stride(from: 2, through: 0, by: -1) { outStrides[i] = outStrides[i + 1] * outDims[i + 1] }
+                let others = (0..<3).filter { $0 != k }
+                let (p, q) = (others[0], others[1])
+                let tile = 32
+                let kCount = outDims[k], jCount = outDims[3]
+                let kOut = outStrides[k], jIn = source[3]
+                for a in 0..<outDims[p] {
+                    for b in 0..<outDims[q] {
+                        let sBase = a * source[p] + b * source[q]
+                        let dBase = a * outStrides[p] + b * outStrides[q]
+                        for k0 in stride(from: 0, to: kCount, by: tile) {
+                            let k1 = min(k0 + tile, kCount)
+                            for j0 in stride(from: 0, to: jCount, by: tile) {
+                                let j1 = min(j0 + tile, jCount)
+                                for kk in k0..<k1 {
+                                    var s = sBase + kk + j0 * jIn
+                                    var d = dBase + kk * kOut + j0
+                                    for _ in j0..<j1 {
+                                        dst[d] = src[s]
+                                        d += 1
+                                        s += jIn
+                                    }
+                                }
                             }
                         }
                     }
