@@ -13,8 +13,14 @@ enum KerasVenv {
 
     static let absentMessage = "Keras venv not found: run Scripts/make-keras-venv.sh or set GRAFT_KERAS_PYTHON"
 
+    /// A Python with `tensorflow` and `tf-keras` (Keras 2 itself), given by `GRAFT_TFKERAS_PYTHON`:
+    /// optional, about 2.8 GB, so no script creates it.
+    static let tfKerasPython: String? = ProcessInfo.processInfo.environment["GRAFT_TFKERAS_PYTHON"]
+        .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+
     /// Runs a Python script with the venv (JAX backend, CPU), returning its exit status and output.
-    static func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ script: String, _ arguments: [String],
+                    python: String? = KerasVenv.python) throws -> (status: Int32, output: String) {
         guard let python else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)

@@ -2,23 +2,28 @@
 """Loads Keras files with real Keras and writes its predictions, for Graft's export tests.
 
 usage: KERAS_BACKEND=jax keras_predict.py JOBS.json
-JOBS.json: [{"mode": "h5" | "keras3", "model": PATH, "architecture": PATH-or-null,
+JOBS.json: [{"mode": "h5" | "keras3" | "tfk", "model": PATH, "architecture": PATH-or-null,
              "input": X.npy, "output": Y.npy}, ...]
   h5      keras.models.load_model(model, compile=False)      (a Keras 2 full-model .h5)
   keras3  keras.models.model_from_json(architecture) then model.load_weights(model)
+  tfk     tf_keras.models.load_model(model, compile=False)   (Keras 2 itself; needs tensorflow + tf-keras)
 Each job prints OK or FAIL with the reason; the exit status is the number of failures."""
 import json
 import os
 import sys
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
+jobs = json.load(open(sys.argv[1]))
+if all(job["mode"] == "tfk" for job in jobs):
+    import tf_keras as keras  # noqa: E402
+else:
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import keras  # noqa: E402
 
 failures = 0
-for job in json.load(open(sys.argv[1])):
+for job in jobs:
     try:
-        if job["mode"] == "h5":
+        if job["mode"] in ("h5", "tfk"):
             model = keras.models.load_model(job["model"], compile=False)
         else:
             with open(job["architecture"]) as f:
