@@ -77,4 +77,27 @@ struct KerasExportTests {
             #expect(agreement.ok, "\(subject.name): \(agreement)")
         }
     }
+
+    /// An opaque Keras layer (the Keras 1 Lambda) is written back verbatim and read back as the
+    /// same opaque node; everything else round-trips as usual.
+    @Test(.enabled(if: SharedData.has("reference/keras/k1_jeremyshannon"), "\(SharedData.absentMessage)"))
+    func opaqueKerasLayersAreWrittenBackVerbatim() throws {
+        let original = try KerasImporter.importModel(path: KerasFixtures.reference("k1_jeremyshannon/model_.h5"),
+                                                     architecture: KerasFixtures.reference("k1_jeremyshannon/model.json")).model
+        let directory = TemporaryDirectory()
+        let written = try KerasExporter.export(original, to: directory.path("m.h5"), format: .keras2H5)
+        let again = try KerasImporter.importModel(path: written[0]).model
+        let keras = try KerasModel.load(path: written[0])
+        #expect(keras.layer(named: "lambda_1")?.className == "Lambda")
+        guard case .opaque(let before) = original.graph.node(named: "lambda_1")?.op,
+              case .opaque(let after) = again.graph.node(named: "lambda_1")?.op else {
+            Issue.record("lambda_1 is not opaque after the round trip"); return
+        }
+        #expect(after.type == "Lambda" && after.outputShapes == before.outputShapes)
+        #expect(after.rawParameters.contains("\"function_type\":\"lambda\""))
+        #expect(again.graph.nodes.map(\.name) == original.graph.nodes.map(\.name))
+        for (key, tensor) in original.weights {
+            #expect(again.weights[key].map { Self.bitsEqual($0, tensor) } == true, "\(key) differs")
+        }
+    }
 }

@@ -87,14 +87,15 @@ struct KerasExportBuilder {
         guard (2...4).contains(shape.rank) else {
             throw .unsupportedInput(input: input.name, reason: "rank \(shape.rank) (\(shape)); Keras inputs here are 2-, 3- or 4-D")
         }
+        // An image input is declared channels-last, as every layer written is.
         let layout: KerasTensorLayout = shape.rank == 4 ? .channelsFirst : .keras
-        let binding0 = KerasExportBinding(layer: "", shape: shape, layout: layout)
         let name = uniqueName(input.name)
         names.insert(name)
         inputLayers.append(name)
+        let binding = KerasExportBinding(layer: name, shape: shape, layout: layout)
         layers.append(KerasExportLayer(className: "InputLayer", name: name, config: [], inputs: [],
-                                       outputShape: binding0.kerasShape))
-        bindings[input.name] = KerasExportBinding(layer: name, shape: shape, layout: layout)
+                                       outputShape: binding.kerasShape))
+        bindings[input.name] = binding
     }
 
     // MARK: - Queries

@@ -36,15 +36,13 @@ enum KerasConfigValue {
     /// values that travel in configs, like a Normalization's mean, stay bit-identical).
     static func float(_ f: Float) -> JSONValue {
         guard f.isFinite else { return .null }
+        // Swift prints `1e-05` and `6.0`, both valid JSON numbers.
         let short = "\(f)"
-        if let d = Double(short), Float(d) == f { return .number(jsonNumber(short)) }
-        return .number(jsonNumber("\(Double(f))"))
+        if let d = Double(short), Float(d) == f { return .number(short) }
+        return .number("\(Double(f))")
     }
 
     static func floats(_ values: [Float]) -> JSONValue { .array(values.map(float)) }
-
-    /// Swift prints `1e-05` and `6.0`, both valid JSON; `inf`/`nan` never reach here.
-    private static func jsonNumber(_ text: String) -> String { text }
 
     static func size(_ a: Int, _ b: Int) -> JSONValue { ints([a, b]) }
 }

@@ -23,15 +23,17 @@ enum KerasHDF5Writer {
             // Keras creates the groups sorted by name (so that no name is a prefix of a later one).
             for layer in layers.sorted(by: { $0.name < $1.name }) {
                 let group = try weights.createGroup(layer.name)
-                let names = layer.weights.map { "\(layer.name)/\($0.name):0" }
+                // An opaque layer's weights may carry nested names (`dense_1/kernel`): one level here.
+                let stored = layer.weights.map { $0.name.replacingOccurrences(of: "/", with: "_") + ":0" }
+                let names = stored.map { "\(layer.name)/\($0)" }
                 if names.isEmpty {
                     try group.attributes.setDoubles("weight_names", [], shape: [0])
                     continue
                 }
                 try group.attributes.setChunkedStrings("weight_names", names, encoding: .fixedLength)
                 let inner = try group.createGroup(layer.name)
-                for weight in layer.weights {
-                    try inner.createDataset("\(weight.name):0", shape: weight.shape, values: weight.values)
+                for (weight, name) in zip(layer.weights, stored) {
+                    try inner.createDataset(name, shape: weight.shape, values: weight.values)
                 }
             }
         }
