@@ -56,7 +56,7 @@ let modules: [Target] = [
     ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
-        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe",
+        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
 ]
@@ -71,7 +71,9 @@ let tests: [Target] = [
     .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftEngine", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftPlotTests", dependencies: ["GraftPlot", "GraftTestSupport"]),
-    .testTarget(name: "GraftKerasTests", dependencies: ["GraftCore", "GraftKeras", "GraftHDF5", "GraftTestSupport"]),
+    .testTarget(name: "GraftKerasTests", dependencies: [
+        "GraftCore", "GraftKeras", "GraftHDF5", "GraftEngine", "GraftIO", "GraftTestSupport",
+    ]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftTestSupport"]),
 ]

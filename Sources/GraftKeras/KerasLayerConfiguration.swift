@@ -15,6 +15,8 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     case leakyReLU(negativeSlope: Double)
     case prelu(sharedAxes: [Int])
     case elu(alpha: Double)
+    /// `Softmax` layer along `axis` (-1: the last axis of the Keras tensor).
+    case softmax(axis: Int)
     case maxPooling2D(Pooling2D)
     case averagePooling2D(Pooling2D)
     case globalAveragePooling2D(GlobalPooling2D)
@@ -23,6 +25,11 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     case cropping2D(Cropping2D)
     case add
     case multiply
+    case subtract
+    case maximum
+    case average
+    /// `Permute`: output axis `i + 1` is input axis `dims[i]` (1-based, the batch excluded).
+    case permute(dims: [Int])
     case concatenate(axis: Int)
     case dropout(rate: Double)
     /// Target shape after the batch dimension; `-1` is inferred.

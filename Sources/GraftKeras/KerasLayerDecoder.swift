@@ -55,10 +55,10 @@ enum KerasLayerDecoders {
     static let all: [any KerasLayerDecoder.Type] = [
         InputLayerDecoder.self, Conv2DDecoder.self, DepthwiseConv2DDecoder.self, SeparableConv2DDecoder.self,
         Conv2DTransposeDecoder.self, DenseDecoder.self, FlattenDecoder.self, BatchNormalizationDecoder.self,
-        ActivationDecoder.self, ReLUDecoder.self, LeakyReLUDecoder.self, PReLUDecoder.self, ELUDecoder.self,
+        ActivationDecoder.self, ReLUDecoder.self, LeakyReLUDecoder.self, PReLUDecoder.self, ELUDecoder.self, SoftmaxDecoder.self,
         MaxPooling2DDecoder.self, AveragePooling2DDecoder.self, GlobalAveragePooling2DDecoder.self,
         GlobalMaxPooling2DDecoder.self, ZeroPadding2DDecoder.self, Cropping2DDecoder.self, AddDecoder.self,
-        MultiplyDecoder.self, ConcatenateDecoder.self, DropoutDecoder.self, ReshapeDecoder.self,
+        MultiplyDecoder.self, SubtractDecoder.self, MaximumDecoder.self, AverageDecoder.self, PermuteDecoder.self, ConcatenateDecoder.self, DropoutDecoder.self, ReshapeDecoder.self,
         RescalingDecoder.self, NormalizationDecoder.self,
     ]
 

@@ -22,6 +22,25 @@ public enum KerasWarning: Equatable, Sendable {
     /// Stored variables that belong to no modelled weight (Keras 3 model-level variables, a
     /// layer's sub-objects) and were not imported.
     case variablesIgnored(group: String, count: Int)
+
+    // Import (Keras model → Graft graph)
+
+    /// An opaque layer's output shape was taken to be its input's (a Lambda without
+    /// `output_shape`), so that the layers after it could still be converted.
+    case opaqueOutputShapeAssumed(layer: String)
+    /// An opaque layer's output shape is unknown; layers that need it were kept opaque too.
+    case opaqueOutputShapeUnknown(layer: String)
+    /// A layer called more than once (shared weights) became one Graft node per call, each with a
+    /// copy of the weights.
+    case sharedLayerDuplicated(layer: String, calls: Int)
+    /// `hard_sigmoid` changed meaning in Keras 3 (`relu6(x + 3) / 6` instead of `0.2 x + 0.5`);
+    /// the file records no Keras version, so the Keras 2 meaning was used.
+    case hardSigmoidVersionAssumed(layer: String)
+    /// The model is not a recognised `keras.applications` model and no preprocessing was given:
+    /// a neutral default (raw pixels, no steps) was recorded.
+    case preprocessingUnknown(model: String)
+    /// Kernels were flipped spatially because the weights come from Theano (a true convolution).
+    case kernelsFlippedForTheano(layers: Int)
 }
 
 extension KerasWarning: CustomStringConvertible {
@@ -39,6 +58,19 @@ extension KerasWarning: CustomStringConvertible {
         case .inputShapeUnknown(let input): "input '\(input)' has no declared shape"
         case .embeddedArchitectureOverridden(let path): "\(path): its own architecture was replaced by the supplied one"
         case .variablesIgnored(let group, let count): "\(count) variable(s) in '\(group)' belong to no layer weight and were ignored"
+        case .opaqueOutputShapeAssumed(let layer):
+            "layer '\(layer)' is opaque; its output shape was assumed equal to its input shape"
+        case .opaqueOutputShapeUnknown(let layer):
+            "layer '\(layer)' is opaque and its output shape is unknown; layers needing it were kept opaque too"
+        case .sharedLayerDuplicated(let layer, let calls):
+            "layer '\(layer)' is called \(calls) times; each call became its own node with a copy of the weights"
+        case .hardSigmoidVersionAssumed(let layer):
+            "layer '\(layer)': no Keras version recorded, hard_sigmoid read as Keras 2's clip(0.2x + 0.5, 0, 1)"
+        case .preprocessingUnknown(let model):
+            "model '\(model)' is not a recognised keras.applications model: preprocessing recorded as raw 0...255 "
+                + "pixels without steps; give the preprocessing (caffe, tf, torch) if it is known"
+        case .kernelsFlippedForTheano(let layers):
+            "\(layers) convolution kernel(s) flipped spatially: Theano convolves, Graft correlates"
         }
     }
 }

@@ -69,6 +69,9 @@ extension ActivationKernels {
                 let z = 0.2 * x[i] + 0.5
                 dx[i] = z > 0 && z < 1 ? 0.2 * dy[i] : 0
             }
+        case .hardSigmoidOneSixth:
+            // relu6(x + 3) / 6: slope 1/6 strictly inside (-3, 3).
+            for i in 0..<count { dx[i] = x[i] > -3 && x[i] < 3 ? dy[i] / 6 : 0 }
         case .swish:
             // d/dx x σ(x) = σ + x σ (1 - σ).
             for i in 0..<count {

@@ -47,6 +47,8 @@ public enum ActivationKernels {
             for i in 0..<count { output[i] = Elementary.tanh(input[i]) }
         case .hardSigmoid:
             for i in 0..<count { output[i] = min(max(0.2 * input[i] + 0.5, 0), 1) }
+        case .hardSigmoidOneSixth:
+            for i in 0..<count { output[i] = min(max(input[i] + 3, 0), 6) / 6 }
         case .swish:
             for i in 0..<count { output[i] = input[i] * sigmoid(input[i]) }
         case .softplus:

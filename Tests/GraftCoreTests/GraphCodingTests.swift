@@ -47,7 +47,7 @@ struct GraphCodingTests {
         #expect(json.contains("\"op\":\"\(op.kind.rawValue)\""))
     }
 
-    @Test(arguments: [Activation.elu(alpha: 1), .selu, .sigmoid, .tanh, .hardSigmoid, .swish, .softplus])
+    @Test(arguments: [Activation.elu(alpha: 1), .selu, .sigmoid, .tanh, .hardSigmoid, .hardSigmoidOneSixth, .swish, .softplus])
     func activationsRoundTrip(activation: Activation) throws {
         let data = try JSONEncoder().encode(activation)
         #expect(try JSONDecoder().decode(Activation.self, from: data) == activation)

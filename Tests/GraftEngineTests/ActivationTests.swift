@@ -14,6 +14,7 @@ struct ActivationCase: CustomTestStringConvertible, Sendable {
         .init(function: .sigmoid) { 1 / (1 + exp(-$0)) },
         .init(function: .tanh) { tanh($0) },
         .init(function: .hardSigmoid) { min(max(0.2 * $0 + 0.5, 0), 1) },
+        .init(function: .hardSigmoidOneSixth) { min(max($0 / 6 + 0.5, 0), 1) },
         .init(function: .swish) { $0 / (1 + exp(-$0)) },
         .init(function: .softplus) { log(1 + exp($0)) },
     ]

@@ -151,10 +151,10 @@ struct GradientCheckTests {
     }
 
     @Test("every Activation",
-          arguments: [Activation.elu(alpha: 0.7), .selu, .sigmoid, .tanh, .hardSigmoid, .swish, .softplus])
+          arguments: [Activation.elu(alpha: 0.7), .selu, .sigmoid, .tanh, .hardSigmoid, .hardSigmoidOneSixth, .swish, .softplus])
     func activation(_ f: Activation) throws {
-        // Away from 0 (ELU/SELU's derivative jumps there) and from ±2.5 (hard sigmoid's corners).
-        try checkOp(.activation(f), inputs: [kinkFreeTensor([2, 3, 4], seed: 93, avoid: [0, -2.5, 2.5], in: -3...3)])
+        // Away from 0 (ELU/SELU derivative jumps there), ±2.5 and ±3 (the hard sigmoids' corners).
+        try checkOp(.activation(f), inputs: [kinkFreeTensor([2, 3, 4], seed: 93, avoid: [0, -2.5, 2.5, -3, 3], in: -3...3)])
     }
 
     @Test("Power", arguments: [Power(power: 1, scale: 2, shift: 1), Power(power: 2, scale: -1.5, shift: 0.5),

@@ -38,6 +38,7 @@ struct KerasRegistryTests {
             .dropout: ["rate": .number(0.5)],
             .reshape: ["target_shape": .array([.number(-1)])],
             .rescaling: ["scale": .number(2)],
+            .permute: ["dims": .array([.number(2), .number(1)])],
         ]
         let fields = minimal[layerClass] ?? [:]
         let decoded = try KerasLayerDecoders.decode(className: layerClass.rawValue, layerName: "l", config: fields,

@@ -28,8 +28,11 @@ public enum Activation: Codable, Equatable, Sendable {
     case selu
     case sigmoid
     case tanh
-    /// Keras: `clip(0.2 * x + 0.5, 0, 1)`.
+    /// Keras 1/2 and tf.keras: `clip(0.2 * x + 0.5, 0, 1)`.
     case hardSigmoid
+    /// `clip(x / 6 + 0.5, 0, 1)`, i.e. `relu6(x + 3) / 6` (Keras 3's `hard_sigmoid`, PyTorch's
+    /// Hardsigmoid).
+    case hardSigmoidOneSixth
     /// `x * sigmoid(x)`.
     case swish
     /// `log(1 + exp(x))`.
@@ -43,6 +46,7 @@ public enum Activation: Codable, Equatable, Sendable {
         case .sigmoid: "Sigmoid"
         case .tanh: "TanH"
         case .hardSigmoid: "HardSigmoid"
+        case .hardSigmoidOneSixth: "HardSigmoid(x/6)"
         case .swish: "Swish"
         case .softplus: "Softplus"
         }
@@ -87,6 +91,7 @@ extension Activation {
         case "sigmoid": self = .sigmoid
         case "tanh": self = .tanh
         case "hardSigmoid": self = .hardSigmoid
+        case "hardSigmoidOneSixth": self = .hardSigmoidOneSixth
         case "swish": self = .swish
         case "softplus": self = .softplus
         default:
@@ -105,6 +110,7 @@ extension Activation {
         case .sigmoid: try c.encode("sigmoid", forKey: .function)
         case .tanh: try c.encode("tanh", forKey: .function)
         case .hardSigmoid: try c.encode("hardSigmoid", forKey: .function)
+        case .hardSigmoidOneSixth: try c.encode("hardSigmoidOneSixth", forKey: .function)
         case .swish: try c.encode("swish", forKey: .function)
         case .softplus: try c.encode("softplus", forKey: .function)
         }

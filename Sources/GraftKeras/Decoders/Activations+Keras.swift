@@ -1,4 +1,4 @@
-// Activation, ReLU, LeakyReLU, PReLU, ELU.
+// Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax.
 
 enum ActivationDecoder: KerasLayerDecoder {
     static let layerClass = KerasLayerClass.activation
@@ -48,5 +48,23 @@ enum ELUDecoder: KerasLayerDecoder {
 
     static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
         KerasDecodedLayer(configuration: .elu(alpha: try c.double(["alpha"], default: 1)), weights: [])
+    }
+}
+
+enum SoftmaxDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.softmax
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        // Keras writes one axis as a number; a list of several axes is a joint softmax.
+        var axis = -1
+        if let (_, value) = c.value(["axis"]) {
+            if let single = value.intValue {
+                axis = single
+            } else if let list = try c.optionalIntList(["axis"]) {
+                guard list.count == 1 else { throw .unsupported(field: "axis", reason: "softmax over several axes \(list)") }
+                axis = list[0]
+            }
+        }
+        return KerasDecodedLayer(configuration: .softmax(axis: axis), weights: [])
     }
 }

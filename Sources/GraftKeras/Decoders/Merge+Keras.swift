@@ -1,4 +1,4 @@
-// Add, Multiply, Concatenate.
+// Add, Multiply, Subtract, Maximum, Average, Concatenate.
 
 enum AddDecoder: KerasLayerDecoder {
     static let layerClass = KerasLayerClass.add
@@ -21,5 +21,29 @@ enum ConcatenateDecoder: KerasLayerDecoder {
 
     static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
         KerasDecodedLayer(configuration: .concatenate(axis: try c.int(["axis"], default: -1)), weights: [])
+    }
+}
+
+enum SubtractDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.subtract
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        KerasDecodedLayer(configuration: .subtract, weights: [])
+    }
+}
+
+enum MaximumDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.maximum
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        KerasDecodedLayer(configuration: .maximum, weights: [])
+    }
+}
+
+enum AverageDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.average
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        KerasDecodedLayer(configuration: .average, weights: [])
     }
 }

@@ -1,4 +1,4 @@
-// InputLayer, Flatten, Reshape, Dropout, ZeroPadding2D, Cropping2D.
+// InputLayer, Flatten, Reshape, Permute, Dropout, ZeroPadding2D, Cropping2D.
 
 enum InputLayerDecoder: KerasLayerDecoder {
     static let layerClass = KerasLayerClass.inputLayer
@@ -74,5 +74,17 @@ enum Cropping2DDecoder: KerasLayerDecoder {
         return KerasDecodedLayer(configuration: .cropping2D(.init(cropping: try c.insets(["cropping"], default: 0),
                                                                   dataFormat: format)),
                                  weights: [], warnings: warnings)
+    }
+}
+
+enum PermuteDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.permute
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        guard let dims = try c.optionalIntList(["dims"]) else { throw .invalid(field: "dims", reason: "missing") }
+        guard dims.sorted() == Array(1...max(dims.count, 1)), !dims.isEmpty else {
+            throw .invalid(field: "dims", reason: "must be a permutation of 1...\(dims.count), found \(dims)")
+        }
+        return KerasDecodedLayer(configuration: .permute(dims: dims), weights: [])
     }
 }

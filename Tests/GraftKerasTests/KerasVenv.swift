@@ -1,0 +1,41 @@
+import Foundation
+import GraftTestSupport
+
+/// The Python of the Keras venv (`Scripts/make-keras-venv.sh`: Keras 3 on JAX, h5py), found
+/// through `GRAFT_KERAS_PYTHON` or at `.build-keras-venv/bin/python`; nil when absent, and the
+/// tests that need real Keras are then skipped.
+enum KerasVenv {
+    static let python: String? = {
+        let environment = ProcessInfo.processInfo.environment["GRAFT_KERAS_PYTHON"]
+        let candidates: [String] = [environment ?? "", SharedData.repositoryRoot.appendingPathComponent(".build-keras-venv/bin/python").path]
+        return candidates.first { !$0.isEmpty && FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    static let absentMessage = "Keras venv not found: run Scripts/make-keras-venv.sh or set GRAFT_KERAS_PYTHON"
+
+    /// A Python with `tensorflow` and `tf-keras` (Keras 2 itself), given by `GRAFT_TFKERAS_PYTHON`:
+    /// optional, about 2.8 GB, so no script creates it.
+    static let tfKerasPython: String? = ProcessInfo.processInfo.environment["GRAFT_TFKERAS_PYTHON"]
+        .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+
+    /// Runs a Python script with the venv (JAX backend, CPU), returning its exit status and output.
+    static func run(_ script: String, _ arguments: [String],
+                    python: String? = KerasVenv.python) throws -> (status: Int32, output: String) {
+        guard let python else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["KERAS_BACKEND"] = "jax"
+        environment["JAX_PLATFORMS"] = "cpu"
+        environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
