@@ -18,11 +18,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-# Swift Testing suites (XCTest is not used). The Python venv enables the safetensors/JSON-schema
-# cross-checks; without it those tests are skipped with a message.
+# Swift Testing suites (XCTest is not used). The Python venvs enable the cross-checks
+# (safetensors and JSON Schema, OpenCV's Caffe reader, real Keras loading our exports); without
+# them those tests are skipped with a message.
 test: deps
 	@GRAFT_PYTHON="$$(Scripts/make-venv.sh)"; export GRAFT_PYTHON; \
-	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)"; \
+	  GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)"; export GRAFT_KERAS_PYTHON; \
+	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_KERAS_PYTHON=$${GRAFT_KERAS_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)"; \
 	  $(SWIFT) build --build-tests $(BUILD_FLAGS) && \
 	  $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
 
@@ -33,4 +35,4 @@ samples: build
 	@Scripts/make-samples.sh "$$($(SWIFT) build --show-bin-path)/graft"
 
 clean:
-	rm -rf .build .build-venv
+	rm -rf .build .build-venv .build-keras-venv

@@ -10,10 +10,14 @@ extension GraftCommand {
                 Caffe: a deploy .prototxt with its .caffemodel (weights matched to layers by name); a \
                 .caffemodel alone (its embedded net, training-only layers dropped; --input-shape when it \
                 declares no input); or a .prototxt alone (random weights from its fillers, --seed). \
-                Warnings go to stderr; the output file is written atomically and only on success.
+                Keras: a full-model .h5 (Keras 2, tf.keras or Keras 3), a .keras archive, or a weights-only \
+                .h5 / Keras 3 .weights.h5 with its architecture (.json or a full-model file); \
+                --preprocess caffe|tf|torch|none records how inputs are scaled, --source-backend theano \
+                flips Theano-trained kernels. Warnings go to stderr; the output file is written \
+                atomically and only on success.
                 """)
 
-        @Argument(help: "The source files (.prototxt, .caffemodel).") var inputs: [String]
+        @Argument(help: "The source files (.prototxt, .caffemodel; .h5, .hdf5, .keras, .json).") var inputs: [String]
         @Option(name: .shortAndLong, help: "Where to write the .graft file.") var output: String
         @Option(help: "Source format (default: from the file extensions): \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
         var from: SourceFormat?
@@ -22,6 +26,10 @@ extension GraftCommand {
         @Option(help: "Per-channel mean to subtract, in the net's channel order, e.g. 104,117,123.") var mean: String?
         @Flag(help: "Refuse unknown fields, unused or missing weights and opaque layers instead of warning.") var strict = false
         @Option(help: "Seed for random weights (a prototxt without weights).") var seed: UInt64 = 0
+        @Option(help: "Keras: input preprocessing: caffe, tf, torch or none (default: known applications, else none).")
+        var preprocess: String?
+        @Option(help: "Keras: the backend the weights come from when the file does not say: tensorflow or theano.")
+        var sourceBackend: String?
 
         var format: SourceFormat? {
             if let from { return from }
@@ -51,6 +59,12 @@ extension GraftCommand {
             }
             if let mean { _ = try Self.numbers(mean, "--mean") as [Float] }
             if mean != nil && meanFile != nil { throw ValidationError("give --mean or --mean-file, not both.") }
+            if let preprocess, !["caffe", "tf", "torch", "none"].contains(preprocess) {
+                throw ValidationError("--preprocess must be caffe, tf, torch or none.")
+            }
+            if let sourceBackend, !["tensorflow", "theano"].contains(sourceBackend) {
+                throw ValidationError("--source-backend must be tensorflow or theano.")
+            }
         }
 
         func run() throws {
@@ -58,6 +72,8 @@ extension GraftCommand {
             options.inputShape = try inputShape.map { try Self.numbers($0, "--input-shape") }
             options.mean = try mean.map { try Self.numbers($0, "--mean") }
             options.meanFile = meanFile
+            options.preprocess = preprocess
+            options.sourceBackend = sourceBackend
             let (model, warnings) = try format!.converter.convert(inputs: inputs, options: options)
             for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             let writeStart = Date()

@@ -2,10 +2,15 @@ import ArgumentParser
 import Foundation
 import GraftCaffe
 import GraftCore
+import GraftKeras
 
 /// The frameworks `graft export` writes.
 enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
     case caffe
+    /// A Keras 2 layout full-model `.h5` (tf.keras and Keras 3 `load_model` open it).
+    case keras
+    /// A Keras 3 `.weights.h5` plus the architecture as `.json`.
+    case keras3
 }
 
 extension GraftCommand {
@@ -15,12 +20,15 @@ extension GraftCommand {
             discussion: """
                 caffe: OUT/deploy.prototxt (V2 layers, an Input layer with the shape) and \
                 OUT/weights.caffemodel (V2, BlobShape). Nodes Caffe cannot express (asymmetric padding, \
-                ReLU6, Pad, ...) make the export fail with the node's name; files are written atomically.
+                ReLU6, Pad, ...) make the export fail with the node's name. keras: a Keras-2-layout full model \
+                .h5 (-o model.h5). keras3: a Keras 3 .weights.h5 and its architecture .json (-o model.weights.h5). \
+                Files are written atomically.
                 """)
 
         @Argument(help: "The .graft file.") var model: String
         @Option(help: "Target format: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var to: ExportFormat
-        @Option(name: .shortAndLong, help: "The directory to write into (created if missing).") var output: String
+        @Option(name: .shortAndLong, help: "caffe: the directory to write into (created if missing); keras, keras3: the file.")
+        var output: String
 
         func run() throws {
             let file = try NativeFile.open(model)
@@ -30,6 +38,9 @@ extension GraftCommand {
                 let export = try CaffeExporter.export(loaded, to: output)
                 for note in export.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 print("wrote \(export.prototxtPath) and \(export.caffemodelPath)")
+            case .keras, .keras3:
+                let written = try KerasExporter.export(loaded, to: output, format: to == .keras ? .keras2H5 : .keras3Weights)
+                print("wrote " + written.joined(separator: " and "))
             }
         }
     }

@@ -3,16 +3,17 @@ import Foundation
 import GraftCore
 
 /// The frameworks `graft convert` reads, told apart by file extension (or `--from`). Each has one
-/// ``ModelConverter``; a new framework (Keras `.h5`/`.keras` next) adds a case, its extensions
-/// and its converter, and nothing else changes.
+/// ``ModelConverter``; a new framework adds a case, its extensions and its converter, and nothing
+/// else changes.
 enum SourceFormat: String, CaseIterable, ExpressibleByArgument {
     case caffe
-    // case keras: "h5", "hdf5", "keras" — to come with the Keras importer.
+    case keras
 
     /// The extensions (lower case, no dot) each format's files have.
     var pathExtensions: [String] {
         switch self {
         case .caffe: ["prototxt", "caffemodel"]
+        case .keras: ["h5", "hdf5", "keras", "json"]
         }
     }
 
@@ -25,6 +26,7 @@ enum SourceFormat: String, CaseIterable, ExpressibleByArgument {
     var converter: any ModelConverter.Type {
         switch self {
         case .caffe: CaffeConverter.self
+        case .keras: KerasConverter.self
         }
     }
 }
@@ -36,6 +38,10 @@ struct ConversionOptions {
     var meanFile: String?
     var strict = false
     var seed: UInt64 = 0
+    /// Keras: preprocessing mode (caffe, tf, torch, none; nil: recognised applications, else none).
+    var preprocess: String?
+    /// Keras: the backend the weights were trained with when the file does not say (theano flips kernels).
+    var sourceBackend: String?
 }
 
 /// One framework's files to a Graft model.
