@@ -9,14 +9,16 @@ extension ActivationKernels {
     public static func reluBackward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                     inputGradient: UnsafeMutablePointer<Float>, count: Int,
                                     negativeSlope: Float, maxValue: Float?, threshold: Float) {
-        if let ceiling = maxValue {
-            for i in 0..<count {
-                let x = input[i]
-                inputGradient[i] = x > threshold ? (x < ceiling ? outputGradient[i] : 0) : negativeSlope * outputGradient[i]
-            }
-        } else {
-            for i in 0..<count {
-                inputGradient[i] = input[i] > threshold ? outputGradient[i] : negativeSlope * outputGradient[i]
+        Parallel.forEach(count, minimumWork: 1 << 16) { range in
+            if let ceiling = maxValue {
+                for i in range {
+                    let x = input[i]
+                    inputGradient[i] = x > threshold ? (x < ceiling ? outputGradient[i] : 0) : negativeSlope * outputGradient[i]
+                }
+            } else {
+                for i in range {
+                    inputGradient[i] = input[i] > threshold ? outputGradient[i] : negativeSlope * outputGradient[i]
+                }
             }
         }
     }

@@ -6,9 +6,11 @@ public enum ActivationKernels {
     public static func relu(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
                             negativeSlope: Float, maxValue: Float?, threshold: Float) {
         let ceiling = maxValue ?? .infinity
-        for i in 0..<count {
-            let x = input[i]
-            output[i] = x > threshold ? min(x, ceiling) : negativeSlope * (x - threshold)
+        Parallel.forEach(count, minimumWork: 1 << 16) { range in
+            for i in range {
+                let x = input[i]
+                output[i] = x > threshold ? min(x, ceiling) : negativeSlope * (x - threshold)
+            }
         }
     }
 

@@ -30,16 +30,18 @@ extension ConvolutionKernels {
                            b: columns + group * g.reductionLength * width, ldb: width,
                            c: product + group * g.outputChannelsPerGroup * width, ldc: width)
             }
-            for b in 0..<count {
-                let result = output + (start + b) * g.outputImageCount
-                for c in 0..<g.outputChannels {
-                    let source = product + c * width + b * area
-                    let plane = result + c * area
-                    if let bias {
-                        let v = bias[c]
-                        for i in 0..<area { plane[i] = source[i] + v }
-                    } else {
-                        plane.update(from: source, count: area)
+            Parallel.forEach(g.outputChannels, workPerItem: width) { channels in
+                for b in 0..<count {
+                    let result = output + (start + b) * g.outputImageCount
+                    for c in channels {
+                        let source = product + c * width + b * area
+                        let plane = result + c * area
+                        if let bias {
+                            let v = bias[c]
+                            for i in 0..<area { plane[i] = source[i] + v }
+                        } else {
+                            plane.update(from: source, count: area)
+                        }
                     }
                 }
             }
@@ -77,10 +79,12 @@ extension ConvolutionKernels {
         precondition(supports(strategy, g), "convolution backward: strategy \(strategy) does not fit \(g)")
         let area = g.patches.outputArea
         if let biasGradient {
-            biasGradient.update(repeating: 0, count: g.outputChannels)
-            for n in 0..<batch {
-                let image = outputGradient + n * g.outputImageCount
-                for c in 0..<g.outputChannels { biasGradient[c] += Reduction.sum(image + c * area, count: area) }
+            Parallel.forEach(g.outputChannels, workPerItem: batch * area) { channels in
+                for c in channels {
+                    var sum: Float = 0
+                    for n in 0..<batch { sum += Reduction.sum(outputGradient + n * g.outputImageCount + c * area, count: area) }
+                    biasGradient[c] = sum
+                }
             }
         }
         guard inputGradient != nil || weightGradient != nil else { return }
@@ -125,10 +129,12 @@ extension ConvolutionKernels {
             if count == 1 {
                 dy = outputGradient + start * g.outputImageCount
             } else {
-                for b in 0..<count {
-                    let image = outputGradient + (start + b) * g.outputImageCount
-                    for c in 0..<g.outputChannels {
-                        (gathered + c * width + b * area).update(from: image + c * area, count: area)
+                Parallel.forEach(g.outputChannels, workPerItem: width) { channels in
+                    for b in 0..<count {
+                        let image = outputGradient + (start + b) * g.outputImageCount
+                        for c in channels {
+                            (gathered + c * width + b * area).update(from: image + c * area, count: area)
+                        }
                     }
                 }
                 dy = UnsafePointer(gathered)

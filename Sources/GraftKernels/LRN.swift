@@ -7,21 +7,23 @@ public enum LRNKernels {
                                       size: Int, alpha: Float, beta: Float, k: Float) {
         let half = (size - 1) / 2
         let alphaOverSize = alpha / Float(size)
-        for n in 0..<batch {
-            let image = input + n * channels * area
-            let result = output + n * channels * area
-            for c in 0..<channels {
-                let first = max(c - half, 0)
-                let last = min(c + half, channels - 1)
-                let x = image + c * area
-                let y = result + c * area
-                for i in 0..<area {
-                    var sum: Float = 0
-                    for neighbour in first...last {
-                        let v = image[neighbour * area + i]
-                        sum += v * v
+        Parallel.forEach(batch, workPerItem: channels * area * size) { range in
+            for n in range {
+                let image = input + n * channels * area
+                let result = output + n * channels * area
+                for c in 0..<channels {
+                    let first = max(c - half, 0)
+                    let last = min(c + half, channels - 1)
+                    let x = image + c * area
+                    let y = result + c * area
+                    for i in 0..<area {
+                        var sum: Float = 0
+                        for neighbour in first...last {
+                            let v = image[neighbour * area + i]
+                            sum += v * v
+                        }
+                        y[i] = x[i] * negativePower(k + alphaOverSize * sum, beta)
                     }
-                    y[i] = x[i] * negativePower(k + alphaOverSize * sum, beta)
                 }
             }
         }
@@ -35,22 +37,24 @@ public enum LRNKernels {
         let half = (size - 1) / 2
         let alphaOverArea = alpha / Float(size * size)
         let area = height * width
-        for p in 0..<planes {
-            let x = input + p * area
-            let y = output + p * area
-            for h in 0..<height {
-                let top = max(h - half, 0), bottom = min(h + half, height - 1)
-                for w in 0..<width {
-                    let left = max(w - half, 0), right = min(w + half, width - 1)
-                    var sum: Float = 0
-                    for hh in top...bottom {
-                        for ww in left...right {
-                            let v = x[hh * width + ww]
-                            sum += v * v
+        Parallel.forEach(planes, workPerItem: area * size * size) { range in
+            for p in range {
+                let x = input + p * area
+                let y = output + p * area
+                for h in 0..<height {
+                    let top = max(h - half, 0), bottom = min(h + half, height - 1)
+                    for w in 0..<width {
+                        let left = max(w - half, 0), right = min(w + half, width - 1)
+                        var sum: Float = 0
+                        for hh in top...bottom {
+                            for ww in left...right {
+                                let v = x[hh * width + ww]
+                                sum += v * v
+                            }
                         }
+                        let i = h * width + w
+                        y[i] = x[i] * negativePower(1 + alphaOverArea * sum, beta)
                     }
-                    let i = h * width + w
-                    y[i] = x[i] * negativePower(1 + alphaOverArea * sum, beta)
                 }
             }
         }

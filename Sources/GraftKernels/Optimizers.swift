@@ -8,14 +8,9 @@ public enum OptimizerKernels {
     public static func sgd(weight: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                            history: UnsafeMutablePointer<Float>, count: Int,
                            rate: Float, momentum: Float, decay: Float) {
-        if decay == 0 {
-            for i in 0..<count {
-                let h = momentum * history[i] + rate * gradient[i]
-                history[i] = h
-                weight[i] -= h
-            }
-        } else {
-            for i in 0..<count {
+        // Memory-bound: both cores' bandwidth helps for the large fully connected weights.
+        Parallel.forEach(count, minimumWork: 1 << 17) { range in
+            for i in range {
                 let h = momentum * history[i] + rate * (gradient[i] + decay * weight[i])
                 history[i] = h
                 weight[i] -= h
@@ -37,13 +32,15 @@ public enum OptimizerKernels {
                             m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                             stepSize: Float, sqrtScale: Float, beta1: Float, beta2: Float, epsilon: Float, decay: Float) {
         let c1 = 1 - beta1, c2 = 1 - beta2
-        for i in 0..<count {
-            let g = gradient[i] + decay * weight[i]
-            let mi = beta1 * m[i] + c1 * g
-            let vi = beta2 * v[i] + c2 * g * g
-            m[i] = mi
-            v[i] = vi
-            weight[i] -= stepSize * mi / (vi.squareRoot() * sqrtScale + epsilon)
+        Parallel.forEach(count, minimumWork: 1 << 17) { range in
+            for i in range {
+                let g = gradient[i] + decay * weight[i]
+                let mi = beta1 * m[i] + c1 * g
+                let vi = beta2 * v[i] + c2 * g * g
+                m[i] = mi
+                v[i] = vi
+                weight[i] -= stepSize * mi / (vi.squareRoot() * sqrtScale + epsilon)
+            }
         }
     }
 }

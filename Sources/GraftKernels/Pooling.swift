@@ -51,41 +51,43 @@ public enum PoolingKernels {
                                divisor: Pooling.AverageDivisor) {
         let inputPlane = g.height * g.width
         let outputPlane = g.outputHeight * g.outputWidth
-        for p in 0..<planes {
-            let source = input + p * inputPlane
-            let result = output + p * outputPlane
-            for oh in 0..<g.outputHeight {
-                let paddedTop = oh * g.strideHeight - g.padTop
-                let paddedBottom = min(paddedTop + g.kernelHeight, g.height + g.padBottom)
-                let top = max(paddedTop, 0)
-                let bottom = min(paddedBottom, g.height)
-                for ow in 0..<g.outputWidth {
-                    let paddedLeft = ow * g.strideWidth - g.padLeft
-                    let paddedRight = min(paddedLeft + g.kernelWidth, g.width + g.padRight)
-                    let left = max(paddedLeft, 0)
-                    let right = min(paddedRight, g.width)
-                    guard top < bottom, left < right else {
-                        result[oh * g.outputWidth + ow] = 0
-                        continue
-                    }
-                    switch method {
-                    case .max:
-                        var best = -Float.infinity
-                        for h in top..<bottom {
-                            let row = source + h * g.width
-                            for w in left..<right where row[w] > best || row[w].isNaN { best = row[w] }
+        Parallel.forEach(planes, workPerItem: outputPlane * g.kernelHeight * g.kernelWidth) { range in
+            for p in range {
+                let source = input + p * inputPlane
+                let result = output + p * outputPlane
+                for oh in 0..<g.outputHeight {
+                    let paddedTop = oh * g.strideHeight - g.padTop
+                    let paddedBottom = min(paddedTop + g.kernelHeight, g.height + g.padBottom)
+                    let top = max(paddedTop, 0)
+                    let bottom = min(paddedBottom, g.height)
+                    for ow in 0..<g.outputWidth {
+                        let paddedLeft = ow * g.strideWidth - g.padLeft
+                        let paddedRight = min(paddedLeft + g.kernelWidth, g.width + g.padRight)
+                        let left = max(paddedLeft, 0)
+                        let right = min(paddedRight, g.width)
+                        guard top < bottom, left < right else {
+                            result[oh * g.outputWidth + ow] = 0
+                            continue
                         }
-                        result[oh * g.outputWidth + ow] = best
-                    case .average:
-                        var sum: Float = 0
-                        for h in top..<bottom {
-                            let row = source + h * g.width
-                            for w in left..<right { sum += row[w] }
+                        switch method {
+                        case .max:
+                            var best = -Float.infinity
+                            for h in top..<bottom {
+                                let row = source + h * g.width
+                                for w in left..<right where row[w] > best || row[w].isNaN { best = row[w] }
+                            }
+                            result[oh * g.outputWidth + ow] = best
+                        case .average:
+                            var sum: Float = 0
+                            for h in top..<bottom {
+                                let row = source + h * g.width
+                                for w in left..<right { sum += row[w] }
+                            }
+                            let count = divisor == .includePadding
+                                ? (paddedBottom - paddedTop) * (paddedRight - paddedLeft)
+                                : (bottom - top) * (right - left)
+                            result[oh * g.outputWidth + ow] = sum / Float(count)
                         }
-                        let count = divisor == .includePadding
-                            ? (paddedBottom - paddedTop) * (paddedRight - paddedLeft)
-                            : (bottom - top) * (right - left)
-                        result[oh * g.outputWidth + ow] = sum / Float(count)
                     }
                 }
             }

@@ -14,76 +14,78 @@ extension PoolingKernels {
         // still visits its window in row-major order with `>`, so the first maximum wins.
         let inputPlane = g.height * g.width
         let outputPlane = g.outputHeight * g.outputWidth
-        for p in 0..<planes {
-            let source = input + p * inputPlane
-            for oh in 0..<g.outputHeight {
-                let best = output + p * outputPlane + oh * g.outputWidth
-                let index = argmax.map { $0 + p * outputPlane + oh * g.outputWidth }
-                best.update(repeating: -Float.infinity, count: g.outputWidth)
-                index?.update(repeating: -1, count: g.outputWidth)
-                let paddedTop = oh * g.strideHeight - g.padTop
-                let top = max(paddedTop, 0)
-                let bottom = min(min(paddedTop + g.kernelHeight, g.height + g.padBottom), g.height)
-                for h in top..<max(top, bottom) {
-                    let row = source + h * g.width
-                    for j in 0..<g.kernelWidth {
-                        let offset = j - g.padLeft
-                        let columns = PatchGeometry.validRange(offset: offset, stride: g.strideWidth, size: g.width,
-                                                               outputs: g.outputWidth)
-                        // Unconditional stores of selects (`take` is `v > best || v.isNaN` without a
-                        // short-circuit branch), pointer steps and wrapping index arithmetic: no
-                        // branch in the loop.
-                        guard !columns.isEmpty else { continue }
-                        let stride = g.strideWidth
-                        var element = row + offset + columns.lowerBound * stride
-                        if let index {
-                            // Eight output columns at a time with SIMD blends: scalar selects that
-                            // also move an index are turned back into branches by the compiler.
-                            var position = Int32(truncatingIfNeeded: h * g.width + offset + columns.lowerBound * stride)
-                            let step = Int32(truncatingIfNeeded: stride)
-                            let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* step
-                            var ow = columns.lowerBound
-                            while ow + 8 <= columns.upperBound {
-                                let e = element
-                                let v = SIMD8<Float>(e[0], e[stride], e[2 * stride], e[3 * stride],
-                                                     e[4 * stride], e[5 * stride], e[6 * stride], e[7 * stride])
-                                let b = UnsafeRawPointer(best + ow).loadUnaligned(as: SIMD8<Float>.self)
-                                let i = UnsafeRawPointer(index + ow).loadUnaligned(as: SIMD8<Int32>.self)
-                                let take = (v .> b) .| (v .!= v)
-                                UnsafeMutableRawPointer(best + ow).storeBytes(of: b.replacing(with: v, where: take), as: SIMD8<Float>.self)
-                                let candidates = SIMD8<Int32>(repeating: position) &+ lanes
-                                UnsafeMutableRawPointer(index + ow).storeBytes(of: i.replacing(with: candidates, where: take),
-                                                                               as: SIMD8<Int32>.self)
-                                element += 8 * stride
-                                position &+= 8 &* step
-                                ow += 8
-                            }
-                            while ow < columns.upperBound {
-                                let v = element.pointee
-                                if v > best[ow] || v.isNaN {
-                                    best[ow] = v
-                                    index[ow] = position
+        Parallel.forEach(planes, workPerItem: outputPlane * g.kernelHeight * g.kernelWidth) { range in
+            for p in range {
+                let source = input + p * inputPlane
+                for oh in 0..<g.outputHeight {
+                    let best = output + p * outputPlane + oh * g.outputWidth
+                    let index = argmax.map { $0 + p * outputPlane + oh * g.outputWidth }
+                    best.update(repeating: -Float.infinity, count: g.outputWidth)
+                    index?.update(repeating: -1, count: g.outputWidth)
+                    let paddedTop = oh * g.strideHeight - g.padTop
+                    let top = max(paddedTop, 0)
+                    let bottom = min(min(paddedTop + g.kernelHeight, g.height + g.padBottom), g.height)
+                    for h in top..<max(top, bottom) {
+                        let row = source + h * g.width
+                        for j in 0..<g.kernelWidth {
+                            let offset = j - g.padLeft
+                            let columns = PatchGeometry.validRange(offset: offset, stride: g.strideWidth, size: g.width,
+                                                                   outputs: g.outputWidth)
+                            // Unconditional stores of selects (`take` is `v > best || v.isNaN` without a
+                            // short-circuit branch), pointer steps and wrapping index arithmetic: no
+                            // branch in the loop.
+                            guard !columns.isEmpty else { continue }
+                            let stride = g.strideWidth
+                            var element = row + offset + columns.lowerBound * stride
+                            if let index {
+                                // Eight output columns at a time with SIMD blends: scalar selects that
+                                // also move an index are turned back into branches by the compiler.
+                                var position = Int32(truncatingIfNeeded: h * g.width + offset + columns.lowerBound * stride)
+                                let step = Int32(truncatingIfNeeded: stride)
+                                let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* step
+                                var ow = columns.lowerBound
+                                while ow + 8 <= columns.upperBound {
+                                    let e = element
+                                    let v = SIMD8<Float>(e[0], e[stride], e[2 * stride], e[3 * stride],
+                                                         e[4 * stride], e[5 * stride], e[6 * stride], e[7 * stride])
+                                    let b = UnsafeRawPointer(best + ow).loadUnaligned(as: SIMD8<Float>.self)
+                                    let i = UnsafeRawPointer(index + ow).loadUnaligned(as: SIMD8<Int32>.self)
+                                    let take = (v .> b) .| (v .!= v)
+                                    UnsafeMutableRawPointer(best + ow).storeBytes(of: b.replacing(with: v, where: take), as: SIMD8<Float>.self)
+                                    let candidates = SIMD8<Int32>(repeating: position) &+ lanes
+                                    UnsafeMutableRawPointer(index + ow).storeBytes(of: i.replacing(with: candidates, where: take),
+                                                                                   as: SIMD8<Int32>.self)
+                                    element += 8 * stride
+                                    position &+= 8 &* step
+                                    ow += 8
                                 }
-                                element += stride
-                                position &+= step
-                                ow += 1
-                            }
-                        } else {
-                            for ow in columns {
-                                let v = element.pointee
-                                let b = best[ow]
-                                best[ow] = (v > b ? 1 : 0) | (v.isNaN ? 1 : 0) != 0 ? v : b
-                                element += stride
+                                while ow < columns.upperBound {
+                                    let v = element.pointee
+                                    if v > best[ow] || v.isNaN {
+                                        best[ow] = v
+                                        index[ow] = position
+                                    }
+                                    element += stride
+                                    position &+= step
+                                    ow += 1
+                                }
+                            } else {
+                                for ow in columns {
+                                    let v = element.pointee
+                                    let b = best[ow]
+                                    best[ow] = (v > b ? 1 : 0) | (v.isNaN ? 1 : 0) != 0 ? v : b
+                                    element += stride
+                                }
                             }
                         }
                     }
-                }
-                // A window with no element in the image (a pad at least the kernel) gives 0.
-                for ow in 0..<g.outputWidth where best[ow] == -.infinity {
-                    if let index, index[ow] >= 0 { continue }   // a genuine -inf maximum
-                    let paddedLeft = ow * g.strideWidth - g.padLeft
-                    if top >= bottom || max(paddedLeft, 0) >= min(min(paddedLeft + g.kernelWidth, g.width + g.padRight), g.width) {
-                        best[ow] = 0
+                    // A window with no element in the image (a pad at least the kernel) gives 0.
+                    for ow in 0..<g.outputWidth where best[ow] == -.infinity {
+                        if let index, index[ow] >= 0 { continue }   // a genuine -inf maximum
+                        let paddedLeft = ow * g.strideWidth - g.padLeft
+                        if top >= bottom || max(paddedLeft, 0) >= min(min(paddedLeft + g.kernelWidth, g.width + g.padRight), g.width) {
+                            best[ow] = 0
+                        }
                     }
                 }
             }
@@ -114,13 +116,15 @@ extension PoolingKernels {
                                    inputGradient: UnsafeMutablePointer<Float>,
                                    planes: Int, inputArea: Int, outputArea: Int) {
         inputGradient.update(repeating: 0, count: planes * inputArea)
-        for p in 0..<planes {
-            let dy = outputGradient + p * outputArea
-            let indices = argmax + p * outputArea
-            let dx = inputGradient + p * inputArea
-            for o in 0..<outputArea {
-                let i = Int(indices[o])
-                if i >= 0 { dx[i] += dy[o] }
+        Parallel.forEach(planes, workPerItem: outputArea) { range in
+            for p in range {
+                let dy = outputGradient + p * outputArea
+                let indices = argmax + p * outputArea
+                let dx = inputGradient + p * inputArea
+                for o in 0..<outputArea {
+                    let i = Int(indices[o])
+                    if i >= 0 { dx[i] += dy[o] }
+                }
             }
         }
     }
@@ -132,27 +136,29 @@ extension PoolingKernels {
         let inputPlane = g.height * g.width
         let outputPlane = g.outputHeight * g.outputWidth
         inputGradient.update(repeating: 0, count: planes * inputPlane)
-        for p in 0..<planes {
-            let dy = outputGradient + p * outputPlane
-            let dx = inputGradient + p * inputPlane
-            for oh in 0..<g.outputHeight {
-                let paddedTop = oh * g.strideHeight - g.padTop
-                let paddedBottom = min(paddedTop + g.kernelHeight, g.height + g.padBottom)
-                let top = max(paddedTop, 0)
-                let bottom = min(paddedBottom, g.height)
-                for ow in 0..<g.outputWidth {
-                    let paddedLeft = ow * g.strideWidth - g.padLeft
-                    let paddedRight = min(paddedLeft + g.kernelWidth, g.width + g.padRight)
-                    let left = max(paddedLeft, 0)
-                    let right = min(paddedRight, g.width)
-                    guard top < bottom, left < right else { continue }
-                    let count = divisor == .includePadding
-                        ? (paddedBottom - paddedTop) * (paddedRight - paddedLeft)
-                        : (bottom - top) * (right - left)
-                    let share = dy[oh * g.outputWidth + ow] / Float(count)
-                    for h in top..<bottom {
-                        let row = dx + h * g.width
-                        for w in left..<right { row[w] += share }
+        Parallel.forEach(planes, workPerItem: outputPlane * g.kernelHeight * g.kernelWidth) { range in
+            for p in range {
+                let dy = outputGradient + p * outputPlane
+                let dx = inputGradient + p * inputPlane
+                for oh in 0..<g.outputHeight {
+                    let paddedTop = oh * g.strideHeight - g.padTop
+                    let paddedBottom = min(paddedTop + g.kernelHeight, g.height + g.padBottom)
+                    let top = max(paddedTop, 0)
+                    let bottom = min(paddedBottom, g.height)
+                    for ow in 0..<g.outputWidth {
+                        let paddedLeft = ow * g.strideWidth - g.padLeft
+                        let paddedRight = min(paddedLeft + g.kernelWidth, g.width + g.padRight)
+                        let left = max(paddedLeft, 0)
+                        let right = min(paddedRight, g.width)
+                        guard top < bottom, left < right else { continue }
+                        let count = divisor == .includePadding
+                            ? (paddedBottom - paddedTop) * (paddedRight - paddedLeft)
+                            : (bottom - top) * (right - left)
+                        let share = dy[oh * g.outputWidth + ow] / Float(count)
+                        for h in top..<bottom {
+                            let row = dx + h * g.width
+                            for w in left..<right { row[w] += share }
+                        }
                     }
                 }
             }
@@ -162,8 +168,10 @@ extension PoolingKernels {
     /// Global average pooling's input gradient: `dy / area` everywhere in the plane.
     public static func globalAverageBackward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
                                              planes: Int, area: Int) {
-        for p in 0..<planes {
-            (inputGradient + p * area).update(repeating: outputGradient[p] / Float(area), count: area)
+        Parallel.forEach(planes, workPerItem: area) { range in
+            for p in range {
+                (inputGradient + p * area).update(repeating: outputGradient[p] / Float(area), count: area)
+            }
         }
     }
 }

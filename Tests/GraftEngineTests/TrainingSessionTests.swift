@@ -1,6 +1,7 @@
 import Foundation
 import GraftCore
 @testable import GraftEngine
+import GraftKernels
 import Testing
 
 /// conv(3→4, 3x3, pad 1) → relu → max pool 2 → inner product (2) → softmax, on 3x8x8 images.
@@ -419,5 +420,36 @@ struct TrainingSessionTests {
         let p = try session.evaluate(inputs: ["data": images])
         let accuracy = (0..<16).filter { n in (p.scalars[n * 2 + 1] > 0.5 ? 1 : 0) == labels[n] }.count
         #expect(accuracy == 16)
+    }
+}
+
+@Suite("Parallel loops")
+struct ParallelLoopTests {
+    @Test("forcing every loop onto all workers gives bit-identical training (static split, no shared reductions)")
+    func parallelMatchesSerial() throws {
+        var b = GraphBuilder(name: "mini-caffenet", input: "data", shape: [1, 3, 19, 19])
+        b.conv("conv1", 6, kernel: 5, stride: 2)
+        b.relu("relu1")
+        b.pool("pool1", .max, kernel: 3, stride: 2)
+        b.lrn("norm1")
+        b.conv("conv2", 8, kernel: 3, pad: 1, groups: 2)
+        b.relu("relu2")
+        b.add("norm2", .lrn(LRN(region: .withinChannel, size: 3, alpha: 0.5, beta: 0.75)))
+        b.add("pool2", .pooling(Pooling(method: .average, kernel: [2, 2], stride: [2, 2], rounding: .ceil)))
+        b.innerProduct("fc", 3)
+        b.softmax("prob")
+        let graph = b.graph
+        let images = randomTensor([4, 3, 19, 19], seed: 50)
+        func train(forced: Bool) throws -> ([Float], [String: Tensor]) {
+            let session = try TrainingSession(graph: graph, weights: graph.randomWeights(seed: 51), batchSize: 4,
+                                              optimizer: .adam(Adam(learningRate: 0.01)))
+            let run = { try (0..<3).map { _ in try session.step(inputs: ["data": images], labels: [0, 1, 2, 1]) } }
+            let losses = forced ? try Parallel.$minimumWorkOverride.withValue(0) { try run() } : try run()
+            return (losses, session.weights())
+        }
+        let serial = try train(forced: false)
+        let parallel = try train(forced: true)
+        #expect(serial.0 == parallel.0)
+        #expect(serial.1 == parallel.1)
     }
 }

@@ -17,8 +17,11 @@ final class LRNLayer: Layer {
         shape = site.inputShape
     }
 
+    /// Scratch for every parallel part (sized when planned; more workers later just use fewer parts).
+    let parts = Parallel.workers
+
     var backwardScratchCount: Int {
-        LRNKernels.backwardScratchCount(channels: op.region == .acrossChannels ? shape[1] : 1, area: shape[2] * shape[3])
+        LRNKernels.backwardScratchCount(channels: op.region == .acrossChannels ? shape[1] : 1, area: shape[2] * shape[3], parts: parts)
     }
 
     func forward(_ context: ForwardContext) {
@@ -40,11 +43,13 @@ final class LRNLayer: Layer {
         case .acrossChannels:
             LRNKernels.acrossChannelsBackward(input: x, output: y, outputGradient: context.outputGradient, inputGradient: dx,
                                               batch: shape[0], channels: shape[1], area: shape[2] * shape[3],
-                                              size: op.size, alpha: op.alpha, beta: op.beta, k: op.k, scratch: context.scratch)
+                                              size: op.size, alpha: op.alpha, beta: op.beta, k: op.k, scratch: context.scratch,
+                                              scratchCount: backwardScratchCount)
         case .withinChannel:
             LRNKernels.withinChannelBackward(input: x, output: y, outputGradient: context.outputGradient, inputGradient: dx,
                                              planes: shape[0] * shape[1], height: shape[2], width: shape[3],
-                                             size: op.size, alpha: op.alpha, beta: op.beta, scratch: context.scratch)
+                                             size: op.size, alpha: op.alpha, beta: op.beta, scratch: context.scratch,
+                                             scratchCount: backwardScratchCount)
         }
     }
 }

@@ -8,8 +8,9 @@ import Foundation
 // (the frozen-prefix cache), and also reports how fast the prefix features are computed.
 import GraftCore
 import GraftEngine
+import GraftKernels   // Parallel.minimumWorkOverride for --ab-parallel
 
-var batch = 32, steps = 5, warmup = 2, profile = false
+var batch = 32, steps = 5, warmup = 2, profile = false, abParallel = false
 var configs = ["all", "fc6", "cached"]
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
@@ -18,6 +19,7 @@ while let a = arguments.next() {
     case "--steps": steps = Int(arguments.next()!)!
     case "--warmup": warmup = Int(arguments.next()!)!
     case "--profile": profile = true
+    case "--ab-parallel": abParallel = true
     case "--configs": configs = arguments.next()!.split(separator: ",").map(String.init)
     default: fatalError("unknown argument \(a)")
     }
@@ -58,6 +60,25 @@ func printProfile(_ session: TrainingSession) {
     total += seconds(p.update)
     print(String(format: "    %-16@ %9.1f", "update" as NSString, seconds(p.update) / n * 1000))
     print(String(format: "    %-16@ %9.1f", "total" as NSString, total / n * 1000))
+}
+
+// A/B: alternate steps with the engine's own loops parallel (default) and forced serial, so that
+// both see the same machine load; GEMMs use OpenBLAS's threads either way.
+if abParallel {
+    let session = try TrainingSession(graph: graph, weights: weights, batchSize: batch, optimizer: optimizer)
+    var parallel: [Double] = [], serial: [Double] = []
+    for i in 0..<(2 * (warmup + steps)) {
+        let start = clock.now
+        if i % 2 == 0 {
+            try session.step(inputs: ["data": images], labels: labels)
+        } else {
+            try Parallel.$minimumWorkOverride.withValue(Int.max) { _ = try session.step(inputs: ["data": images], labels: labels) }
+        }
+        if i >= 2 * warmup { (i % 2 == 0 ? { parallel.append(seconds(clock.now - start)) } : { serial.append(seconds(clock.now - start)) })() }
+    }
+    report("A/B full step, parallel loops", parallel, images: batch)
+    report("A/B full step, serial loops", serial, images: batch)
+    configs = []
 }
 
 for config in configs {

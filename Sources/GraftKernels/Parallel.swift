@@ -1,0 +1,62 @@
+import Dispatch
+
+/// Splits the engine's own loops (im2col, col2im, pooling, LRN, element-wise functions, optimizer
+/// updates) over the cores, the way OpenBLAS splits a GEMM.
+///
+/// The split is static — part `i` of `n` always covers the same range — so results do not depend
+/// on scheduling: every element is computed by the same code in the same order on every run.
+/// Work below `minimumWork` units stays on the calling thread (a dispatch costs microseconds).
+public enum Parallel {
+    /// Workers used: OpenBLAS's thread count (``BLAS/setThreadCount(_:)``, `--threads`), so that
+    /// one setting governs all of the engine's parallelism.
+    public static var workers: Int { max(1, BLAS.threadCount) }
+
+    /// Replaces every loop's `minimumWork` for the current task (tests: 0 forces the parallel paths
+    /// on small inputs).
+    @TaskLocal public static var minimumWorkOverride: Int?
+
+    /// Calls `body` on consecutive, disjoint parts of `0..<count` covering it, concurrently when
+    /// `count * workPerItem` reaches `minimumWork`.
+    @inline(__always)
+    public static func forEach(_ count: Int, workPerItem: Int = 1, minimumWork: Int = 1 << 15,
+                               _ body: (Range<Int>) -> Void) {
+        let parts = min(workers, count)
+        guard parts > 1, count * workPerItem >= (minimumWorkOverride ?? minimumWork) else {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                box.value(count * part / parts ..< count * (part + 1) / parts)
+            }
+        }
+    }
+}
+
+extension Parallel {
+    /// Like ``forEach(_:workPerItem:minimumWork:_:)``, also passing each part's number
+    /// (`0..<min(workers, count, maximumParts)`), for callers that give every part its own scratch.
+    @inline(__always)
+    public static func forEachPart(_ count: Int, maximumParts: Int, workPerItem: Int = 1, minimumWork: Int = 1 << 15,
+                                   _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+        let parts = min(workers, count, max(1, maximumParts))
+        guard parts > 1, count * workPerItem >= (minimumWorkOverride ?? minimumWork) else {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                box.value(part, count * part / parts ..< count * (part + 1) / parts)
+            }
+        }
+    }
+}
+
+/// Carries a value across the concurrency boundary of `concurrentPerform`; the callers guarantee
+/// that the parts touch disjoint memory.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
