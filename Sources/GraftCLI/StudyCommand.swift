@@ -90,8 +90,15 @@ extension GraftCommand {
             let pending = todo.filter { !study.isFinished($0) }
             FileHandle.standardError.write(Data("study: \(cells.count) cells, \(cells.count - cells.filter { !study.isFinished($0) }.count) finished before, \(pending.count) to run now; data \(study.datasetName) (\(study.classes.joined(separator: " / ")))\n".utf8))
             let started = Date()
-            // Cells cost roughly in proportion to their training fraction (plus a fixed part).
-            let weight = { (c: StudyCell) in 0.2 + c.fraction }
+            // A cell costs roughly its training fraction (plus a fixed part for evaluation) times the
+            // share of layers it trains (scratch and all-layer tuning cost the most).
+            let weight = { (c: StudyCell) -> Double in
+                let share: Double = switch c.arm {
+                case .scratch: 1
+                case .depth(let layer): Double(layers.count - (layers.firstIndex(of: layer) ?? 0)) / Double(max(layers.count, 1))
+                }
+                return (0.2 + c.fraction) * (0.15 + share)
+            }
             let totalWeight = pending.map(weight).reduce(0, +)
             var doneWeight = 0.0
             for (n, c) in pending.enumerated() {

@@ -86,7 +86,8 @@ public enum JSONValue: Equatable, Sendable {
         }
     }
 
-    private static func appendQuoted(_ s: String, to out: inout String) {
+    /// Appends `s` as a JSON string literal (quotes, escapes, control characters as \\u00XX).
+    public static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

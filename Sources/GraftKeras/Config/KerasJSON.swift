@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 
 /// A parsed JSON value. Keras configs are decoded into this once, at the boundary, then read
 /// field by field by the layer decoders; nothing else keeps JSON around except the compact text
@@ -69,7 +70,7 @@ enum KerasJSON: Equatable, Sendable {
             else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" }
             else if d.rounded() == d, abs(d) < 1e15 { out += String(Int64(d)) }
             else { out += "\(d)" }
-        case .string(let s): KerasJSON.writeString(s, to: &out)
+        case .string(let s): JSONValue.appendQuoted(s, to: &out)
         case .array(let a):
             out += "["
             for (i, v) in a.enumerated() {
@@ -81,32 +82,12 @@ enum KerasJSON: Equatable, Sendable {
             out += "{"
             for (i, key) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                KerasJSON.writeString(key, to: &out)
+                JSONValue.appendQuoted(key, to: &out)
                 out += ":"
                 o[key]!.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }
 
