@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Graft vs PyTorch on this CPU, side by side: the same networks, batch sizes, optimizer and thread
+# count, each case run alternately (Graft, PyTorch, Graft, PyTorch, ...) so that a noisy shared
+# machine affects both alike. Prints images/s, the ratio, and peak memory (from /usr/bin/time -v).
+#
+#   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~10 min
+#
+# Creates .build-torch-venv with the CPU-only torch wheel (192 MB) the first time.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+rounds=${1:-3}
+threads=${THREADS:-$(nproc)}
+venv="$root/.build-torch-venv"
+if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "torch==2.13.0+cpu" numpy
+fi
+[ -x /usr/bin/time ] || { echo "installing GNU time for peak-memory figures"; apt-get install -y -qq time >/dev/null; }
+(cd "$root" && swift build -c release >/dev/null)
+graft="$root/.build/release/graft"
+
+# case batch steps
+cases=("caffenet-train 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "quick-train 128 10")
+measure() {  # prints "images_per_second peak_kib"
+  local log; log=$(mktemp)
+  /usr/bin/time -v "$@" 2>"$log" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["images_per_second"])' | tr '\n' ' '
+  grep "Maximum resident set size" "$log" | awk '{print $6}'
+  rm -f "$log"
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+printf '%-26s %12s %12s %8s %14s %14s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio" "Graft peak MB" "torch peak MB"
+for spec in "${cases[@]}"; do
+  read -r name batch steps <<<"$spec"
+  g=(); t=(); gm=(); tm=()
+  for ((r = 0; r < rounds; r++)); do
+    read -r speed mem < <(measure "$graft" bench "$name" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
+    read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "${name%-cached}" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
+  done
+  gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)
+  printf '%-26s %12.1f %12.1f %7.2fx %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(echo "$gs / $ts" | bc -l)" \
+    "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "$(echo "$(echo "${tm[*]}" | median) / 1024" | bc -l)"
+done
+# Graft's frozen-prefix cache has no PyTorch counterpart: shown against PyTorch's fc-only step.
+read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads")
+printf '%-26s %12.1f %12s %8s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "$(echo "$mem / 1024" | bc -l)"
+echo "threads: $threads; $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(nproc) cores; $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)')"

@@ -1,0 +1,84 @@
+"""The same cases as `graft bench`, in PyTorch on the CPU: prints one JSON line.
+
+usage: python torch_bench.py CASE BATCH STEPS THREADS
+cases: caffenet-train, caffenet-train-fc, caffenet-infer, quick-train
+(PyTorch has no frozen-prefix cache: caffenet-train-fc runs conv1-pool5 forward every step, under
+torch.no_grad(), which is what a PyTorch user would write.)"""
+import json, sys, time
+import torch, torch.nn as nn
+
+case, batch, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+class CaffeNet(nn.Module):
+    """BVLC CaffeNet: grouped convolutions, LRN after pooling, Caffe's ceil pooling."""
+    def __init__(s, classes=2):
+        super().__init__()
+        s.conv1 = nn.Conv2d(3, 96, 11, 4); s.conv2 = nn.Conv2d(96, 256, 5, padding=2, groups=2)
+        s.conv3 = nn.Conv2d(256, 384, 3, padding=1); s.conv4 = nn.Conv2d(384, 384, 3, padding=1, groups=2)
+        s.conv5 = nn.Conv2d(384, 256, 3, padding=1, groups=2)
+        s.fc6 = nn.Linear(9216, 4096); s.fc7 = nn.Linear(4096, 4096); s.fc8 = nn.Linear(4096, classes)
+        s.pool = nn.MaxPool2d(3, 2, ceil_mode=True); s.lrn = nn.LocalResponseNorm(5, 1e-4, 0.75); s.drop = nn.Dropout(0.5)
+    def features(s, x):
+        r = torch.relu
+        x = s.lrn(s.pool(r(s.conv1(x)))); x = s.lrn(s.pool(r(s.conv2(x))))
+        x = r(s.conv3(x)); x = r(s.conv4(x)); return s.pool(r(s.conv5(x))).flatten(1)
+    def classifier(s, x):
+        r = torch.relu
+        return s.fc8(s.drop(r(s.fc7(s.drop(r(s.fc6(x)))))))
+    def forward(s, x):
+        return s.classifier(s.features(x))
+
+class Quick(nn.Module):
+    """Caffe's CIFAR-10 quick net (ceil pooling)."""
+    def __init__(s, classes=10):
+        super().__init__()
+        s.conv1 = nn.Conv2d(3, 32, 5, padding=2); s.conv2 = nn.Conv2d(32, 32, 5, padding=2); s.conv3 = nn.Conv2d(32, 64, 5, padding=2)
+        s.ip1 = nn.Linear(64 * 4 * 4, 64); s.ip2 = nn.Linear(64, classes)
+        s.maxpool = nn.MaxPool2d(3, 2, ceil_mode=True); s.avgpool = nn.AvgPool2d(3, 2, ceil_mode=True)
+    def forward(s, x):
+        r = torch.relu
+        x = r(s.maxpool(s.conv1(x))); x = s.avgpool(r(s.conv2(x))); x = s.avgpool(r(s.conv3(x)))
+        return s.ip2(s.ip1(x.flatten(1)))
+
+quick = case == "quick-train"
+model = Quick() if quick else CaffeNet()
+size = 32 if quick else 227
+x = torch.rand(batch, 3, size, size) * 255
+y = torch.randint(0, 10 if quick else 2, (batch,))
+loss = nn.CrossEntropyLoss()
+
+if case == "caffenet-infer":
+    model.eval()
+    def step():
+        with torch.no_grad():
+            model(x)
+else:
+    params = list(model.parameters())
+    if case == "caffenet-train-fc":
+        params = list(model.fc6.parameters()) + list(model.fc7.parameters()) + list(model.fc8.parameters())
+        for p in model.parameters():
+            p.requires_grad_(False)
+        for p in params:
+            p.requires_grad_(True)
+    opt = torch.optim.SGD(params, lr=1e-3, momentum=0.9, weight_decay=5e-4)
+    def step():
+        opt.zero_grad()
+        if case == "caffenet-train-fc":
+            with torch.no_grad():
+                f = model.features(x)
+            out = model.classifier(f)
+        else:
+            out = model(x)
+        loss(out, y).backward()
+        opt.step()
+
+for _ in range(2):
+    step()
+times = []
+for _ in range(steps):
+    t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
+median = sorted(times)[len(times) // 2]
+print(json.dumps({"case": case, "batch": batch, "threads": torch.get_num_threads(), "median_step_seconds": round(median, 5),
+                  "images_per_second": round(batch / median, 2), "torch": torch.__version__}))

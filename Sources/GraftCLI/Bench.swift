@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import GraftCore
+import GraftEngine
+
+extension GraftCommand {
+    /// Throughput of the engine on synthetic data, for `Benchmarks/torch-compare` (which runs the
+    /// same cases in PyTorch and prints the ratio). Not a user workflow, so hidden from help.
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure training and inference throughput on synthetic data (for benchmarks).",
+            shouldDisplay: false)
+
+        enum Case: String, ExpressibleByArgument, CaseIterable {
+            /// CaffeNet 227x227, 2 classes, every layer trained.
+            case caffenetTrain = "caffenet-train"
+            /// CaffeNet with conv1-pool5 frozen, from images (the frozen prefix runs forward every step).
+            case caffenetTrainFC = "caffenet-train-fc"
+            /// CaffeNet with conv1-pool5 frozen, from cached pool5 features (Graft's frozen-prefix cache).
+            case caffenetTrainFCCached = "caffenet-train-fc-cached"
+            /// CaffeNet inference.
+            case caffenetInfer = "caffenet-infer"
+            /// Caffe's CIFAR-10 quick net, 32x32, every layer trained.
+            case quickTrain = "quick-train"
+        }
+
+        @Argument(help: "The case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var benchCase: Case
+        @Option(help: "Images per step.") var batch: Int = 32
+        @Option(help: "Timed steps (after 2 warm-up steps).") var steps: Int = 5
+        @Option(help: "BLAS threads (default: all cores).") var threads: Int?
+
+        func run() throws {
+            if let threads { ComputeThreads.set(threads) }
+            let quick = benchCase == .quickTrain
+            let graph = quick ? Architectures.cifar10Quick(classes: 10) : Architectures.caffeNet(classes: 2)
+            let model = Model(graph: graph, weights: graph.randomWeights(seed: 0), provenance: Provenance(sourceFormat: "graft"))
+            let input = graph.inputs[0]
+            var rng = SeededGenerator(seed: 1)
+            let shape = Shape([batch] + Array(input.shape.dims.dropFirst()))
+            let images = Tensor(shape: shape, scalars: (0..<shape.elementCount).map { _ in rng.nextUnitFloat() * 255 })
+            let labels = (0..<batch).map { _ in Int(rng.next() % (quick ? 10 : 2)) }
+            let sgd = Optimizer.sgd(SGD(learningRate: 0.001, momentum: 0.9, weightDecay: 0.0005))
+            var times: [Double] = []
+            func time(_ body: () throws -> Void) rethrows {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            switch benchCase {
+            case .caffenetInfer:
+                let executor = try ForwardExecutor(graph: graph, weights: model.weights, batchSize: batch)
+                for i in 0..<(steps + 2) {
+                    try time { _ = try executor.run(inputs: [input.name: images]) }
+                    if i < 2 { times.removeLast() }
+                }
+            default:
+                let from: String? = (benchCase == .caffenetTrainFC || benchCase == .caffenetTrainFCCached) ? "fc6" : nil
+                let session = try TrainingSession(model: model, batchSize: batch, plan: TrainingPlan(trainableFrom: from), optimizer: sgd)
+                let features = benchCase == .caffenetTrainFCCached ? try session.prefixFeatures(inputs: [input.name: images]) : nil
+                for i in 0..<(steps + 2) {
+                    try time {
+                        if let features { _ = try session.step(features: features, labels: labels) }
+                        else { _ = try session.step(inputs: [input.name: images], labels: labels) }
+                    }
+                    if i < 2 { times.removeLast() }
+                }
+            }
+            let median = times.sorted()[times.count / 2]
+            print(String(format: "{\"case\":\"%@\",\"batch\":%d,\"threads\":%d,\"median_step_seconds\":%.5f,\"images_per_second\":%.2f}",
+                         benchCase.rawValue, batch, ComputeThreads.current, median, Double(batch) / median))
+        }
+    }
+}
