@@ -56,16 +56,12 @@ public enum PoolingKernels {
                 let source = input + p * inputPlane
                 let result = output + p * outputPlane
                 for oh in 0..<g.outputHeight {
-                    let paddedTop = oh * g.strideHeight - g.padTop
-                    let paddedBottom = min(paddedTop + g.kernelHeight, g.height + g.padBottom)
-                    let top = max(paddedTop, 0)
-                    let bottom = min(paddedBottom, g.height)
+                    let rows = g.rows(oh)
+                    let (top, bottom) = (rows.start, rows.end)
                     for ow in 0..<g.outputWidth {
-                        let paddedLeft = ow * g.strideWidth - g.padLeft
-                        let paddedRight = min(paddedLeft + g.kernelWidth, g.width + g.padRight)
-                        let left = max(paddedLeft, 0)
-                        let right = min(paddedRight, g.width)
-                        guard top < bottom, left < right else {
+                        let columns = g.columns(ow)
+                        let (left, right) = (columns.start, columns.end)
+                        guard !rows.isEmpty, !columns.isEmpty else {
                             result[oh * g.outputWidth + ow] = 0
                             continue
                         }
@@ -83,10 +79,7 @@ public enum PoolingKernels {
                                 let row = source + h * g.width
                                 for w in left..<right { sum += row[w] }
                             }
-                            let count = divisor == .includePadding
-                                ? (paddedBottom - paddedTop) * (paddedRight - paddedLeft)
-                                : (bottom - top) * (right - left)
-                            result[oh * g.outputWidth + ow] = sum / Float(count)
+                            result[oh * g.outputWidth + ow] = sum / Float(PoolingSpan.divisor(rows, columns, divisor))
                         }
                     }
                 }
@@ -110,5 +103,41 @@ public enum PoolingKernels {
                 output[p] = sum / Float(area)
             }
         }
+    }
+}
+
+/// One pooling window along one axis: its extent clipped to the padded input (what Caffe's average
+/// divides by) and to the image (the elements it reads). Shared by the forward and backward passes
+/// so that both always agree on the window.
+struct PoolingSpan {
+    /// Start and end in padded coordinates, the end clipped to the padded input.
+    let paddedStart: Int, paddedEnd: Int
+    /// The part inside the image (empty when `start >= end`).
+    let start: Int, end: Int
+
+    @inline(__always)
+    init(index: Int, stride: Int, padBefore: Int, padAfter: Int, kernel: Int, size: Int) {
+        paddedStart = index * stride - padBefore
+        paddedEnd = min(paddedStart + kernel, size + padAfter)
+        start = max(paddedStart, 0)
+        end = min(paddedEnd, size)
+    }
+
+    var isEmpty: Bool { start >= end }
+    /// The divisor of an average window: with padding (Caffe) or image elements only (TensorFlow).
+    @inline(__always)
+    static func divisor(_ rows: PoolingSpan, _ columns: PoolingSpan, _ kind: Pooling.AverageDivisor) -> Int {
+        kind == .includePadding
+            ? (rows.paddedEnd - rows.paddedStart) * (columns.paddedEnd - columns.paddedStart)
+            : (rows.end - rows.start) * (columns.end - columns.start)
+    }
+}
+
+extension PoolingGeometry {
+    @inline(__always) func rows(_ oh: Int) -> PoolingSpan {
+        PoolingSpan(index: oh, stride: strideHeight, padBefore: padTop, padAfter: padBottom, kernel: kernelHeight, size: height)
+    }
+    @inline(__always) func columns(_ ow: Int) -> PoolingSpan {
+        PoolingSpan(index: ow, stride: strideWidth, padBefore: padLeft, padAfter: padRight, kernel: kernelWidth, size: width)
     }
 }

@@ -22,9 +22,8 @@ extension PoolingKernels {
                     let index = argmax.map { $0 + p * outputPlane + oh * g.outputWidth }
                     best.update(repeating: -Float.infinity, count: g.outputWidth)
                     index?.update(repeating: -1, count: g.outputWidth)
-                    let paddedTop = oh * g.strideHeight - g.padTop
-                    let top = max(paddedTop, 0)
-                    let bottom = min(min(paddedTop + g.kernelHeight, g.height + g.padBottom), g.height)
+                    let rows = g.rows(oh)
+                    let (top, bottom) = (rows.start, rows.end)
                     for h in top..<max(top, bottom) {
                         let row = source + h * g.width
                         for j in 0..<g.kernelWidth {
@@ -82,8 +81,7 @@ extension PoolingKernels {
                     // A window with no element in the image (a pad at least the kernel) gives 0.
                     for ow in 0..<g.outputWidth where best[ow] == -.infinity {
                         if let index, index[ow] >= 0 { continue }   // a genuine -inf maximum
-                        let paddedLeft = ow * g.strideWidth - g.padLeft
-                        if top >= bottom || max(paddedLeft, 0) >= min(min(paddedLeft + g.kernelWidth, g.width + g.padRight), g.width) {
+                        if rows.isEmpty || g.columns(ow).isEmpty {
                             best[ow] = 0
                         }
                     }
@@ -141,20 +139,13 @@ extension PoolingKernels {
                 let dy = outputGradient + p * outputPlane
                 let dx = inputGradient + p * inputPlane
                 for oh in 0..<g.outputHeight {
-                    let paddedTop = oh * g.strideHeight - g.padTop
-                    let paddedBottom = min(paddedTop + g.kernelHeight, g.height + g.padBottom)
-                    let top = max(paddedTop, 0)
-                    let bottom = min(paddedBottom, g.height)
+                    let rows = g.rows(oh)
+                    let (top, bottom) = (rows.start, rows.end)
                     for ow in 0..<g.outputWidth {
-                        let paddedLeft = ow * g.strideWidth - g.padLeft
-                        let paddedRight = min(paddedLeft + g.kernelWidth, g.width + g.padRight)
-                        let left = max(paddedLeft, 0)
-                        let right = min(paddedRight, g.width)
-                        guard top < bottom, left < right else { continue }
-                        let count = divisor == .includePadding
-                            ? (paddedBottom - paddedTop) * (paddedRight - paddedLeft)
-                            : (bottom - top) * (right - left)
-                        let share = dy[oh * g.outputWidth + ow] / Float(count)
+                        let columns = g.columns(ow)
+                        let (left, right) = (columns.start, columns.end)
+                        guard !rows.isEmpty, !columns.isEmpty else { continue }
+                        let share = dy[oh * g.outputWidth + ow] / Float(PoolingSpan.divisor(rows, columns, divisor))
                         for h in top..<bottom {
                             let row = dx + h * g.width
                             for w in left..<right { row[w] += share }
