@@ -17,7 +17,13 @@ let package = Package(
             .product(name: "GraftEngine", package: "Graft"),
         ]),
         // Side-by-side GEMMs on two BLAS threads against two single-threaded workers.
-        .executableTarget(name: "GemmExperiment", dependencies: [.product(name: "GraftEngine", package: "Graft")]),
+        .executableTarget(name: "GemmExperiment", dependencies: [
+            .product(name: "GraftCore", package: "Graft"), .product(name: "GraftEngine", package: "Graft"),
+        ]),
+        // The engine's own loops parallel against forced serial, per kernel.
+        .executableTarget(name: "LoopAB", dependencies: [
+            .product(name: "GraftCore", package: "Graft"), .product(name: "GraftEngine", package: "Graft"),
+        ]),
         .executableTarget(name: "PoolTimings", dependencies: [.product(name: "GraftEngine", package: "Graft")]),
     ]
 )

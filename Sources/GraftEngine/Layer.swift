@@ -51,8 +51,6 @@ struct BackwardContext {
     let outputGradients: [UnsafePointer<Float>]
     /// One per input of the layer, in order; nil for an input that needs no gradient.
     let inputGradients: [UnsafeMutablePointer<Float>?]
-    /// Whether the forward pass these values come from had training behaviour.
-    let training: Bool
 
     func value(_ id: ValueID) -> UnsafePointer<Float> { UnsafePointer(values.pointer(id)) }
     var outputGradient: UnsafePointer<Float> { outputGradients[0] }

@@ -226,7 +226,7 @@ final class BackpropagationPlan {
             }
             let context = BackwardContext(values: execution.values, scratch: scratch.pointer,
                                           outputGradients: layer.outputs.map { UnsafePointer(gradients[$0.index]!.pointer) },
-                                          inputGradients: inputGradients, training: true)
+                                          inputGradients: inputGradients)
             return BackwardStep(layer: layer, context: context, accumulations: accumulations)
         }
 

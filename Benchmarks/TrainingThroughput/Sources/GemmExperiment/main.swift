@@ -3,6 +3,7 @@
 // its half of the batch, b images side by side per GEMM. GEMM only (no im2col).
 import Dispatch
 import Foundation
+import GraftCore
 import GraftKernels
 
 let clock = ContinuousClock()
@@ -19,8 +20,12 @@ let batch = 32
 struct P: @unchecked Sendable { let a, b, c: UnsafeMutablePointer<Float> }
 for (name, m, k, area, groups) in shapes {
     let maxN = batch * area
-    let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k * groups); a.initialize(repeating: 0.01, count: m * k * groups)
-    let b = UnsafeMutablePointer<Float>.allocate(capacity: k * groups * maxN); b.initialize(repeating: 0.5, count: k * groups * maxN)
+    // Random operands: constant ones let the cores clock higher than real data does.
+    var generator = SeededGenerator(seed: 3)
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k * groups)
+    for i in 0..<(m * k * groups) { a[i] = generator.nextUnitFloat() - 0.5 }
+    let b = UnsafeMutablePointer<Float>.allocate(capacity: k * groups * maxN)
+    for i in 0..<(k * groups * maxN) { b[i] = generator.nextUnitFloat() - 0.5 }
     let c = UnsafeMutablePointer<Float>.allocate(capacity: m * groups * maxN); c.initialize(repeating: 0, count: m * groups * maxN)
     let flops = 2.0 * Double(m * k * area * batch * groups)
     var line = "\(name) M=\(m) K=\(k) area=\(area) groups=\(groups):"
@@ -30,8 +35,10 @@ for (name, m, k, area, groups) in shapes {
             var start = 0
             while start < batch {
                 let n = min(chunk, batch - start) * area
+                let off = start * area * groups
                 for g in 0..<groups {
-                    BLAS.sgemm(m: m, n: n, k: k, a: a + g * m * k, lda: k, b: b + g * k * n, ldb: n, c: c + g * m * n, ldc: n)
+                    BLAS.sgemm(m: m, n: n, k: k, a: a + g * m * k, lda: k, b: b + off * k + g * k * n, ldb: n,
+                               c: c + off * m + g * m * n, ldc: n)
                 }
                 start += chunk
             }

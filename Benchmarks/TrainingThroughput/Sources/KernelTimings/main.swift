@@ -28,9 +28,14 @@ for l in layers {
     let g = ConvolutionGeometry(patches: PatchGeometry(channels: l.c, height: l.h, width: l.h, kernelHeight: l.k, kernelWidth: l.k,
                                                        strideHeight: l.stride, strideWidth: l.stride, padTop: l.pad, padLeft: l.pad,
                                                        outputHeight: o, outputWidth: o), outputChannels: l.out, groups: l.groups)
-    let x = UnsafeMutablePointer<Float>.allocate(capacity: batch * g.inputImageCount); x.initialize(repeating: 0.5, count: batch * g.inputImageCount)
-    let y = UnsafeMutablePointer<Float>.allocate(capacity: batch * g.outputImageCount); y.initialize(repeating: 0.1, count: batch * g.outputImageCount)
-    let w = UnsafeMutablePointer<Float>.allocate(capacity: g.weightCount); w.initialize(repeating: 0.01, count: g.weightCount)
+    // Random operands: constant ones let the cores clock higher than real data does.
+    var generator = SeededGenerator(seed: 4)
+    func random(_ count: Int, _ scale: Float) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        for i in 0..<count { p[i] = (generator.nextUnitFloat() - 0.5) * scale }
+        return p
+    }
+    let x = random(batch * g.inputImageCount, 2), y = random(batch * g.outputImageCount, 0.2), w = random(g.weightCount, 0.02)
     let dw = UnsafeMutablePointer<Float>.allocate(capacity: g.weightCount); dw.initialize(repeating: 0, count: g.weightCount)
     let dx = UnsafeMutablePointer<Float>.allocate(capacity: batch * g.inputImageCount); dx.initialize(repeating: 0, count: batch * g.inputImageCount)
     let flops = 2.0 * Double(g.outputChannels * g.reductionLength * g.patches.outputArea * batch)

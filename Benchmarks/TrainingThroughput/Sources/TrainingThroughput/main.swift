@@ -2,6 +2,7 @@ import Foundation
 // Measures CaffeNet (2 classes, 227x227) training steps per second with the Graft engine.
 //
 //   swift run -c release TrainingThroughput [--batch 32] [--steps 5] [--warmup 2] [--profile] [--configs all,fc6,cached]
+//                                           [--ab-parallel] [--check-gradients [--delta 2e-5]]
 //
 // Configurations: "all" trains every layer; "fc6" freezes conv1-pool5 and trains fc6-fc8 from images
 // (the prefix still runs forward every step); "cached" trains fc6-fc8 from cached pool5 features
@@ -10,7 +11,7 @@ import GraftCore
 import GraftEngine
 import GraftKernels   // Parallel.minimumWorkOverride for --ab-parallel
 
-var batch = 32, steps = 5, warmup = 2, profile = false, abParallel = false
+var batch = 32, steps = 5, warmup = 2, profile = false, abParallel = false, checkGradients = false, delta = 2e-5
 var configs = ["all", "fc6", "cached"]
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
@@ -20,6 +21,8 @@ while let a = arguments.next() {
     case "--warmup": warmup = Int(arguments.next()!)!
     case "--profile": profile = true
     case "--ab-parallel": abParallel = true
+    case "--delta": delta = Double(arguments.next()!)!
+    case "--check-gradients": checkGradients = true
     case "--configs": configs = arguments.next()!.split(separator: ",").map(String.init)
     default: fatalError("unknown argument \(a)")
     }
@@ -60,6 +63,34 @@ func printProfile(_ session: TrainingSession) {
     total += seconds(p.update)
     print(String(format: "    %-16@ %9.1f", "update" as NSString, seconds(p.update) / n * 1000))
     print(String(format: "    %-16@ %9.1f", "total" as NSString, total / n * 1000))
+}
+
+// Directional derivatives at full scale: for a parameter p with gradient g (eval mode: no dropout,
+// so the loss is one function), the loss along d = g/|g| changes at rate |g|. The central
+// difference uses the same float32 engine with the weights moved by ±h·d.
+if checkGradients {
+    let plan = TrainingPlan(mode: .eval)
+    let still = Optimizer.sgd(SGD(learningRate: 0, momentum: 0))
+    func loss(_ w: [String: Tensor]) throws -> (Float, TrainingSession) {
+        let session = try TrainingSession(graph: graph, weights: w, batchSize: batch, plan: plan, optimizer: still)
+        return (try session.step(inputs: ["data": images], labels: labels), session)
+    }
+    let (base, session) = try loss(weights)
+    print("loss \(base)")
+    for key in ["conv1.weight", "conv2.weight", "conv3.weight", "conv4.bias", "conv5.weight", "fc6.weight", "fc7.bias", "fc8.weight"] {
+        let g = session.gradient(of: key)!.scalars
+        let norm = Double(g.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot())
+        // Moves the loss by about `delta`: small enough that few ReLU/max-pool kinks are crossed
+        // (the error grows in proportion to the step), large against float32 rounding of the loss.
+        let h = delta / norm
+        var plus = weights, minus = weights
+        plus[key] = Tensor(shape: weights[key]!.shape, scalars: zip(weights[key]!.scalars, g).map { $0 + Float(h * Double($1) / norm) })
+        minus[key] = Tensor(shape: weights[key]!.shape, scalars: zip(weights[key]!.scalars, g).map { $0 - Float(h * Double($1) / norm) })
+        let numeric = (Double(try loss(plus).0) - Double(try loss(minus).0)) / (2 * h)
+        print(String(format: "%-14@ |g| %.6e   central difference %.6e   relative error %.2e", key as NSString, norm, numeric,
+                     abs(numeric - norm) / norm))
+    }
+    configs = []
 }
 
 // A/B: alternate steps with the engine's own loops parallel (default) and forced serial, so that
