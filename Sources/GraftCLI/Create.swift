@@ -27,7 +27,7 @@ extension GraftCommand {
             let preprocessing = architecture == "caffenet"
                 ? Preprocessing(input: input.name, inputShape: input.shape, channelOrder: .bgr, valueRange: [0, 255],
                                 steps: [.subtract([104, 117, 123])])
-                : Preprocessing(input: input.name, inputShape: input.shape, channelOrder: .rgb, valueRange: [0, 1], steps: [])
+                : .neutral(for: input)
             let model = Model(graph: graph, weights: graph.randomWeights(seed: seed), preprocessing: preprocessing,
                               provenance: Provenance(sourceFormat: "graft", sourceVersion: "built-in \(architecture), seed \(seed)"))
             try NativeWriter.write(model, to: output)

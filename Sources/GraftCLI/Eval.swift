@@ -36,10 +36,7 @@ extension GraftCommand {
             case .train: splits.train
             case .all: dataset.samples
             }
-            let input = loaded.graph.inputs[0]
-            let preprocessing = loaded.preprocessing ?? Preprocessing(input: input.name, inputShape: input.shape, channelOrder: .rgb,
-                                                                      valueRange: [0, 1], steps: [])
-            let pipeline = try ImagePipeline(preprocessing: preprocessing)
+            let pipeline = try ImagePipeline(preprocessing: loaded.effectivePreprocessing)
             let bank = try ImageBank(samples: samples, pipeline: pipeline, minimumSize: 1, skipBad: data.skipBad)
             let probabilities = try Predictor(model: loaded, pipeline: pipeline, batchSize: batchSize).probabilities(bank.images)
             guard probabilities.first?.count == dataset.classes.count else {

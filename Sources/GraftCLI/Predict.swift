@@ -15,10 +15,7 @@ extension GraftCommand {
 
         func run() throws {
             let loaded = try NativeFile.open(model).loadModel()
-            let input = loaded.graph.inputs[0]
-            let preprocessing = loaded.preprocessing ?? Preprocessing(input: input.name, inputShape: input.shape, channelOrder: .rgb,
-                                                                      valueRange: [0, 1], steps: [])
-            let pipeline = try ImagePipeline(preprocessing: preprocessing)
+            let pipeline = try ImagePipeline(preprocessing: loaded.effectivePreprocessing)
             let decoded = try images.map { try pipeline.prepared(ImageCodec.read(path: $0)) }
             let probabilities = try Predictor(model: loaded, pipeline: pipeline, batchSize: min(max(images.count, 1), 16))
                 .probabilities(decoded)

@@ -131,8 +131,3 @@ extension GraftCommand {
         }
     }
 }
-
-private func percent(_ f: Double) -> String {
-    let p = f * 100
-    return p == p.rounded() ? "\(Int(p)) %" : String(format: "%.1f %%", p)
-}

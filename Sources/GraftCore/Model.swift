@@ -16,3 +16,10 @@ public struct Model: Sendable {
         self.training = training
     }
 }
+
+extension Model {
+    /// The recorded preprocessing, or ``Preprocessing/neutral(for:)`` for the first graph input.
+    public var effectivePreprocessing: Preprocessing {
+        preprocessing ?? .neutral(for: graph.inputs[0])
+    }
+}

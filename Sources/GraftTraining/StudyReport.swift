@@ -259,7 +259,8 @@ public struct StudyReport {
     }
 }
 
-func percent(_ f: Double) -> String {
+/// "25 %", "12.5 %": a training fraction as people read it.
+public func percent(_ f: Double) -> String {
     let p = f * 100
     return p == p.rounded() ? "\(Int(p)) %" : String(format: "%.1f %%", p)
 }

@@ -94,9 +94,7 @@ public final class Trainer {
             throw .configuration("--tune-from '\(from)' is not a trainable layer; choose one of \(prepared.trainableLayers.joined(separator: ", "))")
         }
         if prepared.training == nil { prepared.training = TrainingMetadata(classLabels: dataset.classes) }
-        let input = prepared.graph.inputs[0]
-        let preprocessing = prepared.preprocessing ?? Preprocessing(input: input.name, inputShape: input.shape, channelOrder: .rgb,
-                                                                    valueRange: [0, 1], steps: [])
+        let preprocessing = prepared.effectivePreprocessing
         prepared.preprocessing = preprocessing
         do { pipeline = try ImagePipeline(preprocessing: preprocessing) } catch { throw .model(error.description) }
         initialModel = prepared

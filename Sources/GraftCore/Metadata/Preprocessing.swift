@@ -66,6 +66,11 @@ public struct Preprocessing: Codable, Equatable, Sendable {
         self.steps = steps
     }
 
+    /// What Graft assumes for a model that records no preprocessing: RGB scaled to 0...1, no steps.
+    public static func neutral(for input: GraphInput) -> Preprocessing {
+        Preprocessing(input: input.name, inputShape: input.shape, channelOrder: .rgb, valueRange: [0, 1], steps: [])
+    }
+
     /// A one-line human summary, e.g. "BGR 0...255, subtract (104, 117, 123)".
     public var summary: String {
         func list(_ v: [Float]) -> String { v.count == 1 ? fmt(v[0]) : "(" + v.map(fmt).joined(separator: ", ") + ")" }
