@@ -4,6 +4,7 @@
 # machine affects both alike. Prints images/s, the ratio, and peak memory (from /usr/bin/time -v).
 #
 #   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~10 min
+#   CASES="caffenet-train quick-train" Benchmarks/torch-compare/run.sh 5   # only some cases
 #
 # Creates .build-torch-venv with the CPU-only torch wheel (192 MB) the first time.
 set -euo pipefail
@@ -22,6 +23,9 @@ graft="$root/.build/release/graft"
 
 # case batch steps
 cases=("caffenet-train 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "quick-train 128 10")
+if [ -n "${CASES:-}" ]; then  # e.g. CASES="caffenet-train caffenet-infer": only those
+  picked=(); for spec in "${cases[@]}"; do [[ " $CASES " == *" ${spec%% *} "* ]] && picked+=("$spec"); done; cases=("${picked[@]}")
+fi
 measure() {  # prints "images_per_second peak_kib"
   local log; log=$(mktemp)
   /usr/bin/time -v "$@" 2>"$log" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["images_per_second"])' | tr '\n' ' '
@@ -43,6 +47,8 @@ for spec in "${cases[@]}"; do
     "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "$(echo "$(echo "${tm[*]}" | median) / 1024" | bc -l)"
 done
 # Graft's frozen-prefix cache has no PyTorch counterpart: shown against PyTorch's fc-only step.
+[ -n "${CASES:-}" ] && [[ " $CASES " != *" caffenet-train-fc-cached "* ]] || {
 read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads")
 printf '%-26s %12.1f %12s %8s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "$(echo "$mem / 1024" | bc -l)"
+}
 echo "threads: $threads; $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(nproc) cores; $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)')"

@@ -28,12 +28,16 @@ extension GraftCommand {
         @Option(help: "Images per step.") var batch: Int = 32
         @Option(help: "Timed steps (after 2 warm-up steps).") var steps: Int = 5
         @Option(help: "BLAS threads (default: all cores).") var threads: Int?
+        @Flag(help: "Print per-node forward/backward milliseconds per timed step to standard error (training cases).")
+        var profile = false
 
         func run() throws {
             if let threads { ComputeThreads.set(threads) }
             let quick = benchCase == .quickTrain
             let graph = quick ? Architectures.cifar10Quick(classes: 10) : Architectures.caffeNet(classes: 2)
-            let model = Model(graph: graph, weights: graph.randomWeights(seed: 0), provenance: Provenance(sourceFormat: "graft"))
+            // The weights are handed to the engine and not kept here, as `graft run`/`tune` do with a
+            // loaded file: peak memory then counts one copy of them, as PyTorch's does.
+            func model() -> Model { Model(graph: graph, weights: graph.randomWeights(seed: 0), provenance: Provenance(sourceFormat: "graft")) }
             let input = graph.inputs[0]
             var rng = SeededGenerator(seed: 1)
             let shape = Shape([batch] + Array(input.shape.dims.dropFirst()))
@@ -46,28 +50,52 @@ extension GraftCommand {
                 try body()
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
+            var profileReport: String?
             switch benchCase {
             case .caffenetInfer:
-                let executor = try ForwardExecutor(graph: graph, weights: model.weights, batchSize: batch)
+                let executor = try ForwardExecutor(model: model(), batchSize: batch)
                 for i in 0..<(steps + 2) {
                     try time { _ = try executor.run(inputs: [input.name: images]) }
                     if i < 2 { times.removeLast() }
                 }
             default:
                 let from: String? = (benchCase == .caffenetTrainFC || benchCase == .caffenetTrainFCCached) ? "fc6" : nil
-                let session = try TrainingSession(model: model, batchSize: batch, plan: TrainingPlan(trainableFrom: from), optimizer: sgd)
+                let session = try TrainingSession(model: model(), batchSize: batch, plan: TrainingPlan(trainableFrom: from), optimizer: sgd)
                 let features = benchCase == .caffenetTrainFCCached ? try session.prefixFeatures(inputs: [input.name: images]) : nil
                 for i in 0..<(steps + 2) {
+                    if i == 2 && profile { session.profiling = true }
                     try time {
                         if let features { _ = try session.step(features: features, labels: labels) }
                         else { _ = try session.step(inputs: [input.name: images], labels: labels) }
                     }
                     if i < 2 { times.removeLast() }
                 }
+                if let p = session.profileReport { profileReport = Self.format(p) }
             }
+            if let report = profileReport { FileHandle.standardError.write(Data(report.utf8)) }
             let median = times.sorted()[times.count / 2]
             print(String(format: "{\"case\":\"%@\",\"batch\":%d,\"threads\":%d,\"median_step_seconds\":%.5f,\"images_per_second\":%.2f}",
                          benchCase.rawValue, batch, ComputeThreads.current, median, Double(batch) / median))
         }
+    }
+}
+
+extension GraftCommand.Bench {
+    /// Milliseconds per step for every node that took time, then the update and the total.
+    static func format(_ p: TrainingSession.Profile) -> String {
+        let steps = Double(max(p.steps, 1))
+        func ms(_ d: Duration) -> Double {
+            Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+        var table = TextTable([("node", .left), ("forward ms", .right), ("backward ms", .right)])
+        var total = 0.0
+        for (node, forward, backward) in p.nodes where forward + backward > .zero {
+            total += ms(forward + backward)
+            table.add([node, String(format: "%.1f", ms(forward) / steps), String(format: "%.1f", ms(backward) / steps)])
+        }
+        total += ms(p.update)
+        table.add(["update", String(format: "%.1f", ms(p.update) / steps), ""])
+        table.add(["total", String(format: "%.1f", total / steps), ""])
+        return table.render() + "\n"
     }
 }

@@ -7,6 +7,14 @@ import GraftCore
 /// (it reads the forward activations). An inference-only liveness pass could later map several
 /// values onto one buffer by changing only how ``ValueStore`` is built.
 struct ExecutionPlan {
+    /// What the plan is for. Inference plans may keep weights only in the layout their kernels
+    /// read fastest (a fully connected weight only transposed); training plans keep every weight
+    /// in the file's layout, since the optimizer updates it there.
+    enum Purpose {
+        case inference
+        case training
+    }
+
     let valueIDs: [String: ValueID]
     let values: ValueStore
     let layers: [any Layer]
@@ -15,9 +23,10 @@ struct ExecutionPlan {
     let graphInputs: [(name: String, id: ValueID)]
     let scratch: FloatBuffer
 
-        /// - Parameter scratch: whether to allocate the forward scratch (a training session sizes its
+    /// - Parameter scratch: whether to allocate the forward scratch (a training session sizes its
     ///   own, for forward and backward passes).
-    init(graph: Graph, weights: [String: Tensor], batchSize: Int?, scratch allocateScratch: Bool = true) throws(ExecutionError) {
+    init(graph: Graph, weights: [String: Tensor], batchSize: Int?, purpose: Purpose = .inference,
+         scratch allocateScratch: Bool = true) throws(ExecutionError) {
         if let batchSize, batchSize < 1 { throw .invalidBatchSize(batchSize) }
         // Name an opaque node before shape inference stops at it with a less direct error.
         for node in graph.nodes {
@@ -50,7 +59,8 @@ struct ExecutionPlan {
             let outputs = node.outputs.map { slot($0) }
             sites.append(LayerSite(node: node, inputs: inputs, outputs: outputs,
                                    inputShapes: node.inputs.map { table.values[$0]! },
-                                   outputShapes: node.outputs.map { table.values[$0]! }, weights: binder))
+                                   outputShapes: node.outputs.map { table.values[$0]! }, weights: binder,
+                                   purpose: purpose))
         }
         var layers: [any Layer] = []
         var producer: [ValueID: Int] = [:]

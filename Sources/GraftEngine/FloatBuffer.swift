@@ -1,4 +1,9 @@
 import GraftCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Floats owned by the engine, allocated and zeroed once. The address never changes, so a plan
 /// reuses the same memory on every run (glibc maps large blocks afresh on every allocation).
@@ -6,19 +11,27 @@ final class FloatBuffer {
     let count: Int
     let pointer: UnsafeMutablePointer<Float>
 
+    /// A zeroed buffer. `calloc` hands large blocks out as fresh zero pages that take no memory
+    /// until first written, so buffers a plan allocates up front (gradients, optimizer history,
+    /// activations) do not add to the peak while the caller's copy of the weights still exists.
     init(count: Int) {
         precondition(count >= 0, "FloatBuffer: negative count")
         BufferAllocations.record(floats: count)
         self.count = count
-        pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        guard let memory = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
+            fatalError("FloatBuffer: out of memory allocating \(count) floats")
+        }
+        pointer = memory.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A buffer holding a copy of `scalars` (not zeroed first: weights can be large).
     init(copying scalars: [Float]) {
         BufferAllocations.record(floats: scalars.count)
         count = scalars.count
-        pointer = .allocate(capacity: max(count, 1))
+        guard let memory = malloc(max(count, 1) * MemoryLayout<Float>.stride) else {
+            fatalError("FloatBuffer: out of memory allocating \(count) floats")
+        }
+        pointer = memory.bindMemory(to: Float.self, capacity: max(count, 1))
         scalars.withUnsafeBufferPointer { source in
             if let base = source.baseAddress {
                 pointer.initialize(from: base, count: source.count)
@@ -28,7 +41,7 @@ final class FloatBuffer {
         }
     }
 
-    deinit { pointer.deallocate() }
+    deinit { free(pointer) }
 
     /// A copy of the first `shape.elementCount` floats as a tensor of `shape` (a buffer shared
     /// by several values may be larger than any one of them).

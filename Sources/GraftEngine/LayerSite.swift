@@ -9,6 +9,7 @@ struct LayerSite {
     let inputShapes: [Shape]
     let outputShapes: [Shape]
     let weights: WeightBinder
+    let purpose: ExecutionPlan.Purpose
 
     var input: ValueID { inputs[0] }
     var output: ValueID { outputs[0] }
@@ -17,6 +18,7 @@ struct LayerSite {
 
     func parameter(_ name: String) throws(ExecutionError) -> Parameter? { try weights.parameter(name, of: node) }
     func required(_ name: String) throws(ExecutionError) -> Parameter { try weights.required(name, of: node) }
+    func tensor(_ name: String) throws(ExecutionError) -> Tensor? { try weights.tensor(name, of: node) }
 }
 
 extension Shape {

@@ -29,13 +29,19 @@ struct WeightBinder {
 
     /// The parameter `name` of `node`, copied; nil when the node does not declare it.
     func parameter(_ name: String, of node: Node) throws(ExecutionError) -> Parameter? {
+        try tensor(name, of: node).map { Parameter(key: node.tensorName(name), tensor: $0) }
+    }
+
+    /// The caller's tensor for parameter `name` of `node`, checked against its spec (not copied);
+    /// nil when the node does not declare it.
+    func tensor(_ name: String, of node: Node) throws(ExecutionError) -> Tensor? {
         guard let spec = node.parameter(name) else { return nil }
         let key = node.tensorName(name)
         guard let tensor = weights[key] else { throw .missingWeight(node: node.name, key: key) }
         guard tensor.shape == spec.shape else {
             throw .weightShapeMismatch(node: node.name, key: key, expected: spec.shape, actual: tensor.shape)
         }
-        return Parameter(key: key, tensor: tensor)
+        return tensor
     }
 
     /// Like ``parameter(_:of:)`` for a parameter the op always has.

@@ -47,12 +47,20 @@ public enum ConvolutionKernels {
         case im2colGEMM
         /// A direct loop for one input channel per group, where a GEMM would be a thin sliver.
         case depthwiseDirect
+        /// Winograd's minimal filtering F(2, 3) for stride-1 3x3 kernels: 2.25x fewer multiply-adds,
+        /// as GEMMs over transformed tiles (see ``WinogradTransform``).
+        case winograd
     }
+
+    /// Channels per group below which Winograd's GEMMs are too thin to pay for the transforms.
+    public static let winogradMinimumChannels = 16
 
     /// The fastest strategy that applies to this geometry.
     public static func preferredStrategy(for g: ConvolutionGeometry) -> Strategy {
         if g.isPointwise { return .pointwiseGEMM }
         if g.isDepthwise { return .depthwiseDirect }
+        if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
+           g.outputChannelsPerGroup >= winogradMinimumChannels { return .winograd }
         return .im2colGEMM
     }
 
@@ -62,6 +70,7 @@ public enum ConvolutionKernels {
         case .pointwiseGEMM: g.isPointwise
         case .im2colGEMM: true
         case .depthwiseDirect: g.inputChannelsPerGroup == 1
+        case .winograd: supportsWinograd(g)
         }
     }
 
@@ -70,6 +79,7 @@ public enum ConvolutionKernels {
     /// result before it is scattered into NCHW order.
     public static func scratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
         if strategy == .depthwiseDirect { return 0 }
+        if strategy == .winograd { return winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk) }
         if imagesPerChunk > 1 { return imagesPerChunk * (g.patches.columnCount + g.outputImageCount) }
         return strategy == .im2colGEMM ? g.patches.columnCount : 0
     }
@@ -84,6 +94,7 @@ public enum ConvolutionKernels {
     public static func imagesPerChunk(for g: ConvolutionGeometry, strategy: Strategy, batch: Int,
                                       targetColumns: Int = 4096, maximumScratch: Int = 4 << 20) -> Int {
         guard strategy != .depthwiseDirect, batch > 1 else { return 1 }
+        if strategy == .winograd { return winogradImagesPerChunk(for: g, batch: batch) }
         let wanted = (targetColumns + g.patches.outputArea - 1) / g.patches.outputArea
         let perImage = g.patches.columnCount + g.outputImageCount
         let affordable = max(1, maximumScratch / max(perImage, 1))
@@ -107,6 +118,12 @@ public enum ConvolutionKernels {
                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
                                scratch: UnsafeMutablePointer<Float>?, imagesPerChunk: Int = 1) {
         precondition(supports(strategy, g), "convolution: strategy \(strategy) does not fit \(g)")
+        if strategy == .winograd {
+            guard let scratch else { preconditionFailure("convolution: Winograd needs scratch") }
+            winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
+                            geometry: g, imagesPerChunk: imagesPerChunk, scratch: scratch)
+            return
+        }
         if imagesPerChunk > 1, strategy != .depthwiseDirect {
             guard let scratch else { preconditionFailure("convolution: side-by-side columns need scratch") }
             forwardSideBySide(input: input, weight: weight, bias: bias, output: output, batch: batch,
@@ -138,6 +155,8 @@ public enum ConvolutionKernels {
             }
         case .depthwiseDirect:
             depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g)
+        case .winograd:
+            preconditionFailure("handled above")
         }
     }
 

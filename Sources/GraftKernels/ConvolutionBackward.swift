@@ -55,6 +55,7 @@ extension ConvolutionKernels {
     public static func backwardScratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
         switch strategy {
         case .depthwiseDirect: 0
+        case .winograd: winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk)
         case .pointwiseGEMM where imagesPerChunk <= 1: 0
         default: imagesPerChunk * g.patches.columnCount + (imagesPerChunk > 1 ? imagesPerChunk * g.outputImageCount : 0)
         }
@@ -88,6 +89,13 @@ extension ConvolutionKernels {
             }
         }
         guard inputGradient != nil || weightGradient != nil else { return }
+        if strategy == .winograd {
+            guard let scratch else { preconditionFailure("convolution backward: Winograd needs scratch") }
+            winogradBackward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                             weightGradient: weightGradient, batch: batch, geometry: g,
+                             imagesPerChunk: max(1, imagesPerChunk), scratch: scratch)
+            return
+        }
         if strategy == .depthwiseDirect {
             depthwiseBackward(input: input, weight: weight, outputGradient: outputGradient,
                               inputGradient: inputGradient, weightGradient: weightGradient, batch: batch, geometry: g)

@@ -3,11 +3,13 @@ import GraftKernels
 
 /// Fully connected layer over the input's dims from `axis` on.
 ///
-/// At inference it multiplies by a transposed weight copy packed once (a plain GEMM beats the
-/// transposed-B one for large layers on OpenBLAS, shared/PERF.md). In training the weight changes
-/// every step: repacking fc6's 37 M floats each time costs more than the transposed-B GEMM loses,
-/// so a training session marks the copy stale and the layer multiplies by the stored weight until
-/// the next inference pass repacks it.
+/// The weight is kept in one layout only, chosen by the plan's purpose:
+/// - **inference**: transposed to `[inputCount, outputCount]` once, for a plain GEMM (it beats the
+///   transposed-B GEMM for large layers on OpenBLAS, shared/PERF.md); the file's layout is not kept,
+///   so CaffeNet's fc6 and fc7 cost 218 MB once, not twice;
+/// - **training**: the file's layout `[outputCount, inputCount]`, which the optimizer updates; the
+///   forward pass multiplies by it as a transposed-B GEMM (repacking fc6's 37.7 M floats after every
+///   update would cost more than the plain GEMM saves).
 final class InnerProductLayer: Layer {
     let node: String
     let inputs: [ValueID]
@@ -15,12 +17,15 @@ final class InnerProductLayer: Layer {
     let rows: Int
     let inputCount: Int
     let outputCount: Int
-    let weight: Parameter
+    private let weightForm: WeightForm
     let bias: Parameter?
-    /// `weight` transposed to `[inputCount, outputCount]`.
-    let packedWeight: FloatBuffer
-    /// Whether ``packedWeight`` matches ``weight``.
-    private(set) var packedIsCurrent = false
+
+    private enum WeightForm {
+        /// `[outputCount, inputCount]`, trainable.
+        case stored(Parameter)
+        /// `[inputCount, outputCount]`, inference only.
+        case packed(FloatBuffer)
+    }
 
     init(_ site: LayerSite, _ op: InnerProduct) throws(ExecutionError) {
         node = site.node.name
@@ -31,41 +36,49 @@ final class InnerProductLayer: Layer {
         rows = x.count(from: 0, to: axis)
         inputCount = x.count(from: axis)
         outputCount = op.outputCount
-        weight = try site.required("weight")
+        switch site.purpose {
+        case .training:
+            weightForm = .stored(try site.required("weight"))
+        case .inference:
+            guard let tensor = try site.tensor("weight") else {
+                throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
+            }
+            let packed = FloatBuffer(count: tensor.elementCount)
+            let (outputs, inputs) = (outputCount, inputCount)
+            tensor.scalars.withUnsafeBufferPointer { source in
+                InnerProductKernels.pack(weight: source.baseAddress!, outputCount: outputs, inputCount: inputs,
+                                         into: packed.pointer)
+            }
+            weightForm = .packed(packed)
+        }
         bias = try site.parameter("bias")
-        packedWeight = FloatBuffer(count: weight.count)
-        parametersDidChange()
     }
 
-    var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+    /// The trainable weight (training plans only).
+    var weight: Parameter? {
+        if case .stored(let parameter) = weightForm { return parameter }
+        return nil
+    }
+
+    var parameters: [Parameter] { (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? []) }
     var backwardScratchCount: Int { InnerProductKernels.backwardScratchCount(rows: rows, outputCount: outputCount) }
-
-    func parametersDidChange() {
-        InnerProductKernels.pack(weight: weight.pointer, outputCount: outputCount, inputCount: inputCount,
-                                 into: packedWeight.pointer)
-        packedIsCurrent = true
-    }
-
-    /// The weight changed in a training step: use it directly until an inference pass repacks.
-    func parametersDidChangeInTraining() { packedIsCurrent = false }
 
     func forward(_ context: ForwardContext) {
         let biasPointer = bias.map { UnsafePointer($0.pointer) }
-        if !packedIsCurrent {
-            if context.recordForBackward {
-                InnerProductKernels.forwardUnpacked(input: context.input(inputs[0]), weight: weight.pointer,
-                                                    bias: biasPointer, output: context.output(outputs[0]),
-                                                    rows: rows, inputCount: inputCount, outputCount: outputCount)
-                return
-            }
-            parametersDidChange()
+        switch weightForm {
+        case .stored(let weight):
+            InnerProductKernels.forwardUnpacked(input: context.input(inputs[0]), weight: weight.pointer,
+                                                bias: biasPointer, output: context.output(outputs[0]),
+                                                rows: rows, inputCount: inputCount, outputCount: outputCount)
+        case .packed(let packed):
+            InnerProductKernels.forward(input: context.input(inputs[0]), packedWeight: packed.pointer,
+                                        bias: biasPointer, output: context.output(outputs[0]),
+                                        rows: rows, inputCount: inputCount, outputCount: outputCount)
         }
-        InnerProductKernels.forward(input: context.input(inputs[0]), packedWeight: packedWeight.pointer,
-                                    bias: biasPointer, output: context.output(outputs[0]),
-                                    rows: rows, inputCount: inputCount, outputCount: outputCount)
     }
 
     func backward(_ context: BackwardContext) {
+        guard let weight else { preconditionFailure("InnerProductLayer: backward pass in an inference plan") }
         InnerProductKernels.backward(input: context.value(inputs[0]), weight: weight.pointer,
                                      outputGradient: context.outputGradient, inputGradient: context.inputGradient,
                                      weightGradient: weight.gradientPointer, biasGradient: bias?.gradientPointer,

@@ -66,7 +66,8 @@ final class BackpropagationPlan {
     ///   cross-entropy loss (gradient checks): the loss output is not fused or checked as logits.
     init(graph: Graph, weights: [String: Tensor], batchSize: Int?, plan: TrainingPlan,
          checksLoss: Bool = true) throws(ExecutionError) {
-        let execution = try ExecutionPlan(graph: graph, weights: weights, batchSize: batchSize, scratch: false)
+        let execution = try ExecutionPlan(graph: graph, weights: weights, batchSize: batchSize, purpose: .training,
+                                            scratch: false)
         self.execution = execution
         self.graph = graph
         let layers = execution.layers

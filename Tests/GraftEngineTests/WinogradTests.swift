@@ -1,0 +1,159 @@
+import GraftCore
+import GraftKernels
+import Testing
+
+/// A stride-1 geometry run by Winograd and by im2col.
+struct WinogradCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let batch: Int
+    let geometry: ConvolutionGeometry
+    /// Images per chunk (1 or several, to exercise the chunk loop and tile numbering).
+    let imagesPerChunk: Int
+    var testDescription: String { name }
+
+    init(_ name: String, batch: Int = 3, channels: Int, size: (Int, Int), kernel: Int, pad: (Int, Int),
+         output: (Int, Int)? = nil, outputChannels: Int, groups: Int = 1, imagesPerChunk: Int = 2) {
+        self.name = name
+        self.batch = batch
+        let out = output ?? (size.0 + 2 * pad.0 - kernel + 1, size.1 + 2 * pad.1 - kernel + 1)
+        geometry = ConvolutionGeometry(
+            patches: PatchGeometry(channels: channels, height: size.0, width: size.1, kernelHeight: kernel, kernelWidth: kernel,
+                                   padTop: pad.0, padLeft: pad.1, outputHeight: out.0, outputWidth: out.1),
+            outputChannels: outputChannels, groups: groups)
+        self.imagesPerChunk = imagesPerChunk
+    }
+
+    static let all: [WinogradCase] = [
+        .init("3x3 pad 1, odd 13x13 map (CaffeNet conv3 shape, small)", channels: 5, size: (13, 13), kernel: 3, pad: (1, 1), outputChannels: 7),
+        .init("3x3 pad 0, 7x9, one image per chunk", channels: 4, size: (7, 9), kernel: 3, pad: (0, 0), outputChannels: 3, imagesPerChunk: 1),
+        .init("3x3 pad 2 (input gradient with pad 0)", channels: 3, size: (6, 5), kernel: 3, pad: (2, 2), outputChannels: 4),
+        .init("3x3 asymmetric: pad 1 top/left, none after", channels: 4, size: (8, 7), kernel: 3, pad: (1, 1), output: (7, 6), outputChannels: 5),
+        .init("3x3 2 groups, chunk of 3 over batch 5", batch: 5, channels: 6, size: (9, 10), kernel: 3, pad: (1, 1), outputChannels: 8,
+              groups: 2, imagesPerChunk: 3),
+        .init("3x3 pad 0 on an even 8x6 map, 20 images in chunks of 9 (partial 8-tile groups)", batch: 20, channels: 3,
+              size: (8, 6), kernel: 3, pad: (0, 0), outputChannels: 9, imagesPerChunk: 9),
+        .init("3x3 on a 1x1 map with pad 1", batch: 2, channels: 3, size: (1, 1), kernel: 3, pad: (1, 1), outputChannels: 2),
+    ]
+}
+
+@Suite("Winograd convolution")
+struct WinogradTests {
+    @Test("F(m, r) reproduces a 1-D correlation", arguments: [(2, 3), (4, 3), (2, 5)])
+    func oneDimensional(_ sizes: (Int, Int)) {
+        // The construction is general; the engine uses F(2, 3).
+        let t = sizes == (2, 3) ? WinogradTransform.f2x3 : WinogradTransform(m: sizes.0, r: sizes.1, points: [0, 1, -1, 2, -2])
+        #expect(t.m == sizes.0 && t.r == sizes.1 && t.alpha == sizes.0 + sizes.1 - 1)
+        let d = randomTensor([t.alpha], seed: 5).scalars, g = randomTensor([t.r], seed: 6).scalars
+        let matrices = t.matrices
+        var products = [Float](repeating: 0, count: t.alpha)
+        for j in 0..<t.alpha {
+            var gj: Float = 0, dj: Float = 0
+            for k in 0..<t.r { gj += matrices.g[j * t.r + k] * g[k] }
+            for k in 0..<t.alpha { dj += matrices.bt[j * t.alpha + k] * d[k] }
+            products[j] = gj * dj
+        }
+        for i in 0..<t.m {
+            var y: Float = 0
+            for j in 0..<t.alpha { y += matrices.at[i * t.alpha + j] * products[j] }
+            var direct: Float = 0
+            for k in 0..<t.r { direct += g[k] * d[i + k] }
+            #expect(abs(y - direct) <= 1e-5 * max(1, abs(direct)), "F(\(t.m), \(t.r)) output \(i): \(y) vs \(direct)")
+        }
+    }
+
+    @Test("forward matches im2col", arguments: WinogradCase.all)
+    func forward(_ c: WinogradCase) {
+        let g = c.geometry
+        #expect(ConvolutionKernels.supports(.winograd, g))
+        let x = randomTensor([c.batch, g.inputChannels, g.patches.height, g.patches.width], seed: 11)
+        let w = randomTensor([g.outputChannels, g.inputChannelsPerGroup, g.patches.kernelHeight, g.patches.kernelWidth], seed: 12)
+        let b = randomTensor([g.outputChannels], seed: 13)
+        let fast = Self.forward(x, w, b, g, .winograd, imagesPerChunk: c.imagesPerChunk)
+        let reference = Self.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1)
+        expectClose(fast, reference, tolerance: 1e-4)
+    }
+
+    @Test("input, weight and bias gradients match im2col", arguments: WinogradCase.all)
+    func backward(_ c: WinogradCase) {
+        let g = c.geometry
+        let x = randomTensor([c.batch, g.inputChannels, g.patches.height, g.patches.width], seed: 21)
+        let w = randomTensor([g.outputChannels, g.inputChannelsPerGroup, g.patches.kernelHeight, g.patches.kernelWidth], seed: 22)
+        let dy = randomTensor([c.batch, g.outputChannels, g.patches.outputHeight, g.patches.outputWidth], seed: 23)
+        let fast = Self.backward(x, w, dy, g, .winograd, imagesPerChunk: c.imagesPerChunk)
+        let reference = Self.backward(x, w, dy, g, .im2colGEMM, imagesPerChunk: 1)
+        expectClose(fast.input, reference.input, tolerance: 1e-4)
+        expectClose(fast.weight, reference.weight, tolerance: 1e-4)
+        expectClose(fast.bias, reference.bias, tolerance: 1e-4)
+    }
+
+    @Test("strategy: Winograd for wide stride-1 3x3, not for thin, strided, dilated or larger kernels")
+    func selection() {
+        func geometry(channels: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
+            let out = (13 + 2 - dilation * (kernel - 1) - 1) / stride + 1
+            return ConvolutionGeometry(patches: PatchGeometry(channels: channels, height: 13, width: 13, kernelHeight: kernel,
+                                                              kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                                                              padTop: 1, padLeft: 1, dilationHeight: dilation, dilationWidth: dilation,
+                                                              outputHeight: out, outputWidth: out),
+                                       outputChannels: channels, groups: groups)
+        }
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 256, kernel: 3)) == .winograd)
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 384, kernel: 3, groups: 2)) == .winograd)
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 96, kernel: 5)) == .im2colGEMM)
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 8, kernel: 3)) == .im2colGEMM)
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 64, kernel: 3, stride: 2)) == .im2colGEMM)
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 64, kernel: 3, dilation: 2)) == .im2colGEMM)
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 64, kernel: 7)) == .im2colGEMM)
+        #expect(!ConvolutionKernels.supports(.winograd, geometry(channels: 64, kernel: 3, stride: 2)))
+    }
+
+    @Test("the gradient-check case named Winograd really runs Winograd")
+    func gradientCheckCaseIsWinograd() throws {
+        let c = try #require(BackwardConvolutionCase.convolutions.first { $0.name.hasPrefix("Winograd") })
+        guard case .convolution(let op) = c.op else { Issue.record("not a convolution"); return }
+        let g = ConvolutionGeometry(patches: PatchGeometry(channels: c.input[1], height: c.input[2], width: c.input[3],
+                                                           kernelHeight: op.kernel[0], kernelWidth: op.kernel[1],
+                                                           padTop: op.padBegin[0], padLeft: op.padBegin[1],
+                                                           outputHeight: c.input[2], outputWidth: c.input[3]),
+                                    outputChannels: op.outputChannels, groups: op.groups)
+        #expect(ConvolutionKernels.preferredStrategy(for: g) == .winograd)
+    }
+
+    static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvolutionGeometry,
+                        _ strategy: ConvolutionKernels.Strategy, imagesPerChunk: Int) -> [Float] {
+        let batch = x.shape[0]
+        var output = [Float](repeating: .nan, count: batch * g.outputImageCount)
+        var scratch = [Float](repeating: .nan,
+                              count: max(ConvolutionKernels.scratchCount(for: g, strategy: strategy, imagesPerChunk: imagesPerChunk), 1))
+        output.withUnsafeMutableBufferPointer { out in
+            scratch.withUnsafeMutableBufferPointer { s in
+                ConvolutionKernels.forward(input: x.scalars, weight: w.scalars, bias: b.scalars, output: out.baseAddress!,
+                                           batch: batch, geometry: g, strategy: strategy, scratch: s.baseAddress!,
+                                           imagesPerChunk: imagesPerChunk)
+            }
+        }
+        return output
+    }
+
+    static func backward(_ x: Tensor, _ w: Tensor, _ dy: Tensor, _ g: ConvolutionGeometry,
+                         _ strategy: ConvolutionKernels.Strategy, imagesPerChunk: Int) -> (input: [Float], weight: [Float], bias: [Float]) {
+        let batch = x.shape[0]
+        var dx = [Float](repeating: .nan, count: x.elementCount)
+        var dw = [Float](repeating: .nan, count: w.elementCount)
+        var db = [Float](repeating: .nan, count: g.outputChannels)
+        var scratch = [Float](repeating: .nan,
+                              count: max(ConvolutionKernels.backwardScratchCount(for: g, strategy: strategy, imagesPerChunk: imagesPerChunk), 1))
+        dx.withUnsafeMutableBufferPointer { dxp in
+            dw.withUnsafeMutableBufferPointer { dwp in
+                db.withUnsafeMutableBufferPointer { dbp in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        ConvolutionKernels.backward(input: x.scalars, weight: w.scalars, outputGradient: dy.scalars,
+                                                    inputGradient: dxp.baseAddress!, weightGradient: dwp.baseAddress!,
+                                                    biasGradient: dbp.baseAddress!, batch: batch, geometry: g, strategy: strategy,
+                                                    imagesPerChunk: imagesPerChunk, scratch: s.baseAddress!)
+                    }
+                }
+            }
+        }
+        return (dx, dw, db)
+    }
+}
