@@ -73,6 +73,31 @@ extension ConvolutionKernels {
 
     // MARK: - Passes
 
+    /// Floats of the transformed weights ``transformWinogradWeights(_:geometry:into:)`` writes.
+    public static func winogradTransformedWeightCount(for g: ConvolutionGeometry) -> Int {
+        WinogradTransform.preferred(kernel: g.patches.kernelHeight).map { winogradWeightCount(g, $0) } ?? 0
+    }
+
+    /// Transforms a ``Strategy/winograd`` convolution's weights once, for an inference plan whose
+    /// weights do not change (``winogradForward(input:transformedWeight:bias:output:batch:geometry:imagesPerChunk:scratch:)``).
+    public static func transformWinogradWeights(_ weight: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                                                into transformed: UnsafeMutablePointer<Float>) {
+        precondition(supportsWinograd(g), "Winograd weights for a geometry it does not support: \(g)")
+        winogradWeights(weight, geometry: g, transform: WinogradTransform.preferred(kernel: g.patches.kernelHeight)!,
+                        flipped: false, into: transformed)
+    }
+
+    /// The forward pass with weights already transformed; `scratch` needs
+    /// ``scratchCount(for:strategy:imagesPerChunk:)`` floats.
+    public static func winogradForward(input: UnsafePointer<Float>, transformedWeight: UnsafePointer<Float>,
+                                       bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                       batch: Int, geometry g: ConvolutionGeometry, imagesPerChunk: Int,
+                                       scratch: UnsafeMutablePointer<Float>) {
+        let t = WinogradTransform.preferred(kernel: g.patches.kernelHeight)!
+        winogradApply(input: input, transformedWeight: transformedWeight, bias: bias, output: output, batch: batch,
+                      geometry: g, transform: t, imagesPerChunk: imagesPerChunk, scratch: scratch)
+    }
+
     static func winogradForward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                 batch: Int, geometry g: ConvolutionGeometry, imagesPerChunk: Int,

@@ -2,7 +2,7 @@ import GraftCore
 import GraftKernels
 
 /// Convolution: im2col + GEMM with several images' columns side by side, a plain GEMM for 1x1
-/// kernels, a direct loop for depthwise.
+/// kernels, Winograd F(2, 3) for wide stride-1 3x3 kernels, a direct loop for depthwise.
 final class ConvolutionLayer: Layer {
     let node: String
     let inputs: [ValueID]
@@ -14,6 +14,9 @@ final class ConvolutionLayer: Layer {
     let imagesPerChunk: Int
     let weight: Parameter
     let bias: Parameter?
+    /// Winograd-transformed weights, computed once in inference plans (training transforms them on
+    /// every forward pass, since every step changes them).
+    let transformedWeight: FloatBuffer?
 
     init(_ site: LayerSite, _ op: Convolution) throws(ExecutionError) {
         node = site.node.name
@@ -33,6 +36,13 @@ final class ConvolutionLayer: Layer {
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
         weight = try site.required("weight")
         bias = try site.parameter("bias")
+        if strategy == .winograd, site.purpose == .inference {
+            let transformed = FloatBuffer(count: ConvolutionKernels.winogradTransformedWeightCount(for: geometry))
+            ConvolutionKernels.transformWinogradWeights(weight.pointer, geometry: geometry, into: transformed.pointer)
+            transformedWeight = transformed
+        } else {
+            transformedWeight = nil
+        }
     }
 
     var scratchCount: Int { ConvolutionKernels.scratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk) }
@@ -41,7 +51,20 @@ final class ConvolutionLayer: Layer {
     }
     var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
+    func parametersDidChange() {
+        if let transformedWeight {
+            ConvolutionKernels.transformWinogradWeights(weight.pointer, geometry: geometry, into: transformedWeight.pointer)
+        }
+    }
+
     func forward(_ context: ForwardContext) {
+        if let transformedWeight {
+            ConvolutionKernels.winogradForward(input: context.input(inputs[0]), transformedWeight: transformedWeight.pointer,
+                                               bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
+                                               batch: batch, geometry: geometry, imagesPerChunk: imagesPerChunk,
+                                               scratch: context.scratch)
+            return
+        }
         ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                    bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
                                    batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch,
