@@ -35,8 +35,14 @@ extension ConvolutionKernels {
             outputChannels: g.inputChannels, groups: g.groups)
     }
 
-    static func winogradTiles(_ p: PatchGeometry, _ t: WinogradTransform) -> (high: Int, wide: Int) {
-        ((p.outputHeight + t.m - 1) / t.m, (p.outputWidth + t.m - 1) / t.m)
+    /// The `m×m` output tiles of one image: rows and columns of tiles (the last ones may overhang).
+    struct Tiles {
+        let high: Int, wide: Int
+        var perImage: Int { high * wide }
+    }
+
+    static func winogradTiles(_ p: PatchGeometry, _ t: WinogradTransform) -> Tiles {
+        Tiles(high: (p.outputHeight + t.m - 1) / t.m, wide: (p.outputWidth + t.m - 1) / t.m)
     }
 
     /// Floats of one transformed weight set `U` (`α²` per kernel).
@@ -48,7 +54,7 @@ extension ConvolutionKernels {
     /// tiles more.
     static func winogradChunkCountPerImage(_ g: ConvolutionGeometry, _ t: WinogradTransform) -> Int {
         let forward = winogradTiles(g.patches, t), mirrored = winogradTiles(winogradMirror(g).patches, t)
-        let tiles = max(forward.high * forward.wide, mirrored.high * mirrored.wide)
+        let tiles = max(forward.perImage, mirrored.perImage)
         return t.alpha * t.alpha * (g.inputChannels + g.outputChannels) * tiles
     }
 
@@ -58,7 +64,7 @@ extension ConvolutionKernels {
                                        maximumScratch: Int = 4 << 20) -> Int {
         guard let t = WinogradTransform.preferred(kernel: g.patches.kernelHeight) else { return 1 }
         let tiles = winogradTiles(g.patches, t)
-        let wanted = (targetTiles + tiles.high * tiles.wide - 1) / (tiles.high * tiles.wide)
+        let wanted = (targetTiles + tiles.perImage - 1) / tiles.perImage
         let affordable = max(1, maximumScratch / max(winogradChunkCountPerImage(g, t), 1))
         let chunk = max(1, min(batch, wanted, affordable))
         let chunks = (batch + chunk - 1) / chunk
@@ -122,7 +128,7 @@ extension ConvolutionKernels {
             let du = scratch
             let chunkScratch = scratch + winogradWeightCount(g, t)
             let tiles = winogradTiles(g.patches, t)
-            let perImage = tiles.high * tiles.wide
+            let perImage = tiles.perImage
             var start = 0
             while start < batch {
                 let count = min(imagesPerChunk, batch - start)
@@ -162,7 +168,7 @@ extension ConvolutionKernels {
         let a2 = t.alpha * t.alpha
         let icg = g.inputChannelsPerGroup, ocg = g.outputChannelsPerGroup
         let tiles = winogradTiles(g.patches, t)
-        let perImage = tiles.high * tiles.wide
+        let perImage = tiles.perImage
         var start = 0
         while start < batch {
             let count = min(max(1, imagesPerChunk), batch - start)
@@ -238,7 +244,7 @@ extension ConvolutionKernels {
                               transform t: WinogradTransform, into v: UnsafeMutablePointer<Float>) {
         precondition(t.m == 2 && t.r == 3, "Winograd tile transforms are written for F(2, 3)")
         let tiles = winogradTiles(p, t)
-        let perImage = tiles.high * tiles.wide
+        let perImage = tiles.perImage
         let width = images * perImage
         let plane = p.height * p.width
         Parallel.forEach(p.channels, workPerItem: width * 16 * 4) { channels in
@@ -313,7 +319,7 @@ extension ConvolutionKernels {
         precondition(t.m == 2 && t.r == 3, "Winograd tile transforms are written for F(2, 3)")
         let p = g.patches
         let tiles = winogradTiles(p, t)
-        let perImage = tiles.high * tiles.wide
+        let perImage = tiles.perImage
         let width = images * perImage
         Parallel.forEach(g.outputChannels, workPerItem: width * 16 * 2) { channels in
             for oc in channels {
@@ -355,7 +361,7 @@ extension ConvolutionKernels {
         precondition(t.m == 2 && t.r == 3, "Winograd tile transforms are written for F(2, 3)")
         let p = g.patches
         let tiles = winogradTiles(p, t)
-        let perImage = tiles.high * tiles.wide
+        let perImage = tiles.perImage
         let width = images * perImage
         Parallel.forEach(g.outputChannels, workPerItem: width * 16 * 2) { channels in
             for oc in channels {
