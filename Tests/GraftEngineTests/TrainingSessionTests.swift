@@ -214,6 +214,30 @@ struct TrainingSessionTests {
         #expect(addresses() == before)
     }
 
+    @Test("a fully connected weight is held once: transposed in an inference plan, as stored in a training plan")
+    func innerProductWeightHeldOnce() throws {
+        let op = InnerProduct(outputCount: 50)
+        let graph = try singleNodeGraph(.innerProduct(op), inputShapes: [[2, 40]])
+        let weights = ["node.weight": randomTensor([50, 40], seed: 3), "node.bias": randomTensor([50], seed: 4)]
+        let counter = BufferAllocations()
+        let executor = try BufferAllocations.$counter.withValue(counter) {
+            try ForwardExecutor(graph: graph, weights: weights)
+        }
+        // Values (80 + 100 floats), bias (50) and one 2000-float weight: a second copy would pass 4000.
+        #expect(counter.floats < 2 * 2000)
+        let layer = try #require(executor.plan.layers.first as? InnerProductLayer)
+        #expect(layer.weight == nil)
+        let session = try TrainingSession(graph: graph, weights: weights, batchSize: 2, plan: TrainingPlan(),
+                                          optimizer: .sgd(SGD(learningRate: 0.1)))
+        let trained = try #require(session.engine.execution.layers.first as? InnerProductLayer)
+        #expect(trained.weight?.count == 2000)
+        // Both give the same product (the inference plan multiplies by its transposed copy).
+        let x = randomTensor([2, 40], seed: 5)
+        let inference = try executor.run(inputs: ["x": x])["y"]!
+        let reference = naiveInnerProduct(x, weight: weights["node.weight"]!, bias: weights["node.bias"]!, axis: 1)
+        expectClose(inference, reference)
+    }
+
     @Test("loss: softmax cross-entropy from logits, mean over the batch, class weights as PyTorch; the Softmax node is fused")
     func crossEntropy() throws {
         let (graph, weights) = try tinyClassifier()
