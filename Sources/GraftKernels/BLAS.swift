@@ -1,4 +1,5 @@
 internal import COpenBLAS
+import Synchronization
 
 /// Single-precision matrix products through OpenBLAS. This file is the only code that calls BLAS,
 /// so pointer and integer-width rules are enforced in one place.
@@ -47,13 +48,36 @@ public enum BLAS {
                         source, blasInt(columns, "columns"), destination, blasInt(rows, "rows"))
     }
 
-    /// Threads OpenBLAS uses for one product. Process-wide: it affects every caller.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// The thread count set with ``setThreadCount(_:)`` (0: never set, OpenBLAS's own default).
+    private static let configured = Atomic<Int>(0)
 
-    /// Sets the OpenBLAS thread count for the whole process (at least 1).
+    /// Threads the engine computes with: OpenBLAS's for one product, and the engine's own loops.
+    /// Process-wide. A section running single-threaded GEMMs on several workers
+    /// (``Parallel/forEachPartWithSerialBLAS(_:parts:_:)``) lowers OpenBLAS's count meanwhile
+    /// without changing this value, so plans made concurrently still see the configured count.
+    public static var threadCount: Int {
+        let count = configured.load(ordering: .relaxed)
+        return count > 0 ? count : Int(openblas_get_num_threads())
+    }
+
+    /// Sets the thread count for the whole process (at least 1).
     public static func setThreadCount(_ count: Int) {
         precondition(count >= 1, "BLAS thread count must be at least 1, got \(count)")
+        configured.store(count, ordering: .relaxed)
         openblas_set_num_threads(Int32(clamping: count))
+    }
+
+    /// Records OpenBLAS's current count as the configured one if none was set, before a serial
+    /// section lowers it.
+    static func captureThreadCount() {
+        if configured.load(ordering: .relaxed) == 0 {
+            configured.store(Int(openblas_get_num_threads()), ordering: .relaxed)
+        }
+    }
+
+    /// Sets only OpenBLAS's own count (serial sections).
+    static func setLibraryThreadCount(_ count: Int) {
+        openblas_set_num_threads(Int32(clamping: max(count, 1)))
     }
 
     private static func cblasTranspose(_ t: Transpose) -> CBLAS_TRANSPOSE {

@@ -47,6 +47,10 @@ public enum ConvolutionKernels {
         case im2colGEMM
         /// A direct loop for one input channel per group, where a GEMM would be a thin sliver.
         case depthwiseDirect
+        /// Per image im2col and GEMM, the images split over the cores with single-threaded GEMMs:
+        /// for convolutions whose per-image GEMM is too small to share between cores (the 32x32
+        /// CIFAR nets), each core keeps its image's columns in its own cache.
+        case imageParallel
         /// Winograd's minimal filtering F(2, 3) for stride-1 3x3 kernels: 2.25x fewer multiply-adds,
         /// as GEMMs over transformed tiles (see ``WinogradTransform``).
         case winograd
@@ -55,12 +59,20 @@ public enum ConvolutionKernels {
     /// Channels per group below which Winograd's GEMMs are too thin to pay for the transforms.
     public static let winogradMinimumChannels = 16
 
-    /// The fastest strategy that applies to this geometry.
-    public static func preferredStrategy(for g: ConvolutionGeometry) -> Strategy {
+    /// Multiply-adds per image and group below which ``Strategy/imageParallel`` beats sharing
+    /// each GEMM between the cores.
+    public static let imageParallelMaximumWork = 16 << 20
+
+    /// The fastest strategy that applies to this geometry (for `batch` images per pass).
+    public static func preferredStrategy(for g: ConvolutionGeometry, batch: Int = 1) -> Strategy {
         if g.isPointwise { return .pointwiseGEMM }
         if g.isDepthwise { return .depthwiseDirect }
         if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
            g.outputChannelsPerGroup >= winogradMinimumChannels { return .winograd }
+        if batch > 1, Parallel.workers > 1,
+           g.outputChannelsPerGroup * g.reductionLength * g.patches.outputArea <= imageParallelMaximumWork {
+            return .imageParallel
+        }
         return .im2colGEMM
     }
 
@@ -68,7 +80,7 @@ public enum ConvolutionKernels {
     public static func supports(_ strategy: Strategy, _ g: ConvolutionGeometry) -> Bool {
         switch strategy {
         case .pointwiseGEMM: g.isPointwise
-        case .im2colGEMM: true
+        case .im2colGEMM, .imageParallel: true
         case .depthwiseDirect: g.inputChannelsPerGroup == 1
         case .winograd: supportsWinograd(g)
         }
@@ -80,6 +92,7 @@ public enum ConvolutionKernels {
     public static func scratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
         if strategy == .depthwiseDirect { return 0 }
         if strategy == .winograd { return winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk) }
+        if strategy == .imageParallel { return max(1, imagesPerChunk) * g.patches.columnCount }
         if imagesPerChunk > 1 { return imagesPerChunk * (g.patches.columnCount + g.outputImageCount) }
         return strategy == .im2colGEMM ? g.patches.columnCount : 0
     }
@@ -95,6 +108,7 @@ public enum ConvolutionKernels {
                                       targetColumns: Int = 4096, maximumScratch: Int = 4 << 20) -> Int {
         guard strategy != .depthwiseDirect, batch > 1 else { return 1 }
         if strategy == .winograd { return winogradImagesPerChunk(for: g, batch: batch) }
+        if strategy == .imageParallel { return min(Parallel.workers, batch) }
         let wanted = (targetColumns + g.patches.outputArea - 1) / g.patches.outputArea
         let perImage = g.patches.columnCount + g.outputImageCount
         let affordable = max(1, maximumScratch / max(perImage, 1))
@@ -118,6 +132,12 @@ public enum ConvolutionKernels {
                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
                                scratch: UnsafeMutablePointer<Float>?, imagesPerChunk: Int = 1) {
         precondition(supports(strategy, g), "convolution: strategy \(strategy) does not fit \(g)")
+        if strategy == .imageParallel {
+            guard let scratch else { preconditionFailure("convolution: im2col needs scratch") }
+            forwardImageParallel(input: input, weight: weight, bias: bias, output: output, batch: batch,
+                                 geometry: g, parts: imagesPerChunk, scratch: scratch)
+            return
+        }
         if strategy == .winograd {
             guard let scratch else { preconditionFailure("convolution: Winograd needs scratch") }
             winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
@@ -155,8 +175,30 @@ public enum ConvolutionKernels {
             }
         case .depthwiseDirect:
             depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g)
-        case .winograd:
+        case .winograd, .imageParallel:
             preconditionFailure("handled above")
+        }
+    }
+
+    /// ``Strategy/imageParallel``'s forward pass: `parts` workers, each with its own columns.
+    static func forwardImageParallel(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                     batch: Int, geometry g: ConvolutionGeometry, parts: Int,
+                                     scratch: UnsafeMutablePointer<Float>) {
+        let area = g.patches.outputArea
+        Parallel.forEachPartWithSerialBLAS(batch, parts: min(max(1, parts), batch)) { part, images in
+            let columns = scratch + part * g.patches.columnCount
+            for n in images {
+                let result = output + n * g.outputImageCount
+                Im2col.unfold(image: input + n * g.inputImageCount, geometry: g.patches, columns: columns, parallel: false)
+                for group in 0..<g.groups {
+                    BLAS.sgemm(m: g.outputChannelsPerGroup, n: area, k: g.reductionLength,
+                               a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                               b: columns + group * g.reductionLength * area, ldb: area,
+                               c: result + group * g.outputChannelsPerGroup * area, ldc: area)
+                }
+                if let bias { addChannelBias(bias, to: result, channels: g.outputChannels, area: area) }
+            }
         }
     }
 

@@ -56,6 +56,7 @@ extension ConvolutionKernels {
         switch strategy {
         case .depthwiseDirect: 0
         case .winograd: winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk)
+        case .imageParallel: max(1, imagesPerChunk) * (g.patches.columnCount + g.weightCount)
         case .pointwiseGEMM where imagesPerChunk <= 1: 0
         default: imagesPerChunk * g.patches.columnCount + (imagesPerChunk > 1 ? imagesPerChunk * g.outputImageCount : 0)
         }
@@ -89,6 +90,13 @@ extension ConvolutionKernels {
             }
         }
         guard inputGradient != nil || weightGradient != nil else { return }
+        if strategy == .imageParallel {
+            guard let scratch else { preconditionFailure("convolution backward: columns need scratch") }
+            backwardImageParallel(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                                  weightGradient: weightGradient, batch: batch, geometry: g, parts: imagesPerChunk,
+                                  scratch: scratch)
+            return
+        }
         if strategy == .winograd {
             guard let scratch else { preconditionFailure("convolution backward: Winograd needs scratch") }
             winogradBackward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
@@ -173,6 +181,54 @@ extension ConvolutionKernels {
                 }
             }
             start += count
+        }
+    }
+
+    /// ``Strategy/imageParallel``'s gradients: each worker folds its images' input gradients and
+    /// sums its images' weight gradient into its own partial, and the partials are added in part
+    /// order afterwards (a fixed order: the same bits on every run).
+    static func backwardImageParallel(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                      outputGradient: UnsafePointer<Float>,
+                                      inputGradient: UnsafeMutablePointer<Float>?,
+                                      weightGradient: UnsafeMutablePointer<Float>?,
+                                      batch: Int, geometry g: ConvolutionGeometry, parts: Int,
+                                      scratch: UnsafeMutablePointer<Float>) {
+        let area = g.patches.outputArea
+        let perPart = g.patches.columnCount + g.weightCount
+        let used = min(max(1, parts), batch)
+        Parallel.forEachPartWithSerialBLAS(batch, parts: used) { part, images in
+            let columns = scratch + part * perPart
+            let partial = columns + g.patches.columnCount
+            for n in images {
+                let dy = outputGradient + n * g.outputImageCount
+                if weightGradient != nil {
+                    Im2col.unfold(image: input + n * g.inputImageCount, geometry: g.patches, columns: columns, parallel: false)
+                    for group in 0..<g.groups {
+                        BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: area,
+                                   a: dy + group * g.outputChannelsPerGroup * area, lda: area,
+                                   b: columns + group * g.reductionLength * area, ldb: area,
+                                   beta: n == images.lowerBound ? 0 : 1,
+                                   c: partial + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
+                    }
+                }
+                if let inputGradient {
+                    for group in 0..<g.groups {
+                        BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: area, k: g.outputChannelsPerGroup,
+                                   a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                                   b: dy + group * g.outputChannelsPerGroup * area, ldb: area,
+                                   c: columns + group * g.reductionLength * area, ldc: area)
+                    }
+                    Im2col.fold(columns: columns, geometry: g.patches, image: inputGradient + n * g.inputImageCount, parallel: false)
+                }
+            }
+        }
+        guard let weightGradient else { return }
+        Parallel.forEach(g.weightCount) { range in
+            for i in range {
+                var sum = scratch[g.patches.columnCount + i]
+                for part in 1..<used { sum += scratch[part * perPart + g.patches.columnCount + i] }
+                weightGradient[i] = sum
+            }
         }
     }
 

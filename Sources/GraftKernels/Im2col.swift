@@ -11,15 +11,18 @@
 public enum Im2col {
     /// Writes `columns[columnRows, outputArea]` from one image `[channels, height, width]`;
     /// positions that fall in the padding read as zero.
+    ///
+    /// - Parameter parallel: false inside a worker that already owns a core.
     public static func unfold(image: UnsafePointer<Float>, geometry g: PatchGeometry,
-                              columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+                              columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil, parallel: Bool = true) {
         let rowStep = rowStride ?? g.outputArea
         precondition(rowStep >= g.outputArea, "unfold: row stride \(rowStep) shorter than a row (\(g.outputArea))")
-        Parallel.forEach(g.channels, workPerItem: g.kernelArea * g.outputArea) { channels in
+        func run(_ channels: Range<Int>) {
             for c in channels {
                 unfoldChannel(c, image: image, geometry: g, rows: columns + c * g.kernelArea * rowStep, rowStep: rowStep)
             }
         }
+        if parallel { Parallel.forEach(g.channels, workPerItem: g.kernelArea * g.outputArea, run) } else { run(0..<g.channels) }
     }
 
     /// Folds `columns[columnRows, outputArea]` back onto one image: every column entry is added
@@ -27,18 +30,22 @@ public enum Im2col {
     /// adjoint of ``unfold(image:geometry:columns:rowStride:)`` (convolution's input gradient,
     /// deconvolution's forward pass).
     ///
-    /// - Parameter accumulate: add to the image's current contents instead of overwriting them.
+    /// - Parameters:
+    ///   - accumulate: add to the image's current contents instead of overwriting them.
+    ///   - parallel: false inside a worker that already owns a core.
     public static func fold(columns: UnsafePointer<Float>, geometry g: PatchGeometry,
-                            image: UnsafeMutablePointer<Float>, accumulate: Bool = false, rowStride: Int? = nil) {
+                            image: UnsafeMutablePointer<Float>, accumulate: Bool = false, rowStride: Int? = nil,
+                            parallel: Bool = true) {
         let rowStep = rowStride ?? g.outputArea
         precondition(rowStep >= g.outputArea, "fold: row stride \(rowStep) shorter than a row (\(g.outputArea))")
         let planeCount = g.height * g.width
-        Parallel.forEach(g.channels, workPerItem: g.kernelArea * g.outputArea) { channels in
+        func run(_ channels: Range<Int>) {
             if !accumulate { (image + channels.lowerBound * planeCount).update(repeating: 0, count: channels.count * planeCount) }
             for c in channels {
                 foldChannel(c, rows: columns + c * g.kernelArea * rowStep, rowStep: rowStep, geometry: g, image: image)
             }
         }
+        if parallel { Parallel.forEach(g.channels, workPerItem: g.kernelArea * g.outputArea, run) } else { run(0..<g.channels) }
     }
 
     /// The `kh * kw` column rows of channel `c`, starting at `rows`.

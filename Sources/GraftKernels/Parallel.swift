@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Splits the engine's own loops (im2col, col2im, pooling, LRN, element-wise functions, optimizer
 /// updates) over the cores, the way OpenBLAS splits a GEMM.
@@ -50,6 +51,51 @@ extension Parallel {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 box.value(part, count * part / parts ..< count * (part + 1) / parts)
             }
+        }
+    }
+}
+
+extension Parallel {
+    /// Calls `body(part, range)` for `parts` consecutive, disjoint parts of `0..<count`, one per
+    /// worker, with OpenBLAS single-threaded meanwhile: each worker runs its own small GEMMs on its
+    /// own data (kept in its core's cache) instead of both cores sharing every thin GEMM. The body
+    /// must not start parallel loops of its own. Callers clamp `parts` to ``workers`` and `count`.
+    public static func forEachPartWithSerialBLAS(_ count: Int, parts: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+        guard parts > 1, count > 1 else {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        SerialBLASSection.enter()
+        defer { SerialBLASSection.leave() }
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                box.value(part, count * part / parts ..< count * (part + 1) / parts)
+            }
+        }
+    }
+}
+
+/// OpenBLAS's thread count is process-wide (0.3.21 has no per-call setting): overlapping serial
+/// sections (tests run concurrently) share one switch to 1 thread; the last to leave restores the
+/// configured count (``BLAS/threadCount``, which the switch does not change).
+enum SerialBLASSection {
+    private static let depth = Mutex<Int>(0)
+
+    static func enter() {
+        depth.withLock { d in
+            if d == 0 {
+                BLAS.captureThreadCount()
+                BLAS.setLibraryThreadCount(1)
+            }
+            d += 1
+        }
+    }
+
+    static func leave() {
+        depth.withLock { d in
+            d -= 1
+            if d == 0 { BLAS.setLibraryThreadCount(BLAS.threadCount) }
         }
     }
 }

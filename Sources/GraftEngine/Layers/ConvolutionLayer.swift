@@ -31,8 +31,8 @@ final class ConvolutionLayer: Layer {
                                    dilationHeight: op.dilation[0], dilationWidth: op.dilation[1],
                                    outputHeight: y[2], outputWidth: y[3]),
             outputChannels: op.outputChannels, groups: op.groups)
-        strategy = ConvolutionKernels.preferredStrategy(for: geometry)
         batch = x[0]
+        strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch)
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
         weight = try site.required("weight")
         bias = try site.parameter("bias")

@@ -1,0 +1,41 @@
+import GraftCore
+import GraftKernels
+import Testing
+
+@Suite("Image-parallel convolution")
+struct ImageParallelTests {
+    /// CIFAR-10 quick's conv2: 32 → 32 channels, 5x5, pad 2, on 16x16 maps.
+    static let quickConv2 = ConvolutionGeometry(
+        patches: PatchGeometry(channels: 32, height: 16, width: 16, kernelHeight: 5, kernelWidth: 5, padTop: 2, padLeft: 2,
+                               outputHeight: 16, outputWidth: 16),
+        outputChannels: 32)
+
+    @Test("chosen for small per-image GEMMs in a batch, not for one image or CaffeNet-sized layers")
+    func selection() {
+        #expect(ConvolutionKernels.preferredStrategy(for: Self.quickConv2, batch: 128) == (Parallel.workers > 1 ? .imageParallel : .im2colGEMM))
+        #expect(ConvolutionKernels.preferredStrategy(for: Self.quickConv2, batch: 1) == .im2colGEMM)
+        let caffeNetConv1 = ConvolutionGeometry(
+            patches: PatchGeometry(channels: 3, height: 227, width: 227, kernelHeight: 11, kernelWidth: 11,
+                                   strideHeight: 4, strideWidth: 4, outputHeight: 55, outputWidth: 55),
+            outputChannels: 96)
+        #expect(ConvolutionKernels.preferredStrategy(for: caffeNetConv1, batch: 32) == .im2colGEMM)
+    }
+
+    @Test("forward and gradients match the shared-GEMM path, with 2 and 3 workers' scratch", arguments: [2, 3])
+    func matchesIm2col(parts: Int) {
+        let g = ConvolutionGeometry(
+            patches: PatchGeometry(channels: 4, height: 7, width: 6, kernelHeight: 3, kernelWidth: 2, strideHeight: 2,
+                                   padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 6),
+            outputChannels: 6, groups: 2)
+        let batch = 5
+        let x = randomTensor([batch, 4, 7, 6], seed: 61), w = randomTensor([6, 2, 3, 2], seed: 62)
+        let b = randomTensor([6], seed: 63), dy = randomTensor([batch, 6, 4, 6], seed: 64)
+        expectClose(WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts),
+                    WinogradTests.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1))
+        let fast = WinogradTests.backward(x, w, dy, g, .imageParallel, imagesPerChunk: parts)
+        let reference = WinogradTests.backward(x, w, dy, g, .im2colGEMM, imagesPerChunk: 1)
+        expectClose(fast.input, reference.input)
+        expectClose(fast.weight, reference.weight)
+        expectClose(fast.bias, reference.bias)
+    }
+}
