@@ -28,7 +28,7 @@ extension GraftCommand {
         @Option(help: "Images per step.") var batch: Int = 32
         @Option(help: "Timed steps (after 2 warm-up steps).") var steps: Int = 5
         @Option(help: "BLAS threads (default: all cores).") var threads: Int?
-        @Flag(help: "Print per-node forward/backward milliseconds per timed step to standard error (training cases).")
+        @Flag(help: "Print per-node forward/backward milliseconds per timed step to standard error.")
         var profile = false
 
         func run() throws {
@@ -55,8 +55,12 @@ extension GraftCommand {
             case .caffenetInfer:
                 let executor = try ForwardExecutor(model: model(), batchSize: batch)
                 for i in 0..<(steps + 2) {
+                    if i == 2 && profile { executor.profiling = true }
                     try time { _ = try executor.run(inputs: [input.name: images]) }
                     if i < 2 { times.removeLast() }
+                }
+                if let p = executor.profileReport {
+                    profileReport = Self.format(nodes: p.nodes.map { ($0.node, $0.time, .zero) }, update: nil, steps: p.runs)
                 }
             default:
                 let from: String? = (benchCase == .caffenetTrainFC || benchCase == .caffenetTrainFCCached) ? "fc6" : nil
@@ -70,7 +74,7 @@ extension GraftCommand {
                     }
                     if i < 2 { times.removeLast() }
                 }
-                if let p = session.profileReport { profileReport = Self.format(p) }
+                if let p = session.profileReport { profileReport = Self.format(nodes: p.nodes, update: p.update, steps: p.steps) }
             }
             if let report = profileReport { FileHandle.standardError.write(Data(report.utf8)) }
             let median = times.sorted()[times.count / 2]
@@ -82,20 +86,24 @@ extension GraftCommand {
 
 extension GraftCommand.Bench {
     /// Milliseconds per step for every node that took time, then the update and the total.
-    static func format(_ p: TrainingSession.Profile) -> String {
-        let steps = Double(max(p.steps, 1))
+    static func format(nodes: [(node: String, forward: Duration, backward: Duration)], update: Duration?, steps count: Int) -> String {
+        let steps = Double(max(count, 1))
         func ms(_ d: Duration) -> Double {
             Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
         }
-        var table = TextTable([("node", .left), ("forward ms", .right), ("backward ms", .right)])
+        let training = update != nil
+        var table = TextTable([("node", .left), ("forward ms", .right)] + (training ? [("backward ms", .right)] : []))
         var total = 0.0
-        for (node, forward, backward) in p.nodes where forward + backward > .zero {
+        for (node, forward, backward) in nodes where forward + backward > .zero {
             total += ms(forward + backward)
-            table.add([node, String(format: "%.1f", ms(forward) / steps), String(format: "%.1f", ms(backward) / steps)])
+            table.add([node, String(format: "%.1f", ms(forward) / steps)]
+                      + (training ? [String(format: "%.1f", ms(backward) / steps)] : []))
         }
-        total += ms(p.update)
-        table.add(["update", String(format: "%.1f", ms(p.update) / steps), ""])
-        table.add(["total", String(format: "%.1f", total / steps), ""])
+        if let update {
+            total += ms(update)
+            table.add(["update", String(format: "%.1f", ms(update) / steps), ""])
+        }
+        table.add(["total", String(format: "%.1f", total / steps)] + (training ? [""] : []))
         return table.render() + "\n"
     }
 }

@@ -40,6 +40,26 @@ public final class ForwardExecutor {
         try self.init(graph: model.graph, weights: model.weights, batchSize: batchSize)
     }
 
+    private var layerTimes: [Duration]?
+    private var runs = 0
+
+    /// Whether ``run(inputs:outputs:)`` times every layer (a clock read around each; off by
+    /// default). Switching it on resets the totals.
+    public var profiling: Bool {
+        get { layerTimes != nil }
+        set {
+            layerTimes = newValue ? Array(repeating: .zero, count: plan.layers.count) : nil
+            runs = 0
+        }
+    }
+
+    /// Per node (graph order), the time its layer took summed over the runs since ``profiling``
+    /// was switched on, and the number of runs; nil when profiling is off.
+    public var profileReport: (nodes: [(node: String, time: Duration)], runs: Int)? {
+        guard let layerTimes else { return nil }
+        return (zip(plan.layers, layerTimes).map { ($0.node, $1) }, runs)
+    }
+
     /// The planned shape of a value (graph input or node output), or nil for an unknown name.
     public func shape(of value: String) -> Shape? {
         plan.valueIDs[value].map { plan.values.shape($0) }
@@ -77,7 +97,16 @@ public final class ForwardExecutor {
         let lastNeeded = requestedIDs.compactMap { plan.producer[$0.id] }.max() ?? -1
         if lastNeeded >= 0 {
             let context = plan.forwardContext()
-            for layer in plan.layers[...lastNeeded] { layer.forward(context) }
+            if layerTimes != nil {
+                for (i, layer) in plan.layers[...lastNeeded].enumerated() {
+                    let start = ContinuousClock.now
+                    layer.forward(context)
+                    layerTimes![i] += ContinuousClock.now - start
+                }
+                runs += 1
+            } else {
+                for layer in plan.layers[...lastNeeded] { layer.forward(context) }
+            }
         }
 
         var result: [String: Tensor] = [:]
