@@ -60,8 +60,8 @@ extension ConvolutionKernels {
 
     /// Images per chunk: enough for about `targetTiles` GEMM columns, with `V` and `M` under
     /// `maximumScratch` floats.
-    static func winogradImagesPerChunk(for g: ConvolutionGeometry, batch: Int, targetTiles: Int = 512,
-                                       maximumScratch: Int = 4 << 20) -> Int {
+    static func winogradImagesPerChunk(for g: ConvolutionGeometry, batch: Int, targetTiles: Int = 1024,
+                                       maximumScratch: Int = 8 << 20) -> Int {
         guard let t = WinogradTransform.preferred(kernel: g.patches.kernelHeight) else { return 1 }
         let tiles = winogradTiles(g.patches, t)
         let wanted = (targetTiles + tiles.perImage - 1) / tiles.perImage
