@@ -24,12 +24,8 @@ final class ConvolutionLayer: Layer {
         outputs = site.outputs
         let x = site.inputShape, y = site.outputShape
         geometry = ConvolutionGeometry(
-            patches: PatchGeometry(channels: x[1], height: x[2], width: x[3],
-                                   kernelHeight: op.kernel[0], kernelWidth: op.kernel[1],
-                                   strideHeight: op.stride[0], strideWidth: op.stride[1],
-                                   padTop: op.padBegin[0], padLeft: op.padBegin[1],
-                                   dilationHeight: op.dilation[0], dilationWidth: op.dilation[1],
-                                   outputHeight: y[2], outputWidth: y[3]),
+            patches: PatchGeometry(image: x, windows: y, kernel: op.kernel, stride: op.stride, padBegin: op.padBegin,
+                                   dilation: op.dilation),
             outputChannels: op.outputChannels, groups: op.groups)
         batch = x[0]
         strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch)
@@ -98,12 +94,8 @@ final class DeconvolutionLayer: Layer {
         outputs = site.outputs
         let x = site.inputShape, y = site.outputShape
         mirrored = ConvolutionGeometry(
-            patches: PatchGeometry(channels: y[1], height: y[2], width: y[3],
-                                   kernelHeight: op.kernel[0], kernelWidth: op.kernel[1],
-                                   strideHeight: op.stride[0], strideWidth: op.stride[1],
-                                   padTop: op.padBegin[0], padLeft: op.padBegin[1],
-                                   dilationHeight: op.dilation[0], dilationWidth: op.dilation[1],
-                                   outputHeight: x[2], outputWidth: x[3]),
+            patches: PatchGeometry(image: y, windows: x, kernel: op.kernel, stride: op.stride, padBegin: op.padBegin,
+                                   dilation: op.dilation),
             outputChannels: x[1], groups: op.groups)
         batch = x[0]
         weight = try site.required("weight")
@@ -125,5 +117,17 @@ final class DeconvolutionLayer: Layer {
                                               outputGradient: context.outputGradient, inputGradient: context.inputGradient,
                                               weightGradient: weight.gradientPointer, biasGradient: bias?.gradientPointer,
                                               batch: batch, geometry: mirrored, scratch: context.scratch)
+    }
+}
+
+extension PatchGeometry {
+    /// The windows of a 2-D op's kernel, stride, leading pads and dilation over the NCHW `image`,
+    /// with `windows` (NCHW) giving their count down and across: a convolution's input and output,
+    /// or a deconvolution's output and input.
+    init(image: Shape, windows: Shape, kernel: [Int], stride: [Int], padBegin: [Int], dilation: [Int]) {
+        self.init(channels: image[1], height: image[2], width: image[3],
+                  kernelHeight: kernel[0], kernelWidth: kernel[1], strideHeight: stride[0], strideWidth: stride[1],
+                  padTop: padBegin[0], padLeft: padBegin[1], dilationHeight: dilation[0], dilationWidth: dilation[1],
+                  outputHeight: windows[2], outputWidth: windows[3])
     }
 }
