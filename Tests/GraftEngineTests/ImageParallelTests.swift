@@ -21,15 +21,25 @@ struct ImageParallelTests {
         #expect(ConvolutionKernels.preferredStrategy(for: caffeNetConv1, batch: 32) == .im2colGEMM)
     }
 
-    @Test("forward and gradients match the shared-GEMM path, with 2 and 3 workers' scratch", arguments: [2, 3])
-    func matchesIm2col(parts: Int) {
-        let g = ConvolutionGeometry(
-            patches: PatchGeometry(channels: 4, height: 7, width: 6, kernelHeight: 3, kernelWidth: 2, strideHeight: 2,
-                                   padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 6),
-            outputChannels: 6, groups: 2)
+    /// Strided, and stride 1 with a rectangular kernel and asymmetric output, each with 2 and 3
+    /// workers' scratch.
+    static let cases: [(geometry: ConvolutionGeometry, parts: Int)] = [2, 3].flatMap { parts in [
+        (ConvolutionGeometry(patches: PatchGeometry(channels: 4, height: 7, width: 6, kernelHeight: 3, kernelWidth: 2,
+                                                    strideHeight: 2, padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 6),
+                             outputChannels: 6, groups: 2), parts),
+        (ConvolutionGeometry(patches: PatchGeometry(channels: 4, height: 7, width: 6, kernelHeight: 5, kernelWidth: 3,
+                                                    padTop: 2, padLeft: 1, outputHeight: 6, outputWidth: 5),
+                             outputChannels: 6, groups: 2), parts),
+    ] }
+
+    @Test("forward and gradients match the shared-GEMM path", arguments: 0..<4)
+    func matchesIm2col(index: Int) {
+        let (g, parts) = Self.cases[index]
         let batch = 5
-        let x = randomTensor([batch, 4, 7, 6], seed: 61), w = randomTensor([6, 2, 3, 2], seed: 62)
-        let b = randomTensor([6], seed: 63), dy = randomTensor([batch, 6, 4, 6], seed: 64)
+        let p = g.patches
+        let x = randomTensor([batch, 4, p.height, p.width], seed: 61)
+        let w = randomTensor([6, 2, p.kernelHeight, p.kernelWidth], seed: 62)
+        let b = randomTensor([6], seed: 63), dy = randomTensor([batch, 6, p.outputHeight, p.outputWidth], seed: 64)
         expectClose(WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts),
                     WinogradTests.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1))
         let fast = WinogradTests.backward(x, w, dy, g, .imageParallel, imagesPerChunk: parts)
