@@ -11,6 +11,8 @@ final class SourceDigests: @unchecked Sendable {
     private var result: Result<[Provenance.SourceFile], NumPyError> = .success([])
     /// Seconds the hashing took (valid after ``wait()``).
     private(set) var elapsed: TimeInterval = 0
+    /// What ``placeholders()`` handed out (used by the calling thread only).
+    private var placeholderFiles: [Provenance.SourceFile]?
 
     init(paths: [String]) {
         self.paths = paths
@@ -46,8 +48,6 @@ final class SourceDigests: @unchecked Sendable {
         }
         return placeholderFiles!
     }
-
-    private var placeholderFiles: [Provenance.SourceFile]?
 
     /// Waits for the digests. When ``placeholders()`` were handed out, a file whose size changed
     /// since (it was being rewritten while converted) is an error: its digest would not describe

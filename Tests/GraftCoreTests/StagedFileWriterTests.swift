@@ -216,3 +216,20 @@ struct NativeWriterHeaderLastTests {
         #expect(dir.contents.isEmpty)
     }
 }
+
+@Suite("Huge pages advice")
+struct HugePagesTests {
+    /// Advice on any buffer (unaligned, small, large) leaves its contents and use unchanged.
+    @Test(arguments: [100, 3 << 20, (6 << 20) + 12_345])
+    func adviceChangesNothingVisible(_ byteCount: Int) throws {
+        let buffer = try #require(malloc(byteCount + 1))
+        defer { free(buffer) }
+        let start = buffer + 1   // deliberately not aligned
+        memset(start, 7, byteCount)
+        HugePages.advise(start, byteCount: byteCount)
+        let bytes = UnsafeRawBufferPointer(start: start, count: byteCount)
+        #expect(bytes.allSatisfy { $0 == 7 })
+        memset(start, 9, byteCount)
+        #expect(bytes.allSatisfy { $0 == 9 })
+    }
+}
