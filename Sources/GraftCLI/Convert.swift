@@ -74,10 +74,15 @@ extension GraftCommand {
             options.meanFile = meanFile
             options.preprocess = preprocess
             options.sourceBackend = sourceBackend
-            let (model, warnings) = try format!.converter.convert(inputs: inputs, options: options)
+            let conversion = try format!.converter.convert(inputs: inputs, options: options)
+            let (model, warnings) = (conversion.model, conversion.warnings)
             for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             let writeStart = Date()
-            try NativeWriter.write(model, to: output)
+            if let complete = conversion.completeProvenance {
+                try NativeWriter.write(model, to: output, provenance: complete)
+            } else {
+                try NativeWriter.write(model, to: output)
+            }
             if ProcessInfo.processInfo.environment["GRAFT_TIMING"] != nil {
                 FileHandle.standardError.write(Data(String(format: "timing: write %.3f s\n", Date().timeIntervalSince(writeStart)).utf8))
             }

@@ -18,7 +18,7 @@ enum KerasConverter: ModelConverter {
         return nil
     }
 
-    static func convert(inputs: [String], options: ConversionOptions) throws -> (model: Model, warnings: [String]) {
+    static func convert(inputs: [String], options: ConversionOptions) throws -> Conversion {
         var (weights, architectures) = split(inputs)
         // Two HDF5 files: the one named like a weights file holds the weights, the other the architecture.
         if weights.count == 2 {
@@ -46,6 +46,6 @@ enum KerasConverter: ModelConverter {
         if options.strict, !warnings.isEmpty {
             throw CommandFailure("--strict: \(warnings.count) warning(s):\n" + warnings.joined(separator: "\n"))
         }
-        return (result.model, warnings)
+        return Conversion(model: result.model, warnings: warnings)
     }
 }

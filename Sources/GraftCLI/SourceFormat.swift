@@ -50,5 +50,21 @@ protocol ModelConverter {
     /// the message says what is wrong.
     static func validate(inputs: [String]) -> String?
     /// Reads and converts; warnings are returned, errors thrown.
-    static func convert(inputs: [String], options: ConversionOptions) throws -> (model: Model, warnings: [String])
+    static func convert(inputs: [String], options: ConversionOptions) throws -> Conversion
+}
+
+/// What a converter produced.
+struct Conversion {
+    var model: Model
+    var warnings: [String]
+    /// The final provenance when part of it is still being computed (digests of large sources,
+    /// hashed on another thread): the writer calls it once the tensor data is written, and
+    /// `model.provenance` holds placeholders of the same length until then.
+    var completeProvenance: (() throws -> Provenance)?
+
+    init(model: Model, warnings: [String], completeProvenance: (() throws -> Provenance)? = nil) {
+        self.model = model
+        self.warnings = warnings
+        self.completeProvenance = completeProvenance
+    }
 }

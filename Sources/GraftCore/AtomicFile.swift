@@ -28,18 +28,11 @@ public enum AtomicFile {
     /// `beforeRename` propagate unchanged; the mechanism's own errors are ``Failure``s.
     public static func write(to path: String, beforeRename: () throws -> Void = {},
                              _ body: (FileHandle) throws -> Void) throws {
-        let target = URL(fileURLWithPath: path)
-        let directory = target.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Failure(path: path, reason: "directory \(directory) does not exist")
-        }
-        let temporary = directory + "/." + target.lastPathComponent + ".tmp-"
-            + String(UInt64.random(in: .min ... .max), radix: 16)
+        let temporary = try temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw Failure(path: path, reason: "cannot create a temporary file in \(directory)")
+            throw Failure(path: path, reason: "cannot create a temporary file in \(directory(of: path))")
         }
-        do {
+        try replace(path, with: temporary, beforeRename: beforeRename) {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             do {
                 try body(handle)
@@ -49,6 +42,49 @@ public enum AtomicFile {
                 try? handle.close()
                 throw error
             }
+        }
+    }
+
+    /// Writes a file of exactly `length` bytes whose first `headLength` bytes are known only at the
+    /// end: `body` appends the bytes after the head to the ``StagedFileWriter`` it is given, then
+    /// calls its `finish(head:)`. With `directIO` (Linux), the bytes bypass the page cache. Then as
+    /// ``write(to:beforeRename:_:)``: synced, renamed over `path`, nothing left behind on failure.
+    static func write(to path: String, length: Int, headLength: Int, directIO: Bool,
+                      beforeRename: () throws -> Void = {}, _ body: (StagedFileWriter) throws -> Void) throws {
+        let temporary = try temporaryPath(for: path)
+        let writer: StagedFileWriter
+        do {
+            writer = try StagedFileWriter(creating: temporary, length: length, headLength: headLength, direct: directIO)
+        } catch {
+            throw Failure(path: path, reason: "cannot create a temporary file in \(directory(of: path)): \(error.reason)")
+        }
+        try replace(path, with: temporary, beforeRename: beforeRename) {
+            try body(writer)
+            try writer.syncAndClose()
+        }
+    }
+
+    /// A fresh name in `path`'s directory, which must exist.
+    private static func temporaryPath(for path: String) throws(Failure) -> String {
+        let target = URL(fileURLWithPath: path)
+        let directory = directory(of: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure(path: path, reason: "directory \(directory) does not exist")
+        }
+        return directory + "/." + target.lastPathComponent + ".tmp-" + String(UInt64.random(in: .min ... .max), radix: 16)
+    }
+
+    private static func directory(of path: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().path
+    }
+
+    /// Runs `fill` (which writes and syncs `temporary`), `beforeRename`, then renames `temporary`
+    /// over `path`; removes `temporary` if anything fails.
+    private static func replace(_ path: String, with temporary: String, beforeRename: () throws -> Void,
+                                fill: () throws -> Void) throws {
+        do {
+            try fill()
             try beforeRename()
             // Foundation has no atomic replace on Linux: moveItem refuses an existing target and
             // replaceItemAt removes the target first.
@@ -60,7 +96,7 @@ public enum AtomicFile {
             throw error
         }
         // Persist the rename itself; a failure here cannot undo the complete write, so it is ignored.
-        if let handle = FileHandle(forReadingAtPath: directory) {
+        if let handle = FileHandle(forReadingAtPath: directory(of: path)) {
             try? handle.synchronize()
             try? handle.close()
         }

@@ -83,6 +83,20 @@ struct ConvertCommandTests {
         #expect(verified.status == 0, "\(verified.stdout)")
     }
 
+    /// The header is written after the tensors, once the source digests (hashed on another thread)
+    /// are known: the file holds the real SHA-256 and size of each source, never the placeholders.
+    @Test func provenanceHoldsTheSourcesRealDigests() throws {
+        let dir = TemporaryDirectory()
+        let (prototxt, caffemodel) = try Self.tinyCaffeModel(in: dir)
+        let out = dir.path("tiny-back.graft")
+        let converted = try Graft.run(["convert", prototxt, caffemodel, "-o", out])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        let files = try NativeFile.open(out).provenance.sourceFiles
+        #expect(files == [try FileDigest.sourceFile(path: prototxt), try FileDigest.sourceFile(path: caffemodel)])
+        #expect(!files.contains { $0.sha256 == String(repeating: "0", count: 64) })
+        #expect(dir.contents.filter { $0.hasPrefix(".tiny-back") }.isEmpty, "temporary file left behind")
+    }
+
     enum Malformed: String, CaseIterable, CustomTestStringConvertible {
         case truncatedCaffemodel, garbageCaffemodel, prototxtSyntaxError, blobShapeMismatch, missingBottom, cycle, emptyInputs
         var testDescription: String { rawValue }

@@ -139,6 +139,32 @@ struct CaffeModelReaderTests {
         #expect(throws: CaffeError.undecodable(file: "m.caffemodel", byteCount: text.count)) { try decode(text) }
     }
 
+    /// Blobs of 4 MiB and more come from the huge-page allocator (2 MiB-aligned blocks); the values
+    /// and the rest of the net are as with small blobs, and freeing goes through the same allocator.
+    @Test func largeBlobsDecodeThroughTheHugePageAllocator() throws {
+        let count = 1 << 20 + 3   // just over 4 MiB of float32
+        let values = (0..<count).map { Float($0 % 977) * 0.25 - 7 }
+        let bytes = Packer.pack(name: "big", layers: [
+            .init(name: "data", type: "Input", tops: ["data"]),
+            .init(name: "fc", type: "InnerProduct", bottoms: ["data"], tops: ["fc"],
+                  blobs: [.init(shape: [count], data: values), .init(shape: [3], data: [1, 2, 3])]),
+        ])
+        for _ in 0..<2 {   // twice: blocks freed by the first decode are reused safely by the second
+            let net = try decode(bytes)
+            #expect(net.layers[1].blobs[0] == CaffeBlob(shape: [count], data: values))
+            #expect(net.layers[1].blobs[1] == CaffeBlob(shape: [3], data: [1, 2, 3]))
+        }
+    }
+
+    @Test func hugePageAllocatorAlignsLargeBlocksOnly() throws {
+        let large = try #require(HugePageAllocator.allocate(4 << 20))
+        defer { free(large) }
+        #expect(UInt(bitPattern: large) % UInt(2 << 20) == 0)
+        large.storeBytes(of: 42, toByteOffset: (4 << 20) - 1, as: UInt8.self)   // the whole block is usable
+        let small = try #require(HugePageAllocator.allocate(100))
+        free(small)
+    }
+
     @Test func fileErrorsAreTyped() throws {
         let dir = TemporaryDirectory()
         #expect(throws: CaffeError.self) { try CaffeModelReader.read(path: dir.path("missing.caffemodel")) }

@@ -57,9 +57,16 @@ struct SchemaTests {
         bare.training = nil
         try NativeWriter.write(full, to: dir.file("full.graft"))
         try NativeWriter.write(bare, to: dir.file("bare.graft"))
-        let (status, output) = try runValidator([dir.file("full.graft"), dir.file("bare.graft")])
+        // Direct I/O, and a header completed last that came out shorter than its reserved space
+        // (padded with spaces beyond the usual multiple of 8).
+        try NativeWriter.write(full, to: dir.file("direct.graft"), fault: nil, directIOThreshold: 0)
+        var reserving = bare
+        reserving.provenance.notes.append(String(repeating: "x", count: 50))
+        try NativeWriter.write(reserving, to: dir.file("padded.graft")) { bare.provenance }
+        let files = ["full", "bare", "direct", "padded"].map { dir.file("\($0).graft") }
+        let (status, output) = try runValidator(files)
         #expect(status == 0, "\(output)")
-        #expect(output.split(separator: "\n").filter { $0.hasPrefix("OK ") }.count == 2, "\(output)")
+        #expect(output.split(separator: "\n").filter { $0.hasPrefix("OK ") }.count == 4, "\(output)")
     }
 
     @Test(.enabled(if: python != nil, "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))

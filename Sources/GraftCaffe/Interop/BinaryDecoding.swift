@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 internal import CCaffeProto
 internal import CProtobufC
 
@@ -36,10 +37,12 @@ struct BinaryDecoding {
     }
 
     /// One `memcpy` into a fresh array: blob data can be hundreds of megabytes, and a generic
-    /// sequence initialiser is element by element in unoptimised builds.
+    /// sequence initialiser is element by element in unoptimised builds. A large array is advised
+    /// to use huge pages first (one page fault per 2 MiB instead of per 4 KiB).
     func floats(_ n: Int, _ p: UnsafeMutablePointer<Float>?) -> [Float] {
         guard let p, n > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), byteCount: n * MemoryLayout<Float>.stride)
             memcpy(buffer.baseAddress!, p, n * MemoryLayout<Float>.stride)
             initialized = n
         }

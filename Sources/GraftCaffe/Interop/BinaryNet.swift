@@ -126,8 +126,9 @@ extension BinaryDecoding {
             guard let b = p[i] else { continue }
             result.append(try blob(b.pointee, index: i))
             if releasesBlobData, let values = b.pointee.data {
-                // protobuf-c allocated the array with the default allocator (malloc); a NULL
-                // pointer with count 0 is skipped by free_unpacked.
+                // protobuf-c allocated the array from the C heap (its default allocator, or
+                // HugePageAllocator, whose blocks are also freed with free); a NULL pointer with
+                // count 0 is skipped by free_unpacked.
                 free(values)
                 b.pointee.data = nil
                 b.pointee.n_data = 0

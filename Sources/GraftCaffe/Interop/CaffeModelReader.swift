@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 internal import CCaffeProto
 internal import CProtobufC
 
@@ -54,14 +55,46 @@ public enum CaffeModelReader {
 /// no early return or thrown error can leak it.
 final class UnpackedNet {
     let message: UnsafeMutablePointer<Caffe__NetParameter>
+    private let allocator: UnsafeMutablePointer<ProtobufCAllocator>
 
     /// nil when protobuf-c rejects the bytes (truncated, malformed, wrong wire types) or there
     /// are none (an empty message would be a valid but empty net: not a model file).
     init?(bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), !bytes.isEmpty,
-              let message = caffe__net_parameter__unpack(nil, bytes.count, base) else { return nil }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), !bytes.isEmpty else { return nil }
+        let allocator = HugePageAllocator.make()
+        guard let message = caffe__net_parameter__unpack(allocator, bytes.count, base) else {
+            allocator.deallocate()
+            return nil
+        }
         self.message = message
+        self.allocator = allocator
     }
 
-    deinit { caffe__net_parameter__free_unpacked(message, nil) }
+    deinit {
+        caffe__net_parameter__free_unpacked(message, allocator)
+        allocator.deallocate()
+    }
+}
+
+/// protobuf-c's allocator with one change: blocks of at least ``HugePages/minimumByteCount`` (blob
+/// data) are 2 MiB-aligned and advised to use transparent huge pages, so protobuf-c's copy of a
+/// large blob faults its memory in once per 2 MiB rather than once per 4 KiB page (the faults were
+/// a third of the import's time). Every block comes from the C heap (`malloc` or `posix_memalign`)
+/// and is returned with `free`, exactly like protobuf-c's default allocator.
+enum HugePageAllocator {
+    static func make() -> UnsafeMutablePointer<ProtobufCAllocator> {
+        let allocator = UnsafeMutablePointer<ProtobufCAllocator>.allocate(capacity: 1)
+        allocator.initialize(to: ProtobufCAllocator(alloc: { _, size in HugePageAllocator.allocate(size) },
+                                                    free: { _, pointer in free(pointer) },
+                                                    allocator_data: nil))
+        return allocator
+    }
+
+    static func allocate(_ size: Int) -> UnsafeMutableRawPointer? {
+        guard size >= HugePages.minimumByteCount else { return malloc(size) }
+        var block: UnsafeMutableRawPointer?
+        guard posix_memalign(&block, 2 << 20, size) == 0, let block else { return nil }
+        HugePages.advise(block, byteCount: size)
+        return block
+    }
 }
