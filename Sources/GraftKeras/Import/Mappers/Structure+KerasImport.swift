@@ -26,7 +26,7 @@ enum FlattenMapper: KerasLayerMapper {
         if shape.rank <= 2 { return x }
         let flatten = Op.flatten(Flatten(axis: 1, endAxis: -1, order: .channelsFirst))
         switch (x.layout, c.dataFormat) {
-        case (.channelsFirst, .channelsLast), (.keras, .channelsFirst) where shape.rank == 4:
+        case (.channelsFirst, .channelsLast) where shape.rank == 4, (.keras, .channelsFirst) where shape.rank == 4:
             // Either way Keras orders the vector H, W, C of an NCHW-held image.
             let (channels, height, width) = (shape[1], shape[2], shape[3])
             guard context.outputFeedsOnlyDense else {
