@@ -101,11 +101,11 @@ public enum ConvolutionKernels {
     /// reach about `targetColumns` (small per-image GEMMs leave the second core idle, see
     /// shared/PERF.md), while the chunk's columns and product stay under `maximumScratch` floats so
     /// that the GEMM still finds them in the last-level cache. Measured on CaffeNet at batch 32
-    /// (2 cores): 4096 columns and 4 Mi floats beat both one image per GEMM (conv1's 3025 columns
-    /// leave a core idle) and 8192+ columns (the larger column blocks fall out of cache), by about
-    /// 10 % on the whole training step.
+    /// (2 cores, session 2, alternating runs): 2048 columns — conv1 one image per GEMM (3025
+    /// columns), conv2 two — gave 33.5-35.4 images/s against 32.0-34.0 with 4096 (conv1 two images,
+    /// plus the scatter of the product); 8192+ columns lose (the column blocks fall out of cache).
     public static func imagesPerChunk(for g: ConvolutionGeometry, strategy: Strategy, batch: Int,
-                                      targetColumns: Int = 4096, maximumScratch: Int = 4 << 20) -> Int {
+                                      targetColumns: Int = 2048, maximumScratch: Int = 4 << 20) -> Int {
         guard strategy != .depthwiseDirect, batch > 1 else { return 1 }
         if strategy == .winograd { return winogradImagesPerChunk(for: g, batch: batch) }
         if strategy == .imageParallel { return min(Parallel.workers, batch) }
