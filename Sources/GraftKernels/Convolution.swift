@@ -159,20 +159,8 @@ public enum ConvolutionKernels {
             } else {
                 columns = nil
             }
-            let area = g.patches.outputArea
-            for n in 0..<batch {
-                let image = input + n * g.inputImageCount
-                let result = output + n * g.outputImageCount
-                if let columns { Im2col.unfold(image: image, geometry: g.patches, columns: columns) }
-                let matrix = columns.map { UnsafePointer($0) } ?? image
-                for group in 0..<g.groups {
-                    BLAS.sgemm(m: g.outputChannelsPerGroup, n: area, k: g.reductionLength,
-                               a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
-                               b: matrix + group * g.reductionLength * area, ldb: area,
-                               c: result + group * g.outputChannelsPerGroup * area, ldc: area)
-                }
-                if let bias { addChannelBias(bias, to: result, channels: g.outputChannels, area: area) }
-            }
+            forwardPerImage(input: input, weight: weight, bias: bias, output: output, images: 0..<batch,
+                            geometry: g, columns: columns, parallel: true)
         case .depthwiseDirect:
             depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g)
         case .winograd, .imageParallel:
@@ -185,20 +173,30 @@ public enum ConvolutionKernels {
                                      bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                      batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                                      scratch: UnsafeMutablePointer<Float>) {
-        let area = g.patches.outputArea
         Parallel.forEachPartWithSerialBLAS(batch, parts: min(max(1, parts), batch)) { part, images in
-            let columns = scratch + part * g.patches.columnCount
-            for n in images {
-                let result = output + n * g.outputImageCount
-                Im2col.unfold(image: input + n * g.inputImageCount, geometry: g.patches, columns: columns, parallel: false)
-                for group in 0..<g.groups {
-                    BLAS.sgemm(m: g.outputChannelsPerGroup, n: area, k: g.reductionLength,
-                               a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
-                               b: columns + group * g.reductionLength * area, ldb: area,
-                               c: result + group * g.outputChannelsPerGroup * area, ldc: area)
-                }
-                if let bias { addChannelBias(bias, to: result, channels: g.outputChannels, area: area) }
+            forwardPerImage(input: input, weight: weight, bias: bias, output: output, images: images, geometry: g,
+                            columns: scratch + part * g.patches.columnCount, parallel: false)
+        }
+    }
+
+    /// One GEMM per image and group: on the image's im2col `columns`, or on the image itself when
+    /// `columns` is nil (pointwise); `parallel: false` inside a worker that already owns a core.
+    static func forwardPerImage(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                output: UnsafeMutablePointer<Float>, images: Range<Int>, geometry g: ConvolutionGeometry,
+                                columns: UnsafeMutablePointer<Float>?, parallel: Bool) {
+        let area = g.patches.outputArea
+        for n in images {
+            let image = input + n * g.inputImageCount
+            let result = output + n * g.outputImageCount
+            if let columns { Im2col.unfold(image: image, geometry: g.patches, columns: columns, parallel: parallel) }
+            let matrix = columns.map { UnsafePointer($0) } ?? image
+            for group in 0..<g.groups {
+                BLAS.sgemm(m: g.outputChannelsPerGroup, n: area, k: g.reductionLength,
+                           a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                           b: matrix + group * g.reductionLength * area, ldb: area,
+                           c: result + group * g.outputChannelsPerGroup * area, ldc: area)
             }
+            if let bias { addChannelBias(bias, to: result, channels: g.outputChannels, area: area) }
         }
     }
 

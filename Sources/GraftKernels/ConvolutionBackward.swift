@@ -115,20 +115,11 @@ extension ConvolutionKernels {
             for n in 0..<batch {
                 let image = input + n * g.inputImageCount
                 let dy = outputGradient + n * g.outputImageCount
-                for group in 0..<g.groups {
-                    let dyGroup = dy + group * g.outputChannelsPerGroup * area
-                    if let weightGradient {
-                        BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: area,
-                                   a: dyGroup, lda: area, b: image + group * g.reductionLength * area, ldb: area,
-                                   beta: n == 0 ? 0 : 1,
-                                   c: weightGradient + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
-                    }
-                    if let inputGradient {
-                        BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: area, k: g.outputChannelsPerGroup,
-                                   a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
-                                   b: dyGroup, ldb: area,
-                                   c: inputGradient + n * g.inputImageCount + group * g.reductionLength * area, ldc: area)
-                    }
+                if let weightGradient {
+                    weightGradientGEMMs(dy, columns: image, width: area, beta: n == 0 ? 0 : 1, geometry: g, into: weightGradient)
+                }
+                if let inputGradient {
+                    columnGradientGEMMs(weight, dy, width: area, geometry: g, into: inputGradient + n * g.inputImageCount)
                 }
             }
             return
@@ -160,21 +151,11 @@ extension ConvolutionKernels {
                     Im2col.unfold(image: input + (start + b) * g.inputImageCount, geometry: g.patches,
                                   columns: columns + b * area, rowStride: width)
                 }
-                for group in 0..<g.groups {
-                    BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: width,
-                               a: dy + group * g.outputChannelsPerGroup * width, lda: width,
-                               b: columns + group * g.reductionLength * width, ldb: width,
-                               beta: start == 0 ? 0 : 1,
-                               c: weightGradient + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
-                }
+                weightGradientGEMMs(dy, columns: columns, width: width, beta: start == 0 ? 0 : 1, geometry: g,
+                                    into: weightGradient)
             }
             if let inputGradient {
-                for group in 0..<g.groups {
-                    BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: width, k: g.outputChannelsPerGroup,
-                               a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
-                               b: dy + group * g.outputChannelsPerGroup * width, ldb: width,
-                               c: columns + group * g.reductionLength * width, ldc: width)
-                }
+                columnGradientGEMMs(weight, dy, width: width, geometry: g, into: columns)
                 for b in 0..<count {
                     Im2col.fold(columns: columns + b * area, geometry: g.patches,
                                 image: inputGradient + (start + b) * g.inputImageCount, rowStride: width)
@@ -203,21 +184,11 @@ extension ConvolutionKernels {
                 let dy = outputGradient + n * g.outputImageCount
                 if weightGradient != nil {
                     Im2col.unfold(image: input + n * g.inputImageCount, geometry: g.patches, columns: columns, parallel: false)
-                    for group in 0..<g.groups {
-                        BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: area,
-                                   a: dy + group * g.outputChannelsPerGroup * area, lda: area,
-                                   b: columns + group * g.reductionLength * area, ldb: area,
-                                   beta: n == images.lowerBound ? 0 : 1,
-                                   c: partial + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
-                    }
+                    weightGradientGEMMs(dy, columns: columns, width: area, beta: n == images.lowerBound ? 0 : 1,
+                                        geometry: g, into: partial)
                 }
                 if let inputGradient {
-                    for group in 0..<g.groups {
-                        BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: area, k: g.outputChannelsPerGroup,
-                                   a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
-                                   b: dy + group * g.outputChannelsPerGroup * area, ldb: area,
-                                   c: columns + group * g.reductionLength * area, ldc: area)
-                    }
+                    columnGradientGEMMs(weight, dy, width: area, geometry: g, into: columns)
                     Im2col.fold(columns: columns, geometry: g.patches, image: inputGradient + n * g.inputImageCount, parallel: false)
                 }
             }
@@ -229,6 +200,30 @@ extension ConvolutionKernels {
                 for part in 1..<used { sum += scratch[part * perPart + g.patches.columnCount + i] }
                 weightGradient[i] = sum
             }
+        }
+    }
+
+    /// `weightGradient (+)= dy · columnsᵀ` per group, for `width` columns (`beta` 0 overwrites, 1 adds).
+    @inline(__always)
+    static func weightGradientGEMMs(_ dy: UnsafePointer<Float>, columns: UnsafePointer<Float>, width: Int, beta: Float,
+                                    geometry g: ConvolutionGeometry, into weightGradient: UnsafeMutablePointer<Float>) {
+        for group in 0..<g.groups {
+            BLAS.sgemm(.none, .transposed, m: g.outputChannelsPerGroup, n: g.reductionLength, k: width,
+                       a: dy + group * g.outputChannelsPerGroup * width, lda: width,
+                       b: columns + group * g.reductionLength * width, ldb: width, beta: beta,
+                       c: weightGradient + group * g.outputChannelsPerGroup * g.reductionLength, ldc: g.reductionLength)
+        }
+    }
+
+    /// `columnGradient = weightᵀ · dy` per group, for `width` columns (col2im folds it onto the image).
+    @inline(__always)
+    static func columnGradientGEMMs(_ weight: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, width: Int,
+                                    geometry g: ConvolutionGeometry, into columnGradient: UnsafeMutablePointer<Float>) {
+        for group in 0..<g.groups {
+            BLAS.sgemm(.transposed, .none, m: g.reductionLength, n: width, k: g.outputChannelsPerGroup,
+                       a: weight + group * g.outputChannelsPerGroup * g.reductionLength, lda: g.reductionLength,
+                       b: dy + group * g.outputChannelsPerGroup * width, ldb: width,
+                       c: columnGradient + group * g.reductionLength * width, ldc: width)
         }
     }
 
