@@ -238,6 +238,23 @@ struct TrainingSessionTests {
         expectClose(inference, reference)
     }
 
+    @Test("a Winograd convolution in an inference plan keeps only its transformed weights; training keeps the stored ones")
+    func winogradWeightHeldOnce() throws {
+        let op = Convolution(outputChannels: 16, kernel: [3, 3], padBegin: [1, 1])
+        let graph = try singleNodeGraph(.convolution(op), inputShapes: [[2, 16, 5, 6]])
+        let weights = ["node.weight": randomTensor([16, 16, 3, 3], seed: 7), "node.bias": randomTensor([16], seed: 8)]
+        let executor = try ForwardExecutor(graph: graph, weights: weights)
+        let layer = try #require(executor.plan.layers.first as? ConvolutionLayer)
+        #expect(layer.strategy == .winograd)
+        #expect(layer.weight == nil)
+        let training = try BackpropagationPlan(graph: graph, weights: weights, batchSize: nil, plan: TrainingPlan(), checksLoss: false)
+        let trained = try #require(training.execution.layers.first as? ConvolutionLayer)
+        #expect(trained.weight?.count == 16 * 16 * 9)
+        let x = randomTensor([2, 16, 5, 6], seed: 9)
+        expectClose(try executor.run(inputs: ["x": x])["y"]!,
+                    naiveConvolution(x, weight: weights["node.weight"]!, bias: weights["node.bias"]!, op), tolerance: 1e-4)
+    }
+
     @Test("loss: softmax cross-entropy from logits, mean over the batch, class weights as PyTorch; the Softmax node is fused")
     func crossEntropy() throws {
         let (graph, weights) = try tinyClassifier()

@@ -12,11 +12,16 @@ final class ConvolutionLayer: Layer {
     let batch: Int
     /// Images whose columns share one GEMM (see ``ConvolutionKernels/imagesPerChunk(for:strategy:batch:targetColumns:maximumScratch:)``).
     let imagesPerChunk: Int
-    let weight: Parameter
+    private let weightForm: WeightForm
     let bias: Parameter?
-    /// Winograd-transformed weights, computed once in inference plans (training transforms them on
-    /// every forward pass, since every step changes them).
-    let transformedWeight: FloatBuffer?
+
+    /// Like a fully connected layer's, the weight is kept in one form: as stored (trainable, and
+    /// what im2col and training's Winograd pass read), or — Winograd in an inference plan —
+    /// transformed once, without the stored copy (every step would change it in training).
+    private enum WeightForm {
+        case stored(Parameter)
+        case winogradTransformed(FloatBuffer)
+    }
 
     init(_ site: LayerSite, _ op: Convolution) throws(ExecutionError) {
         node = site.node.name
@@ -30,44 +35,52 @@ final class ConvolutionLayer: Layer {
         batch = x[0]
         strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch)
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
-        weight = try site.required("weight")
-        bias = try site.parameter("bias")
         if strategy == .winograd, site.purpose == .inference {
+            guard let tensor = try site.tensor("weight") else {
+                throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
+            }
             let transformed = FloatBuffer(count: ConvolutionKernels.winogradTransformedWeightCount(for: geometry))
-            ConvolutionKernels.transformWinogradWeights(weight.pointer, geometry: geometry, into: transformed.pointer)
-            transformedWeight = transformed
+            let geometry = geometry
+            tensor.scalars.withUnsafeBufferPointer { source in
+                ConvolutionKernels.transformWinogradWeights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
+            }
+            weightForm = .winogradTransformed(transformed)
         } else {
-            transformedWeight = nil
+            weightForm = .stored(try site.required("weight"))
         }
+        bias = try site.parameter("bias")
+    }
+
+    /// The stored weight (every plan but Winograd inference).
+    var weight: Parameter? {
+        if case .stored(let parameter) = weightForm { return parameter }
+        return nil
     }
 
     var scratchCount: Int { ConvolutionKernels.scratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk) }
     var backwardScratchCount: Int {
         ConvolutionKernels.backwardScratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk)
     }
-    var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
-
-    func parametersDidChange() {
-        if let transformedWeight {
-            ConvolutionKernels.transformWinogradWeights(weight.pointer, geometry: geometry, into: transformedWeight.pointer)
-        }
-    }
+    var parameters: [Parameter] { (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? []) }
 
     func forward(_ context: ForwardContext) {
-        if let transformedWeight {
-            ConvolutionKernels.winogradForward(input: context.input(inputs[0]), transformedWeight: transformedWeight.pointer,
-                                               bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
+        let biasPointer = bias.map { UnsafePointer($0.pointer) }
+        switch weightForm {
+        case .winogradTransformed(let transformed):
+            ConvolutionKernels.winogradForward(input: context.input(inputs[0]), transformedWeight: transformed.pointer,
+                                               bias: biasPointer, output: context.output(outputs[0]),
                                                batch: batch, geometry: geometry, imagesPerChunk: imagesPerChunk,
                                                scratch: context.scratch)
-            return
+        case .stored(let weight):
+            ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
+                                       bias: biasPointer, output: context.output(outputs[0]),
+                                       batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch,
+                                       imagesPerChunk: imagesPerChunk)
         }
-        ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
-                                   bias: bias.map { UnsafePointer($0.pointer) }, output: context.output(outputs[0]),
-                                   batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch,
-                                   imagesPerChunk: imagesPerChunk)
     }
 
     func backward(_ context: BackwardContext) {
+        guard let weight else { preconditionFailure("ConvolutionLayer: backward pass in an inference plan") }
         ConvolutionKernels.backward(input: context.value(inputs[0]), weight: weight.pointer,
                                     outputGradient: context.outputGradient, inputGradient: context.inputGradient,
                                     weightGradient: weight.gradientPointer, biasGradient: bias?.gradientPointer,
