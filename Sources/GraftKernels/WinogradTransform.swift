@@ -128,8 +128,9 @@ public final class WinogradTransform: @unchecked Sendable {
     public static let f2x3 = WinogradTransform(m: 2, r: 3, points: [0, 1, -1])
 
     /// The transform used for an `r×r` kernel, or nil when none is provided. Only F(2, 3): its tile
-    /// transforms are written out (``ConvolutionKernels``); larger tiles (F(4, 3), F(2, 5)) save more
-    /// multiplications but their transforms cost more than they saved on CaffeNet's 13x13 and 27x27
-    /// maps with generic code, and grow the rounding.
+    /// transforms are written out (``ConvolutionKernels``). F(2, 5) for CaffeNet's conv2 (27x27 maps,
+    /// 48 input channels per group) was measured with generic transforms and lost to im2col (the
+    /// transforms cost more than the multiplications saved); F(4, 3) would save more than F(2, 3) on
+    /// paper but grows the rounding and was not tried.
     public static func preferred(kernel r: Int) -> WinogradTransform? { r == 3 ? f2x3 : nil }
 }
