@@ -66,7 +66,7 @@ let modules: [Target] = [
 let tests: [Target] = [
     .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore", "GraftTestSupport"]),
     .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
-    .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
+    .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftEngine", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),

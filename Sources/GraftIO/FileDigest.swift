@@ -4,18 +4,27 @@ import GraftCore
 
 /// SHA-256 of source files, recorded in a converted model's provenance.
 public enum FileDigest {
-    /// The file's SHA-256 (lower-case hex) and size, read in 4 MiB chunks.
+    /// The file's SHA-256 (lower-case hex) and size, read in 4 MiB chunks into one reused buffer
+    /// (a fresh buffer per chunk cost a third of the hashing time on a 244 MB caffemodel).
     public static func sha256(path: String) throws(NumPyError) -> (hex: String, bytes: Int) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .io(path: path, reason: "cannot open for hashing") }
-        defer { try? handle.close() }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .io(path: path, reason: "cannot open for hashing: \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let chunk = 4 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 64)
+        defer { buffer.deallocate() }
         var hasher = SHA256()
         var total = 0
-        do {
-            while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
-                hasher.update(data: chunk)
-                total += chunk.count
+        while true {
+            let count = read(descriptor, buffer, chunk)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, reason: "read failed while hashing: \(String(cString: strerror(errno)))")
             }
-        } catch { throw .io(path: path, reason: "read failed while hashing: \(error)") }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count))
+            total += count
+        }
         return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), total)
     }
 

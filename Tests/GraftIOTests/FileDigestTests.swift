@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 import GraftTestSupport
@@ -14,5 +15,19 @@ struct FileDigestTests {
         let entry = try FileDigest.sourceFile(path: dir.path("abc"))
         #expect(entry.name == "abc" && entry.bytes == 3)
         #expect(throws: NumPyError.self) { try FileDigest.sha256(path: dir.path("missing")) }
+    }
+
+    @Test("a file over two 4 MiB chunks hashes as its bytes in memory do")
+    func multipleChunks() throws {
+        let dir = TemporaryDirectory()
+        var bytes = Data(count: (9 << 20) + 123)
+        bytes.withUnsafeMutableBytes { raw in
+            for i in raw.indices { raw[i] = UInt8(truncatingIfNeeded: (i &* 2_654_435_761) >> 13) }
+        }
+        try bytes.write(to: dir.url.appendingPathComponent("big"))
+        let expected = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = try FileDigest.sha256(path: dir.path("big"))
+        #expect(digest.hex == expected)
+        #expect(digest.bytes == bytes.count)
     }
 }
