@@ -132,39 +132,25 @@ public enum ConvolutionKernels {
                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
                                scratch: UnsafeMutablePointer<Float>?, imagesPerChunk: Int = 1) {
         precondition(supports(strategy, g), "convolution: strategy \(strategy) does not fit \(g)")
-        if strategy == .imageParallel {
-            guard let scratch else { preconditionFailure("convolution: im2col needs scratch") }
-            forwardImageParallel(input: input, weight: weight, bias: bias, output: output, batch: batch,
-                                 geometry: g, parts: imagesPerChunk, scratch: scratch)
-            return
-        }
-        if strategy == .winograd {
-            guard let scratch else { preconditionFailure("convolution: Winograd needs scratch") }
-            winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
-                            geometry: g, imagesPerChunk: imagesPerChunk, scratch: scratch)
-            return
-        }
-        if imagesPerChunk > 1, strategy != .depthwiseDirect {
-            guard let scratch else { preconditionFailure("convolution: side-by-side columns need scratch") }
-            forwardSideBySide(input: input, weight: weight, bias: bias, output: output, batch: batch,
-                              geometry: g, imagesPerChunk: imagesPerChunk, scratch: scratch)
-            return
+        func needScratch() -> UnsafeMutablePointer<Float> {
+            guard let scratch else { preconditionFailure("convolution: strategy \(strategy) needs scratch") }
+            return scratch
         }
         switch strategy {
-        case .pointwiseGEMM, .im2colGEMM:
-            let columns: UnsafeMutablePointer<Float>?
-            if strategy == .im2colGEMM {
-                guard let scratch else { preconditionFailure("convolution: im2col needs scratch") }
-                columns = scratch
-            } else {
-                columns = nil
-            }
-            forwardPerImage(input: input, weight: weight, bias: bias, output: output, images: 0..<batch,
-                            geometry: g, columns: columns, parallel: true)
+        case .winograd:
+            winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
+                            geometry: g, imagesPerChunk: imagesPerChunk, scratch: needScratch())
+        case .imageParallel:
+            forwardImageParallel(input: input, weight: weight, bias: bias, output: output, batch: batch,
+                                 geometry: g, parts: imagesPerChunk, scratch: needScratch())
         case .depthwiseDirect:
             depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g)
-        case .winograd, .imageParallel:
-            preconditionFailure("handled above")
+        case .pointwiseGEMM where imagesPerChunk > 1, .im2colGEMM where imagesPerChunk > 1:
+            forwardSideBySide(input: input, weight: weight, bias: bias, output: output, batch: batch,
+                              geometry: g, imagesPerChunk: imagesPerChunk, scratch: needScratch())
+        case .pointwiseGEMM, .im2colGEMM:
+            forwardPerImage(input: input, weight: weight, bias: bias, output: output, images: 0..<batch,
+                            geometry: g, columns: strategy == .im2colGEMM ? needScratch() : nil, parallel: true)
         }
     }
 

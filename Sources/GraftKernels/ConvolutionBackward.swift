@@ -90,27 +90,23 @@ extension ConvolutionKernels {
             }
         }
         guard inputGradient != nil || weightGradient != nil else { return }
-        if strategy == .imageParallel {
-            guard let scratch else { preconditionFailure("convolution backward: columns need scratch") }
-            backwardImageParallel(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
-                                  weightGradient: weightGradient, batch: batch, geometry: g, parts: imagesPerChunk,
-                                  scratch: scratch)
-            return
+        func needScratch() -> UnsafeMutablePointer<Float> {
+            guard let scratch else { preconditionFailure("convolution backward: strategy \(strategy) needs scratch") }
+            return scratch
         }
-        if strategy == .winograd {
-            guard let scratch else { preconditionFailure("convolution backward: Winograd needs scratch") }
+        switch strategy {
+        case .winograd:
             winogradBackward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
                              weightGradient: weightGradient, batch: batch, geometry: g,
-                             imagesPerChunk: max(1, imagesPerChunk), scratch: scratch)
-            return
-        }
-        if strategy == .depthwiseDirect {
+                             imagesPerChunk: max(1, imagesPerChunk), scratch: needScratch())
+        case .imageParallel:
+            backwardImageParallel(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                                  weightGradient: weightGradient, batch: batch, geometry: g, parts: imagesPerChunk,
+                                  scratch: needScratch())
+        case .depthwiseDirect:
             depthwiseBackward(input: input, weight: weight, outputGradient: outputGradient,
                               inputGradient: inputGradient, weightGradient: weightGradient, batch: batch, geometry: g)
-            return
-        }
-        let chunkSize = max(1, imagesPerChunk)
-        if strategy == .pointwiseGEMM, chunkSize == 1 {
+        case .pointwiseGEMM where imagesPerChunk <= 1:
             // The input image is its own column matrix and the column gradient is the input gradient.
             for n in 0..<batch {
                 let image = input + n * g.inputImageCount
@@ -122,9 +118,22 @@ extension ConvolutionKernels {
                     columnGradientGEMMs(weight, dy, width: area, geometry: g, into: inputGradient + n * g.inputImageCount)
                 }
             }
-            return
+        case .pointwiseGEMM, .im2colGEMM:
+            backwardSideBySide(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                               weightGradient: weightGradient, batch: batch, geometry: g,
+                               imagesPerChunk: max(1, imagesPerChunk), scratch: needScratch())
         }
-        guard let scratch else { preconditionFailure("convolution backward: columns need scratch") }
+    }
+
+    /// The im2col gradients with `imagesPerChunk` images' columns side by side per GEMM (one image:
+    /// per-image GEMMs on the same buffers).
+    static func backwardSideBySide(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                   outputGradient: UnsafePointer<Float>,
+                                   inputGradient: UnsafeMutablePointer<Float>?,
+                                   weightGradient: UnsafeMutablePointer<Float>?,
+                                   batch: Int, geometry g: ConvolutionGeometry, imagesPerChunk chunkSize: Int,
+                                   scratch: UnsafeMutablePointer<Float>) {
+        let area = g.patches.outputArea
         let columns = scratch
         let gathered = scratch + chunkSize * g.patches.columnCount
         var start = 0

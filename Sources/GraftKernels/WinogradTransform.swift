@@ -24,11 +24,10 @@ public final class WinogradTransform: @unchecked Sendable {
     let g: UnsafeMutablePointer<Float>
     /// `Bᵀ`, `α × α`, row-major.
     let bt: UnsafeMutablePointer<Float>
-    /// The transposes `A` (α × m), `Gᵀ` (r × α) and `B` (α × α), so that every transform is a pair
-    /// of plain products (``WinogradTransform/multiply(_:_:_:_:_:into:)``).
-    let a: UnsafeMutablePointer<Float>
+    /// `Gᵀ` (r × α), so that the kernel transforms `G w Gᵀ` and `Gᵀ dU G` are pairs of plain
+    /// products (``WinogradTransform/multiply(_:_:_:_:_:into:)``). The tile transforms (`Bᵀ`, `Aᵀ`)
+    /// are written out for F(2, 3) in ``ConvolutionKernels``.
     let gt: UnsafeMutablePointer<Float>
-    let b: UnsafeMutablePointer<Float>
 
     /// Builds F(m, r) from `m + r - 2` distinct finite points.
     public init(m: Int, r: Int, points: [Double]) {
@@ -41,9 +40,7 @@ public final class WinogradTransform: @unchecked Sendable {
         at = .allocate(capacity: m * a)
         g = .allocate(capacity: a * r)
         bt = .allocate(capacity: a * a)
-        self.a = .allocate(capacity: a * m)
         gt = .allocate(capacity: r * a)
-        b = .allocate(capacity: a * a)
         for i in 0..<m {
             for j in 0..<a {
                 at[i * a + j] = j < finite ? Float(Self.power(points[j], i)) : (i == m - 1 ? 1 : 0)
@@ -70,18 +67,14 @@ public final class WinogradTransform: @unchecked Sendable {
             let sign = j < finite && scales[j] < 0 ? -1.0 : 1.0
             for k in 0..<a { bt[j * a + k] = k < coefficients.count ? Float(sign * coefficients[k]) : 0 }
         }
-        for i in 0..<m { for j in 0..<a { self.a[j * m + i] = at[i * a + j] } }
         for j in 0..<a { for k in 0..<r { gt[k * a + j] = g[j * r + k] } }
-        for j in 0..<a { for k in 0..<a { b[k * a + j] = bt[j * a + k] } }
     }
 
     deinit {
         at.deallocate()
         g.deallocate()
         bt.deallocate()
-        a.deallocate()
         gt.deallocate()
-        b.deallocate()
     }
 
     /// `out[p × s] = left[p × q] · x[q × s]` on eight tiles at once (one per lane); zero entries of
