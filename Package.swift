@@ -23,8 +23,11 @@ let systemLibraries: [Target] = [
 let modules: [Target] = [
     // Tensors, shapes, the graph IR, shape inference, costs and the native (.graft) format. No C.
     .target(name: "GraftCore"),
-    // Numeric kernels; the only module that imports OpenBLAS.
-    .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS"]),
+    // Numeric kernels; the only module that imports OpenBLAS (and Graft's own SIMD kernels).
+    .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS", "CGraftSIMD"]),
+    // Graft's own SIMD GEMM on packed panels and the im2col that feeds it (AVX-512 / AVX2, chosen
+    // at run time; plain C with per-function target attributes).
+    .target(name: "CGraftSIMD", path: "Sources/C/CGraftSIMD"),
     // Executes a graph (forward now, backward later); never imports a format module.
     .target(name: "GraftEngine", dependencies: ["GraftCore", "GraftKernels"]),
     // NumPy .npy/.npz reading and writing (through ZIPFoundation); file digests for provenance.

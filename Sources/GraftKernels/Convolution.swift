@@ -92,7 +92,10 @@ public enum ConvolutionKernels {
     public static func scratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
         if strategy == .depthwiseDirect { return 0 }
         if strategy == .winograd { return winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk) }
-        if strategy == .imageParallel { return max(1, imagesPerChunk) * g.patches.columnCount }
+        if strategy == .imageParallel {
+            // Enough for either implementation: BLAS on plain columns, or the SIMD panels.
+            return max(1, imagesPerChunk) * max(g.patches.columnCount, panelForwardScratch(for: g))
+        }
         if imagesPerChunk > 1 { return imagesPerChunk * (g.patches.columnCount + g.outputImageCount) }
         return strategy == .im2colGEMM ? g.patches.columnCount : 0
     }
@@ -140,6 +143,9 @@ public enum ConvolutionKernels {
         case .winograd:
             winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
                             geometry: g, imagesPerChunk: imagesPerChunk, scratch: needScratch())
+        case .imageParallel where PanelKernels.active != .none:
+            forwardPanels(input: input, weight: weight, bias: bias, output: output, batch: batch,
+                          geometry: g, parts: imagesPerChunk, scratch: needScratch(), isa: PanelKernels.active)
         case .imageParallel:
             forwardImageParallel(input: input, weight: weight, bias: bias, output: output, batch: batch,
                                  geometry: g, parts: imagesPerChunk, scratch: needScratch())

@@ -56,7 +56,9 @@ extension ConvolutionKernels {
         switch strategy {
         case .depthwiseDirect: 0
         case .winograd: winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk)
-        case .imageParallel: max(1, imagesPerChunk) * (g.patches.columnCount + g.weightCount)
+        case .imageParallel:
+            max(max(1, imagesPerChunk) * (g.patches.columnCount + g.weightCount),
+                panelBackwardScratch(for: g, parts: imagesPerChunk))
         case .pointwiseGEMM where imagesPerChunk <= 1: 0
         default: imagesPerChunk * g.patches.columnCount + (imagesPerChunk > 1 ? imagesPerChunk * g.outputImageCount : 0)
         }
@@ -99,6 +101,10 @@ extension ConvolutionKernels {
             winogradBackward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
                              weightGradient: weightGradient, batch: batch, geometry: g,
                              imagesPerChunk: max(1, imagesPerChunk), scratch: needScratch())
+        case .imageParallel where PanelKernels.active != .none:
+            backwardPanels(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                           weightGradient: weightGradient, batch: batch, geometry: g, parts: imagesPerChunk,
+                           scratch: needScratch(), isa: PanelKernels.active)
         case .imageParallel:
             backwardImageParallel(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
                                   weightGradient: weightGradient, batch: batch, geometry: g, parts: imagesPerChunk,

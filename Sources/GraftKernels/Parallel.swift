@@ -67,6 +67,18 @@ extension Parallel {
         }
         SerialBLASSection.enter()
         defer { SerialBLASSection.leave() }
+        forEachPart(count, parts: parts, body)
+    }
+
+    /// Calls `body(part, range)` for exactly `parts` consecutive, disjoint parts of `0..<count`
+    /// (part `i` covers `count * i / parts ..< count * (i + 1) / parts`), concurrently, for callers
+    /// that size per-part scratch and combine per-part results themselves. Callers clamp `parts`
+    /// to ``workers`` and `count`.
+    public static func forEachPart(_ count: Int, parts: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+        guard parts > 1, count > 1 else {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendable(escapable)
             DispatchQueue.concurrentPerform(iterations: parts) { part in

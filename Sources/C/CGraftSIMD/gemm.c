@@ -1,0 +1,170 @@
+/* The panel GEMM: C (+)= A * B with B in packed panels, one register tile at a time.
+ *
+ * A tile is MR rows of C by one panel (2 vectors of columns): for every k, the two vectors of
+ * B's row k are loaded once and each of the MR entries A(m, k) is broadcast and multiplied into
+ * the tile's accumulators. AVX-512 holds 12 x 2 accumulators in its 32 registers, AVX2 6 x 2 in
+ * its 16. The tile is instantiated for every MR up to the maximum, so the last rows of C (M not
+ * a multiple of MR) get a tile of their own height instead of a padded one. */
+#include "graft_simd.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+/* One tile's operands. The loops copy the fields into locals first. */
+typedef struct {
+    const float *a;
+    ptrdiff_t a_row, a_col, a_block_stride;
+    int a_block, k;
+    const float *b;
+    float *c;
+    ptrdiff_t ldc;
+    int accumulate, valid; /* valid: columns of the panel that reach C (1 ... panel width) */
+} tile;
+
+typedef void (*tile_kernel)(const tile *);
+
+/* The tile's row loops must become straight-line code so that the accumulators live in registers. */
+#define UNROLL _Pragma("clang loop unroll(full)")
+
+/* ---- AVX-512: panels of 32 columns, up to 12 rows ---------------------------------------------- */
+
+static inline __mmask16 mask16(int valid) {
+    return valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? (__mmask16)0 : (__mmask16)((1u << valid) - 1);
+}
+
+#define AVX512_TILE(MR)                                                                            \
+    __attribute__((target("avx512f"))) static void avx512_tile_##MR(const tile *t) {              \
+        const ptrdiff_t a_row = t->a_row, a_col = t->a_col, ldc = t->ldc;                          \
+        const __mmask16 low = mask16(t->valid), high = mask16(t->valid - 16);                      \
+        /* Loading through an all-zero mask reads nothing and gives zeros: no branch. */           \
+        const __mmask16 load_low = t->accumulate ? low : 0, load_high = t->accumulate ? high : 0;  \
+        float *c = t->c;                                                                           \
+        __m512 lo[MR], hi[MR];                                                                     \
+        UNROLL for (int i = 0; i < MR; i++) {                                                             \
+            lo[i] = _mm512_maskz_loadu_ps(load_low, c + i * ldc);                                  \
+            hi[i] = _mm512_maskz_loadu_ps(load_high, c + i * ldc + 16);                            \
+        }                                                                                          \
+        const float *b = t->b;                                                                     \
+        for (int k0 = 0; k0 < t->k; k0 += t->a_block) {                                            \
+            const float *a = t->a + (ptrdiff_t)(k0 / t->a_block) * t->a_block_stride;              \
+            const int n = t->k - k0 < t->a_block ? t->k - k0 : t->a_block;                         \
+            for (int k = 0; k < n; k++, a += a_col, b += 32) {                                     \
+                const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);               \
+                UNROLL for (int i = 0; i < MR; i++) {                                                     \
+                    const __m512 x = _mm512_set1_ps(a[i * a_row]);                                 \
+                    lo[i] = _mm512_fmadd_ps(x, b0, lo[i]);                                         \
+                    hi[i] = _mm512_fmadd_ps(x, b1, hi[i]);                                         \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        UNROLL for (int i = 0; i < MR; i++) {                                                             \
+            _mm512_mask_storeu_ps(c + i * ldc, low, lo[i]);                                        \
+            _mm512_mask_storeu_ps(c + i * ldc + 16, high, hi[i]);                                  \
+        }                                                                                          \
+    }
+
+AVX512_TILE(1) AVX512_TILE(2) AVX512_TILE(3) AVX512_TILE(4) AVX512_TILE(5) AVX512_TILE(6)
+AVX512_TILE(7) AVX512_TILE(8) AVX512_TILE(9) AVX512_TILE(10) AVX512_TILE(11) AVX512_TILE(12)
+
+static const tile_kernel avx512_tiles[13] = {
+    0, avx512_tile_1, avx512_tile_2, avx512_tile_3, avx512_tile_4, avx512_tile_5, avx512_tile_6,
+    avx512_tile_7, avx512_tile_8, avx512_tile_9, avx512_tile_10, avx512_tile_11, avx512_tile_12,
+};
+
+/* ---- AVX2 + FMA: panels of 16 columns, up to 6 rows -------------------------------------------- */
+
+__attribute__((target("avx2"))) static inline __m256i mask8(int valid) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+#define AVX2_TILE(MR)                                                                              \
+    __attribute__((target("avx2,fma"))) static void avx2_tile_##MR(const tile *t) {               \
+        const ptrdiff_t a_row = t->a_row, a_col = t->a_col, ldc = t->ldc;                          \
+        const __m256i low = mask8(t->valid), high = mask8(t->valid - 8);                           \
+        const __m256i load_low = t->accumulate ? low : _mm256_setzero_si256();                     \
+        const __m256i load_high = t->accumulate ? high : _mm256_setzero_si256();                   \
+        float *c = t->c;                                                                           \
+        __m256 lo[MR], hi[MR];                                                                     \
+        UNROLL for (int i = 0; i < MR; i++) {                                                             \
+            lo[i] = _mm256_maskload_ps(c + i * ldc, load_low);                                     \
+            hi[i] = _mm256_maskload_ps(c + i * ldc + 8, load_high);                                \
+        }                                                                                          \
+        const float *b = t->b;                                                                     \
+        for (int k0 = 0; k0 < t->k; k0 += t->a_block) {                                            \
+            const float *a = t->a + (ptrdiff_t)(k0 / t->a_block) * t->a_block_stride;              \
+            const int n = t->k - k0 < t->a_block ? t->k - k0 : t->a_block;                         \
+            for (int k = 0; k < n; k++, a += a_col, b += 16) {                                     \
+                const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                \
+                UNROLL for (int i = 0; i < MR; i++) {                                                     \
+                    const __m256 x = _mm256_broadcast_ss(a + i * a_row);                           \
+                    lo[i] = _mm256_fmadd_ps(x, b0, lo[i]);                                         \
+                    hi[i] = _mm256_fmadd_ps(x, b1, hi[i]);                                         \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        UNROLL for (int i = 0; i < MR; i++) {                                                             \
+            _mm256_maskstore_ps(c + i * ldc, low, lo[i]);                                          \
+            _mm256_maskstore_ps(c + i * ldc + 8, high, hi[i]);                                     \
+        }                                                                                          \
+    }
+
+AVX2_TILE(1) AVX2_TILE(2) AVX2_TILE(3) AVX2_TILE(4) AVX2_TILE(5) AVX2_TILE(6)
+
+static const tile_kernel avx2_tiles[7] = {
+    0, avx2_tile_1, avx2_tile_2, avx2_tile_3, avx2_tile_4, avx2_tile_5, avx2_tile_6,
+};
+
+graft_simd_isa graft_simd_best(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return GRAFT_SIMD_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return GRAFT_SIMD_AVX2;
+    return GRAFT_SIMD_NONE;
+}
+
+void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
+                     const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
+                     const float *B, ptrdiff_t b_panel_stride,
+                     float *C, ptrdiff_t ldc, int accumulate) {
+    const tile_kernel *tiles;
+    int width, rows;
+    switch (isa) {
+    case GRAFT_SIMD_AVX512: tiles = avx512_tiles; width = 32; rows = 12; break;
+    case GRAFT_SIMD_AVX2: tiles = avx2_tiles; width = 16; rows = 6; break;
+    default: return;
+    }
+    if (a_block <= 0 || a_block >= K) { a_block = K > 0 ? K : 1; a_block_stride = 0; }
+    tile t = { .a_row = a_row, .a_col = a_col, .a_block_stride = a_block_stride, .a_block = a_block,
+               .k = K, .ldc = ldc, .accumulate = accumulate };
+    for (int n0 = 0; n0 < N; n0 += width) {
+        t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
+        t.valid = N - n0 < width ? N - n0 : width;
+        for (int m0 = 0; m0 < M; m0 += rows) {
+            const int height = M - m0 < rows ? M - m0 : rows;
+            t.a = A + (ptrdiff_t)m0 * a_row;
+            t.c = C + (ptrdiff_t)m0 * ldc + n0;
+            tiles[height](&t);
+        }
+    }
+}
+
+#else
+
+graft_simd_isa graft_simd_best(void) { return GRAFT_SIMD_NONE; }
+
+void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
+                     const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
+                     const float *B, ptrdiff_t b_panel_stride,
+                     float *C, ptrdiff_t ldc, int accumulate) {
+    (void)isa; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
+    (void)a_block_stride; (void)B; (void)b_panel_stride; (void)C; (void)ldc; (void)accumulate;
+}
+
+#endif
+
+int graft_simd_panel_width(graft_simd_isa isa) {
+    switch (isa) {
+    case GRAFT_SIMD_AVX512: return 32;
+    case GRAFT_SIMD_AVX2: return 16;
+    default: return 0;
+    }
+}

@@ -1,0 +1,82 @@
+/* Graft's own vector kernels: a GEMM on packed column panels (AVX-512 or AVX2 + FMA, picked at run
+ * time) and the packing routines that feed it (im2col straight into panels, panel packing of
+ * plain and transposed matrices).
+ *
+ * Why not OpenBLAS for these: the convolutions of small nets (CIFAR-sized maps, 32-64 channels)
+ * are thin per-image GEMMs where OpenBLAS spends much of its time packing operands it receives in
+ * the wrong layout. Here im2col writes the packed layout directly, and the kernel reads it as is.
+ *
+ * Everything is portable C; the kernels carry per-function target attributes and run only when
+ * graft_simd_best() says the CPU (and OS) support them, so the library builds at the baseline
+ * instruction set. On other CPUs the callers use BLAS instead. */
+#ifndef GRAFT_SIMD_H
+#define GRAFT_SIMD_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The instruction sets a panel kernel can use. */
+typedef enum {
+    GRAFT_SIMD_NONE = 0,   /* no kernel: use BLAS */
+    GRAFT_SIMD_AVX2 = 1,   /* AVX2 + FMA: panels of 16 columns, tiles of up to 6 rows */
+    GRAFT_SIMD_AVX512 = 2, /* AVX-512F: panels of 32 columns, tiles of up to 12 rows */
+} graft_simd_isa;
+
+/* The best instruction set this CPU and OS support (cpuid and xgetbv). */
+graft_simd_isa graft_simd_best(void);
+
+/* Columns per packed panel for `isa` (0 for GRAFT_SIMD_NONE). */
+int graft_simd_panel_width(graft_simd_isa isa);
+
+/* C[m, n] = (accumulate ? C[m, n] : 0) + sum over k < K of A(m, k) * B(k, n), m < M, n < N.
+ *
+ * A(m, k) = A[m * a_row + (k / a_block) * a_block_stride + (k % a_block) * a_col]: a plain
+ * row-major matrix is (a_row = lda, a_col = 1, a_block = K), its transpose (1, lda, K); a packed
+ * panel matrix read as A is (width, 1, width, panel stride).
+ * B is packed: B(k, n) = B[(n / w) * b_panel_stride + k * w + n % w] with w the panel width;
+ * entries past N in the last panel are read but do not reach C.
+ * C is row-major with row stride ldc; only its first N columns are read or written. */
+void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
+                     const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
+                     const float *B, ptrdiff_t b_panel_stride,
+                     float *C, ptrdiff_t ldc, int accumulate);
+
+/* Packs B(k, n) = src[k * ld + n] (k < K, n < N) into panels of `width` columns, zero past N. */
+void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
+                          float *dst, ptrdiff_t panel_stride);
+
+/* Packs B(k, n) = src[n * ld + k], the transpose of a row-major [N, K] matrix. */
+void graft_simd_pack_columns(int K, int N, const float *src, ptrdiff_t ld, int width,
+                             float *dst, ptrdiff_t panel_stride);
+
+/* The windows of a 2-D convolution over one image (Caffe's im2col geometry). */
+typedef struct {
+    int channels, height, width;
+    int kernel_height, kernel_width;
+    int stride_height, stride_width;
+    int pad_top, pad_left;
+    int dilation_height, dilation_width;
+    int output_height, output_width;
+} graft_simd_patches;
+
+/* Height and width of the padded image: exactly the rows and columns the windows reach. */
+void graft_simd_padded_size(const graft_simd_patches *g, int *height, int *width);
+
+/* Copies one image [channels, height, width] into its padded form, zeros around it (rows or
+ * columns of the image that no window reaches are left out). */
+void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padded);
+
+/* im2col from the padded image straight into panels of `width` output pixels: column row
+ * k = (c * kh + i) * kw + j, pixel p = oh * ow_count + ow, B(k, p) at
+ * dst[(p / width) * panel_stride + k * width + p % width], zero past the last pixel. */
+void graft_simd_im2col_panels(const float *padded, const graft_simd_patches *g, int width,
+                              float *dst, ptrdiff_t panel_stride);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

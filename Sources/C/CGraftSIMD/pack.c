@@ -1,0 +1,112 @@
+/* Packing for the panel GEMM: plain and transposed matrices into panels, and im2col from a padded
+ * image straight into panels. Plain C; these loops are bound by memory, not arithmetic. */
+#include "graft_simd.h"
+#include <string.h>
+
+void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
+                          float *dst, ptrdiff_t panel_stride) {
+    for (int n0 = 0; n0 < N; n0 += width) {
+        const int count = N - n0 < width ? N - n0 : width;
+        float *panel = dst + (ptrdiff_t)(n0 / width) * panel_stride;
+        for (int k = 0; k < K; k++) {
+            float *out = panel + (ptrdiff_t)k * width;
+            memcpy(out, src + (ptrdiff_t)k * ld + n0, (size_t)count * sizeof(float));
+            if (count < width) memset(out + count, 0, (size_t)(width - count) * sizeof(float));
+        }
+    }
+}
+
+void graft_simd_pack_columns(int K, int N, const float *src, ptrdiff_t ld, int width,
+                             float *dst, ptrdiff_t panel_stride) {
+    for (int n0 = 0; n0 < N; n0 += width) {
+        const int count = N - n0 < width ? N - n0 : width;
+        float *panel = dst + (ptrdiff_t)(n0 / width) * panel_stride;
+        /* Blocks of 8 rows of K so that the reads stay sequential and the writes stay in cache. */
+        for (int k0 = 0; k0 < K; k0 += 8) {
+            const int rows = K - k0 < 8 ? K - k0 : 8;
+            for (int j = 0; j < count; j++) {
+                const float *in = src + (ptrdiff_t)(n0 + j) * ld + k0;
+                for (int r = 0; r < rows; r++) panel[(ptrdiff_t)(k0 + r) * width + j] = in[r];
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int j = count; j < width; j++) panel[(ptrdiff_t)(k0 + r) * width + j] = 0;
+            }
+        }
+    }
+}
+
+void graft_simd_padded_size(const graft_simd_patches *g, int *height, int *width) {
+    *height = g->output_height > 0 ? (g->output_height - 1) * g->stride_height + (g->kernel_height - 1) * g->dilation_height + 1 : 0;
+    *width = g->output_width > 0 ? (g->output_width - 1) * g->stride_width + (g->kernel_width - 1) * g->dilation_width + 1 : 0;
+}
+
+void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padded) {
+    int ph, pw;
+    graft_simd_padded_size(g, &ph, &pw);
+    /* Image columns [x0, x1) land at padded columns [x0 + pad_left, x1 + pad_left). */
+    int x0 = -g->pad_left > 0 ? -g->pad_left : 0;
+    int x1 = pw - g->pad_left < g->width ? pw - g->pad_left : g->width;
+    if (x1 < x0) x1 = x0;
+    for (int c = 0; c < g->channels; c++) {
+        const float *plane = image + (ptrdiff_t)c * g->height * g->width;
+        float *out = padded + (ptrdiff_t)c * ph * pw;
+        for (int y = 0; y < ph; y++) {
+            float *row = out + (ptrdiff_t)y * pw;
+            const int source = y - g->pad_top;
+            if (source < 0 || source >= g->height || x1 == x0) {
+                memset(row, 0, (size_t)pw * sizeof(float));
+                continue;
+            }
+            const int first = x0 + g->pad_left, last = x1 + g->pad_left;
+            memset(row, 0, (size_t)first * sizeof(float));
+            memcpy(row + first, plane + (ptrdiff_t)source * g->width + x0, (size_t)(x1 - x0) * sizeof(float));
+            memset(row + last, 0, (size_t)(pw - last) * sizeof(float));
+        }
+    }
+}
+
+/* One output row's stretch inside a panel: `count` pixels from (row, column), at panel offset `at`. */
+typedef struct { int row, column, count, at; } run;
+
+void graft_simd_im2col_panels(const float *padded, const graft_simd_patches *g, int width,
+                              float *dst, ptrdiff_t panel_stride) {
+    int ph, pw;
+    graft_simd_padded_size(g, &ph, &pw);
+    const int area = g->output_height * g->output_width;
+    run runs[64]; /* a panel is at most 32 pixels wide, so at most 32 runs */
+    if (width <= 0 || width > 64) return;
+    for (int p0 = 0; p0 < area; p0 += width) {
+        const int count = area - p0 < width ? area - p0 : width;
+        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;
+        int runCount = 0;
+        for (int at = 0; at < count;) {
+            const int p = p0 + at;
+            const int oh = p / g->output_width, ow = p % g->output_width;
+            int n = g->output_width - ow;
+            if (n > count - at) n = count - at;
+            runs[runCount++] = (run){ oh * g->stride_height, ow * g->stride_width, n, at };
+            at += n;
+        }
+        int k = 0;
+        for (int c = 0; c < g->channels; c++) {
+            for (int i = 0; i < g->kernel_height; i++) {
+                for (int j = 0; j < g->kernel_width; j++, k++) {
+                    const float *window = padded + ((ptrdiff_t)c * ph + (ptrdiff_t)i * g->dilation_height) * pw
+                                          + (ptrdiff_t)j * g->dilation_width;
+                    float *out = panel + (ptrdiff_t)k * width;
+                    for (int r = 0; r < runCount; r++) {
+                        const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;
+                        float *to = out + runs[r].at;
+                        const int n = runs[r].count;
+                        if (g->stride_width == 1) {
+                            for (int t = 0; t < n; t++) to[t] = in[t];
+                        } else {
+                            for (int t = 0; t < n; t++) to[t] = in[(ptrdiff_t)t * g->stride_width];
+                        }
+                    }
+                    for (int t = count; t < width; t++) out[t] = 0;
+                }
+            }
+        }
+    }
+}

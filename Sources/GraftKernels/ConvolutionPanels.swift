@@ -1,0 +1,160 @@
+import CGraftSIMD
+
+/// ``ConvolutionKernels/Strategy/imageParallel`` on ``PanelKernels``: each worker takes whole
+/// images; per image, im2col writes the packed panels the SIMD GEMM reads (no BLAS packing), and
+/// the input gradient of a stride-1 convolution is itself a convolution — of the output gradient
+/// with the flipped, transposed kernel — so it runs through the same path instead of a column
+/// gradient and col2im.
+extension ConvolutionKernels {
+    /// Floats of scratch one worker's panel forward pass uses.
+    static func panelForwardScratch(for g: ConvolutionGeometry) -> Int {
+        g.patches.paddedCount + g.patches.panelCount(width: PanelKernels.maximumPanelWidth)
+    }
+
+    /// Floats of scratch the panel backward pass uses: the flipped weights (shared), then per
+    /// worker a padded image, the panels (or column gradient), the packed output gradient and a
+    /// partial weight gradient.
+    static func panelBackwardScratch(for g: ConvolutionGeometry, parts: Int) -> Int {
+        g.weightCount + max(1, parts) * PanelBackwardLayout(g).perPart
+    }
+
+    /// Where one worker's buffers sit in its part of the backward scratch.
+    struct PanelBackwardLayout {
+        let mirrored: PatchGeometry?
+        let panels: Int, packed: Int, partial: Int, perPart: Int
+
+        init(_ g: ConvolutionGeometry) {
+            let p = g.patches, width = PanelKernels.maximumPanelWidth
+            mirrored = p.mirrored(outputChannels: g.outputChannels)
+            let round = { (n: Int) in (n + width - 1) / width * width }
+            panels = max(p.paddedCount, mirrored?.paddedCount ?? 0)
+            packed = panels + max(p.panelCount(width: width), mirrored?.panelCount(width: width) ?? p.columnCount)
+            partial = packed + max(round(g.outputChannelsPerGroup) * p.outputArea, round(p.outputArea) * g.outputChannelsPerGroup)
+            perPart = partial + g.weightCount
+        }
+    }
+
+    static func forwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                              bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                              batch: Int, geometry g: ConvolutionGeometry, parts: Int,
+                              scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet) {
+        let p = g.patches, width = isa.panelWidth, area = p.outputArea
+        let perPart = panelForwardScratch(for: g)
+        let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
+        Parallel.forEachPart(batch, parts: min(max(1, parts), batch)) { part, images in
+            let padded = scratch + part * perPart
+            let panels = padded + p.paddedCount
+            for n in images {
+                p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, width: width, panels: panels)
+                let result = output + n * g.outputImageCount
+                if let bias {
+                    for c in 0..<g.outputChannels { (result + c * area).update(repeating: bias[c], count: area) }
+                }
+                for group in 0..<g.groups {
+                    PanelKernels.gemm(isa, m: rows, n: area, k: reduction,
+                                      a: weight + group * rows * reduction, aRow: reduction, aColumn: 1,
+                                      b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
+                                      c: result + group * rows * area, ldc: area, accumulate: bias != nil)
+                }
+            }
+        }
+    }
+
+    /// The weight gradient is `dWᵀ = columns · dYᵀ` per image (the panels read as the left operand,
+    /// the output gradient packed transposed), summed per worker and transposed into place at the
+    /// end, in part order.
+    static func backwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               outputGradient: UnsafePointer<Float>,
+                               inputGradient: UnsafeMutablePointer<Float>?,
+                               weightGradient: UnsafeMutablePointer<Float>?,
+                               batch: Int, geometry g: ConvolutionGeometry, parts: Int,
+                               scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet) {
+        let p = g.patches, width = isa.panelWidth, area = p.outputArea
+        let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
+        let channels = g.inputChannelsPerGroup, plane = p.height * p.width
+        let layout = PanelBackwardLayout(g)
+        let mirrored = inputGradient == nil ? nil : layout.mirrored
+        let flipped = scratch
+        if mirrored != nil { flipKernels(weight, into: flipped, geometry: g) }
+        let mirroredReduction = rows * p.kernelArea
+        let used = min(max(1, parts), batch)
+        let partials = scratch + g.weightCount
+        Parallel.forEachPart(batch, parts: used) { part, images in
+            let padded = partials + part * layout.perPart
+            let panels = padded + layout.panels
+            let packed = padded + layout.packed
+            let partial = padded + layout.partial
+            for n in images {
+                let dy = outputGradient + n * g.outputImageCount
+                if weightGradient != nil {
+                    p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, width: width, panels: panels)
+                    for group in 0..<g.groups {
+                        graft_simd_pack_columns(Int32(area), Int32(rows), dy + group * rows * area, area, Int32(width),
+                                                packed, area * width)
+                        PanelKernels.gemm(isa, m: reduction, n: rows, k: area,
+                                          a: panels + group * reduction * width, aRow: width, aColumn: 1,
+                                          aBlock: width, aBlockStride: p.columnRows * width,
+                                          b: packed, bPanelStride: area * width,
+                                          c: partial + group * reduction * rows, ldc: rows,
+                                          accumulate: n != images.lowerBound)
+                    }
+                }
+                guard let inputGradient else { continue }
+                let dx = inputGradient + n * g.inputImageCount
+                if let mirrored {
+                    mirrored.unfoldPanels(image: dy, padded: padded, width: width, panels: panels)
+                    for group in 0..<g.groups {
+                        PanelKernels.gemm(isa, m: channels, n: plane, k: mirroredReduction,
+                                          a: flipped + group * channels * mirroredReduction, aRow: mirroredReduction,
+                                          aColumn: 1,
+                                          b: panels + group * mirroredReduction * width,
+                                          bPanelStride: mirrored.columnRows * width,
+                                          c: dx + group * channels * plane, ldc: plane, accumulate: false)
+                    }
+                } else {
+                    // Column gradient `weightᵀ · dy` per group, then col2im.
+                    for group in 0..<g.groups {
+                        graft_simd_pack_rows(Int32(rows), Int32(area), dy + group * rows * area, area, Int32(width),
+                                             packed, rows * width)
+                        PanelKernels.gemm(isa, m: reduction, n: area, k: rows,
+                                          a: weight + group * rows * reduction, aRow: 1, aColumn: reduction,
+                                          b: packed, bPanelStride: rows * width,
+                                          c: panels + group * reduction * area, ldc: area, accumulate: false)
+                    }
+                    Im2col.fold(columns: panels, geometry: p, image: dx, parallel: false)
+                }
+            }
+        }
+        guard let weightGradient else { return }
+        // weightGradient[group][o][k] = Σ over parts of partial[group][k][o].
+        Parallel.forEach(g.outputChannels, workPerItem: reduction * used) { outputs in
+            for oc in outputs {
+                let group = oc / rows, o = oc % rows
+                let target = weightGradient + oc * reduction
+                for k in 0..<reduction {
+                    let index = group * reduction * rows + k * rows + o
+                    var sum: Float = 0
+                    for part in 0..<used { sum += partials[part * layout.perPart + layout.partial + index] }
+                    target[k] = sum
+                }
+            }
+        }
+    }
+
+    /// `flipped[group][c][o][kh-1-i][kw-1-j] = weight[group][o][c][i][j]`: the kernel of the input
+    /// gradient seen as a convolution of the output gradient.
+    static func flipKernels(_ weight: UnsafePointer<Float>, into flipped: UnsafeMutablePointer<Float>,
+                            geometry g: ConvolutionGeometry) {
+        let rows = g.outputChannelsPerGroup, channels = g.inputChannelsPerGroup
+        let kh = g.patches.kernelHeight, kw = g.patches.kernelWidth, area = kh * kw
+        for group in 0..<g.groups {
+            for o in 0..<rows {
+                for c in 0..<channels {
+                    let source = weight + ((group * rows + o) * channels + c) * area
+                    let target = flipped + ((group * channels + c) * rows + o) * area
+                    for i in 0..<area { target[area - 1 - i] = source[i] }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import CGraftSIMD
+import Foundation
+
+/// Graft's own SIMD kernels (the C target `CGraftSIMD`): a GEMM whose right-hand operand is packed
+/// in panels of 16 (AVX2) or 32 (AVX-512) columns, fed by an im2col that writes those panels
+/// directly. They replace OpenBLAS for the thin per-image GEMMs of small convolutions
+/// (``ConvolutionKernels/Strategy/imageParallel``), where OpenBLAS spends much of its time packing
+/// operands that arrive in the wrong layout.
+///
+/// The instruction set is picked at run time from what the CPU supports; `GRAFT_SIMD=avx2` (or
+/// `off`) in the environment caps it, and tests pin one with ``override``. With none available the
+/// callers keep their BLAS paths.
+public enum PanelKernels {
+    public enum InstructionSet: Int, Sendable, CaseIterable, Comparable {
+        case none = 0, avx2 = 1, avx512 = 2
+
+        /// Columns per packed panel (0 for ``none``).
+        public var panelWidth: Int { Int(graft_simd_panel_width(graft_simd_isa(UInt32(rawValue)))) }
+
+        var c: graft_simd_isa { graft_simd_isa(UInt32(rawValue)) }
+
+        public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// The widest panel any instruction set uses: scratch sized for it fits all of them.
+    public static let maximumPanelWidth = 32
+
+    /// What this CPU and OS support.
+    public static let supported = InstructionSet(rawValue: Int(graft_simd_best().rawValue)) ?? .none
+
+    /// What the environment allows (`GRAFT_SIMD=off|avx2|avx512`; default: everything supported).
+    public static let configured: InstructionSet = {
+        switch ProcessInfo.processInfo.environment["GRAFT_SIMD"]?.lowercased() {
+        case "off", "none", "0": .none
+        case "avx2": min(.avx2, supported)
+        default: supported
+        }
+    }()
+
+    /// Replaces ``configured`` for the current task (tests run both instruction sets); capped at
+    /// ``supported``.
+    @TaskLocal public static var override: InstructionSet?
+
+    /// The instruction set kernels started now use. Read it once on the calling thread: task-local
+    /// values do not reach the workers of a parallel loop.
+    public static var active: InstructionSet { min(override ?? configured, supported) }
+
+    /// `C (+)= A · B` for one group of the panel GEMM; see `graft_simd_gemm` for the addressing.
+    @inline(__always)
+    static func gemm(_ isa: InstructionSet, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Float>, aRow: Int, aColumn: Int, aBlock: Int = 0, aBlockStride: Int = 0,
+                     b: UnsafePointer<Float>, bPanelStride: Int,
+                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
+                        b, bPanelStride, c, ldc, accumulate ? 1 : 0)
+    }
+}
+
+extension PatchGeometry {
+    /// The geometry as the C kernels take it (every size here is far below `Int32.max`: they come
+    /// from validated tensor shapes).
+    var simd: graft_simd_patches {
+        graft_simd_patches(channels: Int32(channels), height: Int32(height), width: Int32(width),
+                           kernel_height: Int32(kernelHeight), kernel_width: Int32(kernelWidth),
+                           stride_height: Int32(strideHeight), stride_width: Int32(strideWidth),
+                           pad_top: Int32(padTop), pad_left: Int32(padLeft),
+                           dilation_height: Int32(dilationHeight), dilation_width: Int32(dilationWidth),
+                           output_height: Int32(outputHeight), output_width: Int32(outputWidth))
+    }
+
+    /// Floats of the padded image the panel im2col reads: the rows and columns the windows reach.
+    var paddedCount: Int {
+        var g = simd
+        var h: Int32 = 0, w: Int32 = 0
+        graft_simd_padded_size(&g, &h, &w)
+        return channels * Int(h) * Int(w)
+    }
+
+    /// Floats of the im2col panels of one image, for panels of `width` pixels.
+    func panelCount(width: Int) -> Int { (outputArea + width - 1) / width * width * columnRows }
+
+    /// Writes one image's columns as panels of `width` pixels, through its padded copy.
+    func unfoldPanels(image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, width: Int,
+                      panels: UnsafeMutablePointer<Float>) {
+        var g = simd
+        graft_simd_pad(image, &g, padded)
+        graft_simd_im2col_panels(padded, &g, Int32(width), panels, columnRows * width)
+    }
+
+    /// For stride 1: the windows of the input gradient computed as a convolution of the output
+    /// gradient (`outputChannels` planes of the output size) with the flipped kernel; nil when the
+    /// leading pads exceed the kernel's reach (no such convolution in Caffe or Keras).
+    func mirrored(outputChannels: Int) -> PatchGeometry? {
+        let top = (kernelHeight - 1) * dilationHeight - padTop
+        let left = (kernelWidth - 1) * dilationWidth - padLeft
+        guard strideHeight == 1, strideWidth == 1, top >= 0, left >= 0 else { return nil }
+        return PatchGeometry(channels: outputChannels, height: outputHeight, width: outputWidth,
+                             kernelHeight: kernelHeight, kernelWidth: kernelWidth, padTop: top, padLeft: left,
+                             dilationHeight: dilationHeight, dilationWidth: dilationWidth,
+                             outputHeight: height, outputWidth: width)
+    }
+}

@@ -1,0 +1,165 @@
+import CGraftSIMD
+import GraftCore
+@testable import GraftKernels
+import Testing
+
+/// Graft's own SIMD kernels (CGraftSIMD), checked on every instruction set this CPU has: the panel
+/// GEMM against a plain triple loop, the panel im2col against ``Im2col/unfold``, and the
+/// image-parallel convolution built on them against the im2col + BLAS path.
+@Suite("SIMD panel kernels")
+struct PanelKernelTests {
+    /// The instruction sets to test here (none on a CPU without AVX2: the BLAS paths then run).
+    static let instructionSets = PanelKernels.InstructionSet.allCases.filter { $0 != .none && $0 <= PanelKernels.supported }
+
+    enum LeftLayout: CaseIterable { case rowMajor, transposed, panels }
+
+    @Test("panel GEMM = plain product: every left-operand layout, edges of rows and panels, accumulate")
+    func gemmMatchesPlainProduct() {
+        if Self.instructionSets.isEmpty { print("PanelKernelTests: no AVX2/AVX-512 on this CPU; SIMD kernels not exercised") }
+        var random = SeededGenerator(seed: 5)
+        for isa in Self.instructionSets {
+            let width = isa.panelWidth
+            for trial in 0..<120 {
+                let layout = LeftLayout.allCases[trial % 3]
+                let m = Int.random(in: 1...40, using: &random), n = Int.random(in: 1...100, using: &random)
+                let k = trial < 3 ? 0 : Int.random(in: 1...70, using: &random)
+                let accumulate = trial % 2 == 1
+                let a = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &random) }
+                let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &random) }
+                let ldc = n + 3
+                let c0 = (0..<(m * ldc)).map { _ in Float.random(in: -1...1, using: &random) }
+                // A in the requested layout, with its addressing.
+                var stored = [Float](repeating: .nan, count: max(1, (k / width + 1) * m * width))
+                let (aRow, aColumn, aBlock, aBlockStride): (Int, Int, Int, Int)
+                switch layout {
+                case .rowMajor:
+                    for i in 0..<(m * k) { stored[i] = a[i] }
+                    (aRow, aColumn, aBlock, aBlockStride) = (k, 1, 0, 0)
+                case .transposed:
+                    for r in 0..<m { for j in 0..<k { stored[j * m + r] = a[r * k + j] } }
+                    (aRow, aColumn, aBlock, aBlockStride) = (1, m, 0, 0)
+                case .panels:
+                    for r in 0..<m { for j in 0..<k { stored[(j / width) * m * width + r * width + j % width] = a[r * k + j] } }
+                    (aRow, aColumn, aBlock, aBlockStride) = (width, 1, width, m * width)
+                }
+                let panels = (n + width - 1) / width
+                var packed = [Float](repeating: .nan, count: max(1, panels * k * width))
+                if trial % 4 < 2 {
+                    graft_simd_pack_rows(Int32(k), Int32(n), b, n, Int32(width), &packed, k * width)
+                } else {
+                    var transposed = [Float](repeating: 0, count: k * n)
+                    for r in 0..<k { for j in 0..<n { transposed[j * k + r] = b[r * n + j] } }
+                    graft_simd_pack_columns(Int32(k), Int32(n), transposed, k, Int32(width), &packed, k * width)
+                }
+                var c = c0
+                stored.withUnsafeBufferPointer { sa in
+                    packed.withUnsafeBufferPointer { sb in
+                        c.withUnsafeMutableBufferPointer { sc in
+                            PanelKernels.gemm(isa, m: m, n: n, k: k, a: sa.baseAddress!, aRow: aRow, aColumn: aColumn,
+                                              aBlock: aBlock, aBlockStride: aBlockStride, b: sb.baseAddress!,
+                                              bPanelStride: k * width, c: sc.baseAddress!, ldc: ldc, accumulate: accumulate)
+                        }
+                    }
+                }
+                var expected = c0
+                for r in 0..<m {
+                    for j in 0..<n {
+                        var sum = accumulate ? Double(c0[r * ldc + j]) : 0
+                        for t in 0..<k { sum += Double(a[r * k + t]) * Double(b[t * n + j]) }
+                        expected[r * ldc + j] = Float(sum)
+                    }
+                }
+                // Columns past n (ldc padding) must be untouched.
+                expectClose(c, expected, tolerance: 1e-5)
+                if c.contains(where: \.isNaN) {
+                    Issue.record("\(isa) \(layout) m \(m) n \(n) k \(k): NaN in the result")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test("panel im2col = im2col: strides, pads, dilation, asymmetric output, partial panels")
+    func panelsMatchIm2col() {
+        var random = SeededGenerator(seed: 9)
+        for isa in Self.instructionSets {
+            let width = isa.panelWidth
+            for _ in 0..<150 {
+                let kh = Int.random(in: 1...5, using: &random), kw = Int.random(in: 1...5, using: &random)
+                let sh = Int.random(in: 1...3, using: &random), sw = Int.random(in: 1...3, using: &random)
+                let dh = Int.random(in: 1...2, using: &random), dw = Int.random(in: 1...2, using: &random)
+                let h = Int.random(in: 1...14, using: &random), w = Int.random(in: 1...14, using: &random)
+                let pt = Int.random(in: 0...2, using: &random), pl = Int.random(in: 0...2, using: &random)
+                let pb = Int.random(in: 0...2, using: &random), pr = Int.random(in: 0...2, using: &random)
+                let extentH = (kh - 1) * dh + 1, extentW = (kw - 1) * dw + 1
+                guard h + pt + pb >= extentH, w + pl + pr >= extentW else { continue }
+                let g = PatchGeometry(channels: Int.random(in: 1...3, using: &random), height: h, width: w,
+                                      kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                                      padTop: pt, padLeft: pl, dilationHeight: dh, dilationWidth: dw,
+                                      outputHeight: (h + pt + pb - extentH) / sh + 1, outputWidth: (w + pl + pr - extentW) / sw + 1)
+                let image = randomTensor([g.imageCount], seed: 3).scalars
+                var columns = [Float](repeating: .nan, count: g.columnCount)
+                columns.withUnsafeMutableBufferPointer { Im2col.unfold(image: image, geometry: g, columns: $0.baseAddress!) }
+                var padded = [Float](repeating: .nan, count: g.paddedCount)
+                var panels = [Float](repeating: .nan, count: g.panelCount(width: width))
+                padded.withUnsafeMutableBufferPointer { sp in
+                    panels.withUnsafeMutableBufferPointer { sq in
+                        g.unfoldPanels(image: image, padded: sp.baseAddress!, width: width, panels: sq.baseAddress!)
+                    }
+                }
+                var expected = [Float](repeating: 0, count: panels.count)
+                for r in 0..<g.columnRows {
+                    for p in 0..<g.outputArea {
+                        expected[(p / width) * g.columnRows * width + r * width + p % width] = columns[r * g.outputArea + p]
+                    }
+                }
+                #expect(panels == expected, "\(g)")
+                if panels != expected { return }
+            }
+        }
+    }
+
+    /// Convolutions the panel path takes in different ways: stride 1 (input gradient as a flipped
+    /// convolution, with dilation, groups, no bias), stride 2 and a pad beyond the kernel's reach
+    /// (column gradient and col2im); sizes that leave partial tiles and panels.
+    static let convolutions: [ConvolutionGeometry] = [
+        ConvolutionGeometry(patches: PatchGeometry(channels: 20, height: 13, width: 11, kernelHeight: 5, kernelWidth: 5,
+                                                   padTop: 2, padLeft: 2, outputHeight: 13, outputWidth: 11),
+                            outputChannels: 26),
+        ConvolutionGeometry(patches: PatchGeometry(channels: 6, height: 9, width: 10, kernelHeight: 3, kernelWidth: 2,
+                                                   padTop: 2, padLeft: 1, dilationHeight: 2, dilationWidth: 3,
+                                                   outputHeight: 7, outputWidth: 9),
+                            outputChannels: 14, groups: 2),
+        ConvolutionGeometry(patches: PatchGeometry(channels: 3, height: 15, width: 17, kernelHeight: 5, kernelWidth: 5,
+                                                   strideHeight: 2, strideWidth: 2, padTop: 2, padLeft: 2,
+                                                   outputHeight: 8, outputWidth: 9),
+                            outputChannels: 13),
+        ConvolutionGeometry(patches: PatchGeometry(channels: 4, height: 6, width: 7, kernelHeight: 1, kernelWidth: 1,
+                                                   padTop: 1, padLeft: 1, outputHeight: 8, outputWidth: 9),
+                            outputChannels: 5),
+    ]
+
+    @Test("image-parallel convolution on the panels = im2col + BLAS, forward and gradients", arguments: 0..<4)
+    func convolutionMatchesBLAS(index: Int) {
+        let g = Self.convolutions[index], p = g.patches, batch = 5
+        let x = randomTensor([batch, p.channels, p.height, p.width], seed: 71)
+        let w = randomTensor([g.outputChannels, g.inputChannelsPerGroup, p.kernelHeight, p.kernelWidth], seed: 72)
+        let b = randomTensor([g.outputChannels], seed: 73)
+        let dy = randomTensor([batch, g.outputChannels, p.outputHeight, p.outputWidth], seed: 74)
+        let reference = WinogradTests.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1)
+        let referenceGradients = WinogradTests.backward(x, w, dy, g, .im2colGEMM, imagesPerChunk: 1)
+        #expect(index != 0 || p.mirrored(outputChannels: g.outputChannels) != nil)
+        #expect(index != 3 || p.mirrored(outputChannels: g.outputChannels) == nil)
+        for isa in Self.instructionSets {
+            PanelKernels.$override.withValue(isa) {
+                for parts in [1, 2, 3] {
+                    expectClose(WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts), reference, tolerance: 1e-4)
+                    let gradients = WinogradTests.backward(x, w, dy, g, .imageParallel, imagesPerChunk: parts)
+                    expectClose(gradients.input, referenceGradients.input, tolerance: 1e-4)
+                    expectClose(gradients.weight, referenceGradients.weight, tolerance: 1e-4)
+                    expectClose(gradients.bias, referenceGradients.bias, tolerance: 1e-4)
+                }
+            }
+        }
+    }
+}
