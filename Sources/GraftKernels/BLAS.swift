@@ -33,10 +33,22 @@ public enum BLAS {
         precondition(ldb >= max(1, bColumns), "sgemm: ldb \(ldb) shorter than a row of b (\(bColumns))")
         precondition(ldc >= max(1, n), "sgemm: ldc \(ldc) shorter than a row of c (\(n))")
         guard m > 0, n > 0 else { return }
+        // Small products on one thread: a parallel call leaves OpenBLAS's workers spinning on
+        // sched_yield for a long while afterwards, taking the cores from the engine's own loops.
+        let serial = Double(m) * Double(n) * Double(k) < Double(parallelMinimumWork) && threadCount > 1
+        if serial { SerialBLASSection.enter() }
+        defer { if serial { SerialBLASSection.leave() } }
         cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     blasInt(m, "m"), blasInt(n, "n"), blasInt(k, "k"), alpha,
                     a, blasInt(lda, "lda"), b, blasInt(ldb, "ldb"), beta, c, blasInt(ldc, "ldc"))
     }
+
+    /// Multiply-adds below which a product runs on one OpenBLAS thread. After a parallel call
+    /// OpenBLAS 0.3.21's workers keep polling (`sched_yield`) for up to 2^28 cycles; with small
+    /// products in every step (the CIFAR-sized nets' fully connected layers) they then spin through
+    /// the engine's own parallel loops and took 17 % of the CPU time of a quick-net training step
+    /// (perf, session 3). On one thread such a product takes well under a millisecond.
+    public static let parallelMinimumWork = 1 << 24
 
     /// Writes `destination[columns, rows] = source[rows, columns]ᵀ` (OpenBLAS's `somatcopy`,
     /// much faster than a loop for the large fully connected weights packed at planning).

@@ -45,7 +45,7 @@ extension ConvolutionKernels {
             let padded = scratch + part * perPart
             let panels = padded + p.paddedCount
             for n in images {
-                p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, width: width, panels: panels)
+                p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa, panels: panels)
                 let result = output + n * g.outputImageCount
                 if let bias {
                     for c in 0..<g.outputChannels { (result + c * area).update(repeating: bias[c], count: area) }
@@ -87,7 +87,7 @@ extension ConvolutionKernels {
             for n in images {
                 let dy = outputGradient + n * g.outputImageCount
                 if weightGradient != nil {
-                    p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, width: width, panels: panels)
+                    p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa, panels: panels)
                     for group in 0..<g.groups {
                         graft_simd_pack_columns(Int32(area), Int32(rows), dy + group * rows * area, area, Int32(width),
                                                 packed, area * width)
@@ -102,7 +102,7 @@ extension ConvolutionKernels {
                 guard let inputGradient else { continue }
                 let dx = inputGradient + n * g.inputImageCount
                 if let mirrored {
-                    mirrored.unfoldPanels(image: dy, padded: padded, width: width, panels: panels)
+                    mirrored.unfoldPanels(image: dy, padded: padded, isa: isa, panels: panels)
                     for group in 0..<g.groups {
                         PanelKernels.gemm(isa, m: channels, n: plane, k: mirroredReduction,
                                           a: flipped + group * channels * mirroredReduction, aRow: mirroredReduction,

@@ -79,12 +79,12 @@ extension PatchGeometry {
     /// Floats of the im2col panels of one image, for panels of `width` pixels.
     func panelCount(width: Int) -> Int { (outputArea + width - 1) / width * width * columnRows }
 
-    /// Writes one image's columns as panels of `width` pixels, through its padded copy.
-    func unfoldPanels(image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, width: Int,
+    /// Writes one image's columns as the panels `isa`'s GEMM reads, through its padded copy.
+    func unfoldPanels(image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
                       panels: UnsafeMutablePointer<Float>) {
         var g = simd
         graft_simd_pad(image, &g, padded)
-        graft_simd_im2col_panels(padded, &g, Int32(width), panels, columnRows * width)
+        graft_simd_im2col_panels(isa.c, padded, &g, panels, columnRows * isa.panelWidth)
     }
 
     /// For stride 1: the windows of the input gradient computed as a convolution of the output

@@ -104,7 +104,7 @@ struct PanelKernelTests {
                 var panels = [Float](repeating: .nan, count: g.panelCount(width: width))
                 padded.withUnsafeMutableBufferPointer { sp in
                     panels.withUnsafeMutableBufferPointer { sq in
-                        g.unfoldPanels(image: image, padded: sp.baseAddress!, width: width, panels: sq.baseAddress!)
+                        g.unfoldPanels(image: image, padded: sp.baseAddress!, isa: isa, panels: sq.baseAddress!)
                     }
                 }
                 var expected = [Float](repeating: 0, count: panels.count)

@@ -68,40 +68,99 @@ void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padd
 /* One output row's stretch inside a panel: `count` pixels from (row, column), at panel offset `at`. */
 typedef struct { int row, column, count, at; } run;
 
-void graft_simd_im2col_panels(const float *padded, const graft_simd_patches *g, int width,
-                              float *dst, ptrdiff_t panel_stride) {
-    int ph, pw;
-    graft_simd_padded_size(g, &ph, &pw);
+/* The runs of the panel starting at pixel p0 (count pixels); returns how many. */
+static int panel_runs(const graft_simd_patches *g, int p0, int count, run *runs) {
+    int n = 0;
+    for (int at = 0; at < count;) {
+        const int p = p0 + at;
+        const int oh = p / g->output_width, ow = p % g->output_width;
+        int length = g->output_width - ow;
+        if (length > count - at) length = count - at;
+        runs[n++] = (run){ oh * g->stride_height, ow * g->stride_width, length, at };
+        at += length;
+    }
+    return n;
+}
+
+/* The padded plane offset of column row k = (c, i, j). */
+static inline ptrdiff_t window_offset(const graft_simd_patches *g, int ph, int pw, int c, int i, int j) {
+    return ((ptrdiff_t)c * ph + (ptrdiff_t)i * g->dilation_height) * pw + (ptrdiff_t)j * g->dilation_width;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+/* Stride 1 with AVX-512: each run is one or two masked 16-float copies. The runs (and their
+ * masks) are the same for every column row of a panel, so they are worked out once per panel. */
+__attribute__((target("avx512f")))
+static void im2col_panels_avx512(const float *padded, const graft_simd_patches *g, int width,
+                                 float *dst, ptrdiff_t panel_stride, int ph, int pw) {
     const int area = g->output_height * g->output_width;
-    run runs[64]; /* a panel is at most 32 pixels wide, so at most 32 runs */
-    if (width <= 0 || width > 64) return;
+    run runs[64];
+    __mmask16 masks[64][4];
     for (int p0 = 0; p0 < area; p0 += width) {
         const int count = area - p0 < width ? area - p0 : width;
         float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;
-        int runCount = 0;
-        for (int at = 0; at < count;) {
-            const int p = p0 + at;
-            const int oh = p / g->output_width, ow = p % g->output_width;
-            int n = g->output_width - ow;
-            if (n > count - at) n = count - at;
-            runs[runCount++] = (run){ oh * g->stride_height, ow * g->stride_width, n, at };
-            at += n;
+        const int n = panel_runs(g, p0, count, runs);
+        for (int r = 0; r < n; r++) {
+            for (int q = 0; q < 4; q++) {
+                const int left = runs[r].count - 16 * q;
+                masks[r][q] = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+            }
         }
         int k = 0;
         for (int c = 0; c < g->channels; c++) {
             for (int i = 0; i < g->kernel_height; i++) {
                 for (int j = 0; j < g->kernel_width; j++, k++) {
-                    const float *window = padded + ((ptrdiff_t)c * ph + (ptrdiff_t)i * g->dilation_height) * pw
-                                          + (ptrdiff_t)j * g->dilation_width;
+                    const float *window = padded + window_offset(g, ph, pw, c, i, j);
                     float *out = panel + (ptrdiff_t)k * width;
-                    for (int r = 0; r < runCount; r++) {
+                    for (int t = count; t < width; t++) out[t] = 0;
+                    for (int r = 0; r < n; r++) {
                         const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;
                         float *to = out + runs[r].at;
-                        const int n = runs[r].count;
+                        for (int q = 0; q < 4 && masks[r][q]; q++) {
+                            _mm512_mask_storeu_ps(to + 16 * q, masks[r][q], _mm512_maskz_loadu_ps(masks[r][q], in + 16 * q));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
+void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
+                              float *dst, ptrdiff_t panel_stride) {
+    int ph, pw;
+    graft_simd_padded_size(g, &ph, &pw);
+    const int width = graft_simd_panel_width(isa);
+    if (width <= 0) return;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (g->stride_width == 1 && isa == GRAFT_SIMD_AVX512) {
+        im2col_panels_avx512(padded, g, width, dst, panel_stride, ph, pw);
+        return;
+    }
+#endif
+    const int area = g->output_height * g->output_width;
+    run runs[64];
+    for (int p0 = 0; p0 < area; p0 += width) {
+        const int count = area - p0 < width ? area - p0 : width;
+        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;
+        const int n = panel_runs(g, p0, count, runs);
+        int k = 0;
+        for (int c = 0; c < g->channels; c++) {
+            for (int i = 0; i < g->kernel_height; i++) {
+                for (int j = 0; j < g->kernel_width; j++, k++) {
+                    const float *window = padded + window_offset(g, ph, pw, c, i, j);
+                    float *out = panel + (ptrdiff_t)k * width;
+                    for (int r = 0; r < n; r++) {
+                        const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;
+                        float *to = out + runs[r].at;
+                        const int length = runs[r].count;
                         if (g->stride_width == 1) {
-                            for (int t = 0; t < n; t++) to[t] = in[t];
+                            for (int t = 0; t < length; t++) to[t] = in[t];
                         } else {
-                            for (int t = 0; t < n; t++) to[t] = in[(ptrdiff_t)t * g->stride_width];
+                            for (int t = 0; t < length; t++) to[t] = in[(ptrdiff_t)t * g->stride_width];
                         }
                     }
                     for (int t = count; t < width; t++) out[t] = 0;

@@ -69,10 +69,10 @@ void graft_simd_padded_size(const graft_simd_patches *g, int *height, int *width
  * columns of the image that no window reaches are left out). */
 void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padded);
 
-/* im2col from the padded image straight into panels of `width` output pixels: column row
+/* im2col from the padded image straight into the panels `isa`'s GEMM reads (width w): column row
  * k = (c * kh + i) * kw + j, pixel p = oh * ow_count + ow, B(k, p) at
- * dst[(p / width) * panel_stride + k * width + p % width], zero past the last pixel. */
-void graft_simd_im2col_panels(const float *padded, const graft_simd_patches *g, int width,
+ * dst[(p / w) * panel_stride + k * w + p % w], zero past the last pixel. */
+void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
                               float *dst, ptrdiff_t panel_stride);
 
 #ifdef __cplusplus
