@@ -1,10 +1,12 @@
 import CGraftSIMD
 
 /// ``ConvolutionKernels/Strategy/imageParallel`` on ``PanelKernels``: each worker takes whole
-/// images; per image, im2col writes the packed panels the SIMD GEMM reads (no BLAS packing), and
-/// the input gradient of a stride-1 convolution is itself a convolution — of the output gradient
-/// with the flipped, transposed kernel — so it runs through the same path instead of a column
-/// gradient and col2im.
+/// images. Per image, a stride-1 convolution whose output rows split into whole vectors reads its
+/// columns straight from the padded image (no im2col at all); others write im2col panels that the
+/// SIMD GEMM reads as they are (no BLAS packing). The input gradient of a stride-1 convolution is
+/// itself a convolution — of the output gradient with the flipped, transposed kernel — so it runs
+/// through the same paths instead of a column gradient and col2im. The weight gradient keeps
+/// im2col panels (its reduction runs over pixels).
 extension ConvolutionKernels {
     /// Floats of scratch one worker's panel forward pass uses.
     static func panelForwardScratch(for g: ConvolutionGeometry) -> Int {
@@ -41,15 +43,26 @@ extension ConvolutionKernels {
         let p = g.patches, width = isa.panelWidth, area = p.outputArea
         let perPart = panelForwardScratch(for: g)
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
+        let groupPatches = p.group(of: g.groups)
+        let direct = p.supportsDirect(isa)
         Parallel.forEachPart(batch, parts: min(max(1, parts), batch)) { part, images in
             let padded = scratch + part * perPart
             let panels = padded + p.paddedCount
             for n in images {
-                p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa, panels: panels)
                 let result = output + n * g.outputImageCount
                 if let bias {
                     for c in 0..<g.outputChannels { (result + c * area).update(repeating: bias[c], count: area) }
                 }
+                if direct {
+                    p.pad(image: input + n * g.inputImageCount, into: padded)
+                    for group in 0..<g.groups {
+                        groupPatches.convolveDirect(weight: weight + group * rows * reduction, rows: rows,
+                                                    padded: padded + group * g.inputChannelsPerGroup * p.paddedPlane,
+                                                    isa: isa, output: result + group * rows * area, accumulate: bias != nil)
+                    }
+                    continue
+                }
+                p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa, panels: panels)
                 for group in 0..<g.groups {
                     PanelKernels.gemm(isa, m: rows, n: area, k: reduction,
                                       a: weight + group * rows * reduction, aRow: reduction, aColumn: 1,
@@ -77,6 +90,8 @@ extension ConvolutionKernels {
         let flipped = scratch
         if mirrored != nil { flipKernels(weight, into: flipped, geometry: g) }
         let mirroredReduction = rows * p.kernelArea
+        let mirroredDirect = mirrored?.supportsDirect(isa) ?? false
+        let mirroredGroup = (mirrored ?? p).group(of: g.groups)
         let used = min(max(1, parts), batch)
         let partials = scratch + g.weightCount
         Parallel.forEachPart(batch, parts: used) { part, images in
@@ -101,7 +116,14 @@ extension ConvolutionKernels {
                 }
                 guard let inputGradient else { continue }
                 let dx = inputGradient + n * g.inputImageCount
-                if let mirrored {
+                if let mirrored, mirroredDirect {
+                    mirrored.pad(image: dy, into: padded)
+                    for group in 0..<g.groups {
+                        mirroredGroup.convolveDirect(weight: flipped + group * channels * mirroredReduction, rows: channels,
+                                                     padded: padded + group * rows * mirrored.paddedPlane, isa: isa,
+                                                     output: dx + group * channels * plane, accumulate: false)
+                    }
+                } else if let mirrored {
                     mirrored.unfoldPanels(image: dy, padded: padded, isa: isa, panels: panels)
                     for group in 0..<g.groups {
                         PanelKernels.gemm(isa, m: channels, n: plane, k: mirroredReduction,

@@ -56,6 +56,22 @@ public enum PanelKernels {
     }
 }
 
+extension PanelKernels {
+    /// Max pooling of planes `[planes, height, width]` with the vector kernel, when `isa` has one
+    /// (AVX-512); returns false otherwise. Same windows and tie rules as
+    /// ``PoolingKernels/maxForward(input:output:argmax:planes:geometry:)``'s portable loop.
+    static func maxPool(_ isa: InstructionSet, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                        argmax: UnsafeMutablePointer<Int32>?, planes: Int, geometry g: PoolingGeometry) -> Bool {
+        var pool = graft_simd_pool(height: Int32(g.height), width: Int32(g.width),
+                                   output_height: Int32(g.outputHeight), output_width: Int32(g.outputWidth),
+                                   kernel_height: Int32(g.kernelHeight), kernel_width: Int32(g.kernelWidth),
+                                   stride_height: Int32(g.strideHeight), stride_width: Int32(g.strideWidth),
+                                   pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft),
+                                   pad_bottom: Int32(g.padBottom), pad_right: Int32(g.padRight))
+        return graft_simd_max_pool(isa.c, input, output, argmax, Int32(planes), &pool) != 0
+    }
+}
+
 extension PatchGeometry {
     /// The geometry as the C kernels take it (every size here is far below `Int32.max`: they come
     /// from validated tensor shapes).
@@ -86,6 +102,37 @@ extension PatchGeometry {
         graft_simd_pad(image, &g, padded)
         graft_simd_im2col_panels(isa.c, padded, &g, panels, columnRows * isa.panelWidth)
     }
+
+    /// Whether ``convolveDirect(weight:rows:reduction:padded:isa:output:ldc:accumulate:)`` handles
+    /// these windows on `isa` (stride 1, output rows of whole vectors).
+    func supportsDirect(_ isa: PanelKernels.InstructionSet) -> Bool {
+        var g = simd
+        return graft_simd_direct_supported(isa.c, &g) != 0
+    }
+
+    /// Pads one image for ``convolveDirect(weight:rows:reduction:padded:isa:output:ldc:accumulate:)``.
+    func pad(image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        var g = simd
+        graft_simd_pad(image, &g, padded)
+    }
+
+    /// `output[rows, outputArea] (+)= weight[rows, reduction] · columns`, the columns read straight
+    /// from the padded image (no im2col); `channels` of this geometry is the group's.
+    func convolveDirect(weight: UnsafePointer<Float>, rows: Int, padded: UnsafePointer<Float>,
+                        isa: PanelKernels.InstructionSet, output: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        var g = simd
+        graft_simd_conv_direct(isa.c, Int32(rows), weight, columnRows, padded, &g, output, outputArea, accumulate ? 1 : 0)
+    }
+
+    /// The geometry of one group's channels (`channels / groups` planes of the padded image).
+    func group(of groups: Int) -> PatchGeometry {
+        var g = self
+        g.channels = channels / groups
+        return g
+    }
+
+    /// Floats of one padded plane.
+    var paddedPlane: Int { paddedCount / channels }
 
     /// For stride 1: the windows of the input gradient computed as a convolution of the output
     /// gradient (`outputChannels` planes of the output size) with the flipped kernel; nil when the

@@ -14,7 +14,12 @@ extension PoolingKernels {
         // still visits its window in row-major order with `>`, so the first maximum wins.
         let inputPlane = g.height * g.width
         let outputPlane = g.outputHeight * g.outputWidth
+        let isa = PanelKernels.active
         Parallel.forEach(planes, workPerItem: outputPlane * g.kernelHeight * g.kernelWidth) { range in
+            if PanelKernels.maxPool(isa, input: input + range.lowerBound * inputPlane,
+                                    output: output + range.lowerBound * outputPlane,
+                                    argmax: argmax.map { $0 + range.lowerBound * outputPlane },
+                                    planes: range.count, geometry: g) { return }
             for p in range {
                 let source = input + p * inputPlane
                 for oh in 0..<g.outputHeight {

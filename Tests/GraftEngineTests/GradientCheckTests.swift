@@ -30,6 +30,8 @@ struct BackwardConvolutionCase: CustomTestStringConvertible, Sendable {
               op: .convolution(Convolution(outputChannels: 4, kernel: [1, 1], groups: 2))),
         .init(name: "5x5 pad 2, batch 3 (image-parallel: SIMD panels, input gradient as a flipped convolution)",
               input: [3, 4, 6, 5], op: .convolution(Convolution(outputChannels: 5, kernel: [5, 5], padBegin: [2, 2]))),
+        .init(name: "5x5 pad 2 on rows of 8, batch 2 (image-parallel: direct SIMD convolution, no im2col)",
+              input: [2, 3, 5, 8], op: .convolution(Convolution(outputChannels: 4, kernel: [5, 5], padBegin: [2, 2]))),
         .init(name: "Winograd F(2,3): 16 channels, 3x3 pad 1, batch 2", input: [2, 16, 3, 4],
               op: .convolution(Convolution(outputChannels: 16, kernel: [3, 3], padBegin: [1, 1]))),
     ]

@@ -137,9 +137,18 @@ struct PanelKernelTests {
         ConvolutionGeometry(patches: PatchGeometry(channels: 4, height: 6, width: 7, kernelHeight: 1, kernelWidth: 1,
                                                    padTop: 1, padLeft: 1, outputHeight: 8, outputWidth: 9),
                             outputChannels: 5),
+        // Direct (no im2col) forward and input gradient: rows of 16 and of 8 pixels (a partial
+        // last tile: 5 rows of 8 = 40 pixels), groups, dilation, 13 output channels (a partial tile).
+        ConvolutionGeometry(patches: PatchGeometry(channels: 6, height: 7, width: 16, kernelHeight: 5, kernelWidth: 5,
+                                                   padTop: 2, padLeft: 2, outputHeight: 7, outputWidth: 16),
+                            outputChannels: 26, groups: 2),
+        ConvolutionGeometry(patches: PatchGeometry(channels: 5, height: 5, width: 8, kernelHeight: 3, kernelWidth: 2,
+                                                   padTop: 1, padLeft: 2, dilationHeight: 1, dilationWidth: 3,
+                                                   outputHeight: 5, outputWidth: 8),
+                            outputChannels: 13),
     ]
 
-    @Test("image-parallel convolution on the panels = im2col + BLAS, forward and gradients", arguments: 0..<4)
+    @Test("image-parallel convolution on the panels = im2col + BLAS, forward and gradients", arguments: 0..<6)
     func convolutionMatchesBLAS(index: Int) {
         let g = Self.convolutions[index], p = g.patches, batch = 5
         let x = randomTensor([batch, p.channels, p.height, p.width], seed: 71)
@@ -150,6 +159,9 @@ struct PanelKernelTests {
         let referenceGradients = WinogradTests.backward(x, w, dy, g, .im2colGEMM, imagesPerChunk: 1)
         #expect(index != 0 || p.mirrored(outputChannels: g.outputChannels) != nil)
         #expect(index != 3 || p.mirrored(outputChannels: g.outputChannels) == nil)
+        #expect(index < 4 || (p.supportsDirect(.avx512) && p.mirrored(outputChannels: g.outputChannels)!.supportsDirect(.avx512)
+                              && p.supportsDirect(.avx2)))
+        #expect(index >= 4 || !p.supportsDirect(.avx512))
         for isa in Self.instructionSets {
             PanelKernels.$override.withValue(isa) {
                 for parts in [1, 2, 3] {
@@ -161,5 +173,107 @@ struct PanelKernelTests {
                 }
             }
         }
+    }
+}
+
+extension PanelKernelTests {
+    @Test("AVX-512 max pooling = the portable loop: strides, pads, ceil windows, empty windows, NaN and -inf, argmax")
+    func maxPoolingMatchesPortable() {
+        guard PanelKernels.supported >= .avx512 else {
+            print("PanelKernelTests: no AVX-512 on this CPU; the vector max pooling is not exercised")
+            return
+        }
+        var random = SeededGenerator(seed: 21)
+        for trial in 0..<200 {
+            let kh = Int.random(in: 1...4, using: &random), kw = Int.random(in: 1...4, using: &random)
+            let sh = Int.random(in: 1...3, using: &random), sw = Int.random(in: 1...3, using: &random)
+            let h = Int.random(in: 1...12, using: &random), w = Int.random(in: 1...40, using: &random)
+            // Pads up to the kernel (a pad equal to it makes windows with no pixel in the image).
+            let pt = Int.random(in: 0...kh, using: &random), pl = Int.random(in: 0...kw, using: &random)
+            let pb = Int.random(in: 0...kh, using: &random), pr = Int.random(in: 0...kw, using: &random)
+            guard h + pt + pb >= kh, w + pl + pr >= kw else { continue }
+            let ceil = trial % 2 == 0
+            func size(_ n: Int, _ k: Int, _ s: Int) -> Int { ceil ? (n - k + s - 1) / s + 1 : (n - k) / s + 1 }
+            let g = PoolingGeometry(height: h, width: w, outputHeight: size(h + pt + pb, kh, sh), outputWidth: size(w + pl + pr, kw, sw),
+                                    kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                                    padTop: pt, padLeft: pl, padBottom: pb, padRight: pr)
+            let planes = 3
+            let input = (0..<(planes * h * w)).map { i -> Float in
+                switch Int.random(in: 0..<40, using: &random) {
+                case 0: .nan
+                case 1: -.infinity
+                case 2: 0.5   // ties
+                default: Float(i % 7) == 3 ? 0.5 : Float.random(in: -1...1, using: &random)
+                }
+            }
+            func run(_ isa: PanelKernels.InstructionSet) -> ([Float], [Int32]) {
+                var output = [Float](repeating: 7, count: planes * g.outputHeight * g.outputWidth)
+                var argmax = [Int32](repeating: 7, count: output.count)
+                PanelKernels.$override.withValue(isa) {
+                    output.withUnsafeMutableBufferPointer { o in
+                        argmax.withUnsafeMutableBufferPointer { a in
+                            PoolingKernels.maxForward(input: input, output: o.baseAddress!, argmax: a.baseAddress!, planes: planes, geometry: g)
+                        }
+                    }
+                }
+                return (output, argmax)
+            }
+            let (fast, fastIndex) = run(.avx512), (portable, portableIndex) = run(.none)
+            let same = zip(fast, portable).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+            #expect(same && fastIndex == portableIndex, "\(g)")
+            if !(same && fastIndex == portableIndex) { return }
+        }
+    }
+}
+
+extension PanelKernelTests {
+    @Test("direct convolution = a plain loop: rows of 8 to 48 pixels, pads, dilation, partial tiles, accumulate")
+    func directMatchesPlainLoop() {
+        var random = SeededGenerator(seed: 33)
+        var tested = 0
+        for isa in Self.instructionSets {
+            for trial in 0..<150 {
+                let kh = Int.random(in: 1...5, using: &random), kw = Int.random(in: 1...5, using: &random)
+                let dh = Int.random(in: 1...2, using: &random), dw = Int.random(in: 1...2, using: &random)
+                let pt = Int.random(in: 0...2, using: &random), pl = Int.random(in: 0...2, using: &random)
+                let outputWidth = [8, 16, 24, 32, 48][trial % 5], outputHeight = Int.random(in: 1...6, using: &random)
+                let width = max(1, outputWidth + (kw - 1) * dw - pl - Int.random(in: 0...2, using: &random))
+                let height = max(1, outputHeight + (kh - 1) * dh - pt - Int.random(in: 0...2, using: &random))
+                let g = PatchGeometry(channels: Int.random(in: 1...4, using: &random), height: height, width: width,
+                                      kernelHeight: kh, kernelWidth: kw, padTop: pt, padLeft: pl,
+                                      dilationHeight: dh, dilationWidth: dw, outputHeight: outputHeight, outputWidth: outputWidth)
+                guard g.supportsDirect(isa) else { continue }
+                tested += 1
+                let m = Int.random(in: 1...30, using: &random), accumulate = trial % 2 == 1
+                let image = (0..<g.imageCount).map { _ in Float.random(in: -1...1, using: &random) }
+                let weight = (0..<(m * g.columnRows)).map { _ in Float.random(in: -1...1, using: &random) }
+                let start = (0..<(m * g.outputArea)).map { _ in Float.random(in: -1...1, using: &random) }
+                var padded = [Float](repeating: .nan, count: g.paddedCount)
+                var output = start
+                padded.withUnsafeMutableBufferPointer { g.pad(image: image, into: $0.baseAddress!) }
+                padded.withUnsafeBufferPointer { pp in
+                    output.withUnsafeMutableBufferPointer { o in
+                        g.convolveDirect(weight: weight, rows: m, padded: pp.baseAddress!, isa: isa, output: o.baseAddress!,
+                                         accumulate: accumulate)
+                    }
+                }
+                var expected = [Float](repeating: 0, count: output.count)
+                for r in 0..<m {
+                    for p in 0..<g.outputArea {
+                        var sum = accumulate ? Double(start[r * g.outputArea + p]) : 0
+                        let oh = p / outputWidth, ow = p % outputWidth
+                        for c in 0..<g.channels { for i in 0..<kh { for j in 0..<kw {
+                            let y = oh - pt + i * dh, x = ow - pl + j * dw
+                            guard y >= 0, y < height, x >= 0, x < width else { continue }
+                            sum += Double(weight[r * g.columnRows + (c * kh + i) * kw + j]) * Double(image[(c * height + y) * width + x])
+                        } } }
+                        expected[r * g.outputArea + p] = Float(sum)
+                    }
+                }
+                expectClose(output, expected, tolerance: 1e-5)
+                if output.contains(where: \.isNaN) { Issue.record("\(isa) \(g): NaN"); return }
+            }
+        }
+        #expect(Self.instructionSets.isEmpty || tested > 100)
     }
 }

@@ -13,6 +13,7 @@
 #define GRAFT_SIMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,33 @@ void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padd
  * dst[(p / w) * panel_stride + k * w + p % w], zero past the last pixel. */
 void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
                               float *dst, ptrdiff_t panel_stride);
+
+/* Whether graft_simd_conv_direct handles this geometry on `isa`: stride 1, and output rows that
+ * split into whole vectors (AVX-512: a multiple of 16 pixels, or 8; AVX2: a multiple of 8). */
+int graft_simd_direct_supported(graft_simd_isa isa, const graft_simd_patches *g);
+
+/* A stride-1 convolution of one image (one group) without im2col:
+ * C[m, p] = (accumulate ? C[m, p] : 0) + sum over k of A[m * a_row + k] * column k of pixel p,
+ * reading the columns straight from the padded image (graft_simd_pad) of g->channels planes.
+ * m < M, p < output area; C row-major with row stride ldc. Does nothing when unsupported. */
+void graft_simd_conv_direct(graft_simd_isa isa, int M, const float *A, ptrdiff_t a_row,
+                            const float *padded, const graft_simd_patches *g,
+                            float *C, ptrdiff_t ldc, int accumulate);
+
+/* The windows of a 2-D pooling (Caffe's: a window starts at o * stride - pad_before and ends at
+ * min(start + kernel, size + pad_after); only its part inside the image is read). */
+typedef struct {
+    int height, width, output_height, output_width;
+    int kernel_height, kernel_width, stride_height, stride_width;
+    int pad_top, pad_left, pad_bottom, pad_right;
+} graft_simd_pool;
+
+/* Max pooling of `planes` planes, with the index (h * width + w) of each maximum in `argmax`
+ * when not null: taps in row-major window order, a tap wins when greater or NaN, a window with
+ * no tap in the image gives 0 (index -1). Returns 0 (and does nothing) when `isa` has no kernel
+ * for it (only AVX-512 has one). */
+int graft_simd_max_pool(graft_simd_isa isa, const float *input, float *output, int32_t *argmax, int planes,
+                        const graft_simd_pool *g);
 
 #ifdef __cplusplus
 }
