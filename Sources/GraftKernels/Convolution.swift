@@ -63,6 +63,13 @@ public enum ConvolutionKernels {
     /// each GEMM between the cores.
     public static let imageParallelMaximumWork = 16 << 20
 
+    /// Column-matrix floats per image up to which ``Strategy/imageParallel`` also takes large
+    /// convolutions when the SIMD panel kernels are available (one image's columns per worker).
+    /// CaffeNet's conv1 (1.1 M) and conv2 (1.7 M) went from im2col + 2-thread OpenBLAS GEMMs to
+    /// image-parallel panels: forward 72 → 56-70 ms and 118 → 75-80 ms at batch 32 (session 3,
+    /// alternating runs on a noisy machine); much larger column matrices would fall out of cache.
+    public static let imageParallelMaximumColumns = 4 << 20
+
     /// The fastest strategy that applies to this geometry (for `batch` images per pass).
     public static func preferredStrategy(for g: ConvolutionGeometry, batch: Int = 1) -> Strategy {
         if g.isPointwise { return .pointwiseGEMM }
@@ -70,7 +77,8 @@ public enum ConvolutionKernels {
         if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
            g.outputChannelsPerGroup >= winogradMinimumChannels { return .winograd }
         if batch > 1, Parallel.workers > 1,
-           g.outputChannelsPerGroup * g.reductionLength * g.patches.outputArea <= imageParallelMaximumWork {
+           g.outputChannelsPerGroup * g.reductionLength * g.patches.outputArea <= imageParallelMaximumWork
+            || (PanelKernels.active != .none && g.patches.columnCount <= imageParallelMaximumColumns) {
             return .imageParallel
         }
         return .im2colGEMM

@@ -22,15 +22,22 @@ extension ConvolutionKernels {
 
     /// Where one worker's buffers sit in its part of the backward scratch.
     struct PanelBackwardLayout {
+        /// The input gradient as a convolution of the output gradient (stride 1), if possible.
         let mirrored: PatchGeometry?
+        /// Whether that convolution's im2col panels are no larger than the column gradient (no more
+        /// output than input channels): otherwise, unless it runs direct (no panels), the column
+        /// gradient and col2im move less memory (CaffeNet's conv2, 48 → 128 channels per group).
+        let mirroredPanelsFit: Bool
         let panels: Int, packed: Int, partial: Int, perPart: Int
 
         init(_ g: ConvolutionGeometry) {
             let p = g.patches, width = PanelKernels.maximumPanelWidth
             mirrored = p.mirrored(outputChannels: g.outputChannels)
+            mirroredPanelsFit = g.outputChannels <= g.inputChannels
             let round = { (n: Int) in (n + width - 1) / width * width }
             panels = max(p.paddedCount, mirrored?.paddedCount ?? 0)
-            packed = panels + max(p.panelCount(width: width), mirrored?.panelCount(width: width) ?? p.columnCount)
+            let mirroredPanels = mirroredPanelsFit ? mirrored?.panelCount(width: width) ?? 0 : 0
+            packed = panels + max(p.panelCount(width: width), p.columnCount, mirroredPanels)
             partial = packed + max(round(g.outputChannelsPerGroup) * p.outputArea, round(p.outputArea) * g.outputChannelsPerGroup)
             perPart = partial + g.weightCount
         }
@@ -86,11 +93,11 @@ extension ConvolutionKernels {
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
         let channels = g.inputChannelsPerGroup, plane = p.height * p.width
         let layout = PanelBackwardLayout(g)
-        let mirrored = inputGradient == nil ? nil : layout.mirrored
+        let mirroredDirect = layout.mirrored?.supportsDirect(isa) ?? false
+        let mirrored = inputGradient != nil && (mirroredDirect || layout.mirroredPanelsFit) ? layout.mirrored : nil
         let flipped = scratch
         if mirrored != nil { flipKernels(weight, into: flipped, geometry: g) }
         let mirroredReduction = rows * p.kernelArea
-        let mirroredDirect = mirrored?.supportsDirect(isa) ?? false
         let mirroredGroup = (mirrored ?? p).group(of: g.groups)
         let used = min(max(1, parts), batch)
         let partials = scratch + g.weightCount

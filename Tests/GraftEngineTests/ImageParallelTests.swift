@@ -10,7 +10,7 @@ struct ImageParallelTests {
                                outputHeight: 16, outputWidth: 16),
         outputChannels: 32)
 
-    @Test("chosen for small per-image GEMMs in a batch, not for one image or CaffeNet-sized layers")
+    @Test("chosen for small per-image GEMMs in a batch (and mid-sized ones on the SIMD panels), not for one image or huge layers")
     func selection() {
         #expect(ConvolutionKernels.preferredStrategy(for: Self.quickConv2, batch: 128) == (Parallel.workers > 1 ? .imageParallel : .im2colGEMM))
         #expect(ConvolutionKernels.preferredStrategy(for: Self.quickConv2, batch: 1) == .im2colGEMM)
@@ -18,7 +18,21 @@ struct ImageParallelTests {
             patches: PatchGeometry(channels: 3, height: 227, width: 227, kernelHeight: 11, kernelWidth: 11,
                                    strideHeight: 4, strideWidth: 4, outputHeight: 55, outputWidth: 55),
             outputChannels: 96)
-        #expect(ConvolutionKernels.preferredStrategy(for: caffeNetConv1, batch: 32) == .im2colGEMM)
+        // Its columns (1.1 M floats per image) fit a worker when the SIMD panel kernels run it;
+        // OpenBLAS shares each (large) GEMM between the cores otherwise.
+        #expect(ConvolutionKernels.preferredStrategy(for: caffeNetConv1, batch: 32)
+                == (PanelKernels.active != .none && Parallel.workers > 1 ? .imageParallel : .im2colGEMM))
+        let vggConv1 = ConvolutionGeometry(
+            patches: PatchGeometry(channels: 64, height: 224, width: 224, kernelHeight: 3, kernelWidth: 3,
+                                   padTop: 1, padLeft: 1, outputHeight: 224, outputWidth: 224),
+            outputChannels: 64)
+        #expect(ConvolutionKernels.preferredStrategy(for: vggConv1, batch: 32) == .winograd)
+        var vggStrided = vggConv1
+        vggStrided.patches.strideHeight = 2
+        vggStrided.patches.strideWidth = 2
+        vggStrided.patches.outputHeight = 112
+        vggStrided.patches.outputWidth = 112
+        #expect(ConvolutionKernels.preferredStrategy(for: vggStrided, batch: 32) == .im2colGEMM)
     }
 
     /// Strided, and stride 1 with a rectangular kernel and asymmetric output, each with 2 and 3

@@ -135,14 +135,30 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
     if (a_block <= 0 || a_block >= K) { a_block = K > 0 ? K : 1; a_block_stride = 0; }
     tile t = { .a_row = a_row, .a_col = a_col, .a_block_stride = a_block_stride, .a_block = a_block,
                .k = K, .ldc = ldc, .accumulate = accumulate };
-    for (int n0 = 0; n0 < N; n0 += width) {
-        t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
-        t.valid = N - n0 < width ? N - n0 : width;
+    /* The operand with more rows of tiles streams once, through the outer loop; the other is
+     * revisited for each of its tiles and stays in cache. */
+    const int panels = (N + width - 1) / width, blocks = (M + rows - 1) / rows;
+    if (panels >= blocks) {
+        for (int n0 = 0; n0 < N; n0 += width) {
+            t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
+            t.valid = N - n0 < width ? N - n0 : width;
+            for (int m0 = 0; m0 < M; m0 += rows) {
+                const int height = M - m0 < rows ? M - m0 : rows;
+                t.a = A + (ptrdiff_t)m0 * a_row;
+                t.c = C + (ptrdiff_t)m0 * ldc + n0;
+                tiles[height](&t);
+            }
+        }
+    } else {
         for (int m0 = 0; m0 < M; m0 += rows) {
             const int height = M - m0 < rows ? M - m0 : rows;
             t.a = A + (ptrdiff_t)m0 * a_row;
-            t.c = C + (ptrdiff_t)m0 * ldc + n0;
-            tiles[height](&t);
+            for (int n0 = 0; n0 < N; n0 += width) {
+                t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
+                t.valid = N - n0 < width ? N - n0 : width;
+                t.c = C + (ptrdiff_t)m0 * ldc + n0;
+                tiles[height](&t);
+            }
         }
     }
 }
