@@ -99,20 +99,35 @@ __attribute__((target("avx2"))) static inline __m256i direct_mask8(int valid) {
     __attribute__((target("avx2,fma"))) static void avx2_rows8_##MR(const direct_tile *t) {       \
         const ptrdiff_t a_row = t->a_row, ldc = t->ldc;                                            \
         const __m256i low = direct_mask8(t->valid), high = direct_mask8(t->valid - 8);             \
-        const __m256i load_low = t->accumulate ? low : _mm256_setzero_si256();                     \
-        const __m256i load_high = t->accumulate ? high : _mm256_setzero_si256();                   \
         float *c = t->c;                                                                           \
         const float *b0p = t->base[0], *b1p = t->base[1];                                          \
         __m256 lo[MR], hi[MR];                                                                     \
-        UNROLL for (int m = 0; m < MR; m++) {                                                      \
-            lo[m] = _mm256_maskload_ps(c + m * ldc, load_low);                                     \
-            hi[m] = _mm256_maskload_ps(c + m * ldc + 8, load_high);                                \
+        /* Plain loads and stores for whole tiles: AVX2's masked ones are slow on AMD (microcoded). */         \
+        if (t->valid >= 16 && t->accumulate) {                                                     \
+            UNROLL for (int m = 0; m < MR; m++) {                                                  \
+                lo[m] = _mm256_loadu_ps(c + m * ldc);                                              \
+                hi[m] = _mm256_loadu_ps(c + m * ldc + 8);                                          \
+            }                                                                                      \
+        } else if (t->accumulate) {                                                               \
+            UNROLL for (int m = 0; m < MR; m++) {                                                  \
+                lo[m] = _mm256_maskload_ps(c + m * ldc, low);                                      \
+                hi[m] = _mm256_maskload_ps(c + m * ldc + 8, high);                                 \
+            }                                                                                      \
+        } else {                                                                                   \
+            UNROLL for (int m = 0; m < MR; m++) { lo[m] = _mm256_setzero_ps(); hi[m] = _mm256_setzero_ps(); } \
         }                                                                                          \
         DIRECT_LOOP(MR, __m256, _mm256_set1_ps, _mm256_fmadd_ps,                                       \
                     b0 = _mm256_loadu_ps(b0p + offset); b1 = _mm256_loadu_ps(b1p + offset);)       \
-        UNROLL for (int m = 0; m < MR; m++) {                                                      \
-            _mm256_maskstore_ps(c + m * ldc, low, lo[m]);                                          \
-            _mm256_maskstore_ps(c + m * ldc + 8, high, hi[m]);                                     \
+        if (t->valid >= 16) {                                                                      \
+            UNROLL for (int m = 0; m < MR; m++) {                                                  \
+                _mm256_storeu_ps(c + m * ldc, lo[m]);                                              \
+                _mm256_storeu_ps(c + m * ldc + 8, hi[m]);                                          \
+            }                                                                                      \
+        } else {                                                                                   \
+            UNROLL for (int m = 0; m < MR; m++) {                                                  \
+                _mm256_maskstore_ps(c + m * ldc, low, lo[m]);                                      \
+                _mm256_maskstore_ps(c + m * ldc + 8, high, hi[m]);                                 \
+            }                                                                                      \
         }                                                                                          \
     }
 

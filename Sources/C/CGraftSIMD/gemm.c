@@ -81,13 +81,21 @@ __attribute__((target("avx2"))) static inline __m256i mask8(int valid) {
     __attribute__((target("avx2,fma"))) static void avx2_tile_##MR(const tile *t) {               \
         const ptrdiff_t a_row = t->a_row, a_col = t->a_col, ldc = t->ldc;                          \
         const __m256i low = mask8(t->valid), high = mask8(t->valid - 8);                           \
-        const __m256i load_low = t->accumulate ? low : _mm256_setzero_si256();                     \
-        const __m256i load_high = t->accumulate ? high : _mm256_setzero_si256();                   \
         float *c = t->c;                                                                           \
         __m256 lo[MR], hi[MR];                                                                     \
-        UNROLL for (int i = 0; i < MR; i++) {                                                             \
-            lo[i] = _mm256_maskload_ps(c + i * ldc, load_low);                                     \
-            hi[i] = _mm256_maskload_ps(c + i * ldc + 8, load_high);                                \
+        /* Plain loads and stores for whole tiles: AVX2's masked ones are slow on AMD (microcoded). */         \
+        if (t->valid >= 16 && t->accumulate) {                                                     \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = _mm256_loadu_ps(c + i * ldc);                                              \
+                hi[i] = _mm256_loadu_ps(c + i * ldc + 8);                                          \
+            }                                                                                      \
+        } else if (t->accumulate) {                                                               \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = _mm256_maskload_ps(c + i * ldc, low);                                      \
+                hi[i] = _mm256_maskload_ps(c + i * ldc + 8, high);                                 \
+            }                                                                                      \
+        } else {                                                                                   \
+            UNROLL for (int i = 0; i < MR; i++) { lo[i] = _mm256_setzero_ps(); hi[i] = _mm256_setzero_ps(); } \
         }                                                                                          \
         const float *b = t->b;                                                                     \
         for (int k0 = 0; k0 < t->k; k0 += t->a_block) {                                            \
@@ -102,9 +110,16 @@ __attribute__((target("avx2"))) static inline __m256i mask8(int valid) {
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
-        UNROLL for (int i = 0; i < MR; i++) {                                                             \
-            _mm256_maskstore_ps(c + i * ldc, low, lo[i]);                                          \
-            _mm256_maskstore_ps(c + i * ldc + 8, high, hi[i]);                                     \
+        if (t->valid >= 16) {                                                                      \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                _mm256_storeu_ps(c + i * ldc, lo[i]);                                              \
+                _mm256_storeu_ps(c + i * ldc + 8, hi[i]);                                          \
+            }                                                                                      \
+        } else {                                                                                   \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                _mm256_maskstore_ps(c + i * ldc, low, lo[i]);                                      \
+                _mm256_maskstore_ps(c + i * ldc + 8, high, hi[i]);                                 \
+            }                                                                                      \
         }                                                                                          \
     }
 

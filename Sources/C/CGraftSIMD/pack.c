@@ -127,6 +127,38 @@ static void im2col_panels_avx512(const float *padded, const graft_simd_patches *
         }
     }
 }
+
+/* Stride 1 with AVX2: whole 8-float vectors, then single floats (AVX2's masked stores are slow
+ * on AMD). */
+__attribute__((target("avx2")))
+static void im2col_panels_avx2(const float *padded, const graft_simd_patches *g, int width,
+                               float *dst, ptrdiff_t panel_stride, int ph, int pw) {
+    const int area = g->output_height * g->output_width;
+    run runs[64];
+    for (int p0 = 0; p0 < area; p0 += width) {
+        const int count = area - p0 < width ? area - p0 : width;
+        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;
+        const int n = panel_runs(g, p0, count, runs);
+        int k = 0;
+        for (int c = 0; c < g->channels; c++) {
+            for (int i = 0; i < g->kernel_height; i++) {
+                for (int j = 0; j < g->kernel_width; j++, k++) {
+                    const float *window = padded + window_offset(g, ph, pw, c, i, j);
+                    float *out = panel + (ptrdiff_t)k * width;
+                    for (int t = count; t < width; t++) out[t] = 0;
+                    for (int r = 0; r < n; r++) {
+                        const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;
+                        float *to = out + runs[r].at;
+                        const int length = runs[r].count;
+                        int t = 0;
+                        for (; t + 8 <= length; t += 8) _mm256_storeu_ps(to + t, _mm256_loadu_ps(in + t));
+                        for (; t < length; t++) to[t] = in[t];
+                    }
+                }
+            }
+        }
+    }
+}
 #endif
 
 void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
@@ -138,6 +170,10 @@ void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const gra
 #if defined(__x86_64__) || defined(_M_X64)
     if (g->stride_width == 1 && isa == GRAFT_SIMD_AVX512) {
         im2col_panels_avx512(padded, g, width, dst, panel_stride, ph, pw);
+        return;
+    }
+    if (g->stride_width == 1 && isa == GRAFT_SIMD_AVX2) {
+        im2col_panels_avx2(padded, g, width, dst, panel_stride, ph, pw);
         return;
     }
 #endif
