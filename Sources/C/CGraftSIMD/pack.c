@@ -87,6 +87,35 @@ static inline ptrdiff_t window_offset(const graft_simd_patches *g, int ph, int p
     return ((ptrdiff_t)c * ph + (ptrdiff_t)i * g->dilation_height) * pw + (ptrdiff_t)j * g->dilation_width;
 }
 
+/* Visits every run of every column row of every panel: `PANEL` once per panel (with `runs`, `n`
+ * and `count` known), then `RUN` with `in` (the run's first tap in the padded image), `to` (its
+ * place in the panel), `r` and `length`. The tail of a partial panel is zeroed. */
+#define FOR_EACH_RUN(PANEL, RUN)                                                                   \
+    const int area = g->output_height * g->output_width;                                           \
+    run runs[64];                                                                                  \
+    for (int p0 = 0; p0 < area; p0 += width) {                                                     \
+        const int count = area - p0 < width ? area - p0 : width;                                   \
+        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;                               \
+        const int n = panel_runs(g, p0, count, runs);                                              \
+        PANEL                                                                                      \
+        int k = 0;                                                                                 \
+        for (int c = 0; c < g->channels; c++) {                                                    \
+            for (int i = 0; i < g->kernel_height; i++) {                                           \
+                for (int j = 0; j < g->kernel_width; j++, k++) {                                   \
+                    const float *window = padded + window_offset(g, ph, pw, c, i, j);              \
+                    float *out = panel + (ptrdiff_t)k * width;                                     \
+                    for (int t = count; t < width; t++) out[t] = 0;                                \
+                    for (int r = 0; r < n; r++) {                                                  \
+                        const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;   \
+                        float *to = out + runs[r].at;                                              \
+                        const int length = runs[r].count;                                          \
+                        RUN                                                                        \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
@@ -95,37 +124,18 @@ static inline ptrdiff_t window_offset(const graft_simd_patches *g, int ph, int p
 __attribute__((target("avx512f")))
 static void im2col_panels_avx512(const float *padded, const graft_simd_patches *g, int width,
                                  float *dst, ptrdiff_t panel_stride, int ph, int pw) {
-    const int area = g->output_height * g->output_width;
-    run runs[64];
     __mmask16 masks[64][4];
-    for (int p0 = 0; p0 < area; p0 += width) {
-        const int count = area - p0 < width ? area - p0 : width;
-        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;
-        const int n = panel_runs(g, p0, count, runs);
+    FOR_EACH_RUN(
         for (int r = 0; r < n; r++) {
             for (int q = 0; q < 4; q++) {
                 const int left = runs[r].count - 16 * q;
                 masks[r][q] = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
             }
-        }
-        int k = 0;
-        for (int c = 0; c < g->channels; c++) {
-            for (int i = 0; i < g->kernel_height; i++) {
-                for (int j = 0; j < g->kernel_width; j++, k++) {
-                    const float *window = padded + window_offset(g, ph, pw, c, i, j);
-                    float *out = panel + (ptrdiff_t)k * width;
-                    for (int t = count; t < width; t++) out[t] = 0;
-                    for (int r = 0; r < n; r++) {
-                        const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;
-                        float *to = out + runs[r].at;
-                        for (int q = 0; q < 4 && masks[r][q]; q++) {
-                            _mm512_mask_storeu_ps(to + 16 * q, masks[r][q], _mm512_maskz_loadu_ps(masks[r][q], in + 16 * q));
-                        }
-                    }
-                }
-            }
-        }
-    }
+        },
+        (void)length;
+        for (int q = 0; q < 4 && masks[r][q]; q++) {
+            _mm512_mask_storeu_ps(to + 16 * q, masks[r][q], _mm512_maskz_loadu_ps(masks[r][q], in + 16 * q));
+        })
 }
 
 /* Stride 1 with AVX2: whole 8-float vectors, then single floats (AVX2's masked stores are slow
@@ -133,33 +143,20 @@ static void im2col_panels_avx512(const float *padded, const graft_simd_patches *
 __attribute__((target("avx2")))
 static void im2col_panels_avx2(const float *padded, const graft_simd_patches *g, int width,
                                float *dst, ptrdiff_t panel_stride, int ph, int pw) {
-    const int area = g->output_height * g->output_width;
-    run runs[64];
-    for (int p0 = 0; p0 < area; p0 += width) {
-        const int count = area - p0 < width ? area - p0 : width;
-        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;
-        const int n = panel_runs(g, p0, count, runs);
-        int k = 0;
-        for (int c = 0; c < g->channels; c++) {
-            for (int i = 0; i < g->kernel_height; i++) {
-                for (int j = 0; j < g->kernel_width; j++, k++) {
-                    const float *window = padded + window_offset(g, ph, pw, c, i, j);
-                    float *out = panel + (ptrdiff_t)k * width;
-                    for (int t = count; t < width; t++) out[t] = 0;
-                    for (int r = 0; r < n; r++) {
-                        const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;
-                        float *to = out + runs[r].at;
-                        const int length = runs[r].count;
-                        int t = 0;
-                        for (; t + 8 <= length; t += 8) _mm256_storeu_ps(to + t, _mm256_loadu_ps(in + t));
-                        for (; t < length; t++) to[t] = in[t];
-                    }
-                }
-            }
-        }
-    }
+    FOR_EACH_RUN(,
+        int t = 0;
+        for (; t + 8 <= length; t += 8) _mm256_storeu_ps(to + t, _mm256_loadu_ps(in + t));
+        for (; t < length; t++) to[t] = in[t];)
 }
 #endif
+
+/* Any stride, one float at a time. */
+static void im2col_panels_scalar(const float *padded, const graft_simd_patches *g, int width,
+                                 float *dst, ptrdiff_t panel_stride, int ph, int pw) {
+    const ptrdiff_t stride = g->stride_width;
+    FOR_EACH_RUN(,
+        for (int t = 0; t < length; t++) to[t] = in[(ptrdiff_t)t * stride];)
+}
 
 void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
                               float *dst, ptrdiff_t panel_stride) {
@@ -177,31 +174,5 @@ void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const gra
         return;
     }
 #endif
-    const int area = g->output_height * g->output_width;
-    run runs[64];
-    for (int p0 = 0; p0 < area; p0 += width) {
-        const int count = area - p0 < width ? area - p0 : width;
-        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;
-        const int n = panel_runs(g, p0, count, runs);
-        int k = 0;
-        for (int c = 0; c < g->channels; c++) {
-            for (int i = 0; i < g->kernel_height; i++) {
-                for (int j = 0; j < g->kernel_width; j++, k++) {
-                    const float *window = padded + window_offset(g, ph, pw, c, i, j);
-                    float *out = panel + (ptrdiff_t)k * width;
-                    for (int r = 0; r < n; r++) {
-                        const float *in = window + (ptrdiff_t)runs[r].row * pw + runs[r].column;
-                        float *to = out + runs[r].at;
-                        const int length = runs[r].count;
-                        if (g->stride_width == 1) {
-                            for (int t = 0; t < length; t++) to[t] = in[t];
-                        } else {
-                            for (int t = 0; t < length; t++) to[t] = in[(ptrdiff_t)t * g->stride_width];
-                        }
-                    }
-                    for (int t = count; t < width; t++) out[t] = 0;
-                }
-            }
-        }
-    }
+    im2col_panels_scalar(padded, g, width, dst, panel_stride, ph, pw);
 }
