@@ -1,5 +1,5 @@
 import GraftCore
-import GraftKernels
+@testable import GraftKernels
 import Testing
 
 @Suite("Image-parallel convolution")
@@ -54,12 +54,17 @@ struct ImageParallelTests {
         let x = randomTensor([batch, 4, p.height, p.width], seed: 61)
         let w = randomTensor([6, 2, p.kernelHeight, p.kernelWidth], seed: 62)
         let b = randomTensor([6], seed: 63), dy = randomTensor([batch, 6, p.outputHeight, p.outputWidth], seed: 64)
-        expectClose(WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts),
-                    WinogradTests.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1))
-        let fast = WinogradTests.backward(x, w, dy, g, .imageParallel, imagesPerChunk: parts)
         let reference = WinogradTests.backward(x, w, dy, g, .im2colGEMM, imagesPerChunk: 1)
-        expectClose(fast.input, reference.input)
-        expectClose(fast.weight, reference.weight)
-        expectClose(fast.bias, reference.bias)
+        // With OpenBLAS per worker (no SIMD kernels) and on each SIMD instruction set.
+        for isa in [PanelKernels.InstructionSet.none] + PanelKernelTests.instructionSets {
+            PanelKernels.$override.withValue(isa) {
+                expectClose(WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts),
+                            WinogradTests.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1))
+                let fast = WinogradTests.backward(x, w, dy, g, .imageParallel, imagesPerChunk: parts)
+                expectClose(fast.input, reference.input)
+                expectClose(fast.weight, reference.weight)
+                expectClose(fast.bias, reference.bias)
+            }
+        }
     }
 }
