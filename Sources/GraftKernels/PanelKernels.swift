@@ -58,7 +58,7 @@ public enum PanelKernels {
 
 extension PanelKernels {
     /// Max pooling of planes `[planes, height, width]` with the vector kernel, when `isa` has one
-    /// (AVX-512); returns false otherwise. Same windows and tie rules as
+    /// (AVX-512; AVX2 for strides 1 and 2 across); returns false otherwise. Same windows and tie rules as
     /// ``PoolingKernels/maxForward(input:output:argmax:planes:geometry:)``'s portable loop.
     static func maxPool(_ isa: InstructionSet, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         argmax: UnsafeMutablePointer<Int32>?, planes: Int, geometry g: PoolingGeometry) -> Bool {

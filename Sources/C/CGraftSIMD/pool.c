@@ -1,4 +1,4 @@
-/* Max pooling with AVX-512: sixteen output columns at a time, their window taps fetched with one
+/* Max pooling with AVX-512 (and AVX2 for strides 1 and 2): sixteen output columns at a time, their window taps fetched with one
  * masked load (stride 1), two loads and a permute (stride 2: gathers are slow) or a gather
  * (other strides), compared and blended with the running maxima
  * and their indices. Same windows and tie rules as the engine's portable loop: taps in row-major
@@ -60,8 +60,10 @@ static void max_pool_avx512(const float *input, float *output, int32_t *argmax, 
                         } else if (g->stride_width == 2) {
                             /* The 32 floats from this tap's first column, then their even lanes. */
                             const int x0 = 2 * ow0 - g->pad_left + j;
-                            v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(span_mask(x0, g->width), row + x0), even,
-                                                       _mm512_maskz_loadu_ps(span_mask(x0 + 16, g->width), row + x0 + 16));
+                            const int whole = x0 >= 0 && x0 + 32 <= g->width;
+                            v = _mm512_permutex2var_ps(whole ? _mm512_loadu_ps(row + x0) : _mm512_maskz_loadu_ps(span_mask(x0, g->width), row + x0), even,
+                                                       whole ? _mm512_loadu_ps(row + x0 + 16)
+                                                             : _mm512_maskz_loadu_ps(span_mask(x0 + 16, g->width), row + x0 + 16));
                         } else {
                             v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), inside, x, row, 4);
                         }
@@ -78,11 +80,110 @@ static void max_pool_avx512(const float *input, float *output, int32_t *argmax, 
     }
 }
 
+/* AVX2: eight output columns at a time, strides 1 and 2 only (no fast gather on AMD). Plain
+ * loads inside the image and masked loads at its edges; plain stores for whole vectors and a
+ * scalar copy for the last partial one (AVX2's masked stores are microcoded on AMD). */
+__attribute__((target("avx2")))
+static inline __m256 avx2_taps(const float *row, int x0, int width, int stride) {
+    /* The 8 (stride 1) or 16 (stride 2) floats from column x0, zero outside [0, width). */
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256 lo, hi = _mm256_setzero_ps();
+    const int span = 8 * stride;
+    if (x0 >= 0 && x0 + span <= width) {
+        lo = _mm256_loadu_ps(row + x0);
+        if (stride == 2) hi = _mm256_loadu_ps(row + x0 + 8);
+    } else {
+        const __m256i column = _mm256_add_epi32(_mm256_set1_epi32(x0), lanes);
+        const __m256i low_inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), column),
+                                                       _mm256_cmpgt_epi32(_mm256_set1_epi32(width), column));
+        lo = _mm256_maskload_ps(row + x0, low_inside);
+        if (stride == 2) {
+            const __m256i upper = _mm256_add_epi32(column, _mm256_set1_epi32(8));
+            const __m256i high_inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), upper),
+                                                            _mm256_cmpgt_epi32(_mm256_set1_epi32(width), upper));
+            hi = _mm256_maskload_ps(row + x0 + 8, high_inside);
+        }
+    }
+    if (stride == 1) return lo;
+    /* Even lanes of lo:hi, in order. */
+    const __m256 even = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+__attribute__((target("avx2")))
+static void max_pool_avx2(const float *input, float *output, int32_t *argmax, int planes, const graft_simd_pool *g) {
+    const int in_plane = g->height * g->width, out_plane = g->output_height * g->output_width;
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i zero = _mm256_setzero_si256(), width = _mm256_set1_epi32(g->width);
+    for (int p = 0; p < planes; p++) {
+        const float *plane = input + (ptrdiff_t)p * in_plane;
+        for (int oh = 0; oh < g->output_height; oh++) {
+            const int padded_top = oh * g->stride_height - g->pad_top;
+            int bottom = padded_top + g->kernel_height;
+            if (bottom > g->height + g->pad_bottom) bottom = g->height + g->pad_bottom;
+            if (bottom > g->height) bottom = g->height;
+            const int top = padded_top > 0 ? padded_top : 0;
+            float *best_row = output + (ptrdiff_t)p * out_plane + (ptrdiff_t)oh * g->output_width;
+            int32_t *index_row = argmax ? argmax + (ptrdiff_t)p * out_plane + (ptrdiff_t)oh * g->output_width : 0;
+            for (int ow0 = 0; ow0 < g->output_width; ow0 += 8) {
+                const int count = g->output_width - ow0 < 8 ? g->output_width - ow0 : 8;
+                const __m256i outputs = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), lanes);
+                const __m256i first = _mm256_sub_epi32(_mm256_mullo_epi32(_mm256_add_epi32(_mm256_set1_epi32(ow0), lanes),
+                                                                          _mm256_set1_epi32(g->stride_width)),
+                                                       _mm256_set1_epi32(g->pad_left));
+                const __m256i start = _mm256_max_epi32(first, zero);
+                const __m256i end = _mm256_min_epi32(_mm256_add_epi32(first, _mm256_set1_epi32(g->kernel_width)), width);
+                /* empty: start >= end, i.e. not (end > start) */
+                __m256i empty = _mm256_xor_si256(_mm256_cmpgt_epi32(end, start), _mm256_set1_epi32(-1));
+                if (top >= bottom) empty = _mm256_set1_epi32(-1);
+                __m256 best = _mm256_set1_ps(-INFINITY);
+                __m256i index = _mm256_set1_epi32(-1);
+                for (int h = top; h < bottom; h++) {
+                    const float *row = plane + (ptrdiff_t)h * g->width;
+                    const __m256i row_start = _mm256_set1_epi32(h * g->width);
+                    for (int j = 0; j < g->kernel_width; j++) {
+                        const __m256i x = _mm256_add_epi32(first, _mm256_set1_epi32(j));
+                        const __m256i inside = _mm256_and_si256(outputs, _mm256_andnot_si256(_mm256_cmpgt_epi32(zero, x),
+                                                                                             _mm256_cmpgt_epi32(width, x)));
+                        if (_mm256_testz_si256(inside, inside)) continue;
+                        const __m256 v = avx2_taps(row, g->stride_width * ow0 - g->pad_left + j, g->width, g->stride_width);
+                        const __m256 wins = _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+                        const __m256 take = _mm256_and_ps(wins, _mm256_castsi256_ps(inside));
+                        best = _mm256_blendv_ps(best, v, take);
+                        index = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(index),
+                                                                     _mm256_castsi256_ps(_mm256_add_epi32(row_start, x)), take));
+                    }
+                }
+                best = _mm256_blendv_ps(best, _mm256_setzero_ps(), _mm256_castsi256_ps(empty));
+                if (count == 8) {
+                    _mm256_storeu_ps(best_row + ow0, best);
+                    if (index_row) _mm256_storeu_si256((__m256i *)(index_row + ow0), index);
+                } else {
+                    float values[8];
+                    int32_t indices[8];
+                    _mm256_storeu_ps(values, best);
+                    _mm256_storeu_si256((__m256i *)indices, index);
+                    for (int t = 0; t < count; t++) {
+                        best_row[ow0 + t] = values[t];
+                        if (index_row) index_row[ow0 + t] = indices[t];
+                    }
+                }
+            }
+        }
+    }
+}
+
 int graft_simd_max_pool(graft_simd_isa isa, const float *input, float *output, int32_t *argmax, int planes,
                         const graft_simd_pool *g) {
-    if (isa != GRAFT_SIMD_AVX512) return 0;
-    max_pool_avx512(input, output, argmax, planes, g);
-    return 1;
+    if (isa == GRAFT_SIMD_AVX512) {
+        max_pool_avx512(input, output, argmax, planes, g);
+        return 1;
+    }
+    if (isa == GRAFT_SIMD_AVX2 && (g->stride_width == 1 || g->stride_width == 2)) {
+        max_pool_avx2(input, output, argmax, planes, g);
+        return 1;
+    }
+    return 0;
 }
 
 #else

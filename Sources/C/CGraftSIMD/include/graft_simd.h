@@ -99,7 +99,7 @@ typedef struct {
 /* Max pooling of `planes` planes, with the index (h * width + w) of each maximum in `argmax`
  * when not null: taps in row-major window order, a tap wins when greater or NaN, a window with
  * no tap in the image gives 0 (index -1). Returns 0 (and does nothing) when `isa` has no kernel
- * for it (only AVX-512 has one). */
+ * for it (AVX-512: every geometry; AVX2: strides 1 and 2 across). */
 int graft_simd_max_pool(graft_simd_isa isa, const float *input, float *output, int32_t *argmax, int planes,
                         const graft_simd_pool *g);
 
