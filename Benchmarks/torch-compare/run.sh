@@ -21,8 +21,9 @@ fi
 (cd "$root" && swift build -c release >/dev/null)
 graft="$root/.build/release/graft"
 
-# case batch steps
-cases=("caffenet-train 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "quick-train 128 10")
+# case batch steps; "quick-train-avx2" is the quick net on Graft's AVX2 kernels (GRAFT_SIMD=avx2),
+# what a CPU without AVX-512 runs (on such a CPU it equals quick-train).
+cases=("caffenet-train 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "quick-train 128 10" "quick-train-avx2 128 10")
 if [ -n "${CASES:-}" ]; then  # e.g. CASES="caffenet-train caffenet-infer": only those
   picked=(); for spec in "${cases[@]}"; do [[ " $CASES " == *" ${spec%% *} "* ]] && picked+=("$spec"); done; cases=("${picked[@]}")
 fi
@@ -39,8 +40,9 @@ for spec in "${cases[@]}"; do
   read -r name batch steps <<<"$spec"
   g=(); t=(); gm=(); tm=()
   for ((r = 0; r < rounds; r++)); do
-    read -r speed mem < <(measure "$graft" bench "$name" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
-    read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "${name%-cached}" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
+    simd=(); [ "$name" = quick-train-avx2 ] && simd=(env GRAFT_SIMD=avx2)
+    read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${name%-avx2}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
+    read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "${name%-avx2}" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
   done
   gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)
   printf '%-26s %12.1f %12.1f %7.2fx %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(echo "$gs / $ts" | bc -l)" \
@@ -51,4 +53,4 @@ done
 read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads")
 printf '%-26s %12.1f %12s %8s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "$(echo "$mem / 1024" | bc -l)"
 }
-echo "threads: $threads; $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(nproc) cores; $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)')"
+echo "threads: $threads; $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)')"

@@ -78,8 +78,8 @@ extension GraftCommand {
             }
             if let report = profileReport { FileHandle.standardError.write(Data(report.utf8)) }
             let median = times.sorted()[times.count / 2]
-            print(String(format: "{\"case\":\"%@\",\"batch\":%d,\"threads\":%d,\"median_step_seconds\":%.5f,\"images_per_second\":%.2f}",
-                         benchCase.rawValue, batch, ComputeThreads.current, median, Double(batch) / median))
+            print(String(format: "{\"case\":\"%@\",\"batch\":%d,\"threads\":%d,\"simd\":\"%@\",\"median_step_seconds\":%.5f,\"images_per_second\":%.2f}",
+                         benchCase.rawValue, batch, ComputeThreads.current, ComputeThreads.vectorKernels, median, Double(batch) / median))
         }
     }
 }

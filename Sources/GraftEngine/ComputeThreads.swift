@@ -5,4 +5,14 @@ import GraftKernels
 public enum ComputeThreads {
     public static var current: Int { BLAS.threadCount }
     public static func set(_ count: Int) { BLAS.setThreadCount(count) }
+
+    /// The vector instruction set of Graft's own convolution and pooling kernels ("avx512", "avx2",
+    /// or "none": OpenBLAS and portable loops only), chosen from the CPU and `GRAFT_SIMD`.
+    public static var vectorKernels: String {
+        switch PanelKernels.active {
+        case .avx512: "avx512"
+        case .avx2: "avx2"
+        case .none: "none"
+        }
+    }
 }
