@@ -28,21 +28,24 @@ extension ConvolutionKernels {
         /// output than input channels): otherwise, unless it runs direct (no panels), the column
         /// gradient and col2im move less memory (CaffeNet's conv2, 48 → 128 channels per group).
         let mirroredPanelsFit: Bool
-        let panels: Int, packed: Int, partial: Int, perPart: Int
+        /// Offsets in a worker's part (its padded image starts the part) and the part's length.
+        let panelsOffset: Int, packedOffset: Int, partialOffset: Int, perPart: Int
 
         init(_ g: ConvolutionGeometry) {
             let p = g.patches, width = PanelKernels.maximumPanelWidth
             mirrored = p.mirrored(outputChannels: g.outputChannels)
             mirroredPanelsFit = g.outputChannels <= g.inputChannels
             let round = { (n: Int) in (n + width - 1) / width * width }
-            panels = max(p.paddedCount, mirrored?.paddedCount ?? 0)
+            panelsOffset = max(p.paddedCount, mirrored?.paddedCount ?? 0)
             let mirroredPanels = mirroredPanelsFit ? mirrored?.panelCount(width: width) ?? 0 : 0
-            packed = panels + max(p.panelCount(width: width), p.columnCount, mirroredPanels)
-            partial = packed + max(round(g.outputChannelsPerGroup) * p.outputArea, round(p.outputArea) * g.outputChannelsPerGroup)
-            perPart = partial + g.weightCount
+            packedOffset = panelsOffset + max(p.panelCount(width: width), p.columnCount, mirroredPanels)
+            partialOffset = packedOffset + max(round(g.outputChannelsPerGroup) * p.outputArea,
+                                               round(p.outputArea) * g.outputChannelsPerGroup)
+            perPart = partialOffset + g.weightCount
         }
     }
 
+    /// The forward pass: per image, direct when the geometry allows it, else im2col panels + GEMM.
     static func forwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                               batch: Int, geometry g: ConvolutionGeometry, parts: Int,
@@ -103,9 +106,9 @@ extension ConvolutionKernels {
         let partials = scratch + g.weightCount
         Parallel.forEachPart(batch, parts: used) { part, images in
             let padded = partials + part * layout.perPart
-            let panels = padded + layout.panels
-            let packed = padded + layout.packed
-            let partial = padded + layout.partial
+            let panels = padded + layout.panelsOffset
+            let packed = padded + layout.packedOffset
+            let partial = padded + layout.partialOffset
             for n in images {
                 let dy = outputGradient + n * g.outputImageCount
                 if weightGradient != nil {
@@ -163,7 +166,7 @@ extension ConvolutionKernels {
                 for k in 0..<reduction {
                     let index = group * reduction * rows + k * rows + o
                     var sum: Float = 0
-                    for part in 0..<used { sum += partials[part * layout.perPart + layout.partial + index] }
+                    for part in 0..<used { sum += partials[part * layout.perPart + layout.partialOffset + index] }
                     target[k] = sum
                 }
             }
