@@ -42,16 +42,8 @@ extension Parallel {
     public static func forEachPart(_ count: Int, maximumParts: Int, workPerItem: Int = 1, minimumWork: Int = 1 << 15,
                                    _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
         let parts = min(workers, count, max(1, maximumParts))
-        guard parts > 1, count * workPerItem >= (minimumWorkOverride ?? minimumWork) else {
-            if count > 0 { body(0, 0..<count) }
-            return
-        }
-        withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                box.value(part, count * part / parts ..< count * (part + 1) / parts)
-            }
-        }
+        let enough = count * workPerItem >= (minimumWorkOverride ?? minimumWork)
+        forEachPart(count, parts: enough ? parts : 1, body)
     }
 }
 

@@ -10,6 +10,16 @@
 #include <immintrin.h>
 #include <math.h>
 
+/* The image rows [top, bottom) that output row oh's windows read (empty when top >= bottom). */
+static inline void window_rows(const graft_simd_pool *g, int oh, int *top, int *bottom) {
+    const int padded_top = oh * g->stride_height - g->pad_top;
+    int end = padded_top + g->kernel_height;
+    if (end > g->height + g->pad_bottom) end = g->height + g->pad_bottom;
+    if (end > g->height) end = g->height;
+    *top = padded_top > 0 ? padded_top : 0;
+    *bottom = end;
+}
+
 /* Lanes t of the 16 floats at column x0 whose column x0 + t lies in [0, width). */
 static inline __mmask16 span_mask(int x0, int width) {
     const int first = x0 < 0 ? -x0 : 0;
@@ -27,11 +37,8 @@ static void max_pool_avx512(const float *input, float *output, int32_t *argmax, 
     for (int p = 0; p < planes; p++) {
         const float *plane = input + (ptrdiff_t)p * in_plane;
         for (int oh = 0; oh < g->output_height; oh++) {
-            const int padded_top = oh * g->stride_height - g->pad_top;
-            int bottom = padded_top + g->kernel_height;
-            if (bottom > g->height + g->pad_bottom) bottom = g->height + g->pad_bottom;
-            if (bottom > g->height) bottom = g->height;
-            const int top = padded_top > 0 ? padded_top : 0;
+            int top, bottom;
+            window_rows(g, oh, &top, &bottom);
             float *best_row = output + (ptrdiff_t)p * out_plane + (ptrdiff_t)oh * g->output_width;
             int32_t *index_row = argmax ? argmax + (ptrdiff_t)p * out_plane + (ptrdiff_t)oh * g->output_width : 0;
             for (int ow0 = 0; ow0 < g->output_width; ow0 += 16) {
@@ -118,11 +125,8 @@ static void max_pool_avx2(const float *input, float *output, int32_t *argmax, in
     for (int p = 0; p < planes; p++) {
         const float *plane = input + (ptrdiff_t)p * in_plane;
         for (int oh = 0; oh < g->output_height; oh++) {
-            const int padded_top = oh * g->stride_height - g->pad_top;
-            int bottom = padded_top + g->kernel_height;
-            if (bottom > g->height + g->pad_bottom) bottom = g->height + g->pad_bottom;
-            if (bottom > g->height) bottom = g->height;
-            const int top = padded_top > 0 ? padded_top : 0;
+            int top, bottom;
+            window_rows(g, oh, &top, &bottom);
             float *best_row = output + (ptrdiff_t)p * out_plane + (ptrdiff_t)oh * g->output_width;
             int32_t *index_row = argmax ? argmax + (ptrdiff_t)p * out_plane + (ptrdiff_t)oh * g->output_width : 0;
             for (int ow0 = 0; ow0 < g->output_width; ow0 += 8) {
