@@ -7,6 +7,7 @@
  * row are one load from a base pointer fixed for the tile, at the offset of (c, i, j). So output
  * rows must split evenly into those vectors (graft_simd_direct_supported). */
 #include "graft_simd.h"
+#include "simd_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -23,12 +24,6 @@ typedef struct {
 } direct_tile;
 
 typedef void (*direct_kernel)(const direct_tile *);
-
-#define UNROLL _Pragma("clang loop unroll(full)")
-
-static inline __mmask16 direct_mask16(int valid) {
-    return valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? (__mmask16)0 : (__mmask16)((1u << valid) - 1);
-}
 
 /* The k loop shared by every variant: LOAD_B sets b0 and b1 from the tile's bases at `offset`. */
 #define DIRECT_LOOP(MR, VEC, SET1, FMA, LOAD_B)                                                        \
@@ -51,7 +46,7 @@ static inline __mmask16 direct_mask16(int valid) {
 #define AVX512_DIRECT(NAME, MR, LOAD_B)                                                            \
     __attribute__((target("avx512f"))) static void NAME(const direct_tile *t) {                   \
         const ptrdiff_t a_row = t->a_row, ldc = t->ldc;                                            \
-        const __mmask16 low = direct_mask16(t->valid), high = direct_mask16(t->valid - 16);        \
+        const __mmask16 low = lanes16(t->valid), high = lanes16(t->valid - 16);        \
         const __mmask16 load_low = t->accumulate ? low : 0, load_high = t->accumulate ? high : 0;  \
         float *c = t->c;                                                                           \
         const float *b0p = t->base[0], *b1p = t->base[1], *b2p = t->base[2], *b3p = t->base[3];   \
@@ -90,15 +85,11 @@ static const direct_kernel avx512_rows8[13] = {
     avx512_rows8_7, avx512_rows8_8, avx512_rows8_9, avx512_rows8_10, avx512_rows8_11, avx512_rows8_12,
 };
 
-__attribute__((target("avx2"))) static inline __m256i direct_mask8(int valid) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /* AVX2: each 8-pixel vector lies in one output row (rows of a multiple of 8 pixels). */
 #define AVX2_DIRECT(MR)                                                                            \
     __attribute__((target("avx2,fma"))) static void avx2_rows8_##MR(const direct_tile *t) {       \
         const ptrdiff_t a_row = t->a_row, ldc = t->ldc;                                            \
-        const __m256i low = direct_mask8(t->valid), high = direct_mask8(t->valid - 8);             \
+        const __m256i low = lanes8(t->valid), high = lanes8(t->valid - 8);             \
         float *c = t->c;                                                                           \
         const float *b0p = t->base[0], *b1p = t->base[1];                                          \
         __m256 lo[MR], hi[MR];                                                                     \

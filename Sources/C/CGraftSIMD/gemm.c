@@ -6,6 +6,7 @@
  * its 16. The tile is instantiated for every MR up to the maximum, so the last rows of C (M not
  * a multiple of MR) get a tile of their own height instead of a padded one. */
 #include "graft_simd.h"
+#include "simd_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -23,19 +24,12 @@ typedef struct {
 
 typedef void (*tile_kernel)(const tile *);
 
-/* The tile's row loops must become straight-line code so that the accumulators live in registers. */
-#define UNROLL _Pragma("clang loop unroll(full)")
-
 /* ---- AVX-512: panels of 32 columns, up to 12 rows ---------------------------------------------- */
-
-static inline __mmask16 mask16(int valid) {
-    return valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? (__mmask16)0 : (__mmask16)((1u << valid) - 1);
-}
 
 #define AVX512_TILE(MR)                                                                            \
     __attribute__((target("avx512f"))) static void avx512_tile_##MR(const tile *t) {              \
         const ptrdiff_t a_row = t->a_row, a_col = t->a_col, ldc = t->ldc;                          \
-        const __mmask16 low = mask16(t->valid), high = mask16(t->valid - 16);                      \
+        const __mmask16 low = lanes16(t->valid), high = lanes16(t->valid - 16);                      \
         /* Loading through an all-zero mask reads nothing and gives zeros: no branch. */           \
         const __mmask16 load_low = t->accumulate ? low : 0, load_high = t->accumulate ? high : 0;  \
         float *c = t->c;                                                                           \
@@ -73,14 +67,10 @@ static const tile_kernel avx512_tiles[13] = {
 
 /* ---- AVX2 + FMA: panels of 16 columns, up to 6 rows -------------------------------------------- */
 
-__attribute__((target("avx2"))) static inline __m256i mask8(int valid) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 #define AVX2_TILE(MR)                                                                              \
     __attribute__((target("avx2,fma"))) static void avx2_tile_##MR(const tile *t) {               \
         const ptrdiff_t a_row = t->a_row, a_col = t->a_col, ldc = t->ldc;                          \
-        const __m256i low = mask8(t->valid), high = mask8(t->valid - 8);                           \
+        const __m256i low = lanes8(t->valid), high = lanes8(t->valid - 8);                           \
         float *c = t->c;                                                                           \
         __m256 lo[MR], hi[MR];                                                                     \
         /* Plain loads and stores for whole tiles: AVX2's masked ones are slow on AMD (microcoded). */         \

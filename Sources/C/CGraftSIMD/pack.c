@@ -1,6 +1,7 @@
 /* Packing for the panel GEMM: plain and transposed matrices into panels, and im2col from a padded
  * image straight into panels. Plain C; these loops are bound by memory, not arithmetic. */
 #include "graft_simd.h"
+#include "simd_internal.h"
 #include <string.h>
 
 void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
@@ -129,7 +130,7 @@ static void im2col_panels_avx512(const float *padded, const graft_simd_patches *
         for (int r = 0; r < n; r++) {
             for (int q = 0; q < 4; q++) {
                 const int left = runs[r].count - 16 * q;
-                masks[r][q] = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+                masks[r][q] = lanes16(left);
             }
         },
         (void)length;

@@ -5,6 +5,7 @@
  * window order, a tap wins when greater (`>`) or NaN, taps outside the image never count, and a
  * window with no tap in the image gives 0 with index -1. */
 #include "graft_simd.h"
+#include "simd_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -43,7 +44,7 @@ static void max_pool_avx512(const float *input, float *output, int32_t *argmax, 
             int32_t *index_row = argmax ? argmax + (ptrdiff_t)p * out_plane + (ptrdiff_t)oh * g->output_width : 0;
             for (int ow0 = 0; ow0 < g->output_width; ow0 += 16) {
                 const int left = g->output_width - ow0;
-                const __mmask16 outputs = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+                const __mmask16 outputs = lanes16(left);
                 /* The first tap's column of each output, and whether its window has any column in the image. */
                 const __m512i first = _mm512_sub_epi32(_mm512_mullo_epi32(_mm512_add_epi32(_mm512_set1_epi32(ow0), lanes),
                                                                           _mm512_set1_epi32(g->stride_width)),

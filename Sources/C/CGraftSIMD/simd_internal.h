@@ -1,0 +1,22 @@
+/* Helpers shared by the kernels' C files (not part of the public header). */
+#ifndef GRAFT_SIMD_INTERNAL_H
+#define GRAFT_SIMD_INTERNAL_H
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+/* A tile's row loops must become straight-line code so that the accumulators live in registers. */
+#define UNROLL _Pragma("clang loop unroll(full)")
+
+/* The first `valid` of 16 lanes (none for valid <= 0, all for valid >= 16). */
+static inline __mmask16 lanes16(int valid) {
+    return valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? (__mmask16)0 : (__mmask16)((1u << valid) - 1);
+}
+
+/* The first `valid` of 8 lanes, as an AVX2 mask vector. */
+__attribute__((target("avx2"))) static inline __m256i lanes8(int valid) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
+
+#endif
