@@ -25,8 +25,9 @@ let modules: [Target] = [
     .target(name: "GraftCore"),
     // Numeric kernels; the only module that imports OpenBLAS (and Graft's own SIMD kernels).
     .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS", "CGraftSIMD"]),
-    // Graft's own SIMD GEMM on packed panels and the im2col that feeds it (AVX-512 / AVX2, chosen
-    // at run time; plain C with per-function target attributes).
+    // Graft's own SIMD kernels: a GEMM on packed panels and the im2col that feeds it, a direct
+    // stride-1 convolution, max pooling (AVX-512 / AVX2 chosen at run time; plain C with
+    // per-function target attributes; only GraftKernels' PanelKernels.swift calls it).
     .target(name: "CGraftSIMD", path: "Sources/C/CGraftSIMD"),
     // Executes a graph (forward now, backward later); never imports a format module.
     .target(name: "GraftEngine", dependencies: ["GraftCore", "GraftKernels"]),

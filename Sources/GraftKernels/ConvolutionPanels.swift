@@ -1,5 +1,3 @@
-import CGraftSIMD
-
 /// ``ConvolutionKernels/Strategy/imageParallel`` on ``PanelKernels``: each worker takes whole
 /// images. Per image, a stride-1 convolution whose output rows split into whole vectors reads its
 /// columns straight from the padded image (no im2col at all); others write im2col panels that the
@@ -114,8 +112,8 @@ extension ConvolutionKernels {
                 if weightGradient != nil {
                     p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa, panels: panels)
                     for group in 0..<g.groups {
-                        graft_simd_pack_columns(Int32(area), Int32(rows), dy + group * rows * area, area, Int32(width),
-                                                packed, area * width)
+                        PanelKernels.packColumns(isa, k: area, n: rows, source: dy + group * rows * area, ld: area,
+                                                 into: packed)
                         PanelKernels.gemm(isa, m: reduction, n: rows, k: area,
                                           a: panels + group * reduction * width, aRow: width, aColumn: 1,
                                           aBlock: width, aBlockStride: p.columnRows * width,
@@ -146,8 +144,8 @@ extension ConvolutionKernels {
                 } else {
                     // Column gradient `weightᵀ · dy` per group, then col2im.
                     for group in 0..<g.groups {
-                        graft_simd_pack_rows(Int32(rows), Int32(area), dy + group * rows * area, area, Int32(width),
-                                             packed, rows * width)
+                        PanelKernels.packRows(isa, k: rows, n: area, source: dy + group * rows * area, ld: area,
+                                              into: packed)
                         PanelKernels.gemm(isa, m: reduction, n: area, k: rows,
                                           a: weight + group * rows * reduction, aRow: 1, aColumn: reduction,
                                           b: packed, bPanelStride: rows * width,

@@ -58,6 +58,20 @@ public enum PanelKernels {
 }
 
 extension PanelKernels {
+    /// Packs `B(k, n) = source[k * ld + n]` (`k < k`, `n < n`) into `isa`'s panels, zero past `n`.
+    @inline(__always)
+    static func packRows(_ isa: InstructionSet, k: Int, n: Int, source: UnsafePointer<Float>, ld: Int,
+                         into panels: UnsafeMutablePointer<Float>) {
+        graft_simd_pack_rows(Int32(k), Int32(n), source, ld, Int32(isa.panelWidth), panels, k * isa.panelWidth)
+    }
+
+    /// Packs `B(k, n) = source[n * ld + k]` (a row-major `[n, k]` matrix, transposed) into panels.
+    @inline(__always)
+    static func packColumns(_ isa: InstructionSet, k: Int, n: Int, source: UnsafePointer<Float>, ld: Int,
+                            into panels: UnsafeMutablePointer<Float>) {
+        graft_simd_pack_columns(Int32(k), Int32(n), source, ld, Int32(isa.panelWidth), panels, k * isa.panelWidth)
+    }
+
     /// Max pooling of planes `[planes, height, width]` with the vector kernel, when `isa` has one
     /// (AVX-512; AVX2 for strides 1 and 2 across); returns false otherwise. Same windows and tie rules as
     /// ``PoolingKernels/maxForward(input:output:argmax:planes:geometry:)``'s portable loop.

@@ -1,6 +1,7 @@
-/* Graft's own vector kernels: a GEMM on packed column panels (AVX-512 or AVX2 + FMA, picked at run
- * time) and the packing routines that feed it (im2col straight into panels, panel packing of
- * plain and transposed matrices).
+/* Graft's own vector kernels (AVX-512 or AVX2 + FMA, picked at run time): a GEMM on packed column
+ * panels and the packing routines that feed it (im2col straight into panels, panel packing of
+ * plain and transposed matrices), a stride-1 direct convolution that reads the padded image with
+ * no im2col, and max pooling.
  *
  * Why not OpenBLAS for these: the convolutions of small nets (CIFAR-sized maps, 32-64 channels)
  * are thin per-image GEMMs where OpenBLAS spends much of its time packing operands it receives in
