@@ -19,12 +19,15 @@ release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
 # Swift Testing suites (XCTest is not used). The Python venvs enable the cross-checks
-# (safetensors and JSON Schema, OpenCV's Caffe reader, real Keras loading our exports); without
-# them those tests are skipped with a message.
+# (safetensors and JSON Schema, OpenCV's Caffe reader, Keras 3 and tf.keras loading our exports);
+# without them those tests are skipped with a message, except under CI (CI=true), where a missing
+# venv fails the run.
 test: deps
-	@GRAFT_PYTHON="$$(Scripts/make-venv.sh)"; export GRAFT_PYTHON; \
-	  GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)"; export GRAFT_KERAS_PYTHON; \
-	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_KERAS_PYTHON=$${GRAFT_KERAS_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)"; \
+	@GRAFT_PYTHON="$$(Scripts/make-venv.sh)" && export GRAFT_PYTHON && \
+	  GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)" && export GRAFT_KERAS_PYTHON && \
+	  GRAFT_TFKERAS_PYTHON="$$(Scripts/make-tfkeras-venv.sh)" && export GRAFT_TFKERAS_PYTHON && \
+	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_KERAS_PYTHON=$${GRAFT_KERAS_PYTHON:-<none>}" \
+	       "GRAFT_TFKERAS_PYTHON=$${GRAFT_TFKERAS_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)" && \
 	  $(SWIFT) build --build-tests $(BUILD_FLAGS) && \
 	  $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
 
@@ -35,4 +38,4 @@ samples: build
 	@Scripts/make-samples.sh "$$($(SWIFT) build --show-bin-path)/graft"
 
 clean:
-	rm -rf .build .build-venv .build-keras-venv
+	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv

@@ -12,16 +12,19 @@ public struct KerasLimits: Equatable, Sendable {
     public var maxTotalElements: Int
     /// Largest member extracted from a `.keras` archive, in bytes.
     public var maxArchiveMemberBytes: Int
+    /// Deepest nesting of models used as layers (real transfer-learning models nest 1 or 2 deep).
+    public var maxModelNesting: Int
 
     public init(maxConfigBytes: Int = 64 << 20, maxConfigDepth: Int = 256, maxLayers: Int = 100_000,
                 maxElementsPerWeight: Int = 1 << 31, maxTotalElements: Int = 1 << 32,
-                maxArchiveMemberBytes: Int = 16 << 30) {
+                maxArchiveMemberBytes: Int = 16 << 30, maxModelNesting: Int = 32) {
         self.maxConfigBytes = maxConfigBytes
         self.maxConfigDepth = maxConfigDepth
         self.maxLayers = maxLayers
         self.maxElementsPerWeight = maxElementsPerWeight
         self.maxTotalElements = maxTotalElements
         self.maxArchiveMemberBytes = maxArchiveMemberBytes
+        self.maxModelNesting = maxModelNesting
     }
 
     public static let `default` = KerasLimits()

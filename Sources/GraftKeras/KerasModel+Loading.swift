@@ -121,7 +121,7 @@ struct KerasLoader {
 
         let root = try interop(path) { () throws(HDF5Error) in try file.root() }
         var budget = limits.maxTotalElements
-        var stored: [String: [StoredWeight]] = [:]
+        var stored: [[String]: [StoredWeight]] = [:]
         let byPosition: Bool
         switch layout {
         case .legacyFull, .legacyWeights:
@@ -136,11 +136,18 @@ struct KerasLoader {
                     warnings.append(.optimizerWeightsIgnored(group: "/optimizer_weights"))
                 }
             }
-            let known = Set(architecture.entries.map(\.layer.name))
+            let known = Set(architecture.entries.map(\.weightPath))
+            let nestedLeaves = Dictionary(grouping: architecture.entries.filter { $0.weightPath.count > 1 },
+                                          by: { $0.weightPath[0] })
             var unexpected: [String] = []
             for (layer, weights) in try LegacyWeightReader.read(group, limits: limits, budget: &budget) {
-                if known.contains(layer) {
-                    stored[layer] = weights
+                if known.contains([layer]) {
+                    stored[[layer]] = weights
+                } else if let leaves = nestedLeaves[layer] {
+                    for (leaf, found) in try LegacyWeightReader.distribute(weights, of: layer, among: leaves.map(\.weightPath),
+                                                                           path: path) {
+                        stored[leaf] = found
+                    }
                 } else if !weights.isEmpty {
                     unexpected.append(layer)
                 }
@@ -158,7 +165,7 @@ struct KerasLoader {
         var weights: [String: [KerasWeight]] = [:]
         for entry in architecture.entries {
             let name = entry.layer.name
-            let found = stored[name] ?? []
+            let found = stored[entry.weightPath] ?? []
             if found.isEmpty, entry.weightSpecs?.isEmpty ?? true { continue }
             let bound = try KerasWeightBinding.bind(layer: name, specs: entry.weightSpecs, stored: found,
                                                     byPosition: byPosition, path: path)

@@ -5,7 +5,7 @@ import GraftTestSupport
 /// The engine issue's acceptance test: the CIFAR-10 Caffe net fine-tuned on BUSI (malignant vs
 /// rest) reaches a test AUC well above chance; the same command trains it from scratch.
 struct BUSITuneTests {
-    @Test(.enabled(if: SharedData.has("data/busi") && SharedData.has("reference/caffe/v1_everpeace_2014"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("data/busi") && SharedData.has("reference/caffe/v1_everpeace_2014")), "\(SharedData.absentMessage)"))
     func cifar10NetOnBUSI() throws {
         let dir = TemporaryDirectory()
         let caffe = SharedData.path("reference/caffe/v1_everpeace_2014")

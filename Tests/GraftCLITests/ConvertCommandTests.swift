@@ -19,7 +19,7 @@ struct ConvertCommandTests {
         return (dir.path("caffe/deploy.prototxt"), dir.path("caffe/weights.caffemodel"))
     }
 
-    @Test(.enabled(if: reference, "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(reference), "\(SharedData.absentMessage)"))
     func convertsRetinaFaceAndVerifiesAgainstOpenCV() throws {
         let dir = TemporaryDirectory()
         let base = SharedData.path("reference/caffe/retinaface_mnet25_charrin/mnet")
@@ -34,7 +34,7 @@ struct ConvertCommandTests {
         #expect(inspected.stdout.contains("Preprocessing: data 1x3x640x640: BGR 0...255"))
     }
 
-    @Test(.enabled(if: reference, "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(reference), "\(SharedData.absentMessage)"))
     func warningsGoToStderrAndStrictRefuses() throws {
         let dir = TemporaryDirectory()
         let base = SharedData.path("reference/caffe/ultraface_linzaer/slim-320")
@@ -49,7 +49,7 @@ struct ConvertCommandTests {
 
     /// The CaffeNet deploy prototxt alone: random weights from its fillers; inspect shows the shapes,
     /// 60,965,224 parameters and about 0.72 GMACs.
-    @Test(.enabled(if: SharedData.has("reference/caffe/bvlc"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/bvlc")), "\(SharedData.absentMessage)"))
     func caffeNetPrototxtAloneInspects() throws {
         let dir = TemporaryDirectory()
         let out = dir.path("caffenet.graft")

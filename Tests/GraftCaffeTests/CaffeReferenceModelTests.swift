@@ -50,7 +50,7 @@ struct CaffeReferenceModelTests {
         return (input, arrays.filter { $0.name.hasPrefix("out:") }.map { (String($0.name.dropFirst(4)), $0.tensor) })
     }
 
-    @Test(.enabled(if: available, "\(SharedData.absentMessage)"), arguments: cases)
+    @Test(.enabled(if: CrossCheck.runs(available), "\(SharedData.absentMessage)"), arguments: cases)
     func matchesOpenCV(_ c: Case) throws {
         let imported = try Self.importCase(c)
         let (input, expected) = try Self.references(c)
@@ -64,7 +64,7 @@ struct CaffeReferenceModelTests {
         }
     }
 
-    @Test(.enabled(if: available, "\(SharedData.absentMessage)"), arguments: cases)
+    @Test(.enabled(if: CrossCheck.runs(available), "\(SharedData.absentMessage)"), arguments: cases)
     func exportsAndReimportsBitIdentically(_ c: Case) throws {
         let imported = try Self.importCase(c)
         let directory = TemporaryDirectory()
@@ -98,11 +98,12 @@ struct CaffeReferenceModelTests {
                 #expect(agreement.passed, "OpenCV on the export, out:\(name): \(agreement)")
             }
         } else {
-            print("\(c.name): OpenCV cross-check of the export skipped (set GRAFT_PYTHON to a python with opencv-python-headless<5)")
+            let message = "\(c.name): OpenCV cross-check of the export skipped (set GRAFT_PYTHON to a python with opencv-python-headless<5)"
+            if CrossCheck.isCI { Issue.record("CI: \(message)") } else { print(message) }
         }
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/generated_tiny"), "\(SharedData.absentMessage)"),
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/generated_tiny")), "\(SharedData.absentMessage)"),
           arguments: ["tiny_v1", "tiny_v2"])
     func generatedTinyNetsMatchOpenCV(_ name: String) throws {
         let base = CaffeTesting.reference("caffe/generated_tiny/\(name)")
@@ -119,7 +120,7 @@ struct CaffeReferenceModelTests {
 
     /// MTCNN's caffemodel alone: its embedded training net (HDF5Data, label Slice and Split,
     /// losses, Accuracy, Silence) reduces to the deploy computation.
-    @Test(.enabled(if: available, "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(available), "\(SharedData.absentMessage)"))
     func mtcnnCaffemodelAloneGivesTheDeployNet() throws {
         let c = Self.cases.first { $0.name == "mtcnn_det1" }!
         let path = CaffeTesting.reference("caffe/" + c.caffemodel)
@@ -139,7 +140,7 @@ struct CaffeReferenceModelTests {
         #expect(Agreement(actual, bbox).passed)
     }
 
-    @Test(.enabled(if: available, "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(available), "\(SharedData.absentMessage)"))
     func ultraFacePermuteLayersBecomePermuteOps() throws {
         let imported = try Self.importCase(Self.cases.first { $0.name == "ultraface_slim320" }!)
         let permutes = imported.model.graph.nodes.filter { $0.op.kind == .permute }
@@ -148,7 +149,7 @@ struct CaffeReferenceModelTests {
         #expect(!imported.model.graph.nodes.contains { $0.op.kind == .opaque })
     }
 
-    @Test(.enabled(if: available, "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(available), "\(SharedData.absentMessage)"))
     func retinaFaceKeepsItsTrainingMultipliersAndBatchNormStatistics() throws {
         let imported = try Self.importCase(Self.cases.first { $0.name == "retinaface_mnet25" }!)
         let training = try #require(imported.model.training)

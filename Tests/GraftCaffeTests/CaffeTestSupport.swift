@@ -4,26 +4,10 @@ import GraftEngine
 import GraftTestSupport
 @testable import GraftCaffe
 
-/// Element-wise agreement of two tensors, in their original order (never sorted).
-struct Agreement: CustomStringConvertible {
-    var maxAbsolute: Float = 0
-    var maxRelative: Float = 0
-    var failing = 0
-
-    /// Passes when every element has `|a - e| <= atol + rtol * |e|`.
-    init(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5) {
-        precondition(actual.scalars.count == expected.scalars.count)
-        for (a, e) in zip(actual.scalars, expected.scalars) {
-            let d = abs(a - e)
-            maxAbsolute = max(maxAbsolute, d)
-            if e != 0 { maxRelative = max(maxRelative, d / abs(e)) }
-            if !(d <= atol + rtol * abs(e)) { failing += 1 }
-        }
-    }
-
-    var passed: Bool { failing == 0 }
-    var description: String {
-        String(format: "max abs %.3e, max rel %.3e, %d failing", Double(maxAbsolute), Double(maxRelative), failing)
+extension Agreement {
+    /// Compares two tensors element by element (see ``Agreement``; `atol` nil scales to the reference).
+    init(_ actual: Tensor, _ expected: Tensor, rtol: Float = Agreement.defaultRelative, atol: Float? = nil) {
+        self.init(actual.scalars, expected.scalars, rtol: rtol, atol: atol)
     }
 }
 

@@ -21,7 +21,7 @@ struct ReferenceCaffemodelTests {
 
     static func path(_ file: String) -> String { SharedData.path("reference/caffe/" + file) }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe"), "\(SharedData.absentMessage)"), arguments: files.map(\.path))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe")), "\(SharedData.absentMessage)"), arguments: files.map(\.path))
     func everyReferenceCaffemodelDecodes(_ file: String) throws {
         let expected = try #require(Self.files.first { $0.path == file })
         let net = try CaffeModelReader.read(path: Self.path(file))
@@ -35,7 +35,7 @@ struct ReferenceCaffemodelTests {
         #expect(blobs.allSatisfy { $0.precision == .float && CaffeBlob.elementCount($0.shape) == $0.data.count })
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/v1_everpeace_2014"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/v1_everpeace_2014")), "\(SharedData.absentMessage)"))
     func v1FilesKeepTheirLegacyDims() throws {
         let net = try CaffeModelReader.read(path: Self.path("v1_everpeace_2014/lenet_iter_10000.caffemodel"))
         #expect(net.generation == .v1 && net.name == "LeNet")
@@ -51,7 +51,7 @@ struct ReferenceCaffemodelTests {
         #expect(full.layer(named: "cifar")?.data != nil)
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/mtcnn_kpzhang93/det1.caffemodel"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/mtcnn_kpzhang93/det1.caffemodel")), "\(SharedData.absentMessage)"))
     func mtcnnCaffemodelHoldsItsTrainingNet() throws {
         let weights = try CaffeModelReader.read(path: Self.path("mtcnn_kpzhang93/det1.caffemodel"))
         #expect(weights.name == "12Net")
@@ -70,7 +70,7 @@ struct ReferenceCaffemodelTests {
         #expect(weights.warnings.count == 1 && weights.layer(named: "loss1")?.rawUnknown.count == 1)
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/retinaface_mnet25_charrin/mnet.caffemodel"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/retinaface_mnet25_charrin/mnet.caffemodel")), "\(SharedData.absentMessage)"))
     func retinaFaceBatchNormScaleAndDeconvolution() throws {
         let net = try CaffeModelReader.read(path: Self.path("retinaface_mnet25_charrin/mnet.caffemodel"))
         let bn = try #require(net.layer(named: "mobilenet0_batchnorm0"))
@@ -82,7 +82,7 @@ struct ReferenceCaffemodelTests {
         #expect(net.inputs == [.init(name: "data", shape: [1, 3, 640, 640])])
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/ultraface_linzaer/slim-320.caffemodel"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/ultraface_linzaer/slim-320.caffemodel")), "\(SharedData.absentMessage)"))
     func ultraFaceForkFieldsInBinary() throws {
         let file = Self.path("ultraface_linzaer/slim-320.caffemodel")
         let net = try CaffeModelReader.read(path: file)
@@ -92,7 +92,7 @@ struct ReferenceCaffemodelTests {
         #expect(throws: CaffeError.self) { try CaffeModelReader.read(path: file, strict: true) }
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/lenet_ethereon/lenet_iter_10000.caffemodel"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/lenet_ethereon/lenet_iter_10000.caffemodel")), "\(SharedData.absentMessage)"))
     func truncatedRealFileIsUndecodable() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.path("lenet_ethereon/lenet_iter_10000.caffemodel")))
         for cut in [data.count - 1, data.count / 2, 100] {
@@ -104,7 +104,7 @@ struct ReferenceCaffemodelTests {
 
     /// The reader's speed on the largest reference file (printed; the test only guards against a
     /// per-element slow path, which would be orders of magnitude slower).
-    @Test(.enabled(if: SharedData.has("reference/caffe/lenet_ethereon/lenet_iter_10000.caffemodel"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/lenet_ethereon/lenet_iter_10000.caffemodel")), "\(SharedData.absentMessage)"))
     func readSpeedOnTheLargestReferenceFile() throws {
         let path = Self.path("retinaface_mnet25_charrin/mnet.caffemodel")
         let data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -23,7 +23,7 @@ struct ReferencePrototxtTests {
 
     static func path(_ file: String) -> String { SharedData.path("reference/caffe/" + file) }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe"), "\(SharedData.absentMessage)"), arguments: files.map(\.path))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe")), "\(SharedData.absentMessage)"), arguments: files.map(\.path))
     func everyReferencePrototxtParses(_ file: String) throws {
         let expected = try #require(Self.files.first { $0.path == file })
         let net = try CaffePrototxt.read(path: Self.path(file))
@@ -35,7 +35,7 @@ struct ReferencePrototxtTests {
         if !file.hasPrefix("ultraface") { #expect(net.warnings.isEmpty, "\(net.warnings)") }
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/ultraface_linzaer/slim-320.prototxt"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/ultraface_linzaer/slim-320.prototxt")), "\(SharedData.absentMessage)"))
     func forkFieldIsAWarningNotAnError() throws {
         let file = Self.path("ultraface_linzaer/slim-320.prototxt")
         let net = try CaffePrototxt.read(path: file)
@@ -52,7 +52,7 @@ struct ReferencePrototxtTests {
         }
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/retinaface_mnet25_charrin/mnet.prototxt"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/retinaface_mnet25_charrin/mnet.prototxt")), "\(SharedData.absentMessage)"))
     func retinaFaceLayerKinds() throws {
         let net = try CaffePrototxt.read(path: Self.path("retinaface_mnet25_charrin/mnet.prototxt"))
         var counts: [String: Int] = [:]
@@ -67,7 +67,7 @@ struct ReferencePrototxtTests {
         #expect(net.layers.first { $0.type == "Reshape" }?.reshape?.shape?.count == 4)
     }
 
-    @Test(.enabled(if: SharedData.has("reference/caffe/v1_everpeace_2014/cifar10_full.prototxt"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/caffe/v1_everpeace_2014/cifar10_full.prototxt")), "\(SharedData.absentMessage)"))
     func v1CifarFullIsUpgraded() throws {
         let net = try CaffePrototxt.read(path: Self.path("v1_everpeace_2014/cifar10_full.prototxt"))
         #expect(net.layers.map(\.type) == ["Convolution", "Pooling", "ReLU", "LRN", "Convolution", "ReLU", "Pooling", "LRN",

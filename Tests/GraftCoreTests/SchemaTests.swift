@@ -1,4 +1,5 @@
 import Foundation
+import GraftTestSupport
 import Testing
 @testable import GraftCore
 
@@ -45,7 +46,7 @@ struct SchemaTests {
         return (process.terminationStatus, output)
     }
 
-    @Test(.enabled(if: python != nil, "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))
+    @Test(.enabled(if: CrossCheck.runs(python != nil), "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))
     func pythonValidatorAndSafetensorsAcceptWrittenFiles() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -69,7 +70,7 @@ struct SchemaTests {
         #expect(output.split(separator: "\n").filter { $0.hasPrefix("OK ") }.count == 4, "\(output)")
     }
 
-    @Test(.enabled(if: python != nil, "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))
+    @Test(.enabled(if: CrossCheck.runs(python != nil), "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))
     func safetensorsReadsTheHandMadeMixedDTypeFile() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -79,7 +80,7 @@ struct SchemaTests {
         #expect(status == 0, "\(output)")
     }
 
-    @Test(.enabled(if: python != nil, "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"),
+    @Test(.enabled(if: CrossCheck.runs(python != nil), "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"),
           arguments: [Damage.duplicateNestedKey, .graphReferencesMissingTensor, .trailingBytes, .unknownOpKind, .futureVersion,
                      .graphWithCycle, .offsetsWithGap])
     func pythonValidatorRejectsDamagedFiles(_ damage: Damage) throws {

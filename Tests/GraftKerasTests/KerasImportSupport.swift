@@ -6,36 +6,6 @@ import GraftTestSupport
 import Testing
 @testable import GraftKeras
 
-/// Element-wise agreement of Graft's output with a reference.
-struct Agreement: CustomStringConvertible {
-    var maxAbs: Float = 0
-    var maxRel: Float = 0
-    var count = 0
-    /// Elements with `|graft - reference| > atol + rtol * |reference|`.
-    var failures = 0
-
-    static let rtol: Float = 1e-4
-    static let atol: Float = 1e-6
-
-    init(_ graft: [Float], _ reference: [Float]) {
-        precondition(graft.count == reference.count)
-        count = graft.count
-        for (g, r) in zip(graft, reference) {
-            let diff = abs(g - r)
-            if !(diff <= Self.atol + Self.rtol * abs(r)) { failures += 1 }
-            maxAbs = max(maxAbs, diff.isNaN ? .infinity : diff)
-            maxRel = max(maxRel, diff / max(abs(r), 1e-6))
-        }
-    }
-
-    var ok: Bool { failures == 0 && count > 0 }
-
-    var description: String {
-        "max abs \(String(format: "%.3g", maxAbs)), max rel \(String(format: "%.3g", maxRel)) over \(count) values"
-            + (failures > 0 ? ", \(failures) outside \(Self.atol) + \(Self.rtol)·|ref|" : "")
-    }
-}
-
 enum KerasRun {
     /// Runs `model` on an NHWC (or flat) Keras input and returns its first output in Keras's
     /// layout (NCHW outputs transposed back to NHWC).

@@ -28,7 +28,7 @@ struct KerasLayerZooTests {
         #expect(output.shape == reference.output.shape)
         let agreement = Agreement(output.scalars, reference.output.scalars)
         print("[keras-zoo] \(name)\(suffix): \(agreement); warnings: \(warnings.map(\.description))")
-        #expect(agreement.ok, "\(name)\(suffix): \(agreement)")
+        #expect(agreement.passed, "\(name)\(suffix): \(agreement)")
         #expect(!model.graph.nodes.contains { if case .opaque = $0.op { true } else { false } })
     }
 

@@ -13,8 +13,8 @@ enum KerasVenv {
 
     static let absentMessage = "Keras venv not found: run Scripts/make-keras-venv.sh or set GRAFT_KERAS_PYTHON"
 
-    /// A Python with `tensorflow` and `tf-keras` (Keras 2 itself), given by `GRAFT_TFKERAS_PYTHON`:
-    /// optional, about 2.8 GB, so no script creates it.
+    /// A Python with `tensorflow` and `tf-keras` (Keras 2 itself), given by `GRAFT_TFKERAS_PYTHON`
+    /// (`Scripts/make-tfkeras-venv.sh` makes it; `make test` sets it).
     static let tfKerasPython: String? = ProcessInfo.processInfo.environment["GRAFT_TFKERAS_PYTHON"]
         .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
 

@@ -102,14 +102,18 @@ struct KerasWeightBindingTests {
         #expect(model.parameterCount == count * 6)
     }
 
-    @Test func keras3NestedModelIsKeptWithItsArrays() throws {
+    /// A nested Sequential is flattened: its layer's variables are found under the nested model's
+    /// own `layers/` group and bound to the scoped layer.
+    @Test func keras3NestedModelIsFlattenedWithItsArrays() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("nested.weights.h5"), json = directory.path("nested.json")
         try Data("""
         {"class_name": "Sequential", "config": {"name": "outer", "layers": [
           {"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "input_layer"}},
           {"class_name": "Dense", "config": {"name": "first", "units": 3}},
-          {"class_name": "Sequential", "config": {"name": "inner", "layers": []}},
+          {"class_name": "Sequential", "config": {"name": "inner", "layers": [
+            {"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "inner_input"}},
+            {"class_name": "Dense", "config": {"name": "middle", "units": 3, "use_bias": false}}]}},
           {"class_name": "Dense", "config": {"name": "last", "units": 1}}
         ]}}
         """.utf8).write(to: URL(fileURLWithPath: json))
@@ -124,10 +128,12 @@ struct KerasWeightBindingTests {
             try inner.createDataset("0", shape: [3, 3], values: [Float](repeating: 1, count: 9))
         }
         let model = try KerasModel.load(path: path, architecture: json)
-        #expect(model.layers.map(\.name) == ["input_layer", "first", "inner", "last"])
-        let inner = try #require(model.layer(named: "inner"))
-        #expect(!inner.isSupported)
-        #expect(inner.weights.map(\.name) == ["layers/dense/vars/0"])
+        #expect(model.layers.map(\.name) == ["input_layer", "first", "inner/middle", "last"])
+        let middle = try #require(model.layer(named: "inner/middle"))
+        #expect(middle.isSupported)
+        #expect(middle.weights.map(\.name) == ["kernel"] && middle.weights[0].values == [Float](repeating: 1, count: 9))
+        #expect(middle.inputs == [KerasConnection(layer: "first")])
+        #expect(model.layer(named: "last")?.inputs == [KerasConnection(layer: "inner/middle")])
         #expect(model.layer(named: "last")?.weights.map(\.shape) == [[3, 1], [1]])
         #expect(model.warnings.contains(.optimizerWeightsIgnored(group: "/optimizer")))
     }

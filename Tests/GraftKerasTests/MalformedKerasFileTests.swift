@@ -145,7 +145,7 @@ struct MalformedKerasFileTests {
                 check = { $0 == .keras3GroupMismatch(path: path, group: "/layers/conv2d", expectedLayer: "conv", foundName: "other") }
             case .keras3UnexpectedGroup:
                 groups.append(.init("dense_1", layerName: "extra", [.init("k", [4, 4])]))
-                check = { $0 == .unexpectedWeights(path: path, groups: ["layers/dense_1"]) }
+                check = { $0 == .unexpectedWeights(path: path, groups: ["/layers/dense_1"]) }
             case .keras3WrongCount:
                 groups[3].arrays.removeLast()
                 check = { $0 == .weightCountMismatch(path: path, layer: "fc", expected: ["kernel", "bias"], found: ["0"]) }

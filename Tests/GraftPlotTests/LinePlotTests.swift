@@ -32,7 +32,7 @@ struct LinePlotTests {
         #expect(parser.parse(), "\(String(describing: parser.parserError))")
     }
 
-    @Test(.enabled(if: SVGRasterizer.converter != nil, "rsvg-convert not installed"))
+    @Test(.enabled(if: CrossCheck.runs(SVGRasterizer.converter != nil), "rsvg-convert not installed"))
     func writesSVGAndPNG() throws {
         let dir = TemporaryDirectory()
         let plot = LinePlot(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [(1, 1), (2, 4)])])

@@ -17,6 +17,14 @@ struct KerasArchitecture: Sendable {
         var inConfig: Bool
         /// What the decoder noticed (unsupported settings, assumed defaults).
         var warnings: [KerasWarning] = []
+        /// A model used as a layer, decoded (and itself flattened); nil for ordinary layers. Such
+        /// entries exist only until ``inlineNestedModels(_:outputs:keras3Dialect:source:limits:)``
+        /// replaces them by their layers.
+        var nested: KerasNestedModel? = nil
+        /// The original names from the outermost model down to this layer: where the file keeps
+        /// its weights (`["mobilenetv2_1.00_96", "block_1_expand"]`). Every copy of a layer of a
+        /// nested model called more than once has the same path, so all copies share weights.
+        var weightPath: [String] = []
     }
 
     var source: String
@@ -26,9 +34,9 @@ struct KerasArchitecture: Sendable {
     var backend: String?
     /// In topological order.
     var entries: [Entry]
-    /// Layer names in the order Keras 3 saves them (`model.layers`): the config's order, without
-    /// the leading InputLayer of a Sequential model.
-    var keras3SaveOrder: [String]
+    /// The layers in the order Keras 3 saves them (`model.layers`: the config's order, without
+    /// the leading InputLayer of a Sequential model), nested models as subtrees.
+    var keras3SaveOrder: [KerasSaveNode]
     var inputs: [KerasInput]
     var outputs: [KerasConnection]
     var warnings: [KerasWarning]
@@ -40,9 +48,14 @@ struct KerasArchitecture: Sendable {
         try parse(JSONReader.parse(bytes, source: source, limits: limits), source: source, limits: limits)
     }
 
-    /// Decodes a parsed config (the whole `model_config` / `config.json` / `to_json()` object).
-    static func parse(_ root: KerasJSON, source: String, limits: KerasLimits) throws(KerasError) -> KerasArchitecture {
+    /// Decodes a parsed config (the whole `model_config` / `config.json` / `to_json()` object, or
+    /// the entry of a model used as a layer, at `depth` > 0).
+    static func parse(_ root: KerasJSON, source: String, limits: KerasLimits,
+                      depth: Int = 0) throws(KerasError) -> KerasArchitecture {
         func fail(_ reason: String) -> KerasError { .invalidModelConfig(source: source, reason: reason) }
+        guard depth <= limits.maxModelNesting else {
+            throw .limitExceeded(path: source, what: "models nested in models", value: "\(depth)", limit: limits.maxModelNesting)
+        }
         guard let rootObject = root.objectValue else { throw fail("the top level is \(root.kindName), expected an object") }
         guard let modelClass = rootObject["class_name"]?.stringValue else { throw fail("no class_name at the top level") }
         guard let config = rootObject["config"], !config.isNull else { throw fail("no config at the top level") }
@@ -69,13 +82,18 @@ struct KerasArchitecture: Sendable {
         guard layerList.count <= limits.maxLayers else {
             throw .limitExceeded(path: source, what: "layer count", value: "\(layerList.count)", limit: limits.maxLayers)
         }
-        let name = config["name"]?.stringValue ?? (isSequential ? "sequential" : "model")
+        let name = config["name"]?.stringValue ?? rootObject["name"]?.stringValue ?? (isSequential ? "sequential" : "model")
+        // Keras 3 (calls written as objects with `args`) numbers a nested model's calls from 0;
+        // Keras 1/2 count the nested model's own construction as its node 0. (tf.keras 2.13+
+        // writes `module` too, so that key does not tell them apart.)
+        let keras3Dialect = layerList.contains { $0["inbound_nodes"]?.arrayValue?.first?.objectValue != nil }
 
         var warnings: [KerasWarning] = []
         var entries: [Entry] = []
         var names = Set<String>()
         for (index, item) in layerList.enumerated() {
-            let entry = try decodeLayer(item, index: index, functional: !isSequential, source: source)
+            let entry = try decodeLayer(item, index: index, functional: !isSequential, source: source, limits: limits,
+                                        depth: depth)
             guard names.insert(entry.layer.name).inserted else {
                 throw .duplicateLayerName(source: source, layer: entry.layer.name)
             }
@@ -87,6 +105,7 @@ struct KerasArchitecture: Sendable {
         var inputs: [KerasInput] = []
         var outputs: [KerasConnection] = []
         var saveOrder = entries.map(\.layer.name)
+        var outerOutputs: [KerasConnection] = []
         if isSequential {
             if case .inputLayer = entries[0].layer.configuration {
                 saveOrder.removeFirst()
@@ -99,7 +118,7 @@ struct KerasArchitecture: Sendable {
                 entries[i].layer.inboundNodes = [KerasInboundNode(inputs: [KerasConnection(layer: entries[i - 1].layer.name)])]
             }
             inputs = [input(of: entries[0].layer)]
-            outputs = [KerasConnection(layer: entries[entries.count - 1].layer.name)]
+            outerOutputs = [KerasConnection(layer: entries[entries.count - 1].layer.name)]
         } else {
             let object = config.objectValue ?? [:]
             let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.layer.name, $0.layer) })
@@ -109,12 +128,18 @@ struct KerasArchitecture: Sendable {
                 }
                 inputs.append(input(of: layer))
             }
-            outputs = try connections(object["output_layers"], what: "output_layers", source: source)
-            for output in outputs where byName[output.layer] == nil {
+            outerOutputs = try connections(object["output_layers"], what: "output_layers", source: source)
+            for output in outerOutputs where byName[output.layer] == nil {
                 throw fail("output_layers names unknown layer '\(output.layer)'")
             }
-            guard !outputs.isEmpty else { throw fail("output_layers is empty") }
+            guard !outerOutputs.isEmpty else { throw fail("output_layers is empty") }
         }
+        let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.layer.name, $0) })
+        let saveTree = saveOrder.map { name in byName[name]!.saveNode }
+        outputs = outerOutputs
+        for entry in entries { warnings += entry.nested?.architecture.warnings ?? [] }
+        entries = try inlineNestedModels(entries, outputs: &outputs, keras3Dialect: keras3Dialect, source: source,
+                                         limits: limits)
         for input in inputs where input.shape == nil {
             warnings.append(.inputShapeUnknown(input: input.name))
         }
@@ -123,14 +148,14 @@ struct KerasArchitecture: Sendable {
         return KerasArchitecture(
             source: source, name: name, modelClass: modelClass,
             kerasVersion: rootObject["keras_version"]?.stringValue, backend: rootObject["backend"]?.stringValue,
-            entries: ordered, keras3SaveOrder: saveOrder, inputs: inputs, outputs: outputs,
+            entries: ordered, keras3SaveOrder: saveTree, inputs: inputs, outputs: outputs,
             warnings: warnings)
     }
 
     // MARK: - Layers
 
-    private static func decodeLayer(_ item: KerasJSON, index: Int, functional: Bool,
-                                    source: String) throws(KerasError) -> Entry {
+    private static func decodeLayer(_ item: KerasJSON, index: Int, functional: Bool, source: String,
+                                    limits: KerasLimits, depth: Int) throws(KerasError) -> Entry {
         func fail(_ reason: String) -> KerasError {
             .invalidModelConfig(source: source, reason: "layer #\(index): \(reason)")
         }
@@ -140,8 +165,6 @@ struct KerasArchitecture: Sendable {
         guard let name = object["name"]?.stringValue ?? config["name"]?.stringValue, !name.isEmpty else {
             throw fail("\(className) has no name")
         }
-        let decoded = try KerasLayerDecoders.decode(className: className, layerName: name, config: config,
-                                                    rawJSON: object["config"] ?? .null, source: source)
         var trainable = true
         if let value = config["trainable"], !value.isNull {
             guard case .bool(let flag) = value else {
@@ -150,10 +173,26 @@ struct KerasArchitecture: Sendable {
             trainable = flag
         }
         let inbound = functional ? try inboundNodes(object["inbound_nodes"], layer: name, source: source) : []
+        if isModel(className: className, config: config) {
+            let inner = try parse(item, source: "\(source) > \(name)", limits: limits, depth: depth + 1)
+            let layer = KerasLayer(name: name, className: className,
+                                   configuration: .unsupported(className: className, rawJSON: "{}"),
+                                   inboundNodes: inbound, trainable: trainable)
+            return Entry(layer: layer, weightSpecs: nil, inConfig: true, nested: KerasNestedModel(inner), weightPath: [name])
+        }
+        let decoded = try KerasLayerDecoders.decode(className: className, layerName: name, config: config,
+                                                    rawJSON: object["config"] ?? .null, source: source)
         let layer = KerasLayer(name: name, className: className, configuration: decoded.configuration,
                                inboundNodes: inbound, weights: [], trainable: trainable, dtype: dtypeName(config["dtype"]))
         return Entry(layer: layer, weightSpecs: layer.isSupported ? decoded.weights : nil, inConfig: true,
-                     warnings: decoded.warnings)
+                     warnings: decoded.warnings, weightPath: [name])
+    }
+
+    /// A model used as a layer: Sequential, Functional, Keras 1/2 `Model`, or a subclass that
+    /// saved a functional config (a `layers` list with `input_layers`).
+    private static func isModel(className: String, config: [String: KerasJSON]) -> Bool {
+        if ["Sequential", "Functional", "Model"].contains(className) { return true }
+        return config["layers"]?.arrayValue != nil && config["input_layers"] != nil && config["output_layers"] != nil
     }
 
     /// "float32" from `"float32"` or from a dtype policy object `{"config": {"name": "float32"}}`.
@@ -168,7 +207,12 @@ struct KerasArchitecture: Sendable {
     private static func sequentialInput(first: KerasJSON, firstName: String, root: [String: KerasJSON],
                                         taken: Set<String>, source: String) throws(KerasError) -> Entry {
         var fields: [String: KerasJSON] = [:]
-        let firstConfig = first["config"]?.objectValue ?? [:]
+        var firstConfig = first["config"]?.objectValue ?? [:]
+        // A model as the first layer (`Sequential([base, pooling, dense])`): its input's shape.
+        if let className = first["class_name"]?.stringValue, isModel(className: className, config: firstConfig),
+           let innerFirst = firstConfig["layers"]?.arrayValue?.first?["config"]?.objectValue {
+            firstConfig = innerFirst
+        }
         for key in ["batch_input_shape", "batch_shape", "dtype", "input_dtype"] {
             if let value = firstConfig[key] { fields[key] = value }
         }
@@ -183,7 +227,7 @@ struct KerasArchitecture: Sendable {
                                                     rawJSON: .object(fields), source: source)
         let layer = KerasLayer(name: name, className: "InputLayer", configuration: decoded.configuration,
                                dtype: fields["dtype"]?.stringValue)
-        return Entry(layer: layer, weightSpecs: [], inConfig: false)
+        return Entry(layer: layer, weightSpecs: [], inConfig: false, weightPath: [name])
     }
 
     private static func input(of layer: KerasLayer) -> KerasInput {

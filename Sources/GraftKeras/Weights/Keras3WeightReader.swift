@@ -13,7 +13,7 @@ import GraftHDF5
 /// (`batch_normalization_10` sorts before `batch_normalization_2`).
 enum Keras3WeightReader {
     struct Result {
-        var weights: [String: [StoredWeight]]
+        var weights: [[String]: [StoredWeight]]
         var warnings: [KerasWarning]
     }
 
@@ -77,37 +77,11 @@ enum Keras3WeightReader {
             throw .missingGroup(path: file, group: "/layers")
         }
         let layersGroup = try interop(file) { () throws(HDF5Error) in try root.group("layers") }
-        let entries = Dictionary(uniqueKeysWithValues: architecture.entries.map { ($0.layer.name, $0) })
-        let order = architecture.keras3SaveOrder
-        let groups = groupNames(classNames: order.map { entries[$0]!.layer.className })
-
-        var weights: [String: [StoredWeight]] = [:]
-        for (layerName, groupName) in zip(order, groups) where !groupName.isEmpty {
-            guard try interop(file, { () throws(HDF5Error) in try layersGroup.contains(groupName) }) else { continue }
-            let group = try interop(file) { () throws(HDF5Error) in try layersGroup.group(groupName) }
-            let supported = entries[layerName]?.weightSpecs != nil
-            if supported {
-                weights[layerName] = try readVars(group, layer: layerName, limits: limits, budget: &budget)
-                let extra = try datasets(under: group, skipping: "vars", limits: limits)
-                if !extra.isEmpty { warnings.append(.variablesIgnored(group: group.objectPath, count: extra.count)) }
-            } else {
-                // A nested model or custom layer: keep every array under its group, by relative path.
-                try checkName(group, layer: layerName)
-                var stored: [StoredWeight] = []
-                for path in try datasets(under: group, skipping: nil, limits: limits) {
-                    stored.append(try StoredWeight.read(group, path, name: path, limits: limits, budget: &budget))
-                }
-                weights[layerName] = stored
-            }
-        }
-
-        let expected = Set(groups)
-        var unexpected: [String] = []
-        for link in try interop(file, { () throws(HDF5Error) in try layersGroup.links() }) where !expected.contains(link.name) {
-            let group = try interop(file) { () throws(HDF5Error) in try layersGroup.group(link.name) }
-            if !(try datasets(under: group, skipping: nil, limits: limits)).isEmpty { unexpected.append(link.name) }
-        }
-        guard unexpected.isEmpty else { throw .unexpectedWeights(path: file, groups: unexpected.map { "layers/\($0)" }) }
+        var supported: [[String]: Bool] = [:]
+        for entry in architecture.entries { supported[entry.weightPath] = entry.weightSpecs != nil }
+        var weights: [[String]: [StoredWeight]] = [:]
+        try readLevel(layersGroup, nodes: architecture.keras3SaveOrder, supported: supported, limits: limits,
+                      budget: &budget, weights: &weights, warnings: &warnings)
 
         if try interop(file, { () throws(HDF5Error) in try root.contains("optimizer") }) {
             warnings.append(.optimizerWeightsIgnored(group: "/optimizer"))
@@ -118,6 +92,52 @@ enum Keras3WeightReader {
             if count > 0 { warnings.append(.variablesIgnored(group: "/vars", count: count)) }
         }
         return Result(weights: weights, warnings: warnings)
+    }
+
+    /// One container's `layers/` group: each layer's `vars`, each nested model's own `layers/`
+    /// recursively; a group no layer of this container claims is refused if it holds arrays.
+    private static func readLevel(_ layersGroup: HDF5Group, nodes: [KerasSaveNode], supported: [[String]: Bool],
+                                  limits: KerasLimits, budget: inout Int, weights: inout [[String]: [StoredWeight]],
+                                  warnings: inout [KerasWarning]) throws(KerasError) {
+        let file = layersGroup.file.path
+        let groups = groupNames(classNames: nodes.map(\.className))
+        for (node, groupName) in zip(nodes, groups) where !groupName.isEmpty {
+            guard try interop(file, { () throws(HDF5Error) in try layersGroup.contains(groupName) }) else { continue }
+            let group = try interop(file) { () throws(HDF5Error) in try layersGroup.group(groupName) }
+            let originalName = node.weightPath.last ?? ""
+            if let children = node.children {
+                try checkName(group, layer: originalName)
+                if try interop(file, { () throws(HDF5Error) in try group.contains("layers") }) {
+                    let inner = try interop(file) { () throws(HDF5Error) in try group.group("layers") }
+                    try readLevel(inner, nodes: children, supported: supported, limits: limits, budget: &budget,
+                                  weights: &weights, warnings: &warnings)
+                }
+                let extra = try datasets(under: group, skipping: "layers", limits: limits)
+                if !extra.isEmpty { warnings.append(.variablesIgnored(group: group.objectPath, count: extra.count)) }
+            } else if supported[node.weightPath] ?? false {
+                weights[node.weightPath] = try readVars(group, layer: originalName, limits: limits, budget: &budget)
+                let extra = try datasets(under: group, skipping: "vars", limits: limits)
+                if !extra.isEmpty { warnings.append(.variablesIgnored(group: group.objectPath, count: extra.count)) }
+            } else {
+                // A custom or unsupported layer: keep every array under its group, by relative path.
+                try checkName(group, layer: originalName)
+                var stored: [StoredWeight] = []
+                for path in try datasets(under: group, skipping: nil, limits: limits) {
+                    stored.append(try StoredWeight.read(group, path, name: path, limits: limits, budget: &budget))
+                }
+                weights[node.weightPath] = stored
+            }
+        }
+
+        let expected = Set(groups)
+        var unexpected: [String] = []
+        for link in try interop(file, { () throws(HDF5Error) in try layersGroup.links() }) where !expected.contains(link.name) {
+            let group = try interop(file) { () throws(HDF5Error) in try layersGroup.group(link.name) }
+            if !(try datasets(under: group, skipping: nil, limits: limits)).isEmpty { unexpected.append(link.name) }
+        }
+        guard unexpected.isEmpty else {
+            throw .unexpectedWeights(path: file, groups: unexpected.map { layersGroup.childPath($0) })
+        }
     }
 
     /// Checks the optional `name` attribute Keras 3 writes on a layer's `vars` group.

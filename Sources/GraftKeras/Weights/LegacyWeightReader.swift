@@ -34,4 +34,43 @@ enum LegacyWeightReader {
         }
         return result
     }
+
+    /// Splits the arrays of a nested model's group (`weight_names` such as `stem_conv/kernel:0`,
+    /// trainable ones first, so never in layer order) among its layers, by the layer path that
+    /// each name ends with: `stem_conv/kernel:0` belongs to the leaf whose path ends with
+    /// `stem_conv`; `core/stem_conv/kernel` narrows it further.
+    ///
+    /// - Parameter leaves: The ``KerasArchitecture/Entry/weightPath`` of every layer inside the
+    ///   nested model `group` (copies of a layer share one path).
+    /// - Throws: ``KerasError/unexpectedWeights(path:groups:)`` naming a weight that belongs to no
+    ///   layer, or to more than one.
+    static func distribute(_ weights: [StoredWeight], of group: String, among leaves: [[String]],
+                           path: String) throws(KerasError) -> [[String]: [StoredWeight]] {
+        let unique = Array(Set(leaves))
+        var result: [[String]: [StoredWeight]] = [:]
+        for weight in weights {
+            let parts = KerasWeightBinding.withoutIndex(weight.storedName).split(separator: "/").map(String.init)
+            let layerPart = Array(parts.dropLast())
+            var candidates: [[String]]
+            if layerPart.isEmpty {
+                // Keras 1 style `<layer>_W`: the longest layer name that prefixes it.
+                let matching = unique.filter { weight.storedName.hasPrefix(($0.last ?? "") + "_") }
+                let longest = matching.map { $0.last!.count }.max()
+                candidates = matching.filter { $0.last!.count == longest }
+            } else {
+                candidates = unique.filter { $0.dropFirst().suffix(layerPart.count).elementsEqual(layerPart) }
+                if candidates.isEmpty, layerPart.first == group {
+                    let inner = Array(layerPart.dropFirst())
+                    candidates = unique.filter { !inner.isEmpty && $0.dropFirst().suffix(inner.count).elementsEqual(inner) }
+                }
+            }
+            guard candidates.count == 1 else {
+                let why = candidates.isEmpty ? "belongs to no layer of nested model '\(group)'"
+                    : "matches several layers: \(candidates.map { $0.joined(separator: "/") }.sorted().joined(separator: ", "))"
+                throw .unexpectedWeights(path: path, groups: ["\(group)/\(weight.storedName) (\(why))"])
+            }
+            result[candidates[0], default: []].append(weight)
+        }
+        return result
+    }
 }
