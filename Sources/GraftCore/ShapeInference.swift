@@ -97,8 +97,8 @@ extension Op {
             }
             return [out]
         case .eltwise(let p):
-            for other in inputs.dropFirst() where other != x {
-                throw ShapeRuleError(reason: "inputs differ in shape: \(x) and \(other)")
+            guard let out = Shape.broadcast(inputs) else {
+                throw ShapeRuleError(reason: "inputs do not broadcast: \(inputs.map(\.description).joined(separator: " and "))")
             }
             guard p.coefficients.isEmpty || p.coefficients.count == inputs.count else {
                 throw ShapeRuleError(reason: "\(p.coefficients.count) coefficients for \(inputs.count) inputs")
@@ -106,7 +106,7 @@ extension Op {
             guard p.coefficients.isEmpty || p.operation == .sum else {
                 throw ShapeRuleError(reason: "coefficients apply to sum only")
             }
-            return [x]
+            return [out]
         case .flatten(let p):
             guard let a = x.normalizedAxis(p.axis), let e = x.normalizedAxis(p.endAxis), a <= e else {
                 throw ShapeRuleError(reason: "axes \(p.axis)...\(p.endAxis) invalid for \(x)")

@@ -6,9 +6,11 @@ import Foundation
 /// scales with the magnitude of the terms summed, not with the element itself: a logit near zero
 /// that is a sum of terms of size 1 carries an error of order 1e-7·(terms), whatever its own size,
 /// and a different summation order (AVX-512 vs AVX2 kernels, OpenBLAS's per-CPU kernels) moves it.
-/// So the absolute part is scaled to the output's magnitude (its root mean square) unless a test
-/// sets it: portable across instruction sets, yet still 1e-4 relative for every element of
-/// typical size.
+/// So the absolute part is scaled to the output's magnitude (its root mean square), with a floor
+/// of 1e-5 for outputs of small magnitude computed from larger activations (RetinaFace's box
+/// offsets moved by 3.6e-6 under OpenBLAS's Haswell kernels), unless a test sets it: portable
+/// across instruction sets and BLAS kernels, yet still 1e-4 relative for every element of typical
+/// size.
 public struct Agreement: CustomStringConvertible, Sendable {
     public private(set) var count = 0
     public private(set) var maxAbsolute: Float = 0
@@ -21,13 +23,13 @@ public struct Agreement: CustomStringConvertible, Sendable {
     /// The default relative tolerance: about fp32's accuracy after a deep network.
     public static let defaultRelative: Float = 1e-4
     /// The absolute part as a fraction of `rtol · rms(expected)`.
-    public static let magnitudeFraction: Float = 0.1
-    /// The smallest absolute part (an all-zero reference).
-    public static let absoluteFloor: Float = 1e-6
+    public static let magnitudeFraction: Float = 1
+    /// The smallest absolute part.
+    public static let absoluteFloor: Float = 1e-5
 
     /// - Parameters:
     ///   - atol: The absolute part; nil scales it to the reference's magnitude:
-    ///     `max(1e-6, 0.1 · rtol · rms(expected))`.
+    ///     `max(1e-5, rtol · rms(expected))`.
     public init(_ actual: [Float], _ expected: [Float], rtol: Float = Agreement.defaultRelative, atol: Float? = nil) {
         precondition(actual.count == expected.count, "agreement of \(actual.count) and \(expected.count) values")
         self.rtol = rtol
@@ -41,7 +43,7 @@ public struct Agreement: CustomStringConvertible, Sendable {
         }
     }
 
-    /// `max(1e-6, 0.1 · rtol · rms(expected))`, NaNs and infinities ignored.
+    /// `max(1e-5, rtol · rms(expected))`, NaNs and infinities ignored.
     public static func scaledAbsolute(_ expected: [Float], rtol: Float) -> Float {
         var sum: Double = 0
         var n = 0

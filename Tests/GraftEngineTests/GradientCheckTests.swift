@@ -187,6 +187,30 @@ struct GradientCheckTests {
                     inputs: [Tensor(shape: shape, scalars: Array(all[0..<12])), Tensor(shape: shape, scalars: Array(all[12..<24]))])
     }
 
+    /// Broadcast inputs (squeeze-and-excitation scales, per-position masks, a scalar, lower rank):
+    /// their gradients are the broadcast copy's gradient summed back.
+    @Test("Eltwise with broadcasting: sum, product, max", arguments: [
+        [Shape([2, 3, 4, 5]), Shape([2, 3, 1, 1])],
+        [Shape([2, 3, 4, 5]), Shape([2, 1, 4, 5]), Shape([1])],
+        [Shape([2, 1, 4, 1]), Shape([3, 1, 5])],
+    ])
+    func eltwiseBroadcast(shapes: [Shape]) throws {
+        var seed: UInt64 = 120
+        func next() -> UInt64 { seed += 1; return seed }
+        try checkOp(.eltwise(Eltwise(operation: .sum, coefficients: shapes.indices.map { [1, -2, 0.5][$0] })),
+                    inputs: shapes.map { randomTensor($0, seed: next()) })
+        try checkOp(.eltwise(Eltwise(operation: .product)), inputs: shapes.map { randomTensor($0, seed: next()) })
+        // Distinct values from one shuffled grid, so that no two inputs tie near the output.
+        let total = shapes.reduce(0) { $0 + $1.elementCount }
+        let grid = kinkFreeTensor([total], seed: next(), in: -6...6).scalars
+        var offset = 0
+        let inputs = shapes.map { shape in
+            defer { offset += shape.elementCount }
+            return Tensor(shape: shape, scalars: Array(grid[offset..<(offset + shape.elementCount)]))
+        }
+        try checkOp(.eltwise(Eltwise(operation: .max)), inputs: inputs)
+    }
+
     @Test("Concat and Slice (two and three pieces)")
     func concatAndSlice() throws {
         try checkOp(.concat(Concat(axis: 1)), inputs: [randomTensor([2, 2, 3], seed: 110), randomTensor([2, 3, 3], seed: 111)])

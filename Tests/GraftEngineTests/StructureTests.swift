@@ -52,6 +52,43 @@ struct StructureTests {
         #expect(maximum.scalars == [2, 5, 10, 0.5])
     }
 
+    /// Broadcasting against a plain loop over NumPy's rule, for the shapes real networks use
+    /// (squeeze-and-excitation, per-position masks, scalars, lower rank, both sides stretched).
+    @Test("Eltwise broadcasting matches NumPy's rule", arguments: [
+        [Shape([2, 3, 4, 5]), Shape([2, 3, 1, 1])], [Shape([2, 3, 1, 1]), Shape([2, 3, 4, 5])],
+        [Shape([2, 3, 4, 5]), Shape([2, 1, 4, 5])], [Shape([2, 3, 4, 5]), Shape([1])], [Shape([2, 3, 4, 5]), Shape([5])],
+        [Shape([2, 1, 4, 1]), Shape([3, 1, 5])], [Shape([1, 3, 1, 5]), Shape([2, 1, 4, 1]), Shape([3, 4, 5])],
+    ])
+    func eltwiseBroadcast(shapes: [Shape]) throws {
+        let inputs = shapes.enumerated().map { randomTensor($1, seed: 200 + UInt64($0)) }
+        let out = try #require(Shape.broadcast(shapes))
+        func read(_ t: Tensor, _ index: [Int]) -> Float {
+            let offset = out.rank - t.shape.rank
+            var flat = 0
+            for (k, d) in t.shape.dims.enumerated() { flat = flat * d + (d == 1 ? 0 : index[offset + k]) }
+            return t.scalars[flat]
+        }
+        for operation in [Eltwise.Operation.sum, .product, .max] {
+            let coefficients: [Float] = operation == .sum ? inputs.indices.map { [2, -1, 0.5][$0] } : []
+            let y = try #require(try run(.eltwise(Eltwise(operation: operation, coefficients: coefficients)), inputs)["y"])
+            #expect(y.shape == out)
+            var index = [Int](repeating: 0, count: out.rank)
+            for flat in 0..<out.elementCount {
+                var rest = flat
+                for k in (0..<out.rank).reversed() { index[k] = rest % out[k]; rest /= out[k] }
+                let values = inputs.map { read($0, index) }
+                let expected: Float = switch operation {
+                case .sum: zip(values, coefficients).reduce(0) { $0 + $1.0 * $1.1 }
+                case .product: values.reduce(1, *)
+                case .max: values.max()!
+                }
+                #expect(abs(y.scalars[flat] - expected) <= 1e-5 * max(1, abs(expected)), "\(operation) \(shapes) at \(index)")
+                if abs(y.scalars[flat] - expected) > 1e-5 * max(1, abs(expected)) { break }
+            }
+        }
+        #expect(Shape.broadcast([Shape([2, 3]), Shape([4])]) == nil)
+    }
+
     @Test("Flatten channels-first keeps NCHW order; channels-last reads it as NHWC")
     func flatten() throws {
         // x[0, c, h, w] = 100c + 10h + w for C=2, H=2, W=3.

@@ -115,7 +115,9 @@ final class SoftmaxLayer: Layer {
     }
 }
 
-/// Element-wise sum (with coefficients), product or maximum of equally shaped inputs.
+/// Element-wise sum (with coefficients), product or maximum. Inputs may broadcast to the output
+/// (NumPy rules: a squeeze-and-excitation scale `[N, C, 1, 1]` times `[N, C, H, W]`); equally
+/// shaped inputs take the plain loops.
 final class EltwiseLayer: Layer {
     let node: String
     let inputs: [ValueID]
@@ -123,6 +125,8 @@ final class EltwiseLayer: Layer {
     let operation: Eltwise.Operation
     let coefficients: [Float]
     let count: Int
+    /// How each input is read against the output; nil when no input broadcasts.
+    let maps: [BroadcastMap]?
 
     init(_ site: LayerSite, _ op: Eltwise) {
         node = site.node.name
@@ -131,10 +135,20 @@ final class EltwiseLayer: Layer {
         operation = op.operation
         coefficients = op.coefficients.isEmpty ? Array(repeating: 1, count: site.inputs.count) : op.coefficients
         count = site.outputShape.elementCount
+        let maps = site.inputShapes.map { BroadcastMap(input: $0, output: site.outputShape) }
+        self.maps = maps.allSatisfy(\.isIdentity) ? nil : maps
     }
+
+    /// Backward of a broadcast input: its gradient at the output's size, then summed (the maximum
+    /// also needs a mask of the earlier inputs that tie).
+    var backwardScratchCount: Int { maps == nil ? 0 : (operation == .max ? 2 * count : count) }
 
     func forward(_ context: ForwardContext) {
         let y = context.output(outputs[0])
+        if let maps {
+            forwardBroadcast(context, y, maps)
+            return
+        }
         switch operation {
         case .sum:
             EltwiseKernels.scaledCopy(context.input(inputs[0]), coefficient: coefficients[0], into: y, count: count)
@@ -150,6 +164,19 @@ final class EltwiseLayer: Layer {
         }
     }
 
+    private func forwardBroadcast(_ context: ForwardContext, _ y: UnsafeMutablePointer<Float>, _ maps: [BroadcastMap]) {
+        BroadcastKernels.scaledCopy(context.input(inputs[0]), maps[0], coefficient: operation == .sum ? coefficients[0] : 1,
+                                    into: y)
+        for i in 1..<inputs.count {
+            let x = context.input(inputs[i])
+            switch operation {
+            case .sum: BroadcastKernels.addScaled(x, maps[i], coefficient: coefficients[i], to: y)
+            case .product: BroadcastKernels.multiply(x, maps[i], into: y)
+            case .max: BroadcastKernels.maximum(x, maps[i], into: y)
+            }
+        }
+    }
+
     /// The inputs' forward values, resolved once when a training session prepares the layer.
     private var inputValues: [UnsafePointer<Float>] = []
 
@@ -159,6 +186,10 @@ final class EltwiseLayer: Layer {
 
     func backward(_ context: BackwardContext) {
         let dy = context.outputGradient
+        if let maps {
+            backwardBroadcast(context, dy, maps)
+            return
+        }
         for (i, gradient) in context.inputGradients.enumerated() {
             guard let dx = gradient else { continue }
             switch operation {
@@ -170,6 +201,33 @@ final class EltwiseLayer: Layer {
                 EltwiseKernels.maximumGradient(outputGradient: dy, output: context.value(outputs[0]), inputs: inputValues,
                                                index: i, into: dx, count: count)
             }
+        }
+    }
+
+    /// Each input's gradient at the output's size (in scratch unless the input is output-sized),
+    /// then summed over the dimensions it was broadcast along.
+    private func backwardBroadcast(_ context: BackwardContext, _ dy: UnsafePointer<Float>, _ maps: [BroadcastMap]) {
+        for (i, gradient) in context.inputGradients.enumerated() {
+            guard let dx = gradient else { continue }
+            let full = maps[i].isIdentity ? dx : context.scratch
+            switch operation {
+            case .sum:
+                EltwiseKernels.scaledCopy(dy, coefficient: coefficients[i], into: full, count: count)
+            case .product:
+                full.update(from: dy, count: count)
+                for j in inputs.indices where j != i { BroadcastKernels.multiply(inputValues[j], maps[j], into: full) }
+            case .max:
+                // dy where input i is the first input equal to the output (ties go to the earliest).
+                let y = context.value(outputs[0])
+                let tie = context.scratch + count
+                BroadcastKernels.equalMask(inputValues[i], maps[i], value: y, into: full)
+                for j in 0..<i {
+                    BroadcastKernels.equalMask(inputValues[j], maps[j], value: y, into: tie)
+                    for k in 0..<count where tie[k] != 0 { full[k] = 0 }
+                }
+                for k in 0..<count { full[k] *= dy[k] }
+            }
+            if !maps[i].isIdentity { BroadcastKernels.reduce(context.scratch, maps[i], into: dx) }
         }
     }
 }
