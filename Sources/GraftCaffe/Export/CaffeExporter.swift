@@ -50,6 +50,12 @@ public enum CaffeExporter {
             notes.insert("\(batchNorms.count) BatchNorm layer(s): mean and variance written with moving-average factor 1 "
                          + "(the statistics Graft holds are already divided by Caffe's factor)", at: 0)
         }
+        let floorPoolings = notes.filter { $0.hasPrefix("FloorPooling") }
+        notes.removeAll { $0.hasPrefix("FloorPooling") }
+        if !floorPoolings.isEmpty {
+            notes.append("\(floorPoolings.count) Pooling layer(s) round down: deploy.prototxt says ceil_mode: false (the fork "
+                         + "field OpenCV reads; BVLC Caffe wants round_mode: FLOOR, which the .caffemodel carries)")
+        }
         return (net, notes)
     }
 

@@ -75,6 +75,7 @@ struct CaffeLayerExport {
             if p.method == .average, p.averageDivisor == .excludePadding, !p.global, p.padBegin.contains(where: { $0 != 0 }) {
                 throw notRepresentable("average pooling that excludes padding from the divisor; Caffe includes it")
             }
+            let roundsDown = p.rounding == .floor && !p.global
             return ([try layer("Pooling") {
                 var pool = CaffeParam.Pooling()
                 pool.pool = p.method == .max ? .max : .ave
@@ -85,9 +86,11 @@ struct CaffeLayerExport {
                     if p.stride[0] == p.stride[1] { pool.stride = p.stride[0] } else { (pool.strideH, pool.strideW) = (p.stride[0], p.stride[1]) }
                     if p.padBegin[0] == p.padBegin[1] { pool.pad = p.padBegin[0] } else { (pool.padH, pool.padW) = (p.padBegin[0], p.padBegin[1]) }
                 }
-                if p.rounding == .floor { pool.roundMode = .floor }
+                // OpenCV 4 reads only the forks' ceil_mode (it rejects round_mode); the caffemodel
+                // writer turns this into BVLC's round_mode: FLOOR. A global pool needs neither.
+                if roundsDown { pool.ceilMode = false }
                 $0.pooling = pool
-            }], [])
+            }], roundsDown ? ["FloorPooling '\(node.name)'"] : [])
         case .lrn(let p):
             return ([try layer("LRN") {
                 var lrn = CaffeParam.LRN()
