@@ -234,6 +234,21 @@ struct CaffeLayerExport {
         return c
     }
 
+    /// The parameter block that says a layer learns blobs (`convolution_param`, ...), for an opaque
+    /// layer that has none: the caffemodel would lack its weights. Only BVLC's blocks are known;
+    /// a fork's own block (`bn_param`, `norm_param`) says nothing here.
+    static func learnedBlobBlock(of layer: CaffeLayer) -> String? {
+        let p = layer.parameters
+        if p.convolution != nil { return "convolution_param" }
+        if p.innerProduct != nil { return "inner_product_param" }
+        if p.batchNorm != nil { return "batch_norm_param" }
+        if p.prelu != nil { return "prelu_param" }
+        // Scale and Bias take their factor from a second bottom when there is one.
+        if p.scale != nil, layer.bottoms.count == 1 { return "scale_param" }
+        if p.bias != nil, layer.bottoms.count == 1 { return "bias_param" }
+        return nil
+    }
+
     /// An opaque Caffe node goes back as the layer it was: its raw parameters are decoded as
     /// prototxt (known blocks become typed parameters, the rest stays text), its `blobN`
     /// parameters become its blobs.
