@@ -20,7 +20,8 @@ extension GraftCommand {
             discussion: """
                 caffe: OUT/deploy.prototxt (V2 layers, an Input layer with the shape) and \
                 OUT/weights.caffemodel (V2, BlobShape). Nodes Caffe cannot express (asymmetric padding, \
-                ReLU6, Pad, ...) make the export fail with the node's name. keras: a Keras-2-layout full model \
+                ReLU6, Pad, ...) make the export fail with the node's name, and so do layers that should have \
+                weights but have none (opaque layers imported without them), unless --force. keras: a Keras-2-layout full model \
                 .h5 (-o model.h5). keras3: a Keras 3 .weights.h5 and its architecture .json (-o model.weights.h5). \
                 Files are written atomically.
                 """)
@@ -29,13 +30,15 @@ extension GraftCommand {
         @Option(help: "Target format: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var to: ExportFormat
         @Option(name: .shortAndLong, help: "caffe: the directory to write into (created if missing); keras, keras3: the file.")
         var output: String
+        @Flag(help: "caffe: write layers that should have weights but have none (e.g. opaque layers imported from a prototxt alone) without them.")
+        var force = false
 
         func run() throws {
             let file = try NativeFile.open(model)
             let loaded = try file.loadModel()
             switch to {
             case .caffe:
-                let export = try CaffeExporter.export(loaded, to: output)
+                let export = try CaffeExporter.export(loaded, to: output, allowMissingWeights: force)
                 for note in export.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 print("wrote \(export.prototxtPath) and \(export.caffemodelPath)")
             case .keras, .keras3:

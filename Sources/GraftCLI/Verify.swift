@@ -8,8 +8,10 @@ extension GraftCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare a model's outputs with a reference computed by another implementation.",
             discussion: """
-                The reference .npz holds `input` and either `out:<value name>` arrays or a single `output` \
-                (the graph's output). Outputs are compared element by element in their original order. \
+                The reference .npz holds `input` and either `out:<name>` arrays or a single `output` \
+                (the graph's output). Each <name> is a value of the graph, else a node (its first output: \
+                OpenCV names Caffe outputs by layer), else whatever --map names; the line before the table \
+                says which. Outputs are compared element by element in their original order. \
                 An element passes when |graft - reference| <= atol + rtol * |reference|; the exit status is \
                 non-zero if any element of any output fails.
                 """)
@@ -20,6 +22,9 @@ extension GraftCommand {
         @Option(help: "Absolute tolerance.") var atol: Float = 1e-5
         @Option(help: "Layout of the reference's 4-D arrays: nchw (Caffe, OpenCV) or nhwc (Keras).") var layout: Layout = .nchw
         @Flag(help: "Print the comparison as JSON.") var json = false
+        @Option(name: .customLong("map"), help: ArgumentHelp("Compare reference array out:<ref> with graph value <value> (repeatable).",
+                                                             valueName: "ref=value"))
+        var maps: [String] = []
 
         func run() throws {
             let file = try NativeFile.open(model)
@@ -27,10 +32,18 @@ extension GraftCommand {
             guard let input = arrays.first(where: { $0.name == "input" })?.tensor else {
                 throw CommandFailure("\(reference): has no 'input' array")
             }
+            let names = try ReferenceNames(graph: file.graph, file: model, maps: maps)
+            let keys = Set(arrays.map(\.name).filter { $0.hasPrefix("out:") }.map { String($0.dropFirst(4)) })
+            for key in names.mapped.keys.sorted() where !keys.contains(key) {
+                throw CommandFailure("--map \(key)=\(names.mapped[key]!): \(reference) has no array out:\(key)")
+            }
             var expected: [(name: String, label: String, tensor: Tensor)] = []
+            var resolutions: [String] = []
             for (name, tensor) in arrays where name != "input" {
                 if name.hasPrefix("out:") {
-                    expected.append((String(name.dropFirst(4)), name, tensor.nchw(from: layout)))
+                    let (value, _, description) = try names.resolve(String(name.dropFirst(4)))
+                    resolutions.append("\(name) is \(description)")
+                    expected.append((value, name, tensor.nchw(from: layout)))
                 } else if name == "output" {
                     guard file.graph.outputs.count == 1 else {
                         throw CommandFailure("\(reference): 'output' is ambiguous; the model has \(file.graph.outputs.count) outputs")
@@ -41,8 +54,14 @@ extension GraftCommand {
             guard !expected.isEmpty else { throw CommandFailure("\(reference): has no 'out:<name>' or 'output' arrays") }
             let actual = try ModelRunner(file: file).run(input: input.nchw(from: layout), blobs: expected.map(\.name))
             var comparisons: [Comparison] = []
-            for ((_, label, reference), (_, tensor)) in zip(expected, actual) {
-                comparisons.append(Comparison(name: label, actual: tensor, expected: reference, rtol: rtol, atol: atol))
+            for ((value, label, reference), (_, tensor)) in zip(expected, actual) {
+                var c = Comparison(name: label, actual: tensor, expected: reference, rtol: rtol, atol: atol)
+                c.value = value
+                comparisons.append(c)
+            }
+            // Which value each key was compared with; on stderr when stdout is JSON.
+            for line in resolutions {
+                if json { FileHandle.standardError.write(Data("note: \(line)\n".utf8)) } else { print(line) }
             }
             if json {
                 let encoder = JSONEncoder()
@@ -67,6 +86,8 @@ extension GraftCommand {
 /// The agreement of one output with its reference.
 struct Comparison: Encodable {
     var name: String
+    /// The graph value compared with the reference array `name`.
+    var value: String?
     var shape: String
     var maxAbsoluteError: Float
     /// max |a - b| / max(|b|, atol) over the elements.

@@ -25,6 +25,43 @@ struct CaffeExporterTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("out/weights.caffemodel")))
     }
 
+    /// Opaque layers whose parameter blocks say they learn weights, imported without them, make the
+    /// export fail with every such layer named, unless forced; opaque layers with blobs, or
+    /// without such a block, export as they are.
+    @Test func layersThatShouldHaveWeightsButHaveNoneAreRefused() throws {
+        let text = """
+            input: "data" input_shape { dim: 1 dim: 4 dim: 8 dim: 8 }
+            layer { name: "dw" type: "DepthwiseConvolution" bottom: "data" top: "dw"
+              convolution_param { num_output: 4 group: 4 kernel_size: 3 bias_term: false } }
+            layer { name: "fc" type: "FancyInnerProduct" bottom: "dw" top: "fc" inner_product_param { num_output: 2 } }
+            layer { name: "up" type: "Interp" bottom: "fc" top: "up" }
+            layer { name: "sc" type: "ChannelScale" bottom: "up" top: "sc" scale_param { axis: 1 } }
+            """
+        let definition = try CaffePrototxt.decode(text, file: "zoo.prototxt")
+        let alone = try CaffeImporter.importNet(definition, file: "zoo.prototxt", weights: nil, weightsFile: nil)
+        let expected = ["dw (DepthwiseConvolution, convolution_param)", "fc (FancyInnerProduct, inner_product_param)",
+                        "sc (ChannelScale, scale_param)"]
+        #expect(throws: CaffeExportError.layersWithoutWeights(expected)) { try CaffeExporter.net(for: alone.model) }
+        let directory = TemporaryDirectory()
+        #expect(throws: CaffeExportError.layersWithoutWeights(expected)) {
+            try CaffeExporter.export(alone.model, to: directory.path("refused"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("refused/weights.caffemodel")))
+        let forced = try CaffeExporter.export(alone.model, to: directory.path("forced"), allowMissingWeights: true)
+        #expect(forced.notes.contains("written without weights, as forced: " + expected.joined(separator: ", ")))
+        #expect(try CaffeModelReader.read(path: forced.caffemodelPath).layer(named: "dw")?.blobs.isEmpty == true)
+        // With the blobs from a caffemodel the same layers export without complaint.
+        var weights = CaffeNet(name: "w")
+        for (name, shape) in [("dw", [4, 1, 3, 3]), ("fc", [2, 256]), ("sc", [256])] {
+            var layer = CaffeLayer(name: name, type: "")
+            layer.blobs = [CaffeBlob(shape: shape, data: [Float](repeating: 0.5, count: shape.reduce(1, *)))]
+            weights.layers.append(layer)
+        }
+        let bound = try CaffeImporter.importNet(definition, file: "zoo.prototxt", weights: weights, weightsFile: "zoo.caffemodel")
+        let net = try CaffeExporter.net(for: bound.model).net
+        #expect(net.layer(named: "dw")?.blobs.first?.shape == [4, 1, 3, 3])
+    }
+
     @Test func builtInCaffeNetRoundTripsThroughCaffe() throws {
         let model = Self.model(Architectures.caffeNet())
         let directory = TemporaryDirectory()

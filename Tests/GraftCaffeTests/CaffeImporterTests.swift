@@ -217,6 +217,34 @@ struct CaffeImporterTests {
         }
     }
 
+    /// An unknown layer rewriting its bottom in place keeps the bottom's shape, so the layers after
+    /// it are still mapped; an unknown layer with its own top leaves what follows it opaque.
+    @Test func layersAfterAnInPlaceOpaqueLayerAreStillMapped() throws {
+        let text = """
+            input: "data" input_shape { dim: 1 dim: 2 dim: 6 dim: 6 }
+            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" convolution_param { num_output: 3 kernel_size: 3 } }
+            layer { name: "act" type: "ReLU6" bottom: "conv" top: "conv" }
+            layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+            layer { name: "odd" type: "Interp" bottom: "pool" top: "odd" }
+            layer { name: "fc" type: "InnerProduct" bottom: "odd" top: "fc" inner_product_param { num_output: 2 } }
+            """
+        let imported = try Self.importText(text)
+        let graph = imported.model.graph
+        guard case .opaque(let act) = try #require(graph.node(named: "act")).op else { Issue.record("act is not opaque"); return }
+        #expect(act.type == "ReLU6" && act.outputShapes == [[1, 3, 4, 4]])
+        #expect(graph.node(named: "pool")?.op.kind == .pooling)
+        let shapes = try graph.inferShapesPartially()
+        #expect(shapes.values[try #require(graph.node(named: "pool")).outputs[0]] == [1, 3, 2, 2])
+        guard case .opaque(let odd) = try #require(graph.node(named: "odd")).op else { Issue.record("odd is not opaque"); return }
+        #expect(odd.outputShapes.isEmpty)
+        #expect(graph.node(named: "fc")?.op.kind == .opaque)
+        #expect(imported.warnings.contains { $0.contains("'fc'") && $0.contains("input shape is unknown") })
+        // The recorded shape stays inside Graft: the export is the same in-place layer ('fc', opaque
+        // from a prototxt alone, has no weights, hence the force).
+        let act2 = try #require(try CaffeExporter.net(for: imported.model, allowMissingWeights: true).net.layer(named: "act"))
+        #expect(act2.type == "ReLU6" && act2.bottoms == ["conv"] && act2.tops == ["conv"])
+    }
+
     @Test func prototxtAloneDrawsSeededWeightsFromItsFillers() throws {
         let text = """
             input: "data" input_shape { dim: 1 dim: 4 }

@@ -1,6 +1,7 @@
 import Foundation
 import GraftCore
 import GraftEngine
+import GraftIO
 import GraftTestSupport
 @testable import GraftCaffe
 
@@ -48,6 +49,25 @@ enum CaffeTesting {
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// OpenCV's values of the blobs `names` for `prototxt` + `caffemodel` on `input`, through
+    /// ``openCVForward(python:prototxt:caffemodel:reference:output:)``; nil when OpenCV fails.
+    static func openCVOutputs(python: String, prototxt: String, caffemodel: String, input: Tensor, names: [String],
+                              in directory: TemporaryDirectory) throws -> [String: Tensor]? {
+        let request = directory.path("opencv-request-\(UUID().uuidString).npz")
+        let answer = directory.path("opencv-answer-\(UUID().uuidString).npz")
+        try NPZ.write([("input", input)] + names.map { ("out:" + $0, input) }, to: request)
+        let status = try openCVForward(python: python, prototxt: prototxt, caffemodel: caffemodel,
+                                       reference: request, output: answer)
+        guard status == 0 else { return nil }
+        return Dictionary(uniqueKeysWithValues: try NPZ.read(path: answer).map { (String($0.name.dropFirst(4)), $0.tensor) })
+    }
+
+    /// A seeded uniform [0, 1) tensor.
+    static func random(_ shape: [Int], seed: UInt64) -> Tensor {
+        var rng = SeededGenerator(seed: seed)
+        return Tensor(shape: Shape(shape), scalars: (0..<shape.reduce(1, *)).map { _ in rng.nextUnitFloat() })
     }
 }
 

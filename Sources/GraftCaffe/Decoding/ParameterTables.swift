@@ -44,7 +44,7 @@ extension CaffeParam.Pooling: TextDecodable {
         "stride": .int(\.stride, .uint32),
         "stride_h": .optionalInt(\.strideH, .uint32), "stride_w": .optionalInt(\.strideW, .uint32),
         "engine": .enumeration(\.engine), "global_pooling": .bool(\.globalPooling),
-        "round_mode": .enumeration(\.roundMode),
+        "round_mode": .enumeration(\.roundMode), "ceil_mode": .optionalBool(\.ceilMode),
     ]
 }
 

@@ -5,6 +5,10 @@ public enum CaffeExportError: Error, Equatable, Sendable {
     case notRepresentable(node: String, reason: String)
     /// The model lacks a weight the node needs, or has it in another shape.
     case missingWeight(node: String, tensor: String)
+    /// Layers that learn weights (by their parameter blocks) but have none, e.g. opaque layers
+    /// imported from a prototxt alone: "name (Type, convolution_param)". Export with
+    /// `allowMissingWeights` to write them without.
+    case layersWithoutWeights([String])
     /// The graph itself is unsound.
     case invalidGraph(String)
     /// Writing a file failed (nothing is left behind: the writes are atomic).
@@ -16,6 +20,9 @@ extension CaffeExportError: CustomStringConvertible {
         switch self {
         case .notRepresentable(let n, let r): "node '\(n)' cannot be written as a Caffe layer: \(r)"
         case .missingWeight(let n, let t): "node '\(n)' needs tensor '\(t)', which the model lacks"
+        case .layersWithoutWeights(let layers):
+            "\(layers.count) layer(s) should have weights but have none, so the caffemodel would lack them: "
+                + layers.joined(separator: ", ") + " (import them with the caffemodel that holds them, or force the export)"
         case .invalidGraph(let r): "the graph cannot be exported: \(r)"
         case .io(let p, let r): "\(p): \(r)"
         }

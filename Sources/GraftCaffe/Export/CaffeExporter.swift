@@ -20,12 +20,16 @@ public enum CaffeExporter {
     public static let caffemodelName = "weights.caffemodel"
 
     /// The Caffe net for `model`, with blobs; the notes say what the user should know.
-    public static func net(for model: Model) throws(CaffeExportError) -> (net: CaffeNet, notes: [String]) {
+    ///
+    /// - Parameter allowMissingWeights: write layers that should have weights but have none
+    ///   (``CaffeExportError/layersWithoutWeights(_:)``) without them, with a note, instead of failing.
+    public static func net(for model: Model, allowMissingWeights: Bool = false) throws(CaffeExportError) -> (net: CaffeNet, notes: [String]) {
         do { try model.graph.validateStructure() } catch { throw .invalidGraph(error.description) }
         let naming = CaffeBlobNaming(graph: model.graph)
         var net = CaffeNet(name: model.graph.name)
         var notes: [String] = []
         let nodeNames = Set(model.graph.nodes.map(\.name))
+        var withoutWeights: [String] = []
         for input in model.graph.inputs {
             let blob = naming.blob(input.name)
             var layer = CaffeLayer(name: blob, type: "Input", tops: [blob])
@@ -43,6 +47,15 @@ public enum CaffeExporter {
             let (layers, layerNotes) = try export.layers(scaleLayerName: scaleName)
             net.layers += layers
             notes += layerNotes
+            if case .opaque = node.op {
+                for layer in layers where layer.blobs.isEmpty {
+                    if let block = CaffeLayerExport.learnedBlobBlock(of: layer) { withoutWeights.append("\(layer.name) (\(layer.type), \(block))") }
+                }
+            }
+        }
+        if !withoutWeights.isEmpty {
+            guard allowMissingWeights else { throw .layersWithoutWeights(withoutWeights) }
+            notes.append("written without weights, as forced: " + withoutWeights.joined(separator: ", "))
         }
         let batchNorms = notes.filter { $0.hasPrefix("BatchNorm") }
         notes.removeAll { $0.hasPrefix("BatchNorm") }
@@ -50,12 +63,20 @@ public enum CaffeExporter {
             notes.insert("\(batchNorms.count) BatchNorm layer(s): mean and variance written with moving-average factor 1 "
                          + "(the statistics Graft holds are already divided by Caffe's factor)", at: 0)
         }
+        let floorPoolings = notes.filter { $0.hasPrefix("FloorPooling") }
+        notes.removeAll { $0.hasPrefix("FloorPooling") }
+        if !floorPoolings.isEmpty {
+            notes.append("\(floorPoolings.count) Pooling layer(s) round down: deploy.prototxt says ceil_mode: false (the fork "
+                         + "field OpenCV reads; BVLC Caffe wants round_mode: FLOOR, which the .caffemodel carries)")
+        }
         return (net, notes)
     }
 
-    /// Writes `deploy.prototxt` and `weights.caffemodel` into `directory` (created if missing).
-    public static func export(_ model: Model, to directory: String) throws(CaffeExportError) -> CaffeExport {
-        let (net, notes) = try net(for: model)
+    /// Writes `deploy.prototxt` and `weights.caffemodel` into `directory` (created if missing);
+    /// `allowMissingWeights` as in ``net(for:allowMissingWeights:)``.
+    public static func export(_ model: Model, to directory: String,
+                              allowMissingWeights: Bool = false) throws(CaffeExportError) -> CaffeExport {
+        let (net, notes) = try net(for: model, allowMissingWeights: allowMissingWeights)
         let text = CaffePrototxtWriter.text(net)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

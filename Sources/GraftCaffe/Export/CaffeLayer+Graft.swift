@@ -75,6 +75,7 @@ struct CaffeLayerExport {
             if p.method == .average, p.averageDivisor == .excludePadding, !p.global, p.padBegin.contains(where: { $0 != 0 }) {
                 throw notRepresentable("average pooling that excludes padding from the divisor; Caffe includes it")
             }
+            let roundsDown = p.rounding == .floor && !p.global
             return ([try layer("Pooling") {
                 var pool = CaffeParam.Pooling()
                 pool.pool = p.method == .max ? .max : .ave
@@ -85,9 +86,11 @@ struct CaffeLayerExport {
                     if p.stride[0] == p.stride[1] { pool.stride = p.stride[0] } else { (pool.strideH, pool.strideW) = (p.stride[0], p.stride[1]) }
                     if p.padBegin[0] == p.padBegin[1] { pool.pad = p.padBegin[0] } else { (pool.padH, pool.padW) = (p.padBegin[0], p.padBegin[1]) }
                 }
-                if p.rounding == .floor { pool.roundMode = .floor }
+                // OpenCV 4 reads only the forks' ceil_mode (it rejects round_mode); the caffemodel
+                // writer turns this into BVLC's round_mode: FLOOR. A global pool needs neither.
+                if roundsDown { pool.ceilMode = false }
                 $0.pooling = pool
-            }], [])
+            }], roundsDown ? ["FloorPooling '\(node.name)'"] : [])
         case .lrn(let p):
             return ([try layer("LRN") {
                 var lrn = CaffeParam.LRN()
@@ -229,6 +232,21 @@ struct CaffeLayerExport {
         if dilation != [1, 1] { c.dilation = dilation[0] == dilation[1] ? [dilation[0]] : dilation }
         c.group = groups
         return c
+    }
+
+    /// The parameter block that says a layer learns blobs (`convolution_param`, ...), for an opaque
+    /// layer that has none: the caffemodel would lack its weights. Only BVLC's blocks are known;
+    /// a fork's own block (`bn_param`, `norm_param`) says nothing here.
+    static func learnedBlobBlock(of layer: CaffeLayer) -> String? {
+        let p = layer.parameters
+        if p.convolution != nil { return "convolution_param" }
+        if p.innerProduct != nil { return "inner_product_param" }
+        if p.batchNorm != nil { return "batch_norm_param" }
+        if p.prelu != nil { return "prelu_param" }
+        // Scale and Bias take their factor from a second bottom when there is one.
+        if p.scale != nil, layer.bottoms.count == 1 { return "scale_param" }
+        if p.bias != nil, layer.bottoms.count == 1 { return "bias_param" }
+        return nil
     }
 
     /// An opaque Caffe node goes back as the layer it was: its raw parameters are decoded as

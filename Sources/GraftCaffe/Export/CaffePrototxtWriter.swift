@@ -298,6 +298,7 @@ struct TextBuilder {
                 if pool.engine != .default { m.enumeration("engine", pool.engine) }
                 if pool.globalPooling { m.bool("global_pooling", true) }
                 if pool.roundMode != .ceil { m.enumeration("round_mode", pool.roundMode) }
+                if let ceilMode = pool.ceilMode { m.bool("ceil_mode", ceilMode) }
             }
         }
         if let pw = p.power {

@@ -143,7 +143,8 @@ struct CaffeGraphBuilder {
             let reason = CaffeMappers.mapper(for: layer.type) == nil
                 ? "type \(layer.type) has no Graft operation"
                 : (bottoms.isEmpty ? "it has no bottom" : "its input shape is unknown after an opaque layer")
-            mapping = CaffeOpaqueMapper.map(layer, blobs: binding.take(layer), reason: reason)
+            mapping = CaffeOpaqueMapper.map(layer, blobs: binding.take(layer), reason: reason,
+                                            outputShapes: Self.inPlaceShape(layer, known: known).map { [$0] } ?? [])
         }
         switch mapping {
         case .declaration:
@@ -154,6 +155,15 @@ struct CaffeGraphBuilder {
             warnings += mapped
             try addNode(layer, index: index, op: op, bottoms: bottoms, inputShapes: known, parameters: parameters)
         }
+    }
+
+    /// The output shape of a layer Graft cannot map, where Caffe implies it: one bottom rewritten
+    /// in place (top named as the bottom) keeps the bottom's shape, since the layer writes into the
+    /// bottom's blob (zoo in-place layers are element-wise; BVLC's reshaping layers refuse to run in
+    /// place). Anything else stays unknown, and so does everything computed from it.
+    static func inPlaceShape(_ layer: CaffeLayer, known: [Shape]) -> Shape? {
+        guard layer.bottoms.count == 1, layer.tops == layer.bottoms, known.count == 1 else { return nil }
+        return known[0]
     }
 
     mutating func addNode(_ layer: CaffeLayer, index: Int, op: Op, bottoms: [String], inputShapes: [Shape],
@@ -168,8 +178,9 @@ struct CaffeGraphBuilder {
         nodeNames.insert(name)
         let outputs = layer.tops.map { naming.name(blob: $0, writer: index, writerName: name) }
         var outputShapes: [Shape?] = Array(repeating: nil, count: outputs.count)
-        if case .opaque = op {
+        if case .opaque(let p) = op {
             opaqueLayers.append("\(layer.name) (\(layer.type))")
+            if p.outputShapes.count == outputs.count { outputShapes = p.outputShapes }
         } else {
             let expected: [ParameterSpec]
             do {

@@ -5,6 +5,9 @@
 public enum CaffeLayerKind: String, CaseIterable, Sendable {
     case input = "Input"
     case convolution = "Convolution"
+    /// The forks' depthwise convolution (MobileNet and ShuffleNet zoo nets): `convolution_param`,
+    /// one filter per input channel.
+    case convolutionDepthwise = "ConvolutionDepthwise"
     case deconvolution = "Deconvolution"
     case innerProduct = "InnerProduct"
     case pooling = "Pooling"

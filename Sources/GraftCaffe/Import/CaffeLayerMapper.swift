@@ -83,7 +83,7 @@ extension CaffeLayerMapper {
 /// The registry: one mapper per ``CaffeLayerKind``.
 enum CaffeMappers {
     static let all: [any CaffeLayerMapper.Type] = [
-        InputMapper.self, ConvolutionMapper.self, DeconvolutionMapper.self, InnerProductMapper.self,
+        InputMapper.self, ConvolutionMapper.self, ConvolutionDepthwiseMapper.self, DeconvolutionMapper.self, InnerProductMapper.self,
         PoolingMapper.self, LRNMapper.self, ReLUMapper.self, PReLUMapper.self, ELUMapper.self,
         SigmoidMapper.self, TanHMapper.self, PowerMapper.self, BatchNormMapper.self, ScaleMapper.self,
         BiasMapper.self, EltwiseMapper.self, ConcatMapper.self, SliceMapper.self, FlattenMapper.self,

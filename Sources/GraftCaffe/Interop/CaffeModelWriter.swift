@@ -182,9 +182,10 @@ private final class WriterArena {
             if let v = c.strideH { (m.pointee.has_stride_h, m.pointee.stride_h) = (1, UInt32(v)) }
             if let v = c.strideW { (m.pointee.has_stride_w, m.pointee.stride_w) = (1, UInt32(v)) }
             (m.pointee.has_global_pooling, m.pointee.global_pooling) = (1, c.globalPooling ? 1 : 0)
-            if c.roundMode != .ceil {
+            // BVLC's field 13 carries the effective rounding (`ceil_mode` has no field of its own).
+            if c.rounding != .ceil {
                 m.pointee.has_round_mode = 1
-                m.pointee.round_mode = Caffe__PoolingParameter__RoundMode(rawValue: UInt32(c.roundMode.rawValue))
+                m.pointee.round_mode = Caffe__PoolingParameter__RoundMode(rawValue: UInt32(c.rounding.rawValue))
             }
             l.pointee.pooling_param = m
         }

@@ -94,6 +94,40 @@ struct ConvolutionMapper: CaffeLayerMapper {
     }
 }
 
+/// The forks' `ConvolutionDepthwise`: a Convolution grouped by the input's channels whatever
+/// `group` says (the forks' layer never reads it), weight `[C, 1, kh, kw]`. The forks make as many
+/// outputs as inputs and OpenCV (which runs it as a Convolution, taking the groups from the
+/// weight's shape) makes `num_output`: the two agree only when they are equal, so that is required.
+struct ConvolutionDepthwiseMapper: CaffeLayerMapper {
+    static let kind = CaffeLayerKind.convolutionDepthwise
+
+    /// The context with `group` set to the input's channels.
+    static func grouped(_ context: CaffeLayerContext) throws(CaffeImportError) -> CaffeLayerContext {
+        try context.requireBottoms(1...1)
+        guard context.input.rank == 4 else { throw context.invalid("needs a 4-D NCHW input, got \(context.input)") }
+        let channels = context.input[1]
+        var layer = context.layer
+        var p = layer.convolution ?? CaffeParam.Convolution()
+        guard p.numOutput == channels else {
+            throw context.invalid("num_output \(p.numOutput) must equal the input's \(channels) channels (one filter per channel)")
+        }
+        guard p.group == 1 || p.group == channels else {
+            throw context.invalid("group \(p.group) contradicts the depthwise grouping by \(channels) channels")
+        }
+        p.group = channels
+        layer.convolution = p
+        return CaffeLayerContext(layer: layer, file: context.file, inputShapes: context.inputShapes)
+    }
+
+    static func blobs(_ context: CaffeLayerContext) throws(CaffeImportError) -> [CaffeBlobRequirement] {
+        try ConvolutionMapper.blobs(grouped(context))
+    }
+
+    static func map(_ context: CaffeLayerContext, blobs: [Tensor]) throws(CaffeImportError) -> CaffeMapping {
+        try ConvolutionMapper.map(grouped(context), blobs: blobs)
+    }
+}
+
 /// Caffe `Deconvolution`: weight `[C, num_output/group, kh, kw]`, which is Graft's layout too.
 struct DeconvolutionMapper: CaffeLayerMapper {
     static let kind = CaffeLayerKind.deconvolution

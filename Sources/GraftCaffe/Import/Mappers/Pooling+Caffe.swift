@@ -6,8 +6,9 @@ import GraftCore
 ///   `global_pooling` pools the whole plane instead.
 /// - pad: `pad_h`/`pad_w` when either is set (an absent one is 0), else `pad` for both axes;
 ///   stride likewise from `stride_h`/`stride_w` or `stride` (default 1).
-/// - output size: Caffe's ceil rounding (or `round_mode: FLOOR`), average windows divided by
-///   their size clipped to the padded input (``Pooling/AverageDivisor/includePadding``).
+/// - output size: Caffe's ceil rounding (or `round_mode: FLOOR`, or the forks' `ceil_mode: false`,
+///   as OpenCV reads it), average windows divided by their size clipped to the padded input
+///   (``Pooling/AverageDivisor/includePadding``).
 /// - `STOCHASTIC` pooling has no Graft operation: the layer becomes opaque.
 struct PoolingMapper: CaffeLayerMapper {
     static let kind = CaffeLayerKind.pooling
@@ -24,7 +25,10 @@ struct PoolingMapper: CaffeLayerMapper {
             return CaffeOpaqueMapper.map(context.layer, blobs: blobs,
                                          reason: "STOCHASTIC pooling has no Graft operation")
         }
-        let rounding: Pooling.Rounding = p.roundMode == .floor ? .floor : .ceil
+        if p.ceilMode == true, p.roundMode == .floor {
+            throw context.invalid("round_mode: FLOOR and ceil_mode: true disagree")
+        }
+        let rounding: Pooling.Rounding = p.rounding == .floor ? .floor : .ceil
         if p.globalPooling {
             guard p.kernelSize == nil, p.kernelH == nil, p.kernelW == nil else {
                 throw context.invalid("global_pooling and a kernel size are both given")

@@ -166,8 +166,10 @@ struct PermuteMapper: CaffeLayerMapper {
 /// Layers Graft has no operation for: kept whole as an opaque node with the Caffe type, the
 /// layer's parameters as prototxt text, and its blobs as parameters `blob0`, `blob1`, ...
 enum CaffeOpaqueMapper {
-    static func map(_ layer: CaffeLayer, blobs: [Tensor], reason: String) -> CaffeMapping {
-        let op = Opaque(framework: "caffe", type: layer.type, rawParameters: CaffePrototxtWriter.parametersText(of: layer))
+    /// `outputShapes`: one per top when they are known without running the layer, else empty.
+    static func map(_ layer: CaffeLayer, blobs: [Tensor], reason: String, outputShapes: [Shape] = []) -> CaffeMapping {
+        let op = Opaque(framework: "caffe", type: layer.type, rawParameters: CaffePrototxtWriter.parametersText(of: layer),
+                        outputShapes: outputShapes)
         let parameters = blobs.enumerated().map { CaffeMappedParameter(name: "blob\($0)", tensor: $1, blob: $0) }
         return .node(.opaque(op), parameters: parameters,
                      warnings: ["layer '\(layer.name)' of type \(layer.type) is kept as an opaque node (\(reason)); Graft cannot run it"])

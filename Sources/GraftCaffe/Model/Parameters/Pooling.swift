@@ -30,6 +30,14 @@ extension CaffeParam {
         /// Pool over the whole spatial extent; kernel and padding are ignored.
         public var globalPooling = false
         public var roundMode: RoundMode = .ceil
+        /// `ceil_mode`, the forks' older spelling of ``roundMode`` (DenseNet, SENet and OpenCV use
+        /// it; `false` is ``RoundMode/floor``). Text only: the forks number it 13, which is BVLC's
+        /// `round_mode` with the opposite meaning (`ceil_mode: false` and `round_mode: CEIL` are
+        /// the same bytes), so a caffemodel's field 13 is always read as `round_mode`.
+        public var ceilMode: Bool?
+
+        /// The rounding in effect: `ceil_mode` when given, else `round_mode`.
+        public var rounding: RoundMode { ceilMode.map { $0 ? .ceil : .floor } ?? roundMode }
 
         public init() {}
     }
