@@ -21,8 +21,56 @@ public struct KerasConnection: Hashable, Sendable, CustomStringConvertible {
 /// in the model has several.
 public struct KerasInboundNode: Hashable, Sendable {
     public var inputs: [KerasConnection]
+    /// The call's positional operands in order, for operations (``KerasLayerConfiguration/operation(_:)``)
+    /// whose operands may be constants: `x + 3.0` is `[.tensor, .number(3)]`, `1 - x`
+    /// `[.number(1), .tensor]`. Empty for ordinary layers.
+    public var arguments: [KerasCallArgument]
 
-    public init(inputs: [KerasConnection]) { self.inputs = inputs }
+    public init(inputs: [KerasConnection], arguments: [KerasCallArgument] = []) {
+        self.inputs = inputs
+        self.arguments = arguments
+    }
+}
+
+/// One operand of an operation call.
+public enum KerasCallArgument: Hashable, Sendable {
+    /// The next of the call's input tensors.
+    case tensor
+    case number(Double)
+    /// Anything else (a list, a string, `None`): the call cannot be mapped.
+    case other
+}
+
+/// An arithmetic operation recorded as a node (see ``KerasLayerConfiguration/operation(_:)``).
+public struct KerasOperation: Equatable, Sendable {
+    public enum Function: String, Sendable {
+        case add, subtract, multiply, divide, maximum, minimum, relu6, negative
+    }
+    /// What it computes; nil when Graft does not know the function (kept opaque).
+    public var function: Function?
+    /// As the file names it: `Add` (Keras 3), `__operators__.add`, `math.multiply` (tf.keras).
+    public var recordedName: String
+
+    public init(function: Function?, recordedName: String) {
+        self.function = function
+        self.recordedName = recordedName
+    }
+
+    /// The function a Keras 3 operation class or a tf.keras `TFOpLambda` function names.
+    public static func function(named name: String) -> Function? {
+        let last = name.split(separator: ".").last.map(String.init) ?? name
+        switch last.lowercased() {
+        case "add", "add_v2", "addv2": return .add
+        case "subtract", "sub": return .subtract
+        case "multiply", "mul", "multiply_no_nan": return .multiply
+        case "divide", "truediv", "true_divide", "truedivide", "div", "realdiv": return .divide
+        case "maximum": return .maximum
+        case "minimum": return .minimum
+        case "relu6": return .relu6
+        case "negative", "neg": return .negative
+        default: return nil
+        }
+    }
 }
 
 /// One weight array, exactly as Keras stores it (HWIO kernels, `[input, units]` dense kernels),

@@ -36,6 +36,11 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     case reshape(targetShape: [Int])
     case rescaling(scale: Double, offset: Double)
     case normalization(Normalization)
+    /// Arithmetic recorded as a node of its own: a Keras 3 operation on a symbolic tensor
+    /// (`x + 3.0` is `keras.src.ops.numpy.Add` called on `[x, 3.0]`) or a tf.keras `TFOpLambda`
+    /// (`tf.__operators__.add` with `y: 3.0`). Its constant operands are on each call
+    /// (``KerasInboundNode/arguments``).
+    case operation(KerasOperation)
     /// Any other class (Lambda, custom and nested-model layers, or a supported class with a
     /// setting Graft does not model), kept with its config as compact JSON. Never executed.
     case unsupported(className: String, rawJSON: String)

@@ -135,7 +135,12 @@ struct KerasArchitecture: Sendable {
             guard !outerOutputs.isEmpty else { throw fail("output_layers is empty") }
         }
         let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.layer.name, $0) })
-        let saveTree = saveOrder.map { name in byName[name]!.saveNode }
+        // Keras 3 saves `model.layers`, which holds layers only: operations are not in it.
+        let saveTree = saveOrder.compactMap { name -> KerasSaveNode? in
+            let entry = byName[name]!
+            if case .operation = entry.layer.configuration, entry.layer.className != "TFOpLambda" { return nil }
+            return entry.saveNode
+        }
         outputs = outerOutputs
         for entry in entries { warnings += entry.nested?.architecture.warnings ?? [] }
         entries = try inlineNestedModels(entries, outputs: &outputs, keras3Dialect: keras3Dialect, source: source,
@@ -172,7 +177,15 @@ struct KerasArchitecture: Sendable {
             }
             trainable = flag
         }
-        let inbound = functional ? try inboundNodes(object["inbound_nodes"], layer: name, source: source) : []
+        let inbound = functional ? try inboundNodes(object["inbound_nodes"], layer: name,
+                                                      tfOperation: className == "TFOpLambda", source: source) : []
+        let keras3Call = object["inbound_nodes"]?.arrayValue?.first?.objectValue != nil
+        if let operation = operation(className: className, module: object["module"]?.stringValue, config: config,
+                                     keras3Call: keras3Call) {
+            let layer = KerasLayer(name: name, className: className, configuration: .operation(operation),
+                                   inboundNodes: inbound, trainable: trainable)
+            return Entry(layer: layer, weightSpecs: [], inConfig: true, weightPath: [name])
+        }
         if isModel(className: className, config: config) {
             let inner = try parse(item, source: "\(source) > \(name)", limits: limits, depth: depth + 1)
             let layer = KerasLayer(name: name, className: className,
@@ -186,6 +199,24 @@ struct KerasArchitecture: Sendable {
                                inboundNodes: inbound, weights: [], trainable: trainable, dtype: dtypeName(config["dtype"]))
         return Entry(layer: layer, weightSpecs: layer.isSupported ? decoded.weights : nil, inConfig: true,
                      warnings: decoded.warnings, weightPath: [name])
+    }
+
+    /// An operation recorded as a node: a Keras 3 op (`module` `keras.src.ops.numpy`, class `Add`)
+    /// or a tf.keras `TFOpLambda` (`function` `__operators__.add`, `math.multiply`, `nn.relu6`).
+    private static func operation(className: String, module: String?, config: [String: KerasJSON],
+                                  keras3Call: Bool) -> KerasOperation? {
+        if let module, module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops") {
+            return KerasOperation(function: KerasOperation.function(named: className), recordedName: className)
+        }
+        // Keras 3's legacy `.h5` drops `module`; an operation's config is then its name alone,
+        // where every layer's has `trainable` and `dtype` too.
+        if module == nil, !config.isEmpty, config.keys.allSatisfy({ $0 == "name" }), keras3Call {
+            return KerasOperation(function: KerasOperation.function(named: className), recordedName: className)
+        }
+        if className == "TFOpLambda", let function = config["function"]?.stringValue {
+            return KerasOperation(function: KerasOperation.function(named: function), recordedName: function)
+        }
+        return nil
     }
 
     /// A model used as a layer: Sequential, Functional, Keras 1/2 `Model`, or a subclass that
@@ -240,7 +271,10 @@ struct KerasArchitecture: Sendable {
     // MARK: - Connections
 
     /// Inbound nodes in any of the three dialects.
-    private static func inboundNodes(_ value: KerasJSON?, layer: String, source: String) throws(KerasError) -> [KerasInboundNode] {
+    /// - Parameter tfOperation: The layer is a tf.keras `TFOpLambda`, whose second operand is in
+    ///   the call's kwargs.
+    private static func inboundNodes(_ value: KerasJSON?, layer: String, tfOperation: Bool,
+                                     source: String) throws(KerasError) -> [KerasInboundNode] {
         func fail(_ reason: String) -> KerasError {
             .invalidModelConfig(source: source, reason: "layer '\(layer)' inbound_nodes: \(reason)")
         }
@@ -252,9 +286,18 @@ struct KerasArchitecture: Sendable {
                 var found: [KerasConnection] = []
                 try collectKerasTensors(node["args"], into: &found, fail: fail)
                 try collectKerasTensors(node["kwargs"], into: &found, fail: fail)
-                result.append(KerasInboundNode(inputs: found))
+                let arguments: [KerasCallArgument] = (node["args"]?.arrayValue ?? []).map { argument in
+                    if argument["class_name"]?.stringValue == "__keras_tensor__" { return .tensor }
+                    if case .number(let value) = argument { return .number(value) }
+                    return .other
+                }
+                result.append(KerasInboundNode(inputs: found, arguments: arguments))
             } else if let entries = node.arrayValue {              // Keras 1/2
-                if entries.first?.stringValue != nil {             // a single connection written flat
+                if tfOperation, let call = try tfOpCall(node, fail: fail) {
+                    result.append(call)
+                } else if tfOperation, entries.count == 1, let call = try tfOpCall(entries[0], fail: fail) {
+                    result.append(call)
+                } else if entries.first?.stringValue != nil {      // a single connection written flat
                     result.append(KerasInboundNode(inputs: [try connection(node, fail: fail)]))
                 } else {
                     var inputs: [KerasConnection] = []
@@ -266,6 +309,32 @@ struct KerasArchitecture: Sendable {
             }
         }
         return result
+    }
+
+    /// A tf.keras `TFOpLambda` call with a second operand in its kwargs: `["x", 0, 0, {"y": 3.0}]`,
+    /// `{"y": ["b", 0, 0]}`, or a constant first operand `["_CONSTANT_VALUE", -1, 2.0, {"y": ...}]`.
+    /// Nil for anything else.
+    private static func tfOpCall(_ value: KerasJSON, fail: (String) -> KerasError) throws(KerasError) -> KerasInboundNode? {
+        guard let call = value.arrayValue, call.count >= 4, call[0].stringValue != nil,
+              let kwargs = call[3].objectValue, let y = kwargs["y"] else { return nil }
+        var inputs: [KerasConnection] = []
+        var arguments: [KerasCallArgument] = []
+        if call[0].stringValue == "_CONSTANT_VALUE" {
+            guard case .number(let constant) = call[2] else { throw fail("a constant operand that is not a number") }
+            arguments.append(.number(constant))
+        } else {
+            inputs.append(try connection(value, fail: fail))
+            arguments.append(.tensor)
+        }
+        if case .number(let constant) = y {
+            arguments.append(.number(constant))
+        } else if y.arrayValue?.first?.stringValue != nil {
+            inputs.append(try connection(y, fail: fail))
+            arguments.append(.tensor)
+        } else if !y.isNull {
+            arguments.append(.other)
+        }
+        return KerasInboundNode(inputs: inputs, arguments: arguments)
     }
 
     /// `["name", node, tensor, {kwargs}?]` (extra elements are call arguments, ignored).

@@ -181,7 +181,7 @@ struct KerasConversion {
                     inputs.append(binding)
                 }
                 let name = call == 0 ? layer.name : "\(layer.name)_\(call)"
-                let output = try map(layer, name: name, inputs: inputs)
+                let output = try map(layer, name: name, inputs: inputs, arguments: node.arguments)
                 bindings[KerasConnection(layer: layer.name, nodeIndex: call, tensorIndex: 0)] = output
             }
         }
@@ -240,22 +240,27 @@ struct KerasConversion {
 
     // MARK: - Layers
 
-    private mutating func map(_ layer: KerasLayer, name: String,
-                              inputs: [KerasTensorBinding]) throws(KerasImportError) -> KerasTensorBinding {
+    private mutating func map(_ layer: KerasLayer, name: String, inputs: [KerasTensorBinding],
+                              arguments: [KerasCallArgument]) throws(KerasImportError) -> KerasTensorBinding {
         if case .unsupported(let className, let rawJSON) = layer.configuration {
             // The decoder already warned.
             return try opaque(layer, name: name, inputs: inputs, className: className, rawJSON: rawJSON, preservesShape: false)
         }
-        guard let layerClass = KerasLayerClass(className: layer.className), let mapper = KerasLayerMappers.byClass[layerClass] else {
+        var operation: KerasOperation?
+        if case .operation(let o) = layer.configuration { operation = o }
+        let mapper = KerasLayerClass(className: layer.className).flatMap { KerasLayerMappers.byClass[$0] }
+        guard operation != nil || mapper != nil else {
             graph.warnings.append(.unsupportedLayer(layer: layer.name, className: layer.className, reason: "no mapper"))
             return try opaque(layer, name: name, inputs: inputs, className: layer.className, rawJSON: "{}", preservesShape: false)
         }
         var context = KerasMappingContext(layer: layer, name: name, inputs: inputs, kerasMajorVersion: kerasMajorVersion,
                                           flipKernels: flipKernels)
+        context.arguments = arguments
         if case .flatten = layer.configuration { context.outputFeedsOnlyDense = feedsOnlyDense(layer.name) }
         let snapshot = graph
         do {
-            return try mapper.map(context, &graph)
+            if let operation { return try OperationMapper.map(context, operation, &graph) }
+            return try mapper!.map(context, &graph)
         } catch {
             graph = snapshot
             let reason: String

@@ -7,6 +7,8 @@ struct KerasMappingContext: Sendable {
     /// shared layer).
     let name: String
     let inputs: [KerasTensorBinding]
+    /// The call's operands in order, for operations (``KerasInboundNode/arguments``).
+    var arguments: [KerasCallArgument] = []
     /// The major Keras version that wrote the model (nil: not recorded).
     let kerasMajorVersion: Int?
     /// Flip convolution kernels spatially (the weights come from Theano).

@@ -11,9 +11,20 @@ private func common(_ inputs: [KerasTensorBinding], _ graph: inout KerasGraphBui
     return result
 }
 
-private func eltwise(_ operation: Eltwise.Operation, coefficients: (Int) -> [Float] = { _ in [] },
+/// An element-wise node over the call's inputs (broadcasting as Keras does).
+func eltwise(_ operation: Eltwise.Operation, coefficients: (Int) -> [Float] = { _ in [] },
                      _ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
-    let inputs = try common(context.inputs, &graph)
+    var inputs = try common(context.inputs, &graph)
+    // Keras broadcasts in its own layout, aligned on the last (channels) axis. Rank-4 tensors
+    // transposed alike broadcast the same way; anything else is broadcast in Keras's order.
+    let shapes = inputs.map(\.shape)
+    let sameShape = shapes.allSatisfy { $0 != nil && $0 == shapes[0] }
+    let allImages = inputs.allSatisfy { $0.layout == .channelsFirst && $0.shape?.rank == 4 }
+    if !sameShape && !allImages {
+        var converted: [KerasTensorBinding] = []
+        for input in inputs { converted.append(try graph.keras(input)) }
+        inputs = converted
+    }
     return try graph.bind(context.name, .eltwise(Eltwise(operation: operation, coefficients: coefficients(inputs.count))),
                           inputs: inputs.map(\.value), layout: inputs[0].layout)
 }
