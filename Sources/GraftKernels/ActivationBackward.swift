@@ -82,6 +82,26 @@ extension ActivationKernels {
             }
         case .softplus:
             for i in 0..<count { dx[i] = dy[i] * sigmoid(x[i]) }
+        case .hardSwish:
+            // 0 below -3, 1 above 3, (2x + 3) / 6 between.
+            for i in 0..<count { dx[i] = x[i] <= -3 ? 0 : x[i] >= 3 ? dy[i] : dy[i] * (2 * x[i] + 3) / 6 }
+        case .gelu(let approximate):
+            if approximate {
+                // d/dx 0.5 x (1 + t), t = tanh(u), u = k (x + 0.044715 x³).
+                for i in 0..<count {
+                    let v = x[i]
+                    let t = Elementary.tanh(geluTanhScale * (v + 0.044715 * v * v * v))
+                    let du = geluTanhScale * (1 + 3 * 0.044715 * v * v)
+                    dx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du)
+                }
+            } else {
+                // Φ(x) + x φ(x).
+                let invSqrt2: Float = Float(0.5).squareRoot(), invSqrt2Pi: Float = 0.3989422804014327
+                for i in 0..<count {
+                    let v = x[i]
+                    dx[i] = dy[i] * (0.5 * (1 + Elementary.erf(v * invSqrt2)) + v * invSqrt2Pi * Elementary.exp(-0.5 * v * v))
+                }
+            }
         }
     }
 

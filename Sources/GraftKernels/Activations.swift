@@ -31,6 +31,9 @@ public enum ActivationKernels {
         }
     }
 
+    /// √(2/π), GELU's tanh approximation.
+    static let geluTanhScale: Float = 0.7978845608028654
+
     /// SELU's constants (Klambauer et al. 2017), as Keras uses them.
     public static let seluAlpha: Float = 1.6732632423543772
     public static let seluScale: Float = 1.0507009873554805
@@ -53,6 +56,17 @@ public enum ActivationKernels {
             for i in 0..<count { output[i] = min(max(input[i] + 3, 0), 6) / 6 }
         case .swish:
             for i in 0..<count { output[i] = input[i] * sigmoid(input[i]) }
+        case .hardSwish:
+            for i in 0..<count { output[i] = input[i] * (min(max(input[i] + 3, 0), 6) / 6) }
+        case .gelu(let approximate):
+            if approximate {
+                for i in 0..<count {
+                    let x = input[i]
+                    output[i] = 0.5 * x * (1 + Elementary.tanh(geluTanhScale * (x + 0.044715 * x * x * x)))
+                }
+            } else {
+                for i in 0..<count { output[i] = 0.5 * input[i] * (1 + Elementary.erf(input[i] * Float(0.5).squareRoot())) }
+            }
         case .softplus:
             // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): no overflow for large x.
             for i in 0..<count {

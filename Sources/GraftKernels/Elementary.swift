@@ -15,6 +15,7 @@ enum Elementary {
     @inline(__always) static func logOnePlus(_ x: Float) -> Float { log1pf(x) }
     @inline(__always) static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
     @inline(__always) static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) static func erf(_ x: Float) -> Float { erff(x) }
     @inline(__always) static func logDouble(_ x: Double) -> Double { cLog(x) }
     @inline(__always) static func sqrtDouble(_ x: Double) -> Double { x.squareRoot() }
     @inline(__always) static func cosDouble(_ x: Double) -> Double { cCos(x) }

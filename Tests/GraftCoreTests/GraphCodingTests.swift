@@ -47,7 +47,8 @@ struct GraphCodingTests {
         #expect(json.contains("\"op\":\"\(op.kind.rawValue)\""))
     }
 
-    @Test(arguments: [Activation.elu(alpha: 1), .selu, .sigmoid, .tanh, .hardSigmoid, .hardSigmoidOneSixth, .swish, .softplus])
+    @Test(arguments: [Activation.elu(alpha: 1), .selu, .sigmoid, .tanh, .hardSigmoid, .hardSigmoidOneSixth, .swish, .softplus,
+                      .hardSwish, .gelu(approximate: false), .gelu(approximate: true)])
     func activationsRoundTrip(activation: Activation) throws {
         let data = try JSONEncoder().encode(activation)
         #expect(try JSONDecoder().decode(Activation.self, from: data) == activation)

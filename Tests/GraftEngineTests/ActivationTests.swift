@@ -17,6 +17,9 @@ struct ActivationCase: CustomTestStringConvertible, Sendable {
         .init(function: .hardSigmoidOneSixth) { min(max($0 / 6 + 0.5, 0), 1) },
         .init(function: .swish) { $0 / (1 + exp(-$0)) },
         .init(function: .softplus) { log(1 + exp($0)) },
+        .init(function: .hardSwish) { $0 * min(max($0 + 3, 0), 6) / 6 },
+        .init(function: .gelu(approximate: false)) { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) },
+        .init(function: .gelu(approximate: true)) { 0.5 * $0 * (1 + tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) },
     ]
 }
 

@@ -157,7 +157,8 @@ struct GradientCheckTests {
     }
 
     @Test("every Activation",
-          arguments: [Activation.elu(alpha: 0.7), .selu, .sigmoid, .tanh, .hardSigmoid, .hardSigmoidOneSixth, .swish, .softplus])
+          arguments: [Activation.elu(alpha: 0.7), .selu, .sigmoid, .tanh, .hardSigmoid, .hardSigmoidOneSixth, .swish, .softplus,
+                      .hardSwish, .gelu(approximate: false), .gelu(approximate: true)])
     func activation(_ f: Activation) throws {
         // Away from 0 (ELU/SELU derivative jumps there), ±2.5 and ±3 (the hard sigmoids' corners).
         try checkOp(.activation(f), inputs: [kinkFreeTensor([2, 3, 4], seed: 93, avoid: [0, -2.5, 2.5, -3, 3], in: -3...3)])

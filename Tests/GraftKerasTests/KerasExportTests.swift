@@ -26,6 +26,13 @@ struct KerasExportTests {
             }
         }
         // Transfer-learning models with a nested base (flattened at import, scoped names).
+        // Operations on constants, broadcasting merges, hard swish and GELU.
+        for name in ["k3_ops_zoo", "tfk_ops_zoo"] {
+            subjects.append(Subject(name: name, file: KerasOperationTests.path(name + (name.hasPrefix("k3_") ? ".keras" : ".h5")),
+                                    architecture: nil) {
+                try KerasRun.reference(KerasOperationTests.path(name + ".npz")).input
+            })
+        }
         for name in ["k3_seq_head", "k3_func_head", "k3_deep", "tfk_func_head"] {
             let file = KerasNestedModelTests.path(name + (name.hasPrefix("k3_") ? ".keras" : ".h5"))
             subjects.append(Subject(name: name, file: file, architecture: nil) {
@@ -52,7 +59,7 @@ struct KerasExportTests {
     /// Models whose fused activations tf.keras has no name for (relu6, leaky_relu, Keras 3's
     /// hard_sigmoid): the Keras 2 file computes them with separate layers, so the re-imported
     /// graph has other nodes there (same weights, outputs equal to rounding).
-    static let activationsSplitInKeras2: Set<String> = ["conv_zoo", "norm_zoo"]
+    static let activationsSplitInKeras2: Set<String> = ["conv_zoo", "norm_zoo", "k3_ops_zoo"]
 
     @Test(arguments: subjects, KerasExportFormat.allCases)
     func roundTripIsBitIdentical(_ subject: Subject, _ format: KerasExportFormat) throws {

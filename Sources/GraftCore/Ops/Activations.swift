@@ -35,6 +35,12 @@ public enum Activation: Codable, Equatable, Sendable {
     case hardSigmoidOneSixth
     /// `x * sigmoid(x)`.
     case swish
+    /// `x * relu6(x + 3) / 6` (MobileNetV3's hard swish; Keras 3's `hard_silu`, PyTorch's
+    /// Hardswish).
+    case hardSwish
+    /// `x * Φ(x)`, Φ the standard normal CDF (`approximate`: Hendrycks and Gimpel's tanh form,
+    /// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`), as ConvNeXt's blocks use it.
+    case gelu(approximate: Bool)
     /// `log(1 + exp(x))`.
     case softplus
 
@@ -48,6 +54,8 @@ public enum Activation: Codable, Equatable, Sendable {
         case .hardSigmoid: "HardSigmoid"
         case .hardSigmoidOneSixth: "HardSigmoid(x/6)"
         case .swish: "Swish"
+        case .hardSwish: "HardSwish"
+        case .gelu(let approximate): approximate ? "GELU(tanh)" : "GELU"
         case .softplus: "Softplus"
         }
     }
@@ -80,7 +88,7 @@ public struct Dropout: Codable, Equatable, Sendable {
 }
 
 extension Activation {
-    private enum CodingKeys: String, CodingKey { case function, alpha }
+    private enum CodingKeys: String, CodingKey { case function, alpha, approximate }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -94,6 +102,8 @@ extension Activation {
         case "hardSigmoidOneSixth": self = .hardSigmoidOneSixth
         case "swish": self = .swish
         case "softplus": self = .softplus
+        case "hardSwish": self = .hardSwish
+        case "gelu": self = .gelu(approximate: try c.decodeIfPresent(Bool.self, forKey: .approximate) ?? false)
         default:
             throw DecodingError.dataCorruptedError(forKey: .function, in: c,
                 debugDescription: "unknown activation function '\(function)'")
@@ -113,6 +123,10 @@ extension Activation {
         case .hardSigmoidOneSixth: try c.encode("hardSigmoidOneSixth", forKey: .function)
         case .swish: try c.encode("swish", forKey: .function)
         case .softplus: try c.encode("softplus", forKey: .function)
+        case .hardSwish: try c.encode("hardSwish", forKey: .function)
+        case .gelu(let approximate):
+            try c.encode("gelu", forKey: .function)
+            try c.encode(approximate, forKey: .approximate)
         }
     }
 }

@@ -47,6 +47,8 @@ extension KerasExportBuilder {
         case .activation(.swish): "swish"
         case .activation(.elu(let alpha)) where alpha == 1: "elu"
         case .activation(.hardSigmoidOneSixth) where keras3: "hard_sigmoid"
+        case .activation(.hardSwish) where keras3: "hard_silu"
+        case .activation(.gelu(approximate: false)): "gelu"
         case .softmax(let s) where output.isLastKerasAxis(s.axis): "softmax"
         default: nil
         }

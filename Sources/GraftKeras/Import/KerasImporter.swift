@@ -147,7 +147,7 @@ struct KerasConversion {
                 switch reader.configuration {
                 case .dense: continue
                 case .dropout, .relu, .leakyReLU, .elu, .rescaling: pending.append(reader.name)
-                case .activation(let a) where ![.softsign, .exponential, .gelu, .mish, .hardSilu, .logSoftmax].contains(a):
+                case .activation(let a) where ![.softsign, .exponential, .mish, .logSoftmax].contains(a):
                     pending.append(reader.name)
                 default: return false
                 }

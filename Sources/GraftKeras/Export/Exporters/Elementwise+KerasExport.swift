@@ -68,6 +68,22 @@ enum ActivationExporter: KerasOpExporter {
         case .swish: name = "swish"
         case .softplus: name = "softplus"
         case .hardSigmoidOneSixth where b.format == .keras3Weights: name = "hard_sigmoid"
+        case .hardSwish where b.format == .keras3Weights: name = "hard_silu"
+        case .hardSwish:
+            // tf.keras has no hard swish: x · clip(x / 6 + 0.5, 0, 1), which both read alike.
+            let x = try b.input(node)
+            let line = b.emit("Rescaling", name: node.name + "_line",
+                              config: [("scale", KerasConfigValue.float(1 / 6)), ("offset", KerasConfigValue.float(0.5))],
+                              inputs: [x], shape: x.shape, layout: x.layout)
+            let gate = b.emit("ReLU", name: node.name + "_gate", config: reluConfig(ReLU(maxValue: 1)), inputs: [line],
+                              shape: x.shape, layout: x.layout)
+            let product = b.emit("Multiply", name: node.name, config: [], inputs: [x, gate], shape: x.shape, layout: x.layout)
+            b.bind(node.outputs[0], product)
+            return
+        case .gelu(let approximate):
+            // Keras's `gelu` activation name means the exact function in both Keras 3 and tf.keras.
+            guard !approximate else { throw b.unsupported(node, "the tanh approximation of GELU (Keras's 'gelu' is exact)") }
+            name = "gelu"
         case .hardSigmoid, .hardSigmoidOneSixth:
             // `hard_sigmoid` means 0.2x + 0.5 to tf.keras and x/6 + 0.5 to Keras 3: write the
             // function itself, clip(a x + 0.5, 0, 1), which both read alike.

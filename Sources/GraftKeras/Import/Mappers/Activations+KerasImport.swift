@@ -38,7 +38,9 @@ enum KerasActivationMapping {
             }
             guard let axis else { throw .needsInputShape }
             return try graph.bind(name, .softmax(Softmax(axis: axis)), inputs: [input.value], layout: input.layout)
-        case .softsign, .exponential, .gelu, .mish, .hardSilu, .logSoftmax:
+        case .hardSilu: return try node(.activation(.hardSwish))
+        case .gelu: return try node(.activation(.gelu(approximate: false)))
+        case .softsign, .exponential, .mish, .logSoftmax:
             // No Graft op: an opaque element-wise node, shape preserved so the graph goes on.
             let input = try graph.keras(x)
             graph.warnings.append(.unsupportedLayer(layer: context.layer.name, className: "Activation",

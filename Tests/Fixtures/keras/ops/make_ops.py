@@ -57,6 +57,9 @@ def model():
     x = L.Maximum()([x, L.Conv2D(1, 1)(x)])                          # broadcast max
     if TF_KERAS:
         x = tf.nn.relu6(x)
+    else:
+        x = L.Activation("hard_silu")(x)                             # MobileNetV3's hard swish
+    x = L.Conv2D(C, 1, activation="gelu")(x)                         # ConvNeXt's GELU (exact)
     x = L.GlobalAveragePooling2D()(x)
     return keras.Model(inp, L.Dense(5)(x), name="ops_zoo")
 
