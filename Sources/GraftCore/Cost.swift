@@ -70,6 +70,7 @@ extension Op {
             // square, window sum, scale and shift, power, multiply
             return outputCount * (p.region == .acrossChannels ? p.size + 4 : p.size * p.size + 4)
         case .batchNorm: return outputCount * 2
+        case .layerNorm: return outputCount * 7
         case .scale(let p): return outputCount * (p.hasBias ? 2 : 1)
         case .softmax: return outputCount * 3
         case .eltwise: return outputCount * max(inputs.count - 1, 1) * 2

@@ -68,6 +68,10 @@ extension Op {
         case .batchNorm, .prelu:
             guard x.rank >= 2 else { throw ShapeRuleError(reason: "needs a channel axis, input is \(x)") }
             return [x]
+        case .layerNorm(let p):
+            _ = try p.normalizedShape(x)
+            guard p.epsilon >= 0, p.epsilon.isFinite else { throw ShapeRuleError(reason: "epsilon \(p.epsilon) must be finite and >= 0") }
+            return [x]
         case .scale(let p):
             _ = try sliceShape(x, axis: p.axis, count: p.axisCount)
             if inputs.count == 2 {
@@ -197,6 +201,9 @@ extension Op {
             return specs
         case .bias(let p):
             return [ParameterSpec("bias", try sliceShape(x, axis: p.axis, count: p.axisCount))]
+        case .layerNorm(let p):
+            let s = try p.normalizedShape(x)
+            return (p.hasScale ? [ParameterSpec("scale", s)] : []) + (p.hasShift ? [ParameterSpec("shift", s)] : [])
         case .prelu(let p):
             return [ParameterSpec("slope", p.channelShared ? [1] : [x[1]])]
         case .opaque:
@@ -225,6 +232,16 @@ private func requireSpatial(_ kernel: [Int], _ stride: [Int], _ padBegin: [Int],
     guard kernel.allSatisfy({ $0 >= 1 }), stride.allSatisfy({ $0 >= 1 }), dilation.allSatisfy({ $0 >= 1 }),
           (padBegin + padEnd).allSatisfy({ $0 >= 0 }) else {
         throw ShapeRuleError(reason: "kernel \(kernel), stride \(stride), dilation \(dilation) must be positive and pads \(padBegin)/\(padEnd) non-negative")
+    }
+}
+
+extension LayerNormalization {
+    /// The normalised dims `axis ... endAxis` of `x` (the parameters' shape), checked.
+    public func normalizedShape(_ x: Shape) throws(ShapeRuleError) -> Shape {
+        guard let a = x.normalizedAxis(axis), let e = x.normalizedAxis(endAxis), a >= 1, a <= e else {
+            throw ShapeRuleError(reason: "axes \(axis)...\(endAxis) invalid for \(x) (the batch axis is never normalised)")
+        }
+        return Shape(Array(x.dims[a...e]))
     }
 }
 

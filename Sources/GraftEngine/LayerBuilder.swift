@@ -10,6 +10,7 @@ enum LayerBuilder {
         case .pooling(let p): return PoolingLayer(site, p)
         case .lrn(let p): return LRNLayer(site, p)
         case .batchNorm(let p): return try BatchNormLayer(site, p)
+        case .layerNorm(let p): return try LayerNormLayer(site, p)
         case .scale(let p): return try AffineLayer(site, axis: p.axis, axisCount: p.axisCount, hasScale: true)
         case .bias(let p): return try AffineLayer(site, axis: p.axis, axisCount: p.axisCount, hasScale: false)
         case .relu(let p): return PointwiseLayer(site, .relu(p))

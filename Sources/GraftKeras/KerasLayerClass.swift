@@ -32,6 +32,9 @@ public enum KerasLayerClass: String, Sendable, CaseIterable {
     case reshape = "Reshape"
     case rescaling = "Rescaling"
     case normalization = "Normalization"
+    case layerNormalization = "LayerNormalization"
+    /// ConvNeXt's per-channel learned scale (`keras.applications.convnext.LayerScale`).
+    case layerScale = "LayerScale"
 
     /// Other names Keras has written for the same classes.
     static let aliases: [String: KerasLayerClass] = [

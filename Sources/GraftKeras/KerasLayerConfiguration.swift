@@ -36,6 +36,10 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     case reshape(targetShape: [Int])
     case rescaling(scale: Double, offset: Double)
     case normalization(Normalization)
+    case layerNormalization(LayerNormalization)
+    /// ConvNeXt's `LayerScale`: the input times weight `gamma` along the last axis (of
+    /// `projectionDim` channels when the config says).
+    case layerScale(projectionDim: Int?)
     /// Arithmetic recorded as a node of its own: a Keras 3 operation on a symbolic tensor
     /// (`x + 3.0` is `keras.src.ops.numpy.Add` called on `[x, 3.0]`) or a tf.keras `TFOpLambda`
     /// (`tf.__operators__.add` with `y: 3.0`). Its constant operands are on each call
@@ -222,6 +226,22 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
 
         public init(dataFormat: KerasDataFormat) {
             self.dataFormat = dataFormat
+        }
+    }
+
+    /// `LayerNormalization`: each sample normalised over `axes` (Keras axes, the batch being 0),
+    /// with weights `gamma` (if `scale`) and `beta` (if `center`) of those axes' shape.
+    public struct LayerNormalization: Equatable, Sendable {
+        public var axes: [Int]
+        public var epsilon: Double
+        public var center: Bool
+        public var scale: Bool
+
+        public init(axes: [Int], epsilon: Double, center: Bool, scale: Bool) {
+            self.axes = axes
+            self.epsilon = epsilon
+            self.center = center
+            self.scale = scale
         }
     }
 

@@ -59,7 +59,7 @@ enum KerasLayerDecoders {
         MaxPooling2DDecoder.self, AveragePooling2DDecoder.self, GlobalAveragePooling2DDecoder.self,
         GlobalMaxPooling2DDecoder.self, ZeroPadding2DDecoder.self, Cropping2DDecoder.self, AddDecoder.self,
         MultiplyDecoder.self, SubtractDecoder.self, MaximumDecoder.self, AverageDecoder.self, PermuteDecoder.self, ConcatenateDecoder.self, DropoutDecoder.self, ReshapeDecoder.self,
-        RescalingDecoder.self, NormalizationDecoder.self,
+        RescalingDecoder.self, NormalizationDecoder.self, LayerNormalizationDecoder.self, LayerScaleDecoder.self,
     ]
 
     static let byClass: [KerasLayerClass: any KerasLayerDecoder.Type] =

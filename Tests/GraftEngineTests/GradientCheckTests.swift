@@ -212,6 +212,21 @@ struct GradientCheckTests {
         try checkOp(.eltwise(Eltwise(operation: .max)), inputs: inputs)
     }
 
+    /// Over the channels of an NCHW tensor (ConvNeXt), the last axis, several axes, and without
+    /// its own scale and shift.
+    @Test("Layer normalisation", arguments: [
+        LayerNormalization(axis: 1, epsilon: 1e-3), LayerNormalization(axis: -1, epsilon: 1e-5),
+        LayerNormalization(axis: 1, endAxis: 3, epsilon: 1e-6), LayerNormalization(axis: 2, epsilon: 1e-3, hasScale: false, hasShift: false),
+    ])
+    func layerNorm(_ p: LayerNormalization) throws {
+        let x = randomTensor([2, 4, 3, 5], seed: 130, in: -2...2)
+        let s = try p.normalizedShape(x.shape)
+        var parameters: [String: Tensor] = [:]
+        if p.hasScale { parameters["scale"] = randomTensor(s, seed: 131, in: 0.5...1.5) }
+        if p.hasShift { parameters["shift"] = randomTensor(s, seed: 132) }
+        try checkOp(.layerNorm(p), inputs: [x], parameters: parameters)
+    }
+
     @Test("Concat and Slice (two and three pieces)")
     func concatAndSlice() throws {
         try checkOp(.concat(Concat(axis: 1)), inputs: [randomTensor([2, 2, 3], seed: 110), randomTensor([2, 3, 3], seed: 111)])

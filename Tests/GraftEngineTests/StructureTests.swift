@@ -89,6 +89,25 @@ struct StructureTests {
         #expect(Shape.broadcast([Shape([2, 3]), Shape([4])]) == nil)
     }
 
+    /// Against the definition in Double, over the channels at each position of an NCHW tensor.
+    @Test("Layer normalisation over channels matches its formula")
+    func layerNorm() throws {
+        let x = randomTensor([2, 3, 2, 4], seed: 140, in: -3...3)
+        let scale = Tensor(shape: [3], scalars: [0.5, 1, 2]), shift = Tensor(shape: [3], scalars: [0, 1, -1])
+        let y = try run1(.layerNorm(LayerNormalization(axis: 1, epsilon: 1e-3)), x, parameters: ["scale": scale, "shift": shift])
+        for n in 0..<2 {
+            for p in 0..<8 {
+                let values = (0..<3).map { Double(x.scalars[(n * 3 + $0) * 8 + p]) }
+                let mean = values.reduce(0, +) / 3
+                let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3
+                for c in 0..<3 {
+                    let expected = (values[c] - mean) / (variance + 1e-3).squareRoot() * Double(scale.scalars[c]) + Double(shift.scalars[c])
+                    #expect(abs(Double(y.scalars[(n * 3 + c) * 8 + p]) - expected) < 1e-5)
+                }
+            }
+        }
+    }
+
     @Test("Flatten channels-first keeps NCHW order; channels-last reads it as NHWC")
     func flatten() throws {
         // x[0, c, h, w] = 100c + 10h + w for C=2, H=2, W=3.

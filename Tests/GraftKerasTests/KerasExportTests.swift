@@ -61,6 +61,11 @@ struct KerasExportTests {
     /// graph has other nodes there (same weights, outputs equal to rounding).
     static let activationsSplitInKeras2: Set<String> = ["conv_zoo", "norm_zoo", "k3_ops_zoo"]
 
+    /// Models with a node Keras has no built-in layer for, written as other layers (ConvNeXt's
+    /// LayerScale as a 1x1 DepthwiseConv2D): the re-imported graph and its weight names differ,
+    /// the outputs agree to rounding.
+    static let rewrittenOnExport: Set<String> = ["k3_ops_zoo", "tfk_ops_zoo"]
+
     @Test(arguments: subjects, KerasExportFormat.allCases)
     func roundTripIsBitIdentical(_ subject: Subject, _ format: KerasExportFormat) throws {
         let imported = try KerasImporter.importModel(path: subject.file, architecture: subject.architecture).model
@@ -71,7 +76,8 @@ struct KerasExportTests {
         let again = format == .keras2H5
             ? try KerasImporter.importModel(path: written[0]).model
             : try KerasImporter.importModel(path: written[0], architecture: written[1]).model
-        let exact = format == .keras3Weights || !Self.activationsSplitInKeras2.contains(subject.name)
+        let rewritten = Self.rewrittenOnExport.contains(subject.name)
+        let exact = !rewritten && (format == .keras3Weights || !Self.activationsSplitInKeras2.contains(subject.name))
         if exact {
             #expect(again.graph.nodes.count == original.graph.nodes.count, "\(subject.name): node count differs")
             for (x, y) in zip(again.graph.nodes, original.graph.nodes) where x != y {
@@ -79,9 +85,11 @@ struct KerasExportTests {
             }
             #expect(again.graph.outputs == original.graph.outputs)
         }
-        #expect(Set(again.weights.keys) == Set(original.weights.keys))
-        for (key, tensor) in original.weights {
-            #expect(again.weights[key].map { Self.bitsEqual($0, tensor) } == true, "\(subject.name): \(key) differs")
+        if !rewritten {
+            #expect(Set(again.weights.keys) == Set(original.weights.keys))
+            for (key, tensor) in original.weights {
+                #expect(again.weights[key].map { Self.bitsEqual($0, tensor) } == true, "\(subject.name): \(key) differs")
+            }
         }
         #expect(again.training == original.training)
         let input = try subject.input()

@@ -35,8 +35,8 @@ struct KerasLayerZooTests {
     /// Every mapper is used by at least one zoo model, so every mapper is checked against Keras.
     @Test func zoosCoverEveryLayerClass() throws {
         var used = Set<KerasLayerClass>()
-        for name in Self.zoos {
-            let keras = try KerasModel.load(path: Self.path(name + ".keras"))
+        for path in Self.zoos.map { Self.path($0 + ".keras") } + [KerasOperationTests.path("k3_ops_zoo.keras")] {
+            let keras = try KerasModel.load(path: path)
             for layer in keras.layers { if let c = KerasLayerClass(className: layer.className) { used.insert(c) } }
         }
         #expect(Set(KerasLayerClass.allCases).subtracting(used).isEmpty,

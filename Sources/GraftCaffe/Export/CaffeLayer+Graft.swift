@@ -213,6 +213,8 @@ struct CaffeLayerExport {
             }], [])
         case .pad:
             throw notRepresentable("explicit padding; BVLC Caffe has no padding layer")
+        case .layerNorm:
+            throw notRepresentable("layer normalisation; BVLC Caffe has no such layer")
         case .opaque(let p):
             guard p.framework == "caffe" else {
                 throw notRepresentable("an opaque \(p.framework) layer of type '\(p.type)' is not a Caffe layer")

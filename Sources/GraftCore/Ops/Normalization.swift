@@ -66,3 +66,23 @@ public struct Bias: Codable, Equatable, Sendable {
         self.axisCount = axisCount
     }
 }
+
+/// Layer normalisation (Ba et al. 2016): every sample normalised over dims `axis ... endAxis`
+/// to zero mean and unit (biased) variance, then multiplied by `scale` and shifted by `shift`,
+/// parameters of those dims' shape. ConvNeXt normalises the channels at every position: axis 1
+/// of an NCHW tensor.
+public struct LayerNormalization: Codable, Equatable, Sendable {
+    public var axis: Int
+    public var endAxis: Int
+    public var epsilon: Float
+    public var hasScale: Bool
+    public var hasShift: Bool
+
+    public init(axis: Int = 1, endAxis: Int? = nil, epsilon: Float = 1e-3, hasScale: Bool = true, hasShift: Bool = true) {
+        self.axis = axis
+        self.endAxis = endAxis ?? axis
+        self.epsilon = epsilon
+        self.hasScale = hasScale
+        self.hasShift = hasShift
+    }
+}

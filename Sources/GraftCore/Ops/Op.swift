@@ -8,6 +8,7 @@ public enum Op: Equatable, Sendable {
     case pooling(Pooling)
     case lrn(LRN)
     case batchNorm(BatchNorm)
+    case layerNorm(LayerNormalization)
     case scale(Scale)
     case bias(Bias)
     case relu(ReLU)
@@ -35,6 +36,7 @@ public enum Op: Equatable, Sendable {
         case .pooling: .pooling
         case .lrn: .lrn
         case .batchNorm: .batchNorm
+        case .layerNorm: .layerNorm
         case .scale: .scale
         case .bias: .bias
         case .relu: .relu
@@ -78,6 +80,7 @@ public enum OpKind: String, Codable, Sendable, CaseIterable {
     case pooling = "Pooling"
     case lrn = "LRN"
     case batchNorm = "BatchNorm"
+    case layerNorm = "LayerNormalization"
     case scale = "Scale"
     case bias = "Bias"
     case relu = "ReLU"
@@ -107,6 +110,7 @@ extension Op {
         case .pooling: .pooling(try container.decode(Pooling.self, forKey: key))
         case .lrn: .lrn(try container.decode(LRN.self, forKey: key))
         case .batchNorm: .batchNorm(try container.decode(BatchNorm.self, forKey: key))
+        case .layerNorm: .layerNorm(try container.decode(LayerNormalization.self, forKey: key))
         case .scale: .scale(try container.decode(Scale.self, forKey: key))
         case .bias: .bias(try container.decode(Bias.self, forKey: key))
         case .relu: .relu(try container.decode(ReLU.self, forKey: key))
@@ -136,6 +140,7 @@ extension Op {
         case .pooling(let p): try container.encode(p, forKey: key)
         case .lrn(let p): try container.encode(p, forKey: key)
         case .batchNorm(let p): try container.encode(p, forKey: key)
+        case .layerNorm(let p): try container.encode(p, forKey: key)
         case .scale(let p): try container.encode(p, forKey: key)
         case .bias(let p): try container.encode(p, forKey: key)
         case .relu(let p): try container.encode(p, forKey: key)

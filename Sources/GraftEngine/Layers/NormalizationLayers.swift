@@ -218,3 +218,47 @@ final class AffineLayer: Layer {
                                             biasGradient: bias?.gradientPointer)
     }
 }
+
+/// Layer normalisation over dims `axis ... endAxis` (see ``LayerNormalization``); the same
+/// computation at inference and in training (no running statistics).
+final class LayerNormLayer: Layer {
+    let node: String
+    let inputs: [ValueID]
+    let outputs: [ValueID]
+    let epsilon: Float
+    let extent: (outer: Int, middle: Int, inner: Int)
+    let scale: Parameter?
+    let shift: Parameter?
+
+    init(_ site: LayerSite, _ op: LayerNormalization) throws(ExecutionError) {
+        node = site.node.name
+        inputs = site.inputs
+        outputs = site.outputs
+        epsilon = op.epsilon
+        let x = site.inputShape
+        // Shape inference checked the axes.
+        let a = x.normalizedAxis(op.axis)!, e = x.normalizedAxis(op.endAxis)!
+        extent = x.split(a, e + 1)
+        scale = try site.parameter("scale")
+        shift = try site.parameter("shift")
+    }
+
+    var parameters: [Parameter] { [scale, shift].compactMap { $0 } }
+    var scratchCount: Int { LayerNormKernels.scratchCount(inner: extent.inner, backward: false) }
+    var backwardScratchCount: Int { LayerNormKernels.scratchCount(inner: extent.inner, backward: true) }
+
+    func forward(_ context: ForwardContext) {
+        LayerNormKernels.forward(input: context.input(inputs[0]), output: context.output(outputs[0]),
+                                 scale: scale.map { UnsafePointer($0.pointer) }, shift: shift.map { UnsafePointer($0.pointer) },
+                                 outer: extent.outer, middle: extent.middle, inner: extent.inner, epsilon: epsilon,
+                                 scratch: context.scratch)
+    }
+
+    func backward(_ context: BackwardContext) {
+        LayerNormKernels.backward(input: context.value(inputs[0]), outputGradient: context.outputGradient,
+                                  inputGradient: context.inputGradient, scale: scale.map { UnsafePointer($0.pointer) },
+                                  scaleGradient: scale?.gradientPointer, shiftGradient: shift?.gradientPointer,
+                                  outer: extent.outer, middle: extent.middle, inner: extent.inner, epsilon: epsilon,
+                                  scratch: context.scratch)
+    }
+}

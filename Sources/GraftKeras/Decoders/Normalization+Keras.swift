@@ -1,4 +1,4 @@
-// BatchNormalization, Normalization, Rescaling.
+// BatchNormalization, Normalization, Rescaling, LayerNormalization, LayerScale.
 
 enum BatchNormalizationDecoder: KerasLayerDecoder {
     static let layerClass = KerasLayerClass.batchNormalization
@@ -71,5 +71,40 @@ enum RescalingDecoder: KerasLayerDecoder {
         return KerasDecodedLayer(configuration: .rescaling(scale: try c.double(["scale"]),
                                                            offset: try c.double(["offset"], default: 0)),
                                  weights: [])
+    }
+}
+
+enum LayerNormalizationDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.layerNormalization
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        let axes: [Int]
+        if let single = c.value(["axis"])?.value.intValue {
+            axes = [single]
+        } else {
+            axes = try c.optionalIntList(["axis"]) ?? [-1]
+        }
+        guard !axes.isEmpty else { throw .invalid(field: "axis", reason: "no axes") }
+        if try c.bool(["rms_scaling"], default: false) {
+            throw .unsupported(field: "rms_scaling", reason: "RMS normalisation")
+        }
+        let config = KerasLayerConfiguration.LayerNormalization(
+            axes: axes, epsilon: try c.double(["epsilon"], default: 1e-3),
+            center: try c.bool(["center"], default: true), scale: try c.bool(["scale"], default: true))
+        guard config.epsilon >= 0 else { throw .invalid(field: "epsilon", reason: "negative: \(config.epsilon)") }
+        var weights: [KerasWeightSpec] = []
+        if config.scale { weights.append(KerasWeightSpec("gamma", shape: nil)) }
+        if config.center { weights.append(KerasWeightSpec("beta", shape: nil)) }
+        return KerasDecodedLayer(configuration: .layerNormalization(config), weights: weights)
+    }
+}
+
+enum LayerScaleDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.layerScale
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        let dim = try c.optionalInt(["projection_dim"])
+        if let dim, dim < 1 { throw .invalid(field: "projection_dim", reason: "must be positive, got \(dim)") }
+        return KerasDecodedLayer(configuration: .layerScale(projectionDim: dim), weights: [KerasWeightSpec("gamma", shape: [dim])])
     }
 }

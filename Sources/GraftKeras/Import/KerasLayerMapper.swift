@@ -88,7 +88,7 @@ enum KerasLayerMappers {
         SoftmaxMapper.self, MaxPooling2DMapper.self, AveragePooling2DMapper.self, GlobalAveragePooling2DMapper.self,
         GlobalMaxPooling2DMapper.self, ZeroPadding2DMapper.self, Cropping2DMapper.self, AddMapper.self,
         MultiplyMapper.self, SubtractMapper.self, MaximumMapper.self, AverageMapper.self, PermuteMapper.self, ConcatenateMapper.self, DropoutMapper.self, ReshapeMapper.self,
-        RescalingMapper.self, NormalizationMapper.self,
+        RescalingMapper.self, NormalizationMapper.self, LayerNormalizationMapper.self, LayerScaleMapper.self,
     ]
 
     static let byClass: [KerasLayerClass: any KerasLayerMapper.Type] =

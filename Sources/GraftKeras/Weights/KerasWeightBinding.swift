@@ -31,7 +31,9 @@ enum KerasWeightBinding {
             let indices = resolved.compactMap { $0 }
             if indices.count == specs.count, Set(indices).count == specs.count {
                 for (storedIndex, specIndex) in indices.enumerated() { ordered[specIndex] = stored[storedIndex] }
-            } else {
+            } else if specs.count > 1 {
+                // (One array for one weight, as Keras 3's legacy `.h5` names ConvNeXt's LayerScale
+                // `variable_16`, binds the same way by name or by position: nothing to warn about.)
                 warnings.append(.weightsBoundByPosition(layer: layer, names: stored.map(\.storedName)))
             }
         }

@@ -192,9 +192,13 @@ enum BatchNormExporter: KerasOpExporter {
 private func depthwiseAffine(_ node: Node, axis: Int, axisCount: Int, scale: Tensor?, bias: Tensor?,
                              _ b: inout KerasExportBuilder) throws(KerasExportError) {
     guard node.inputs.count == 1 else { throw b.unsupported(node, "a scale taken from a second input") }
-    let x = try b.image(try b.input(node))
-    guard axis == 1, axisCount == 1 else { throw b.unsupported(node, "an affine map over axes \(axis)..<\(axis + axisCount)") }
-    let channels = x.shape[1]
+    // A channels-last DepthwiseConv2D scales the last Keras axis: Graft's axis 1 of an image, or
+    // axis 3 of a tensor kept in Keras's layout (ConvNeXt's LayerScale after a Dense).
+    let x = try b.input(node)
+    guard axisCount == 1, x.shape.rank == 4, x.kerasAxis(ofGraftAxis: axis) == 3 else {
+        throw b.unsupported(node, "an affine map over axes \(axis)..<\(axis + axisCount) of \(x.shape)")
+    }
+    let channels = x.shape[axis]
     var weights: [KerasExportLayer.Weight] = [
         .init(name: "depthwise_kernel", shape: [1, 1, channels, 1], values: scale?.scalars ?? Array(repeating: 1, count: channels)),
     ]
@@ -205,8 +209,49 @@ private func depthwiseAffine(_ node: Node, axis: Int, axisCount: Int, scale: Ten
         ("depth_multiplier", KerasConfigValue.int(1)), ("use_bias", .bool(bias != nil)), ("activation", .string("linear")),
     ]
     let y = b.emit("DepthwiseConv2D", name: node.name, config: config, inputs: [x], weights: weights,
-                   trainable: b.isTrainable([node]), shape: x.shape, layout: .channelsFirst)
+                   trainable: b.isTrainable([node]), shape: x.shape, layout: x.layout)
     b.bind(node.outputs[0], y)
+}
+
+/// LayerNormalization over the Keras axes of the Graft axes (one axis in any layout; several only
+/// in Keras's own layout, where the parameters are in Keras's order).
+enum LayerNormExporter: KerasOpExporter {
+    static let kind = OpKind.layerNorm
+
+    static func export(_ node: Node, _ b: inout KerasExportBuilder) throws(KerasExportError) {
+        guard case .layerNorm(let p) = node.op else { return }
+        var x = try b.input(node)
+        if case .flattenedChannelsFirst = x.layout { x = b.keras(x) }
+        guard let first = x.shape.normalizedAxis(p.axis), let last = x.shape.normalizedAxis(p.endAxis),
+              first == last || x.layout == .keras else {
+            throw b.unsupported(node, "normalisation over several axes of a channels-first tensor")
+        }
+        // Several axes are merged into one around the layer: Keras 3's reader of Keras 2 files
+        // drops an `axis` list of more than one element (legacy saving_utils), and the merged
+        // axis normalises the same elements with the parameters in the same order.
+        let input = x
+        let merged = first < last
+        if merged {
+            let count = x.shape.dims[first...last].reduce(1, *)
+            let target = Array(x.shape.dims[1..<first]) + [count] + Array(x.shape.dims[(last + 1)...])
+            x = b.emit("Reshape", name: node.name + "_merge", config: [("target_shape", KerasConfigValue.ints(target))],
+                       inputs: [x], shape: Shape([x.shape[0]] + target), layout: .keras)
+        }
+        guard let axis = x.kerasAxis(ofGraftAxis: first) else { throw b.unsupported(node, "no Keras axis for axis \(first)") }
+        let shape = [x.shape[first]]
+        var weights: [KerasExportLayer.Weight] = []
+        if p.hasScale { weights.append(.init(name: "gamma", shape: shape, values: try b.weight(node, "scale").scalars)) }
+        if p.hasShift { weights.append(.init(name: "beta", shape: shape, values: try b.weight(node, "shift").scalars)) }
+        var y = b.emit("LayerNormalization", name: node.name,
+                       config: [("axis", KerasConfigValue.ints([axis])), ("epsilon", KerasConfigValue.float(p.epsilon)),
+                                ("center", .bool(p.hasShift)), ("scale", .bool(p.hasScale))],
+                       inputs: [x], weights: weights, trainable: b.isTrainable([node]), shape: x.shape, layout: x.layout)
+        if merged {
+            y = b.emit("Reshape", name: node.name + "_split", config: [("target_shape", KerasConfigValue.ints(Array(input.shape.dims.dropFirst())))],
+                       inputs: [y], shape: input.shape, layout: .keras)
+        }
+        b.bind(node.outputs[0], y)
+    }
 }
 
 enum ScaleExporter: KerasOpExporter {
@@ -214,7 +259,6 @@ enum ScaleExporter: KerasOpExporter {
 
     static func export(_ node: Node, _ b: inout KerasExportBuilder) throws(KerasExportError) {
         guard case .scale(let p) = node.op else { return }
-        guard try b.input(node).shape.rank == 4 else { throw b.unsupported(node, "a per-feature scale of a non-image tensor") }
         try depthwiseAffine(node, axis: p.axis, axisCount: p.axisCount, scale: try b.weight(node, "scale"),
                             bias: p.hasBias ? try b.weight(node, "bias") : nil, &b)
     }

@@ -92,3 +92,53 @@ enum RescalingMapper: KerasLayerMapper {
                               inputs: [x.value], layout: x.layout)
     }
 }
+
+/// LayerNormalization → LayerNormalization over the Graft axes the Keras axes become: one axis
+/// anywhere (ConvNeXt's channels are axis 1 of the NCHW tensor), several only in Keras's own
+/// layout, where they must be contiguous and in order.
+enum LayerNormalizationMapper: KerasLayerMapper {
+    static let layerClass = KerasLayerClass.layerNormalization
+
+    static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+        guard case .layerNormalization(let c) = context.layer.configuration else { throw context.wrongConfiguration }
+        var x = try context.singleInput()
+        guard x.shape != nil else { throw .needsInputShape }
+        func graftAxes(_ b: KerasTensorBinding) -> [Int]? {
+            let mapped = c.axes.map { b.graftAxis(ofKerasAxis: $0) }
+            guard mapped.allSatisfy({ $0 != nil && $0! > 0 }) else { return nil }
+            let axes = mapped.map { $0! }
+            return axes.count == 1 || axes == Array(axes[0]..<(axes[0] + axes.count)) ? axes : nil
+        }
+        if c.axes.count > 1 || graftAxes(x) == nil { x = try graph.keras(x) }
+        guard let axes = graftAxes(x), let shape = x.shape else {
+            throw .invalid("axes \(c.axes) are not normalisable axes of input \(x.kerasShape.map { "\($0)" } ?? "?")")
+        }
+        let op = LayerNormalization(axis: axes[0], endAxis: axes[axes.count - 1], epsilon: Float(c.epsilon),
+                                    hasScale: c.scale, hasShift: c.center)
+        let expected = Array(shape.dims[axes[0]...axes[axes.count - 1]])
+        var parameters: [(String, Tensor)] = []
+        for (role, name, present) in [("gamma", "scale", c.scale), ("beta", "shift", c.center)] where present {
+            let w = try context.weight(role, expected: expected)
+            parameters.append((name, Tensor(shape: Shape(expected), scalars: w.values)))
+        }
+        return try graph.bind(context.name, .layerNorm(op), inputs: [x.value], parameters: parameters, layout: x.layout)
+    }
+}
+
+/// ConvNeXt's LayerScale → Scale along the channel axis (weight `gamma`).
+enum LayerScaleMapper: KerasLayerMapper {
+    static let layerClass = KerasLayerClass.layerScale
+
+    static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+        guard case .layerScale(let dim) = context.layer.configuration else { throw context.wrongConfiguration }
+        var x = try context.singleInput()
+        if case .flattenedChannelsFirst = x.layout { x = try graph.keras(x) }
+        guard let axis = x.graftAxis(ofKerasAxis: -1), let shape = x.shape else { throw .needsInputShape }
+        if let dim, shape[axis] != dim {
+            throw .invalid("projection_dim \(dim) does not match the input's \(shape[axis]) channels")
+        }
+        let gamma = try context.vector("gamma", count: shape[axis])
+        return try graph.bind(context.name, .scale(Scale(axis: axis, axisCount: 1)), inputs: [x.value],
+                              parameters: [("scale", gamma)], layout: x.layout)
+    }
+}

@@ -18,10 +18,12 @@ if TF_KERAS:
     import tensorflow as tf  # noqa: E402
     import tf_keras as keras  # noqa: E402
     from tf_keras import layers as L  # noqa: E402
+    from tf_keras.src.applications.convnext import LayerScale  # noqa: E402
 else:
     os.environ.setdefault("KERAS_BACKEND", "jax")
     import keras  # noqa: E402
     from keras import layers as L  # noqa: E402
+    from keras.src.applications.convnext import LayerScale  # noqa: E402
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 out = args[0] if args else os.path.dirname(os.path.abspath(__file__))
@@ -60,6 +62,11 @@ def model():
     else:
         x = L.Activation("hard_silu")(x)                             # MobileNetV3's hard swish
     x = L.Conv2D(C, 1, activation="gelu")(x)                         # ConvNeXt's GELU (exact)
+    # ConvNeXt's block tail: LayerNormalization over channels, a Dense on the 4-D tensor, LayerScale.
+    x = L.LayerNormalization(epsilon=1e-6)(x)
+    x = L.Dense(C)(x)
+    x = LayerScale(0.5, C)(x)
+    x = L.LayerNormalization(axis=[1, 2, 3])(x)                      # several axes
     x = L.GlobalAveragePooling2D()(x)
     return keras.Model(inp, L.Dense(5)(x), name="ops_zoo")
 
@@ -68,7 +75,8 @@ m = model()
 for layer in m.layers:
     ws = layer.get_weights()
     if ws:
-        layer.set_weights([(rng.standard_normal(w.shape) * 0.5).astype(np.float32) for w in ws])
+        layer.set_weights([(rng.standard_normal(w.shape) * 0.5 + (1 if type(layer).__name__ == "LayerNormalization" and i == 0 else 0))
+                           .astype(np.float32) for i, w in enumerate(ws)])
 x = rng.uniform(0, 255, (2, H, W, 3)).astype(np.float32)
 y = m.predict(x, verbose=0)
 name = prefix + "ops_zoo"
