@@ -20,12 +20,34 @@ extension Model {
         }?.name
     }
 
-    /// Replaces the classifier with a fresh one of `classes` outputs. Weights are drawn from
-    /// `filler` (Caffe fine-tuning examples use a Gaussian of std 0.01), biases are 0. The new
-    /// head's learning-rate multipliers are multiplied by `learningRateBoost` (the paper trains the
-    /// new layer faster than the pretrained ones).
+    /// Whether ``classifierNode`` really is the model's classifier: between it and the output only
+    /// functions that do not care how many classes there are (activations, softmax, dropout,
+    /// flatten, global pooling). A feature extractor (Keras's `include_top=False` bases end in
+    /// BatchNorm, activation and pooling after their last convolution) has none.
+    public var endsInClassifier: Bool {
+        guard let name = classifierNode, let index = graph.nodes.firstIndex(where: { $0.name == name }) else { return false }
+        var reaching = Set(graph.nodes[index].outputs)
+        for node in graph.nodes[(index + 1)...] where node.inputs.contains(where: reaching.contains) {
+            switch node.op {
+            case .relu, .activation, .softmax, .dropout, .flatten: break
+            case .pooling(let p) where p.global: break
+            default: return false
+            }
+            reaching.formUnion(node.outputs)
+        }
+        return graph.outputs.allSatisfy(reaching.contains)
+    }
+
+    /// Replaces the classifier with a fresh one of `classes` outputs, or, when the model is a
+    /// feature extractor (see ``endsInClassifier``), appends one: global average pooling of an
+    /// image output, a flatten, and a new inner product. Weights are drawn from `filler` (Caffe
+    /// fine-tuning examples use a Gaussian of std 0.01), biases are 0. The new head's
+    /// learning-rate multipliers are multiplied by `learningRateBoost` (the paper trains the new
+    /// layer faster than the pretrained ones).
     public func replacingHead(classes: Int, filler: Filler = .gaussian(std: 0.01), learningRateBoost: Float = 1,
                               labels: [String] = [], seed: UInt64) throws(GraphError) -> Model {
+        if !endsInClassifier { return try appendingHead(classes: classes, filler: filler, learningRateBoost: learningRateBoost,
+                                                         labels: labels, seed: seed) }
         guard let name = classifierNode, let index = graph.nodes.firstIndex(where: { $0.name == name }) else {
             throw .invalidShape(node: graph.name, reason: "the model has no inner product or convolution to replace")
         }
@@ -56,6 +78,57 @@ extension Model {
         training.classLabels = labels
         model.training = training
         model.provenance.notes.append("classifier '\(name)' replaced by a new \(classes)-class head")
+        return model
+    }
+
+    /// A new classifier after the first output of a feature extractor (see ``replacingHead``).
+    func appendingHead(classes: Int, filler: Filler, learningRateBoost: Float, labels: [String],
+                       seed: UInt64) throws(GraphError) -> Model {
+        guard let output = graph.outputs.first else {
+            throw .invalidShape(node: graph.name, reason: "the model has no output to put a classifier on")
+        }
+        let shapes = try graph.inferShapes()
+        guard let shape = shapes.values[output], shape.rank >= 2 else {
+            throw .invalidShape(node: graph.name, reason: "output '\(output)' has no feature axis for a classifier")
+        }
+        var model = self
+        var names = Set(graph.nodes.map(\.name) + graph.inputs.map(\.name))
+        func unique(_ base: String) -> String {
+            var name = base
+            var i = 1
+            while names.contains(name) { name = "\(base)_\(i)"; i += 1 }
+            names.insert(name)
+            return name
+        }
+        var features = output
+        if shape.rank == 4 {
+            let pool = Node(name: unique("head_pool"), op: .pooling(Pooling(method: .average, global: true)), inputs: [features])
+            model.graph.nodes.append(pool)
+            features = pool.outputs[0]
+        }
+        if shape.rank > 2 {
+            let flatten = Node(name: unique("head_flatten"), op: .flatten(Flatten()), inputs: [features])
+            model.graph.nodes.append(flatten)
+            features = flatten.outputs[0]
+        }
+        let head = Node(name: unique("head"), op: .innerProduct(InnerProduct(outputCount: classes)), inputs: [features])
+        model.graph.nodes.append(head)
+        model.graph.outputs = [head.outputs[0]]
+        try model.graph.deriveParameterSpecs()
+        _ = try model.graph.inferShapes()
+        let index = model.graph.nodes.count - 1
+        var rng = SeededGenerator(seed: seed)
+        var training = model.training ?? TrainingMetadata()
+        for spec in model.graph.nodes[index].parameters {
+            let key = model.graph.nodes[index].tensorName(spec.name)
+            model.weights[key] = (spec.name == "weight" ? filler : .constant(0)).tensor(spec.shape, using: &rng)
+            var settings = training.parameters[key] ?? .init()
+            settings.learningRateMultiplier *= learningRateBoost
+            training.parameters[key] = settings
+        }
+        training.classLabels = labels
+        model.training = training
+        model.provenance.notes.append("a new \(classes)-class head '\(head.name)' appended after '\(output)' (the model ended in features)")
         return model
     }
 

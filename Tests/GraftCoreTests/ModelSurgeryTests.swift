@@ -31,4 +31,27 @@ struct ModelSurgeryTests {
         #expect(a.weights["conv1.weight"] != quick.weights["conv1.weight"])
         #expect(a.weights["conv1.bias"]!.scalars.allSatisfy { $0 == 0 })
     }
+
+    /// A feature extractor (Keras `include_top=False`: convolution, BatchNorm, activation after the
+    /// last convolution) gets a head appended, never its last convolution replaced.
+    @Test func aFeatureExtractorGetsAHeadAppended() throws {
+        let graph = Graph(name: "base", inputs: [GraphInput(name: "x", shape: [1, 3, 8, 8])], nodes: [
+            Node(name: "conv", op: .convolution(Convolution(outputChannels: 6, kernel: [3, 3])), inputs: ["x"]),
+            Node(name: "bn", op: .batchNorm(BatchNorm(epsilon: 1e-3, hasScale: true, hasShift: true)), inputs: ["conv"]),
+            Node(name: "act", op: .activation(.swish), inputs: ["bn"]),
+        ], outputs: ["act"])
+        var g = graph
+        try g.deriveParameterSpecs()
+        let base = Model(graph: g, weights: g.randomWeights(seed: 2), provenance: Provenance(sourceFormat: "graft"))
+        #expect(!base.endsInClassifier)
+        let tuned = try base.replacingHead(classes: 3, learningRateBoost: 10, seed: 4)
+        #expect(tuned.graph.node(named: "conv")?.op == base.graph.node(named: "conv")?.op)
+        #expect(tuned.weights["conv.weight"] == base.weights["conv.weight"])
+        #expect(tuned.graph.nodes.suffix(3).map(\.op.kind) == [.pooling, .flatten, .innerProduct])
+        #expect(tuned.weights["head.weight"]?.shape == [3, 6])
+        #expect(tuned.training?.parameters["head.weight"]?.learningRateMultiplier == 10)
+        #expect(try tuned.graph.inferShapes().values[tuned.graph.outputs[0]] == [1, 3])
+        // A real classifier (CIFAR-10 quick: ip2 then softmax) is still replaced in place.
+        #expect(quick.endsInClassifier)
+    }
 }
