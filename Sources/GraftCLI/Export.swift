@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraftCaffe
 import GraftCore
+import GraftIO
 import GraftKeras
 
 /// The frameworks `graft export` writes.
@@ -11,6 +12,8 @@ enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
     case keras
     /// A Keras 3 `.weights.h5` plus the architecture as `.json`.
     case keras3
+    /// The weights alone as NumPy arrays (`.npz`), keyed by tensor name, in Graft's layouts.
+    case npz
 }
 
 extension GraftCommand {
@@ -23,12 +26,13 @@ extension GraftCommand {
                 ReLU6, Pad, ...) make the export fail with the node's name, and so do layers that should have \
                 weights but have none (opaque layers imported without them), unless --force. keras: a Keras-2-layout full model \
                 .h5 (-o model.h5). keras3: a Keras 3 .weights.h5 and its architecture .json (-o model.weights.h5). \
-                Files are written atomically.
+                npz: the weights alone as NumPy arrays keyed by tensor name (`conv1.weight`), in Graft's layouts \
+                (OIHW kernels, [out, in] inner products) (-o weights.npz). Files are written atomically.
                 """)
 
         @Argument(help: "The .graft file.") var model: String
         @Option(help: "Target format: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") var to: ExportFormat
-        @Option(name: .shortAndLong, help: "caffe: the directory to write into (created if missing); keras, keras3: the file.")
+        @Option(name: .shortAndLong, help: "caffe: the directory to write into (created if missing); keras, keras3, npz: the file.")
         var output: String
         @Flag(help: "caffe: write layers that should have weights but have none (e.g. opaque layers imported from a prototxt alone) without them.")
         var force = false
@@ -41,6 +45,9 @@ extension GraftCommand {
                 let export = try CaffeExporter.export(loaded, to: output, allowMissingWeights: force)
                 for note in export.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 print("wrote \(export.prototxtPath) and \(export.caffemodelPath)")
+            case .npz:
+                try NPZ.write(loaded.weights.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: output)
+                print("wrote \(output): \(loaded.weights.count) arrays")
             case .keras, .keras3:
                 let written = try KerasExporter.export(loaded, to: output, format: to == .keras ? .keras2H5 : .keras3Weights)
                 print("wrote " + written.joined(separator: " and "))

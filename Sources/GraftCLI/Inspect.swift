@@ -6,9 +6,14 @@ extension GraftCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a model's layers, shapes, parameters, MACs and preprocessing.",
-            discussion: "Reads only the file's header unless --stats is given, so it is instant on any size of model.")
+            discussion: """
+                Reads only the file's header unless --stats is given, so it is instant on any size of model. \
+                Given a Keras (.h5, .keras, .weights.h5) or Caffe (.caffemodel) file instead, lists every array it \
+                stores with its path, shape, type and statistics: weights files that hold no graph can be looked \
+                inside too.
+                """)
 
-        @Argument(help: "The .graft file.") var model: String
+        @Argument(help: "The .graft file, or a Keras or Caffe weights file.") var model: String
         @Flag(help: "Print one JSON object instead of tables.") var json = false
         @Flag(help: "Also compute weight statistics (min, max, mean, std, zeros, NaN/Inf) per tensor.") var stats = false
         @Option(help: "Batch size for shapes, MACs and activation memory.") var batch: Int = 1
@@ -18,6 +23,16 @@ extension GraftCommand {
         }
 
         func run() throws {
+            if let weights = try WeightsFileReport.load(model) {
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(weights), as: UTF8.self))
+                } else {
+                    print(weights.text)
+                }
+                return
+            }
             let file = try NativeFile.open(model)
             let report = try InspectReport(file: file, batch: batch, withStatistics: stats)
             if json {

@@ -206,6 +206,17 @@ struct KerasLoader {
 
     // MARK: - Containers and layouts
 
+    /// The root group of the file's HDF5 weights (the file itself, or a `.keras` archive's
+    /// `model.weights.h5`).
+    func rootGroup() throws(KerasError) -> HDF5Group {
+        let file: HDF5File
+        switch try open(path) {
+        case .hdf5(let hdf5): file = hdf5
+        case .archive(_, let weights): file = weights
+        }
+        return try interop(path) { () throws(HDF5Error) in try file.root() }
+    }
+
     private func open(_ path: String) throws(KerasError) -> Container {
         let magic = try readPrefix(path, count: 8)
         if magic.starts(with: KerasArchive.zipSignature) {

@@ -98,3 +98,16 @@ enum HugePageAllocator {
         return block
     }
 }
+
+extension CaffeNet {
+    /// Every blob of every layer (`conv1/0` the weights, `conv1/1` the bias), with its shape and
+    /// statistics, in layer order: what a `.caffemodel` holds, read without its prototxt.
+    public var storedBlobs: [StoredTensorSummary] {
+        layers.flatMap { layer in
+            layer.blobs.enumerated().map { index, blob in
+                StoredTensorSummary(path: "\(layer.name)/\(index)", shape: blob.shape, storedType: "\(blob.precision)",
+                                    statistics: TensorStatistics(blob.data))
+            }
+        }
+    }
+}
