@@ -55,6 +55,22 @@ struct KerasOperationTests {
     }
 }
 
+/// Image outputs are NCHW whatever layout the last layer computed in.
+struct KerasOutputLayoutTests {
+    @Test func aChannelsLastImageOutputIsTransposedToNCHW() throws {
+        let json = """
+        {"class_name": "Functional", "config": {"name": "m", "layers": [
+          {"class_name": "InputLayer", "config": {"batch_shape": [null, 4, 5, 3], "name": "x"}, "name": "x", "inbound_nodes": []},
+          {"class_name": "LayerNormalization", "config": {"name": "ln", "axis": [1, 2, 3], "center": false, "scale": false},
+           "name": "ln", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", 0, 0]}}], "kwargs": {}}]}],
+          "input_layers": [["x", 0, 0]], "output_layers": [["ln", 0, 0]]}, "keras_version": "3.5.0"}
+        """
+        let (model, _) = try KerasImporter.importModel(try KerasModel.parseArchitecture(json: Array(json.utf8)))
+        #expect(model.graph.inputs[0].shape == [1, 3, 4, 5])
+        #expect(try model.graph.inferShapes().values[model.graph.outputs[0]] == [1, 3, 4, 5])
+    }
+}
+
 /// A one-operation Keras 3 model config: input `[N, 4]` → the operation on `arguments` (with
 /// `{T}` standing for the input tensor).
 struct KerasOperationTestCase {

@@ -190,12 +190,16 @@ struct KerasConversion {
             guard var binding = bindings[connection] else {
                 throw .unknownTensor(source: source, layer: "<model outputs>", tensor: connection.description)
             }
-            if case .flattenedChannelsFirst = binding.layout {
-                do {
+            do {
+                if case .flattenedChannelsFirst = binding.layout {
                     binding = try graph.keras(binding)
-                } catch {
-                    throw .graph(source: source, reason: "output \(connection): \(error)")
+                } else if binding.layout == .keras, binding.shape?.rank == 4, imageFormat == .channelsLast {
+                    // Image outputs are NCHW like every Graft image, whichever layout the last layer
+                    // computed in (ConvNeXt ends in a LayerNormalization over the channels-last tensor).
+                    binding = try graph.image(binding, format: .channelsLast)
                 }
+            } catch {
+                throw .graph(source: source, reason: "output \(connection): \(error)")
             }
             outputs.append(binding.value)
         }
