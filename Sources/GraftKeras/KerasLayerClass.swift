@@ -35,6 +35,9 @@ public enum KerasLayerClass: String, Sendable, CaseIterable {
     case layerNormalization = "LayerNormalization"
     /// ConvNeXt's per-channel learned scale (`keras.applications.convnext.LayerScale`).
     case layerScale = "LayerScale"
+    /// InceptionResNetV2's residual scaling, `inputs[0] + inputs[1] * scale`
+    /// (`keras.applications.inception_resnet_v2.CustomScaleLayer`).
+    case customScaleLayer = "CustomScaleLayer"
 
     /// Other names Keras has written for the same classes.
     static let aliases: [String: KerasLayerClass] = [

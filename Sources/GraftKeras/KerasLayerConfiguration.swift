@@ -40,6 +40,8 @@ public enum KerasLayerConfiguration: Equatable, Sendable {
     /// ConvNeXt's `LayerScale`: the input times weight `gamma` along the last axis (of
     /// `projectionDim` channels when the config says).
     case layerScale(projectionDim: Int?)
+    /// InceptionResNetV2's `CustomScaleLayer`: `inputs[0] + inputs[1] * scale`.
+    case customScale(scale: Double)
     /// Arithmetic recorded as a node of its own: a Keras 3 operation on a symbolic tensor
     /// (`x + 3.0` is `keras.src.ops.numpy.Add` called on `[x, 3.0]`) or a tf.keras `TFOpLambda`
     /// (`tf.__operators__.add` with `y: 3.0`). Its constant operands are on each call

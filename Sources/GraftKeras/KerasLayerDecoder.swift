@@ -60,6 +60,7 @@ enum KerasLayerDecoders {
         GlobalMaxPooling2DDecoder.self, ZeroPadding2DDecoder.self, Cropping2DDecoder.self, AddDecoder.self,
         MultiplyDecoder.self, SubtractDecoder.self, MaximumDecoder.self, AverageDecoder.self, PermuteDecoder.self, ConcatenateDecoder.self, DropoutDecoder.self, ReshapeDecoder.self,
         RescalingDecoder.self, NormalizationDecoder.self, LayerNormalizationDecoder.self, LayerScaleDecoder.self,
+        CustomScaleDecoder.self,
     ]
 
     static let byClass: [KerasLayerClass: any KerasLayerDecoder.Type] =

@@ -39,6 +39,7 @@ struct KerasRegistryTests {
             .reshape: ["target_shape": .array([.number(-1)])],
             .rescaling: ["scale": .number(2)],
             .permute: ["dims": .array([.number(2), .number(1)])],
+            .customScaleLayer: ["scale": .number(0.17)],
         ]
         let fields = minimal[layerClass] ?? [:]
         let decoded = try KerasLayerDecoders.decode(className: layerClass.rawValue, layerName: "l", config: fields,

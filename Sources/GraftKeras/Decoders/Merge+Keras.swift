@@ -40,6 +40,16 @@ enum MaximumDecoder: KerasLayerDecoder {
     }
 }
 
+enum CustomScaleDecoder: KerasLayerDecoder {
+    static let layerClass = KerasLayerClass.customScaleLayer
+
+    static func decode(_ c: LayerConfigReader) throws(LayerDecodingFailure) -> KerasDecodedLayer {
+        let scale = try c.double(["scale"])
+        guard scale.isFinite else { throw .invalid(field: "scale", reason: "not finite: \(scale)") }
+        return KerasDecodedLayer(configuration: .customScale(scale: scale), weights: [])
+    }
+}
+
 enum AverageDecoder: KerasLayerDecoder {
     static let layerClass = KerasLayerClass.average
 

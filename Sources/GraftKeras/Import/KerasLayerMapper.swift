@@ -89,6 +89,7 @@ enum KerasLayerMappers {
         GlobalMaxPooling2DMapper.self, ZeroPadding2DMapper.self, Cropping2DMapper.self, AddMapper.self,
         MultiplyMapper.self, SubtractMapper.self, MaximumMapper.self, AverageMapper.self, PermuteMapper.self, ConcatenateMapper.self, DropoutMapper.self, ReshapeMapper.self,
         RescalingMapper.self, NormalizationMapper.self, LayerNormalizationMapper.self, LayerScaleMapper.self,
+        CustomScaleMapper.self,
     ]
 
     static let byClass: [KerasLayerClass: any KerasLayerMapper.Type] =

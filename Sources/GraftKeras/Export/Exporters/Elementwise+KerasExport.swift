@@ -296,11 +296,20 @@ enum EltwiseExporter: KerasOpExporter {
         case .sum where p.coefficients.allSatisfy({ $0 == 1 }): className = "Add"
         case .sum where p.coefficients == [1, -1]: className = "Subtract"
         case .sum where p.coefficients == Array(repeating: 1 / Float(inputs.count), count: inputs.count): className = "Average"
-        case .sum: throw b.unsupported(node, "a weighted sum with coefficients \(p.coefficients)")
+        case .sum:
+            // A weighted sum: each input with a coefficient other than 1 through a Rescaling first.
+            for (i, c) in p.coefficients.enumerated() where c != 1 {
+                inputs[i] = b.emit("Rescaling", name: "\(node.name)_scale\(i)",
+                                   config: [("scale", KerasConfigValue.float(c)), ("offset", KerasConfigValue.float(0))],
+                                   inputs: [inputs[i]], shape: inputs[i].shape, layout: inputs[i].layout)
+            }
+            className = "Add"
         case .product: className = "Multiply"
         case .max: className = "Maximum"
         }
-        let y = b.emit(className, name: node.name, config: [], inputs: inputs, shape: inputs[0].shape, layout: inputs[0].layout)
+        // With broadcasting the output is the broadcast shape, not the first input's.
+        let shape = b.shapes[node.outputs[0]] ?? inputs[0].shape
+        let y = b.emit(className, name: node.name, config: [], inputs: inputs, shape: shape, layout: inputs[0].layout)
         b.bind(node.outputs[0], y)
     }
 }

@@ -89,6 +89,17 @@ enum MaximumMapper: KerasLayerMapper {
     }
 }
 
+/// InceptionResNetV2's CustomScaleLayer: `a + b · scale`, a sum with coefficients 1 and `scale`.
+enum CustomScaleMapper: KerasLayerMapper {
+    static let layerClass = KerasLayerClass.customScaleLayer
+
+    static func map(_ context: KerasMappingContext, _ graph: inout KerasGraphBuilder) throws(KerasMappingFailure) -> KerasTensorBinding {
+        guard case .customScale(let scale) = context.layer.configuration else { throw context.wrongConfiguration }
+        guard context.inputs.count == 2 else { throw .invalid("scales and adds two tensors, is called on \(context.inputs.count)") }
+        return try eltwise(.sum, coefficients: { _ in [1, Float(scale)] }, context, &graph)
+    }
+}
+
 /// Average: a sum with every coefficient `1 / n`.
 enum AverageMapper: KerasLayerMapper {
     static let layerClass = KerasLayerClass.average

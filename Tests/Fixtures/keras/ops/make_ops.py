@@ -24,6 +24,7 @@ else:
     import keras  # noqa: E402
     from keras import layers as L  # noqa: E402
     from keras.src.applications.convnext import LayerScale  # noqa: E402
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer  # noqa: E402
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 out = args[0] if args else os.path.dirname(os.path.abspath(__file__))
@@ -61,6 +62,7 @@ def model():
         x = tf.nn.relu6(x)
     else:
         x = L.Activation("hard_silu")(x)                             # MobileNetV3's hard swish
+        x = CustomScaleLayer(0.17)([x, L.Conv2D(C, 1)(x)])           # InceptionResNetV2's residual scale
     x = L.Conv2D(C, 1, activation="gelu")(x)                         # ConvNeXt's GELU (exact)
     # ConvNeXt's block tail: LayerNormalization over channels, a Dense on the 4-D tensor, LayerScale.
     x = L.LayerNormalization(epsilon=1e-6)(x)
