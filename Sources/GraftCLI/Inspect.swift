@@ -24,23 +24,21 @@ extension GraftCommand {
 
         func run() throws {
             if let weights = try WeightsFileReport.load(model) {
-                if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(weights), as: UTF8.self))
-                } else {
-                    print(weights.text)
-                }
+                try show(weights, text: weights.text)
                 return
             }
-            let file = try NativeFile.open(model)
-            let report = try InspectReport(file: file, batch: batch, withStatistics: stats)
+            let report = try InspectReport(file: try NativeFile.open(model), batch: batch, withStatistics: stats)
+            try show(report, text: report.text)
+        }
+
+        /// Prints `report` as JSON (`--json`) or as `text`.
+        private func show(_ report: some Encodable, text: String) throws {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
-                print(report.text)
+                print(text)
             }
         }
     }

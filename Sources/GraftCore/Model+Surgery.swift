@@ -63,20 +63,7 @@ extension Model {
         default:
             break
         }
-        try model.graph.deriveParameterSpecs()
-        _ = try model.graph.inferShapes()
-        var rng = SeededGenerator(seed: seed)
-        var training = model.training ?? TrainingMetadata()
-        for spec in model.graph.nodes[index].parameters {
-            let key = model.graph.nodes[index].tensorName(spec.name)
-            model.weights[key] = (spec.name == "weight" ? filler : .constant(0)).tensor(spec.shape, using: &rng)
-            var settings = training.parameters[key] ?? .init()
-            settings.learningRateMultiplier *= learningRateBoost
-            settings.frozen = false
-            training.parameters[key] = settings
-        }
-        training.classLabels = labels
-        model.training = training
+        try model.initializeHead(at: index, filler: filler, learningRateBoost: learningRateBoost, labels: labels, seed: seed)
         model.provenance.notes.append("classifier '\(name)' replaced by a new \(classes)-class head")
         return model
     }
@@ -114,22 +101,30 @@ extension Model {
         let head = Node(name: unique("head"), op: .innerProduct(InnerProduct(outputCount: classes)), inputs: [features])
         model.graph.nodes.append(head)
         model.graph.outputs = [head.outputs[0]]
-        try model.graph.deriveParameterSpecs()
-        _ = try model.graph.inferShapes()
-        let index = model.graph.nodes.count - 1
+        try model.initializeHead(at: model.graph.nodes.count - 1, filler: filler, learningRateBoost: learningRateBoost,
+                                 labels: labels, seed: seed)
+        model.provenance.notes.append("a new \(classes)-class head '\(head.name)' appended after '\(output)' (the model ended in features)")
+        return model
+    }
+
+    /// Re-derives the specs and shapes, then gives the head at node `index` fresh weights (from
+    /// `filler`, biases 0), a boosted learning rate, no freezing, and the class labels.
+    private mutating func initializeHead(at index: Int, filler: Filler, learningRateBoost: Float, labels: [String],
+                                         seed: UInt64) throws(GraphError) {
+        try graph.deriveParameterSpecs()
+        _ = try graph.inferShapes()
         var rng = SeededGenerator(seed: seed)
-        var training = model.training ?? TrainingMetadata()
-        for spec in model.graph.nodes[index].parameters {
-            let key = model.graph.nodes[index].tensorName(spec.name)
-            model.weights[key] = (spec.name == "weight" ? filler : .constant(0)).tensor(spec.shape, using: &rng)
+        var training = self.training ?? TrainingMetadata()
+        for spec in graph.nodes[index].parameters {
+            let key = graph.nodes[index].tensorName(spec.name)
+            weights[key] = (spec.name == "weight" ? filler : .constant(0)).tensor(spec.shape, using: &rng)
             var settings = training.parameters[key] ?? .init()
             settings.learningRateMultiplier *= learningRateBoost
+            settings.frozen = false
             training.parameters[key] = settings
         }
         training.classLabels = labels
-        model.training = training
-        model.provenance.notes.append("a new \(classes)-class head '\(head.name)' appended after '\(output)' (the model ended in features)")
-        return model
+        self.training = training
     }
 
     /// Every parameter re-initialised as a from-scratch network: `weightFiller` for convolution,
