@@ -63,3 +63,25 @@ extension CaffeParam.Filler {
         }
     }
 }
+
+extension CaffeBlobRequirement {
+    /// ``CaffeWeightInit/scaled``'s values for this blob: drawn by role, never constant, so that
+    /// a comparison of two implementations sees every weight.
+    func scaledRandomValues(using generator: inout SeededGenerator) -> [Float] {
+        let count = shape.reduce(1, *)
+        func uniform(_ low: Float, _ high: Float) -> [Float] {
+            (0..<count).map { _ in low + (high - low) * generator.nextUnitFloat() }
+        }
+        switch role {
+        case .weight:
+            let fanIn = shape.isEmpty || shape[0] == 0 ? count : count / shape[0]
+            let std = (2 / Float(Swift.max(fanIn, 1))).squareRoot()
+            return (0..<count).map { _ in std * generator.nextGaussian() }
+        case .bias: return uniform(-0.1, 0.1)
+        case .mean: return uniform(-0.5, 0.5)
+        case .variance, .scale: return uniform(0.5, 1.5)
+        case .factor: return [Float](repeating: 1, count: count)
+        case .slope: return uniform(0, 0.5)
+        }
+    }
+}

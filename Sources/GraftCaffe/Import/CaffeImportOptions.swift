@@ -12,13 +12,30 @@ public struct CaffeImportOptions: Sendable, Equatable {
     public var strict: Bool
     /// Seed for the random weights of a prototxt imported without a `.caffemodel`.
     public var seed: UInt64
+    /// How blobs the `.caffemodel` does not give are drawn (all of them without one).
+    public var weightInit: CaffeWeightInit
 
     public init(inputShape: [Int]? = nil, mean: [Float]? = nil, meanFile: String? = nil, strict: Bool = false,
-                seed: UInt64 = 0) {
+                seed: UInt64 = 0, weightInit: CaffeWeightInit = .fillers) {
         self.inputShape = inputShape
         self.mean = mean
         self.meanFile = meanFile
         self.strict = strict
         self.seed = seed
+        self.weightInit = weightInit
     }
+}
+
+/// How a net imported without weights gets them.
+public enum CaffeWeightInit: String, Sendable, Equatable, CaseIterable {
+    /// The prototxt's fillers, Caffe's default constant 0 where it declares none: the net Caffe
+    /// itself would build.
+    case fillers
+    /// Every blob random and scaled, whatever the prototxt declares, so activations neither vanish
+    /// nor blow up: for comparing implementations, where most deploy prototxts (no fillers) give
+    /// all-zero weights that agree trivially and zero BatchNorm variances that give NaN.
+    /// He-normal weights (`sqrt(2 / fan-in)`, Caffe's fan-in), biases uniform in [-0.1, 0.1],
+    /// BatchNorm means in [-0.5, 0.5], variances in [0.5, 1.5] with factor 1, scales in
+    /// [0.5, 1.5], PReLU slopes in [0, 0.5].
+    case scaled
 }

@@ -88,7 +88,7 @@ struct CaffeGraphBuilder {
         self.weightsFile = weightsFile
         self.options = options
         view = CaffeDeployView(definition)
-        binding = CaffeWeightBinding(weights: weights, file: weightsFile, seed: options.seed)
+        binding = CaffeWeightBinding(weights: weights, file: weightsFile, seed: options.seed, initialisation: options.weightInit)
         warnings = definition.warnings.map(\.located)
         if let weights, weights != definition { warnings += weights.warnings.map(\.located) }
 
@@ -154,17 +154,54 @@ struct CaffeGraphBuilder {
         case .node(let op, let parameters, let mapped):
             warnings += mapped
             try addNode(layer, index: index, op: op, bottoms: bottoms, inputShapes: known, parameters: parameters)
+        case .composite(let parts):
+            try addComposite(layer, index: index, parts: parts, bottoms: bottoms, inputShapes: known)
+        }
+    }
+
+    /// The nodes of a composite mapping: all but the last write `<layer>/<suffix>`.
+    mutating func addComposite(_ layer: CaffeLayer, index: Int, parts: [CaffeMappedNode], bottoms: [String],
+                               inputShapes: [Shape]) throws(CaffeImportError) {
+        var values: [(name: String, shape: Shape)] = []
+        for (i, part) in parts.enumerated() {
+            let inputs = part.inputs.map { input in
+                switch input {
+                case .bottom(let b): (bottoms[b], inputShapes[b])
+                case .node(let n): values[n]
+                }
+            }
+            if i == parts.count - 1 {
+                try addNode(layer, index: index, op: part.op, bottoms: inputs.map(\.0), inputShapes: inputs.map(\.1), parameters: [])
+                return
+            }
+            let name = "\(layer.name)/\(part.suffix)"
+            guard !nodeNames.contains(name), shapes[name] == nil else {
+                throw .invalidLayer(file: file, layer: layer.name, reason: "the name '\(name)' of one of its nodes is taken")
+            }
+            let shape: Shape
+            do { shape = try part.op.outputShapes(for: inputs.map(\.1), outputCount: 1)[0] } catch {
+                throw .invalidLayer(file: file, layer: layer.name, reason: error.reason)
+            }
+            nodeNames.insert(name)
+            nodes.append(Node(name: name, op: part.op, inputs: inputs.map(\.0), outputs: [name]))
+            shapes[name] = shape
+            values.append((name, shape))
         }
     }
 
     /// The output shape of a layer Graft cannot map, where Caffe implies it: one bottom rewritten
     /// in place (top named as the bottom) keeps the bottom's shape, since the layer writes into the
     /// bottom's blob (zoo in-place layers are element-wise; BVLC's reshaping layers refuse to run in
-    /// place). Anything else stays unknown, and so does everything computed from it.
+    /// place), as does a ``shapePreservingForkTypes`` layer. Anything else stays unknown, and so does everything computed from it.
     static func inPlaceShape(_ layer: CaffeLayer, known: [Shape]) -> Shape? {
-        guard layer.bottoms.count == 1, layer.tops == layer.bottoms, known.count == 1 else { return nil }
+        guard layer.bottoms.count == 1, layer.tops.count == 1, known.count == 1 else { return nil }
+        guard layer.tops == layer.bottoms || shapePreservingForkTypes.contains(layer.type) else { return nil }
         return known[0]
     }
+
+    /// Fork layers Graft cannot run whose top has the bottom's shape by definition (SSD's
+    /// `Normalize` reshapes its top like its bottom), so the layers after them are still mapped.
+    static let shapePreservingForkTypes: Set<String> = ["Normalize"]
 
     mutating func addNode(_ layer: CaffeLayer, index: Int, op: Op, bottoms: [String], inputShapes: [Shape],
                           parameters: [CaffeMappedParameter]) throws(CaffeImportError) {
@@ -237,11 +274,14 @@ struct CaffeGraphBuilder {
                 problems.append("unused weights: \(unused)")
             }
             for missing in binding.missing {
-                warnings.append("layer \(missing) has no weights in \(weightsFile!); filled from its fillers (seed \(options.seed))")
+                let source = options.weightInit == .scaled ? "scaled random values" : "its fillers"
+                warnings.append("layer \(missing) has no weights in \(weightsFile!); filled from \(source) (seed \(options.seed))")
                 problems.append("no weights for layer \(missing)")
             }
         } else {
-            notes.append("no .caffemodel: weights drawn from the prototxt's fillers (Caffe's default constant 0 where none), seed \(options.seed)")
+            notes.append(options.weightInit == .scaled
+                ? "no .caffemodel: every blob random and scaled (He-normal weights, BatchNorm variances in [0.5, 1.5]), seed \(options.seed)"
+                : "no .caffemodel: weights drawn from the prototxt's fillers (Caffe's default constant 0 where none), seed \(options.seed)")
         }
         problems += opaqueLayers.map { "opaque layer \($0)" }
         if options.strict, !problems.isEmpty { throw .strictViolations(file: weightsFile ?? file, problems: problems) }

@@ -33,6 +33,12 @@ public enum CaffeLayerKind: String, CaseIterable, Sendable {
     /// The SSD fork's transpose layer (`permute_param`, field 202, not in BVLC's schema), which
     /// OpenCV also reads.
     case permute = "Permute"
+    /// SENet's fork layer: bottoms `a` `[N, C, 1, 1]`, `x`, `y`; `a·x + y` (the excitation
+    /// applied and the shortcut added in one layer).
+    case axpy = "Axpy"
+    /// ShuffleNet's channel shuffle (`shuffle_channel_param { group }`): channels viewed as
+    /// `[group, C/group]` and transposed.
+    case shuffleChannel = "ShuffleChannel"
 }
 
 /// Layer types that only make sense while training (data sources, losses, accuracy, silence):

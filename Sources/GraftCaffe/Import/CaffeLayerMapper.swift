@@ -3,11 +3,16 @@ import GraftCore
 /// One blob a layer needs: the Graft parameter it becomes (or feeds), its shape as Caffe stores it,
 /// and the filler Caffe would initialise it with (used when a net comes without weights).
 struct CaffeBlobRequirement: Equatable, Sendable {
-    var role: String
+    /// What the blob holds: named in errors, and what ``CaffeWeightInit/scaled`` draws it as.
+    enum Role: String, Sendable {
+        case weight, bias, mean, variance, factor = "moving average factor", scale, slope
+    }
+
+    var role: Role
     var shape: [Int]
     var filler: CaffeParam.Filler
 
-    init(_ role: String, _ shape: [Int], filler: CaffeParam.Filler?, default fallback: CaffeParam.Filler = .caffeDefault) {
+    init(_ role: Role, _ shape: [Int], filler: CaffeParam.Filler?, default fallback: CaffeParam.Filler = .caffeDefault) {
         self.role = role
         self.shape = shape
         self.filler = filler ?? fallback
@@ -59,10 +64,24 @@ enum CaffeMapping: Sendable {
     case passThrough
     /// No node and no value: the layer only declares graph inputs (Input).
     case declaration
+    /// Several parameterless nodes, for a fork layer that is a composition of Graft operations
+    /// (Axpy, ShuffleChannel). The last is named after the layer and writes its top; the others
+    /// are named and write `<layer>/<suffix>`.
+    case composite([CaffeMappedNode])
 
     static func node(_ op: Op, _ parameters: [CaffeMappedParameter] = []) -> CaffeMapping {
         .node(op, parameters: parameters, warnings: [])
     }
+}
+
+/// One node of a ``CaffeMapping/composite(_:)`` mapping.
+struct CaffeMappedNode: Sendable {
+    /// Where an input comes from: a bottom of the layer, or an earlier node of the same mapping.
+    enum Input: Sendable, Equatable { case bottom(Int), node(Int) }
+
+    var suffix: String
+    var op: Op
+    var inputs: [Input]
 }
 
 /// Maps one Caffe layer type to Graft. One conforming type per ``CaffeLayerKind``, registered in
@@ -88,7 +107,7 @@ enum CaffeMappers {
         SigmoidMapper.self, TanHMapper.self, PowerMapper.self, BatchNormMapper.self, ScaleMapper.self,
         BiasMapper.self, EltwiseMapper.self, ConcatMapper.self, SliceMapper.self, FlattenMapper.self,
         ReshapeMapper.self, SoftmaxMapper.self, DropoutMapper.self, CropMapper.self, SplitMapper.self,
-        PermuteMapper.self,
+        PermuteMapper.self, AxpyMapper.self, ShuffleChannelMapper.self,
     ]
 
     static let byKind: [CaffeLayerKind: any CaffeLayerMapper.Type] =

@@ -13,10 +13,12 @@ struct CaffeWeightBinding {
     /// Deploy layers that needed blobs the weights did not have ("name (Type)").
     private(set) var missing: [String] = []
     private var generator: SeededGenerator
+    private let initialisation: CaffeWeightInit
 
-    /// `weights` nil: every blob comes from its filler (a prototxt imported alone).
-    init(weights: CaffeNet?, file: String?, seed: UInt64) {
+    /// `weights` nil: every blob is drawn as `initialisation` says (a prototxt imported alone).
+    init(weights: CaffeNet?, file: String?, seed: UInt64, initialisation: CaffeWeightInit = .fillers) {
         self.file = file
+        self.initialisation = initialisation
         generator = SeededGenerator(seed: seed)
         for layer in weights?.layers ?? [] where !layer.blobs.isEmpty && stored[layer.name] == nil {
             stored[layer.name] = layer.blobs
@@ -54,7 +56,7 @@ struct CaffeWeightBinding {
             tensors.reserveCapacity(blobs.count)
             for (i, (blob, requirement)) in zip(blobs, requirements).enumerated() {
                 guard Self.shape(of: blob, matches: requirement.shape) else {
-                    throw .blobShape(file: file, layer: layer.name, blob: i, role: requirement.role,
+                    throw .blobShape(file: file, layer: layer.name, blob: i, role: requirement.role.rawValue,
                                      expected: requirement.shape, actual: blob.shape)
                 }
                 // Shares the blob's storage: no copy of the weights.
@@ -65,9 +67,13 @@ struct CaffeWeightBinding {
         if hasWeights, !requirements.isEmpty { missing.append("\(layer.name) (\(layer.type))") }
         var tensors: [Tensor] = []
         for requirement in requirements {
+            if initialisation == .scaled {
+                tensors.append(Tensor(shape: Shape(requirement.shape), scalars: requirement.scaledRandomValues(using: &generator)))
+                continue
+            }
             guard let values = requirement.filler.values(for: requirement.shape, using: &generator) else {
                 throw .invalidLayer(file: definitionFile, layer: layer.name,
-                                    reason: "unknown filler type '\(requirement.filler.type)' for blob \(requirement.role)")
+                                    reason: "unknown filler type '\(requirement.filler.type)' for blob \(requirement.role.rawValue)")
             }
             tensors.append(Tensor(shape: Shape(requirement.shape), scalars: values))
         }

@@ -19,7 +19,7 @@ struct PReLUMapper: CaffeLayerMapper {
         try context.requireBottoms(1...1)
         let p = context.layer.prelu ?? CaffeParam.PReLU()
         guard context.input.rank >= 2 else { throw context.invalid("needs a channel axis, input is \(context.input)") }
-        return [CaffeBlobRequirement("slope", p.channelShared ? [1] : [context.input[1]], filler: p.filler,
+        return [CaffeBlobRequirement(.slope, p.channelShared ? [1] : [context.input[1]], filler: p.filler,
                                      default: .constant(0.25))]
     }
 

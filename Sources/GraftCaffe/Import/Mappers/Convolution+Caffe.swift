@@ -77,8 +77,8 @@ struct ConvolutionMapper: CaffeLayerMapper {
 
     static func blobs(_ context: CaffeLayerContext) throws(CaffeImportError) -> [CaffeBlobRequirement] {
         let (p, g) = try parameters(context)
-        var blobs = [CaffeBlobRequirement("weight", [p.numOutput, context.input[1] / p.group] + g.kernel, filler: p.weightFiller)]
-        if p.biasTerm { blobs.append(CaffeBlobRequirement("bias", [p.numOutput], filler: p.biasFiller)) }
+        var blobs = [CaffeBlobRequirement(.weight, [p.numOutput, context.input[1] / p.group] + g.kernel, filler: p.weightFiller)]
+        if p.biasTerm { blobs.append(CaffeBlobRequirement(.bias, [p.numOutput], filler: p.biasFiller)) }
         return blobs
     }
 
@@ -134,8 +134,8 @@ struct DeconvolutionMapper: CaffeLayerMapper {
 
     static func blobs(_ context: CaffeLayerContext) throws(CaffeImportError) -> [CaffeBlobRequirement] {
         let (p, g) = try ConvolutionMapper.parameters(context)
-        var blobs = [CaffeBlobRequirement("weight", [context.input[1], p.numOutput / p.group] + g.kernel, filler: p.weightFiller)]
-        if p.biasTerm { blobs.append(CaffeBlobRequirement("bias", [p.numOutput], filler: p.biasFiller)) }
+        var blobs = [CaffeBlobRequirement(.weight, [context.input[1], p.numOutput / p.group] + g.kernel, filler: p.weightFiller)]
+        if p.biasTerm { blobs.append(CaffeBlobRequirement(.bias, [p.numOutput], filler: p.biasFiller)) }
         return blobs
     }
 
@@ -162,8 +162,8 @@ struct InnerProductMapper: CaffeLayerMapper {
 
     static func blobs(_ context: CaffeLayerContext) throws(CaffeImportError) -> [CaffeBlobRequirement] {
         let (p, _, k) = try parameters(context)
-        var blobs = [CaffeBlobRequirement("weight", p.transpose ? [k, p.numOutput] : [p.numOutput, k], filler: p.weightFiller)]
-        if p.biasTerm { blobs.append(CaffeBlobRequirement("bias", [p.numOutput], filler: p.biasFiller)) }
+        var blobs = [CaffeBlobRequirement(.weight, p.transpose ? [k, p.numOutput] : [p.numOutput, k], filler: p.weightFiller)]
+        if p.biasTerm { blobs.append(CaffeBlobRequirement(.bias, [p.numOutput], filler: p.biasFiller)) }
         return blobs
     }
 

@@ -11,8 +11,8 @@ struct BatchNormMapper: CaffeLayerMapper {
         try context.requireBottoms(1...1)
         guard context.input.rank >= 2 else { throw context.invalid("needs a channel axis, input is \(context.input)") }
         let c = context.input[1]
-        return [CaffeBlobRequirement("mean", [c], filler: nil), CaffeBlobRequirement("variance", [c], filler: nil),
-                CaffeBlobRequirement("moving average factor", [1], filler: nil)]
+        return [CaffeBlobRequirement(.mean, [c], filler: nil), CaffeBlobRequirement(.variance, [c], filler: nil),
+                CaffeBlobRequirement(.factor, [1], filler: nil)]
     }
 
     static func map(_ context: CaffeLayerContext, blobs: [Tensor]) throws(CaffeImportError) -> CaffeMapping {
@@ -75,8 +75,8 @@ struct ScaleMapper: CaffeLayerMapper {
         let (a, n) = try axes(context)
         let shape = Array(context.input.dims[a..<(a + n)])
         var blobs: [CaffeBlobRequirement] = []
-        if context.inputShapes.count == 1 { blobs.append(CaffeBlobRequirement("scale", shape, filler: p.filler, default: .constant(1))) }
-        if p.biasTerm { blobs.append(CaffeBlobRequirement("bias", shape, filler: p.biasFiller)) }
+        if context.inputShapes.count == 1 { blobs.append(CaffeBlobRequirement(.scale, shape, filler: p.filler, default: .constant(1))) }
+        if p.biasTerm { blobs.append(CaffeBlobRequirement(.bias, shape, filler: p.biasFiller)) }
         return blobs
     }
 
@@ -101,7 +101,7 @@ struct BiasMapper: CaffeLayerMapper {
         guard context.inputShapes.count == 1 else { return [] }
         let p = context.layer.bias ?? CaffeParam.Bias()
         let (a, n) = try affineAxes(context, axis: p.axis, numAxes: p.numAxes)
-        return [CaffeBlobRequirement("bias", Array(context.input.dims[a..<(a + n)]), filler: p.filler)]
+        return [CaffeBlobRequirement(.bias, Array(context.input.dims[a..<(a + n)]), filler: p.filler)]
     }
 
     static func map(_ context: CaffeLayerContext, blobs: [Tensor]) throws(CaffeImportError) -> CaffeMapping {
