@@ -6,6 +6,7 @@ import Testing
 struct GraphCodingTests {
     /// One node of every op kind (the list is checked against `OpKind.allCases`).
     static let everyOp: [Op] = [
+        .layerNorm(LayerNormalization(axis: 1, endAxis: 2, epsilon: 1e-6, hasScale: true, hasShift: false)),
         .convolution(Convolution(outputChannels: 4, kernel: [3, 2], stride: [2, 1], padBegin: [0, 1], padEnd: [1, 0],
                                  dilation: [1, 2], groups: 2, hasBias: false)),
         .deconvolution(Deconvolution(outputChannels: 4, kernel: [4, 4], stride: [2, 2], padBegin: [1, 1], outputPadding: [1, 0])),

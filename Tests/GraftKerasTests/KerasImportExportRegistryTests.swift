@@ -49,7 +49,7 @@ struct KerasExportErrorTests {
         (.pooling(Pooling(method: .max, kernel: [3, 3], stride: [1, 1], padBegin: [2, 2])), "Keras pads only as 'same'"),
         (.pad(Pad(padBegin: [1, 1], value: -1)), "ZeroPadding2D pads with 0"),
         (.power(Power(power: 2)), "power 2"),
-        (.eltwise(Eltwise(operation: .sum, coefficients: [2, 1])), "weighted sum"),
+        (.activation(.gelu(approximate: true)), "tanh approximation of GELU"),
         (.deconvolution(Deconvolution(outputChannels: 3, kernel: [2, 2], groups: 3)), "grouped transposed"),
         (.opaque(Opaque(framework: "caffe", type: "Python", outputShapes: [[1, 3, 8, 8]])), "opaque caffe layer"),
         (.opaque(Opaque(framework: "keras", type: "Lambda", rawParameters: "{\"graft_note\":\"x\"}", outputShapes: [[1, 3, 8, 8]])),
