@@ -39,3 +39,36 @@ samples: build
 
 clean:
 	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv
+
+# Every keras.applications architecture, built with random weights by Scripts/keras-sweep.py
+# (Keras 3, then tf.keras 2 when its venv can be made) into $(SWEEP_DIR)/{keras3,tfkeras}, then
+# imported in every layout and compared with Keras by KerasApplicationsSweepTests, one process per
+# architecture (a crash in one cannot hide the rest). Prints each results.md; fails if any case
+# fails. SWEEP_FLAGS goes to the script: e.g. --skip-large, --only ResNet50,VGG16, --resume.
+SWEEP_DIR ?= .build-sweep
+SWEEP_FLAGS ?=
+.PHONY: sweep
+sweep: deps
+	@status=0; \
+	sweep_one() { \
+	  flavour=$$1; python=$$2; shift 2; dir="$(abspath $(SWEEP_DIR))/$$flavour"; \
+	  if [ -z "$$python" ]; then echo "sweep: no venv for $$flavour, skipped"; return; fi; \
+	  echo "== $$flavour: generating into $$dir"; \
+	  start=$$(date +%s); \
+	  "$$python" Scripts/keras-sweep.py "$$dir" $(SWEEP_FLAGS) "$$@" || { status=1; return; }; \
+	  echo "== $$flavour: generated in $$(( $$(date +%s) - start ))s; testing"; \
+	  rm -rf "$$dir/results" "$$dir/results.md" "$$dir/logs"; mkdir -p "$$dir/logs"; \
+	  start=$$(date +%s); \
+	  for name in $$("$$python" -c 'import json, sys; print(" ".join(m["name"] for m in json.load(open(sys.argv[1]))))' "$$dir/manifest.json"); do \
+	    if GRAFT_KERAS_SWEEP="$$dir" GRAFT_KERAS_SWEEP_ONLY="$$name" \
+	         $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS) --filter KerasApplicationsSweepTests \
+	         > "$$dir/logs/$$name.log" 2>&1; then echo "   $$name: pass"; \
+	    else status=1; echo "   $$name: FAIL (log: $$dir/logs/$$name.log)"; fi; \
+	  done; \
+	  echo "== $$flavour: tested in $$(( $$(date +%s) - start ))s"; \
+	  cat "$$dir/results.md"; \
+	}; \
+	$(SWIFT) build --build-tests $(BUILD_FLAGS) || exit 1; \
+	sweep_one keras3 "$$(Scripts/make-keras-venv.sh)"; \
+	if [ -x Scripts/make-tfkeras-venv.sh ]; then sweep_one tfkeras "$$(Scripts/make-tfkeras-venv.sh)" --tf-keras; fi; \
+	exit $$status

@@ -50,6 +50,9 @@ public enum KerasLayerClass: String, Sendable, CaseIterable {
         "AvgPool2D": .averagePooling2D,
         "GlobalAvgPool2D": .globalAveragePooling2D,
         "GlobalMaxPool2D": .globalMaxPooling2D,
+        // tf.keras registers its applications' own layers under a package prefix in `.h5` configs.
+        "Custom>CustomScaleLayer": .customScaleLayer,
+        "Custom>LayerScale": .layerScale,
     ]
 
     /// Resolves a class name as written in a config, or nil for classes Graft does not decode.

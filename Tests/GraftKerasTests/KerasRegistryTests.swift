@@ -22,6 +22,7 @@ struct KerasRegistryTests {
         #expect(KerasLayerClass(className: "MaxPool2D") == .maxPooling2D)
         #expect(KerasLayerClass(className: "GlobalAvgPool2D") == .globalAveragePooling2D)
         #expect(KerasLayerClass(className: "Lambda") == nil)
+        #expect(KerasLayerClass(className: "Custom>CustomScaleLayer") == .customScaleLayer)
         for layerClass in KerasLayerClass.allCases { #expect(KerasLayerClass(className: layerClass.rawValue) == layerClass) }
     }
 
