@@ -13,4 +13,17 @@ public enum CrossCheck {
 
     /// `available`, or true under CI (where the test must then fail on the missing tool).
     public static func runs(_ available: Bool) -> Bool { available || isCI }
+
+    /// A python with OpenCV 4.x (`GRAFT_PYTHON`, as `make test` sets it; OpenCV 5 dropped the
+    /// Caffe reader), or nil.
+    public static let openCVPython: String? = {
+        guard let python = ProcessInfo.processInfo.environment["GRAFT_PYTHON"] else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import cv2, numpy; assert int(cv2.__version__.split('.')[0]) < 5"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? python : nil
+    }()
 }

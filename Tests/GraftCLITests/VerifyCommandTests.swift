@@ -84,16 +84,7 @@ struct VerifyCommandTests {
     }
 
     /// A python with OpenCV 4.x (`GRAFT_PYTHON`), or nil.
-    static let openCVPython: String? = {
-        guard let python = ProcessInfo.processInfo.environment["GRAFT_PYTHON"] else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import cv2, numpy; assert int(cv2.__version__.split('.')[0]) < 5"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? python : nil
-    }()
+    static let openCVPython = CrossCheck.openCVPython
 
     /// OpenCV's own reference, made through `forward(layer names)` on the Caffe export: the case
     /// that used to fail with "no value named 'landmark'".

@@ -22,16 +22,7 @@ enum CaffeTesting {
     }
 
     /// A python with OpenCV 4.x (`GRAFT_PYTHON`, as `make test` sets it), or nil.
-    static let openCVPython: String? = {
-        guard let python = ProcessInfo.processInfo.environment["GRAFT_PYTHON"] else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import cv2, numpy; assert int(cv2.__version__.split('.')[0]) < 5"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? python : nil
-    }()
+    static let openCVPython = CrossCheck.openCVPython
 
     /// OpenCV's forward pass of a Caffe net on the reference's input, written to `output` (.npz).
     static func openCVForward(python: String, prototxt: String, caffemodel: String, reference: String,

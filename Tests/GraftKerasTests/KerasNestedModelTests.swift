@@ -119,15 +119,22 @@ struct KerasNestedModelTests {
         return root
     }
 
-    @Test func aMissingInnerLayerNamesTheLayerThatReadsIt() throws {
-        // The functional `core` inside `backbone`: drop its `block_bn`, which `block_project` reads.
-        let json = try Self.editedDeep { inner in
+    /// The layers of the functional `core` inside `backbone`, edited by `edit`.
+    static func editedCore(_ edit: (inout [KerasJSON]) -> Void) throws -> KerasJSON {
+        try editedDeep { inner in
             guard case .object(var core) = inner[1], case .object(var config) = core["config"]!,
                   case .array(var layers) = config["layers"]! else { return }
-            layers.removeAll { $0["name"]?.stringValue == "block_bn" || $0["config"]?["name"]?.stringValue == "block_bn" }
+            edit(&layers)
             config["layers"] = .array(layers)
             core["config"] = .object(config)
             inner[1] = .object(core)
+        }
+    }
+
+    @Test func aMissingInnerLayerNamesTheLayerThatReadsIt() throws {
+        // The functional `core` inside `backbone`: drop its `block_bn`, which `block_project` reads.
+        let json = try Self.editedCore { layers in
+            layers.removeAll { $0["name"]?.stringValue == "block_bn" || $0["config"]?["name"]?.stringValue == "block_bn" }
         }
         #expect {
             try Self.parse(json)
@@ -139,17 +146,12 @@ struct KerasNestedModelTests {
 
     @Test func aCycleInsideANestedModelIsRefused() throws {
         // `core`'s stem_conv made to read top_conv, which depends on it.
-        let json = try Self.editedDeep { inner in
-            guard case .object(var core) = inner[1], case .object(var config) = core["config"]!,
-                  case .array(var layers) = config["layers"]! else { return }
+        let json = try Self.editedCore { layers in
             for i in layers.indices where layers[i]["name"]?.stringValue == "stem_conv" {
                 guard case .object(var layer) = layers[i] else { continue }
                 layer["inbound_nodes"] = .array([.array([.array([.string("top_conv"), .number(0), .number(0), .object([:])])])])
                 layers[i] = .object(layer)
             }
-            config["layers"] = .array(layers)
-            core["config"] = .object(config)
-            inner[1] = .object(core)
         }
         #expect {
             try Self.parse(json)
