@@ -38,6 +38,7 @@ extension Node {
         case .eltwise: try inputs(2...Int.max, "at least 2")
         case .crop: try inputs(1...2, "1 or 2")
         case .scale: try inputs(1...2, "1 or 2")
+        case .constant: try inputs(0...0, "none")
         case .opaque: break
         default: try inputs(1...1, "1")
         }

@@ -7,6 +7,10 @@ public struct ShapeRuleError: Error, Sendable { public var reason: String }
 extension Op {
     /// The shapes of the outputs given the input shapes (`outputCount` matters for Slice and Opaque).
     public func outputShapes(for inputs: [Shape], outputCount: Int) throws(ShapeRuleError) -> [Shape] {
+        if case .constant(let c) = self {
+            guard c.shape.dims.allSatisfy({ $0 >= 1 }) else { throw ShapeRuleError(reason: "constant shape \(c.shape) has an empty dimension") }
+            return [c.shape]
+        }
         let x = inputs[0]
         switch self {
         case .convolution(let p):
@@ -162,6 +166,8 @@ extension Op {
                 throw ShapeRuleError(reason: "pads must be two non-negative numbers before and after")
             }
             return [[x[0], x[1], x[2] + p.padBegin[0] + p.padEnd[0], x[3] + p.padBegin[1] + p.padEnd[1]]]
+        case .constant:
+            preconditionFailure("handled above")
         case .opaque(let p):
             guard p.outputShapes.count == outputCount else {
                 throw ShapeRuleError(reason: "opaque \(p.framework) layer of type '\(p.type)' records no output shapes")
@@ -173,6 +179,7 @@ extension Op {
     /// The parameters the op takes for these input shapes, in canonical order. Nil for Opaque
     /// (it keeps whatever parameters the source had).
     public func expectedParameters(for inputs: [Shape]) throws(ShapeRuleError) -> [ParameterSpec]? {
+        if case .constant(let c) = self { return [ParameterSpec("value", c.shape)] }
         let x = inputs[0]
         switch self {
         case .convolution(let p):

@@ -28,6 +28,7 @@ enum LayerBuilder {
         case .crop(let p): return RegionCopyLayer(site, crop: p)
         case .slice(let p): return SliceLayer(site, p)
         case .pad(let p): return RegionCopyLayer(site, pad: p)
+        case .constant: return try ConstantLayer(site)
         case .opaque(let p):
             throw .notExecutable(node: site.node.name, framework: p.framework, type: p.type)
         }

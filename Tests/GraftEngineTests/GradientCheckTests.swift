@@ -212,6 +212,31 @@ struct GradientCheckTests {
         try checkOp(.eltwise(Eltwise(operation: .max)), inputs: inputs)
     }
 
+    /// Stored tensors as operands (ONNX `Mul(x, S)`, `Add(x, B)`): the constants' gradients are
+    /// the broadcast gradients summed back, and the forward pass computes `x * s + b`.
+    @Test("Constant operands of broadcast Eltwise")
+    func constantOperands() throws {
+        let x = randomTensor([2, 3, 2, 2], seed: 140)
+        let s = randomTensor([3, 1, 1], seed: 141), b = randomTensor([1], seed: 142)
+        let graph = Graph(inputs: [GraphInput(name: "x", shape: x.shape)], nodes: [
+            Node(name: "s", op: .constant(Constant(shape: s.shape)), inputs: [], parameters: [ParameterSpec("value", s.shape)]),
+            Node(name: "b", op: .constant(Constant(shape: b.shape)), inputs: [], parameters: [ParameterSpec("value", b.shape)]),
+            Node(name: "mul", op: .eltwise(Eltwise(operation: .product)), inputs: ["x", "s"]),
+            Node(name: "y", op: .eltwise(Eltwise(operation: .sum)), inputs: ["mul", "b"]),
+        ], outputs: ["y"])
+        let weights = ["s.value": s, "b.value": b]
+        let y = try #require(try ForwardExecutor(graph: graph, weights: weights).run(inputs: ["x": x])["y"])
+        for i in 0..<x.shape.elementCount {
+            let c = (i / 4) % 3
+            #expect(abs(y.scalars[i] - (x.scalars[i] * s.scalars[c] + b.scalars[0])) < 1e-6)
+        }
+        var check = GradientCheck()
+        check.plan.trainableFrom = "s"
+        try check.run(graph: graph, weights: weights, inputs: ["x": x])
+        #expect(Set(check.checkedTensors).isSuperset(of: ["x", "s.value", "b.value"]), "checked \(check.checkedTensors)")
+        check.expectPassed()
+    }
+
     /// Over the channels of an NCHW tensor (ConvNeXt), the last axis, several axes, and without
     /// its own scale and shift.
     @Test("Layer normalisation", arguments: [

@@ -215,6 +215,8 @@ struct CaffeLayerExport {
             throw notRepresentable("explicit padding; BVLC Caffe has no padding layer")
         case .layerNorm:
             throw notRepresentable("layer normalisation; BVLC Caffe has no such layer")
+        case .constant:
+            throw notRepresentable("a stored constant tensor; OpenCV reads no Caffe layer that holds one")
         case .opaque(let p):
             guard p.framework == "caffe" else {
                 throw notRepresentable("an opaque \(p.framework) layer of type '\(p.type)' is not a Caffe layer")

@@ -25,6 +25,7 @@ public enum Op: Equatable, Sendable {
     case crop(Crop)
     case slice(Slice)
     case pad(Pad)
+    case constant(Constant)
     case opaque(Opaque)
 
     /// The stable kind name used in files and shown by `graft inspect`.
@@ -53,6 +54,7 @@ public enum Op: Equatable, Sendable {
         case .crop: .crop
         case .slice: .slice
         case .pad: .pad
+        case .constant: .constant
         case .opaque: .opaque
         }
     }
@@ -97,6 +99,7 @@ public enum OpKind: String, Codable, Sendable, CaseIterable {
     case crop = "Crop"
     case slice = "Slice"
     case pad = "Pad"
+    case constant = "Constant"
     case opaque = "Opaque"
 }
 
@@ -127,6 +130,7 @@ extension Op {
         case .crop: .crop(try container.decode(Crop.self, forKey: key))
         case .slice: .slice(try container.decode(Slice.self, forKey: key))
         case .pad: .pad(try container.decode(Pad.self, forKey: key))
+        case .constant: .constant(try container.decode(Constant.self, forKey: key))
         case .opaque: .opaque(try container.decode(Opaque.self, forKey: key))
         }
     }
@@ -157,6 +161,7 @@ extension Op {
         case .crop(let p): try container.encode(p, forKey: key)
         case .slice(let p): try container.encode(p, forKey: key)
         case .pad(let p): try container.encode(p, forKey: key)
+        case .constant(let p): try container.encode(p, forKey: key)
         case .opaque(let p): try container.encode(p, forKey: key)
         }
     }

@@ -91,6 +91,15 @@ public struct Pad: Codable, Equatable, Sendable {
     }
 }
 
+/// A tensor stored in the model: no inputs, one output, parameter `value` of `shape` (which has
+/// no batch axis unless the source gave it one; Eltwise broadcasts it against batched values).
+/// ONNX initializers used as operands (`Add(x, B)`, `Mul(x, S)`) and Caffe's PriorBox grids
+/// become constants. Trainable like any parameter unless frozen.
+public struct Constant: Codable, Equatable, Sendable {
+    public var shape: Shape
+    public init(shape: Shape) { self.shape = shape }
+}
+
 /// A layer Graft cannot execute, kept whole so that nothing is lost: its framework, type name,
 /// raw parameters (as the source wrote them) and weights. Shape inference stops at it unless the
 /// source recorded `outputShapes`.

@@ -207,3 +207,27 @@ final class RegionCopyLayer: Layer {
                                  to: dx, shape: inputShape, origin: sourceOrigin, extent: extent)
     }
 }
+
+/// Writes its stored tensor (parameter `value`); its gradient is the output's gradient.
+final class ConstantLayer: Layer {
+    let node: String
+    let inputs: [ValueID] = []
+    let outputs: [ValueID]
+    let value: Parameter
+
+    init(_ site: LayerSite) throws(ExecutionError) {
+        node = site.node.name
+        outputs = site.outputs
+        value = try site.required("value")
+    }
+
+    var parameters: [Parameter] { [value] }
+
+    func forward(_ context: ForwardContext) {
+        context.output(outputs[0]).update(from: value.pointer, count: value.count)
+    }
+
+    func backward(_ context: BackwardContext) {
+        value.gradientPointer?.update(from: context.outputGradient, count: value.count)
+    }
+}

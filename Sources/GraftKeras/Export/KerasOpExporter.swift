@@ -16,7 +16,7 @@ enum KerasOpExporters {
         LRNExporter.self, BatchNormExporter.self, LayerNormExporter.self, ScaleExporter.self, BiasExporter.self, ReLUExporter.self,
         PReLUExporter.self, ActivationExporter.self, PowerExporter.self, SoftmaxExporter.self, ConcatExporter.self,
         EltwiseExporter.self, FlattenExporter.self, ReshapeExporter.self, PermuteExporter.self, DropoutExporter.self,
-        CropExporter.self, SliceExporter.self, PadExporter.self, OpaqueExporter.self,
+        CropExporter.self, SliceExporter.self, PadExporter.self, ConstantExporter.self, OpaqueExporter.self,
     ]
 
     static let byKind: [OpKind: any KerasOpExporter.Type] =

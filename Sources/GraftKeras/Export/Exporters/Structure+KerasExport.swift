@@ -201,6 +201,15 @@ enum PadExporter: KerasOpExporter {
 
 /// An opaque Keras layer carried through Graft is written back verbatim: its class, its config
 /// and its weights, reading Keras-ordered tensors as it did.
+/// Keras has no layer that outputs a stored tensor without an input.
+enum ConstantExporter: KerasOpExporter {
+    static let kind = OpKind.constant
+
+    static func export(_ node: Node, _ b: inout KerasExportBuilder) throws(KerasExportError) {
+        throw b.unsupported(node, "a stored constant tensor; Keras has no layer without an input that outputs one")
+    }
+}
+
 enum OpaqueExporter: KerasOpExporter {
     static let kind = OpKind.opaque
 
