@@ -26,8 +26,9 @@ test: deps
 	@GRAFT_PYTHON="$$(Scripts/make-venv.sh)" && export GRAFT_PYTHON && \
 	  GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)" && export GRAFT_KERAS_PYTHON && \
 	  GRAFT_TFKERAS_PYTHON="$$(Scripts/make-tfkeras-venv.sh)" && export GRAFT_TFKERAS_PYTHON && \
+	  GRAFT_ONNX_PYTHON="$$(Scripts/make-onnx-venv.sh)" && export GRAFT_ONNX_PYTHON && \
 	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_KERAS_PYTHON=$${GRAFT_KERAS_PYTHON:-<none>}" \
-	       "GRAFT_TFKERAS_PYTHON=$${GRAFT_TFKERAS_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)" && \
+	       "GRAFT_TFKERAS_PYTHON=$${GRAFT_TFKERAS_PYTHON:-<none>} GRAFT_ONNX_PYTHON=$${GRAFT_ONNX_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)" && \
 	  $(SWIFT) build --build-tests $(BUILD_FLAGS) && \
 	  $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
 
@@ -38,7 +39,7 @@ samples: build
 	@Scripts/make-samples.sh "$$($(SWIFT) build --show-bin-path)/graft"
 
 clean:
-	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv
+	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv .build-onnx-venv
 
 # Every keras.applications architecture, built with random weights by Scripts/keras-sweep.py
 # (Keras 3, then tf.keras 2 when its venv can be made) into $(SWEEP_DIR)/{keras3,tfkeras}, then

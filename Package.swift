@@ -38,6 +38,7 @@ let modules: [Target] = [
     ]),
     // Thin interop layers for the C libraries the importers will use.
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
+    // protobuf-c helpers shared by the Caffe and ONNX interop: nesting checks on the wire, packing arenas.
     .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
     .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
     // Datasets for fine-tuning: image folders, MedMNIST npz, CSV; splits; preprocessing; augmentation.
@@ -52,6 +53,11 @@ let modules: [Target] = [
     .target(name: "GraftTestSupport"),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
     .target(name: "CCaffeProto", dependencies: ["CProtobufC"], path: "Sources/C/CCaffeProto"),
+    // ONNX's protobuf messages (schemas/onnx.proto), compiled by protoc-c and committed.
+    .target(name: "CONNXProto", dependencies: ["CProtobufC"], path: "Sources/C/CONNXProto"),
+    // ONNX importer and exporter: the model as Swift values read and written through protobuf-c,
+    // one mapper per ONNX operator on import, one per Graft op on export.
+    .target(name: "GraftONNX", dependencies: ["GraftCore", "GraftProtobufC", "CONNXProto", "CProtobufC"]),
     // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
     .target(name: "GraftCaffe", dependencies: ["GraftCore", "CCaffeProto", "CProtobufC"]),
     // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
@@ -60,7 +66,7 @@ let modules: [Target] = [
     ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: [
-        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras",
+        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras", "GraftONNX",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
 ]
@@ -78,6 +84,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftKerasTests", dependencies: [
         "GraftCore", "GraftKeras", "GraftHDF5", "GraftEngine", "GraftIO", "GraftTestSupport",
     ]),
+    .testTarget(name: "GraftONNXTests", dependencies: ["GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftTestSupport"]),
 ]

@@ -26,4 +26,35 @@ public enum CrossCheck {
         process.waitUntilExit()
         return process.terminationStatus == 0 ? python : nil
     }()
+
+    /// A python with onnx, ONNX Runtime, numpy and torch (`GRAFT_ONNX_PYTHON`, as `make test`
+    /// sets it, else `.build-onnx-venv` under the current directory), or nil.
+    public static let onnxPython: String? = {
+        let environment = ProcessInfo.processInfo.environment["GRAFT_ONNX_PYTHON"]
+        let python = environment ?? FileManager.default.currentDirectoryPath + "/.build-onnx-venv/bin/python"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import onnx, onnxruntime, numpy"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? python : nil
+    }()
+
+    /// Where `onnx`'s backend test data lives in ``onnxPython``'s site-packages (the model-zoo
+    /// networks under `light/`, the `pytorch-converted` and `pytorch-operator` cases), or nil.
+    public static let onnxBackendTestData: String? = {
+        guard let python = onnxPython else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data'))"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }()
 }
