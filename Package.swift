@@ -49,6 +49,9 @@ let modules: [Target] = [
     .target(name: "GraftTraining", dependencies: ["GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot"]),
     // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
     .target(name: "GraftPlot"),
+    // Statistics a study's claims rest on: DeLong's test for correlated ROC curves, the paired
+    // bootstrap, Holm's correction, weighted trends. No dependencies.
+    .target(name: "GraftStatistics"),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
@@ -85,6 +88,7 @@ let tests: [Target] = [
         "GraftCore", "GraftKeras", "GraftHDF5", "GraftEngine", "GraftIO", "GraftTestSupport",
     ]),
     .testTarget(name: "GraftONNXTests", dependencies: ["GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport"]),
+    .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftTestSupport"]),
 ]
