@@ -46,7 +46,7 @@ let modules: [Target] = [
         "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
     ]),
     // Fine-tuning runs: data to batches, the epoch loop, validation AUC, checkpoints, resume, logs.
-    .target(name: "GraftTraining", dependencies: ["GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot"]),
+    .target(name: "GraftTraining", dependencies: ["GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot", "GraftStatistics"]),
     // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
     .target(name: "GraftPlot"),
     // Statistics a study's claims rest on: DeLong's test for correlated ROC curves, the paired

@@ -27,6 +27,14 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     public var patchesPerFrame: Int
     /// Training settings shared by every cell (its seed, depth, scratch and fraction are set per cell).
     public var training: TuneConfiguration
+    /// A cell that diverges (non-finite loss, or a validation AUC that never leaves chance) is
+    /// retried once with its learning rate multiplied by this (nil: 0.1; 0: no retry).
+    public var retryLearningRateFactor: Double?
+    /// The best validation AUC at or below which a run counts as never having left chance (nil: 0.55).
+    public var chanceValidationAUC: Double?
+
+    public var effectiveRetryFactor: Double { retryLearningRateFactor ?? 0.1 }
+    public var effectiveChanceAUC: Double { chanceValidationAUC ?? 0.55 }
 
     public init(model: String, data: String, task: Task, positive: [String]?, depths: [String], trainableLayers: [String],
                 fractions: [Double], seeds: Int, scratch: Bool, patchSize: Int, patchesPerFrame: Int, training: TuneConfiguration) {
@@ -98,6 +106,12 @@ public struct StudyCell: Codable, Equatable, Hashable, Sendable {
     }
 }
 
+/// How a cell ended: trained to a usable model, or diverged (kept, shown apart, never averaged in).
+public enum CellStatus: String, Codable, Sendable {
+    case completed
+    case diverged
+}
+
 /// What one finished cell measured on the test split.
 public struct CellResult: Codable, Equatable, Sendable {
     public var cell: StudyCell
@@ -114,6 +128,20 @@ public struct CellResult: Codable, Equatable, Sendable {
     public var roc: ROCCurve
     /// Patches task: frame-level detection on the test frames.
     public var froc: FROCCurve?
+    /// Nil in files written before statuses existed: completed.
+    public var status: CellStatus?
+    /// Why the cell diverged (and, after a retry, why the first attempt did).
+    public var failure: String?
+    /// The learning rate of the attempt this result comes from, and how many retries preceded it.
+    public var learningRate: Float?
+    public var retries: Int?
+    /// Binary tasks: the positive class's probability for every test image, in one fixed order
+    /// shared by all cells, with its labels and groups: what the paired tests compare.
+    public var testScores: [Double]?
+    public var testLabels: [Bool]?
+    public var testGroups: [String]?
+
+    public var diverged: Bool { status == .diverged }
 }
 
 /// Runs and keeps the cells of a study in a results folder: `plan.json`, `cells/<id>.json`
@@ -187,8 +215,48 @@ public final class Study {
             c.tuneFrom = nil
             c.scratch = true
         }
-        let trainer = try Trainer(model: model, dataset: dataset, configuration: c)
-        let outcome = try trainer.run(events: events)
+        var failures: [String] = []
+        var result: CellResult?
+        let attempts = plan.effectiveRetryFactor > 0 ? 2 : 1
+        for attempt in 0..<attempts {
+            if attempt > 0 { c.learningRate *= Float(plan.effectiveRetryFactor) }
+            let trainer = try Trainer(model: model, dataset: dataset, configuration: c)
+            let outcome: TuneOutcome
+            do { outcome = try trainer.run(events: events) } catch {
+                guard case .diverged = error else { throw error }
+                failures.append("learning rate \(c.learningRate): \(error.description)")
+                result = divergedResult(cell, trainer: trainer, learningRate: c.learningRate, retries: attempt,
+                                        failure: failures.joined(separator: "; "), started: started)
+                continue
+            }
+            var r = try completedResult(cell, trainer: trainer, outcome: outcome, configuration: c, started: started)
+            r.retries = attempt
+            let bestValidation = outcome.history.compactMap(\.validationAUC).max() ?? .nan
+            if !(bestValidation > plan.effectiveChanceAUC) {
+                failures.append(String(format: "learning rate %g: the validation AUC never left chance (best %.3f)",
+                                       Double(c.learningRate), bestValidation))
+                r.status = .diverged
+                r.failure = failures.joined(separator: "; ")
+                result = r
+                continue
+            }
+            if !failures.isEmpty { r.failure = "retried after: " + failures.joined(separator: "; ") }
+            result = r
+            break
+        }
+        guard let result else { throw .configuration("no attempt ran") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { try AtomicFile.write(try encoder.encode(result), to: resultPath(cell)) } catch {
+            throw .checkpoint(path: resultPath(cell), reason: "\(error)")
+        }
+        return result
+    }
+
+    /// A cell that trained: its test metrics, scores for the paired tests, frame detection.
+    private func completedResult(_ cell: StudyCell, trainer: Trainer, outcome: TuneOutcome, configuration c: TuneConfiguration,
+                                 started: Date) throws(TrainingError) -> CellResult {
         var froc: FROCCurve?
         if let frames {
             // Detection on the frames whose patches were held out for testing.
@@ -204,18 +272,33 @@ public final class Study {
             }
             froc = FROCCurve(frames: perFrame)
         }
-        let result = CellResult(cell: cell, auc: outcome.test.auc, aucLow: outcome.test.aucLow, aucHigh: outcome.test.aucHigh,
+        var result = CellResult(cell: cell, auc: outcome.test.auc, aucLow: outcome.test.aucLow, aucHigh: outcome.test.aucHigh,
                                 accuracy: outcome.test.accuracy, validationAUC: outcome.validation.auc, bestEpoch: outcome.bestEpoch,
                                 epochsRun: outcome.history.count, trainImages: outcome.summary.trainCount,
                                 testImages: outcome.summary.testCount, seconds: Date().timeIntervalSince(started),
                                 roc: outcome.test.roc.last ?? ROCCurve(scores: [], positives: []), froc: froc)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { try AtomicFile.write(try encoder.encode(result), to: resultPath(cell)) } catch {
-            throw .checkpoint(path: resultPath(cell), reason: "\(error)")
+        result.status = .completed
+        result.learningRate = c.learningRate
+        if dataset.classes.count == 2 {
+            let groups = Dictionary(trainer.splits.test.map { ($0.id, $0.group ?? $0.id) }, uniquingKeysWith: { a, _ in a })
+            result.testScores = outcome.testProbabilities.map { Double($0[1]) }
+            result.testLabels = outcome.testLabels.map { $0 == 1 }
+            result.testGroups = outcome.testIDs.map { groups[$0] ?? $0 }
         }
         return result
+    }
+
+    /// A cell whose loss became non-finite: no model, no test metrics.
+    private func divergedResult(_ cell: StudyCell, trainer: Trainer, learningRate: Float, retries: Int, failure: String,
+                                started: Date) -> CellResult {
+        var r = CellResult(cell: cell, auc: .nan, aucLow: .nan, aucHigh: .nan, accuracy: .nan, validationAUC: .nan, bestEpoch: 0,
+                           epochsRun: 0, trainImages: 0, testImages: trainer.splits.test.count,
+                           seconds: Date().timeIntervalSince(started), roc: ROCCurve(scores: [], positives: []), froc: nil)
+        r.status = .diverged
+        r.failure = failure
+        r.learningRate = learningRate
+        r.retries = retries
+        return r
     }
 
     static func readResult(_ path: String) -> CellResult? {

@@ -13,6 +13,10 @@ public struct StudyReport {
         public var std: Double
         public var runs: Int
         public var meanSensitivityAt1FP: Double?
+        /// Mean validation AUC: what picks the best depth (choosing by test AUC would bias the test).
+        public var meanValidation: Double
+        /// Cells of this arm and fraction that diverged (left out of the mean).
+        public var diverged: Int
     }
 
     public let plan: StudyPlan
@@ -20,6 +24,14 @@ public struct StudyReport {
     public let summaries: [Summary]
     /// The three answers, as sentences.
     public let findings: [String]
+    /// Best fine-tuned arm vs scratch at each fraction (one Holm family).
+    public let versusScratch: [StudyComparison]
+    /// Each depth vs the next deeper one, per fraction (one Holm family per fraction).
+    public let neighbours: [StudyComparison]
+    /// The advantage against log(fraction), when three fractions or more were compared.
+    public let trend: StudyTrend?
+    /// Cells that diverged, shown apart.
+    public var failedRuns: [CellResult] { results.filter(\.diverged).sorted { $0.cell.index < $1.cell.index } }
 
     public init(plan: StudyPlan, results: [CellResult]) {
         self.plan = plan
@@ -28,62 +40,88 @@ public struct StudyReport {
         let arms = plan.depths.map { StudyCell.Arm.depth($0) } + (plan.scratch ? [.scratch] : [])
         for arm in arms {
             for fraction in plan.fractions {
-                let runs = results.filter { $0.cell.arm == arm && $0.cell.fraction == fraction && !$0.auc.isNaN }
+                let all = results.filter { $0.cell.arm == arm && $0.cell.fraction == fraction }
+                let runs = all.filter { !$0.diverged && !$0.auc.isNaN }
                 guard !runs.isEmpty else { continue }
                 let aucs = runs.map(\.auc)
                 let mean = aucs.reduce(0, +) / Double(aucs.count)
                 let std = aucs.count > 1 ? (aucs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(aucs.count - 1)).squareRoot() : 0
                 let sens = runs.compactMap { $0.froc?.sensitivity(atFalsePositivesPerFrame: 1) }
+                let validation = runs.map(\.validationAUC).filter { !$0.isNaN }
                 summaries.append(Summary(arm: plan.label(arm), fraction: fraction, mean: mean, std: std, runs: runs.count,
-                                         meanSensitivityAt1FP: sens.isEmpty ? nil : sens.reduce(0, +) / Double(sens.count)))
+                                         meanSensitivityAt1FP: sens.isEmpty ? nil : sens.reduce(0, +) / Double(sens.count),
+                                         meanValidation: validation.isEmpty ? .nan : validation.reduce(0, +) / Double(validation.count),
+                                         diverged: all.count - runs.count))
             }
         }
         self.summaries = summaries
-        findings = Self.answer(plan: plan, summaries: summaries)
+        // Paired tests on the completed cells.
+        func cells(_ arm: StudyCell.Arm, _ f: Double) -> [CellResult] {
+            results.filter { $0.cell.arm == arm && $0.cell.fraction == f && !$0.diverged && !$0.auc.isNaN }.sorted { $0.cell.seed < $1.cell.seed }
+        }
+        var versus: [StudyComparison] = []
+        var neighbours: [StudyComparison] = []
+        for f in plan.fractions.sorted(by: >) {
+            if plan.scratch, let best = Self.contenders(summaries, fraction: f).best,
+               let arm = plan.depths.first(where: { plan.label(.depth($0)) == best.arm }),
+               let c = StudyComparison.compare(cells(.depth(arm), f), cells(.scratch, f), armA: best.arm, armB: "scratch", fraction: f) {
+                versus.append(c)
+            }
+            var family: [StudyComparison] = []
+            for (shallow, deep) in zip(plan.depths, plan.depths.dropFirst()) {
+                if let c = StudyComparison.compare(cells(.depth(deep), f), cells(.depth(shallow), f),
+                                                   armA: plan.label(.depth(deep)), armB: plan.label(.depth(shallow)), fraction: f) {
+                    family.append(c)
+                }
+            }
+            StudyComparison.settle(&family)
+            neighbours += family
+        }
+        StudyComparison.settle(&versus)
+        self.versusScratch = versus
+        self.neighbours = neighbours
+        self.trend = versus.count >= 3 ? (try? StudyTrend.fit(versus).get()) : nil
+        findings = Self.answer(plan: plan, summaries: summaries, versus: versus, trend: trend)
     }
 
-    /// The best fine-tuned arm at a fraction, and the scratch summary.
+    /// The best fine-tuned arm at a fraction (by mean validation AUC, so that the test set only
+    /// measures it), and the scratch summary.
     static func contenders(_ summaries: [Summary], fraction: Double) -> (best: Summary?, scratch: Summary?) {
         let here = summaries.filter { $0.fraction == fraction }
-        return (here.filter { $0.arm != "scratch" }.max { $0.mean < $1.mean }, here.first { $0.arm == "scratch" })
+        func key(_ s: Summary) -> Double { s.meanValidation.isNaN ? s.mean : s.meanValidation }
+        return (here.filter { $0.arm != "scratch" }.max { key($0) < key($1) }, here.first { $0.arm == "scratch" })
     }
 
-    static func answer(plan: StudyPlan, summaries: [Summary]) -> [String] {
+    static func answer(plan: StudyPlan, summaries: [Summary], versus: [StudyComparison], trend: StudyTrend?) -> [String] {
         var findings: [String] = []
         let fractions = plan.fractions.sorted(by: >)
-        var advantages: [(fraction: Double, value: Double)] = []
-        var verdicts: [String] = []
-        var allMatchOrBeat = true
-        for f in fractions {
-            let (best, scratch) = contenders(summaries, fraction: f)
-            guard let best, let scratch else { continue }
-            let diff = best.mean - scratch.mean
-            let tolerance = max(0.01, ((best.std * best.std + scratch.std * scratch.std) / 2).squareRoot())
-            let verdict = diff > tolerance ? "beats" : (diff >= -tolerance ? "matches" : "falls behind")
-            if verdict == "falls behind" { allMatchOrBeat = false }
-            advantages.append((f, diff))
-            verdicts.append(String(format: "at %@ of the training data, %@ %.3f vs scratch %.3f (%@, %+.3f)",
-                                   percent(f), best.arm, best.mean, scratch.mean, verdict, diff))
-        }
-        if verdicts.isEmpty {
-            findings.append("1. Fine-tuned vs scratch: not answered (the study has no scratch arm or no finished cells to compare).")
+        if versus.isEmpty {
+            findings.append("1. Fine-tuned vs scratch: **not answered** (the study has no scratch arm, no finished cells to compare, "
+                + "or no per-image test scores: paired tests need a binary task).")
         } else {
-            findings.append("1. Does the best fine-tuned model match or beat training from scratch at every fraction? "
-                + (allMatchOrBeat ? "**Yes**: " : "**No**: ") + verdicts.joined(separator: "; ") + ". "
-                + "(\"Matches\" means within the larger of 0.01 and the runs' pooled standard deviation.)")
+            let verdicts = versus.map(\.verdict)
+            let answer = verdicts.contains(.fallsBehind) ? "**No**" : verdicts.allSatisfy({ $0 == .beats || $0 == .matches }) ? "**Yes**" : "**Not shown**"
+            let parts = versus.map { c in
+                String(format: "at %@ of the training data %@ %.3f vs scratch %.3f: %@, %@", percent(c.fraction), c.armA, c.aucA, c.aucB,
+                       c.verdict.rawValue, c.text)
+            }
+            findings.append("1. Does the best fine-tuned model match or beat training from scratch at every fraction? \(answer): "
+                + parts.joined(separator: "; ") + ". (DeLong's test on the same test images, seeds averaged; Holm's correction over the "
+                + String(format: "%d fractions; \"matches\" means the 95 %% interval lies within ±%.2f AUC; the best depth is chosen by validation AUC.)",
+                         versus.count, StudyComparison.margin))
         }
-        if advantages.count >= 2 {
-            let largest = advantages.first!, smallest = advantages.last!
-            let rho = spearman(advantages.map(\.fraction), advantages.map(\.value))
-            let grows = smallest.value > largest.value && rho < 0
-            findings.append("2. Does the advantage grow as data shrinks? " + (grows ? "**Yes**: " : "**No**: ")
-                + String(format: "the best fine-tuned model's AUC minus scratch's is %+.3f with all data and %+.3f with %@ (Spearman ρ between data fraction and advantage %.2f).",
-                         largest.value, smallest.value, percent(smallest.fraction), rho))
+        if let trend {
+            let answer = trend.pValue < StudyComparison.alpha ? (trend.slope < 0 ? "**Yes**" : "**No**") : "**Not shown**"
+            findings.append("2. Does the advantage grow as data shrinks? \(answer): "
+                + String(format: "the fine-tuned minus scratch AUC changes by %+.3f per halving of the training data (95 %% CI %+.3f to %+.3f, p = %@; "
+                         + "inverse-variance weighted slope over %d fractions).",
+                         -trend.slope * log(2), -trend.high * log(2), -trend.low * log(2), StudyComparison.p(trend.pValue), trend.fractions))
         } else {
-            findings.append("2. Advantage vs data size: not answered (needs scratch and at least two fractions).")
+            findings.append("2. Does the advantage grow as data shrinks? **Not answered**: a trend needs paired comparisons at three "
+                + "training fractions at least (this study has \(versus.count)); through two points a line always fits.")
         }
-        let best = fractions.compactMap { f in contenders(summaries, fraction: f).best.map { String(format: "%@ → %@ (%.3f)", percent(f), $0.arm, $0.mean) } }
-        findings.append("3. Which depth is best at which fraction? " + (best.isEmpty ? "no finished cells." : best.joined(separator: "; ") + "."))
+        let best = fractions.compactMap { f in contenders(summaries, fraction: f).best.map { String(format: "%@ → %@ (test %.3f, validation %.3f)", percent(f), $0.arm, $0.mean, $0.meanValidation) } }
+        findings.append("3. Which depth is best at which fraction (by validation AUC)? " + (best.isEmpty ? "no finished cells." : best.joined(separator: "; ") + "."))
         return findings
     }
 
@@ -101,7 +139,8 @@ public struct StudyReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let document = ResultsDocument(plan: plan, summaries: summaries, findings: findings, cells: results.map(CellRow.init))
+        let document = ResultsDocument(plan: plan, summaries: summaries, findings: findings, versusScratch: versusScratch,
+                                       neighbours: neighbours, trend: trend, cells: results.map(CellRow.init))
         try save(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n", "results.json")
         var plots = try aucPlot(datasetName).write(to: directory + "/plots/auc-vs-fraction")
         for f in plan.fractions.sorted(by: >) {
@@ -124,19 +163,25 @@ public struct StudyReport {
     }
 
     public func cellText(arm: String, fraction: Double) -> String {
-        guard let s = summaries.first(where: { $0.arm == arm && $0.fraction == fraction }) else { return "—" }
-        return s.runs > 1 ? String(format: "%.3f ± %.3f", s.mean, s.std) : String(format: "%.3f", s.mean)
+        guard let s = summaries.first(where: { $0.arm == arm && $0.fraction == fraction }) else {
+            let failed = results.filter { plan.label($0.cell.arm) == arm && $0.cell.fraction == fraction && $0.diverged }.count
+            return failed > 0 ? "diverged (\(failed))" : "—"
+        }
+        let text = s.runs > 1 ? String(format: "%.3f ± %.3f", s.mean, s.std) : String(format: "%.3f", s.mean)
+        return s.diverged > 0 ? text + " (\(s.diverged) diverged)" : text
     }
 
     var csv: String {
-        var lines = ["cell,arm,layer,fraction,seed,auc,auc_low,auc_high,accuracy,validation_auc,best_epoch,epochs_run,train_images,test_images,seconds,sensitivity_at_1fp"]
+        var lines = ["cell,arm,layer,fraction,seed,status,auc,auc_low,auc_high,accuracy,validation_auc,best_epoch,epochs_run,train_images,test_images,seconds,sensitivity_at_1fp,learning_rate,retries,failure"]
         for r in results.sorted(by: { $0.cell.index < $1.cell.index }) {
             let layer: String = if case .depth(let l) = r.cell.arm { l } else { "" }
             let sens = r.froc.map { String(format: "%.4f", $0.sensitivity(atFalsePositivesPerFrame: 1)) } ?? ""
             lines.append([String(r.cell.index), "\"\(plan.label(r.cell.arm))\"", layer, String(r.cell.fraction), String(r.cell.seed),
-                          String(format: "%.4f", r.auc), String(format: "%.4f", r.aucLow), String(format: "%.4f", r.aucHigh),
+                          (r.status ?? .completed).rawValue, String(format: "%.4f", r.auc), String(format: "%.4f", r.aucLow), String(format: "%.4f", r.aucHigh),
                           String(format: "%.4f", r.accuracy), String(format: "%.4f", r.validationAUC), String(r.bestEpoch),
-                          String(r.epochsRun), String(r.trainImages), String(r.testImages), String(format: "%.1f", r.seconds), sens]
+                          String(r.epochsRun), String(r.trainImages), String(r.testImages), String(format: "%.1f", r.seconds), sens,
+                          r.learningRate.map { "\($0)" } ?? "", r.retries.map(String.init) ?? "",
+                          "\"" + (r.failure ?? "").replacingOccurrences(of: "\"", with: "'") + "\""]
                 .joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -148,6 +193,26 @@ public struct StudyReport {
                     "|---|" + fractions.map { _ in "---:|" }.joined()]
         for arm in arms { rows.append("| \(arm) | " + fractions.map { cellText(arm: arm, fraction: $0) }.joined(separator: " | ") + " |") }
         return rows.joined(separator: "\n")
+    }
+
+    func comparisonTable() -> String {
+        let all = versusScratch + neighbours
+        guard !all.isEmpty else { return "No paired comparisons: they need a binary task and finished cells with per-image test scores." }
+        var rows = ["| fraction | arm A | arm B | AUC A | AUC B | A − B (95 % CI) | p | Holm p | verdict |",
+                    "|---:|---|---|---:|---:|---|---:|---:|---|"]
+        for c in all {
+            rows.append(String(format: "| %@ | %@ | %@ | %.3f | %.3f | %+.3f (%+.3f to %+.3f) | %@ | %@ | %@ |", percent(c.fraction), c.armA, c.armB,
+                               c.aucA, c.aucB, c.difference, c.low, c.high, StudyComparison.p(c.pValue), StudyComparison.p(c.adjustedPValue), c.verdict.rawValue))
+        }
+        return rows.joined(separator: "\n") + "\n\nHolm's correction runs over the fine-tuned-vs-scratch rows together, and over each fraction's depth-vs-depth rows."
+    }
+
+    func failedRunsText() -> String {
+        let failed = failedRuns
+        guard !failed.isEmpty else { return "None: every cell trained (a cell is marked diverged when its loss becomes NaN or infinite, or its validation AUC never exceeds \(plan.effectiveChanceAUC); it is then retried once with the learning rate ×\(plan.effectiveRetryFactor))." }
+        var rows = ["| cell | arm | fraction | seed | what happened |", "|---|---|---:|---:|---|"]
+        for r in failed { rows.append("| \(r.cell.id) | \(plan.label(r.cell.arm)) | \(percent(r.cell.fraction)) | \(r.cell.seed) | \(r.failure ?? "diverged") |") }
+        return rows.joined(separator: "\n") + "\n\nThese cells are left out of the means and the tests."
     }
 
     func markdown(datasetName: String, plots: [String]) -> String {
@@ -169,6 +234,14 @@ public struct StudyReport {
 
             \(findings.joined(separator: "\n\n"))
 
+            ## Paired comparisons (DeLong, same test images, seeds averaged)
+
+            \(comparisonTable())
+
+            ## Failed runs
+
+            \(failedRunsText())
+
             ## Plots
 
             """
@@ -186,7 +259,21 @@ public struct StudyReport {
         for arm in arms { table += "<tr><td>\(esc(arm))</td>" + fractions.map { "<td>\(cellText(arm: arm, fraction: $0))</td>" }.joined() + "</tr>\n" }
         table += "</table>"
         let findingsHTML = findings.map { "<p>" + esc($0).replacingOccurrences(of: "**Yes**", with: "<b>Yes</b>")
-            .replacingOccurrences(of: "**No**", with: "<b>No</b>") + "</p>" }.joined(separator: "\n")
+            .replacingOccurrences(of: "**No**", with: "<b>No</b>").replacingOccurrences(of: "**Not shown**", with: "<b>Not shown</b>")
+        .replacingOccurrences(of: "**Not answered**", with: "<b>Not answered</b>").replacingOccurrences(of: "**not answered**", with: "<b>not answered</b>") + "</p>" }.joined(separator: "\n")
+        var comparisonsHTML = "<table><tr><th>fraction</th><th>arm A</th><th>arm B</th><th>AUC A</th><th>AUC B</th><th>A − B (95 % CI)</th><th>p</th><th>Holm p</th><th>verdict</th></tr>\n"
+        for c in versusScratch + neighbours {
+            comparisonsHTML += String(format: "<tr><td>%@</td><td>%@</td><td>%@</td><td>%.3f</td><td>%.3f</td><td>%+.3f (%+.3f to %+.3f)</td><td>%@</td><td>%@</td><td>%@</td></tr>\n",
+                                      percent(c.fraction), esc(c.armA), esc(c.armB), c.aucA, c.aucB, c.difference, c.low, c.high,
+                                      StudyComparison.p(c.pValue), StudyComparison.p(c.adjustedPValue), c.verdict.rawValue)
+        }
+        comparisonsHTML += "</table>"
+        var failedHTML = "<p>None.</p>"
+        if !failedRuns.isEmpty {
+            failedHTML = "<table><tr><th>cell</th><th>arm</th><th>fraction</th><th>seed</th><th>what happened</th></tr>\n"
+                + failedRuns.map { "<tr><td>\(esc($0.cell.id))</td><td>\(esc(plan.label($0.cell.arm)))</td><td>\(percent($0.cell.fraction))</td><td>\($0.cell.seed)</td><td>\(esc($0.failure ?? "diverged"))</td></tr>" }.joined(separator: "\n")
+                + "</table>"
+        }
         return """
             <!doctype html>
             <html><head><meta charset="utf-8"><title>Graft study: \(esc(datasetName))</title>
@@ -198,6 +285,10 @@ public struct StudyReport {
             \(table)
             <h2>The paper's three questions</h2>
             \(findingsHTML)
+            <h2>Paired comparisons (DeLong, same test images, seeds averaged)</h2>
+            \(comparisonsHTML)
+            <h2>Failed runs</h2>
+            \(failedHTML)
             <h2>Plots</h2>
             \(plots.map { "<p><img src=\"\($0)\"></p>" }.joined(separator: "\n"))
             </body></html>
@@ -270,33 +361,14 @@ func percentName(_ f: Double) -> String {
     return p == p.rounded() ? "\(Int(p))pct" : String(format: "%.1fpct", p)
 }
 
-/// Spearman rank correlation (ties get average ranks).
-func spearman(_ x: [Double], _ y: [Double]) -> Double {
-    func ranks(_ v: [Double]) -> [Double] {
-        let order = v.indices.sorted { v[$0] < v[$1] }
-        var r = [Double](repeating: 0, count: v.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count, v[order[j + 1]] == v[order[i]] { j += 1 }
-            for k in i...j { r[order[k]] = Double(i + j) / 2 + 1 }
-            i = j + 1
-        }
-        return r
-    }
-    let (rx, ry) = (ranks(x), ranks(y))
-    let n = Double(x.count)
-    let mx = rx.reduce(0, +) / n, my = ry.reduce(0, +) / n
-    let cov = zip(rx, ry).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
-    let vx = rx.map { ($0 - mx) * ($0 - mx) }.reduce(0, +), vy = ry.map { ($0 - my) * ($0 - my) }.reduce(0, +)
-    return vx > 0 && vy > 0 ? cov / (vx * vy).squareRoot() : 0
-}
-
 /// `results.json`.
 struct ResultsDocument: Encodable {
     var plan: StudyPlan
     var summaries: [StudyReport.Summary]
     var findings: [String]
+    var versusScratch: [StudyComparison]
+    var neighbours: [StudyComparison]
+    var trend: StudyTrend?
     var cells: [CellRow]
 }
 
@@ -306,6 +378,8 @@ struct CellRow: Encodable {
     var arm: String
     var fraction: Double
     var seed: Int
+    var status: String
+    var failure: String?
     var auc: Double
     var aucLow: Double
     var aucHigh: Double
@@ -322,6 +396,8 @@ struct CellRow: Encodable {
         arm = r.cell.arm.name
         fraction = r.cell.fraction
         seed = r.cell.seed
+        status = (r.status ?? .completed).rawValue
+        failure = r.failure
         auc = r.auc
         aucLow = r.aucLow
         aucHigh = r.aucHigh

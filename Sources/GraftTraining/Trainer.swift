@@ -292,9 +292,7 @@ public final class Trainer {
                                                 labels: labels)
                     }
                 } catch { throw .engine("\(error)") }
-                guard loss.isFinite else {
-                    throw .engine("the loss became \(loss) at epoch \(epoch + 1), batch \(b + 1): lower the learning rate (--lr)")
-                }
+                guard loss.isFinite else { throw .diverged(epoch: epoch + 1, batch: b + 1, loss: loss) }
                 lossSum += Double(loss)
                 let elapsed = Date().timeIntervalSince(started)
                 events(.batch(epoch: epoch + 1, batch: b + 1, batches: batchesPerEpoch, loss: loss,

@@ -81,6 +81,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case model(String)
     case engine(String)
     case checkpoint(path: String, reason: String)
+    /// The training loss became NaN or infinite: the run stopped before writing such weights.
+    case diverged(epoch: Int, batch: Int, loss: Float)
 
     public var description: String {
         switch self {
@@ -89,6 +91,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .model(let m): m
         case .engine(let m): m
         case .checkpoint(let p, let r): "\(p): \(r)"
+        case .diverged(let epoch, let batch, let loss): "the loss became \(loss) at epoch \(epoch), batch \(batch): lower the learning rate (--lr)"
         }
     }
 }

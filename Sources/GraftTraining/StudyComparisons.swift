@@ -1,0 +1,90 @@
+import Foundation
+import GraftStatistics
+
+/// The paired tests behind a study's answers: arms compared on the same test images with
+/// DeLong's test (seeds averaged in the structural components), Holm-corrected within each
+/// family of comparisons.
+public struct StudyComparison: Codable, Equatable, Sendable {
+    public enum Verdict: String, Codable, Sendable {
+        /// Better with the corrected p below 0.05.
+        case beats
+        /// Worse with the corrected p below 0.05.
+        case fallsBehind = "falls behind"
+        /// The whole 95 % interval of the difference lies within ± the equivalence margin.
+        case matches
+        /// None of the above: the data do not decide.
+        case notShown = "not shown"
+    }
+
+    public var fraction: Double
+    public var armA: String
+    public var armB: String
+    public var seedsA: Int
+    public var seedsB: Int
+    public var aucA: Double
+    public var aucB: Double
+    /// aucA - aucB, its standard error and 95 % interval.
+    public var difference: Double
+    public var standardError: Double
+    public var low: Double
+    public var high: Double
+    public var pValue: Double
+    /// Holm-adjusted over the comparison's family.
+    public var adjustedPValue: Double
+    public var verdict: Verdict
+
+    /// "+0.011 (95 % CI -0.020 to +0.042), p = 0.48 (Holm 0.96)".
+    public var text: String {
+        String(format: "%+.3f (95 %% CI %+.3f to %+.3f), p = %@ (Holm-adjusted %@)", difference, low, high,
+               Self.p(pValue), Self.p(adjustedPValue))
+    }
+
+    static func p(_ value: Double) -> String { value < 0.001 ? "< 0.001" : String(format: "%.3f", value) }
+
+    /// The equivalence margin for "matches" (in AUC).
+    public static let margin = 0.02
+    public static let alpha = 0.05
+
+    /// Compares two arms' completed cells at one fraction; nil when either has no cell with test
+    /// scores or their test sets differ (then the report says why).
+    static func compare(_ a: [CellResult], _ b: [CellResult], armA: String, armB: String, fraction: Double) -> StudyComparison? {
+        guard let labels = a.first?.testLabels, !labels.isEmpty else { return nil }
+        let sa = a.compactMap(\.testScores), sb = b.compactMap(\.testScores)
+        guard sa.count == a.count, sb.count == b.count, !sb.isEmpty,
+              (a + b).allSatisfy({ $0.testLabels == labels }) else { return nil }
+        guard let c = try? DeLong.compare(sa, sb, labels: labels) else { return nil }
+        return StudyComparison(fraction: fraction, armA: armA, armB: armB, seedsA: sa.count, seedsB: sb.count, aucA: c.aucA, aucB: c.aucB,
+                               difference: c.difference, standardError: c.standardError, low: c.low, high: c.high,
+                               pValue: c.pValue, adjustedPValue: c.pValue, verdict: .notShown)
+    }
+
+    /// Holm-adjusts a family in place and sets each verdict.
+    static func settle(_ family: inout [StudyComparison]) {
+        let adjusted = HolmCorrection.adjust(family.map(\.pValue))
+        for i in family.indices {
+            family[i].adjustedPValue = adjusted[i]
+            let c = family[i]
+            family[i].verdict = if c.adjustedPValue < alpha { c.difference > 0 ? .beats : .fallsBehind }
+                else if c.low >= -margin && c.high <= margin { .matches } else { .notShown }
+        }
+    }
+}
+
+/// The trend of the fine-tuning advantage over training-set size.
+public struct StudyTrend: Codable, Equatable, Sendable {
+    /// Change of the (fine-tuned - scratch) AUC difference per unit of ln(fraction): negative
+    /// means the advantage grows as data shrinks.
+    public var slope: Double
+    public var low: Double
+    public var high: Double
+    public var pValue: Double
+    public var fractions: Int
+
+    static func fit(_ comparisons: [StudyComparison]) -> Result<StudyTrend, WeightedTrend.Failure> {
+        do {
+            let f = try WeightedTrend.fit(x: comparisons.map { log($0.fraction) }, y: comparisons.map(\.difference),
+                                          standardErrors: comparisons.map(\.standardError))
+            return .success(StudyTrend(slope: f.slope, low: f.low, high: f.high, pValue: f.pValue, fractions: f.points))
+        } catch { return .failure(error) }
+    }
+}
