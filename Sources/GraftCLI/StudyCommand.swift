@@ -36,7 +36,7 @@ extension GraftCommand {
         @Option(help: "Patches: patch side in frame pixels.") var patchSize: Int = 64
         @Option(help: "Patches: polyp and background patches per frame.") var patchesPerFrame: Int = 2
         @Option(help: "Validation fraction.") var valFraction: Double = 0.15
-        @Option(help: "Test fraction.") var testFraction: Double = 0.2
+        @Option(help: "Test fraction (the same default as tune and eval).") var testFraction: Double = 0.15
         @Option(help: "Base seed.") var seed: UInt64 = 0
         @Flag(help: "Skip bad images.") var skipBad = false
         @OptionGroup var training: TrainingOptions
@@ -47,7 +47,7 @@ extension GraftCommand {
             if let threads = training.threads { ComputeThreads.set(threads) }
             if let collect {
                 let (plan, results) = try GraftTraining.Study.collect(directory: collect)
-                let report = StudyReport(plan: plan, results: results)
+                let report = StudyReport(plan: plan, results: results, splits: GraftTraining.Study.splitSummary(directory: collect))
                 try report.write(to: collect, datasetName: URL(fileURLWithPath: plan.data).lastPathComponent)
                 print(Self.summary(report, directory: collect))
                 return
@@ -111,13 +111,18 @@ extension GraftCommand {
                     }
                 })
                 if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-                FileHandle.standardError.write(Data(String(format: "  test AUC %.4f (%.3f-%.3f), best epoch %d of %d, %.0fs\n", result.auc, result.aucLow, result.aucHigh, result.bestEpoch, result.epochsRun, result.seconds).utf8))
+                if result.diverged {
+                    FileHandle.standardError.write(Data("  DIVERGED: \(result.failure ?? "no usable model"); left out of the means and tests\n".utf8))
+                } else {
+                    FileHandle.standardError.write(Data(String(format: "  test AUC %.4f (%.3f-%.3f), best epoch %d of %d, %.0fs%@\n", result.auc, result.aucLow, result.aucHigh, result.bestEpoch, result.epochsRun, result.seconds,
+                                                               (result.retries ?? 0) > 0 ? " (after a retry: \(result.failure ?? ""))" : "").utf8))
+                }
                 doneWeight += weight(c)
                 let (_, all) = try GraftTraining.Study.collect(directory: output)
-                try StudyReport(plan: plan, results: all).write(to: output, datasetName: study.datasetName)
+                try StudyReport(plan: plan, results: all, splits: GraftTraining.Study.splitSummary(directory: output)).write(to: output, datasetName: study.datasetName)
             }
             let (_, all) = try GraftTraining.Study.collect(directory: output)
-            let report = StudyReport(plan: plan, results: all)
+            let report = StudyReport(plan: plan, results: all, splits: GraftTraining.Study.splitSummary(directory: output))
             try report.write(to: output, datasetName: study.datasetName)
             print(Self.summary(report, directory: output))
         }

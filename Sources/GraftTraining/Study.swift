@@ -172,6 +172,14 @@ public final class Study {
             }
         } catch { throw .data(error.description) }
         try Self.writePlan(plan, directory: directory)
+        // The split every cell uses (cells subsample its training part), for the report.
+        do {
+            let splits = try Splitter(validationFraction: plan.training.validationFraction, testFraction: plan.training.testFraction,
+                                      seed: plan.training.seed).split(dataset)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try encoder.encode(SplitSummary(splits: splits, classes: dataset.classes)), to: directory + "/splits.json")
+        } catch { throw .data("cannot split the data: \(error)") }
     }
 
     static func writePlan(_ plan: StudyPlan, directory: String) throws(TrainingError) {
@@ -316,5 +324,11 @@ public final class Study {
         }
         let results = plan.cells.compactMap { readResult(directory + "/cells/\($0.id).json") }
         return (plan, results)
+    }
+
+    /// The split summary a study wrote into its results folder, if any.
+    public static func splitSummary(directory: String) -> SplitSummary? {
+        guard let data = FileManager.default.contents(atPath: directory + "/splits.json") else { return nil }
+        return try? JSONDecoder().decode(SplitSummary.self, from: data)
     }
 }

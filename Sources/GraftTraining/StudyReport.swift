@@ -33,9 +33,13 @@ public struct StudyReport {
     /// Cells that diverged, shown apart.
     public var failedRuns: [CellResult] { results.filter(\.diverged).sorted { $0.cell.index < $1.cell.index } }
 
-    public init(plan: StudyPlan, results: [CellResult]) {
+    /// The data's splits (images, groups, classes), when known.
+    public var splits: SplitSummary?
+
+    public init(plan: StudyPlan, results: [CellResult], splits: SplitSummary? = nil) {
         self.plan = plan
         self.results = results
+        self.splits = splits
         var summaries: [Summary] = []
         let arms = plan.depths.map { StudyCell.Arm.depth($0) } + (plan.scratch ? [.scratch] : [])
         for arm in arms {
@@ -143,6 +147,7 @@ public struct StudyReport {
                                        neighbours: neighbours, trend: trend, cells: results.map(CellRow.init))
         try save(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n", "results.json")
         var plots = try aucPlot(datasetName).write(to: directory + "/plots/auc-vs-fraction")
+        if let depth = depthPlot(datasetName) { plots += try depth.write(to: directory + "/plots/auc-vs-depth") }
         for f in plan.fractions.sorted(by: >) {
             if let roc = rocPlot(fraction: f) { plots += try roc.write(to: directory + "/plots/roc-\(percentName(f))") }
             if let froc = frocPlot(fraction: f) { plots += try froc.write(to: directory + "/plots/froc-\(percentName(f))") }
@@ -150,7 +155,11 @@ public struct StudyReport {
         written += plots
         let relative = plots.filter { $0.hasSuffix(".svg") }.map { "plots/" + URL(fileURLWithPath: $0).lastPathComponent }
         try save(markdown(datasetName: datasetName, plots: relative), "report.md")
-        try save(html(datasetName: datasetName, plots: relative), "report.html")
+        // report.html stands alone: the SVG plots are inlined, so it can be mailed or archived as one file.
+        let inline = plots.filter { $0.hasSuffix(".svg") }.map { path in
+            (name: URL(fileURLWithPath: path).lastPathComponent, svg: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+        }
+        try save(html(datasetName: datasetName, plots: inline), "report.html")
         return written
     }
 
@@ -226,6 +235,11 @@ public struct StudyReport {
             learning rate \(plan.training.learningRate), new head ×\(plan.training.headLearningRateBoost)), kept at its best \
             validation AUC and tested once on the same held-out split.
 
+            ## Data
+
+            \(splits.map { $0.markdown + "\n\nGroups never cross splits. Each cell trains on its fraction of the training split, drawn per seed; validation and test are the same for every cell." } ?? "Split sizes were not recorded.") \
+            Seeds per cell: \(plan.seeds).
+
             ## Test AUC (mean ± standard deviation over seeds)
 
             \(markdownTable())
@@ -250,7 +264,7 @@ public struct StudyReport {
         return out
     }
 
-    func html(datasetName: String, plots: [String]) -> String {
+    func html(datasetName: String, plots: [(name: String, svg: String)]) -> String {
         func esc(_ s: String) -> String {
             s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         }
@@ -261,6 +275,12 @@ public struct StudyReport {
         let findingsHTML = findings.map { "<p>" + esc($0).replacingOccurrences(of: "**Yes**", with: "<b>Yes</b>")
             .replacingOccurrences(of: "**No**", with: "<b>No</b>").replacingOccurrences(of: "**Not shown**", with: "<b>Not shown</b>")
         .replacingOccurrences(of: "**Not answered**", with: "<b>Not answered</b>").replacingOccurrences(of: "**not answered**", with: "<b>not answered</b>") + "</p>" }.joined(separator: "\n")
+        var splitsHTML = "<p>Split sizes were not recorded.</p>"
+        if let splits {
+            splitsHTML = "<table><tr><th>split</th><th>images</th><th>groups</th>" + splits.classes.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+                + splits.rows.map { r in "<tr><td>\(esc(r.split))</td><td>\(r.images)</td><td>\(r.groups)</td>" + r.perClass.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+                + "</table>"
+        }
         var comparisonsHTML = "<table><tr><th>fraction</th><th>arm A</th><th>arm B</th><th>AUC A</th><th>AUC B</th><th>A − B (95 % CI)</th><th>p</th><th>Holm p</th><th>verdict</th></tr>\n"
         for c in versusScratch + neighbours {
             comparisonsHTML += String(format: "<tr><td>%@</td><td>%@</td><td>%@</td><td>%.3f</td><td>%.3f</td><td>%+.3f (%+.3f to %+.3f)</td><td>%@</td><td>%@</td><td>%@</td></tr>\n",
@@ -277,10 +297,13 @@ public struct StudyReport {
         return """
             <!doctype html>
             <html><head><meta charset="utf-8"><title>Graft study: \(esc(datasetName))</title>
-            <style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}</style>
+            <style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}figure svg{max-width:100%;height:auto}</style>
             </head><body>
             <h1>Fine-tuning or full training? \(esc(datasetName))</h1>
             <p>Model <code>\(esc(URL(fileURLWithPath: plan.model).lastPathComponent))</code>, data <code>\(esc(plan.data))</code>, \(results.count) of \(plan.cells.count) cells finished.</p>
+            <h2>Data</h2>
+            \(splitsHTML)
+            <p>Seeds per cell: \(plan.seeds).</p>
             <h2>Test AUC (mean ± standard deviation over seeds)</h2>
             \(table)
             <h2>The paper's three questions</h2>
@@ -290,10 +313,16 @@ public struct StudyReport {
             <h2>Failed runs</h2>
             \(failedHTML)
             <h2>Plots</h2>
-            \(plots.map { "<p><img src=\"\($0)\"></p>" }.joined(separator: "\n"))
+            \(plots.map { "<figure id=\"\(esc($0.name))\">\(Self.inlineSVG($0.svg))<figcaption>\(esc($0.name))</figcaption></figure>" }.joined(separator: "\n"))
             </body></html>
 
             """
+    }
+
+    /// An SVG document as an element inside HTML: without its XML declaration.
+    static func inlineSVG(_ svg: String) -> String {
+        guard let start = svg.range(of: "<svg") else { return "" }
+        return String(svg[start.lowerBound...])
     }
 
     // MARK: - Plots
@@ -310,6 +339,35 @@ public struct StudyReport {
         let fractions = plan.fractions
         if let lo = fractions.min(), let hi = fractions.max(), lo < hi { plot.xRange = (lo * 0.85)...(hi * 1.15) }
         plot.xTicks = fractions.sorted()
+        return plot
+    }
+
+    /// The paper's figure: test AUC against how many layers were fine-tuned (from the last layer
+    /// only to all of them), one line per training fraction, scratch as a dashed level line in
+    /// the same order.
+    func depthPlot(_ datasetName: String) -> LinePlot? {
+        let depthArms = plan.depths.compactMap { layer -> (tuned: Int, label: String)? in
+            guard let i = plan.trainableLayers.firstIndex(of: layer) else { return nil }
+            return (plan.trainableLayers.count - i, plan.label(.depth(layer)))
+        }
+        guard depthArms.count >= 2 else { return nil }
+        let xs = depthArms.map { Double($0.tuned) }
+        var plot = LinePlot(title: "Test AUC vs depth of fine-tuning: \(datasetName)", xLabel: "layers fine-tuned (from the last one)",
+                            yLabel: "test AUC (mean ± sd over seeds)")
+        for f in plan.fractions.sorted(by: >) {
+            let points = depthArms.compactMap { arm in
+                summaries.first { $0.arm == arm.label && $0.fraction == f }.map { (Double(arm.tuned), $0) }
+            }.sorted { $0.0 < $1.0 }
+            guard !points.isEmpty else { continue }
+            plot.series.append(.init(name: percent(f) + " of the data", points: points.map { ($0.0, $0.1.mean) },
+                                     errorBars: points.map { ($0.1.mean - $0.1.std, $0.1.mean + $0.1.std) }, markers: true))
+            if let scratch = summaries.first(where: { $0.arm == "scratch" && $0.fraction == f }), let lo = xs.min(), let hi = xs.max() {
+                plot.series.append(.init(name: "scratch, " + percent(f), points: [(lo, scratch.mean), (hi, scratch.mean)], dashed: true))
+            }
+        }
+        guard !plot.series.isEmpty else { return nil }
+        plot.xTicks = xs.sorted()
+        if let lo = xs.min(), let hi = xs.max() { plot.xRange = (lo - 0.3)...(hi + 0.3) }
         return plot
     }
 

@@ -57,9 +57,14 @@ struct StudyTests {
         // The report.
         let (collectedPlan, results) = try Study.collect(directory: dir.path("results"))
         #expect(collectedPlan == p && results.count == 6)
-        let report = StudyReport(plan: p, results: results)
+        let splits = try #require(Study.splitSummary(directory: dir.path("results")))
+        #expect(splits.rows.map(\.split) == ["train (100 %)", "validation", "test"])
+        #expect(splits.rows.map(\.images).reduce(0, +) == results[0].testImages + splits.rows[0].images + splits.rows[1].images)
+        #expect(splits.rows[2].images == results[0].testImages && splits.rows[2].perClass.reduce(0, +) == splits.rows[2].images)
+        let report = StudyReport(plan: p, results: results, splits: splits)
         try report.write(to: dir.path("results"), datasetName: "lesions")
-        for file in ["results.csv", "results.json", "report.md", "report.html", "plots/auc-vs-fraction.svg", "plots/roc-100pct.svg"] {
+        #expect(try String(contentsOfFile: dir.path("results/report.md"), encoding: .utf8).contains("| test | \(results[0].testImages) |"))
+        for file in ["results.csv", "results.json", "report.md", "report.html", "plots/auc-vs-fraction.svg", "plots/auc-vs-depth.svg", "plots/roc-100pct.svg"] {
             #expect(FileManager.default.fileExists(atPath: dir.path("results/" + file)), "\(file)")
         }
         let csv = try String(contentsOfFile: dir.path("results/results.csv"), encoding: .utf8)

@@ -1,0 +1,35 @@
+import GraftData
+
+/// What a reader needs to trust a table: for each split, how many images, how many groups
+/// (patients, sequences) and how many of each class.
+public struct SplitSummary: Codable, Equatable, Sendable {
+    public struct Row: Codable, Equatable, Sendable {
+        public var split: String
+        public var images: Int
+        public var groups: Int
+        /// Images per class, in the dataset's class order.
+        public var perClass: [Int]
+    }
+
+    public var classes: [String]
+    public var rows: [Row]
+
+    public init(splits: DatasetSplits, classes: [String]) {
+        self.classes = classes
+        rows = [("train (100 %)", splits.train), ("validation", splits.validation), ("test", splits.test)].map { name, samples in
+            var perClass = [Int](repeating: 0, count: classes.count)
+            for s in samples where s.label >= 0 && s.label < classes.count { perClass[s.label] += 1 }
+            return Row(split: name, images: samples.count, groups: Set(samples.map { $0.group ?? $0.id }).count, perClass: perClass)
+        }
+    }
+
+    /// A Markdown table.
+    public var markdown: String {
+        var lines = ["| split | images | groups | " + classes.joined(separator: " | ") + " |",
+                     "|---|---:|---:|" + classes.map { _ in "---:|" }.joined()]
+        for r in rows {
+            lines.append("| \(r.split) | \(r.images) | \(r.groups) | " + r.perClass.map(String.init).joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
