@@ -33,6 +33,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "sgd (Caffe's) or adam.") var optimizer: TuneConfiguration.OptimizerKind = .sgd
     @Option(help: "Learning-rate schedule: fixed, step, cosine, poly.") var schedule: TuneConfiguration.ScheduleKind = .fixed
     @Option(help: "Warm-up epochs (linear, from a tenth of the rate).") var warmupEpochs: Int = 0
+    @Option(help: "Clip the global gradient norm to this before every update (default: no clipping).") var clipGradNorm: Float?
     @Option(help: "Resize images to this square size and set the model's input to it.") var inputSize: Int?
     @Option(help: "Learning-rate multiplier of the new head.") var headLrMult: Float = 10
     @Flag(help: "Keep the model's classifier instead of a new head (its classes must match the data).") var keepHead = false
@@ -53,6 +54,7 @@ struct TrainingOptions: ParsableArguments {
         c.optimizer = optimizer
         c.schedule = schedule
         c.warmupEpochs = warmupEpochs
+        c.gradientClipNorm = clipGradNorm
         c.headLearningRateBoost = headLrMult
         c.newHead = !keepHead
         c.augmentation = augment.augmentation

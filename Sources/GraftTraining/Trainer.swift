@@ -195,6 +195,7 @@ public final class Trainer {
         let session: TrainingSession
         do {
             session = try TrainingSession(model: model, batchSize: batch, plan: plan, optimizer: optimizer)
+            session.gradientClipNorm = c.gradientClipNorm
             if !optimizerState.isEmpty { try session.loadOptimizerState(optimizerState) }
         } catch { throw .engine("\(error)") }
         let input = model.graph.inputs[0].name

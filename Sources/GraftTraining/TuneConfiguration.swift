@@ -26,6 +26,8 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
     public var stepEpochs: Int = 10
     public var gamma: Float = 0.1
     public var warmupEpochs: Int = 0
+    /// Clip the global gradient norm to this before every update (nil: no clipping).
+    public var gradientClipNorm: Float?
     public var seed: UInt64 = 0
     /// Seed of the train/validation/test split; nil uses `seed`. A study fixes it so that every
     /// cell is tested on the same images while `seed` varies the rest.
@@ -65,6 +67,7 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
         try check(epochs >= 1, "epochs must be at least 1")
         try check(batchSize >= 1, "batch size must be at least 1")
         try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive")
+        try check(gradientClipNorm.map { $0 > 0 && $0.isFinite } ?? true, "the gradient clipping norm must be positive")
         try check((0..<1).contains(momentum), "momentum must be in [0, 1)")
         try check(weightDecay >= 0, "weight decay must be non-negative")
         try check(trainFraction > 0 && trainFraction <= 1, "training fraction must be in (0, 1]")

@@ -78,6 +78,37 @@ struct TrainingSessionTests {
         #expect(predicted == data.labels)
     }
 
+    /// Clipping scales the whole update: plain SGD moves every weight by exactly a quarter of the
+    /// unclipped step when the norm is clipped to a quarter; a norm under the limit is untouched.
+    @Test("gradient clipping by global norm")
+    func gradientClipping() throws {
+        let (graph, weights) = try tinyClassifier()
+        let data = tinyDataset(count: 8, seed: 3)
+        func oneStep(clip: Float?) throws -> (weights: [String: Tensor], norm: Double) {
+            let session = try TrainingSession(graph: graph, weights: weights, batchSize: 8, plan: TrainingPlan(seed: 1),
+                                              optimizer: .sgd(SGD(learningRate: 0.5, momentum: 0)))
+            session.gradientClipNorm = clip
+            try session.step(inputs: ["data": data.images], labels: data.labels)
+            return (session.weights(), try #require(session.lastGradientNorm))
+        }
+        let free = try oneStep(clip: nil)
+        #expect(free.norm > 0 && free.norm.isFinite)
+        let clipped = try oneStep(clip: Float(free.norm / 4))
+        #expect(abs(clipped.norm - free.norm) < 1e-9 * free.norm, "the reported norm is the one before clipping")
+        let loose = try oneStep(clip: Float(free.norm * 2))
+        var checked = 0
+        for (key, original) in weights {
+            let a = try #require(free.weights[key]), b = try #require(clipped.weights[key]), c = try #require(loose.weights[key])
+            for i in original.scalars.indices {
+                let full = a.scalars[i] - original.scalars[i], quarter = b.scalars[i] - original.scalars[i]
+                #expect(abs(quarter - full / 4) <= 1e-6 * max(1, abs(full)), "\(key)[\(i)]")
+                #expect(c.scalars[i] == a.scalars[i])
+                if full != 0 { checked += 1 }
+            }
+        }
+        #expect(checked > 10)
+    }
+
     @Test("the frozen prefix: no gradient buffers, no backward pass, parameters unchanged")
     func frozenPrefix() throws {
         let (graph, weights) = try twoStageClassifier()

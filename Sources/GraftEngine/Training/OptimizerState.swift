@@ -31,6 +31,27 @@ final class OptimizerState {
         updatedLayers = trained.compactMap { seen.insert(ObjectIdentifier($0.layer)).inserted ? $0.layer : nil }
     }
 
+    /// The L2 norm of all trained parameters' gradients together, and, when it exceeds
+    /// `maxNorm`, every gradient scaled by `maxNorm / norm` (PyTorch's `clip_grad_norm_`).
+    /// Returns the norm before clipping.
+    @discardableResult
+    func clipGradients(maxNorm: Float?) -> Double {
+        var sum = 0.0
+        for e in entries {
+            let g = e.parameter.gradient!.pointer
+            for i in 0..<e.parameter.count { sum += Double(g[i]) * Double(g[i]) }
+        }
+        let norm = sum.squareRoot()
+        if let maxNorm, norm > Double(maxNorm), norm.isFinite {
+            let scale = Float(Double(maxNorm) / norm)
+            for e in entries {
+                let g = e.parameter.gradient!.pointer
+                for i in 0..<e.parameter.count { g[i] *= scale }
+            }
+        }
+        return norm
+    }
+
     /// Applies update number `iteration` (0-based) to every trained parameter from its gradient.
     func update(iteration: Int) {
         let rate = optimizer.learningRate(at: iteration)

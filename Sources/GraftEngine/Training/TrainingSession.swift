@@ -94,6 +94,13 @@ public final class TrainingSession {
     /// The learning rate of the next update, before per-parameter multipliers.
     public var learningRate: Float { optimizer.learningRate(at: iteration) }
 
+    /// Clip the global L2 norm of the trained gradients to this before each update (nil: never).
+    /// Deep fine-tuning's first steps can produce a gradient far larger than the rest of the run.
+    public var gradientClipNorm: Float?
+    /// The global gradient norm of the last step, before clipping (nil before the first step or
+    /// when nothing is trained).
+    public private(set) var lastGradientNorm: Double?
+
     // MARK: - Training
 
     /// One training step on a batch: forward (the frozen prefix with inference behaviour, the
@@ -132,6 +139,7 @@ public final class TrainingSession {
                                                gradient: gradient, probabilities: nil)
         if gradient != nil {
             engine.runBackward()
+            lastGradientNorm = state.clipGradients(maxNorm: gradientClipNorm)
             if profile != nil {
                 let start = ContinuousClock.now
                 state.update(iteration: iteration)
