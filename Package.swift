@@ -87,7 +87,9 @@ let tests: [Target] = [
     .testTarget(name: "GraftKerasTests", dependencies: [
         "GraftCore", "GraftKeras", "GraftHDF5", "GraftEngine", "GraftIO", "GraftTestSupport",
     ]),
-    .testTarget(name: "GraftONNXTests", dependencies: ["GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport"]),
+    .testTarget(name: "GraftONNXTests", dependencies: [
+        "GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport", "GraftCaffe", "GraftKeras",
+    ]),
     .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftTestSupport"]),

@@ -4,6 +4,7 @@ import GraftCaffe
 import GraftCore
 import GraftIO
 import GraftKeras
+import GraftONNX
 
 /// The frameworks `graft export` writes.
 enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
@@ -12,6 +13,8 @@ enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
     case keras
     /// A Keras 3 `.weights.h5` plus the architecture as `.json`.
     case keras3
+    /// An ONNX model (standard `ai.onnx` operators) with Graft's metadata under `graft.*` keys.
+    case onnx
     /// The weights alone as NumPy arrays (`.npz`), keyed by tensor name, in Graft's layouts.
     case npz
 }
@@ -27,7 +30,9 @@ extension GraftCommand {
                 weights but have none (opaque layers imported without them), unless --force. keras: a Keras-2-layout full model \
                 .h5 (-o model.h5). keras3: a Keras 3 .weights.h5 and its architecture .json (-o model.weights.h5). \
                 npz: the weights alone as NumPy arrays keyed by tensor name (`conv1.weight`), in Graft's layouts \
-                (OIHW kernels, [out, in] inner products) (-o weights.npz). Files are written atomically.
+                (OIHW kernels, [out, in] inner products) (-o weights.npz). onnx: an ONNX model of standard operators \
+                (-o model.onnx; --opset 13 to 21, default 17; weights over 1.8 GB go to model.onnx.data beside it); \
+                opaque nodes make the export fail with the node's name. Files are written atomically.
                 """)
 
         @Argument(help: "The .graft file.") var model: String
@@ -36,6 +41,21 @@ extension GraftCommand {
         var output: String
         @Flag(help: "caffe: write layers that should have weights but have none (e.g. opaque layers imported from a prototxt alone) without them.")
         var force = false
+        @Option(help: "onnx: the operator set version (\(ONNXExportOptions.supportedOpsets.lowerBound) to \(ONNXExportOptions.supportedOpsets.upperBound)).")
+        var opset: Int = ONNXExportOptions().opset
+        @Flag(help: "onnx: declare the batch dimension of inputs and outputs symbolic (N).")
+        var dynamicBatch = false
+        @Flag(help: "onnx: fold BatchNorm, Scale and Bias that directly follow a convolution into its weights.")
+        var foldBatchnorm = false
+
+        func validate() throws {
+            if to != .onnx, opset != ONNXExportOptions().opset || dynamicBatch || foldBatchnorm {
+                throw ValidationError("--opset, --dynamic-batch and --fold-batchnorm apply to --to onnx only")
+            }
+            if to == .onnx, !ONNXExportOptions.supportedOpsets.contains(opset) {
+                throw ValidationError("--opset \(opset): supported are \(ONNXExportOptions.supportedOpsets.lowerBound) to \(ONNXExportOptions.supportedOpsets.upperBound)")
+            }
+        }
 
         func run() throws {
             let file = try NativeFile.open(model)
@@ -48,6 +68,10 @@ extension GraftCommand {
             case .npz:
                 try NPZ.write(loaded.weights.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: output)
                 print("wrote \(output): \(loaded.weights.count) arrays")
+            case .onnx:
+                let options = ONNXExportOptions(opset: opset, dynamicBatch: dynamicBatch, foldBatchNorm: foldBatchnorm)
+                let written = try ONNXExporter.write(loaded, to: output, options: options)
+                print("wrote " + written.joined(separator: " and ") + " (opset \(opset))")
             case .keras, .keras3:
                 let written = try KerasExporter.export(loaded, to: output, format: to == .keras ? .keras2H5 : .keras3Weights)
                 print("wrote " + written.joined(separator: " and "))
