@@ -224,6 +224,8 @@ struct CaffeLayerExport {
                                                         + "its parameters (an SSD-fork field) are in deploy.prototxt only"])
         case .l2Norm(let p):
             var l = try layer("Normalize", blobs: ["scale"])
+            // A shared scale goes as [1]: the fork writes a blob with no axes, which OpenCV's reader
+            // rejects (and the fork's Caffe refuses [1] when copying weights into such a layer).
             l.rawUnknown = ["norm_param {\n  across_spatial: \(p.acrossSpatial)\n  channel_shared: \(p.channelShared)\n  eps: \(p.epsilon)\n}"]
             return ([l], ["Normalize '\(node.name)': norm_param (an SSD-fork field) is in deploy.prototxt only; BVLC's schema cannot carry it in the .caffemodel"])
         case .opaque(let p):

@@ -218,10 +218,8 @@ struct CaffeGraphBuilder {
     /// layers after it are still mapped.
     static let shapePreservingForkTypes: Set<String> = ["Normalize"]
 
-    /// Adds the node for `layer` and returns its name (the layer's, made unique).
-    @discardableResult
     mutating func addNode(_ layer: CaffeLayer, index: Int, op: Op, bottoms: [String], inputShapes: [Shape],
-                          parameters: [CaffeMappedParameter]) throws(CaffeImportError) -> String {
+                          parameters: [CaffeMappedParameter]) throws(CaffeImportError) {
         var name = layer.name.isEmpty ? "layer\(index)" : layer.name
         if nodeNames.contains(name) {
             var n = 2
@@ -269,7 +267,6 @@ struct CaffeGraphBuilder {
             current[top] = value
             shapes[value] = shape
         }
-        return name
     }
 
     mutating func finish(meanImage: CaffeMeanImage?) throws(CaffeImportError) -> CaffeImport {
