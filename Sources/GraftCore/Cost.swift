@@ -71,6 +71,8 @@ extension Op {
             return outputCount * (p.region == .acrossChannels ? p.size + 4 : p.size * p.size + 4)
         case .batchNorm: return outputCount * 2
         case .layerNorm: return outputCount * 7
+        // square and sum, divide, scale
+        case .l2Norm: return outputCount * 4
         case .scale(let p): return outputCount * (p.hasBias ? 2 : 1)
         case .softmax: return outputCount * 3
         case .eltwise: return outputCount * max(inputs.count - 1, 1) * 2

@@ -76,6 +76,10 @@ extension Op {
             _ = try p.normalizedShape(x)
             guard p.epsilon >= 0, p.epsilon.isFinite else { throw ShapeRuleError(reason: "epsilon \(p.epsilon) must be finite and >= 0") }
             return [x]
+        case .l2Norm(let p):
+            guard x.rank >= 2 else { throw ShapeRuleError(reason: "needs a channel axis, input is \(x)") }
+            guard p.epsilon >= 0, p.epsilon.isFinite else { throw ShapeRuleError(reason: "epsilon \(p.epsilon) must be finite and >= 0") }
+            return [x]
         case .scale(let p):
             _ = try sliceShape(x, axis: p.axis, count: p.axisCount)
             if inputs.count == 2 {
@@ -213,6 +217,8 @@ extension Op {
             return (p.hasScale ? [ParameterSpec("scale", s)] : []) + (p.hasShift ? [ParameterSpec("shift", s)] : [])
         case .prelu(let p):
             return [ParameterSpec("slope", p.channelShared ? [1] : [x[1]])]
+        case .l2Norm(let p):
+            return [ParameterSpec("scale", p.channelShared ? [1] : [x[1]])]
         case .opaque:
             return nil
         default:

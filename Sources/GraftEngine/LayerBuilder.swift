@@ -11,6 +11,7 @@ enum LayerBuilder {
         case .lrn(let p): return LRNLayer(site, p)
         case .batchNorm(let p): return try BatchNormLayer(site, p)
         case .layerNorm(let p): return try LayerNormLayer(site, p)
+        case .l2Norm(let p): return try L2NormLayer(site, p)
         case .scale(let p): return try AffineLayer(site, axis: p.axis, axisCount: p.axisCount, hasScale: true)
         case .bias(let p): return try AffineLayer(site, axis: p.axis, axisCount: p.axisCount, hasScale: false)
         case .relu(let p): return PointwiseLayer(site, .relu(p))

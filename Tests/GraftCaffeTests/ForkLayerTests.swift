@@ -93,16 +93,25 @@ struct ForkLayerTests {
         #expect(weights["scale.scale"]!.scalars.allSatisfy { (0.5...1.5).contains($0) })
     }
 
-    /// SSD's Normalize is not run by Graft, but its top has its bottom's shape, so the detection
-    /// heads after it are still mapped (and get weights to export).
+    /// A Normalize known only from a `.caffemodel` (whose `norm_param`, fork field 206, Graft's
+    /// schema cannot read) stays opaque with its blob, but its top has its bottom's shape, so the
+    /// detection heads after it are still mapped (and get weights to export).
     @Test func layersAfterAnOpaqueNormalizeAreMapped() throws {
-        let imported = try Self.importText("""
-            input: "x" input_shape { dim: 1 dim: 4 dim: 5 dim: 5 }
-            layer { name: "norm" type: "Normalize" bottom: "x" top: "norm" norm_param { across_spatial: false } }
-            layer { name: "loc" type: "Convolution" bottom: "norm" top: "loc" convolution_param { num_output: 8 kernel_size: 3 } }
-            """)
-        guard case .opaque(let norm)? = imported.model.graph.node(named: "norm")?.op else { Issue.record("norm"); return }
-        #expect(norm.outputShapes == [[1, 4, 5, 5]])
+        var norm = CaffeLayer(name: "norm", type: "Normalize", bottoms: ["x"], tops: ["norm"])
+        norm.rawUnknown = ["LayerParameter.field 206 (length-delimited, 2 bytes)"]
+        norm.blobs = [CaffeBlob(shape: [4], data: [20, 20, 20, 20])]
+        var loc = CaffeLayer(name: "loc", type: "Convolution", bottoms: ["norm"], tops: ["loc"])
+        var conv = CaffeParam.Convolution()
+        conv.numOutput = 8
+        conv.kernelSize = [3]
+        loc.parameters.convolution = conv
+        let net = CaffeNet(name: "ssd", inputs: [CaffeNet.Input(name: "x", shape: [1, 4, 5, 5])], layers: [norm, loc])
+        let imported = try CaffeImporter.importNet(net, file: "ssd.caffemodel", weights: net, weightsFile: "ssd.caffemodel",
+                                                   options: CaffeImportOptions(seed: 5))
+        guard case .opaque(let opaque)? = imported.model.graph.node(named: "norm")?.op else { Issue.record("norm"); return }
+        #expect(opaque.outputShapes == [[1, 4, 5, 5]])
+        #expect(imported.model.weights["norm.blob0"]?.scalars == [20, 20, 20, 20])
+        #expect(imported.warnings.contains { $0.contains("norm_param (a fork field) is not available") })
         guard case .convolution? = imported.model.graph.node(named: "loc")?.op else { Issue.record("loc is not a convolution"); return }
         #expect(imported.model.weights["loc.weight"]?.shape == [8, 4, 3, 3])
     }

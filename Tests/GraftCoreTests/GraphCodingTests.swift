@@ -31,6 +31,9 @@ struct GraphCodingTests {
         .crop(Crop(axis: 2, offsets: [1, 2], endCrops: [0, 1])),
         .slice(Slice(axis: 1, points: [1, 3])),
         .pad(Pad(padBegin: [1, 0], padEnd: [0, 2], value: -1)),
+        .l2Norm(L2Normalization(acrossSpatial: false, channelShared: false, epsilon: 1e-6)),
+        .constant(Constant(shape: [1, 2, 8], origin: ConstantOrigin(
+            layer: Opaque(framework: "caffe", type: "PriorBox", rawParameters: "prior_box_param { min_size: 4 }"), inputs: ["f", "data"]))),
         .opaque(Opaque(framework: "caffe", type: "Permute", rawParameters: "permute_param { order: 0 }", outputShapes: [[1, 2]])),
     ]
 

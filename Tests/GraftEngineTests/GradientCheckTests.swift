@@ -252,6 +252,20 @@ struct GradientCheckTests {
         try checkOp(.layerNorm(p), inputs: [x], parameters: parameters)
     }
 
+    /// SSD's Normalize over the channels at each position and over the whole sample, with a
+    /// per-channel and a shared scale; a large epsilon is part of the function too.
+    @Test("L2 normalisation", arguments: [
+        L2Normalization(acrossSpatial: false, channelShared: false, epsilon: 1e-10),
+        L2Normalization(acrossSpatial: true, channelShared: true, epsilon: 1e-10),
+        L2Normalization(acrossSpatial: true, channelShared: false, epsilon: 0.5),
+        L2Normalization(acrossSpatial: false, channelShared: true, epsilon: 0.5),
+    ])
+    func l2Norm(_ p: L2Normalization) throws {
+        let x = randomTensor([2, 4, 3, 5], seed: 150, in: -2...2)
+        let scale = randomTensor(p.channelShared ? [1] : [4], seed: 151, in: 0.5...1.5)
+        try checkOp(.l2Norm(p), inputs: [x], parameters: ["scale": scale])
+    }
+
     @Test("Concat and Slice (two and three pieces)")
     func concatAndSlice() throws {
         try checkOp(.concat(Concat(axis: 1)), inputs: [randomTensor([2, 2, 3], seed: 110), randomTensor([2, 3, 3], seed: 111)])

@@ -38,7 +38,7 @@ struct CaffeBlobNaming {
     /// which must keep its own name.
     static func simulate(_ graph: Graph, keepLiteral: Set<String>) -> ([String: String], Set<String>) {
         var lastRead: [String: Int] = [:]
-        for (i, node) in graph.nodes.enumerated() { for v in node.inputs { lastRead[v] = i } }
+        for (i, node) in graph.nodes.enumerated() { for v in node.caffeBottoms { lastRead[v] = i } }
         for v in graph.outputs { lastRead[v] = Int.max }
         var names: [String: String] = [:]
         var holder: [String: String] = [:]   // blob → value it holds
@@ -59,5 +59,14 @@ struct CaffeBlobNaming {
         for input in graph.inputs { write(input.name, writer: "input", at: -1) }
         for (i, node) in graph.nodes.enumerated() { for v in node.outputs { write(v, writer: node.name, at: i) } }
         return (names, conflicts)
+    }
+}
+
+extension Node {
+    /// The values the node's Caffe layer reads: its inputs, or for a constant evaluated from a
+    /// Caffe layer (PriorBox), the values that layer read for their shapes.
+    var caffeBottoms: [String] {
+        if case .constant(let c) = op, let origin = c.origin, origin.layer.framework == "caffe" { return origin.inputs }
+        return inputs
     }
 }

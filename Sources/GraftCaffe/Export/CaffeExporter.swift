@@ -39,11 +39,18 @@ public enum CaffeExporter {
             net.layers.append(layer)
             net.inputs.append(CaffeNet.Input(name: blob, shape: input.shape.dims))
         }
+        var available = Set(model.graph.inputs.map(\.name))
         for node in model.graph.nodes {
             var scaleName = node.name + "_scale"
             while nodeNames.contains(scaleName) { scaleName += "_" }
+            // A constant evaluated from a Caffe layer reads values the graph does not check.
+            if let missing = node.caffeBottoms.first(where: { !available.contains($0) }) {
+                throw .notRepresentable(node: node.name, reason: "it was evaluated from a Caffe layer that read '\(missing)', "
+                                        + "which no earlier node or input holds any more")
+            }
+            available.formUnion(node.outputs)
             let export = CaffeLayerExport(node: node, weights: model.weights, training: model.training,
-                                          bottoms: node.inputs.map(naming.blob), tops: node.outputs.map(naming.blob))
+                                          bottoms: node.caffeBottoms.map(naming.blob), tops: node.outputs.map(naming.blob))
             let (layers, layerNotes) = try export.layers(scaleLayerName: scaleName)
             net.layers += layers
             notes += layerNotes

@@ -215,8 +215,19 @@ struct CaffeLayerExport {
             throw notRepresentable("explicit padding; BVLC Caffe has no padding layer")
         case .layerNorm:
             throw notRepresentable("layer normalisation; BVLC Caffe has no such layer")
-        case .constant:
-            throw notRepresentable("a stored constant tensor; OpenCV reads no Caffe layer that holds one")
+        case .constant(let c):
+            guard let origin = c.origin, origin.layer.framework == "caffe" else {
+                throw notRepresentable("a stored constant tensor; OpenCV reads no Caffe layer that holds one")
+            }
+            // The layer it was evaluated from (PriorBox) recomputes it from its bottoms' shapes.
+            return ([try opaqueLayer(origin.layer)], ["\(origin.layer.type) '\(node.name)': written back as the layer it was evaluated from; "
+                                                        + "its parameters (an SSD-fork field) are in deploy.prototxt only"])
+        case .l2Norm(let p):
+            var l = try layer("Normalize", blobs: ["scale"])
+            // A shared scale goes as [1]: the fork writes a blob with no axes, which OpenCV's reader
+            // rejects (and the fork's Caffe refuses [1] when copying weights into such a layer).
+            l.rawUnknown = ["norm_param {\n  across_spatial: \(p.acrossSpatial)\n  channel_shared: \(p.channelShared)\n  eps: \(p.epsilon)\n}"]
+            return ([l], ["Normalize '\(node.name)': norm_param (an SSD-fork field) is in deploy.prototxt only; BVLC's schema cannot carry it in the .caffemodel"])
         case .opaque(let p):
             guard p.framework == "caffe" else {
                 throw notRepresentable("an opaque \(p.framework) layer of type '\(p.type)' is not a Caffe layer")

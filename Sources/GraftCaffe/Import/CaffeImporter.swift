@@ -136,9 +136,14 @@ struct CaffeGraphBuilder {
         let mapping: CaffeMapping
         if let mapper = CaffeMappers.mapper(for: layer.type), known.count == bottoms.count, !bottoms.isEmpty {
             let context = CaffeLayerContext(layer: layer, file: file, inputShapes: known)
-            let requirements = try mapper.blobs(context)
-            let blobs = try binding.blobs(for: layer, requirements: requirements, definitionFile: file)
-            mapping = try mapper.map(context, blobs: blobs)
+            if let reason = try mapper.unavailable(context) {
+                mapping = CaffeOpaqueMapper.map(layer, blobs: binding.take(layer), reason: reason,
+                                                outputShapes: Self.inPlaceShape(layer, known: known).map { [$0] } ?? [])
+            } else {
+                let requirements = try mapper.blobs(context)
+                let blobs = try binding.blobs(for: layer, requirements: requirements, definitionFile: file)
+                mapping = try mapper.map(context, blobs: blobs)
+            }
         } else {
             let reason = CaffeMappers.mapper(for: layer.type) == nil
                 ? "type \(layer.type) has no Graft operation"
@@ -156,6 +161,15 @@ struct CaffeGraphBuilder {
             try addNode(layer, index: index, op: op, bottoms: bottoms, inputShapes: known, parameters: parameters)
         case .composite(let parts):
             try addComposite(layer, index: index, parts: parts, bottoms: bottoms, inputShapes: known)
+        case .constant(let value):
+            let origin = ConstantOrigin(layer: Opaque(framework: "caffe", type: layer.type,
+                                                      rawParameters: CaffePrototxtWriter.parametersText(of: layer)),
+                                        inputs: bottoms)
+            try addNode(layer, index: index, op: .constant(Constant(shape: value.shape, origin: origin)), bottoms: [],
+                        inputShapes: [], parameters: [CaffeMappedParameter(name: "value", tensor: value, blob: nil)])
+            // Geometry, not a weight: Caffe's PriorBox has nothing to learn.
+            training[nodes[nodes.count - 1].tensorName("value")] =
+                TrainingMetadata.ParameterSettings(learningRateMultiplier: 0, decayMultiplier: 0, frozen: true)
         }
     }
 
@@ -199,8 +213,9 @@ struct CaffeGraphBuilder {
         return known[0]
     }
 
-    /// Fork layers Graft cannot run whose top has the bottom's shape by definition (SSD's
-    /// `Normalize` reshapes its top like its bottom), so the layers after them are still mapped.
+    /// Fork layers whose top has the bottom's shape by definition (SSD's `Normalize` reshapes its
+    /// top like its bottom), so that when one stays opaque (known only from a `.caffemodel`) the
+    /// layers after it are still mapped.
     static let shapePreservingForkTypes: Set<String> = ["Normalize"]
 
     mutating func addNode(_ layer: CaffeLayer, index: Int, op: Op, bottoms: [String], inputShapes: [Shape],
@@ -256,7 +271,7 @@ struct CaffeGraphBuilder {
 
     mutating func finish(meanImage: CaffeMeanImage?) throws(CaffeImportError) -> CaffeImport {
         var read = Set<String>()
-        for node in nodes { read.formUnion(node.inputs) }
+        for node in nodes { read.formUnion(node.caffeBottoms) }
         let outputs = nodes.flatMap(\.outputs).filter { !read.contains($0) }
         let graph = Graph(name: definition.name, inputs: inputs, nodes: nodes, outputs: outputs)
         do {

@@ -39,6 +39,10 @@ public enum CaffeLayerKind: String, CaseIterable, Sendable {
     /// ShuffleNet's channel shuffle (`shuffle_channel_param { group }`): channels viewed as
     /// `[group, C/group]` and transposed.
     case shuffleChannel = "ShuffleChannel"
+    /// The SSD fork's L2 normalisation with a learned scale (`norm_param`, field 206).
+    case normalize = "Normalize"
+    /// The SSD fork's default-box grid (`prior_box_param`, field 203), evaluated at import.
+    case priorBox = "PriorBox"
 }
 
 /// Layer types that only make sense while training (data sources, losses, accuracy, silence):

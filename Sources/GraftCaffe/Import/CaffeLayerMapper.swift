@@ -68,6 +68,10 @@ enum CaffeMapping: Sendable {
     /// (Axpy, ShuffleChannel). The last is named after the layer and writes its top; the others
     /// are named and write `<layer>/<suffix>`.
     case composite([CaffeMappedNode])
+    /// A ``GraftCore/Constant`` holding the layer's output, computed at import from the bottoms'
+    /// shapes alone (PriorBox): the node reads no value, and records the layer as its origin so
+    /// that the Caffe exporter can write it back. The value is frozen for training.
+    case constant(Tensor)
 
     static func node(_ op: Op, _ parameters: [CaffeMappedParameter] = []) -> CaffeMapping {
         .node(op, parameters: parameters, warnings: [])
@@ -93,9 +97,13 @@ protocol CaffeLayerMapper: Sendable {
     static func blobs(_ context: CaffeLayerContext) throws(CaffeImportError) -> [CaffeBlobRequirement]
     /// The Graft node for the layer; `blobs` have exactly the shapes ``blobs(_:)`` asked for.
     static func map(_ context: CaffeLayerContext, blobs: [Tensor]) throws(CaffeImportError) -> CaffeMapping
+    /// Why this layer stays opaque although its type is known (a fork block that only a prototxt
+    /// keeps), checked before its blobs are bound, so that they are kept as stored; nil to map it.
+    static func unavailable(_ context: CaffeLayerContext) throws(CaffeImportError) -> String?
 }
 
 extension CaffeLayerMapper {
+    static func unavailable(_ context: CaffeLayerContext) throws(CaffeImportError) -> String? { nil }
     static func blobs(_ context: CaffeLayerContext) throws(CaffeImportError) -> [CaffeBlobRequirement] { [] }
 }
 
@@ -107,7 +115,7 @@ enum CaffeMappers {
         SigmoidMapper.self, TanHMapper.self, PowerMapper.self, BatchNormMapper.self, ScaleMapper.self,
         BiasMapper.self, EltwiseMapper.self, ConcatMapper.self, SliceMapper.self, FlattenMapper.self,
         ReshapeMapper.self, SoftmaxMapper.self, DropoutMapper.self, CropMapper.self, SplitMapper.self,
-        PermuteMapper.self, AxpyMapper.self, ShuffleChannelMapper.self,
+        PermuteMapper.self, AxpyMapper.self, ShuffleChannelMapper.self, NormalizeMapper.self, PriorBoxMapper.self,
     ]
 
     static let byKind: [CaffeLayerKind: any CaffeLayerMapper.Type] =

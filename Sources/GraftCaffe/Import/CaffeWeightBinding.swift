@@ -81,6 +81,8 @@ struct CaffeWeightBinding {
     }
 
     static func shape(of blob: CaffeBlob, matches expected: [Int]) -> Bool {
+        // A scalar blob (no axes: the SSD fork's channel-shared Normalize scale) holds one value.
+        if blob.shapeSource == .blobShape, blob.shape.isEmpty { return expected == [1] }
         if blob.shapeSource == .legacy4D {
             guard expected.count <= 4 else { return false }
             return Array(repeating: 1, count: 4 - expected.count) + expected == blob.shape

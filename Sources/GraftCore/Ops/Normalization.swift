@@ -86,3 +86,20 @@ public struct LayerNormalization: Codable, Equatable, Sendable {
         self.hasShift = hasShift
     }
 }
+
+/// L2 normalisation with a learned scale, the SSD fork's `Normalize` layer:
+/// `y = x / sqrt(sum(x^2) + epsilon) * scale`, the sum taken over the channels at each position
+/// (dim 1 of an `[N, C, ...]` input) or, `acrossSpatial`, over the whole sample. Parameter
+/// `scale` is `[1]` when `channelShared`, else `[C]`. Epsilon is added to the sum of squares, not
+/// to the norm, as both the fork and OpenCV do.
+public struct L2Normalization: Codable, Equatable, Sendable {
+    public var acrossSpatial: Bool
+    public var channelShared: Bool
+    public var epsilon: Float
+
+    public init(acrossSpatial: Bool = true, channelShared: Bool = true, epsilon: Float = 1e-10) {
+        self.acrossSpatial = acrossSpatial
+        self.channelShared = channelShared
+        self.epsilon = epsilon
+    }
+}

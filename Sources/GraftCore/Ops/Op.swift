@@ -9,6 +9,7 @@ public enum Op: Equatable, Sendable {
     case lrn(LRN)
     case batchNorm(BatchNorm)
     case layerNorm(LayerNormalization)
+    case l2Norm(L2Normalization)
     case scale(Scale)
     case bias(Bias)
     case relu(ReLU)
@@ -38,6 +39,7 @@ public enum Op: Equatable, Sendable {
         case .lrn: .lrn
         case .batchNorm: .batchNorm
         case .layerNorm: .layerNorm
+        case .l2Norm: .l2Norm
         case .scale: .scale
         case .bias: .bias
         case .relu: .relu
@@ -83,6 +85,7 @@ public enum OpKind: String, Codable, Sendable, CaseIterable {
     case lrn = "LRN"
     case batchNorm = "BatchNorm"
     case layerNorm = "LayerNormalization"
+    case l2Norm = "L2Normalization"
     case scale = "Scale"
     case bias = "Bias"
     case relu = "ReLU"
@@ -114,6 +117,7 @@ extension Op {
         case .lrn: .lrn(try container.decode(LRN.self, forKey: key))
         case .batchNorm: .batchNorm(try container.decode(BatchNorm.self, forKey: key))
         case .layerNorm: .layerNorm(try container.decode(LayerNormalization.self, forKey: key))
+        case .l2Norm: .l2Norm(try container.decode(L2Normalization.self, forKey: key))
         case .scale: .scale(try container.decode(Scale.self, forKey: key))
         case .bias: .bias(try container.decode(Bias.self, forKey: key))
         case .relu: .relu(try container.decode(ReLU.self, forKey: key))
@@ -145,6 +149,7 @@ extension Op {
         case .lrn(let p): try container.encode(p, forKey: key)
         case .batchNorm(let p): try container.encode(p, forKey: key)
         case .layerNorm(let p): try container.encode(p, forKey: key)
+        case .l2Norm(let p): try container.encode(p, forKey: key)
         case .scale(let p): try container.encode(p, forKey: key)
         case .bias(let p): try container.encode(p, forKey: key)
         case .relu(let p): try container.encode(p, forKey: key)

@@ -97,7 +97,29 @@ public struct Pad: Codable, Equatable, Sendable {
 /// become constants. Trainable like any parameter unless frozen.
 public struct Constant: Codable, Equatable, Sendable {
     public var shape: Shape
-    public init(shape: Shape) { self.shape = shape }
+    /// The source layer an importer evaluated into this constant, when that layer's output
+    /// depends only on the shapes of its inputs (Caffe's PriorBox); nil for a stored tensor.
+    public var origin: ConstantOrigin?
+
+    public init(shape: Shape, origin: ConstantOrigin? = nil) {
+        self.shape = shape
+        self.origin = origin
+    }
+}
+
+/// A layer evaluated at import into a ``Constant``, kept so that an exporter to its framework can
+/// write the layer back (a PriorBox that recomputes its grid) instead of a tensor it cannot hold.
+public struct ConstantOrigin: Codable, Equatable, Sendable {
+    /// The layer as the source wrote it: framework, type and raw parameters.
+    public var layer: Opaque
+    /// The values whose shapes the layer read, by name; not node inputs, so nothing is computed
+    /// from them at run time.
+    public var inputs: [String]
+
+    public init(layer: Opaque, inputs: [String]) {
+        self.layer = layer
+        self.inputs = inputs
+    }
 }
 
 /// A layer Graft cannot execute, kept whole so that nothing is lost: its framework, type name,

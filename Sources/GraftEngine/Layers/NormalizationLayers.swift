@@ -262,3 +262,41 @@ final class LayerNormLayer: Layer {
                                   scratch: context.scratch)
     }
 }
+
+/// SSD's Normalize: L2 normalisation over the channels (or the whole sample) times `scale`.
+final class L2NormLayer: Layer {
+    let node: String
+    let inputs: [ValueID]
+    let outputs: [ValueID]
+    let op: L2Normalization
+    let extent: (outer: Int, middle: Int, inner: Int)
+    let scale: Parameter
+
+    init(_ site: LayerSite, _ op: L2Normalization) throws(ExecutionError) {
+        node = site.node.name
+        inputs = site.inputs
+        outputs = site.outputs
+        self.op = op
+        extent = site.inputShape.split(1, 2)
+        scale = try site.required("scale")
+    }
+
+    var parameters: [Parameter] { [scale] }
+    var scratchCount: Int { L2NormKernels.scratchCount(inner: extent.inner, acrossSpatial: op.acrossSpatial, backward: false) }
+    var backwardScratchCount: Int { L2NormKernels.scratchCount(inner: extent.inner, acrossSpatial: op.acrossSpatial, backward: true) }
+
+    func forward(_ context: ForwardContext) {
+        L2NormKernels.forward(input: context.input(inputs[0]), output: context.output(outputs[0]), scale: scale.pointer,
+                              channelShared: op.channelShared, acrossSpatial: op.acrossSpatial,
+                              outer: extent.outer, middle: extent.middle, inner: extent.inner, epsilon: op.epsilon,
+                              scratch: context.scratch)
+    }
+
+    func backward(_ context: BackwardContext) {
+        L2NormKernels.backward(input: context.value(inputs[0]), outputGradient: context.outputGradient,
+                               inputGradient: context.inputGradient, scale: scale.pointer, scaleGradient: scale.gradientPointer,
+                               channelShared: op.channelShared, acrossSpatial: op.acrossSpatial,
+                               outer: extent.outer, middle: extent.middle, inner: extent.inner, epsilon: op.epsilon,
+                               scratch: context.scratch)
+    }
+}

@@ -13,7 +13,7 @@ protocol KerasOpExporter: Sendable {
 enum KerasOpExporters {
     static let all: [any KerasOpExporter.Type] = [
         ConvolutionExporter.self, DeconvolutionExporter.self, InnerProductExporter.self, PoolingExporter.self,
-        LRNExporter.self, BatchNormExporter.self, LayerNormExporter.self, ScaleExporter.self, BiasExporter.self, ReLUExporter.self,
+        LRNExporter.self, BatchNormExporter.self, LayerNormExporter.self, L2NormExporter.self, ScaleExporter.self, BiasExporter.self, ReLUExporter.self,
         PReLUExporter.self, ActivationExporter.self, PowerExporter.self, SoftmaxExporter.self, ConcatExporter.self,
         EltwiseExporter.self, FlattenExporter.self, ReshapeExporter.self, PermuteExporter.self, DropoutExporter.self,
         CropExporter.self, SliceExporter.self, PadExporter.self, ConstantExporter.self, OpaqueExporter.self,

@@ -6,6 +6,8 @@ struct CaffeForkParameters {
     let block: TextMessage
     let context: CaffeLayerContext
     let field: String
+    /// The block's text, which nested messages are decoded against.
+    let text: String
 
     /// The block `field`, or nil when the layer has none.
     init?(_ context: CaffeLayerContext, field: String) throws(CaffeImportError) {
@@ -18,6 +20,19 @@ struct CaffeForkParameters {
         self.block = block
         self.context = context
         self.field = field
+        self.text = text
+    }
+
+    /// Whether the layer came from a `.caffemodel` that has the block as fork field `number`,
+    /// which Graft's schema cannot read (only a prototxt keeps fork fields as text).
+    static func onlyInBinary(_ context: CaffeLayerContext, number: Int) -> Bool {
+        context.layer.rawUnknown.contains { $0.hasPrefix("LayerParameter.field \(number) ") }
+    }
+
+    /// The names of the block's fields that are not in `known`, each once, in order.
+    func fields(besides known: Set<String>) -> [String] {
+        var seen = Set<String>()
+        return block.fields.map(\.name).filter { !known.contains($0) && seen.insert($0).inserted }
     }
 
     /// Every number given for `name`.
@@ -48,6 +63,15 @@ struct CaffeForkParameters {
     func message(_ name: String) -> TextMessage? {
         guard case .message(let m)? = block.fields(named: name).last?.value else { return nil }
         return m
+    }
+
+    /// A nested `FillerParameter` (`scale_filler`), decoded like BVLC's fillers; nil when absent.
+    func filler(_ name: String) throws(CaffeImportError) -> CaffeParam.Filler? {
+        guard let m = message(name) else { return nil }
+        var decoding = TextDecoding(file: context.file, source: Array(text.utf8), strict: true)
+        do { return try decoding.decode(CaffeParam.Filler.self, from: m) } catch {
+            throw context.invalid("\(field) \(name) cannot be read: \(error.message)")
+        }
     }
 }
 

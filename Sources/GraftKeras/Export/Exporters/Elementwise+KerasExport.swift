@@ -331,3 +331,14 @@ enum ConcatExporter: KerasOpExporter {
         b.bind(node.outputs[0], y)
     }
 }
+
+/// Keras has no layer for SSD's Normalize: UnitNormalization clamps the sum of squares at a fixed
+/// epsilon instead of adding the model's, has no learned scale, and older Keras lacks it.
+enum L2NormExporter: KerasOpExporter {
+    static let kind = OpKind.l2Norm
+
+    static func export(_ node: Node, _ b: inout KerasExportBuilder) throws(KerasExportError) {
+        throw b.unsupported(node, "L2 normalisation with a learned scale (SSD's Normalize); Keras has no such layer "
+                            + "(UnitNormalization clamps the sum of squares instead of adding epsilon, and has no scale)")
+    }
+}
