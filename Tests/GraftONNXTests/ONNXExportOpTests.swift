@@ -62,6 +62,8 @@ struct ONNXExportOpTests {
             ("layernorm_channels", G.single("ln", .layerNorm(LayerNormalization(axis: 1, epsilon: 1e-6)))),
             ("layernorm_trailing", G.single("ln2", .layerNorm(LayerNormalization(axis: 1, endAxis: -1, epsilon: 1e-5, hasShift: false)))),
             ("layernorm_rank3", G.single("ln3", .layerNorm(LayerNormalization(axis: 2, epsilon: 1e-3)), input: [2, 5, 8])),
+            ("l2norm_channels", G.single("n1", .l2Norm(L2Normalization(acrossSpatial: false, channelShared: false, epsilon: 1e-10)))),
+            ("l2norm_spatial_shared", G.single("n2", .l2Norm(L2Normalization(acrossSpatial: true, channelShared: true, epsilon: 1e-6)))),
             ("scale_channel_bias", G.single("scale", .scale(Scale(axis: 1, axisCount: 1, hasBias: true)))),
             ("scale_spatial", G.single("scale2", .scale(Scale(axis: 2, axisCount: 2)))),
             ("bias_channel", G.single("bias", .bias(Bias()))),

@@ -14,7 +14,7 @@ protocol ONNXOpExporter: Sendable {
 enum ONNXOpExporters {
     static let all: [any ONNXOpExporter.Type] = [
         ConvolutionONNXExporter.self, DeconvolutionONNXExporter.self, InnerProductONNXExporter.self,
-        PoolingONNXExporter.self, LRNONNXExporter.self, BatchNormONNXExporter.self, LayerNormONNXExporter.self,
+        PoolingONNXExporter.self, LRNONNXExporter.self, BatchNormONNXExporter.self, LayerNormONNXExporter.self, L2NormONNXExporter.self,
         ScaleONNXExporter.self, BiasONNXExporter.self, ReLUONNXExporter.self, PReLUONNXExporter.self,
         ActivationONNXExporter.self, PowerONNXExporter.self, SoftmaxONNXExporter.self, ConcatONNXExporter.self,
         EltwiseONNXExporter.self, FlattenONNXExporter.self, ReshapeONNXExporter.self, PermuteONNXExporter.self,

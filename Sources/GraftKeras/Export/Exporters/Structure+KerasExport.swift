@@ -199,8 +199,6 @@ enum PadExporter: KerasOpExporter {
     }
 }
 
-/// An opaque Keras layer carried through Graft is written back verbatim: its class, its config
-/// and its weights, reading Keras-ordered tensors as it did.
 /// Keras has no layer that outputs a stored tensor without an input.
 enum ConstantExporter: KerasOpExporter {
     static let kind = OpKind.constant
@@ -210,6 +208,8 @@ enum ConstantExporter: KerasOpExporter {
     }
 }
 
+/// An opaque Keras layer carried through Graft is written back verbatim: its class, its config
+/// and its weights, reading Keras-ordered tensors as it did.
 enum OpaqueExporter: KerasOpExporter {
     static let kind = OpKind.opaque
 

@@ -71,6 +71,27 @@ enum LayerNormONNXExporter: ONNXOpExporter {
     }
 }
 
+/// SSD's Normalize: `x / sqrt(Σx² + eps) · scale`, the sum over the channels at each position
+/// (or over every element of a sample when `acrossSpatial`); ONNX's LpNormalization has no eps
+/// and no scale, so it is written out.
+enum L2NormONNXExporter: ONNXOpExporter {
+    static let kind = OpKind.l2Norm
+
+    static func export(_ node: Node, _ b: inout ONNXExportBuilder) throws(ONNXError) {
+        guard case .l2Norm(let p) = node.op else { return }
+        let x = try b.inputShape(node)
+        let axes = p.acrossSpatial ? Array(1..<x.rank) : [1]
+        let sum = b.opset >= 18
+            ? b.emit("ReduceSumSquare", node, "sum_squares", inputs: [node.inputs[0], b.ints(node, "axes", axes)], attributes: [.int("keepdims", 1)])
+            : b.emit("ReduceSumSquare", node, "sum_squares", inputs: [node.inputs[0]], attributes: [.ints("axes", axes), .int("keepdims", 1)])
+        let padded = b.emit("Add", node, "sum_eps", inputs: [sum, b.scalar(node, "epsilon", p.epsilon)])
+        let norm = b.emit("Sqrt", node, "norm", inputs: [padded])
+        let normalized = b.emit("Div", node, "normalized", inputs: [node.inputs[0], norm])
+        let dims = p.channelShared ? [1] : broadcastDims([x[1]], axis: 1, rank: x.rank)
+        b.emit("Mul", node, "scale", inputs: [normalized, try b.parameter(node, "scale", dims: dims)], output: node.outputs[0])
+    }
+}
+
 /// Multiplies by `scale` (a parameter, or the second input) of the input's dims
 /// `[axis ..< axis + axisCount]`, reshaped with trailing ones to broadcast, then adds `bias`.
 enum ScaleONNXExporter: ONNXOpExporter {
