@@ -60,7 +60,7 @@ let modules: [Target] = [
     .target(name: "CONNXProto", dependencies: ["CProtobufC"], path: "Sources/C/CONNXProto"),
     // ONNX importer and exporter: the model as Swift values read and written through protobuf-c,
     // one mapper per ONNX operator on import, one per Graft op on export.
-    .target(name: "GraftONNX", dependencies: ["GraftCore", "GraftProtobufC", "CONNXProto", "CProtobufC"]),
+    .target(name: "GraftONNX", dependencies: ["GraftCore", "GraftIO", "GraftProtobufC", "CONNXProto", "CProtobufC"]),
     // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
     .target(name: "GraftCaffe", dependencies: ["GraftCore", "CCaffeProto", "CProtobufC"]),
     // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
@@ -92,7 +92,7 @@ let tests: [Target] = [
     ]),
     .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
-    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftTestSupport"]),
+    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
 ]
 
 let package = Package(
@@ -102,6 +102,7 @@ let package = Package(
         .executable(name: "graft", targets: ["GraftCLI"]),
         .library(name: "GraftCore", targets: ["GraftCore"]),
         .library(name: "GraftEngine", targets: ["GraftEngine"]),
+        .library(name: "GraftONNX", targets: ["GraftONNX"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

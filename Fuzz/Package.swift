@@ -1,5 +1,5 @@
 // swift-tools-version:5.4
-// libFuzzer harness for the .graft reader, kept apart from the main package so that its
+// libFuzzer harnesses for the .graft reader and the ONNX reader + importer, kept apart from the main package so that its
 // sanitizer flags never reach normal builds. See README.md.
 import PackageDescription
 
@@ -12,6 +12,10 @@ let package = Package(
         .executableTarget(
             name: "FuzzNativeReader",
             dependencies: [.product(name: "GraftCore", package: "Graft")]
+        ),
+        .executableTarget(
+            name: "FuzzONNXImporter",
+            dependencies: [.product(name: "GraftCore", package: "Graft"), .product(name: "GraftONNX", package: "Graft")]
         ),
     ]
 )

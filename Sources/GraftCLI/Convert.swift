@@ -13,17 +13,20 @@ extension GraftCommand {
                 Keras: a full-model .h5 (Keras 2, tf.keras or Keras 3), a .keras archive, or a weights-only \
                 .h5 / Keras 3 .weights.h5 with its architecture (.json or a full-model file); \
                 --preprocess caffe|tf|torch|none records how inputs are scaled, --source-backend theano \
-                flips Theano-trained kernels. Warnings go to stderr; the output file is written \
+                flips Theano-trained kernels. ONNX: a .onnx file (opsets 6 to 21, external data beside it); \
+                operators Graft cannot compute become opaque nodes (--strict refuses them), --mean and \
+                --scale override the recorded preprocessing, --input-shape fixes symbolic dims. Warnings go to stderr; the output file is written \
                 atomically and only on success.
                 """)
 
-        @Argument(help: "The source files (.prototxt, .caffemodel; .h5, .hdf5, .keras, .json).") var inputs: [String]
+        @Argument(help: "The source files (.prototxt, .caffemodel; .h5, .hdf5, .keras, .json; .onnx).") var inputs: [String]
         @Option(name: .shortAndLong, help: "Where to write the .graft file.") var output: String
         @Option(help: "Source format (default: from the file extensions): \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
         var from: SourceFormat?
         @Option(help: "Input shape N,C,H,W, overriding (or supplying) the net's.") var inputShape: String?
         @Option(help: "A .binaryproto mean image; its per-channel means go into the preprocessing.") var meanFile: String?
         @Option(help: "Per-channel mean to subtract, in the net's channel order, e.g. 104,117,123.") var mean: String?
+        @Option(help: "ONNX: per-channel (or one) factor applied after the mean, e.g. 0.017.") var scale: String?
         @Flag(help: "Refuse unknown fields, unused or missing weights and opaque layers instead of warning.") var strict = false
         @Option(help: "Seed for random weights (a prototxt without weights).") var seed: UInt64 = 0
         @Option(help: "Keras: input preprocessing: caffe, tf, torch or none (default: known applications, else none).")
@@ -58,6 +61,7 @@ extension GraftCommand {
                 guard dims.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--input-shape dims must be positive.") }
             }
             if let mean { _ = try Self.numbers(mean, "--mean") as [Float] }
+            if let scale { _ = try Self.numbers(scale, "--scale") as [Float] }
             if mean != nil && meanFile != nil { throw ValidationError("give --mean or --mean-file, not both.") }
             if let preprocess, !["caffe", "tf", "torch", "none"].contains(preprocess) {
                 throw ValidationError("--preprocess must be caffe, tf, torch or none.")
@@ -71,6 +75,7 @@ extension GraftCommand {
             var options = ConversionOptions(strict: strict, seed: seed)
             options.inputShape = try inputShape.map { try Self.numbers($0, "--input-shape") }
             options.mean = try mean.map { try Self.numbers($0, "--mean") }
+            options.scale = try scale.map { try Self.numbers($0, "--scale") }
             options.meanFile = meanFile
             options.preprocess = preprocess
             options.sourceBackend = sourceBackend

@@ -8,12 +8,14 @@ import GraftCore
 enum SourceFormat: String, CaseIterable, ExpressibleByArgument {
     case caffe
     case keras
+    case onnx
 
     /// The extensions (lower case, no dot) each format's files have.
     var pathExtensions: [String] {
         switch self {
         case .caffe: ["prototxt", "caffemodel"]
         case .keras: ["h5", "hdf5", "keras", "json"]
+        case .onnx: ["onnx"]
         }
     }
 
@@ -27,6 +29,7 @@ enum SourceFormat: String, CaseIterable, ExpressibleByArgument {
         switch self {
         case .caffe: CaffeConverter.self
         case .keras: KerasConverter.self
+        case .onnx: ONNXConverter.self
         }
     }
 }
@@ -35,6 +38,8 @@ enum SourceFormat: String, CaseIterable, ExpressibleByArgument {
 struct ConversionOptions {
     var inputShape: [Int]?
     var mean: [Float]?
+    /// ONNX: per-channel (or single) factor applied after the mean.
+    var scale: [Float]?
     var meanFile: String?
     var strict = false
     var seed: UInt64 = 0

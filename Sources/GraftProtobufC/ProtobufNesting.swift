@@ -46,7 +46,7 @@ public enum ProtobufNesting {
             case 1: offset += 8
             case 5: offset += 4
             case 2:
-                guard let length = varint(), length <= UInt64(current.end - offset) else { return .malformed }
+                guard let length = varint(), offset <= current.end, length <= UInt64(current.end - offset) else { return .malformed }
                 let end = offset + Int(length)
                 if let nested = messageField(number, in: current.descriptor) {
                     guard stack.count < maxDepth else { return .tooDeep }

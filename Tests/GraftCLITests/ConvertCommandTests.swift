@@ -164,7 +164,7 @@ struct ConvertCommandTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("node 'pad' cannot be written as a Caffe layer"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.path("out/deploy.prototxt")))
-        let usage = try Graft.run(["convert", dir.path("model.onnx"), "-o", dir.path("x.graft")])
+        let usage = try Graft.run(["convert", dir.path("model.tflite"), "-o", dir.path("x.graft")])
         #expect(usage.status != 0 && usage.stderr.contains("cannot tell the format"))
     }
 }
