@@ -50,8 +50,8 @@ let modules: [Target] = [
     // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
     .target(name: "GraftPlot"),
     // Statistics a study's claims rest on: DeLong's test for correlated ROC curves, the paired
-    // bootstrap, Holm's correction, weighted trends. No dependencies.
-    .target(name: "GraftStatistics"),
+    // bootstrap, Holm's correction, weighted trends.
+    .target(name: "GraftStatistics", dependencies: ["GraftCore"]),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport"),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
@@ -90,7 +90,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftONNXTests", dependencies: [
         "GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport", "GraftCaffe", "GraftKeras",
     ]),
-    .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics"]),
+    .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
 ]

@@ -1,3 +1,5 @@
+import GraftCore
+
 /// The paired bootstrap of an AUC difference: the test set's groups (patients, sequences) are
 /// drawn with replacement, every arm scored on the same draw, so the interval carries the test
 /// set's sampling and the correlation between arms. Groups are drawn within strata (groups with
@@ -45,7 +47,7 @@ public struct PairedBootstrap: Sendable {
         }
         let all = Array(labels.indices)
         let observed = meanAUC(a, all) - meanAUC(b, all)
-        var generator = SplitMix(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var differences: [Double] = []
         differences.reserveCapacity(resamples)
         while differences.count < resamples {
@@ -85,19 +87,5 @@ public struct PairedBootstrap: Sendable {
         }
         let negatives = Double(sorted.count) - positives
         return (positivesRankSum - positives * (positives + 1) / 2) / (positives * negatives)
-    }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64) so that bootstrap
-/// intervals are reproducible from the seed alone.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

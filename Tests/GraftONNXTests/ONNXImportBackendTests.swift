@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftEngine
 import GraftIO
 import GraftTestSupport
 import Testing
@@ -37,7 +38,21 @@ struct ONNXImportBackendTests {
         #expect(output.shape.elementCount == expected.shape.elementCount)
         let agreement = Agreement(output.scalars, expected.scalars)
         print("light_\(name): \(imported.model.graph.nodes.count) Graft nodes; \(agreement)")
-        #expect(agreement.passed, "\(name): \(agreement)")
+        if agreement.passed { return }
+        // Constant weights give logits near 1e10 that are equal in exact arithmetic, so the stored
+        // output is uniform; a different summation order (AVX2 kernels, OpenBLAS's Haswell
+        // GEMM) leaves them a last ulp (~1e3) apart, and the final Softmax turns that into 0 and
+        // 1/k. Then the logits must be equal to float precision and the stored output uniform.
+        let last = try #require(imported.model.graph.nodes.last)
+        guard case .softmax = last.op else { Issue.record("\(name): \(agreement)"); return }
+        let executor = try ForwardExecutor(model: imported.model)
+        let logits = try #require(try executor.run(inputs: [imported.model.graph.inputs[0].name: input], outputs: [last.inputs[0]])[last.inputs[0]])
+        let (lo, hi) = (logits.scalars.min() ?? 0, logits.scalars.max() ?? 0)
+        let scale: Float = max(abs(hi), abs(lo), Float(1))
+        let spread = Double((hi - lo) / scale)
+        let uniform = (expected.scalars.max() ?? 0) - (expected.scalars.min() ?? 0) == 0
+        print("light_\(name): softmax saturated by rounding; logits \(lo)...\(hi) (relative spread \(spread)), stored output uniform: \(uniform)")
+        #expect(uniform && spread < 1e-6, "\(name): \(agreement); logits spread \(spread)")
     }
 
     /// The light models with seeded random weights in place of their ConstantOfShape fills

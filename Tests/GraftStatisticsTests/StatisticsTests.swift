@@ -1,16 +1,14 @@
 import Foundation
 import Testing
+import GraftCore
 @testable import GraftStatistics
 
 /// Binormal scores for `m` positives and `n` negatives from two correlated markers: marker A
 /// separates the classes by `shiftA` standard deviations, B by `shiftB`, correlation `rho`.
 /// Rounded to `rounding` to create ties.
-func binormal(m: Int, n: Int, shiftA: Double, shiftB: Double, rho: Double, rounding: Double = 0, generator: inout SplitMix)
+func binormal(m: Int, n: Int, shiftA: Double, shiftB: Double, rho: Double, rounding: Double = 0, generator: inout SeededGenerator)
     -> (a: [Double], b: [Double], labels: [Bool]) {
-    func gaussian() -> Double {
-        let u1 = max(Double(generator.next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(generator.next() >> 11) / Double(1 << 53)
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
+    func gaussian() -> Double { Double(generator.nextGaussian()) }
     var a: [Double] = [], b: [Double] = [], labels: [Bool] = []
     for i in 0..<(m + n) {
         let positive = i < m
@@ -45,7 +43,7 @@ struct StatisticsTests {
 
     @Test("The midrank computation equals the definition, ties included", arguments: [0.0, 0.5])
     func midranksMatchTheDefinition(rounding: Double) throws {
-        var g = SplitMix(seed: 7)
+        var g = SeededGenerator(seed: 7)
         let (a, b, labels) = binormal(m: 37, n: 53, shiftA: 1.2, shiftB: 0.6, rho: 0.5, rounding: rounding, generator: &g)
         let fast = try DeLong.compare([a], [b], labels: labels)
         let slow = Self.naive(a, b, labels)
@@ -71,7 +69,7 @@ struct StatisticsTests {
     /// Over 300 simulated test sets with a known true difference, DeLong's 95 % interval covers it
     /// about 95 % of the time, and its standard error agrees with the paired bootstrap's.
     @Test func intervalsCoverTheTruthAndAgreeWithTheBootstrap() throws {
-        var g = SplitMix(seed: 2024)
+        var g = SeededGenerator(seed: 2024)
         // True AUCs of binormal markers: Φ(shift / √2).
         let truth = NormalDistribution.cdf(1.0 / 2.0.squareRoot()) - NormalDistribution.cdf(0.5 / 2.0.squareRoot())
         var covered = 0
@@ -93,7 +91,7 @@ struct StatisticsTests {
 
     /// Identical arms differ by exactly 0 with p = 1; averaging seeds is the mean of their AUCs.
     @Test func seedsAverageAndNullDifference() throws {
-        var g = SplitMix(seed: 5)
+        var g = SeededGenerator(seed: 5)
         let (a, b, labels) = binormal(m: 30, n: 30, shiftA: 1, shiftB: 1, rho: 0.2, generator: &g)
         let same = try DeLong.compare([a], [a], labels: labels)
         #expect(same.difference == 0 && same.pValue == 1)
@@ -106,19 +104,21 @@ struct StatisticsTests {
         #expect(throws: DeLong.Failure.nonFinite) { try DeLong.components(scores: [.nan, 1], labels: [true, false]) }
     }
 
-    /// Clustered cases: the group bootstrap is wider than the case bootstrap when the cases of a
-    /// group share their errors.
+    /// Clustered cases: the group bootstrap is wider than the case bootstrap when how well arm A
+    /// separates the classes varies from patient to patient (a patient-level shift of A's scores on
+    /// that patient's positive cases).
     @Test func groupsWidenTheBootstrap() throws {
-        var g = SplitMix(seed: 11)
+        var g = SeededGenerator(seed: 11)
         var a: [Double] = [], b: [Double] = [], labels: [Bool] = [], groups: [String] = []
         for patient in 0..<40 {
-            let (pa, pb, pl) = binormal(m: 3, n: 3, shiftA: 1, shiftB: 0.7, rho: 0.3, generator: &g)
-            let shared = Double(g.next() % 1000) / 250 - 2  // a patient-level offset on A only
-            a += pa.map { $0 + shared }; b += pb; labels += pl; groups += Array(repeating: "p\(patient)", count: 6)
+            let (pa, pb, pl) = binormal(m: 4, n: 4, shiftA: 1, shiftB: 0.7, rho: 0.3, generator: &g)
+            let effect = 2 * Double(g.nextGaussian())
+            a += zip(pa, pl).map { $1 ? $0 + effect : $0 }; b += pb; labels += pl
+            groups += Array(repeating: "p\(patient)", count: pl.count)
         }
-        let byCase = try PairedBootstrap(resamples: 1500, seed: 1).compare([a], [b], labels: labels)
-        let byGroup = try PairedBootstrap(resamples: 1500, seed: 1).compare([a], [b], labels: labels, groups: groups)
-        #expect(byGroup.high - byGroup.low > byCase.high - byCase.low)
+        let byCase = try PairedBootstrap(resamples: 2000, seed: 1).compare([a], [b], labels: labels)
+        let byGroup = try PairedBootstrap(resamples: 2000, seed: 1).compare([a], [b], labels: labels, groups: groups)
+        #expect(byGroup.high - byGroup.low > 1.2 * (byCase.high - byCase.low), "group \(byGroup.low)...\(byGroup.high), case \(byCase.low)...\(byCase.high)")
     }
 
     @Test func holmMatchesHandComputedCases() {
