@@ -74,6 +74,7 @@ struct ONNXOperatorCase: Sendable, CustomStringConvertible {
               [node("Tanh", ["x"], ["t"]), node("Sigmoid", ["x"], ["s"]), node("Max", ["x", "t", "s"], ["a"]), node("Min", ["x", "t", "s"], ["b"]),
                node("Mean", ["a", "b", "x"], ["m"]), node("Sum", ["m", "a", "c"])], [weight("c", [4, 1, 1], seed: 20)]),
         .init("Neg and Sqrt", opset: 13, [node("Sigmoid", ["x"], ["s"]), node("Sqrt", ["s"], ["r"]), node("Neg", ["r"])]),
+        .init("Pow with a scalar exponent", opset: 13, [node("Sigmoid", ["x"], ["s"]), node("Pow", ["s", "e"])], [scalar("e", -0.75)]),
         // Normalisation and pooling
         .init("BatchNormalization opset 9", opset: 9, [node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], [float("epsilon", 1e-3)])],
               [weight("s", [4], seed: 21), weight("b", [4], seed: 22), weight("m", [4], seed: 23),

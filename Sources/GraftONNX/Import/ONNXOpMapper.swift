@@ -37,7 +37,7 @@ enum ONNXMappers {
         GeluMapper.self, SoftmaxMapper.self,
         // Arithmetic
         AddMapper.self, SubMapper.self, MulMapper.self, DivMapper.self, MaxMapper.self, MinMapper.self,
-        SumMapper.self, MeanMapper.self, NegMapper.self,
+        SumMapper.self, MeanMapper.self, NegMapper.self, PowMapper.self,
         // Structure
         ConcatMapper.self, FlattenMapper.self, ReshapeMapper.self, TransposeMapper.self, SqueezeMapper.self,
         UnsqueezeMapper.self, DropoutMapper.self, IdentityMapper.self, PadMapper.self, SplitMapper.self,

@@ -1,3 +1,4 @@
+import Foundation
 import GraftCore
 
 /// The broadcasting arithmetic operators. A constant operand that is one value becomes a Power,
@@ -243,6 +244,30 @@ enum SqrtMapper: ONNXOpMapper {
         inputs.first.flatMap { $0 }.map { [ONNXConstant(dims: $0.dims, floats: $0.floats.map { $0.squareRoot() })] }
     }
     static func map(_ n: ONNXNodeContext) throws(ONNXError) { try n.emit(.power(Power(power: 0.5)), inputs: [try n.value(0).name]) }
+}
+
+/// `Pow(x, e)` with one constant exponent is Graft's Power (`x^e`); an exponent per element or
+/// computed at run time has no Graft op. Folds over constants.
+enum PowMapper: ONNXOpMapper {
+    static let opType = "Pow"
+    static func fold(_ n: ONNXNodeContext, _ inputs: [ONNXConstant?]) throws(ONNXError) -> [ONNXConstant]? {
+        guard inputs.count == 2, let a = inputs[0], let b = inputs[1] else { return nil }
+        if let shape = Shape.broadcast([Shape(a.dims), Shape(b.dims)]) { try n.checkConstantSize(shape.dims) }
+        return ONNXConstant.broadcast(a, b, floats: { Float(pow(Double($0), Double($1))) }, integers: { x, y in
+            y < 0 ? 0 : (0..<y).reduce(Int64(1)) { r, _ in r &* x } }).map { [$0] }
+    }
+    static func map(_ n: ONNXNodeContext) throws(ONNXError) {
+        let exponent = try n.constant(1, "the exponent")
+        let values = exponent.floats
+        guard let e = values.first, values.allSatisfy({ $0 == e }), values.count >= 1 else {
+            throw n.unsupported("Pow with an exponent per element; Graft's Power takes one exponent")
+        }
+        let x = try n.value(0)
+        if let shape = Shape.broadcast([x.shape, Shape(exponent.dims)]), shape != x.shape {
+            throw n.unsupported("Pow whose exponent broadcasts the input from \(x.shape) to \(shape)")
+        }
+        try n.emit(.power(Power(power: e)), inputs: [x.name])
+    }
 }
 
 enum FloorMapper: ONNXOpMapper {
