@@ -38,7 +38,7 @@ let modules: [Target] = [
     ]),
     // Thin interop layers for the C libraries the importers will use.
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
-    // protobuf-c helpers shared by the Caffe and ONNX interop: nesting checks on the wire, packing arenas.
+    // protobuf-c helpers shared by the Caffe and ONNX interop: nesting checks on the wire, the packing arena.
     .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
     .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
     // Datasets for fine-tuning: image folders, MedMNIST npz, CSV; splits; preprocessing; augmentation.
@@ -62,7 +62,7 @@ let modules: [Target] = [
     // one mapper per ONNX operator on import, one per Graft op on export.
     .target(name: "GraftONNX", dependencies: ["GraftCore", "GraftIO", "GraftProtobufC", "CONNXProto", "CProtobufC"]),
     // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
-    .target(name: "GraftCaffe", dependencies: ["GraftCore", "CCaffeProto", "CProtobufC"]),
+    .target(name: "GraftCaffe", dependencies: ["GraftCore", "GraftProtobufC", "CCaffeProto", "CProtobufC"]),
     // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
     .target(name: "GraftKeras", dependencies: [
         "GraftCore", "GraftHDF5", "GraftIO", .product(name: "ZIPFoundation", package: "ZIPFoundation"),

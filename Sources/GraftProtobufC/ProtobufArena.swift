@@ -28,13 +28,19 @@ public final class ProtobufArena {
         array(strings.map { Optional(string($0)) })
     }
 
-    /// A zeroed message initialised by its generated `init` function.
-    public func message<M>(_ type: M.Type, _ initialize: (UnsafeMutablePointer<M>) -> Void) -> UnsafeMutablePointer<M> {
+    /// A zeroed message initialised by its generated `init` function (e.g.
+    /// `arena.message(caffe__blob_proto__init)`).
+    public func message<M>(_ initialize: (UnsafeMutablePointer<M>?) -> Void) -> UnsafeMutablePointer<M> {
         let p = UnsafeMutablePointer<M>.allocate(capacity: 1)
         UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<M>.stride)
         initialize(p)
         frees.append { p.deallocate() }
         return p
+    }
+
+    /// ``message(_:)`` with the message type spelled out.
+    public func message<M>(_ type: M.Type, _ initialize: (UnsafeMutablePointer<M>?) -> Void) -> UnsafeMutablePointer<M> {
+        message(initialize)
     }
 
     /// `bytes` copied into C memory.

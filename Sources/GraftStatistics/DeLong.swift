@@ -91,9 +91,6 @@ public enum DeLong {
         public var low: Double
         public var high: Double
         public var confidence: Double
-        /// Variances of each area alone (DeLong), for single-arm intervals.
-        public var varianceA: Double
-        public var varianceB: Double
     }
 
     /// Compares arm A with arm B: each a list of scorings (seeds) of the same cases in the same
@@ -118,7 +115,7 @@ public enum DeLong {
         let c = NormalDistribution.critical(confidence: confidence)
         return Comparison(aucA: a.auc, aucB: b.auc, difference: difference, standardError: se, z: z,
                           pValue: NormalDistribution.twoSidedP(z), low: difference - c * se, high: difference + c * se,
-                          confidence: confidence, varianceA: varA, varianceB: varB)
+                          confidence: confidence)
     }
 
     /// One arm's area with DeLong's variance and a normal interval clipped to [0, 1].

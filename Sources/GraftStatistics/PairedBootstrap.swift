@@ -73,19 +73,12 @@ public struct PairedBootstrap: Sendable {
         return Result(difference: observed, low: quantile(alpha), high: quantile(1 - alpha), pValue: p, standardError: se)
     }
 
-    /// The Mann-Whitney area of `scores` over the (possibly repeated) cases.
+    /// The Mann-Whitney area of `scores` over the (possibly repeated) cases, from midranks.
     static func auc(_ scores: [Double], _ labels: [Bool], _ cases: [Int]) -> Double {
-        let sorted = cases.sorted { scores[$0] < scores[$1] }
+        let ranks = DeLong.midranks(cases.map { scores[$0] })
         var positivesRankSum = 0.0, positives = 0.0
-        var i = 0
-        while i < sorted.count {
-            var j = i
-            while j + 1 < sorted.count, scores[sorted[j + 1]] == scores[sorted[i]] { j += 1 }
-            let rank = Double(i + j) / 2 + 1
-            for k in i...j where labels[sorted[k]] { positivesRankSum += rank; positives += 1 }
-            i = j + 1
-        }
-        let negatives = Double(sorted.count) - positives
+        for (k, c) in cases.enumerated() where labels[c] { positivesRankSum += ranks[k]; positives += 1 }
+        let negatives = Double(cases.count) - positives
         return (positivesRankSum - positives * (positives + 1) / 2) / (positives * negatives)
     }
 }

@@ -18,13 +18,7 @@ public enum CrossCheck {
     /// Caffe reader), or nil.
     public static let openCVPython: String? = {
         guard let python = ProcessInfo.processInfo.environment["GRAFT_PYTHON"] else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import cv2, numpy; assert int(cv2.__version__.split('.')[0]) < 5"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? python : nil
+        return ChildProcess.succeeds(python, ["-c", "import cv2, numpy; assert int(cv2.__version__.split('.')[0]) < 5"]) ? python : nil
     }()
 
     /// A python with onnx, ONNX Runtime, numpy and torch (`GRAFT_ONNX_PYTHON`, as `make test`
@@ -32,29 +26,15 @@ public enum CrossCheck {
     public static let onnxPython: String? = {
         let environment = ProcessInfo.processInfo.environment["GRAFT_ONNX_PYTHON"]
         let python = environment ?? FileManager.default.currentDirectoryPath + "/.build-onnx-venv/bin/python"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import onnx, onnxruntime, numpy"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? python : nil
+        return ChildProcess.succeeds(python, ["-c", "import onnx, onnxruntime, numpy"]) ? python : nil
     }()
 
     /// Where `onnx`'s backend test data lives in ``onnxPython``'s site-packages (the model-zoo
     /// networks under `light/`, the `pytorch-converted` and `pytorch-operator` cases), or nil.
     public static let onnxBackendTestData: String? = {
-        guard let python = onnxPython else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data'))"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let python = onnxPython,
+              let (status, output) = try? ChildProcess.run(python, ["-c", "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data'))"]),
+              status == 0 else { return nil }
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }()
 }

@@ -272,9 +272,7 @@ public struct StudyReport {
         var table = "<table><tr><th>arm</th>" + fractions.map { "<th>\(percent($0))</th>" }.joined() + "</tr>\n"
         for arm in arms { table += "<tr><td>\(esc(arm))</td>" + fractions.map { "<td>\(cellText(arm: arm, fraction: $0))</td>" }.joined() + "</tr>\n" }
         table += "</table>"
-        let findingsHTML = findings.map { "<p>" + esc($0).replacingOccurrences(of: "**Yes**", with: "<b>Yes</b>")
-            .replacingOccurrences(of: "**No**", with: "<b>No</b>").replacingOccurrences(of: "**Not shown**", with: "<b>Not shown</b>")
-        .replacingOccurrences(of: "**Not answered**", with: "<b>Not answered</b>").replacingOccurrences(of: "**not answered**", with: "<b>not answered</b>") + "</p>" }.joined(separator: "\n")
+        let findingsHTML = findings.map { "<p>" + Self.boldToHTML(esc($0)) + "</p>" }.joined(separator: "\n")
         var splitsHTML = "<p>Split sizes were not recorded.</p>"
         if let splits {
             splitsHTML = "<table><tr><th>split</th><th>images</th><th>groups</th>" + splits.classes.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
@@ -317,6 +315,13 @@ public struct StudyReport {
             </body></html>
 
             """
+    }
+
+    /// Markdown's `**bold**` (the answers' Yes / No / Not shown) as `<b>bold</b>`.
+    static func boldToHTML(_ text: String) -> String {
+        let parts = text.components(separatedBy: "**")
+        guard parts.count >= 3, parts.count % 2 == 1 else { return text }
+        return parts.enumerated().map { $0.offset % 2 == 1 ? "<b>\($0.element)</b>" : $0.element }.joined()
     }
 
     /// An SVG document as an element inside HTML: without its XML declaration.

@@ -22,20 +22,7 @@ enum KerasVenv {
     static func run(_ script: String, _ arguments: [String],
                     python: String? = KerasVenv.python) throws -> (status: Int32, output: String) {
         guard let python else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KERAS_BACKEND"] = "jax"
-        environment["JAX_PLATFORMS"] = "cpu"
-        environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try ChildProcess.run(python, [script] + arguments,
+                                    environment: ["KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3"])
     }
 }

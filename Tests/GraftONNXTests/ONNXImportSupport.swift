@@ -70,27 +70,13 @@ enum ONNXImportSupport {
         return model.graph.outputs.map { results[$0]! }
     }
 
-    /// Runs a python script, returning its standard output; throws with its standard error.
+    /// Runs a python script, returning what it printed; throws with the end of it when it fails.
     @discardableResult
     static func python(_ arguments: [String]) throws -> String {
         guard let python = CrossCheck.onnxPython else { throw Failure("no ONNX python (set GRAFT_ONNX_PYTHON)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let out = Pipe()
-        let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("graft-python-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: errorPath.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errorPath) }
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: errorPath)
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let error = (try? Data(contentsOf: errorPath)) ?? Data()
-        guard process.terminationStatus == 0 else {
-            throw Failure("python \(arguments.first ?? "") failed: \(String(decoding: error.suffix(4000), as: UTF8.self))")
-        }
-        return String(decoding: output, as: UTF8.self)
+        let (status, output) = try ChildProcess.run(python, arguments)
+        guard status == 0 else { throw Failure("python \(arguments.first ?? "") failed: \(output.suffix(4000))") }
+        return output
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -9,18 +9,13 @@ import GraftTestSupport
 private let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
     .first { FileManager.default.isExecutableFile(atPath: $0) }
 
+/// Runs headless Chromium; returns what it printed (the DOM with `--dump-dom`).
 private func runChromium(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(chromium, "chromium not installed (apt-get install chromium)"))
-    process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--allow-file-access-from-files"] + arguments
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "chromium \(arguments.first ?? "") exited with \(process.terminationStatus)")
-    return String(decoding: data, as: UTF8.self)
+    let browser = try #require(chromium, "chromium not installed (apt-get install chromium)")
+    let (status, output) = try ChildProcess.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                                          "--allow-file-access-from-files"] + arguments)
+    #expect(status == 0, "chromium \(arguments.first ?? "") exited with \(status)")
+    return output
 }
 
 /// `report.html` stands alone and renders: a real browser, given only that file (moved away from
@@ -29,10 +24,9 @@ private func runChromium(_ arguments: [String]) throws -> String {
 struct ReportInBrowserTests {
     @Test func reportRendersWithEveryTableAndPlot() throws {
         guard CrossCheck.runs(chromium != nil) else { print("skipped: chromium not installed (Scripts/install-deps.sh installs it)"); return }
-        var p = StudyPlan(model: "tiny.graft", data: "x", task: .classify, positive: nil, depths: ["fc", "conv1"],
+        let p = StudyPlan(model: "tiny.graft", data: "x", task: .classify, positive: nil, depths: ["fc", "conv1"],
                           trainableLayers: ["conv1", "conv2", "fc"], fractions: [1, 0.5, 0.25], seeds: 2, scratch: true,
                           patchSize: 32, patchesPerFrame: 2, training: TuneConfiguration())
-        p.seeds = 2
         var g = SeededGaussian(seed: 3)
         var results: [CellResult] = []
         for f in p.fractions {
@@ -71,7 +65,6 @@ struct ReportInBrowserTests {
         // A screenshot: the page is drawn (not blank) at a size that holds it.
         let png = dir.path("report.png")
         _ = try runChromium(["--screenshot=\(png)", "--window-size=1100,4000", url])
-        if let keep = ProcessInfo.processInfo.environment["GRAFT_KEEP_REPORT_PNG"] { try? FileManager.default.copyItem(atPath: png, toPath: keep) }
         let image = try ImageCodec.read(path: png)
         #expect(image.width == 1100)
         let dark = stride(from: 0, to: image.pixels.count, by: image.channels).filter { image.pixels[$0] < 128 }.count

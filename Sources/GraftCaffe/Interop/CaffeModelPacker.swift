@@ -1,6 +1,7 @@
 import Foundation
 internal import CCaffeProto
 internal import CProtobufC
+import GraftProtobufC
 
 /// Writes small `.caffemodel` bytes through protobuf-c's `pack`, so tests build their fixtures
 /// with the same generated descriptors as real files use and the repository needs no binary
@@ -43,7 +44,7 @@ enum CaffeModelPacker {
 
     static func pack(name: String, inputs: [String] = [], inputDims: [Int32] = [],
                      layers: [Layer] = [], v1Layers: [V1Layer] = []) -> [UInt8] {
-        let arena = Arena()
+        let arena = ProtobufArena()
         var net = Caffe__NetParameter()
         caffe__net_parameter__init(&net)
         net.name = arena.string(name)
@@ -101,7 +102,7 @@ enum CaffeModelPacker {
         return bytes
     }
 
-    private static func blob(_ blob: Blob, _ arena: Arena) -> UnsafeMutablePointer<Caffe__BlobProto>? {
+    private static func blob(_ blob: Blob, _ arena: ProtobufArena) -> UnsafeMutablePointer<Caffe__BlobProto>? {
         let p = arena.message(Caffe__BlobProto.self, caffe__blob_proto__init)
         if let shape = blob.shape {
             let s = arena.message(Caffe__BlobShape.self, caffe__blob_shape__init)
@@ -121,37 +122,5 @@ enum CaffeModelPacker {
         (p.pointee.n_data, p.pointee.data) = arena.array(blob.data)
         (p.pointee.n_double_data, p.pointee.double_data) = arena.array(blob.doubleData)
         return p
-    }
-
-    /// C memory for one pack: everything allocated here is freed together afterwards.
-    private final class Arena {
-        private var frees: [() -> Void] = []
-
-        deinit { frees.forEach { $0() } }
-
-        func array<T>(_ values: [T]) -> (Int, UnsafeMutablePointer<T>?) {
-            guard !values.isEmpty else { return (0, nil) }
-            let p = UnsafeMutablePointer<T>.allocate(capacity: values.count)
-            p.initialize(from: values, count: values.count)
-            frees.append { p.deinitialize(count: values.count); p.deallocate() }
-            return (values.count, p)
-        }
-
-        func string(_ s: String) -> UnsafeMutablePointer<CChar> {
-            let p = strdup(s)!
-            frees.append { free(p) }
-            return p
-        }
-
-        func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
-            array(values.map { Optional(string($0)) })
-        }
-
-        func message<M>(_ type: M.Type, _ initialize: (UnsafeMutablePointer<M>?) -> Void) -> UnsafeMutablePointer<M> {
-            let p = UnsafeMutablePointer<M>.allocate(capacity: 1)
-            initialize(p)
-            frees.append { p.deallocate() }
-            return p
-        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GraftCore
 internal import CCaffeProto
 internal import CProtobufC
+import GraftProtobufC
 
 /// Writes a ``CaffeNet`` as a V2 `.caffemodel` (`NetParameter` with `layer` entries and BlobShape
 /// blobs) through protobuf-c's `pack`, with the descriptors generated from `schemas/caffe.proto`.
@@ -23,7 +24,7 @@ enum CaffeModelWriter {
     static func encode(_ net: CaffeNet) -> [UInt8] {
         let arrays = net.layers.flatMap { $0.blobs.map(\.data) }
         return withBufferPointers(arrays[...]) { pointers in
-            let arena = WriterArena()
+            let arena = ProtobufArena()
             var message = Caffe__NetParameter()
             caffe__net_parameter__init(&message)
             if !net.name.isEmpty { message.name = arena.string(net.name) }
@@ -53,38 +54,9 @@ enum CaffeModelWriter {
     }
 }
 
-/// C memory for one pack, freed together when the arena goes away.
-private final class WriterArena {
-    private var frees: [() -> Void] = []
-
-    deinit { frees.forEach { $0() } }
-
-    func array<T>(_ values: [T]) -> (Int, UnsafeMutablePointer<T>?) {
-        guard !values.isEmpty else { return (0, nil) }
-        let p = UnsafeMutablePointer<T>.allocate(capacity: values.count)
-        p.initialize(from: values, count: values.count)
-        frees.append { p.deinitialize(count: values.count); p.deallocate() }
-        return (values.count, p)
-    }
-
+/// The Caffe messages of one pack, built in a ``ProtobufArena`` (freed together afterwards).
+private extension ProtobufArena {
     func uints(_ values: [Int]) -> (Int, UnsafeMutablePointer<UInt32>?) { array(values.map { UInt32(truncatingIfNeeded: $0) }) }
-
-    func string(_ s: String) -> UnsafeMutablePointer<CChar> {
-        let p = strdup(s)!
-        frees.append { free(p) }
-        return p
-    }
-
-    func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
-        array(values.map { Optional(string($0)) })
-    }
-
-    func message<M>(_ initialize: (UnsafeMutablePointer<M>?) -> Void) -> UnsafeMutablePointer<M> {
-        let p = UnsafeMutablePointer<M>.allocate(capacity: 1)
-        initialize(p)
-        frees.append { p.deallocate() }
-        return p
-    }
 
     func filler(_ f: CaffeParam.Filler?) -> UnsafeMutablePointer<Caffe__FillerParameter>? {
         guard let f else { return nil }

@@ -1,16 +1,18 @@
 import Foundation
 
 /// Why a metadata document (graph, provenance, ...) could not be decoded or encoded.
-struct MetadataDocumentError: Error {
-    var reason: String
+public struct MetadataDocumentError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
 }
 
 /// Encoding and decoding of the JSON documents stored as `__metadata__` strings.
 ///
 /// Decoding first runs ``StrictJSON`` over the text, because `JSONDecoder` silently keeps the last
 /// of two duplicate keys; encoding sorts keys so the same model always gives the same bytes.
-enum MetadataDocument {
-    static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(MetadataDocumentError) -> T {
+/// Other formats that carry Graft's metadata as JSON (ONNX `metadata_props`) use it too.
+public enum MetadataDocument {
+    public static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(MetadataDocumentError) -> T {
         let bytes = Array(json.utf8)
         do {
             _ = try StrictJSON.parse(bytes)
@@ -24,7 +26,7 @@ enum MetadataDocument {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) throws(MetadataDocumentError) -> String {
+    public static func encode<T: Encodable>(_ value: T) throws(MetadataDocumentError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {

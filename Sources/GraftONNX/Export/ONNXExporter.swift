@@ -121,12 +121,8 @@ public enum ONNXExporter {
     }
 
     static func json<T: Encodable>(_ value: T) throws(ONNXError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]   // as GraftCore's MetadataDocument
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw .notExportable(node: "<model>", op: "metadata", reason: "cannot encode \(T.self) as JSON: \(error)")
+        do { return try MetadataDocument.encode(value) } catch {
+            throw .notExportable(node: "<model>", op: "metadata", reason: "cannot encode \(T.self) as JSON: \(error.reason)")
         }
     }
 }

@@ -91,17 +91,6 @@ public struct ONNXTensor: Equatable, Sendable {
         default: nil
         }
     }
-
-    /// The values as integers (floats truncated toward zero when integral), nil otherwise.
-    public var integerValues: [Int64]? {
-        switch data {
-        case .integers(let v): return v
-        case .floats(let v):
-            guard v.allSatisfy({ $0.rounded(.towardZero) == $0 && abs($0) < 9.2e18 }) else { return nil }
-            return v.map { Int64($0) }
-        default: return nil
-        }
-    }
 }
 
 /// Where a tensor's bytes live outside the model file: `location` relative to the model's

@@ -408,8 +408,8 @@ final class ONNXGraphBuilder {
         }
         var notes = ["producer \(model.producerName.isEmpty ? "unknown" : model.producerName) \(model.producerVersion)".trimmingCharacters(in: .whitespaces)]
         var preprocessing: Preprocessing?
-        if let text = model.metadata("graft.preprocessing") {
-            do { preprocessing = try JSONDecoder().decode(Preprocessing.self, from: Data(text.utf8)) } catch {
+        if let text = model.metadata(ONNXExporter.MetadataKey.preprocessing) {
+            do { preprocessing = try MetadataDocument.decode(Preprocessing.self, from: text) } catch {
                 warn("metadata graft.preprocessing is not Graft preprocessing JSON (\(error)); ignored")
             }
         }
@@ -425,9 +425,9 @@ final class ONNXGraphBuilder {
             preprocessing = p
         }
         var training: TrainingMetadata?
-        if let text = model.metadata("graft.training") {
+        if let text = model.metadata(ONNXExporter.MetadataKey.training) {
             do {
-                var t = try JSONDecoder().decode(TrainingMetadata.self, from: Data(text.utf8))
+                var t = try MetadataDocument.decode(TrainingMetadata.self, from: text)
                 // Keys name Graft tensors, which the exporter writes as initializers of the same
                 // names; the importer may name the nodes differently (the exporter makes node names
                 // unique against value names), so a key follows its initializer's values.
@@ -450,8 +450,8 @@ final class ONNXGraphBuilder {
             t.parameters[key] = TrainingMetadata.ParameterSettings(learningRateMultiplier: 0, decayMultiplier: 0, frozen: true)
             training = t
         }
-        if let text = model.metadata("graft.provenance"),
-           let earlier = try? JSONDecoder().decode(Provenance.self, from: Data(text.utf8)) {
+        if let text = model.metadata(ONNXExporter.MetadataKey.provenance),
+           let earlier = try? MetadataDocument.decode(Provenance.self, from: text) {
             notes.append("exported by \(earlier.converter) from \(earlier.sourceFormat) \(earlier.sourceVersion)".trimmingCharacters(in: .whitespaces)
                          + (earlier.sourceFiles.isEmpty ? "" : " (" + earlier.sourceFiles.map { "\($0.name) sha256 \($0.sha256)" }.joined(separator: ", ") + ")"))
         }

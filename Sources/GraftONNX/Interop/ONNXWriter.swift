@@ -57,13 +57,19 @@ public enum ONNXWriter {
     /// no file is left behind.
     public static func write(_ model: ONNXModel, to path: String, external: ExternalData? = nil) throws(ONNXError) {
         let (bytes, data) = try serialize(model, external: external)
+        var dataPath: String?
         do {
             if let data, let external {
-                let dataPath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(external.fileName).path
-                try AtomicFile.write(Data(data), to: dataPath)
+                let target = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(external.fileName).path
+                try AtomicFile.write(Data(data), to: target)
+                dataPath = target
             }
             try AtomicFile.write(Data(bytes), to: path)
-        } catch { throw .io(file: path, reason: "cannot write: \(error)") }
+        } catch {
+            // A data file without its model is a partial output: remove it.
+            if let dataPath { try? FileManager.default.removeItem(atPath: dataPath) }
+            throw .io(file: path, reason: "cannot write: \(error)")
+        }
     }
 
     private struct ExternalSink {
