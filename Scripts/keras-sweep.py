@@ -21,11 +21,15 @@ Weights: the Keras initialisers, then made non-trivial where the initialisers le
 BatchNormalization moving_mean ~ N(0, 0.1), moving_variance ~ U(0.5, 1.5), gamma ~ U(0.8, 1.2),
 beta ~ N(0, 0.1); LayerNormalization gamma/beta likewise; zero biases ~ N(0, 0.05); ConvNeXt's
 LayerScale gamma (1e-6 by default, which would make every block an identity) ~ U(0.1, 0.5);
-an un-adapted 3-channel Normalization layer gets the ImageNet mean/variance. The reference output
-is computed by the model reloaded from the saved file (Keras 3's EfficientNet in memory computed
-3.8e-5 apart from the same model reloaded). Known limit: with random statistics the deepest
-residual stacks (ResNetRS152+, EfficientNetV2M/L) are chaotic: two runs of one engine with
-different summation orders disagree as much as any two engines, so those rows say nothing.
+an un-adapted 3-channel Normalization layer gets the ImageNet mean/variance. Then every
+BatchNormalization's moving statistics are calibrated: one forward pass in training mode over a
+separate batch of 8 inputs, with every momentum set to 0, leaves each layer holding the mean and
+variance of what reaches it (so each normalises its input, as a trained network's would; Dropout
+is off for that pass). Without
+this the deepest residual stacks (ResNetRS152+, EfficientNetV2M/L) grew their activations to
+1e2-1e10 and were chaotic: two runs of one engine with different summation orders disagreed as
+much as any two engines. The reference output is computed by the model reloaded from the saved
+file (Keras 3's EfficientNet in memory computed 3.8e-5 apart from the same model reloaded).
 
 Input: batch 2, NHWC float32, numpy default_rng(0) uniform in [0, 255], then the family's
 `preprocess_input` (the identity for the architectures that carry their own preprocessing:
@@ -196,6 +200,42 @@ def randomise(model, rng):
             layer.set_weights(values)
 
 
+def calibrate(model, x):
+    """Sets every BatchNormalization's moving mean and variance to the statistics of its input over
+    `x` (one training-mode pass with momentum 0, in which each layer already normalises with the
+    batch's statistics, so every later layer sees what it will see at inference)."""
+    layers = []
+
+    def walk(layer):
+        layers.append(layer)
+        for inner in getattr(layer, "layers", []) or []:
+            if inner is not layer:
+                walk(inner)
+
+    for layer in model.layers:
+        walk(layer)
+    norms = [l for l in layers if type(l).__name__.startswith("BatchNormalization")
+             or type(l).__name__ == "SyncBatchNormalization"]
+    if not norms:
+        return 0
+    # Dropout off for the pass: EfficientNet's stochastic depth drops whole residual branches in
+    # training mode, and statistics measured so would not be what inference sees.
+    drops = [l for l in layers if "Dropout" in type(l).__name__ and hasattr(l, "rate")]
+    saved = [l.momentum for l in norms], [l.rate for l in drops]
+    for l in norms:
+        l.momentum = 0.0
+    for l in drops:
+        l.rate = 0.0
+    try:
+        model(x, training=True)
+    finally:
+        for l, m in zip(norms, saved[0]):
+            l.momentum = m
+        for l, r in zip(drops, saved[1]):
+            l.rate = r
+    return len(norms)
+
+
 def make_input(fn, meta, extra, rng, batch=2):
     raw = rng.uniform(0, 255, size=[batch] + meta["input_shape"]).astype("float32")
     if extra.get("include_preprocessing") is False:
@@ -281,6 +321,8 @@ def main():
             if rejected:
                 entry["rejected_sizes"] = rejected
             randomise(model, rng)
+            calibration, _ = make_input(fn, meta, extra, np.random.default_rng(1), batch=8)
+            entry["calibrated_batchnorms"] = calibrate(model, calibration)
             x, entry["input_range"] = make_input(fn, meta, extra, np.random.default_rng(0))
             entry["files"], entry["layouts"] = save(model, out, name)
             y = reference_output(out, name).predict(x, batch_size=2, verbose=0)

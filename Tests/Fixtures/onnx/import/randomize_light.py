@@ -8,7 +8,8 @@ bvlc_alexnet), this replaces every ConstantOfShape output by a seeded random ini
 same shape (He-normal weights, small biases, BatchNormalization scales, means and variances in
 ranges that keep activations finite), keeps IR 3's convention of listing initializers as graph
 inputs, and writes OUT_DIR/NAME.onnx, NAME_input.npy (the backend runner's arange input) and
-NAME_output.npy (ONNX Runtime's result).
+NAME_output.npy (ONNX Runtime's result), and NAME_logits.npy (the final Softmax's input) when
+the graph ends in a Softmax.
 """
 import os
 import sys
@@ -70,6 +71,14 @@ for name in names:
     graph.input.extend(inputs)
     path = os.path.join(out_dir, f"{name}.onnx")
     onnx.save(model, path)
+    # A final Softmax saturated by random weights (ResNet-50, ShuffleNet: one class gets 1) would
+    # check only the arg max: its input, the logits, is written too (from a copy with that output).
+    last = graph.node[-1]
+    logits_path = None
+    if last.op_type == "Softmax":
+        graph.output.append(helper.make_tensor_value_info(last.input[0], onnx.TensorProto.FLOAT, None))
+        logits_path = os.path.join(out_dir, f"{name}_logits.onnx")
+        onnx.save(model, logits_path)
     init_names = {t.name for t in graph.initializer}
     x = next(i for i in graph.input if i.name not in init_names)
     dims = tuple(d.dim_value if d.HasField("dim_value") else 1 for d in x.type.tensor_type.shape.dim)
@@ -77,8 +86,11 @@ for name in names:
     feed = (np.arange(n).reshape(dims) / n).astype(np.float32)
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    (y,) = session.run(None, {x.name: feed})[:1]
+    session = ort.InferenceSession(logits_path or path, options, providers=["CPUExecutionProvider"])
+    y, *rest = session.run(None, {x.name: feed})
+    if logits_path:
+        os.remove(logits_path)
+        np.save(os.path.join(out_dir, f"{name}_logits.npy"), rest[0].astype(np.float32))
     np.save(os.path.join(out_dir, f"{name}_input.npy"), feed)
     np.save(os.path.join(out_dir, f"{name}_output.npy"), y.astype(np.float32))
     print(name, y.shape, float(y.std()), flush=True)
