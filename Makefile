@@ -44,7 +44,8 @@ clean:
 # Every keras.applications architecture, built with random weights by Scripts/keras-sweep.py
 # (Keras 3, then tf.keras 2 when its venv can be made) into $(SWEEP_DIR)/{keras3,tfkeras}, then
 # imported in every layout and compared with Keras by KerasApplicationsSweepTests, one process per
-# architecture (a crash in one cannot hide the rest). Prints each results.md; fails if any case
+# architecture (a crash in one cannot hide the rest); each architecture is also exported back to
+# both Keras formats and reloaded by Keras 3 and tf.keras. Prints each results.md; fails if any case
 # fails. SWEEP_FLAGS goes to the script: e.g. --skip-large, --only ResNet50,VGG16, --resume.
 SWEEP_DIR ?= .build-sweep
 SWEEP_FLAGS ?=
@@ -70,6 +71,8 @@ sweep: deps
 	  cat "$$dir/results.md"; \
 	}; \
 	$(SWIFT) build --build-tests $(BUILD_FLAGS) || exit 1; \
-	sweep_one keras3 "$$(Scripts/make-keras-venv.sh)"; \
-	if [ -x Scripts/make-tfkeras-venv.sh ]; then sweep_one tfkeras "$$(Scripts/make-tfkeras-venv.sh)" --tf-keras; fi; \
+	GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)"; export GRAFT_KERAS_PYTHON; \
+	GRAFT_TFKERAS_PYTHON="$$(Scripts/make-tfkeras-venv.sh)"; export GRAFT_TFKERAS_PYTHON; \
+	sweep_one keras3 "$$GRAFT_KERAS_PYTHON"; \
+	sweep_one tfkeras "$$GRAFT_TFKERAS_PYTHON" --tf-keras; \
 	exit $$status

@@ -22,14 +22,16 @@ BatchNormalization moving_mean ~ N(0, 0.1), moving_variance ~ U(0.5, 1.5), gamma
 beta ~ N(0, 0.1); LayerNormalization gamma/beta likewise; zero biases ~ N(0, 0.05); ConvNeXt's
 LayerScale gamma (1e-6 by default, which would make every block an identity) ~ U(0.1, 0.5);
 an un-adapted 3-channel Normalization layer gets the ImageNet mean/variance. Then every
-BatchNormalization's moving statistics are calibrated: one forward pass in training mode over a
-separate batch of 8 inputs, with every momentum set to 0, leaves each layer holding the mean and
-variance of what reaches it (so each normalises its input, as a trained network's would; Dropout
-is off for that pass). Without
-this the deepest residual stacks (ResNetRS152+, EfficientNetV2M/L) grew their activations to
-1e2-1e10 and were chaotic: two runs of one engine with different summation orders disagreed as
-much as any two engines. The reference output is computed by the model reloaded from the saved
-file (Keras 3's EfficientNet in memory computed 3.8e-5 apart from the same model reloaded).
+BatchNormalization's moving variance gets a floor: one forward pass in training mode over a
+separate batch of 8 inputs (momentum 0, Dropout off) measures the variance of what reaches each
+layer, and the stored variance becomes at least 4x that, so every layer scales its input down.
+Without the floor the deepest residual stacks (ResNetRS152+, EfficientNetV2M/L) grew their
+activations to 1e2-1e10 and were chaotic (EfficientNetV2M's output moved by 79 % when its input
+moved by 1e-7); fully calibrated statistics (unit variance after every layer) were chaotic too.
+The manifest records each reference's sensitivity: the largest change of the output when the
+input is multiplied by 1 + 1e-7·N(0, 1), the rounding-level noise any engine's answer carries.
+The reference output is computed by the model reloaded from the saved file (Keras 3's EfficientNet
+in memory computed 3.8e-5 apart from the same model reloaded).
 
 Input: batch 2, NHWC float32, numpy default_rng(0) uniform in [0, 255], then the family's
 `preprocess_input` (the identity for the architectures that carry their own preprocessing:
@@ -38,7 +40,8 @@ EfficientNet, ConvNeXt, MobileNetV3, RegNet, ResNetRS). `_nopre` variants get [-
 Per architecture NAME: Keras 3 writes NAME.keras, NAME.h5 (legacy full model), NAME.weights.h5;
 tf.keras writes NAME.h5, NAME_weights.h5 and NAME.json; both write NAME.npz (`input`, `output` =
 model.predict). OUTDIR/manifest.json lists {name, family, function, input_shape, include_top,
-classes, include_preprocessing, input_range, files, layouts, params, seconds, error}; it is
+classes, include_preprocessing, input_range, files, layouts, params, seconds, error,
+calibrated_batchnorms, output_rms, output_sensitivity}; it is
 rewritten after every model, so an interrupted run keeps what it made (`--resume` skips models
 already in it).
 """
@@ -201,9 +204,9 @@ def randomise(model, rng):
 
 
 def calibrate(model, x):
-    """Sets every BatchNormalization's moving mean and variance to the statistics of its input over
-    `x` (one training-mode pass with momentum 0, in which each layer already normalises with the
-    batch's statistics, so every later layer sees what it will see at inference)."""
+    """Floors every BatchNormalization's moving variance at 4x the variance of its input over `x`,
+    measured in one training-mode pass with momentum 0 (each layer normalising with the batch's
+    statistics, so every later layer sees an input of known spread); the means stay random."""
     layers = []
 
     def walk(layer):
@@ -222,6 +225,7 @@ def calibrate(model, x):
     # training mode, and statistics measured so would not be what inference sees.
     drops = [l for l in layers if "Dropout" in type(l).__name__ and hasattr(l, "rate")]
     saved = [l.momentum for l in norms], [l.rate for l in drops]
+    randoms = [(np.asarray(l.moving_mean), np.asarray(l.moving_variance)) for l in norms]
     for l in norms:
         l.momentum = 0.0
     for l in drops:
@@ -233,6 +237,14 @@ def calibrate(model, x):
             l.momentum = m
         for l, r in zip(drops, saved[1]):
             l.rate = r
+    # The random mean back, and a variance no smaller than 4x the measured one: each layer then
+    # scales its input down (to at most half its spread), so activations cannot grow with depth,
+    # and a perturbation shrinks instead of growing (fully calibrated statistics made the nets
+    # more sensitive, not less: EfficientNetV2S's output moved by 73 % under a 1e-7 change).
+    for l, (mean, variance) in zip(norms, randoms):
+        measured = np.asarray(l.moving_variance)
+        l.moving_mean.assign(mean)
+        l.moving_variance.assign(np.maximum(variance, 4 * measured).astype(variance.dtype))
     return len(norms)
 
 
@@ -325,10 +337,12 @@ def main():
             entry["calibrated_batchnorms"] = calibrate(model, calibration)
             x, entry["input_range"] = make_input(fn, meta, extra, np.random.default_rng(0))
             entry["files"], entry["layouts"] = save(model, out, name)
-            y = reference_output(out, name).predict(x, batch_size=2, verbose=0)
-            if isinstance(y, (list, tuple)):
-                y = y[0]
-            y = np.asarray(y, dtype="float32")
+            reloaded = reference_output(out, name)
+            first = lambda v: np.asarray(v[0] if isinstance(v, (list, tuple)) else v, dtype="float32")  # noqa: E731
+            y = first(reloaded.predict(x, batch_size=2, verbose=0))
+            jitter = np.random.default_rng(2).standard_normal(x.shape)
+            moved = first(reloaded.predict((x * (1 + 1e-7 * jitter)).astype("float32"), batch_size=2, verbose=0))
+            entry["output_sensitivity"] = float(np.abs(moved - y).max())
             entry["output_shape"] = list(y.shape)
             entry["output_finite"] = bool(np.all(np.isfinite(y)))
             entry["output_rms"] = float(np.sqrt(np.mean(np.square(y.astype("float64")))))
@@ -345,7 +359,7 @@ def main():
         os.replace(manifest_path + ".tmp", manifest_path)
         status = f"error: {entry['error'][:160]}" if "error" in entry else (
             f"input {entry['input_shape']} include_top={entry['include_top']} params {entry['params']:,} "
-            f"output {entry['output_shape']} rms {entry['output_rms']:.3g}")
+            f"output {entry['output_shape']} rms {entry['output_rms']:.3g} sensitivity {entry['output_sensitivity']:.2g}")
         print(f"[sweep] {index}/{len(todo)} {name} ({entry['seconds']}s): {status}", flush=True)
         model = None
         keras.backend.clear_session()

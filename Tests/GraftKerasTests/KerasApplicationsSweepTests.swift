@@ -145,7 +145,80 @@ struct KerasApplicationsSweepTests {
             row.result = "mismatch"
             row.message = "\(agreement)"
             Issue.record("\(c.testDescription): \(agreement)")
+            return
         }
+        // Export back, once per architecture (every layout imports to the same graph): both Keras
+        // formats, loaded by Keras 3 and the Keras 2 file by tf.keras, must predict what Graft does.
+        guard layout.layout == c.entry.layouts?.first?.layout else { return }
+        let exports = Self.exportsReload(model, kerasInput: reference.input, graftOutput: output)
+        row.export = exports.map { "\($0.loader): \($0.result)" }.joined(separator: "; ")
+        print("[keras-sweep] \(c.entry.name) export: \(row.export ?? "")")
+        if let failed = exports.first(where: { !$0.passed }) {
+            row.result = "export-fail"
+            row.message = "\(failed.loader): \(failed.result)"
+            Issue.record("\(c.entry.name) export \(failed.loader): \(failed.result)")
+        }
+    }
+
+    /// One export loaded by one Keras.
+    struct ExportCheck {
+        var loader: String
+        var passed: Bool
+        var result: String
+    }
+
+    static let predictScript = KerasFixtures.path("keras_predict.py")
+
+    /// Exports `model` as a Keras 2 `.h5` and a Keras 3 `.weights.h5` + JSON, has Keras 3 load both
+    /// (and tf.keras the `.h5`, when `GRAFT_TFKERAS_PYTHON` is set) and predict on `kerasInput`,
+    /// and compares each with Graft's output.
+    static func exportsReload(_ model: Model, kerasInput: Tensor, graftOutput: Tensor) -> [ExportCheck] {
+        let directory = TemporaryDirectory()
+        var checks: [ExportCheck] = []
+        let input = directory.path("x.npy")
+        do { try NPY.write(kerasInput, to: input) } catch { return [ExportCheck(loader: "input", passed: false, result: "\(error)")] }
+        var jobs: [(loader: String, python: String?, spec: [String: Any])] = []
+        for format in [KerasExportFormat.keras2H5, .keras3Weights] {
+            let name = format == .keras2H5 ? "h5" : "keras3"
+            let written: [String]
+            do { written = try KerasExporter.export(model, to: directory.path("m-\(name).h5"), format: format) } catch {
+                checks.append(ExportCheck(loader: "export \(format.rawValue)", passed: false, result: "\(error)"))
+                continue
+            }
+            let spec: (String) -> [String: Any] = { mode in
+                ["mode": mode, "model": written[0], "architecture": written.count > 1 ? written[1] : NSNull(), "input": input,
+                 "output": directory.path("y-\(mode).npy")]
+            }
+            jobs.append(("Keras 3 \(format.rawValue)", KerasVenv.python, spec(name)))
+            if format == .keras2H5, KerasVenv.tfKerasPython != nil { jobs.append(("tf.keras keras2H5", KerasVenv.tfKerasPython, spec("tfk"))) }
+        }
+        for job in jobs {
+            guard let python = job.python else {
+                checks.append(ExportCheck(loader: job.loader, passed: false, result: "no python (GRAFT_KERAS_PYTHON)"))
+                continue
+            }
+            do {
+                let jobsFile = directory.path("jobs.json")
+                try JSONSerialization.data(withJSONObject: [job.spec]).write(to: URL(fileURLWithPath: jobsFile))
+                let (status, output) = try KerasVenv.run(predictScript, [jobsFile], python: python)
+                let outputPath = job.spec["output"] as! String
+                guard status == 0, FileManager.default.fileExists(atPath: outputPath) else {
+                    let reason = output.split(separator: "\n").first { $0.hasPrefix("FAIL") }.map(String.init) ?? String(output.suffix(400))
+                    checks.append(ExportCheck(loader: job.loader, passed: false, result: reason))
+                    continue
+                }
+                let keras = try NPY.read(path: outputPath)
+                guard keras.shape.elementCount == graftOutput.shape.elementCount else {
+                    checks.append(ExportCheck(loader: job.loader, passed: false, result: "output \(keras.shape), Graft \(graftOutput.shape)"))
+                    continue
+                }
+                let agreement = Agreement(graftOutput.scalars, keras.scalars)
+                checks.append(ExportCheck(loader: job.loader, passed: agreement.passed, result: "\(agreement)"))
+            } catch {
+                checks.append(ExportCheck(loader: job.loader, passed: false, result: "\(error)"))
+            }
+        }
+        return checks
     }
 
     // MARK: - Results
@@ -159,6 +232,8 @@ struct KerasApplicationsSweepTests {
         var maxRelative: Float?
         var message = ""
         var seconds: Double?
+        /// The export check's results (first layout of each architecture only).
+        var export: String?
     }
 
     private static let lock = NSLock()
@@ -199,12 +274,20 @@ struct KerasApplicationsSweepTests {
             let flat = s.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "/")
             return flat.count > 100 ? String(flat.prefix(99)) + "…" : flat
         }
+        // "Keras 3 keras2H5: max abs 1e-06, ..." shortened to "Keras 3 keras2H5 ok" unless it failed.
+        func exportCell(_ s: String?) -> String {
+            guard let s else { return "" }
+            return cell(s.components(separatedBy: "; ").map { part in
+                part.contains("outside") || !part.contains("max abs") ? part : (part.components(separatedBy: ":").first ?? part) + " ok"
+            }.joined(separator: ", "))
+        }
         let entries = Dictionary(manifest.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var lines = ["| name | layout | input | result | max abs | max rel | first error |", "|---|---|---|---|---|---|---|"]
+        var lines = ["| name | layout | input | result | max abs | max rel | first error | exported, reloaded by Keras |",
+                     "|---|---|---|---|---|---|---|---|"]
         for r in sorted {
             let e = entries[r.name]
             let input = e?.input_shape.map { s in s.map(String.init).joined(separator: "x") + (e?.include_top == true ? " top" : "") } ?? ""
-            lines.append("| \(r.name) | \(r.layout) | \(input) | \(r.result) | \(g(r.maxAbsolute)) | \(g(r.maxRelative)) | \(cell(r.message)) |")
+            lines.append("| \(r.name) | \(r.layout) | \(input) | \(r.result) | \(g(r.maxAbsolute)) | \(g(r.maxRelative)) | \(cell(r.message)) | \(exportCell(r.export)) |")
         }
         let counts = Dictionary(grouping: sorted, by: \.result).map { "\($0.key): \($0.value.count)" }.sorted()
         let expected = allCases.count
