@@ -45,7 +45,8 @@ clean:
 # (Keras 3, then tf.keras 2 when its venv can be made) into $(SWEEP_DIR)/{keras3,tfkeras}, then
 # imported in every layout and compared with Keras by KerasApplicationsSweepTests, one process per
 # architecture (a crash in one cannot hide the rest); each architecture is also exported back to
-# both Keras formats and reloaded by Keras 3 and tf.keras. Prints each results.md; fails if any case
+# both Keras formats and reloaded by Keras 3 and tf.keras, and to ONNX for ONNX Runtime
+# (KerasApplicationsONNXSweepTests). Prints each results.md and onnx-results.md; fails if any case
 # fails. SWEEP_FLAGS goes to the script: e.g. --skip-large, --only ResNet50,VGG16, --resume.
 SWEEP_DIR ?= .build-sweep
 SWEEP_FLAGS ?=
@@ -63,16 +64,18 @@ sweep: deps
 	  start=$$(date +%s); \
 	  for name in $$("$$python" -c 'import json, sys; print(" ".join(m["name"] for m in json.load(open(sys.argv[1]))))' "$$dir/manifest.json"); do \
 	    if GRAFT_KERAS_SWEEP="$$dir" GRAFT_KERAS_SWEEP_ONLY="$$name" \
-	         $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS) --filter KerasApplicationsSweepTests \
+	         $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS) --filter 'KerasApplicationsSweepTests|KerasApplicationsONNXSweepTests' \
 	         > "$$dir/logs/$$name.log" 2>&1; then echo "   $$name: pass"; \
 	    else status=1; echo "   $$name: FAIL (log: $$dir/logs/$$name.log)"; fi; \
 	  done; \
 	  echo "== $$flavour: tested in $$(( $$(date +%s) - start ))s"; \
 	  cat "$$dir/results.md"; \
+	  [ -f "$$dir/onnx-results.md" ] && cat "$$dir/onnx-results.md"; \
 	}; \
 	$(SWIFT) build --build-tests $(BUILD_FLAGS) || exit 1; \
 	GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)"; export GRAFT_KERAS_PYTHON; \
 	GRAFT_TFKERAS_PYTHON="$$(Scripts/make-tfkeras-venv.sh)"; export GRAFT_TFKERAS_PYTHON; \
+	GRAFT_ONNX_PYTHON="$$(Scripts/make-onnx-venv.sh)"; export GRAFT_ONNX_PYTHON; \
 	sweep_one keras3 "$$GRAFT_KERAS_PYTHON"; \
 	sweep_one tfkeras "$$GRAFT_TFKERAS_PYTHON" --tf-keras; \
 	exit $$status
