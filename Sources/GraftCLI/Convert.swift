@@ -13,7 +13,7 @@ extension GraftCommand {
                 Keras: a full-model .h5 (Keras 2, tf.keras or Keras 3), a .keras archive, or a weights-only \
                 .h5 / Keras 3 .weights.h5 with its architecture (.json or a full-model file); \
                 --preprocess caffe|tf|torch|none records how inputs are scaled, --source-backend theano \
-                flips Theano-trained kernels. ONNX: a .onnx file (opsets 6 to 21, external data beside it); \
+                flips Theano-trained kernels. ONNX: a .onnx file (opsets 6 to 28, external data beside it); \
                 operators Graft cannot compute become opaque nodes (--strict refuses them), --mean and \
                 --scale override the recorded preprocessing, --input-shape fixes symbolic dims. Warnings go to stderr; the output file is written \
                 atomically and only on success.

@@ -24,14 +24,18 @@ public struct ONNXImport: Sendable {
 /// - **Constants are folded**: initializers, `Constant`, `ConstantOfShape`, and the
 ///   `Shape → Gather → Unsqueeze → Concat → Reshape` chains exporters emit, evaluated from the
 ///   static shapes Graft knows.
-/// - Each operator type goes through its mapper (``ONNXMappers/all``), opsets 6 to 21; unknown
+/// - Each operator type goes through its mapper (``ONNXMappers/all``), opsets 6 to 28; unknown
 ///   operators become opaque nodes that keep their attributes and initializers (an error with
 ///   `strict`).
 /// - Weights stored as external data are read from the model's folder, never outside it.
 public enum ONNXImporter {
-    /// The default-domain operator sets the mappers implement: 7 to 21, and 6 (the `onnx`
+    /// The default-domain operator sets the mappers implement: 7 to 28, and 6 (the `onnx`
     /// package's PyTorch-converted test cases), whose arithmetic has the legacy `broadcast`/`axis`.
-    public static let supportedOpsets: ClosedRange<Int> = 6...21
+    /// Every version after 21 of every mapped operator (onnx 1.23's schemas, opsets 22 to 28) only
+    /// adds element types (bfloat16, 4-bit, float8) with the same attributes and inputs, except
+    /// Cast's `round_mode`, which applies to float8 targets only; an operator that gains a
+    /// version later is still mapped by what its mapper checks (attributes and inputs by name).
+    public static let supportedOpsets: ClosedRange<Int> = 6...28
 
     /// Reads and imports `path`.
     ///

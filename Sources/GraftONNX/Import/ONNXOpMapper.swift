@@ -30,14 +30,14 @@ enum ONNXMappers {
         // Pooling and normalisation
         MaxPoolMapper.self, AveragePoolMapper.self, GlobalAveragePoolMapper.self, GlobalMaxPoolMapper.self,
         ReduceMeanMapper.self, ReduceMaxMapper.self,
-        LRNMapper.self, BatchNormalizationMapper.self, InstanceNormalizationMapper.self,
+        LRNMapper.self, BatchNormalizationMapper.self, InstanceNormalizationMapper.self, LayerNormalizationMapper.self,
         // Activations
         ReluMapper.self, LeakyReluMapper.self, PReluMapper.self, ClipMapper.self, EluMapper.self, SeluMapper.self,
         SigmoidMapper.self, TanhMapper.self, HardSigmoidMapper.self, HardSwishMapper.self, SoftplusMapper.self,
         GeluMapper.self, SoftmaxMapper.self,
         // Arithmetic
         AddMapper.self, SubMapper.self, MulMapper.self, DivMapper.self, MaxMapper.self, MinMapper.self,
-        SumMapper.self, MeanMapper.self, NegMapper.self, PowMapper.self,
+        SumMapper.self, MeanMapper.self, NegMapper.self, PowMapper.self, ReciprocalMapper.self,
         // Structure
         ConcatMapper.self, FlattenMapper.self, ReshapeMapper.self, TransposeMapper.self, SqueezeMapper.self,
         UnsqueezeMapper.self, DropoutMapper.self, IdentityMapper.self, PadMapper.self, SplitMapper.self,

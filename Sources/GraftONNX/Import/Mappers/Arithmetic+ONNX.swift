@@ -246,6 +246,15 @@ enum SqrtMapper: ONNXOpMapper {
     static func map(_ n: ONNXNodeContext) throws(ONNXError) { try n.emit(.power(Power(power: 0.5)), inputs: [try n.value(0).name]) }
 }
 
+/// `Reciprocal` is a Power of -1 (and folds over constants).
+enum ReciprocalMapper: ONNXOpMapper {
+    static let opType = "Reciprocal"
+    static func fold(_ n: ONNXNodeContext, _ inputs: [ONNXConstant?]) -> [ONNXConstant]? {
+        inputs.first.flatMap { $0 }.map { [ONNXConstant(dims: $0.dims, floats: $0.floats.map { 1 / $0 })] }
+    }
+    static func map(_ n: ONNXNodeContext) throws(ONNXError) { try n.emit(.power(Power(power: -1)), inputs: [try n.value(0).name]) }
+}
+
 /// `Pow(x, e)` with one constant exponent is Graft's Power (`x^e`); an exponent per element or
 /// computed at run time has no Graft op. Folds over constants.
 enum PowMapper: ONNXOpMapper {

@@ -14,9 +14,39 @@ enum ONNXPooling {
         let ceil = try n.int("ceil_mode", default: 0) != 0
         let includePadding = try n.int("count_include_pad", default: 0) != 0
         if method == .max { try n.ignoreOutputs(beyond: 1, "the Indices output of MaxPool") }
+        let rounding = ceil ? try ceilRounding(n, input: [x.shape[2], x.shape[3]], kernel: kernel, stride: stride, pads: pads) : .floor
         let op = Pooling(method: method, kernel: kernel, stride: stride, padBegin: pads.begin, padEnd: pads.end,
-                         rounding: ceil ? .ceil : .floor, averageDivisor: includePadding ? .includePadding : .excludePadding)
+                         rounding: rounding, averageDivisor: includePadding ? .includePadding : .excludePadding)
         try n.emit(.pooling(op), inputs: [x.name])
+    }
+}
+
+extension ONNXPooling {
+    /// ONNX's `ceil_mode` (as PyTorch's): `ceil((in + pads - k) / s) + 1`, minus one when the last
+    /// window would start beyond the input and its begin padding, padded or not. Caffe's ceil
+    /// (Graft's ``Pooling/Rounding/ceil``) drops that window only when the axis is padded; on an
+    /// unpadded axis where it differs, ONNX's size is the floor size (the dropped window was the
+    /// only one ceil added). The rounding that gives ONNX's size on both axes, or an error.
+    static func ceilRounding(_ n: ONNXNodeContext, input: [Int], kernel: [Int], stride: [Int],
+                             pads: ONNXSpatialPadding) throws(ONNXError) -> Pooling.Rounding {
+        func size(_ axis: Int, _ rounding: Pooling.Rounding) -> Int {
+            Pooling.outputSize(input: input[axis], kernel: kernel[axis], stride: stride[axis], padBegin: pads.begin[axis],
+                               padEnd: pads.end[axis], rounding: rounding)
+        }
+        let wanted = (0..<2).map { axis in
+            var out = size(axis, .floor)
+            let span = input[axis] + pads.begin[axis] + pads.end[axis] - kernel[axis]
+            if span >= 0 {
+                out = (span + stride[axis] - 1) / stride[axis] + 1
+                if (out - 1) * stride[axis] >= input[axis] + pads.begin[axis] { out -= 1 }
+            }
+            return out
+        }
+        for rounding in [Pooling.Rounding.ceil, .floor] where (0..<2).allSatisfy({ size($0, rounding) == wanted[$0] }) {
+            return rounding
+        }
+        throw n.unsupported("ceil_mode gives \(wanted[0])x\(wanted[1]) outputs, which neither Caffe's ceil nor floor rounding gives "
+                            + "for input \(input[0])x\(input[1]), kernel \(kernel), strides \(stride), pads \(pads.begin + pads.end)")
     }
 }
 
@@ -130,4 +160,32 @@ enum ReduceMeanMapper: ONNXOpMapper {
 enum ReduceMaxMapper: ONNXOpMapper {
     static let opType = "ReduceMax"
     static func map(_ n: ONNXNodeContext) throws(ONNXError) { try ONNXSpatialReduction.map(n, method: .max) }
+}
+
+/// LayerNormalization (opset 17): normalises over axes `axis ..< rank` (axis 0, the batch, is
+/// refused: Graft never normalises across samples), then `Scale` and the optional `B`, both
+/// constants of the normalised axes' shape (or one value); the Mean and InvStdDev outputs are
+/// training-only.
+enum LayerNormalizationMapper: ONNXOpMapper {
+    static let opType = "LayerNormalization"
+    static func map(_ n: ONNXNodeContext) throws(ONNXError) {
+        let x = try n.value(0)
+        let axis = try n.axis(try n.int("axis", default: -1), rank: x.shape.rank)
+        guard axis >= 1 else { throw n.unsupported("normalisation over axis 0 (the batch) of \(x.shape)") }
+        try n.ignoreOutputs(beyond: 1, "the Mean and InvStdDev outputs of LayerNormalization")
+        let normalized = Array(x.shape.dims[axis...])
+        let count = normalized.reduce(1, *)
+        func parameter(_ i: Int, _ what: String) throws(ONNXError) -> Tensor? {
+            guard let c = try n.optionalConstant(i, what) else { return nil }
+            guard c.count == count || c.count == 1 else {
+                throw n.unsupported("\(what) has \(c.count) values; it must have one or \(count) (the shape \(normalized))")
+            }
+            return Tensor(shape: Shape(normalized), scalars: c.count == count ? c.floats : Array(repeating: c.floats[0], count: count))
+        }
+        let scale = try parameter(1, "Scale"), shift = try parameter(2, "B")
+        let op = LayerNormalization(axis: axis, endAxis: x.shape.rank - 1, epsilon: try n.float("epsilon", default: 1e-5),
+                                    hasScale: scale != nil, hasShift: shift != nil)
+        try n.emit(.layerNorm(op), inputs: [x.name],
+                   parameters: [("scale", scale), ("shift", shift)].compactMap { name, t in t.map { (name, $0) } })
+    }
 }
