@@ -90,7 +90,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftONNXTests", dependencies: [
         "GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport", "GraftCaffe", "GraftKeras",
     ]),
-    .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore"]),
+    .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore", "GraftTestSupport"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
 ]

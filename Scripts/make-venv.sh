@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates .build-venv with the Python packages the cross-checks use (safetensors, numpy,
-# jsonschema; opencv-python-headless<5 when it can be installed). Prints the venv's python on success; exits 0 with nothing printed when it cannot
+# jsonschema; opencv-python-headless<5 and MLstatkit when they can be installed). Prints the venv's python on success; exits 0 with nothing printed when it cannot
 # (no network, no venv module), so tests that need it are skipped rather than failing.
 set -uo pipefail
 # Under CI (CI=true) a missing tool fails the run: a cross-check must never skip there.
@@ -17,5 +17,11 @@ if ! "$venv/bin/python" -c "import cv2" 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check "opencv-python-headless<5" >/dev/null 2>&1 \
     || { echo "note: opencv-python-headless not installed; the OpenCV cross-check of Caffe exports will be skipped" >&2
          if [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then echo "error: CI needs OpenCV" >&2; exit 1; fi; }
+fi
+# MLstatkit (MIT): an independent DeLong test for GraftStatistics' cross-check.
+if ! "$venv/bin/python" -c "import MLstatkit" 2>/dev/null; then
+  "$venv/bin/pip" install -q --disable-pip-version-check MLstatkit >/dev/null 2>&1 \
+    || { echo "note: MLstatkit not installed; the DeLong cross-check will be skipped" >&2
+         if [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then echo "error: CI needs MLstatkit" >&2; exit 1; fi; }
 fi
 echo "$venv/bin/python"
