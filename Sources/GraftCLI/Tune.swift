@@ -129,6 +129,7 @@ final class TrainingProgress {
             FileHandle.standardError.write(Data(("train \(s.trainCount), validation \(s.validationCount), test \(s.testCount) images; "
                 + "\(prefix); \(s.trainedParameters) parameter tensors learn"
                 + (s.usesFeatureCache ? "; frozen-prefix features cached" : "")
+                + (s.liftedFreeze > 0 ? "; \(s.liftedFreeze) tensors saved as trainable: false are trained (--tune-from reaches them)" : "")
                 + (s.skippedImages > 0 ? "; \(s.skippedImages) bad images skipped" : "")
                 + (s.startEpoch > 0 ? "; resuming after epoch \(s.startEpoch)" : "") + "\n").utf8))
         case .batch(let epoch, let batch, let batches, let loss, let speed):

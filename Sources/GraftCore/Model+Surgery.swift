@@ -9,6 +9,30 @@ extension Model {
         }.map(\.name)
     }
 
+    /// The model with the frozen flags lifted from the tensors of `node` and every node after it
+    /// (every node when nil), and the names of the tensors lifted.
+    ///
+    /// A flag is lifted only where the tensor's learning-rate multiplier is not 0: a Keras layer
+    /// saved with `trainable: false` (the frozen base of a transfer-learning model) trains once
+    /// the chosen depth reaches it, as in Keras's second, unfrozen phase; a Caffe `lr_mult: 0`
+    /// (and an ONNX tensor Graft exported as frozen) keeps its zero rate.
+    public func liftingRecordedFreeze(from node: String?) -> (model: Model, lifted: [String]) {
+        guard var training, !training.parameters.isEmpty else { return (self, []) }
+        let start = node.flatMap { name in graph.nodes.firstIndex { $0.name == name } } ?? 0
+        var lifted: [String] = []
+        for n in graph.nodes[start...] {
+            for spec in n.parameters {
+                let key = n.tensorName(spec.name)
+                guard let settings = training.parameters[key], settings.frozen, settings.learningRateMultiplier != 0 else { continue }
+                training.parameters[key]?.frozen = false
+                lifted.append(key)
+            }
+        }
+        var model = self
+        model.training = training
+        return (model, lifted)
+    }
+
     /// The last inner product (or, if the network ends in convolutions, the last convolution):
     /// the classifier a new head replaces.
     public var classifierNode: String? {

@@ -26,6 +26,9 @@ public struct TrainerSummary: Codable, Equatable, Sendable {
     public var skippedImages: Int
     public var trainedParameters: Int
     public var frozenPrefix: [String]
+    /// How many tensors saved frozen (Keras `trainable: false`) this run trains, because the
+    /// chosen depth reaches them.
+    public var liftedFreeze: Int
     /// The frozen prefix's outputs are computed once and reused every epoch.
     public var usesFeatureCache: Bool
     public var batchesPerEpoch: Int
@@ -69,6 +72,9 @@ public final class Trainer {
     public let trainSamples: [Sample]
     /// The model as training starts: head replaced and/or re-initialised.
     public let initialModel: Model
+    /// Tensors saved frozen (Keras `trainable: false`) that this run trains because its
+    /// `tuneFrom` (or `scratch`) reaches them.
+    public let liftedFreeze: [String]
     public let pipeline: ImagePipeline
     private let configurationJSON: String
 
@@ -92,6 +98,13 @@ public final class Trainer {
         if configuration.scratch { prepared = prepared.reinitialized(seed: configuration.seed &+ 2) }
         if let from = configuration.tuneFrom, !prepared.trainableLayers.contains(from) {
             throw .configuration("--tune-from '\(from)' is not a trainable layer; choose one of \(prepared.trainableLayers.joined(separator: ", "))")
+        }
+        // A chosen depth (or training from scratch) says what learns: Keras's `trainable: false`
+        // flags from that layer on are lifted (see `Model.liftingRecordedFreeze(from:)`).
+        if configuration.scratch || configuration.tuneFrom != nil {
+            (prepared, liftedFreeze) = prepared.liftingRecordedFreeze(from: configuration.scratch ? nil : configuration.tuneFrom)
+        } else {
+            liftedFreeze = []
         }
         if prepared.training == nil { prepared.training = TrainingMetadata(classLabels: dataset.classes) }
         let preprocessing = prepared.effectivePreprocessing
@@ -204,7 +217,7 @@ public final class Trainer {
                                      testCount: testBank.count,
                                      skippedImages: trainBank.skipped.count + validationBank.skipped.count + testBank.skipped.count,
                                      trainedParameters: session.trainedParameters.count, frozenPrefix: session.frozenPrefix,
-                                     usesFeatureCache: useCache, batchesPerEpoch: batchesPerEpoch, startEpoch: startEpoch)
+                                     liftedFreeze: liftedFreeze.count, usesFeatureCache: useCache, batchesPerEpoch: batchesPerEpoch, startEpoch: startEpoch)
         events(.started(summary))
         log?(Self.jsonLine(["event": "start", "summary": summary]))
 

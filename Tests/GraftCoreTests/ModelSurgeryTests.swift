@@ -25,6 +25,24 @@ struct ModelSurgeryTests {
         #expect(try tuned.graph.inferShapes().values["prob"] == [1, 2])
     }
 
+    /// Keras's `trainable: false` (frozen, rate kept) is lifted from the chosen layer on; Caffe's
+    /// `lr_mult: 0` (frozen at rate 0) is not; nothing changes without training metadata.
+    @Test func recordedFreezeIsLiftedFromTheChosenLayerOn() {
+        var model = quick
+        typealias S = TrainingMetadata.ParameterSettings
+        model.training = TrainingMetadata(parameters: [
+            "conv1.weight": S(frozen: true), "conv2.weight": S(frozen: true), "conv2.bias": S(frozen: true),
+            "conv3.weight": S(learningRateMultiplier: 0, decayMultiplier: 0, frozen: true), "ip1.weight": S(frozen: true),
+            "ip1.bias": S(learningRateMultiplier: 2),
+        ])
+        let (lifted, names) = model.liftingRecordedFreeze(from: "conv2")
+        #expect(names == ["conv2.weight", "conv2.bias", "ip1.weight"])
+        #expect(lifted.training?.frozenTensors == ["conv1.weight", "conv3.weight"])
+        #expect(lifted.training?.parameters["ip1.bias"]?.learningRateMultiplier == 2)
+        #expect(model.liftingRecordedFreeze(from: nil).lifted.count == 4)
+        #expect(quick.liftingRecordedFreeze(from: "conv1").lifted.isEmpty)
+    }
+
     @Test func scratchChangesEveryWeightDeterministically() {
         let a = quick.reinitialized(seed: 5), b = quick.reinitialized(seed: 5)
         #expect(a.weights == b.weights)
