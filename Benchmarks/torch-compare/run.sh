@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Graft vs PyTorch on this CPU, side by side: the same networks, batch sizes, optimizer and thread
-# count, each case run alternately (Graft, PyTorch, Graft, PyTorch, ...) so that a noisy shared
-# machine affects both alike. Prints images/s, the ratio, and peak memory (from /usr/bin/time -v).
+# Graft vs PyTorch (and, for inference, ONNX Runtime) on this CPU, side by side: the same networks,
+# batch sizes, optimizer and thread count, each case run alternately (Graft, PyTorch, ONNX Runtime,
+# Graft, ...) so that a noisy shared machine affects all alike. Prints images/s, the ratios, and
+# peak memory (from /usr/bin/time -v).
 #
 #   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~10 min
 #   CASES="caffenet-train quick-train" Benchmarks/torch-compare/run.sh 5   # only some cases
 #
-# Creates .build-torch-venv with the CPU-only torch wheel (192 MB) the first time.
+# Creates .build-torch-venv with the CPU-only torch wheel (192 MB), onnx and onnxruntime the first time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 rounds=${1:-3}
 threads=${THREADS:-$(nproc)}
 venv="$root/.build-torch-venv"
-if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "torch==2.13.0+cpu" numpy
+if ! "$venv/bin/python" -c "import torch, onnx, onnxruntime" 2>/dev/null; then
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "torch==2.13.0+cpu" numpy onnx onnxruntime
 fi
 [ -x /usr/bin/time ] || { echo "installing GNU time for peak-memory figures"; apt-get install -y -qq time >/dev/null; }
 (cd "$root" && swift build -c release >/dev/null)
@@ -23,7 +24,7 @@ graft="$root/.build/release/graft"
 
 # case batch steps; "quick-train-avx2" is the quick net on Graft's AVX2 kernels (GRAFT_SIMD=avx2),
 # what a CPU without AVX-512 runs (on such a CPU it equals quick-train).
-cases=("caffenet-train 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "quick-train 128 10" "quick-train-avx2 128 10")
+cases=("caffenet-train 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "caffenet-infer 1 20" "quick-train 128 10" "quick-train-avx2 128 10")
 if [ -n "${CASES:-}" ]; then  # e.g. CASES="caffenet-train caffenet-infer": only those
   picked=(); for spec in "${cases[@]}"; do [[ " $CASES " == *" ${spec%% *} "* ]] && picked+=("$spec"); done; cases=("${picked[@]}")
 fi
@@ -35,17 +36,25 @@ measure() {  # prints "images_per_second peak_kib"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '%-26s %12s %12s %8s %14s %14s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio" "Graft peak MB" "torch peak MB"
+printf '%-26s %12s %12s %8s %12s %8s %14s %14s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio" "ORT img/s" "ratio" "Graft peak MB" "torch peak MB"
 for spec in "${cases[@]}"; do
   read -r name batch steps <<<"$spec"
-  g=(); t=(); gm=(); tm=()
+  g=(); t=(); o=(); gm=(); tm=()
   for ((r = 0; r < rounds; r++)); do
     simd=(); [ "$name" = quick-train-avx2 ] && simd=(env GRAFT_SIMD=avx2)
     read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${name%-avx2}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
     read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "${name%-avx2}" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
+    if [ "$name" = caffenet-infer ]; then
+      read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-infer-ort "$batch" "$steps" "$threads"); o+=("$speed")
+    fi
   done
   gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)
-  printf '%-26s %12.1f %12.1f %7.2fx %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(echo "$gs / $ts" | bc -l)" \
+  if [ ${#o[@]} -gt 0 ]; then
+    os=$(echo "${o[*]}" | median); ortcols=$(printf '%12.1f %7.2fx' "$os" "$(echo "$gs / $os" | bc -l)")
+  else
+    ortcols=$(printf '%12s %8s' "-" "")
+  fi
+  printf '%-26s %12.1f %12.1f %7.2fx %s %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(echo "$gs / $ts" | bc -l)" "$ortcols" \
     "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "$(echo "$(echo "${tm[*]}" | median) / 1024" | bc -l)"
 done
 # Graft's frozen-prefix cache has no PyTorch counterpart: shown against PyTorch's fc-only step.
@@ -53,4 +62,4 @@ done
 read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads")
 printf '%-26s %12.1f %12s %8s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "$(echo "$mem / 1024" | bc -l)"
 }
-echo "threads: $threads; $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)')"
+echo "threads: $threads; $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch, onnxruntime; print("torch", torch.__version__, "onnxruntime", onnxruntime.__version__)')"

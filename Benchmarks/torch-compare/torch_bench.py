@@ -1,7 +1,9 @@
 """The same cases as `graft bench`, in PyTorch on the CPU: prints one JSON line.
 
 usage: python torch_bench.py CASE BATCH STEPS THREADS
-cases: caffenet-train, caffenet-train-fc, caffenet-infer, quick-train
+cases: caffenet-train, caffenet-train-fc, caffenet-infer, quick-train, and caffenet-infer-ort: the
+same CaffeNet exported by torch.onnx.export (opset 17, TorchScript exporter, this batch size) and
+run by ONNX Runtime (CPU, intra-op threads THREADS, every graph optimisation on).
 (PyTorch has no frozen-prefix cache: caffenet-train-fc runs conv1-pool5 forward every step, under
 torch.no_grad(), which is what a PyTorch user would write.)"""
 import json, sys, time
@@ -49,7 +51,21 @@ x = torch.rand(batch, 3, size, size) * 255
 y = torch.randint(0, 10 if quick else 2, (batch,))
 loss = nn.CrossEntropyLoss()
 
-if case == "caffenet-infer":
+if case == "caffenet-infer-ort":
+    import os, tempfile
+    import onnxruntime as ort
+    model.eval()
+    path = os.path.join(tempfile.mkdtemp(), "caffenet.onnx")
+    torch.onnx.export(model, (x,), path, opset_version=17, dynamo=False, input_names=["data"], output_names=["prob"])
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    feed = {"data": x.numpy()}
+    def step():
+        session.run(None, feed)
+elif case == "caffenet-infer":
     model.eval()
     def step():
         with torch.no_grad():
@@ -81,4 +97,5 @@ for _ in range(steps):
     t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
 median = sorted(times)[len(times) // 2]
 print(json.dumps({"case": case, "batch": batch, "threads": torch.get_num_threads(), "median_step_seconds": round(median, 5),
-                  "images_per_second": round(batch / median, 2), "torch": torch.__version__}))
+                  "images_per_second": round(batch / median, 2), "torch": torch.__version__}
+                 | ({"onnxruntime": __import__("onnxruntime").__version__} if case.endswith("-ort") else {})))
