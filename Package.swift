@@ -91,7 +91,7 @@ let tests: [Target] = [
         "GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport", "GraftCaffe", "GraftKeras",
     ]),
     .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore", "GraftTestSupport"]),
-    .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftTestSupport"]),
+    .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftStatistics", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
 ]
 

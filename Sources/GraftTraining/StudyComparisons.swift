@@ -2,8 +2,8 @@ import Foundation
 import GraftStatistics
 
 /// The paired tests behind a study's answers: arms compared on the same test images with
-/// DeLong's test (seeds averaged in the structural components), Holm-corrected within each
-/// family of comparisons.
+/// DeLong's test (seeds averaged in the structural components), or, when test images share
+/// groups, a paired bootstrap over the groups; Holm-corrected within each family of comparisons.
 public struct StudyComparison: Codable, Equatable, Sendable {
     public enum Verdict: String, Codable, Sendable {
         /// Better with the corrected p below 0.05.
@@ -16,6 +16,26 @@ public struct StudyComparison: Codable, Equatable, Sendable {
         case notShown = "not shown"
     }
 
+    /// How the difference was tested.
+    public enum Method: Codable, Equatable, Sendable {
+        /// DeLong's test: every test image an independent case.
+        case deLong
+        /// A paired bootstrap resampling whole groups (patients, video sequences), stratified by
+        /// whether a group holds a positive: used when test images share groups, whose images
+        /// are not independent cases (DeLong would understate the variance).
+        case groupBootstrap(groups: Int, resamples: Int)
+
+        /// "DeLong's test on the same test images" / "a paired bootstrap over the 4 test groups".
+        public var description: String {
+            switch self {
+            case .deLong: "DeLong's test on the same test images"
+            case .groupBootstrap(let groups, let resamples):
+                "a paired bootstrap over the \(groups) test groups (\(resamples) resamples; images of one group are not independent)"
+            }
+        }
+    }
+
+    public var method: Method
     public var fraction: Double
     public var armA: String
     public var armB: String
@@ -53,10 +73,30 @@ public struct StudyComparison: Codable, Equatable, Sendable {
         guard sa.count == a.count, sb.count == b.count, !sb.isEmpty,
               (a + b).allSatisfy({ $0.testLabels == labels }) else { return nil }
         guard let c = try? DeLong.compare(sa, sb, labels: labels) else { return nil }
-        return StudyComparison(fraction: fraction, armA: armA, armB: armB, seedsA: sa.count, seedsB: sb.count, aucA: c.aucA, aucB: c.aucB,
-                               difference: c.difference, standardError: c.standardError, low: c.low, high: c.high,
-                               pValue: c.pValue, adjustedPValue: c.pValue, verdict: .notShown)
+        var comparison = StudyComparison(method: .deLong, fraction: fraction, armA: armA, armB: armB, seedsA: sa.count, seedsB: sb.count,
+                                         aucA: c.aucA, aucB: c.aucB, difference: c.difference, standardError: c.standardError,
+                                         low: c.low, high: c.high, pValue: c.pValue, adjustedPValue: c.pValue, verdict: .notShown)
+        // Test images that share groups (patches of one video, slices of one patient) are not
+        // independent: the groups are resampled instead.
+        if let groups = a.first?.testGroups, groups.count == labels.count, (a + b).allSatisfy({ $0.testGroups == groups }) {
+            let count = Set(groups).count
+            if count < labels.count {
+                let bootstrap = PairedBootstrap(resamples: groupResamples, seed: 1)
+                guard let r = try? bootstrap.compare(sa, sb, labels: labels, groups: groups) else { return nil }
+                comparison.method = .groupBootstrap(groups: count, resamples: groupResamples)
+                comparison.difference = r.difference
+                comparison.standardError = r.standardError
+                comparison.low = r.low
+                comparison.high = r.high
+                comparison.pValue = r.pValue
+                comparison.adjustedPValue = r.pValue
+            }
+        }
+        return comparison
     }
+
+    /// Resamples of the group bootstrap.
+    static let groupResamples = 4000
 
     /// Holm-adjusts a family in place and sets each verdict.
     static func settle(_ family: inout [StudyComparison]) {

@@ -110,7 +110,7 @@ public struct StudyReport {
                        c.verdict.rawValue, c.text)
             }
             findings.append("1. Does the best fine-tuned model match or beat training from scratch at every fraction? \(answer): "
-                + parts.joined(separator: "; ") + ". (DeLong's test on the same test images, seeds averaged; Holm's correction over the "
+                + parts.joined(separator: "; ") + ". (\(versus[0].method.description), seeds averaged; Holm's correction over the "
                 + String(format: "%d fractions; \"matches\" means the 95 %% interval lies within ±%.2f AUC; the best depth is chosen by validation AUC.)",
                          versus.count, StudyComparison.margin))
         }
@@ -204,6 +204,15 @@ public struct StudyReport {
         return rows.joined(separator: "\n")
     }
 
+    /// How the comparisons were tested, for headings: "DeLong, same test images" or the group
+    /// bootstrap when test images share groups.
+    var comparisonMethodTitle: String {
+        switch (versusScratch + neighbours).first?.method {
+        case .groupBootstrap(let groups, _)?: "paired bootstrap over the \(groups) test groups"
+        default: "DeLong, same test images"
+        }
+    }
+
     func comparisonTable() -> String {
         let all = versusScratch + neighbours
         guard !all.isEmpty else { return "No paired comparisons: they need a binary task and finished cells with per-image test scores." }
@@ -248,7 +257,7 @@ public struct StudyReport {
 
             \(findings.joined(separator: "\n\n"))
 
-            ## Paired comparisons (DeLong, same test images, seeds averaged)
+            ## Paired comparisons (\(comparisonMethodTitle), seeds averaged)
 
             \(comparisonTable())
 
@@ -306,7 +315,7 @@ public struct StudyReport {
             \(table)
             <h2>The paper's three questions</h2>
             \(findingsHTML)
-            <h2>Paired comparisons (DeLong, same test images, seeds averaged)</h2>
+            <h2>Paired comparisons (\(esc(comparisonMethodTitle)), seeds averaged)</h2>
             \(comparisonsHTML)
             <h2>Failed runs</h2>
             \(failedHTML)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GraftStatistics
 import GraftCore
 import GraftData
 import GraftImage
@@ -155,6 +156,37 @@ struct StudyTests {
         #expect(report.markdown(datasetName: "x", plots: []).contains("the loss became nan"))
         // Holm: the adjusted p-values are at least the raw ones.
         #expect(report.versusScratch.allSatisfy { $0.adjustedPValue >= $0.pValue })
+    }
+
+    /// Test images in 4 groups (videos) where fine-tuning helps only in group 0: treated as 200
+    /// independent images (DeLong) the advantage looks significant; resampling the groups, which
+    /// is what the study does when test images share groups, it is not shown.
+    @Test func sharedGroupsAreResampledAsGroups() throws {
+        var p = plan(task: .classify, data: "x")
+        p.fractions = [1]
+        p.seeds = 1
+        var g = SeededGaussian(seed: 11)
+        let labels = (0..<200).map { $0 % 2 == 0 }
+        let groups = labels.indices.map { "video\($0 / 50)" }
+        let base = labels.map { ($0 ? 1.0 : 0) + g.gaussian() }
+        let boosted = base.indices.map { i in base[i] + (labels[i] && groups[i] == "video0" ? 4 : 0) }
+        func result(_ arm: StudyCell.Arm, _ scores: [Double], validation: Double) -> CellResult {
+            var r = Self.scoredResult(arm, 1, seed: 0, separation: 1, validation: validation, generator: &g)
+            r.testScores = scores
+            r.testLabels = labels
+            r.testGroups = groups
+            return r
+        }
+        let report = StudyReport(plan: p, results: [result(.depth("conv1"), boosted, validation: 0.9), result(.depth("fc"), base, validation: 0.8),
+                                                    result(.scratch, base, validation: 0.7)])
+        let versus = try #require(report.versusScratch.first)
+        #expect(versus.method == .groupBootstrap(groups: 4, resamples: StudyComparison.groupResamples))
+        #expect(versus.verdict == .notShown, "\(versus.text)")
+        #expect(versus.low <= 0 && versus.difference > 0.02)
+        let independent = try DeLong.compare([boosted], [base], labels: labels)
+        print("4 groups: \(versus.text); as 200 independent images: p \(independent.pValue)")
+        #expect(independent.pValue < 0.01, "as independent images the difference would be significant: p \(independent.pValue)")
+        #expect(report.markdown(datasetName: "x", plots: []).contains("paired bootstrap over the 4 test groups"))
     }
 
     /// Two fractions and a small difference: no trend claimed, no win claimed.
