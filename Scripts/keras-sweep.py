@@ -156,8 +156,8 @@ def build(fn, extra):
     return model, {"include_top": True, "classes": 10, "input_shape": shape}, errors
 
 
-def randomise(model, rng):
-    """Makes the weights the initialisers leave neutral (BN statistics, zero biases) non-trivial."""
+def all_layers(model):
+    """Every layer, nested models' layers included, in order."""
     layers = []
 
     def walk(layer):
@@ -168,6 +168,12 @@ def randomise(model, rng):
 
     for layer in model.layers:
         walk(layer)
+    return layers
+
+
+def randomise(model, rng):
+    """Makes the weights the initialisers leave neutral (BN statistics, zero biases) non-trivial."""
+    layers = all_layers(model)
     for layer in layers:
         weights = layer.weights
         if not weights:
@@ -207,16 +213,7 @@ def calibrate(model, x):
     """Floors every BatchNormalization's moving variance at 4x the variance of its input over `x`,
     measured in one training-mode pass with momentum 0 (each layer normalising with the batch's
     statistics, so every later layer sees an input of known spread); the means stay random."""
-    layers = []
-
-    def walk(layer):
-        layers.append(layer)
-        for inner in getattr(layer, "layers", []) or []:
-            if inner is not layer:
-                walk(inner)
-
-    for layer in model.layers:
-        walk(layer)
+    layers = all_layers(model)
     norms = [l for l in layers if type(l).__name__.startswith("BatchNormalization")
              or type(l).__name__ == "SyncBatchNormalization"]
     if not norms:
