@@ -15,8 +15,8 @@ struct ONNXImportModelTests {
         #expect(types.sorted() == [
             "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
             "ConvTranspose", "Div", "Dropout", "Elu", "Flatten", "Floor", "Gather", "Gelu", "Gemm", "GlobalAveragePool",
-            "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "InstanceNormalization", "LRN", "LeakyRelu", "MatMul", "Max",
-            "MaxPool", "Mean", "Min", "Mul", "Neg", "PRelu", "Pad", "Pow", "ReduceMax", "ReduceMean", "Relu", "Reshape", "Resize", "Selu", "Shape", "Sigmoid",
+            "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "InstanceNormalization", "LRN", "LayerNormalization", "LeakyRelu", "MatMul", "Max",
+            "MaxPool", "Mean", "Min", "Mul", "Neg", "PRelu", "Pad", "Pow", "Reciprocal", "ReduceMax", "ReduceMean", "Relu", "Reshape", "Resize", "Selu", "Shape", "Sigmoid",
             "Slice", "Softmax", "Softplus", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze", "Upsample",
         ])
         for type in types { #expect(ONNXMappers.byType[type].map { $0.opType } == type) }
