@@ -256,11 +256,16 @@ def make_input(fn, meta, extra, rng, batch=2):
     return x, "[0, 255]" if np.array_equal(x, raw) else f"[0, 255] then {fn.__module__.rsplit('.', 1)[-1]}.preprocess_input"
 
 
-def reference_output(out, name):
+def reference_output(out, name, fn):
     """The output of the model as saved (reloaded from the file the tests read), not of the object
-    in memory: Keras 3's EfficientNet computed 3.8e-5 apart before and after saving."""
+    in memory: Keras 3's EfficientNet computed 3.8e-5 apart before and after saving. The
+    architecture's own layer classes are given as custom objects, as a user reloading it must:
+    tf.keras 2 does not register ConvNeXt's LayerScale, and cannot reload its own file without."""
     path = os.path.join(out, name + (".h5" if args.tf_keras else ".keras"))
-    return keras.models.load_model(path, compile=False)
+    module = sys.modules.get(fn.__module__)
+    custom = {n: v for n, v in vars(module).items()
+              if inspect.isclass(v) and issubclass(v, keras.layers.Layer) and v.__module__ == fn.__module__} if module else {}
+    return keras.models.load_model(path, compile=False, custom_objects=custom or None)
 
 
 def save(model, out, name):
@@ -334,7 +339,7 @@ def main():
             entry["calibrated_batchnorms"] = calibrate(model, calibration)
             x, entry["input_range"] = make_input(fn, meta, extra, np.random.default_rng(0))
             entry["files"], entry["layouts"] = save(model, out, name)
-            reloaded = reference_output(out, name)
+            reloaded = reference_output(out, name, fn)
             first = lambda v: np.asarray(v[0] if isinstance(v, (list, tuple)) else v, dtype="float32")  # noqa: E731
             y = first(reloaded.predict(x, batch_size=2, verbose=0))
             jitter = np.random.default_rng(2).standard_normal(x.shape)
