@@ -26,7 +26,8 @@ public struct PairedBootstrap: Sendable {
     }
 
     /// Compares arm A with arm B (each a list of scorings of the same cases, averaged per draw).
-    /// `groups` clusters cases (nil: every case its own group).
+    /// `groups` clusters cases (nil: every case its own group); with groups, p is never below
+    /// ``groupPValueFloor(groups:)``.
     public func compare(_ a: [[Double]], _ b: [[Double]], labels: [Bool], groups: [String]? = nil) throws(DeLong.Failure) -> Result {
         guard !a.isEmpty, !b.isEmpty else { throw .noScorings }
         for s in a + b where s.count != labels.count { throw .lengthMismatch(scores: s.count, labels: labels.count) }
@@ -67,11 +68,17 @@ public struct PairedBootstrap: Sendable {
             return i + 1 < differences.count ? differences[i] * (1 - f) + differences[i + 1] * f : differences[i]
         }
         let below = differences.filter { $0 <= 0 }.count, above = differences.filter { $0 >= 0 }.count
-        let p = min(1, 2 * Double(min(below, above) + 1) / Double(differences.count + 1))
+        // With few groups every resample can fall on one side and p would go to 1/resamples; no
+        // test over G groups can be surer than a sign-flip test, whose smallest two-sided p is 2^(1-G).
+        let floor = groups == nil ? 0 : Self.groupPValueFloor(groups: clusters.count)
+        let p = max(floor, min(1, 2 * Double(min(below, above) + 1) / Double(differences.count + 1)))
         let mean = differences.reduce(0, +) / Double(differences.count)
         let se = (differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(differences.count - 1)).squareRoot()
         return Result(difference: observed, low: quantile(alpha), high: quantile(1 - alpha), pValue: p, standardError: se)
     }
+
+    /// The smallest p a comparison over `groups` independent groups can claim: 2^(1-G) (0.125 for 4).
+    public static func groupPValueFloor(groups: Int) -> Double { groups >= 60 ? 0 : 1 / Double(UInt64(1) << UInt64(max(groups, 1) - 1)) }
 
     /// The Mann-Whitney area of `scores` over the (possibly repeated) cases, from midranks.
     static func auc(_ scores: [Double], _ labels: [Bool], _ cases: [Int]) -> Double {

@@ -23,7 +23,7 @@ public struct StudyComparison: Codable, Equatable, Sendable {
         /// A paired bootstrap resampling whole groups (patients, video sequences), stratified by
         /// whether a group holds a positive: used when test images share groups, whose images
         /// are not independent cases (DeLong would understate the variance). Its p is floored at
-        /// 2^(1-G), the resolution of a sign-flip test over G groups.
+        /// 2^(1-G) (``PairedBootstrap/groupPValueFloor(groups:)``).
         case groupBootstrap(groups: Int, resamples: Int)
 
         /// "DeLong's test on the same test images" / "a paired bootstrap over the 4 test groups".
@@ -89,18 +89,12 @@ public struct StudyComparison: Codable, Equatable, Sendable {
                 comparison.standardError = r.standardError
                 comparison.low = r.low
                 comparison.high = r.high
-                // With few groups every resample can fall on one side, and the bootstrap's p goes
-                // to its floor of 1/resamples: no test over G groups can be surer than a sign-flip
-                // test, whose smallest two-sided p is 2^(1-G) (0.125 for 4 videos).
-                comparison.pValue = max(r.pValue, Self.groupPValueFloor(groups: count))
-                comparison.adjustedPValue = comparison.pValue
+                comparison.pValue = r.pValue
+                comparison.adjustedPValue = r.pValue
             }
         }
         return comparison
     }
-
-    /// The smallest p a comparison over `groups` independent groups can claim: 2^(1-G).
-    static func groupPValueFloor(groups: Int) -> Double { groups >= 60 ? 0 : pow(2, Double(1 - groups)) }
 
     /// Resamples of the group bootstrap.
     static let groupResamples = 4000

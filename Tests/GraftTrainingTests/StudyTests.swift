@@ -183,7 +183,7 @@ struct StudyTests {
         #expect(versus.method == .groupBootstrap(groups: 4, resamples: StudyComparison.groupResamples))
         #expect(versus.verdict == .notShown, "\(versus.text)")
         #expect(versus.pValue >= 0.125, "4 groups cannot give a p below 2^-3")
-        #expect(StudyComparison.groupPValueFloor(groups: 4) == 0.125 && StudyComparison.groupPValueFloor(groups: 100) == 0)
+        #expect(PairedBootstrap.groupPValueFloor(groups: 4) == 0.125 && PairedBootstrap.groupPValueFloor(groups: 100) == 0)
         #expect(versus.low <= 0 && versus.difference > 0.02)
         let independent = try DeLong.compare([boosted], [base], labels: labels)
         print("4 groups: \(versus.text); as 200 independent images: p \(independent.pValue)")

@@ -33,14 +33,10 @@ extension ONNXPooling {
             Pooling.outputSize(input: input[axis], kernel: kernel[axis], stride: stride[axis], padBegin: pads.begin[axis],
                                padEnd: pads.end[axis], rounding: rounding)
         }
-        let wanted = (0..<2).map { axis in
-            var out = size(axis, .floor)
-            let span = input[axis] + pads.begin[axis] + pads.end[axis] - kernel[axis]
-            if span >= 0 {
-                out = (span + stride[axis] - 1) / stride[axis] + 1
-                if (out - 1) * stride[axis] >= input[axis] + pads.begin[axis] { out -= 1 }
-            }
-            return out
+        // Graft's ceil already drops a window starting past the input on padded axes.
+        let wanted = (0..<2).map { axis -> Int in
+            let out = size(axis, .ceil)
+            return size(axis, .floor) > 0 && (out - 1) * stride[axis] >= input[axis] + pads.begin[axis] ? out - 1 : out
         }
         for rounding in [Pooling.Rounding.ceil, .floor] where (0..<2).allSatisfy({ size($0, rounding) == wanted[$0] }) {
             return rounding
