@@ -20,6 +20,12 @@ else:
     import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+# Keras 3 builds a functional graph by recursing once per layer of depth
+# (keras/src/ops/function.py, _build_map_helper): at Python's default limit of 1000 it cannot load
+# the deepest applications at all -- tf.keras's own ResNetRS270/350/420 .h5 files included -- so a
+# user must raise the limit, and so do we.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 50_000))
+
 failures = 0
 for job in jobs:
     try:
