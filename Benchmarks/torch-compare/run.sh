@@ -22,9 +22,11 @@ fi
 (cd "$root" && swift build -c release >/dev/null)
 graft="$root/.build/release/graft"
 
-# case batch steps; "quick-train-avx2" is the quick net on Graft's AVX2 kernels (GRAFT_SIMD=avx2),
-# what a CPU without AVX-512 runs (on such a CPU it equals quick-train).
-cases=("caffenet-train 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "caffenet-infer 1 20" "quick-train 128 10" "quick-train-avx2 128 10")
+# case batch steps; a case ending in "-avx2" runs Graft on its AVX2 kernels (GRAFT_SIMD=avx2, and
+# OpenBLAS's Haswell kernels), what a CPU without AVX-512 runs (on such a CPU it equals the plain
+# case). PyTorch and ONNX Runtime keep their own dispatch: on an AVX-512 CPU they still use it.
+cases=("caffenet-train 32 5" "caffenet-train-avx2 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "caffenet-infer-avx2 32 5"
+       "caffenet-infer 1 20" "caffenet-infer-avx2 1 20" "quick-train 128 10" "quick-train-avx2 128 10")
 if [ -n "${CASES:-}" ]; then  # e.g. CASES="caffenet-train caffenet-infer": only those
   picked=(); for spec in "${cases[@]}"; do [[ " $CASES " == *" ${spec%% *} "* ]] && picked+=("$spec"); done; cases=("${picked[@]}")
 fi
@@ -41,10 +43,10 @@ for spec in "${cases[@]}"; do
   read -r name batch steps <<<"$spec"
   g=(); t=(); o=(); gm=(); tm=()
   for ((r = 0; r < rounds; r++)); do
-    simd=(); [ "$name" = quick-train-avx2 ] && simd=(env GRAFT_SIMD=avx2)
+    simd=(); [[ "$name" == *-avx2 ]] && simd=(env GRAFT_SIMD=avx2 OPENBLAS_CORETYPE=Haswell)
     read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${name%-avx2}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
     read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "${name%-avx2}" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
-    if [ "$name" = caffenet-infer ]; then
+    if [ "${name%-avx2}" = caffenet-infer ]; then
       read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-infer-ort "$batch" "$steps" "$threads"); o+=("$speed")
     fi
   done
@@ -62,4 +64,5 @@ done
 read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads")
 printf '%-26s %12.1f %12s %8s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "$(echo "$mem / 1024" | bc -l)"
 }
-echo "threads: $threads; $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch, onnxruntime; print("torch", torch.__version__, "onnxruntime", onnxruntime.__version__)')"
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')"
+echo "threads: $threads; $cpu; $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch, onnxruntime; print("torch", torch.__version__, "onnxruntime", onnxruntime.__version__)')"

@@ -56,8 +56,20 @@ public enum ConvolutionKernels {
         case winograd
     }
 
-    /// Channels per group below which Winograd's GEMMs are too thin to pay for the transforms.
-    public static let winogradMinimumChannels = 16
+    /// Channels per group (input and output) below which Winograd's transforms cost more than its
+    /// fewer multiplications save. Measured per layer at 2 threads (Zen 5, alternating
+    /// strategies, best of 6): 32 channels on 32x32 maps took 8.4 ms by Winograd against 1.5 ms by
+    /// image-parallel panels (AVX2: 13.2 against 3.0), 64 channels on 56x56 10.7 against 6.1-8.2,
+    /// 96 on 27x27 22 against 10-20; from 128 channels on, Winograd wins or ties on AVX2.
+    public static let winogradMinimumChannels = 128
+
+    /// Output positions below which Winograd loses to the AVX-512 panel GEMM on a CPU that runs
+    /// 512-bit FMAs at full rate (``PanelKernels/avx512FullRate``): the panels then do twice
+    /// AVX2's arithmetic while Winograd's transforms and BLAS GEMMs gain nothing. Measured there:
+    /// CaffeNet's 13x13 conv3-5 at batch 32 took 25/20/14 ms by panels against 47/31/21 by
+    /// Winograd, 7x7x512 5.6 against 8.7, 14x14x256 5.4 against 5.2 (a tie), while 56x56x128
+    /// (26 against 22), 56x56x256 and 112x112x128 (67 and 87 against 37 and 65) still favour Winograd.
+    public static let winogradMinimumAreaAgainstFullRatePanels = 32 * 32
 
     /// Multiply-adds per image and group below which ``Strategy/imageParallel`` beats sharing
     /// each GEMM between the cores.
@@ -70,18 +82,31 @@ public enum ConvolutionKernels {
     /// alternating runs on a noisy machine); much larger column matrices would fall out of cache.
     public static let imageParallelMaximumColumns = 4 << 20
 
+    /// A strategy that ``preferredStrategy(for:batch:)`` returns whenever it applies, for the
+    /// current task: tests pin the path they check (a Winograd gradient check on a few channels,
+    /// which the cost rule would send to a GEMM).
+    @TaskLocal public static var forcedStrategy: Strategy?
+
     /// The fastest strategy that applies to this geometry (for `batch` images per pass).
     public static func preferredStrategy(for g: ConvolutionGeometry, batch: Int = 1) -> Strategy {
+        if let forced = forcedStrategy, supports(forced, g) { return forced }
         if g.isPointwise { return .pointwiseGEMM }
         if g.isDepthwise { return .depthwiseDirect }
-        if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
-           g.outputChannelsPerGroup >= winogradMinimumChannels { return .winograd }
+        let panels = PanelKernels.active
+        let gemm: Strategy
         if batch > 1, Parallel.workers > 1,
            g.outputChannelsPerGroup * g.reductionLength * g.patches.outputArea <= imageParallelMaximumWork
-            || (PanelKernels.active != .none && g.patches.columnCount <= imageParallelMaximumColumns) {
-            return .imageParallel
+            || (panels != .none && g.patches.columnCount <= imageParallelMaximumColumns) {
+            gemm = .imageParallel
+        } else {
+            gemm = .im2colGEMM
         }
-        return .im2colGEMM
+        if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
+           g.outputChannelsPerGroup >= winogradMinimumChannels {
+            let fullRatePanels = gemm == .imageParallel && panels == .avx512 && PanelKernels.avx512FullRate
+            if !fullRatePanels || g.patches.outputArea >= winogradMinimumAreaAgainstFullRatePanels { return .winograd }
+        }
+        return gemm
     }
 
     /// Whether `strategy` can compute this geometry.

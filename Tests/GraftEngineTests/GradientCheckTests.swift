@@ -1,5 +1,6 @@
 import GraftCore
 @testable import GraftEngine
+import GraftKernels
 import Testing
 
 /// A convolution or deconvolution case for the gradient check.
@@ -7,6 +8,8 @@ struct BackwardConvolutionCase: CustomTestStringConvertible, Sendable {
     let name: String
     let input: Shape
     let op: Op
+    /// The convolution strategy the case pins (nil: whatever the engine prefers for it).
+    var strategy: ConvolutionKernels.Strategy? = nil
     var testDescription: String { name }
 
     static let convolutions: [BackwardConvolutionCase] = [
@@ -33,7 +36,7 @@ struct BackwardConvolutionCase: CustomTestStringConvertible, Sendable {
         .init(name: "5x5 pad 2 on rows of 8, batch 2 (image-parallel: direct SIMD convolution, no im2col)",
               input: [2, 3, 5, 8], op: .convolution(Convolution(outputChannels: 4, kernel: [5, 5], padBegin: [2, 2]))),
         .init(name: "Winograd F(2,3): 16 channels, 3x3 pad 1, batch 2", input: [2, 16, 3, 4],
-              op: .convolution(Convolution(outputChannels: 16, kernel: [3, 3], padBegin: [1, 1]))),
+              op: .convolution(Convolution(outputChannels: 16, kernel: [3, 3], padBegin: [1, 1])), strategy: .winograd),
     ]
 
     static let deconvolutions: [BackwardConvolutionCase] = [
@@ -64,7 +67,9 @@ struct BackwardConvolutionCase: CustomTestStringConvertible, Sendable {
 struct GradientCheckTests {
     @Test("convolution", arguments: BackwardConvolutionCase.convolutions)
     func convolution(_ c: BackwardConvolutionCase) throws {
-        try checkOp(c.op, inputs: [randomTensor(c.input, seed: 30)], parameters: c.parameters)
+        try ConvolutionKernels.$forcedStrategy.withValue(c.strategy) {
+            try checkOp(c.op, inputs: [randomTensor(c.input, seed: 30)], parameters: c.parameters)
+        }
     }
 
     @Test("deconvolution", arguments: BackwardConvolutionCase.deconvolutions)

@@ -6,7 +6,9 @@ import GraftKernels
 /// The weight is kept in one layout only, chosen by the plan's purpose:
 /// - **inference**: transposed to `[inputCount, outputCount]` once, for a plain GEMM (it beats the
 ///   transposed-B GEMM for large layers on OpenBLAS, shared/PERF.md); the file's layout is not kept,
-///   so CaffeNet's fc6 and fc7 cost 218 MB once, not twice;
+///   so CaffeNet's fc6 and fc7 cost 218 MB once, not twice; at batch 1-4 the file's layout
+///   instead, each output a dot product with a contiguous weight row on Graft's own kernel (a
+///   memory-bound GEMV: fc6 at batch 1 took 6.2 ms through OpenBLAS, see `forwardFewRows`);
 /// - **training**: the file's layout `[outputCount, inputCount]`, which the optimizer updates; the
 ///   forward pass multiplies by it as a transposed-B GEMM (repacking fc6's 37.7 M floats after every
 ///   update would cost more than the plain GEMM saves).
@@ -25,6 +27,8 @@ final class InnerProductLayer: Layer {
         case stored(Parameter)
         /// `[inputCount, outputCount]`, inference only.
         case packed(FloatBuffer)
+        /// `[outputCount, inputCount]` for inference at a few rows (dot products).
+        case rowMajor(FloatBuffer)
     }
 
     init(_ site: LayerSite, _ op: InnerProduct) throws(ExecutionError) {
@@ -42,6 +46,11 @@ final class InnerProductLayer: Layer {
         case .inference:
             guard let tensor = try site.tensor("weight") else {
                 throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
+            }
+            if InnerProductKernels.takesFewRows(rows: rows, inputCount: inputCount, outputCount: outputCount) {
+                weightForm = .rowMajor(FloatBuffer(copying: tensor.scalars))
+                bias = try site.parameter("bias")
+                return
             }
             let packed = FloatBuffer(count: tensor.elementCount)
             let (outputs, inputs) = (outputCount, inputCount)
@@ -74,6 +83,10 @@ final class InnerProductLayer: Layer {
             InnerProductKernels.forward(input: context.input(inputs[0]), packedWeight: packed.pointer,
                                         bias: biasPointer, output: context.output(outputs[0]),
                                         rows: rows, inputCount: inputCount, outputCount: outputCount)
+        case .rowMajor(let weight):
+            InnerProductKernels.forwardFewRows(input: context.input(inputs[0]), weight: weight.pointer,
+                                               bias: biasPointer, output: context.output(outputs[0]),
+                                               rows: rows, inputCount: inputCount, outputCount: outputCount)
         }
     }
 

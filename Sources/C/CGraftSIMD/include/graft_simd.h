@@ -30,6 +30,21 @@ typedef enum {
 /* The best instruction set this CPU and OS support (cpuid and xgetbv). */
 graft_simd_isa graft_simd_best(void);
 
+/* 1 when 512-bit FMAs run at full rate (one 512-bit result per FMA unit per cycle: Intel server
+ * cores, AMD Zen 5), 0 where they are split into two 256-bit halves (AMD Zen 4, family 0x19) and
+ * AVX-512 does no more arithmetic per cycle than AVX2. Says nothing about whether AVX-512 exists. */
+int graft_simd_avx512_full_rate(void);
+
+/* The most rows graft_simd_few_rows takes. */
+#define GRAFT_ROWS_MAX 4
+
+/* y[r][o] = sum over k < K of x[r][k] * W[o][k], for r < rows (1 ... GRAFT_ROWS_MAX) and
+ * o0 <= o < o1: a few input rows by a weight in its stored [outputs, K] layout (inference's fully
+ * connected layers at batch 1-4, memory-bound). Callers split [0, outputs) across threads; each
+ * output's sum has the same order on every split. GRAFT_SIMD_NONE runs a plain loop. */
+void graft_simd_few_rows(graft_simd_isa isa, int rows, int o0, int o1, int K, const float *x, ptrdiff_t ldx,
+                         const float *W, ptrdiff_t ldw, float *y, ptrdiff_t ldy);
+
 /* Columns per packed panel for `isa` (0 for GRAFT_SIMD_NONE). */
 int graft_simd_panel_width(graft_simd_isa isa);
 

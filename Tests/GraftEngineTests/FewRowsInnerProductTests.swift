@@ -1,0 +1,66 @@
+import GraftCore
+@testable import GraftEngine
+import GraftKernels
+import Testing
+
+/// Inference's fully connected layers at batch 1-4 run Graft's own dot-product kernel on the
+/// stored weight layout; it must give OpenBLAS's result on every instruction set, for every
+/// row count and for lengths that leave vector tails.
+@Suite("Fully connected inference at a few rows")
+struct FewRowsInnerProductTests {
+    @Test("matches the BLAS product on every instruction set",
+          arguments: PanelKernels.InstructionSet.allCases)
+    func matchesBLAS(_ isa: PanelKernels.InstructionSet) {
+        for rows in 1...InnerProductKernels.fewRowsMaximum {
+            for (inputCount, outputCount) in [(1, 1), (15, 3), (16, 7), (37, 70), (100, 33), (513, 129)] {
+                let x = randomTensor([rows, inputCount], seed: UInt64(rows * 100 + inputCount))
+                let w = randomTensor([outputCount, inputCount], seed: UInt64(outputCount))
+                let b = randomTensor([outputCount], seed: 7)
+                var fast = [Float](repeating: .nan, count: rows * outputCount)
+                var reference = [Float](repeating: .nan, count: rows * outputCount)
+                // Parallel splits forced even on these small products: the split must not matter.
+                PanelKernels.$override.withValue(isa) {
+                    Parallel.$minimumWorkOverride.withValue(0) {
+                        fast.withUnsafeMutableBufferPointer { y in
+                            InnerProductKernels.forwardFewRows(input: x.scalars, weight: w.scalars, bias: b.scalars,
+                                                               output: y.baseAddress!, rows: rows, inputCount: inputCount,
+                                                               outputCount: outputCount)
+                        }
+                    }
+                }
+                reference.withUnsafeMutableBufferPointer { y in
+                    InnerProductKernels.forwardUnpacked(input: x.scalars, weight: w.scalars, bias: b.scalars,
+                                                        output: y.baseAddress!, rows: rows, inputCount: inputCount,
+                                                        outputCount: outputCount)
+                }
+                #expect(!fast.contains { $0.isNaN }, "\(isa) rows \(rows), \(inputCount) → \(outputCount): outputs left unwritten")
+                expectClose(fast, reference, tolerance: 1e-5)
+            }
+        }
+    }
+
+    @Test("the result does not depend on the thread split")
+    func independentOfSplit() {
+        let (rows, inputCount, outputCount) = (3, 777, 61)
+        let x = randomTensor([rows, inputCount], seed: 1), w = randomTensor([outputCount, inputCount], seed: 2)
+        func run(minimumWork: Int) -> [Float] {
+            var y = [Float](repeating: .nan, count: rows * outputCount)
+            Parallel.$minimumWorkOverride.withValue(minimumWork) {
+                y.withUnsafeMutableBufferPointer { out in
+                    InnerProductKernels.forwardFewRows(input: x.scalars, weight: w.scalars, bias: nil, output: out.baseAddress!,
+                                                       rows: rows, inputCount: inputCount, outputCount: outputCount)
+                }
+            }
+            return y
+        }
+        #expect(run(minimumWork: 0) == run(minimumWork: Int.max))
+    }
+
+    @Test("inference plans take it at batch 1-4 and the packed GEMM above")
+    func chosenByBatch() throws {
+        #expect(InnerProductKernels.takesFewRows(rows: 1, inputCount: 9216, outputCount: 4096))
+        #expect(InnerProductKernels.takesFewRows(rows: 4, inputCount: 9216, outputCount: 4096))
+        #expect(!InnerProductKernels.takesFewRows(rows: 5, inputCount: 9216, outputCount: 4096))
+        #expect(!InnerProductKernels.takesFewRows(rows: 0, inputCount: 9216, outputCount: 4096))
+    }
+}
