@@ -271,6 +271,11 @@ struct TrainingSessionTests {
 
     @Test("a Winograd convolution in an inference plan keeps only its transformed weights; training keeps the stored ones")
     func winogradWeightHeldOnce() throws {
+        // 16 channels are too few for the engine's own choice of Winograd: pinned for the test.
+        try ConvolutionKernels.$forcedStrategy.withValue(.winograd) { try winogradWeightHeldOnceBody() }
+    }
+
+    private func winogradWeightHeldOnceBody() throws {
         let op = Convolution(outputChannels: 16, kernel: [3, 3], padBegin: [1, 1])
         let graph = try singleNodeGraph(.convolution(op), inputShapes: [[2, 16, 5, 6]])
         let weights = ["node.weight": randomTensor([16, 16, 3, 3], seed: 7), "node.bias": randomTensor([16], seed: 8)]
