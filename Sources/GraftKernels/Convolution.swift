@@ -60,7 +60,9 @@ public enum ConvolutionKernels {
     /// fewer multiplications save. Measured per layer at 2 threads (Zen 5, alternating
     /// strategies, best of 6): 32 channels on 32x32 maps took 8.4 ms by Winograd against 1.5 ms by
     /// image-parallel panels (AVX2: 13.2 against 3.0), 64 channels on 56x56 10.7 against 6.1-8.2,
-    /// 96 on 27x27 22 against 10-20; from 128 channels on, Winograd wins or ties on AVX2.
+    /// 96 on 27x27 22 against 10-20. From 128 channels on, Winograd mostly wins or ties on AVX2
+    /// (14x14x512 20 against 35, 28x28x256 22.5 against 34; CaffeNet's conv3 28 and 48 ms in two
+    /// runs against 44; 13x13x128 9.2 against 8.5).
     public static let winogradMinimumChannels = 128
 
     /// Output positions below which Winograd loses to the AVX-512 panel GEMM on a CPU that runs

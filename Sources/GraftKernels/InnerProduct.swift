@@ -19,15 +19,21 @@ public enum InnerProductKernels {
         BLAS.sgemm(m: rows, n: outputCount, k: inputCount,
                    a: input, lda: max(inputCount, 1), b: packedWeight, ldb: outputCount,
                    c: output, ldc: outputCount)
+        addBias(bias, to: output, rows: rows, outputCount: outputCount)
+    }
+}
+
+extension InnerProductKernels {
+    /// `output[r] += bias` for every row (nothing without a bias).
+    @inline(__always)
+    static func addBias(_ bias: UnsafePointer<Float>?, to output: UnsafeMutablePointer<Float>, rows: Int, outputCount: Int) {
         guard let bias else { return }
         for r in 0..<rows {
             let row = output + r * outputCount
             for o in 0..<outputCount { row[o] += bias[o] }
         }
     }
-}
 
-extension InnerProductKernels {
     /// Rows (images) up to which inference keeps the stored layout and computes each output as a
     /// dot product with one contiguous weight row (``forwardFewRows(input:weight:bias:output:rows:inputCount:outputCount:)``):
     /// at batch 1 the layer is a memory-bound GEMV, and OpenBLAS's sgemm on the transposed copy
@@ -52,11 +58,7 @@ extension InnerProductKernels {
             graft_simd_few_rows(isa.c, Int32(rows), Int32(range.lowerBound), Int32(range.upperBound), Int32(inputCount),
                                 input, inputCount, weight, inputCount, output, outputCount)
         }
-        guard let bias else { return }
-        for r in 0..<rows {
-            let row = output + r * outputCount
-            for o in 0..<outputCount { row[o] += bias[o] }
-        }
+        addBias(bias, to: output, rows: rows, outputCount: outputCount)
     }
 
     /// `output[rows, outputCount] = input[rows, K] · weight[outputCount, K]ᵀ + bias`, straight from
@@ -68,11 +70,7 @@ extension InnerProductKernels {
         BLAS.sgemm(.none, .transposed, m: rows, n: outputCount, k: inputCount,
                    a: input, lda: max(inputCount, 1), b: weight, ldb: max(inputCount, 1),
                    c: output, ldc: outputCount)
-        guard let bias else { return }
-        for r in 0..<rows {
-            let row = output + r * outputCount
-            for o in 0..<outputCount { row[o] += bias[o] }
-        }
+        addBias(bias, to: output, rows: rows, outputCount: outputCount)
     }
 
     /// Floats of scratch ``backward(input:weight:outputGradient:inputGradient:weightGradient:biasGradient:rows:inputCount:outputCount:scratch:)`` needs.

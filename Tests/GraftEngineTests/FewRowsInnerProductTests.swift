@@ -56,7 +56,7 @@ struct FewRowsInnerProductTests {
         #expect(run(minimumWork: 0) == run(minimumWork: Int.max))
     }
 
-    @Test("inference plans take it at batch 1-4 and the packed GEMM above")
+    @Test("taken for 1-4 rows, not for 0 or 5 (the packed GEMM's)")
     func chosenByBatch() throws {
         #expect(InnerProductKernels.takesFewRows(rows: 1, inputCount: 9216, outputCount: 4096))
         #expect(InnerProductKernels.takesFewRows(rows: 4, inputCount: 9216, outputCount: 4096))

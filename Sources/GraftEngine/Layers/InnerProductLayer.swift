@@ -49,16 +49,15 @@ final class InnerProductLayer: Layer {
             }
             if InnerProductKernels.takesFewRows(rows: rows, inputCount: inputCount, outputCount: outputCount) {
                 weightForm = .rowMajor(FloatBuffer(copying: tensor.scalars))
-                bias = try site.parameter("bias")
-                return
+            } else {
+                let packed = FloatBuffer(count: tensor.elementCount)
+                let (outputs, inputs) = (outputCount, inputCount)
+                tensor.scalars.withUnsafeBufferPointer { source in
+                    InnerProductKernels.pack(weight: source.baseAddress!, outputCount: outputs, inputCount: inputs,
+                                             into: packed.pointer)
+                }
+                weightForm = .packed(packed)
             }
-            let packed = FloatBuffer(count: tensor.elementCount)
-            let (outputs, inputs) = (outputCount, inputCount)
-            tensor.scalars.withUnsafeBufferPointer { source in
-                InnerProductKernels.pack(weight: source.baseAddress!, outputCount: outputs, inputCount: inputs,
-                                         into: packed.pointer)
-            }
-            weightForm = .packed(packed)
         }
         bias = try site.parameter("bias")
     }

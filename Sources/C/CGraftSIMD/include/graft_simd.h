@@ -30,9 +30,10 @@ typedef enum {
 /* The best instruction set this CPU and OS support (cpuid and xgetbv). */
 graft_simd_isa graft_simd_best(void);
 
-/* 1 when 512-bit FMAs run at full rate (one 512-bit result per FMA unit per cycle: Intel server
- * cores, AMD Zen 5), 0 where they are split into two 256-bit halves (AMD Zen 4, family 0x19) and
- * AVX-512 does no more arithmetic per cycle than AVX2. Says nothing about whether AVX-512 exists. */
+/* 0 on AMD Zen 4 (family 0x19), which splits 512-bit FMAs into two 256-bit halves so that AVX-512
+ * does no more arithmetic per cycle than AVX2; 1 on every other CPU (measured full rate on Zen 5;
+ * assumed elsewhere: Intel parts with a single 512-bit FMA unit would be misjudged). Says nothing
+ * about whether AVX-512 exists. */
 int graft_simd_avx512_full_rate(void);
 
 /* The most rows graft_simd_few_rows takes. */
