@@ -24,6 +24,40 @@ public enum InnerProductKernels {
 }
 
 extension InnerProductKernels {
+    /// Floats the weight takes packed into `isa`'s panels (outputs rounded up to whole panels).
+    public static func panelWeightCount(inputCount: Int, outputCount: Int, isa: PanelKernels.InstructionSet) -> Int {
+        let width = isa.panelWidth
+        return width == 0 ? 0 : (outputCount + width - 1) / width * width * inputCount
+    }
+
+    /// Packs `weight[outputCount, K]` once into the panels of `Wᵀ` that `isa`'s GEMM reads, for
+    /// ``forwardPanels(input:panels:isa:bias:output:rows:inputCount:outputCount:)``.
+    public static func packPanels(weight: UnsafePointer<Float>, outputCount: Int, inputCount: Int,
+                                  isa: PanelKernels.InstructionSet, into panels: UnsafeMutablePointer<Float>) {
+        precondition(isa != .none, "packPanels: no panel kernel")
+        PanelKernels.packColumns(isa, k: inputCount, n: outputCount, source: weight, ld: inputCount, into: panels)
+    }
+
+    /// `output[rows, outputCount] = input[rows, K] · Wᵀ + bias` with `Wᵀ` in the panels of
+    /// ``packPanels(weight:outputCount:inputCount:isa:into:)``, the panels split over the cores
+    /// (each output summed in one fixed order: the result does not depend on the thread count).
+    public static func forwardPanels(input: UnsafePointer<Float>, panels: UnsafePointer<Float>,
+                                     isa: PanelKernels.InstructionSet, bias: UnsafePointer<Float>?,
+                                     output: UnsafeMutablePointer<Float>, rows: Int, inputCount: Int, outputCount: Int) {
+        let width = isa.panelWidth, panelFloats = width * inputCount
+        precondition(width > 0, "forwardPanels: no panel kernel")
+        let panelCount = (outputCount + width - 1) / width
+        Parallel.forEach(panelCount, workPerItem: rows * panelFloats) { range in
+            let first = range.lowerBound * width, columns = min(outputCount, range.upperBound * width) - first
+            PanelKernels.gemm(isa, m: rows, n: columns, k: inputCount, a: input, aRow: inputCount, aColumn: 1,
+                              b: panels + range.lowerBound * panelFloats, bPanelStride: panelFloats,
+                              c: output + first, ldc: outputCount, accumulate: false)
+        }
+        addBias(bias, to: output, rows: rows, outputCount: outputCount)
+    }
+}
+
+extension InnerProductKernels {
     /// `output[r] += bias` for every row (nothing without a bias).
     @inline(__always)
     static func addBias(_ bias: UnsafePointer<Float>?, to output: UnsafeMutablePointer<Float>, rows: Int, outputCount: Int) {

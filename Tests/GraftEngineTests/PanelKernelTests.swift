@@ -177,7 +177,7 @@ struct PanelKernelTests {
 }
 
 extension PanelKernelTests {
-    @Test("vector max pooling = the portable loop: strides, pads, ceil windows, empty windows, NaN and -inf, argmax")
+    @Test("vector max pooling = the portable loop: strides, pads, ceil windows, empty windows, NaN payloads, -inf, signed-zero ties, with and without argmax")
     func maxPoolingMatchesPortable() {
         var random = SeededGenerator(seed: 21)
         for isa in Self.instructionSets {
@@ -197,28 +197,37 @@ extension PanelKernelTests {
                 let planes = 3
                 let input = (0..<(planes * h * w)).map { i -> Float in
                     switch Int.random(in: 0..<40, using: &random) {
-                    case 0: .nan
+                    case 0: Float(nan: UInt32(i % 1000), signaling: false)  // which NaN wins is checked too
                     case 1: -.infinity
                     case 2: 0.5   // ties
+                    case 3: -0.0  // ties between signed zeros: the first tap wins
+                    case 4: 0.0
                     default: Float(i % 7) == 3 ? 0.5 : Float.random(in: -1...1, using: &random)
                     }
                 }
-                func run(_ isa: PanelKernels.InstructionSet) -> ([Float], [Int32]) {
-                    var output = [Float](repeating: 7, count: planes * g.outputHeight * g.outputWidth)
-                    var argmax = [Int32](repeating: 7, count: output.count)
+                let count = planes * g.outputHeight * g.outputWidth, guardCount = 40
+                func run(_ isa: PanelKernels.InstructionSet, indices: Bool) -> ([UInt32], [Int32]) {
+                    // Sentinels past the end: no kernel may write beyond its planes.
+                    var output = [Float](repeating: 7, count: count + guardCount)
+                    var argmax = [Int32](repeating: 7, count: count)
                     PanelKernels.$override.withValue(isa) {
                         output.withUnsafeMutableBufferPointer { o in
                             argmax.withUnsafeMutableBufferPointer { a in
-                                PoolingKernels.maxForward(input: input, output: o.baseAddress!, argmax: a.baseAddress!, planes: planes, geometry: g)
+                                PoolingKernels.maxForward(input: input, output: o.baseAddress!, argmax: indices ? a.baseAddress! : nil,
+                                                          planes: planes, geometry: g)
                             }
                         }
                     }
-                    return (output, argmax)
+                    return (output.map(\.bitPattern), argmax)
                 }
-                let (fast, fastIndex) = run(isa), (portable, portableIndex) = run(.none)
-                let same = zip(fast, portable).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
-                #expect(same && fastIndex == portableIndex, "\(isa) \(g)")
-                if !(same && fastIndex == portableIndex) { return }
+                let (portable, portableIndex) = run(.none, indices: true)
+                for indices in [true, false] {
+                    let (fast, fastIndex) = run(isa, indices: indices)
+                    let same = fast == portable && (!indices || fastIndex == portableIndex)
+                    #expect(same, "\(isa) \(g) argmax: \(indices)")
+                    if !same { return }
+                }
+                #expect(portable.suffix(guardCount).allSatisfy { $0 == Float(7).bitPattern })
             }
         }
     }

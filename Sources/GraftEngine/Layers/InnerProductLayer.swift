@@ -4,10 +4,13 @@ import GraftKernels
 /// Fully connected layer over the input's dims from `axis` on.
 ///
 /// The weight is kept in one layout only, chosen by the plan's purpose:
-/// - **inference**: transposed to `[inputCount, outputCount]` once, for a plain GEMM (it beats the
-///   transposed-B GEMM for large layers on OpenBLAS, shared/PERF.md); the file's layout is not kept,
-///   so CaffeNet's fc6 and fc7 cost 218 MB once, not twice; at batch 1-4 the file's layout
-///   instead, each output a dot product with a contiguous weight row on Graft's own kernel (a
+/// - **inference**: packed once into the panels of Graft's own AVX-512 GEMM (`Wᵀ`, whole panels of
+///   32 outputs; OpenBLAS 0.3.21 runs AVX2 kernels on Zen 5: CaffeNet's fc6 at batch 32 took 14.4 ms
+///   through it, 8.8-9.9 on the panels), or on AVX2 (where OpenBLAS's own kernel won: 14.8 ms
+///   against 16-19 on Graft's 6 x 16 tiles) transposed to `[inputCount, outputCount]` for a plain
+///   BLAS GEMM (it beats the transposed-B GEMM for large layers on OpenBLAS, shared/PERF.md); the
+///   file's layout is not kept, so CaffeNet's fc6 and fc7 cost 218 MB once, not twice; at batch 1-4
+///   the file's layout instead, each output a dot product with a contiguous weight row on Graft's own kernel (a
 ///   memory-bound GEMV: fc6 at batch 1 took 6.2 ms through OpenBLAS, see `forwardFewRows`);
 /// - **training**: the file's layout `[outputCount, inputCount]`, which the optimizer updates; the
 ///   forward pass multiplies by it as a transposed-B GEMM (repacking fc6's 37.7 M floats after every
@@ -29,6 +32,8 @@ final class InnerProductLayer: Layer {
         case packed(FloatBuffer)
         /// `[outputCount, inputCount]` for inference at a few rows (dot products).
         case rowMajor(FloatBuffer)
+        /// `Wᵀ` in the panels of the instruction set it was packed for, inference from 5 rows on.
+        case panels(FloatBuffer, PanelKernels.InstructionSet)
     }
 
     init(_ site: LayerSite, _ op: InnerProduct) throws(ExecutionError) {
@@ -49,6 +54,14 @@ final class InnerProductLayer: Layer {
             }
             if InnerProductKernels.takesFewRows(rows: rows, inputCount: inputCount, outputCount: outputCount) {
                 weightForm = .rowMajor(FloatBuffer(copying: tensor.scalars))
+            } else if case let isa = PanelKernels.active, isa == .avx512 {
+                let panels = FloatBuffer(count: InnerProductKernels.panelWeightCount(inputCount: inputCount, outputCount: outputCount, isa: isa))
+                let (outputs, inputs) = (outputCount, inputCount)
+                tensor.scalars.withUnsafeBufferPointer { source in
+                    InnerProductKernels.packPanels(weight: source.baseAddress!, outputCount: outputs, inputCount: inputs,
+                                                   isa: isa, into: panels.pointer)
+                }
+                weightForm = .panels(panels, isa)
             } else {
                 let packed = FloatBuffer(count: tensor.elementCount)
                 let (outputs, inputs) = (outputCount, inputCount)
@@ -82,6 +95,10 @@ final class InnerProductLayer: Layer {
             InnerProductKernels.forward(input: context.input(inputs[0]), packedWeight: packed.pointer,
                                         bias: biasPointer, output: context.output(outputs[0]),
                                         rows: rows, inputCount: inputCount, outputCount: outputCount)
+        case .panels(let panels, let isa):
+            InnerProductKernels.forwardPanels(input: context.input(inputs[0]), panels: panels.pointer, isa: isa,
+                                              bias: biasPointer, output: context.output(outputs[0]),
+                                              rows: rows, inputCount: inputCount, outputCount: outputCount)
         case .rowMajor(let weight):
             InnerProductKernels.forwardFewRows(input: context.input(inputs[0]), weight: weight.pointer,
                                                bias: biasPointer, output: context.output(outputs[0]),
