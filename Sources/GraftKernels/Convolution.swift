@@ -89,14 +89,18 @@ public enum ConvolutionKernels {
     /// which the cost rule would send to a GEMM).
     @TaskLocal public static var forcedStrategy: Strategy?
 
-    /// The fastest strategy that applies to this geometry (for `batch` images per pass).
-    public static func preferredStrategy(for g: ConvolutionGeometry, batch: Int = 1) -> Strategy {
+    /// The fastest strategy that applies to this geometry (for `batch` images per pass). For
+    /// `inference` with the panel kernels, a single image also goes to the panels, whose forward
+    /// pass shares out blocks of one image's columns between the cores (CaffeNet at batch 1:
+    /// conv1-5 took 8.4 ms through 2-thread OpenBLAS, where ONNX Runtime needs 3.1); a training
+    /// pass keeps im2col + BLAS there, since the panels' backward pass splits by image.
+    public static func preferredStrategy(for g: ConvolutionGeometry, batch: Int = 1, inference: Bool = false) -> Strategy {
         if let forced = forcedStrategy, supports(forced, g) { return forced }
         if g.isPointwise { return .pointwiseGEMM }
         if g.isDepthwise { return .depthwiseDirect }
         let panels = PanelKernels.active
         let gemm: Strategy
-        if batch > 1, Parallel.workers > 1,
+        if batch > 1 || (inference && panels != .none), Parallel.workers > 1,
            g.outputChannelsPerGroup * g.reductionLength * g.patches.outputArea <= imageParallelMaximumWork
             || (panels != .none && g.patches.columnCount <= imageParallelMaximumColumns) {
             gemm = .imageParallel
@@ -144,9 +148,11 @@ public enum ConvolutionKernels {
     /// plus the scatter of the product); 8192+ columns lose (the column blocks fall out of cache).
     public static func imagesPerChunk(for g: ConvolutionGeometry, strategy: Strategy, batch: Int,
                                       targetColumns: Int = 2048, maximumScratch: Int = 4 << 20) -> Int {
+        // Image-parallel scratch for every worker, even below that many images (they then share
+        // out blocks of an image's panels).
+        if strategy == .imageParallel { return Parallel.workers }
         guard strategy != .depthwiseDirect, batch > 1 else { return 1 }
         if strategy == .winograd { return winogradImagesPerChunk(for: g, batch: batch) }
-        if strategy == .imageParallel { return min(Parallel.workers, batch) }
         let wanted = (targetColumns + g.patches.outputArea - 1) / g.patches.outputArea
         let perImage = g.patches.columnCount + g.outputImageCount
         let affordable = max(1, maximumScratch / max(perImage, 1))

@@ -8,7 +8,10 @@
 extension ConvolutionKernels {
     /// Floats of scratch one worker's panel forward pass uses.
     static func panelForwardScratch(for g: ConvolutionGeometry) -> Int {
-        g.patches.paddedCount + g.patches.panelCount(width: PanelKernels.maximumPanelWidth)
+        // One block of panels at the widest panel (narrower panels make blocks of no more floats).
+        let width = PanelKernels.maximumPanelWidth
+        return g.patches.paddedCount
+            + min(g.patches.panelCount(width: width), panelsPerBlock(for: g, width: width) * g.patches.columnRows * width)
     }
 
     /// Floats of scratch the panel backward pass uses: the flipped weights (shared), then per
@@ -43,7 +46,15 @@ extension ConvolutionKernels {
         }
     }
 
-    /// The forward pass: per image, direct when the geometry allows it, else im2col panels + GEMM.
+    /// Floats of im2col panels the forward pass unfolds before multiplying them (about half of a
+    /// 1 MB L2 cache; at least one panel). Task-local so that tests can cut images into many blocks.
+    @TaskLocal static var panelBlockFloats = 1 << 17
+
+    /// The forward pass: per image, direct when the geometry allows it, else im2col panels + GEMM,
+    /// a block of panels at a time (unfolded, then multiplied while in cache: CaffeNet's conv1
+    /// unfolds 4.4 MB of columns per image, which all at once came back from memory). Workers take
+    /// whole images; with fewer images than workers (batch-1 latency) they share out each image's
+    /// blocks instead, every worker padding the image for itself.
     static func forwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                               batch: Int, geometry g: ConvolutionGeometry, parts: Int,
@@ -53,16 +64,27 @@ extension ConvolutionKernels {
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
         let groupPatches = p.group(of: g.groups)
         let direct = p.supportsDirect(isa)
-        Parallel.forEachPart(batch, parts: min(max(1, parts), batch)) { part, images in
+        let panelCount = (area + width - 1) / width
+        let block = panelsPerBlock(for: g, width: width)
+        let blocks = direct ? 1 : (panelCount + block - 1) / block
+        let shareImages = batch < parts && blocks > 1
+        let items = shareImages ? batch * blocks : batch
+        Parallel.forEachPart(items, parts: min(max(1, parts), items)) { part, range in
             let padded = scratch + part * perPart
             let panels = padded + p.paddedCount
-            for n in images {
+            var paddedImage = -1
+            for item in range {
+                let n = shareImages ? item / blocks : item
+                let blockRange = shareImages ? item % blocks ..< item % blocks + 1 : 0..<blocks
                 let result = output + n * g.outputImageCount
-                if let bias {
-                    for c in 0..<g.outputChannels { (result + c * area).update(repeating: bias[c], count: area) }
+                if paddedImage != n {
+                    p.pad(image: input + n * g.inputImageCount, into: padded)
+                    paddedImage = n
                 }
                 if direct {
-                    p.pad(image: input + n * g.inputImageCount, into: padded)
+                    if let bias {
+                        for c in 0..<g.outputChannels { (result + c * area).update(repeating: bias[c], count: area) }
+                    }
                     for group in 0..<g.groups {
                         groupPatches.convolveDirect(weight: weight + group * rows * reduction, rows: rows,
                                                     padded: padded + group * g.inputChannelsPerGroup * p.paddedPlane,
@@ -70,15 +92,25 @@ extension ConvolutionKernels {
                     }
                     continue
                 }
-                p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa, panels: panels)
-                for group in 0..<g.groups {
-                    PanelKernels.gemm(isa, m: rows, n: area, k: reduction,
-                                      a: weight + group * rows * reduction, aRow: reduction, aColumn: 1,
-                                      b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
-                                      c: result + group * rows * area, ldc: area, accumulate: bias != nil)
+                for b in blockRange {
+                    let first = b * block, count = min(block, panelCount - first)
+                    let columns = min(area, (first + count) * width) - first * width
+                    p.unfoldPanels(padded: padded, isa: isa, first: first, count: count, panels: panels)
+                    for group in 0..<g.groups {
+                        PanelKernels.gemm(isa, m: rows, n: columns, k: reduction,
+                                          a: weight + group * rows * reduction, aRow: reduction, aColumn: 1,
+                                          b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
+                                          c: result + group * rows * area + first * width, ldc: area, accumulate: false,
+                                          bias: bias.map { $0 + group * rows })
+                    }
                 }
             }
         }
+    }
+
+    /// Panels of `width` pixels the forward pass unfolds at a time: about ``panelBlockFloats``.
+    static func panelsPerBlock(for g: ConvolutionGeometry, width: Int) -> Int {
+        max(1, panelBlockFloats / max(1, g.patches.columnRows * width))
     }
 
     /// The weight gradient is `dWᵀ = columns · dYᵀ` per image (the panels read as the left operand,

@@ -52,14 +52,15 @@ public enum PanelKernels {
     /// values do not reach the workers of a parallel loop.
     public static var active: InstructionSet { min(override ?? configured, supported) }
 
-    /// `C (+)= A · B` for one group of the panel GEMM; see `graft_simd_gemm` for the addressing.
+    /// `C (+)= A · B` for one group of the panel GEMM, C's rows starting from `bias` when not
+    /// accumulating; see `graft_simd_gemm` for the addressing.
     @inline(__always)
     static func gemm(_ isa: InstructionSet, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Float>, aRow: Int, aColumn: Int, aBlock: Int = 0, aBlockStride: Int = 0,
                      b: UnsafePointer<Float>, bPanelStride: Int,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil) {
         graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
-                        b, bPanelStride, c, ldc, accumulate ? 1 : 0)
+                        b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias)
     }
 }
 
@@ -122,6 +123,14 @@ extension PatchGeometry {
         var g = simd
         graft_simd_pad(image, &g, padded)
         graft_simd_im2col_panels(isa.c, padded, &g, panels, columnRows * isa.panelWidth)
+    }
+
+    /// Writes panels `[first, first + count)` of an image already padded (``pad(image:into:)``),
+    /// panel `first` at `panels`.
+    func unfoldPanels(padded: UnsafePointer<Float>, isa: PanelKernels.InstructionSet, first: Int, count: Int,
+                      panels: UnsafeMutablePointer<Float>) {
+        var g = simd
+        graft_simd_im2col_panel_range(isa.c, padded, &g, Int32(first), Int32(count), panels, columnRows * isa.panelWidth)
     }
 
     /// Whether ``convolveDirect(weight:rows:reduction:padded:isa:output:ldc:accumulate:)`` handles

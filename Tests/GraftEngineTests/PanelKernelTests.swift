@@ -171,6 +171,20 @@ struct PanelKernelTests {
                     expectClose(gradients.weight, referenceGradients.weight, tolerance: 1e-4)
                     expectClose(gradients.bias, referenceGradients.bias, tolerance: 1e-4)
                 }
+                // Fewer images than workers: the workers share out blocks of one image's panels
+                // (blocks of one panel here, so that every image has several).
+                let (ox, oneImage) = (Tensor(shape: Shape([1] + Array(x.shape.dims.dropFirst())), scalars: Array(x.scalars.prefix(g.inputImageCount))),
+                                      Array(reference.prefix(g.outputImageCount)))
+                for (images, expected) in [(ox, oneImage), (x, reference)] {
+                    for blockFloats in [1, 1 << 17] {
+                        for parts in [2, 3, 8] {
+                            let fast = ConvolutionKernels.$panelBlockFloats.withValue(blockFloats) {
+                                WinogradTests.forward(images, w, b, g, .imageParallel, imagesPerChunk: parts)
+                            }
+                            expectClose(fast, expected, tolerance: 1e-4)
+                        }
+                    }
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ typedef struct {
     const float *b;
     float *c;
     ptrdiff_t ldc;
+    const float *bias; /* when not accumulating: C's rows start from bias[row] (null: from 0) */
     int accumulate, valid; /* valid: columns of the panel that reach C (1 ... panel width) */
 } tile;
 
@@ -32,12 +33,17 @@ typedef void (*tile_kernel)(const tile *);
         const ptrdiff_t a_row = t->a_row, a_col = t->a_col, ldc = t->ldc;                          \
         const __mmask16 low = lanes16(t->valid), high = lanes16(t->valid - 16);                      \
         /* Loading through an all-zero mask reads nothing and gives zeros: no branch. */           \
-        const __mmask16 load_low = t->accumulate ? low : 0, load_high = t->accumulate ? high : 0;  \
         float *c = t->c;                                                                           \
         __m512 lo[MR], hi[MR];                                                                     \
-        UNROLL for (int i = 0; i < MR; i++) {                                                             \
-            lo[i] = _mm512_maskz_loadu_ps(load_low, c + i * ldc);                                  \
-            hi[i] = _mm512_maskz_loadu_ps(load_high, c + i * ldc + 16);                            \
+        if (t->accumulate) {                                                                       \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = _mm512_maskz_loadu_ps(low, c + i * ldc);                                   \
+                hi[i] = _mm512_maskz_loadu_ps(high, c + i * ldc + 16);                             \
+            }                                                                                      \
+        } else if (t->bias) {                                                                      \
+            UNROLL for (int i = 0; i < MR; i++) { lo[i] = hi[i] = _mm512_set1_ps(t->bias[i]); }    \
+        } else {                                                                                   \
+            UNROLL for (int i = 0; i < MR; i++) { lo[i] = hi[i] = _mm512_setzero_ps(); }           \
         }                                                                                          \
         const float *b = t->b;                                                                     \
         for (int k0 = 0; k0 < t->k; k0 += t->a_block) {                                            \
@@ -85,6 +91,8 @@ static const tile_kernel avx512_tiles[13] = {
                 lo[i] = _mm256_maskload_ps(c + i * ldc, low);                                      \
                 hi[i] = _mm256_maskload_ps(c + i * ldc + 8, high);                                 \
             }                                                                                      \
+        } else if (t->bias) {                                                                      \
+            UNROLL for (int i = 0; i < MR; i++) { lo[i] = hi[i] = _mm256_set1_ps(t->bias[i]); }    \
         } else {                                                                                   \
             UNROLL for (int i = 0; i < MR; i++) { lo[i] = _mm256_setzero_ps(); hi[i] = _mm256_setzero_ps(); } \
         }                                                                                          \
@@ -140,7 +148,7 @@ int graft_simd_avx512_full_rate(void) {
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
-                     float *C, ptrdiff_t ldc, int accumulate) {
+                     float *C, ptrdiff_t ldc, int accumulate, const float *bias) {
     const tile_kernel *tiles;
     int width, rows;
     switch (isa) {
@@ -151,6 +159,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
     if (a_block <= 0 || a_block >= K) { a_block = K > 0 ? K : 1; a_block_stride = 0; }
     tile t = { .a_row = a_row, .a_col = a_col, .a_block_stride = a_block_stride, .a_block = a_block,
                .k = K, .ldc = ldc, .accumulate = accumulate };
+    const float *row_bias = accumulate ? 0 : bias;
     /* The operand with more rows of tiles streams once, through the outer loop; the other is
      * revisited for each of its tiles and stays in cache. */
     const int panels = (N + width - 1) / width, blocks = (M + rows - 1) / rows;
@@ -162,6 +171,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                 const int height = M - m0 < rows ? M - m0 : rows;
                 t.a = A + (ptrdiff_t)m0 * a_row;
                 t.c = C + (ptrdiff_t)m0 * ldc + n0;
+                t.bias = row_bias ? row_bias + m0 : 0;
                 tiles[height](&t);
             }
         }
@@ -169,6 +179,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
         for (int m0 = 0; m0 < M; m0 += rows) {
             const int height = M - m0 < rows ? M - m0 : rows;
             t.a = A + (ptrdiff_t)m0 * a_row;
+            t.bias = row_bias ? row_bias + m0 : 0;
             for (int n0 = 0; n0 < N; n0 += width) {
                 t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
                 t.valid = N - n0 < width ? N - n0 : width;
@@ -188,8 +199,8 @@ int graft_simd_avx512_full_rate(void) { return 0; }
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
-                     float *C, ptrdiff_t ldc, int accumulate) {
-    (void)isa; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
+                     float *C, ptrdiff_t ldc, int accumulate, const float *bias) {
+    (void)isa; (void)bias; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
     (void)a_block_stride; (void)B; (void)b_panel_stride; (void)C; (void)ldc; (void)accumulate;
 }
 

@@ -88,15 +88,16 @@ static inline ptrdiff_t window_offset(const graft_simd_patches *g, int ph, int p
     return ((ptrdiff_t)c * ph + (ptrdiff_t)i * g->dilation_height) * pw + (ptrdiff_t)j * g->dilation_width;
 }
 
-/* Visits every run of every column row of every panel: `PANEL` once per panel (with `runs`, `n`
+/* Visits every run of every column row of panels [first, first + panels) (stored from dst on): `PANEL` once per panel (with `runs`, `n`
  * and `count` known), then `RUN` with `in` (the run's first tap in the padded image), `to` (its
  * place in the panel), `r` and `length`. The tail of a partial panel is zeroed. */
 #define FOR_EACH_RUN(PANEL, RUN)                                                                   \
     const int area = g->output_height * g->output_width;                                           \
+    const int p_end = (first + panels) * width < area ? (first + panels) * width : area;          \
     run runs[64];                                                                                  \
-    for (int p0 = 0; p0 < area; p0 += width) {                                                     \
+    for (int p0 = first * width; p0 < p_end; p0 += width) {                                        \
         const int count = area - p0 < width ? area - p0 : width;                                   \
-        float *panel = dst + (ptrdiff_t)(p0 / width) * panel_stride;                               \
+        float *panel = dst + (ptrdiff_t)(p0 / width - first) * panel_stride;                       \
         const int n = panel_runs(g, p0, count, runs);                                              \
         PANEL                                                                                      \
         int k = 0;                                                                                 \
@@ -124,7 +125,7 @@ static inline ptrdiff_t window_offset(const graft_simd_patches *g, int ph, int p
  * masks) are the same for every column row of a panel, so they are worked out once per panel. */
 __attribute__((target("avx512f")))
 static void im2col_panels_avx512(const float *padded, const graft_simd_patches *g, int width,
-                                 float *dst, ptrdiff_t panel_stride, int ph, int pw) {
+                                 int first, int panels, float *dst, ptrdiff_t panel_stride, int ph, int pw) {
     __mmask16 masks[64][4];
     FOR_EACH_RUN(
         for (int r = 0; r < n; r++) {
@@ -143,7 +144,7 @@ static void im2col_panels_avx512(const float *padded, const graft_simd_patches *
  * on AMD). */
 __attribute__((target("avx2")))
 static void im2col_panels_avx2(const float *padded, const graft_simd_patches *g, int width,
-                               float *dst, ptrdiff_t panel_stride, int ph, int pw) {
+                               int first, int panels, float *dst, ptrdiff_t panel_stride, int ph, int pw) {
     FOR_EACH_RUN(,
         int t = 0;
         for (; t + 8 <= length; t += 8) _mm256_storeu_ps(to + t, _mm256_loadu_ps(in + t));
@@ -153,27 +154,35 @@ static void im2col_panels_avx2(const float *padded, const graft_simd_patches *g,
 
 /* Any stride, one float at a time. */
 static void im2col_panels_scalar(const float *padded, const graft_simd_patches *g, int width,
-                                 float *dst, ptrdiff_t panel_stride, int ph, int pw) {
+                                 int first, int panels, float *dst, ptrdiff_t panel_stride, int ph, int pw) {
     const ptrdiff_t stride = g->stride_width;
     FOR_EACH_RUN(,
         for (int t = 0; t < length; t++) to[t] = in[(ptrdiff_t)t * stride];)
 }
 
-void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
-                              float *dst, ptrdiff_t panel_stride) {
+void graft_simd_im2col_panel_range(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
+                                   int first, int panels, float *dst, ptrdiff_t panel_stride) {
     int ph, pw;
     graft_simd_padded_size(g, &ph, &pw);
     const int width = graft_simd_panel_width(isa);
-    if (width <= 0) return;
+    if (width <= 0 || first < 0 || panels <= 0) return;
 #if defined(__x86_64__) || defined(_M_X64)
     if (g->stride_width == 1 && isa == GRAFT_SIMD_AVX512) {
-        im2col_panels_avx512(padded, g, width, dst, panel_stride, ph, pw);
+        im2col_panels_avx512(padded, g, width, first, panels, dst, panel_stride, ph, pw);
         return;
     }
     if (g->stride_width == 1 && isa == GRAFT_SIMD_AVX2) {
-        im2col_panels_avx2(padded, g, width, dst, panel_stride, ph, pw);
+        im2col_panels_avx2(padded, g, width, first, panels, dst, panel_stride, ph, pw);
         return;
     }
 #endif
-    im2col_panels_scalar(padded, g, width, dst, panel_stride, ph, pw);
+    im2col_panels_scalar(padded, g, width, first, panels, dst, panel_stride, ph, pw);
+}
+
+void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
+                              float *dst, ptrdiff_t panel_stride) {
+    const int width = graft_simd_panel_width(isa);
+    if (width <= 0) return;
+    const int area = g->output_height * g->output_width;
+    graft_simd_im2col_panel_range(isa, padded, g, 0, (area + width - 1) / width, dst, panel_stride);
 }

@@ -33,7 +33,7 @@ final class ConvolutionLayer: Layer {
                                    dilation: op.dilation),
             outputChannels: op.outputChannels, groups: op.groups)
         batch = x[0]
-        strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch)
+        strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch, inference: site.purpose == .inference)
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
         if strategy == .winograd, site.purpose == .inference {
             guard let tensor = try site.tensor("weight") else {

@@ -49,7 +49,8 @@ void graft_simd_few_rows(graft_simd_isa isa, int rows, int o0, int o1, int K, co
 /* Columns per packed panel for `isa` (0 for GRAFT_SIMD_NONE). */
 int graft_simd_panel_width(graft_simd_isa isa);
 
-/* C[m, n] = (accumulate ? C[m, n] : 0) + sum over k < K of A(m, k) * B(k, n), m < M, n < N.
+/* C[m, n] = (accumulate ? C[m, n] : bias ? bias[m] : 0) + sum over k < K of A(m, k) * B(k, n),
+ * m < M, n < N (the sum starts from that value and adds the products in order of k).
  *
  * A(m, k) = A[m * a_row + (k / a_block) * a_block_stride + (k % a_block) * a_col]: a plain
  * row-major matrix is (a_row = lda, a_col = 1, a_block = K), its transpose (1, lda, K); a packed
@@ -60,7 +61,7 @@ int graft_simd_panel_width(graft_simd_isa isa);
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
-                     float *C, ptrdiff_t ldc, int accumulate);
+                     float *C, ptrdiff_t ldc, int accumulate, const float *bias);
 
 /* Packs B(k, n) = src[k * ld + n] (k < K, n < N) into panels of `width` columns, zero past N. */
 void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
@@ -92,6 +93,11 @@ void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padd
  * dst[(p / w) * panel_stride + k * w + p % w], zero past the last pixel. */
 void graft_simd_im2col_panels(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
                               float *dst, ptrdiff_t panel_stride);
+
+/* The same for panels [first, first + panels) only, panel `first` stored at dst: the forward pass
+ * unfolds a few panels at a time and multiplies them while they are in cache. */
+void graft_simd_im2col_panel_range(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
+                                   int first, int panels, float *dst, ptrdiff_t panel_stride);
 
 /* Whether graft_simd_conv_direct handles this geometry on `isa`: stride 1, and output rows that
  * split into whole vectors (AVX-512: a multiple of 16 pixels, or 8; AVX2: a multiple of 8). */
