@@ -4,12 +4,18 @@ usage: python torch_bench.py CASE BATCH STEPS THREADS
 cases: caffenet-train, caffenet-train-fc, caffenet-infer, quick-train, and caffenet-infer-ort: the
 same CaffeNet exported by torch.onnx.export (opset 17, TorchScript exporter, this batch size) and
 run by ONNX Runtime (CPU, intra-op threads THREADS, every graph optimisation on).
+resnet50-infer, mobilenetv2-infer (and -ort): torchvision's architectures, written out here (the
+CPU torch wheel has no matching torchvision), random weights and BatchNorm statistics (seed 0).
+  python torch_bench.py export NAME BATCH PATH   writes NAME's ONNX file for `graft convert`.
 (PyTorch has no frozen-prefix cache: caffenet-train-fc runs conv1-pool5 forward every step, under
 torch.no_grad(), which is what a PyTorch user would write.)"""
 import json, sys, time
 import torch, torch.nn as nn
 
-case, batch, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+if sys.argv[1] == "export":
+    case, name, batch, path, steps, threads = "export", sys.argv[2], int(sys.argv[3]), sys.argv[4], 1, 1
+else:
+    case, batch, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -43,6 +49,98 @@ class Quick(nn.Module):
         r = torch.relu
         x = r(s.maxpool(s.conv1(x))); x = s.avgpool(r(s.conv2(x))); x = s.avgpool(r(s.conv3(x)))
         return s.ip2(s.ip1(x.flatten(1)))
+
+def conv_bn(i, o, k=1, s=1, groups=1, act=True):
+    layers = [nn.Conv2d(i, o, k, s, (k - 1) // 2, groups=groups, bias=False), nn.BatchNorm2d(o)]
+    return nn.Sequential(*layers, *([nn.ReLU(inplace=True)] if act else []))
+
+class Bottleneck(nn.Module):
+    def __init__(s, i, width, stride):
+        super().__init__()
+        o = width * 4
+        s.body = nn.Sequential(conv_bn(i, width), conv_bn(width, width, 3, stride), conv_bn(width, o, act=False))
+        s.down = conv_bn(i, o, 1, stride, act=False) if stride != 1 or i != o else None
+    def forward(s, x):
+        return torch.relu(s.body(x) + (x if s.down is None else s.down(x)))
+
+class ResNet50(nn.Module):
+    """torchvision's resnet50 (v1.5: the stride on the 3x3 convolution)."""
+    def __init__(s, classes=1000):
+        super().__init__()
+        layers, i = [conv_bn(3, 64, 7, 2), nn.MaxPool2d(3, 2, 1)], 64
+        for width, blocks, stride in [(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)]:
+            for b in range(blocks):
+                layers.append(Bottleneck(i, width, stride if b == 0 else 1)); i = width * 4
+        s.features = nn.Sequential(*layers); s.fc = nn.Linear(2048, classes)
+    def forward(s, x):
+        return s.fc(s.features(x).mean((2, 3)))
+
+class InvertedResidual(nn.Module):
+    def __init__(s, i, o, stride, expand):
+        super().__init__()
+        h = i * expand
+        s.residual = stride == 1 and i == o
+        relu6 = lambda m: nn.Sequential(*m[:2], nn.ReLU6(inplace=True))
+        s.body = nn.Sequential(*([relu6(conv_bn(i, h, act=False))] if expand != 1 else []),
+                               relu6(conv_bn(h, h, 3, stride, groups=h, act=False)), conv_bn(h, o, act=False))
+    def forward(s, x):
+        return x + s.body(x) if s.residual else s.body(x)
+
+class MobileNetV2(nn.Module):
+    """torchvision's mobilenet_v2 (width 1.0)."""
+    def __init__(s, classes=1000):
+        super().__init__()
+        layers, i = [nn.Sequential(*conv_bn(3, 32, 3, 2, act=False)[:2], nn.ReLU6(inplace=True))], 32
+        for t, c, n, stride in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]:
+            for b in range(n):
+                layers.append(InvertedResidual(i, c, stride if b == 0 else 1, t)); i = c
+        layers.append(nn.Sequential(*conv_bn(i, 1280, act=False)[:2], nn.ReLU6(inplace=True)))
+        s.features = nn.Sequential(*layers); s.classifier = nn.Linear(1280, classes)
+    def forward(s, x):
+        return s.classifier(s.features(x).mean((2, 3)))
+
+def randomise_statistics(model):
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.1, 0.1); m.running_var.uniform_(0.5, 1.5)
+            m.weight.data.uniform_(0.5, 1.5); m.bias.data.uniform_(-0.1, 0.1)
+    return model.eval()
+
+zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2}
+if case == "export":  # python torch_bench.py export NAME BATCH PATH
+    model = randomise_statistics(zoo[name]())
+    torch.onnx.export(model, (torch.rand(batch, 3, 224, 224),), path, opset_version=17, dynamo=False,
+                      input_names=["data"], output_names=["logits"])
+    sys.exit(0)
+if case.split("-")[0] in zoo:  # resnet50-infer, mobilenetv2-infer-ort
+    model = randomise_statistics(zoo[case.split("-")[0]]())
+    x = torch.rand(batch, 3, 224, 224)
+    if case.endswith("-ort"):
+        import os, tempfile
+        import onnxruntime as ort
+        path = os.path.join(tempfile.mkdtemp(), "model.onnx")
+        torch.onnx.export(model, (x,), path, opset_version=17, dynamo=False, input_names=["data"], output_names=["logits"])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        feed = {"data": x.numpy()}
+        def step():
+            session.run(None, feed)
+    else:
+        def step():
+            with torch.no_grad():
+                model(x)
+    for _ in range(2):
+        step()
+    times = []
+    for _ in range(steps):
+        t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
+    median = sorted(times)[len(times) // 2]
+    print(json.dumps({"case": case, "batch": batch, "threads": torch.get_num_threads(), "median_step_seconds": round(median, 5),
+                      "images_per_second": round(batch / median, 2), "torch": torch.__version__}))
+    sys.exit(0)
 
 quick = case == "quick-train"
 model = Quick() if quick else CaffeNet()

@@ -22,6 +22,9 @@ extension GraftCommand {
             case caffenetInfer = "caffenet-infer"
             /// Caffe's CIFAR-10 quick net, 32x32, every layer trained.
             case quickTrain = "quick-train"
+            /// Inference of the `.graft` model given by `--model` (ResNet-50, MobileNetV2... converted
+            /// from the ONNX file ONNX Runtime runs beside it).
+            case infer
         }
 
         @Argument(help: "The case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var benchCase: Case
@@ -30,14 +33,24 @@ extension GraftCommand {
         @Option(help: "BLAS threads (default: all cores).") var threads: Int?
         @Flag(help: "Print per-node forward/backward milliseconds per timed step to standard error.")
         var profile = false
+        @Option(name: .customLong("model"), help: "The .graft model of the 'infer' case.") var modelPath: String?
+
+        func validate() throws {
+            if (benchCase == .infer) != (modelPath != nil) {
+                throw ValidationError(benchCase == .infer ? "the 'infer' case needs --model FILE.graft" : "--model goes with the 'infer' case only")
+            }
+        }
 
         func run() throws {
             if let threads { ComputeThreads.set(threads) }
             let quick = benchCase == .quickTrain
-            let graph = quick ? Architectures.cifar10Quick(classes: 10) : Architectures.caffeNet(classes: 2)
+            let file = try modelPath.map { try NativeFile.open($0) }
+            let graph = file?.graph ?? (quick ? Architectures.cifar10Quick(classes: 10) : Architectures.caffeNet(classes: 2))
             // The weights are handed to the engine and not kept here, as `graft run`/`tune` do with a
             // loaded file: peak memory then counts one copy of them, as PyTorch's does.
-            func model() -> Model { Model(graph: graph, weights: graph.randomWeights(seed: 0), provenance: Provenance(sourceFormat: "graft")) }
+            func model() throws -> Model {
+                try file?.loadModel() ?? Model(graph: graph, weights: graph.randomWeights(seed: 0), provenance: Provenance(sourceFormat: "graft"))
+            }
             let input = graph.inputs[0]
             var rng = SeededGenerator(seed: 1)
             let shape = Shape([batch] + Array(input.shape.dims.dropFirst()))
@@ -52,7 +65,7 @@ extension GraftCommand {
             }
             var profileReport: String?
             switch benchCase {
-            case .caffenetInfer:
+            case .caffenetInfer, .infer:
                 let executor = try ForwardExecutor(model: model(), batchSize: batch)
                 for i in 0..<(steps + 2) {
                     if i == 2 && profile { executor.profiling = true }

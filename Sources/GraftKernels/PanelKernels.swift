@@ -140,6 +140,20 @@ extension PatchGeometry {
         return graft_simd_direct_supported(isa.c, &g) != 0
     }
 
+    /// Whether ``depthwise(padded:kernel:bias:isa:output:)`` handles these windows (of one plane) on `isa`.
+    func supportsDepthwise(_ isa: PanelKernels.InstructionSet) -> Bool {
+        var g = simd
+        return graft_simd_depthwise_supported(isa.c, &g) != 0
+    }
+
+    /// One output plane of a depthwise convolution from its input plane, padded by ``pad(image:into:)``
+    /// (these windows with one channel).
+    func depthwise(padded: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: Float,
+                   isa: PanelKernels.InstructionSet, output: UnsafeMutablePointer<Float>) {
+        var g = simd
+        graft_simd_depthwise(isa.c, padded, &g, kernel, bias, output)
+    }
+
     /// Pads one image for ``convolveDirect(weight:rows:reduction:padded:isa:output:ldc:accumulate:)``.
     func pad(image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
         var g = simd

@@ -298,3 +298,67 @@ extension PanelKernelTests {
         #expect(Self.instructionSets.isEmpty || tested > 100)
     }
 }
+
+extension PanelKernelTests {
+    @Test("vector depthwise convolution = im2col + GEMM: strides 1-3, dilation, pads, kernels 1-7, rows of 1-70 pixels, channel multipliers")
+    func depthwiseMatchesIm2col() {
+        var random = SeededGenerator(seed: 61)
+        for isa in Self.instructionSets {
+            for _ in 0..<120 {
+                let kh = Int.random(in: 1...7, using: &random), kw = Int.random(in: 1...7, using: &random)
+                let sh = Int.random(in: 1...3, using: &random), sw = Int.random(in: 1...3, using: &random)
+                let dh = Int.random(in: 1...2, using: &random), dw = Int.random(in: 1...2, using: &random)
+                let h = Int.random(in: 1...9, using: &random), w = Int.random(in: 1...70, using: &random)
+                let pt = Int.random(in: 0..<kh, using: &random), pl = Int.random(in: 0..<kw, using: &random)
+                let (reachH, reachW) = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
+                guard h + 2 * pt >= reachH, w + 2 * pl >= reachW else { continue }
+                let oh = (h + 2 * pt - reachH) / sh + 1, ow = (w + 2 * pl - reachW) / sw + 1
+                let channels = Int.random(in: 2...3, using: &random), multiplier = Int.random(in: 1...2, using: &random)
+                let g = ConvolutionGeometry(patches: PatchGeometry(channels: channels, height: h, width: w, kernelHeight: kh, kernelWidth: kw,
+                                                                   strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl,
+                                                                   dilationHeight: dh, dilationWidth: dw, outputHeight: oh, outputWidth: ow),
+                                            outputChannels: channels * multiplier, groups: channels)
+                #expect(g.isDepthwise)
+                let batch = 2
+                let x = randomTensor([batch, channels, h, w], seed: random.next())
+                let weight = randomTensor([channels * multiplier, 1, kh, kw], seed: random.next())
+                let b = randomTensor([channels * multiplier], seed: random.next())
+                let reference = WinogradTests.forward(x, weight, b, g, .im2colGEMM, imagesPerChunk: 1)
+                let fast = PanelKernels.$override.withValue(isa) {
+                    Parallel.$minimumWorkOverride.withValue(0) {
+                        WinogradTests.forward(x, weight, b, g, .depthwiseDirect, imagesPerChunk: 1)
+                    }
+                }
+                #expect(!fast.contains { $0.isNaN }, "\(isa) \(g): outputs left unwritten")
+                expectClose(fast, reference, tolerance: 1e-5)
+            }
+        }
+    }
+}
+
+extension PanelKernelTests {
+    @Test("pointwise convolutions on the panels = the pointwise GEMM; inference takes the panels at any batch, training from 2 images")
+    func pointwiseOnPanels() {
+        for (channels, outputs, side, groups) in [(16, 96, 112, 1), (96, 24, 7, 1), (8, 6, 5, 2), (3, 40, 33, 1)] {
+            let g = ConvolutionGeometry(patches: PatchGeometry(channels: channels, height: side, width: side, kernelHeight: 1, kernelWidth: 1,
+                                                               outputHeight: side, outputWidth: side),
+                                        outputChannels: outputs, groups: groups)
+            #expect(g.isPointwise)
+            let x = randomTensor([2, channels, side, side], seed: 81)
+            let w = randomTensor([outputs, channels / groups, 1, 1], seed: 82), b = randomTensor([outputs], seed: 83)
+            let reference = WinogradTests.forward(x, w, b, g, .pointwiseGEMM, imagesPerChunk: 1)
+            for isa in Self.instructionSets {
+                PanelKernels.$override.withValue(isa) {
+                    if Parallel.workers > 1 {
+                        #expect(ConvolutionKernels.preferredStrategy(for: g, batch: 1, inference: true) == .imageParallel)
+                        #expect(ConvolutionKernels.preferredStrategy(for: g, batch: 2) == .imageParallel)
+                    }
+                    #expect(ConvolutionKernels.preferredStrategy(for: g, batch: 1) == .pointwiseGEMM)
+                    for parts in [1, 2] {
+                        expectClose(WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts), reference, tolerance: 1e-4)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -111,6 +111,16 @@ void graft_simd_conv_direct(graft_simd_isa isa, int M, const float *A, ptrdiff_t
                             const float *padded, const graft_simd_patches *g,
                             float *C, ptrdiff_t ldc, int accumulate);
 
+/* Whether graft_simd_depthwise handles these windows of one plane (g->channels == 1) on `isa`:
+ * AVX-512 every stride, AVX2 strides 1 and 2 across. */
+int graft_simd_depthwise_supported(graft_simd_isa isa, const graft_simd_patches *g);
+
+/* One plane of a depthwise convolution: output[oh][ow] = bias + sum over the window (row-major) of
+ * kernel[i][j] * padded[oh * sh + i * dh][ow * sw + j * dw], from the plane padded by
+ * graft_simd_pad (g->channels == 1). Returns 0 (and does nothing) when unsupported. */
+int graft_simd_depthwise(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
+                         const float *kernel, float bias, float *output);
+
 /* The windows of a 2-D pooling (Caffe's: a window starts at o * stride - pad_before and ends at
  * min(start + kernel, size + pad_after); only its part inside the image is read). */
 typedef struct {
