@@ -26,10 +26,22 @@ graft="$root/.build/release/graft"
 # OpenBLAS's Haswell kernels), what a CPU without AVX-512 runs (on such a CPU it equals the plain
 # case). PyTorch and ONNX Runtime keep their own dispatch: on an AVX-512 CPU they still use it.
 cases=("caffenet-train 32 5" "caffenet-train-avx2 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "caffenet-infer-avx2 32 5"
-       "caffenet-infer 1 20" "caffenet-infer-avx2 1 20" "quick-train 128 10" "quick-train-avx2 128 10")
+       "caffenet-infer 1 20" "caffenet-infer-avx2 1 20" "quick-train 128 10" "quick-train-avx2 128 10"
+       "resnet50-infer 8 5" "resnet50-infer-avx2 8 5" "resnet50-infer 1 10"
+       "mobilenetv2-infer 8 10" "mobilenetv2-infer-avx2 8 10" "mobilenetv2-infer 1 20")
 if [ -n "${CASES:-}" ]; then  # e.g. CASES="caffenet-train caffenet-infer": only those
   picked=(); for spec in "${cases[@]}"; do [[ " $CASES " == *" ${spec%% *} "* ]] && picked+=("$spec"); done; cases=("${picked[@]}")
 fi
+# ResNet-50 and MobileNetV2: written in PyTorch (torch_bench.py), exported to ONNX once, converted
+# by `graft convert` (BatchNorm folded into the convolutions by the exporter, as users get them).
+models=$(mktemp -d); trap 'rm -rf "$models"' EXIT
+for spec in "${cases[@]}"; do
+  model=${spec%%-infer*}
+  if [[ "$spec" == *-infer* && "$model" != caffenet && ! -f "$models/$model.graft" ]]; then
+    "$venv/bin/python" "$here/torch_bench.py" export "$model" 1 "$models/$model.onnx" 2>/dev/null
+    "$graft" convert "$models/$model.onnx" -o "$models/$model.graft" >/dev/null
+  fi
+done
 measure() {  # prints "images_per_second peak_kib"
   local log; log=$(mktemp)
   /usr/bin/time -v "$@" 2>"$log" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["images_per_second"])' | tr '\n' ' '
@@ -44,10 +56,16 @@ for spec in "${cases[@]}"; do
   g=(); t=(); o=(); gm=(); tm=()
   for ((r = 0; r < rounds; r++)); do
     simd=(); [[ "$name" == *-avx2 ]] && simd=(env GRAFT_SIMD=avx2 OPENBLAS_CORETYPE=Haswell)
-    read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${name%-avx2}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
-    read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "${name%-avx2}" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
-    if [ "${name%-avx2}" = caffenet-infer ]; then
-      read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-infer-ort "$batch" "$steps" "$threads"); o+=("$speed")
+    base=${name%-avx2}; model=${base%-infer}
+    if [ -f "$models/$model.graft" ]; then
+      gcase=(infer --model "$models/$model.graft")
+    else
+      gcase=("$base")
+    fi
+    read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${gcase[@]}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
+    read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
+    if [[ "$base" == *-infer ]]; then
+      read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base-ort" "$batch" "$steps" "$threads"); o+=("$speed")
     fi
   done
   gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)

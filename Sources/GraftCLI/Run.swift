@@ -57,7 +57,8 @@ struct ModelRunner {
         }
         let model = try file.loadModel()
         let names = blobs.isEmpty ? graph.outputs : blobs
-        let executor = try ForwardExecutor(graph: graph, weights: model.weights, batchSize: input.shape[0])
+        let executor = try ForwardExecutor(graph: graph, weights: model.weights, batchSize: input.shape[0],
+                                           retaining: .outputs(plus: blobs))
         let values = try executor.run(inputs: [graphInput.name: input], outputs: names)
         return names.map { ($0, values[$0]!) }
     }

@@ -18,6 +18,9 @@ public enum ExecutionError: Error, Equatable, Sendable {
     case wrongInputShape(input: String, expected: Shape, actual: Shape)
     /// A requested value is neither a graph input nor a node output.
     case unknownValue(String)
+    /// A requested value exists but the executor was planned without keeping it (see
+    /// ``ForwardExecutor/Retention``).
+    case valueNotRetained(String)
     /// The node's layer has no backward pass yet.
     case backwardNotImplemented(node: String)
     /// A training plan names a node the graph does not have.
@@ -53,6 +56,8 @@ extension ExecutionError: CustomStringConvertible {
         case .wrongInputShape(let input, let expected, let actual):
             "graph input '\(input)' has shape \(actual), expected \(expected)"
         case .unknownValue(let name): "no value named '\(name)' in the graph"
+        case .valueNotRetained(let name):
+            "value '\(name)' was not kept: plan the executor with retaining: .outputs(plus: [\"\(name)\"]) or .everyValue"
         case .backwardNotImplemented(let node): "node '\(node)' has no backward pass yet"
         case .unknownNode(let name): "no node named '\(name)' in the graph"
         case .unknownParameter(let key): "no parameter '\(key)' in the graph"

@@ -2,12 +2,17 @@ public import GraftCore
 
 /// Runs a graph forward (inference) on NCHW float32 batches of a fixed size.
 ///
-/// Planning happens once in `init`: shapes are inferred for the batch size, every value gets a
-/// buffer, weights are copied and packed. `run` then only copies the inputs in, executes the
-/// layers and copies the requested values out; it never reallocates the value buffers.
+/// Planning happens once in `init`: shapes are inferred for the batch size, values get buffers,
+/// weights are copied and packed. `run` then only copies the inputs in, executes the layers and
+/// copies the requested values out; it never reallocates the value buffers.
+///
+/// By default only the graph outputs can be read back, and intermediate values share memory
+/// (ResNet-50 at batch 8 peaked at twice PyTorch's memory with a buffer per value); plan with
+/// ``Retention/everyValue`` or name the values to inspect:
 ///
 /// ```swift
-/// let executor = try ForwardExecutor(graph: model.graph, weights: model.weights, batchSize: 1)
+/// let executor = try ForwardExecutor(graph: model.graph, weights: model.weights, batchSize: 1,
+///                                    retaining: .outputs(plus: ["conv1"]))
 /// let result = try executor.run(inputs: ["data": image], outputs: ["prob", "conv1"])
 /// ```
 ///
@@ -28,17 +33,41 @@ public final class ForwardExecutor {
     /// - Throws: ``ExecutionError/notExecutable(node:framework:type:)`` for an opaque node,
     ///   ``ExecutionError/missingWeight(node:key:)`` or ``ExecutionError/weightShapeMismatch(node:key:expected:actual:)``
     ///   for weights, ``ExecutionError/invalidGraph(_:)`` when shape inference fails.
-    public init(graph: Graph, weights: [String: Tensor], batchSize: Int? = nil) throws(ExecutionError) {
+    public init(graph: Graph, weights: [String: Tensor], batchSize: Int? = nil,
+                retaining retention: Retention = .outputs()) throws(ExecutionError) {
         self.graph = graph
-        let plan = try ExecutionPlan(graph: graph, weights: weights, batchSize: batchSize)
+        let retained: Set<String>?
+        switch retention {
+        case .everyValue: retained = nil
+        case .outputs(let extra):
+            for name in extra where !graph.inputs.contains(where: { $0.name == name })
+                && !graph.nodes.contains(where: { $0.outputs.contains(name) }) {
+                throw .unknownValue(name)
+            }
+            retained = Set(graph.outputs + extra)
+        }
+        let plan = try ExecutionPlan(graph: graph, weights: weights, batchSize: batchSize, retaining: retained)
         self.plan = plan
+        self.retained = retained
         self.batchSize = plan.graphInputs.first.map { plan.values.shape($0.id)[0] } ?? batchSize ?? 1
     }
 
     /// Plans a whole model (its graph and weights) for a batch size.
-    public convenience init(model: Model, batchSize: Int? = nil) throws(ExecutionError) {
-        try self.init(graph: model.graph, weights: model.weights, batchSize: batchSize)
+    public convenience init(model: Model, batchSize: Int? = nil, retaining retention: Retention = .outputs()) throws(ExecutionError) {
+        try self.init(graph: model.graph, weights: model.weights, batchSize: batchSize, retaining: retention)
     }
+
+    /// Which values ``run(inputs:outputs:)`` can return.
+    public enum Retention: Sendable, Equatable {
+        /// The graph inputs and outputs and the values named here; every other value shares
+        /// memory with values whose lifetimes do not overlap.
+        case outputs(plus: [String] = [])
+        /// Every value, in a buffer of its own (inspection, layer-by-layer comparisons).
+        case everyValue
+    }
+
+    /// The values a run can return beyond the graph inputs (nil: all).
+    private let retained: Set<String>?
 
     private var layerTimes: [Duration]?
     private var runs = 0
@@ -77,6 +106,9 @@ public final class ForwardExecutor {
         var requestedIDs: [(name: String, id: ValueID)] = []
         for name in requested {
             guard let id = plan.valueIDs[name] else { throw .unknownValue(name) }
+            if let retained, !retained.contains(name), !plan.graphInputs.contains(where: { $0.name == name }) {
+                throw .valueNotRetained(name)
+            }
             requestedIDs.append((name, id))
         }
         for name in inputs.keys where !plan.graphInputs.contains(where: { $0.name == name }) {
@@ -111,7 +143,7 @@ public final class ForwardExecutor {
 
         var result: [String: Tensor] = [:]
         for (name, id) in requestedIDs {
-            result[name] = plan.values.buffers[id.index].tensor(shape: plan.values.shape(id))
+            result[name] = plan.values.buffer(id).tensor(shape: plan.values.shape(id))
         }
         return result
     }

@@ -8,14 +8,31 @@ struct ValueID: Hashable, Sendable {
 /// Every value's shape and buffer for one plan, indexed by ``ValueID``.
 final class ValueStore {
     let shapes: [Shape]
+    /// The distinct buffers; several values may share one (see ``init(shapes:sharing:)``).
     let buffers: [FloatBuffer]
+    /// The buffer of each value.
+    private let slots: [Int]
 
+    /// One buffer per value.
     init(shapes: [Shape]) {
         self.shapes = shapes
         self.buffers = shapes.map { FloatBuffer(count: $0.elementCount) }
+        self.slots = Array(shapes.indices)
     }
 
-    func pointer(_ id: ValueID) -> UnsafeMutablePointer<Float> { buffers[id.index].pointer }
+    /// Values share buffers as `assignment` says (value index → buffer index; every buffer as
+    /// large as its largest value).
+    init(shapes: [Shape], sharing assignment: [Int]) {
+        precondition(assignment.count == shapes.count, "ValueStore: one buffer index per value")
+        self.shapes = shapes
+        var capacity = [Int](repeating: 0, count: (assignment.max() ?? -1) + 1)
+        for (value, buffer) in assignment.enumerated() { capacity[buffer] = max(capacity[buffer], shapes[value].elementCount) }
+        self.buffers = capacity.map { FloatBuffer(count: $0) }
+        self.slots = assignment
+    }
+
+    func pointer(_ id: ValueID) -> UnsafeMutablePointer<Float> { buffers[slots[id.index]].pointer }
+    func buffer(_ id: ValueID) -> FloatBuffer { buffers[slots[id.index]] }
     func shape(_ id: ValueID) -> Shape { shapes[id.index] }
 }
 

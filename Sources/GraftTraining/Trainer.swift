@@ -374,7 +374,8 @@ public final class Trainer {
             guard var weight = scaled.weights[key], let value = node.outputs.first else { continue }
             let output: Tensor
             do {
-                let executor = try ForwardExecutor(graph: scaled.graph, weights: scaled.weights, batchSize: input.shape[0])
+                let executor = try ForwardExecutor(graph: scaled.graph, weights: scaled.weights, batchSize: input.shape[0],
+                                                   retaining: .outputs(plus: [value]))
                 output = try executor.run(inputs: [scaled.graph.inputs[0].name: input], outputs: [value])[value]!
             } catch { throw .engine("\(error)") }
             let std = TensorStatistics(output.scalars).std

@@ -17,7 +17,7 @@ enum CaffeTesting {
 
     /// Runs `model` on `input` and returns the named values.
     static func run(_ model: Model, input: Tensor, outputs: [String]) throws -> [String: Tensor] {
-        let executor = try ForwardExecutor(model: model, batchSize: input.shape[0])
+        let executor = try ForwardExecutor(model: model, batchSize: input.shape[0], retaining: .outputs(plus: outputs))
         return try executor.run(inputs: [model.graph.inputs[0].name: input], outputs: outputs)
     }
 

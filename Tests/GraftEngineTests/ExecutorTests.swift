@@ -56,7 +56,7 @@ struct ExecutorTests {
     func intermediateValues() throws {
         let (graph, weights) = try smallClassifier()
         let x = randomTensor([1, 2, 5, 5], seed: 206)
-        let executor = try ForwardExecutor(graph: graph, weights: weights)
+        let executor = try ForwardExecutor(graph: graph, weights: weights, retaining: .everyValue)
         let all = try executor.run(inputs: ["data": x], outputs: ["data", "conv", "pool", "fc", "prob"])
         #expect(all["data"] == x)
         #expect(all["conv"]?.shape == [1, 3, 5, 5])
@@ -220,5 +220,74 @@ struct ExecutorErrorTests {
                 == "node 'p' is an opaque caffe layer of type 'Python', which Graft cannot execute")
         #expect(ExecutionError.wrongInputShape(input: "data", expected: [1, 3, 227, 227], actual: [1, 3, 224, 224]).description
                 == "graph input 'data' has shape 1x3x224x224, expected 1x3x227x227")
+    }
+}
+
+/// Inference plans share buffers between values whose lifetimes do not overlap, unless asked to
+/// keep every value.
+@Suite("ForwardExecutor memory sharing")
+struct ExecutorSharingTests {
+    /// A chain with a skip connection and a branch that ends early: x → a → b → c, d = a + c, e = relu(d).
+    static func residual() throws -> (Graph, [String: Tensor]) {
+        var graph = Graph(
+            name: "residual", inputs: [GraphInput(name: "x", shape: [2, 4, 6, 6])],
+            nodes: [
+                Node(name: "a", op: .convolution(Convolution(outputChannels: 4, kernel: [3, 3], padBegin: [1, 1])), inputs: ["x"]),
+                Node(name: "b", op: .relu(ReLU()), inputs: ["a"]),
+                Node(name: "c", op: .convolution(Convolution(outputChannels: 4, kernel: [1, 1])), inputs: ["b"]),
+                Node(name: "d", op: .eltwise(Eltwise(operation: .sum)), inputs: ["a", "c"]),
+                Node(name: "e", op: .relu(ReLU()), inputs: ["d"]),
+                Node(name: "f", op: .convolution(Convolution(outputChannels: 4, kernel: [3, 3], padBegin: [1, 1])), inputs: ["e"]),
+                Node(name: "g", op: .relu(ReLU()), inputs: ["f"]),
+            ],
+            outputs: ["g"])
+        try graph.deriveParameterSpecs()
+        let weights: [String: Tensor] = [
+            "a.weight": randomTensor([4, 4, 3, 3], seed: 301), "a.bias": randomTensor([4], seed: 302),
+            "c.weight": randomTensor([4, 4, 1, 1], seed: 303), "c.bias": randomTensor([4], seed: 304),
+            "f.weight": randomTensor([4, 4, 3, 3], seed: 305), "f.bias": randomTensor([4], seed: 306),
+        ]
+        return (graph, weights)
+    }
+
+    @Test("shared buffers give every retained value exactly as separate ones do, run after run")
+    func sameResults() throws {
+        let (graph, weights) = try Self.residual()
+        let separate = try ForwardExecutor(graph: graph, weights: weights, retaining: .everyValue)
+        let shared = try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["b"]))
+        #expect(shared.plan.values.buffers.count < separate.plan.values.buffers.count)
+        #expect(separate.plan.values.buffers.count == 8)   // x and seven node outputs
+        for seed in [310, 311] as [UInt64] {
+            let x = randomTensor([2, 4, 6, 6], seed: seed)
+            let expected = try separate.run(inputs: ["x": x], outputs: ["g", "b", "x"])
+            let actual = try shared.run(inputs: ["x": x], outputs: ["g", "b", "x"])
+            #expect(actual == expected)
+        }
+    }
+
+    @Test("a value that is read later never shares with a value written meanwhile")
+    func liveValuesDoNotShare() throws {
+        let (graph, weights) = try Self.residual()
+        let executor = try ForwardExecutor(graph: graph, weights: weights)
+        let plan = executor.plan
+        func address(_ name: String) -> UnsafeMutablePointer<Float> { plan.values.pointer(plan.valueIDs[name]!) }
+        // a is read by d, after b and c are written: all three distinct, and x (an input) is kept.
+        let names = ["x", "a", "b", "c"]
+        #expect(Set(names.map(address)).count == names.count)
+        #expect(address("d") != address("a") && address("d") != address("c"))
+        // After d, a, b and c are dead: later values reuse their memory.
+        #expect(Set(["e", "f", "g"].map(address)).isSubset(of: Set(["a", "b", "c", "d"].map(address))))
+    }
+
+    @Test("asking for a value that was not kept is a typed error; naming an unknown one at planning too")
+    func notRetained() throws {
+        let (graph, weights) = try Self.residual()
+        let executor = try ForwardExecutor(graph: graph, weights: weights)
+        let x = randomTensor([2, 4, 6, 6], seed: 312)
+        #expect(throws: ExecutionError.valueNotRetained("c")) { try executor.run(inputs: ["x": x], outputs: ["c"]) }
+        #expect(try executor.run(inputs: ["x": x], outputs: ["x"])["x"] == x)
+        #expect(throws: ExecutionError.unknownValue("nope")) {
+            try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["nope"]))
+        }
     }
 }

@@ -45,7 +45,7 @@ struct ONNXImportBackendTests {
         // 1/k. Then the logits must be equal to float precision and the stored output uniform.
         let last = try #require(imported.model.graph.nodes.last)
         guard case .softmax = last.op else { Issue.record("\(name): \(agreement)"); return }
-        let executor = try ForwardExecutor(model: imported.model)
+        let executor = try ForwardExecutor(model: imported.model, retaining: .outputs(plus: [last.inputs[0]]))
         let logits = try #require(try executor.run(inputs: [imported.model.graph.inputs[0].name: input], outputs: [last.inputs[0]])[last.inputs[0]])
         let (lo, hi) = (logits.scalars.min() ?? 0, logits.scalars.max() ?? 0)
         let scale: Float = max(abs(hi), abs(lo), Float(1))
@@ -86,7 +86,7 @@ struct ONNXImportBackendTests {
         let last = try #require(imported.model.graph.nodes.last)
         #expect(last.op.kind == .softmax)
         let expectedLogits = try NPY.read(path: directory.path("\(name)_logits.npy"))
-        let executor = try ForwardExecutor(model: imported.model)
+        let executor = try ForwardExecutor(model: imported.model, retaining: .outputs(plus: [last.inputs[0]]))
         let logits = try #require(try executor.run(inputs: [imported.model.graph.inputs[0].name: input], outputs: [last.inputs[0]])[last.inputs[0]])
         let logitAgreement = Agreement(logits.scalars, expectedLogits.scalars)
         print("light_\(name) random weights, logits: \(logitAgreement)")

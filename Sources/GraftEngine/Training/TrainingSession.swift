@@ -217,7 +217,7 @@ public final class TrainingSession {
         engine.runForward(engine.featureSteps, training: false, recording: false)
         var result: [String: Tensor] = [:]
         for (name, id) in engine.features {
-            result[name] = engine.execution.values.buffers[id.index].tensor(shape: engine.execution.values.shape(id))
+            result[name] = engine.execution.values.buffer(id).tensor(shape: engine.execution.values.shape(id))
         }
         return result
     }
@@ -226,7 +226,7 @@ public final class TrainingSession {
         let values = engine.execution.values
         let shape: Shape = [engine.rows, engine.classes]
         guard let probabilities else {
-            return values.buffers[engine.lossOutput.index].tensor(shape: values.shape(engine.lossOutput)).reshaped(shape)
+            return values.buffer(engine.lossOutput).tensor(shape: values.shape(engine.lossOutput)).reshaped(shape)
         }
         SoftmaxKernels.forward(input: values.pointer(engine.lossOutput), output: probabilities.pointer,
                                outer: engine.rows, axis: engine.classes, inner: 1)
