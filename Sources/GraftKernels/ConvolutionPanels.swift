@@ -54,7 +54,9 @@ extension ConvolutionKernels {
     /// a block of panels at a time (unfolded, then multiplied while in cache: CaffeNet's conv1
     /// unfolds 4.4 MB of columns per image, which all at once came back from memory). Workers take
     /// whole images; with fewer images than workers (batch-1 latency) they share out each image's
-    /// blocks instead, every worker padding the image for itself.
+    /// blocks, or when an image has fewer blocks than there are workers (small maps: MobileNetV2's
+    /// 7x7 and 14x14 layers ran on one core) its output channels, in whole register tiles. Every
+    /// worker pads the image it works on for itself.
     static func forwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                               batch: Int, geometry g: ConvolutionGeometry, parts: Int,
@@ -63,45 +65,58 @@ extension ConvolutionKernels {
         let perPart = panelForwardScratch(for: g)
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
         let groupPatches = p.group(of: g.groups)
-        let direct = p.supportsDirect(isa)
+        let direct = !g.isPointwise && p.supportsDirect(isa)
         let panelCount = (area + width - 1) / width
         let block = panelsPerBlock(for: g, width: width)
         let blocks = direct ? 1 : (panelCount + block - 1) / block
-        let shareImages = batch < parts && blocks > 1
-        let items = shareImages ? batch * blocks : batch
+        let tiles = (rows + isa.tileRows - 1) / isa.tileRows
+        let shareBlocks = batch < parts && blocks >= parts
+        let rowParts = batch < parts && !shareBlocks ? max(1, min(parts, tiles)) : 1
+        let items = shareBlocks ? batch * blocks : batch * rowParts
         Parallel.forEachPart(items, parts: min(max(1, parts), items)) { part, range in
             let padded = scratch + part * perPart
             let panels = padded + p.paddedCount
             var paddedImage = -1
             for item in range {
-                let n = shareImages ? item / blocks : item
-                let blockRange = shareImages ? item % blocks ..< item % blocks + 1 : 0..<blocks
+                let n = shareBlocks ? item / blocks : item / rowParts
+                let blockRange = shareBlocks ? item % blocks ..< item % blocks + 1 : 0..<blocks
+                let rowPart = shareBlocks ? 0 : item % rowParts
+                let firstRow = min(rows, tiles * rowPart / rowParts * isa.tileRows)
+                let rowCount = min(rows, tiles * (rowPart + 1) / rowParts * isa.tileRows) - firstRow
                 let result = output + n * g.outputImageCount
-                if paddedImage != n {
+                if paddedImage != n && (direct || !g.isPointwise) {
                     p.pad(image: input + n * g.inputImageCount, into: padded)
                     paddedImage = n
                 }
                 if direct {
-                    if let bias {
-                        for c in 0..<g.outputChannels { (result + c * area).update(repeating: bias[c], count: area) }
-                    }
                     for group in 0..<g.groups {
-                        groupPatches.convolveDirect(weight: weight + group * rows * reduction, rows: rows,
+                        let channel = group * rows + firstRow
+                        if let bias {
+                            for c in channel..<channel + rowCount { (result + c * area).update(repeating: bias[c], count: area) }
+                        }
+                        groupPatches.convolveDirect(weight: weight + channel * reduction, rows: rowCount,
                                                     padded: padded + group * g.inputChannelsPerGroup * p.paddedPlane,
-                                                    isa: isa, output: result + group * rows * area, accumulate: bias != nil)
+                                                    isa: isa, output: result + channel * area, accumulate: bias != nil)
                     }
                     continue
                 }
                 for b in blockRange {
                     let first = b * block, count = min(block, panelCount - first)
                     let columns = min(area, (first + count) * width) - first * width
-                    p.unfoldPanels(padded: padded, isa: isa, first: first, count: count, panels: panels)
+                    if g.isPointwise {
+                        // A 1x1 convolution's columns are the image itself: packed straight from it.
+                        PanelKernels.packRows(isa, k: reduction * g.groups, n: columns, source: input + n * g.inputImageCount + first * width,
+                                              ld: area, into: panels)
+                    } else {
+                        p.unfoldPanels(padded: padded, isa: isa, first: first, count: count, panels: panels)
+                    }
                     for group in 0..<g.groups {
-                        PanelKernels.gemm(isa, m: rows, n: columns, k: reduction,
-                                          a: weight + group * rows * reduction, aRow: reduction, aColumn: 1,
+                        let channel = group * rows + firstRow
+                        PanelKernels.gemm(isa, m: rowCount, n: columns, k: reduction,
+                                          a: weight + channel * reduction, aRow: reduction, aColumn: 1,
                                           b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
-                                          c: result + group * rows * area + first * width, ldc: area, accumulate: false,
-                                          bias: bias.map { $0 + group * rows })
+                                          c: result + channel * area + first * width, ldc: area, accumulate: false,
+                                          bias: bias.map { $0 + channel })
                     }
                 }
             }

@@ -18,6 +18,9 @@ public enum PanelKernels {
         /// Columns per packed panel (0 for ``none``).
         public var panelWidth: Int { Int(graft_simd_panel_width(graft_simd_isa(UInt32(rawValue)))) }
 
+        /// Rows of C per GEMM register tile (gemm.c: 12 for AVX-512, 6 for AVX2; 1 for ``none``).
+        var tileRows: Int { self == .avx512 ? 12 : self == .avx2 ? 6 : 1 }
+
         var c: graft_simd_isa { graft_simd_isa(UInt32(rawValue)) }
 
         public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
