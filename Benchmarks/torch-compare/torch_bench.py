@@ -106,6 +106,32 @@ def randomise_statistics(model):
             m.weight.data.uniform_(0.5, 1.5); m.bias.data.uniform_(-0.1, 0.1)
     return model.eval()
 
+def ort_step(model, x, output):
+    """ONNX Runtime on `model` exported by PyTorch (opset 17, TorchScript exporter): one step."""
+    import os, tempfile
+    import onnxruntime as ort
+    path = os.path.join(tempfile.mkdtemp(), "model.onnx")
+    torch.onnx.export(model, (x,), path, opset_version=17, dynamo=False, input_names=["data"], output_names=[output])
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    feed = {"data": x.numpy()}
+    return lambda: session.run(None, feed)
+
+def report(step):
+    """Two warm-up steps, then the median of STEPS timed ones as one JSON line."""
+    for _ in range(2):
+        step()
+    times = []
+    for _ in range(steps):
+        t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
+    median = sorted(times)[len(times) // 2]
+    print(json.dumps({"case": case, "batch": batch, "threads": torch.get_num_threads(), "median_step_seconds": round(median, 5),
+                      "images_per_second": round(batch / median, 2), "torch": torch.__version__}
+                     | ({"onnxruntime": __import__("onnxruntime").__version__} if case.endswith("-ort") else {})))
+
 zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2}
 if case == "export":  # python torch_bench.py export NAME BATCH PATH
     model = randomise_statistics(zoo[name]())
@@ -116,30 +142,12 @@ if case.split("-")[0] in zoo:  # resnet50-infer, mobilenetv2-infer-ort
     model = randomise_statistics(zoo[case.split("-")[0]]())
     x = torch.rand(batch, 3, 224, 224)
     if case.endswith("-ort"):
-        import os, tempfile
-        import onnxruntime as ort
-        path = os.path.join(tempfile.mkdtemp(), "model.onnx")
-        torch.onnx.export(model, (x,), path, opset_version=17, dynamo=False, input_names=["data"], output_names=["logits"])
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-        feed = {"data": x.numpy()}
-        def step():
-            session.run(None, feed)
+        step = ort_step(model, x, "logits")
     else:
         def step():
             with torch.no_grad():
                 model(x)
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(steps):
-        t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
-    median = sorted(times)[len(times) // 2]
-    print(json.dumps({"case": case, "batch": batch, "threads": torch.get_num_threads(), "median_step_seconds": round(median, 5),
-                      "images_per_second": round(batch / median, 2), "torch": torch.__version__}))
+    report(step)
     sys.exit(0)
 
 quick = case == "quick-train"
@@ -150,19 +158,8 @@ y = torch.randint(0, 10 if quick else 2, (batch,))
 loss = nn.CrossEntropyLoss()
 
 if case == "caffenet-infer-ort":
-    import os, tempfile
-    import onnxruntime as ort
     model.eval()
-    path = os.path.join(tempfile.mkdtemp(), "caffenet.onnx")
-    torch.onnx.export(model, (x,), path, opset_version=17, dynamo=False, input_names=["data"], output_names=["prob"])
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    feed = {"data": x.numpy()}
-    def step():
-        session.run(None, feed)
+    step = ort_step(model, x, "prob")
 elif case == "caffenet-infer":
     model.eval()
     def step():
@@ -188,12 +185,4 @@ else:
         loss(out, y).backward()
         opt.step()
 
-for _ in range(2):
-    step()
-times = []
-for _ in range(steps):
-    t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
-median = sorted(times)[len(times) // 2]
-print(json.dumps({"case": case, "batch": batch, "threads": torch.get_num_threads(), "median_step_seconds": round(median, 5),
-                  "images_per_second": round(batch / median, 2), "torch": torch.__version__}
-                 | ({"onnxruntime": __import__("onnxruntime").__version__} if case.endswith("-ort") else {})))
+report(step)

@@ -64,6 +64,11 @@ struct ExecutionPlan {
                                    outputShapes: node.outputs.map { table.values[$0]! }, weights: binder,
                                    purpose: purpose))
         }
+        var aliases: [ValueID: ValueID] = [:]
+        if purpose == .inference, let retaining {
+            let retained = Set(graphInputs.map(\.id) + retaining.compactMap { ids[$0] })
+            (sites, aliases) = Self.fuseActivations(sites, retained: retained)
+        }
         var layers: [any Layer] = []
         var producer: [ValueID: Int] = [:]
         for site in sites {
@@ -73,7 +78,8 @@ struct ExecutionPlan {
         self.valueIDs = ids
         if let retaining {
             let retained = Set(graphInputs.map(\.id) + retaining.compactMap { ids[$0] })
-            self.values = ValueStore(shapes: shapes, sharing: Self.sharedBuffers(sites: sites, shapes: shapes, retained: retained))
+            self.values = ValueStore(shapes: shapes, sharing: Self.sharedBuffers(sites: sites, shapes: shapes, retained: retained,
+                                                                                   inputs: graphInputs.map(\.id), aliases: aliases))
         } else {
             self.values = ValueStore(shapes: shapes)
         }
@@ -87,7 +93,8 @@ struct ExecutionPlan {
     /// smallest that is large enough, else the largest, which grows), and after the layer the
     /// buffers of values nobody reads any more (not retained, no later reader) are free again.
     /// A layer's outputs never share with its inputs or with each other.
-    static func sharedBuffers(sites: [LayerSite], shapes: [Shape], retained: Set<ValueID>) -> [Int] {
+    static func sharedBuffers(sites: [LayerSite], shapes: [Shape], retained: Set<ValueID>,
+                              inputs: [ValueID], aliases: [ValueID: ValueID] = [:]) -> [Int] {
         var lastRead = [Int](repeating: -1, count: shapes.count)
         for (i, site) in sites.enumerated() {
             for input in site.inputs { lastRead[input.index] = i }
@@ -109,16 +116,50 @@ struct ExecutionPlan {
                 capacity.append(size)
             }
         }
-        // Graph inputs (and anything not produced by a layer) first: retained, never freed.
-        let produced = Set(sites.flatMap(\.outputs))
-        for index in shapes.indices where !produced.contains(ValueID(index: index)) { take(ValueID(index: index)) }
+        // Graph inputs first: retained, never freed.
+        for input in inputs where assignment[input.index] < 0 { take(input) }
         for (i, site) in sites.enumerated() {
             for output in site.outputs where assignment[output.index] < 0 { take(output) }
             for value in Set(site.inputs + site.outputs) where lastRead[value.index] == i && !retained.contains(value) {
                 free.append(assignment[value.index])
             }
         }
+        // Values no layer writes any more (a fused activation's input) name their replacement's
+        // buffer; nothing reads them. Any other unwritten value gets a buffer of its own.
+        for index in shapes.indices where assignment[index] < 0 {
+            if let target = aliases[ValueID(index: index)], assignment[target.index] >= 0 {
+                assignment[index] = assignment[target.index]
+            } else {
+                assignment[index] = capacity.count
+                capacity.append(shapes[index].elementCount)
+            }
+        }
         return assignment
+    }
+
+    /// Folds each ReLU into the convolution it follows when the ReLU is the only reader of the
+    /// convolution's output and that output is not kept: the convolution applies it to each block
+    /// of output while in cache, and writes the ReLU's value instead (MobileNetV2 at batch 8 spent
+    /// 6.8 of 38 ms in separate activation passes). Returns the sites left and, for every value no
+    /// longer written, the value that replaced it.
+    static func fuseActivations(_ sites: [LayerSite], retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
+        var readers: [ValueID: [Int]] = [:]
+        for (i, site) in sites.enumerated() { for input in Set(site.inputs) { readers[input, default: []].append(i) } }
+        var result = sites
+        var removed = Set<Int>()
+        var aliases: [ValueID: ValueID] = [:]
+        for (i, site) in sites.enumerated() {
+            guard case .convolution = site.node.op, site.outputs.count == 1, !retained.contains(site.output),
+                  let reading = readers[site.output], reading.count == 1 else { continue }
+            let j = reading[0]
+            guard case .relu(let relu) = sites[j].node.op, sites[j].inputs == [site.output], sites[j].outputs.count == 1 else { continue }
+            result[i] = LayerSite(node: site.node, inputs: site.inputs, outputs: sites[j].outputs, inputShapes: site.inputShapes,
+                                  outputShapes: sites[j].outputShapes, weights: site.weights, purpose: site.purpose,
+                                  fusedActivation: relu)
+            aliases[site.output] = sites[j].output
+            removed.insert(j)
+        }
+        return (result.enumerated().filter { !removed.contains($0.offset) }.map(\.element), aliases)
     }
 
     func forwardContext() -> ForwardContext {

@@ -10,6 +10,9 @@ struct LayerSite {
     let outputShapes: [Shape]
     let weights: WeightBinder
     let purpose: ExecutionPlan.Purpose
+    /// A ReLU that only reads this node's output, folded into it by the plan (inference; see
+    /// ``ExecutionPlan/fuseActivations(_:retained:)``): the layer applies it to its own output.
+    var fusedActivation: ReLU? = nil
 
     var input: ValueID { inputs[0] }
     var output: ValueID { outputs[0] }

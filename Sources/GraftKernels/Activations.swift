@@ -5,12 +5,38 @@ public enum ActivationKernels {
     /// `y = x > threshold ? min(x, maxValue) : negativeSlope * (x - threshold)` (GraftCore's ReLU).
     public static func relu(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
                             negativeSlope: Float, maxValue: Float?, threshold: Float) {
-        let ceiling = maxValue ?? .infinity
+        let f = FusedReLU(negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)
         Parallel.forEach(count, minimumWork: 1 << 16) { range in
-            for i in range {
+            f.apply(input + range.lowerBound, output + range.lowerBound, count: range.count)
+        }
+    }
+
+    /// GraftCore's ReLU as the last step of another kernel (a convolution applies it to each
+    /// block of output while it is in cache): the same formula as ``relu(input:output:count:negativeSlope:maxValue:threshold:)``,
+    /// so a fused result equals the separate one bit for bit.
+    public struct FusedReLU: Sendable, Equatable {
+        public let negativeSlope: Float, ceiling: Float, threshold: Float
+
+        public init(negativeSlope: Float, maxValue: Float?, threshold: Float) {
+            self.negativeSlope = negativeSlope
+            self.ceiling = maxValue ?? .infinity
+            self.threshold = threshold
+        }
+
+        /// `output[i] = relu(input[i])` for `i < count` (input and output may be the same).
+        @inline(__always)
+        public func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
+            let (slope, ceiling, threshold) = (negativeSlope, self.ceiling, self.threshold)
+            for i in 0..<count {
                 let x = input[i]
-                output[i] = x > threshold ? min(x, ceiling) : negativeSlope * (x - threshold)
+                output[i] = x > threshold ? min(x, ceiling) : slope * (x - threshold)
             }
+        }
+
+        /// In place over `rows` rows of `count` floats, `stride` apart.
+        @inline(__always)
+        public func apply(rows: Int, count: Int, stride: Int, _ data: UnsafeMutablePointer<Float>) {
+            for r in 0..<rows { apply(data + r * stride, data + r * stride, count: count) }
         }
     }
 

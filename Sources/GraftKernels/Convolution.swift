@@ -179,7 +179,8 @@ public enum ConvolutionKernels {
     public static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
-                               scratch: UnsafeMutablePointer<Float>?, imagesPerChunk: Int = 1) {
+                               scratch: UnsafeMutablePointer<Float>?, imagesPerChunk: Int = 1,
+                               activation: ActivationKernels.FusedReLU? = nil) {
         precondition(supports(strategy, g), "convolution: strategy \(strategy) does not fit \(g)")
         func needScratch() -> UnsafeMutablePointer<Float> {
             guard let scratch else { preconditionFailure("convolution: strategy \(strategy) needs scratch") }
@@ -190,19 +191,31 @@ public enum ConvolutionKernels {
             winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
                             geometry: g, imagesPerChunk: imagesPerChunk, scratch: needScratch())
         case .imageParallel where PanelKernels.active != .none:
+            // The panels and the depthwise kernel apply the activation block by block.
             forwardPanels(input: input, weight: weight, bias: bias, output: output, batch: batch,
-                          geometry: g, parts: imagesPerChunk, scratch: needScratch(), isa: PanelKernels.active)
+                          geometry: g, parts: imagesPerChunk, scratch: needScratch(), isa: PanelKernels.active,
+                          activation: activation)
+            return
+        case .depthwiseDirect:
+            depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g, activation: activation)
+            return
         case .imageParallel:
             forwardImageParallel(input: input, weight: weight, bias: bias, output: output, batch: batch,
                                  geometry: g, parts: imagesPerChunk, scratch: needScratch())
-        case .depthwiseDirect:
-            depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g)
         case .pointwiseGEMM where imagesPerChunk > 1, .im2colGEMM where imagesPerChunk > 1:
             forwardSideBySide(input: input, weight: weight, bias: bias, output: output, batch: batch,
                               geometry: g, imagesPerChunk: imagesPerChunk, scratch: needScratch())
         case .pointwiseGEMM, .im2colGEMM:
             forwardPerImage(input: input, weight: weight, bias: bias, output: output, images: 0..<batch,
                             geometry: g, columns: strategy == .im2colGEMM ? needScratch() : nil, parallel: true)
+        }
+        if let activation { applyActivation(activation, to: output, count: batch * g.outputImageCount) }
+    }
+
+    /// A fused activation as a pass of its own, for the paths that do not apply it as they go.
+    public static func applyActivation(_ activation: ActivationKernels.FusedReLU, to output: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEach(count, minimumWork: 1 << 16) { range in
+            activation.apply(output + range.lowerBound, output + range.lowerBound, count: range.count)
         }
     }
 
@@ -251,7 +264,8 @@ public enum ConvolutionKernels {
     /// Direct loop for one input channel per group: output channel `oc` reads input channel
     /// `oc / (outputChannels / groups)`.
     static func depthwise(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                          output: UnsafeMutablePointer<Float>, batch: Int, geometry g: ConvolutionGeometry) {
+                          output: UnsafeMutablePointer<Float>, batch: Int, geometry g: ConvolutionGeometry,
+                          activation: ActivationKernels.FusedReLU? = nil) {
         let p = g.patches
         let plane = p.height * p.width
         let multiplier = g.outputChannelsPerGroup
@@ -271,10 +285,12 @@ public enum ConvolutionKernels {
                     planeWindows.pad(image: input + (n * p.channels + oc / multiplier) * plane, into: padded)
                     planeWindows.depthwise(padded: padded, kernel: weight + oc * p.kernelArea, bias: bias?[oc] ?? 0,
                                            isa: isa, output: output + index * p.outputArea)
+                    activation?.apply(rows: 1, count: p.outputArea, stride: 0, output + index * p.outputArea)
                 }
             }
             return
         }
+        defer { if let activation { applyActivation(activation, to: output, count: batch * g.outputImageCount) } }
         for n in 0..<batch {
             for oc in 0..<g.outputChannels {
                 let source = input + (n * p.channels + oc / multiplier) * plane

@@ -8,10 +8,13 @@
 extension ConvolutionKernels {
     /// Floats of scratch one worker's panel forward pass uses.
     static func panelForwardScratch(for g: ConvolutionGeometry) -> Int {
-        // One block of panels at the widest panel (narrower panels make blocks of no more floats).
-        let width = PanelKernels.maximumPanelWidth
-        return g.patches.paddedCount
-            + min(g.patches.panelCount(width: width), panelsPerBlock(for: g, width: width) * g.patches.columnRows * width)
+        // One block of panels, for whichever panel width runs (a block of narrower panels can hold
+        // more floats: 5 panels of 16 against 2 of 32 when a panel of 32 is a third of a block).
+        let blockFloats = PanelKernels.InstructionSet.allCases.filter { $0 != .none }.map { isa in
+            let width = isa.panelWidth
+            return min(g.patches.panelCount(width: width), panelsPerBlock(for: g, width: width) * g.patches.columnRows * width)
+        }
+        return g.patches.paddedCount + (blockFloats.max() ?? 0)
     }
 
     /// Floats of scratch the panel backward pass uses: the flipped weights (shared), then per
@@ -60,7 +63,8 @@ extension ConvolutionKernels {
     static func forwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                               batch: Int, geometry g: ConvolutionGeometry, parts: Int,
-                              scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet) {
+                              scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
+                              activation: ActivationKernels.FusedReLU? = nil) {
         let p = g.patches, width = isa.panelWidth, area = p.outputArea
         let perPart = panelForwardScratch(for: g)
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
@@ -97,6 +101,7 @@ extension ConvolutionKernels {
                         groupPatches.convolveDirect(weight: weight + channel * reduction, rows: rowCount,
                                                     padded: padded + group * g.inputChannelsPerGroup * p.paddedPlane,
                                                     isa: isa, output: result + channel * area, accumulate: bias != nil)
+                        activation?.apply(rows: 1, count: rowCount * area, stride: 0, result + channel * area)
                     }
                     continue
                 }
@@ -117,6 +122,8 @@ extension ConvolutionKernels {
                                           b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
                                           c: result + channel * area + first * width, ldc: area, accumulate: false,
                                           bias: bias.map { $0 + channel })
+                        // While the block's outputs are still in cache.
+                        activation?.apply(rows: rowCount, count: columns, stride: area, result + channel * area + first * width)
                     }
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftKernels
 @testable import GraftEngine
 import Testing
 
@@ -289,5 +290,61 @@ struct ExecutorSharingTests {
         #expect(throws: ExecutionError.unknownValue("nope")) {
             try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["nope"]))
         }
+    }
+}
+
+extension ExecutorSharingTests {
+    /// Convolutions of every strategy, each followed by a ReLU (plain, capped, leaky, thresholded).
+    static func activations(batch: Int) throws -> (Graph, [String: Tensor]) {
+        var graph = Graph(
+            name: "activations", inputs: [GraphInput(name: "x", shape: [batch, 8, 9, 9])],
+            nodes: [
+                Node(name: "c1", op: .convolution(Convolution(outputChannels: 16, kernel: [3, 3], padBegin: [1, 1])), inputs: ["x"]),
+                Node(name: "r1", op: .relu(ReLU()), inputs: ["c1"]),
+                Node(name: "dw", op: .convolution(Convolution(outputChannels: 16, kernel: [3, 3], stride: [2, 2], padBegin: [1, 1], groups: 16)), inputs: ["r1"]),
+                Node(name: "r2", op: .relu(ReLU(maxValue: 6)), inputs: ["dw"]),
+                Node(name: "pw", op: .convolution(Convolution(outputChannels: 12, kernel: [1, 1])), inputs: ["r2"]),
+                Node(name: "r3", op: .relu(ReLU(negativeSlope: 0.1)), inputs: ["pw"]),
+                Node(name: "wide", op: .convolution(Convolution(outputChannels: 128, kernel: [3, 3], padBegin: [1, 1])), inputs: ["r3"]),
+                Node(name: "r4", op: .relu(ReLU(threshold: 0.2)), inputs: ["wide"]),
+                Node(name: "kept", op: .convolution(Convolution(outputChannels: 4, kernel: [1, 1])), inputs: ["r4"]),
+                Node(name: "r5", op: .relu(ReLU()), inputs: ["kept"]),
+            ],
+            outputs: ["r5", "kept"])
+        try graph.deriveParameterSpecs()
+        return (graph, graph.randomWeights(seed: 400))
+    }
+
+    @Test("a ReLU after a convolution is folded into it: the same bits on every strategy, not when its input is kept")
+    func fusedActivations() throws {
+        var strategiesSeen = Set<ConvolutionKernels.Strategy>()
+        for batch in [1, 3] {
+            for forced in [nil, .im2colGEMM, .winograd, .pointwiseGEMM] as [ConvolutionKernels.Strategy?] {
+                let (graph, weights) = try Self.activations(batch: batch)
+                let x = randomTensor([batch, 8, 9, 9], seed: 420)
+                let (separate, fused) = try ConvolutionKernels.$forcedStrategy.withValue(forced) {
+                    (try ForwardExecutor(graph: graph, weights: weights, retaining: .everyValue),
+                     try ForwardExecutor(graph: graph, weights: weights))
+                }
+                // r1-r4 fold into c1, dw, pw and wide; r5 stays, since its input "kept" is a graph output.
+                #expect(fused.plan.layers.map(\.node) == ["c1", "dw", "pw", "wide", "kept", "r5"])
+                #expect(separate.plan.layers.count == 10)
+                strategiesSeen.formUnion(fused.plan.layers.compactMap { ($0 as? ConvolutionLayer)?.strategy })
+                let expected = try separate.run(inputs: ["x": x], outputs: ["r5", "kept"])
+                let actual = try fused.run(inputs: ["x": x])
+                #expect(actual["r5"]!.scalars.map(\.bitPattern) == expected["r5"]!.scalars.map(\.bitPattern), "\(String(describing: forced))")
+                #expect(actual["kept"]!.scalars.map(\.bitPattern) == expected["kept"]!.scalars.map(\.bitPattern))
+                #expect(throws: ExecutionError.valueNotRetained("c1")) { try fused.run(inputs: ["x": x], outputs: ["c1"]) }
+                // Asking to keep a convolution's output keeps its ReLU separate.
+                let keeping = try ConvolutionKernels.$forcedStrategy.withValue(forced) {
+                    try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["wide"]))
+                }
+                #expect(keeping.plan.layers.map(\.node).contains("r4"))
+                #expect(try keeping.run(inputs: ["x": x], outputs: ["wide"])["wide"] == (try separate.run(inputs: ["x": x], outputs: ["wide"]))["wide"])
+            }
+        }
+        let all: Set<ConvolutionKernels.Strategy> = [.im2colGEMM, .winograd, .pointwiseGEMM, .depthwiseDirect]
+        #expect(all.isSubset(of: strategiesSeen), "\(strategiesSeen)")
+        if PanelKernels.active != .none { #expect(strategiesSeen.contains(.imageParallel)) }
     }
 }

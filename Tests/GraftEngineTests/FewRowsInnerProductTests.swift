@@ -17,7 +17,6 @@ struct FewRowsInnerProductTests {
                 let w = randomTensor([outputCount, inputCount], seed: UInt64(outputCount))
                 let b = randomTensor([outputCount], seed: 7)
                 var fast = [Float](repeating: .nan, count: rows * outputCount)
-                var reference = [Float](repeating: .nan, count: rows * outputCount)
                 // Parallel splits forced even on these small products: the split must not matter.
                 PanelKernels.$override.withValue(isa) {
                     Parallel.$minimumWorkOverride.withValue(0) {
@@ -28,13 +27,7 @@ struct FewRowsInnerProductTests {
                         }
                     }
                 }
-                reference.withUnsafeMutableBufferPointer { y in
-                    InnerProductKernels.forwardUnpacked(input: x.scalars, weight: w.scalars, bias: b.scalars,
-                                                        output: y.baseAddress!, rows: rows, inputCount: inputCount,
-                                                        outputCount: outputCount)
-                }
-                #expect(!fast.contains { $0.isNaN }, "\(isa) rows \(rows), \(inputCount) → \(outputCount): outputs left unwritten")
-                expectClose(fast, reference, tolerance: 1e-5)
+                expectMatchesBLAS(fast, x: x, w: w, b: b, "\(isa) rows \(rows), \(inputCount) → \(outputCount)")
             }
         }
     }
@@ -63,4 +56,16 @@ struct FewRowsInnerProductTests {
         #expect(!InnerProductKernels.takesFewRows(rows: 5, inputCount: 9216, outputCount: 4096))
         #expect(!InnerProductKernels.takesFewRows(rows: 0, inputCount: 9216, outputCount: 4096))
     }
+}
+
+/// `fast` is OpenBLAS's `x · wᵀ + b` (the stored-layout GEMM) within 1e-5, every output written.
+func expectMatchesBLAS(_ fast: [Float], x: Tensor, w: Tensor, b: Tensor, _ label: String) {
+    let (rows, inputCount, outputCount) = (x.shape[0], x.shape[1], w.shape[0])
+    var reference = [Float](repeating: .nan, count: rows * outputCount)
+    reference.withUnsafeMutableBufferPointer { y in
+        InnerProductKernels.forwardUnpacked(input: x.scalars, weight: w.scalars, bias: b.scalars,
+                                            output: y.baseAddress!, rows: rows, inputCount: inputCount, outputCount: outputCount)
+    }
+    #expect(!fast.contains { $0.isNaN }, "\(label): outputs left unwritten")
+    expectClose(fast, reference, tolerance: 1e-5)
 }

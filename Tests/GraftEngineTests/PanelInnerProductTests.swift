@@ -35,14 +35,7 @@ struct PanelInnerProductTests {
                 let w = randomTensor([outputCount, inputCount], seed: UInt64(outputCount))
                 let b = randomTensor([outputCount], seed: 7)
                 let fast = Self.run(isa, x: x, w: w, b: b, rows: rows)
-                var reference = [Float](repeating: .nan, count: rows * outputCount)
-                reference.withUnsafeMutableBufferPointer { y in
-                    InnerProductKernels.forwardUnpacked(input: x.scalars, weight: w.scalars, bias: b.scalars,
-                                                        output: y.baseAddress!, rows: rows, inputCount: inputCount,
-                                                        outputCount: outputCount)
-                }
-                #expect(!fast.contains { $0.isNaN }, "\(isa) rows \(rows), \(inputCount) → \(outputCount): outputs left unwritten")
-                expectClose(fast, reference, tolerance: 1e-5)
+                expectMatchesBLAS(fast, x: x, w: w, b: b, "\(isa) rows \(rows), \(inputCount) → \(outputCount)")
             }
         }
     }

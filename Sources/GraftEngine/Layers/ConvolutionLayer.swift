@@ -14,6 +14,8 @@ final class ConvolutionLayer: Layer {
     let imagesPerChunk: Int
     private let weightForm: WeightForm
     let bias: Parameter?
+    /// A following ReLU folded in by the plan (inference only).
+    let activation: ActivationKernels.FusedReLU?
 
     /// Like a fully connected layer's, the weight is kept in one form: as stored (trainable, and
     /// what im2col and training's Winograd pass read), or — Winograd in an inference plan —
@@ -27,6 +29,9 @@ final class ConvolutionLayer: Layer {
         node = site.node.name
         inputs = site.inputs
         outputs = site.outputs
+        activation = site.fusedActivation.map {
+            ActivationKernels.FusedReLU(negativeSlope: $0.negativeSlope, maxValue: $0.maxValue, threshold: $0.threshold)
+        }
         let x = site.inputShape, y = site.outputShape
         geometry = ConvolutionGeometry(
             patches: PatchGeometry(image: x, windows: y, kernel: op.kernel, stride: op.stride, padBegin: op.padBegin,
@@ -71,11 +76,14 @@ final class ConvolutionLayer: Layer {
                                                bias: biasPointer, output: context.output(outputs[0]),
                                                batch: batch, geometry: geometry, imagesPerChunk: imagesPerChunk,
                                                scratch: context.scratch)
+            if let activation {
+                ConvolutionKernels.applyActivation(activation, to: context.output(outputs[0]), count: batch * geometry.outputImageCount)
+            }
         case .stored(let weight):
             ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                        bias: biasPointer, output: context.output(outputs[0]),
                                        batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch,
-                                       imagesPerChunk: imagesPerChunk)
+                                       imagesPerChunk: imagesPerChunk, activation: activation)
         }
     }
 
