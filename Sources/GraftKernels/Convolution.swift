@@ -45,7 +45,8 @@ public enum ConvolutionKernels {
         case pointwiseGEMM
         /// Per image: im2col, then one GEMM per group (Caffe's method; works for every geometry).
         case im2colGEMM
-        /// A direct loop for one input channel per group, where a GEMM would be a thin sliver.
+        /// One input channel per group (a GEMM would be a thin sliver): a vector kernel per plane
+        /// (AVX-512, AVX2 for strides 1 and 2), else a direct loop.
         case depthwiseDirect
         /// Per image im2col and GEMM, the images split over the cores with single-threaded GEMMs:
         /// for convolutions whose per-image GEMM is too small to share between cores (the 32x32

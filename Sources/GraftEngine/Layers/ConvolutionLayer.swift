@@ -1,8 +1,10 @@
 import GraftCore
 import GraftKernels
 
-/// Convolution: im2col + GEMM with several images' columns side by side, a plain GEMM for 1x1
-/// kernels, Winograd F(2, 3) for wide stride-1 3x3 kernels, a direct loop for depthwise.
+/// Convolution: Graft's panel GEMM image by image (or block by block of one image), im2col + BLAS
+/// GEMM with several images' columns side by side, a plain GEMM for 1x1 kernels, Winograd F(2, 3)
+/// for wide stride-1 3x3 kernels, a vector kernel per plane for depthwise; at inference it may
+/// apply a following ReLU itself (``activation``).
 final class ConvolutionLayer: Layer {
     let node: String
     let inputs: [ValueID]
