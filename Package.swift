@@ -24,11 +24,14 @@ let modules: [Target] = [
     // Tensors, shapes, the graph IR, shape inference, costs and the native (.graft) format. No C.
     .target(name: "GraftCore"),
     // Numeric kernels; the only module that imports OpenBLAS (and Graft's own SIMD kernels).
-    .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS", "CGraftSIMD"]),
+    .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS", "CGraftSIMD", "CGraftThreads"]),
     // Graft's own SIMD kernels: a GEMM on packed panels and the im2col that feeds it, a direct
     // stride-1 convolution, max pooling (AVX-512 / AVX2 chosen at run time; plain C with
     // per-function target attributes; only GraftKernels' PanelKernels.swift calls it).
     .target(name: "CGraftSIMD", path: "Sources/C/CGraftSIMD"),
+    // Graft's own worker threads for the engine's parallel loops: spinning between sections, so
+    // that small layers start in a microsecond (only GraftKernels' Parallel.swift calls it).
+    .target(name: "CGraftThreads", path: "Sources/C/CGraftThreads"),
     // Executes a graph (forward now, backward later); never imports a format module.
     .target(name: "GraftEngine", dependencies: ["GraftCore", "GraftKernels"]),
     // NumPy .npy/.npz reading and writing (through ZIPFoundation); file digests for provenance.

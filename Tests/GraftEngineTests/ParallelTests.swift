@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+@testable import GraftKernels
+import Synchronization
+import Testing
+
+/// Graft's worker threads (`CGraftThreads`) behind `Parallel`: every part runs exactly once with
+/// its static range, sections follow each other without losing a part, and nested or concurrent
+/// sections (which find the workers busy) still run completely.
+@Suite("Parallel sections on Graft's worker threads")
+struct ParallelTests {
+    /// Runs `parts` parts of `0..<count` and returns how often each index was visited, checking
+    /// each part got the static range `count * part / parts ..< count * (part + 1) / parts`.
+    static func visits(count: Int, parts: Int) -> [Int] {
+        let counts = Mutex([Int](repeating: 0, count: count))
+        let wrongRanges = Atomic<Int>(0)
+        Parallel.forEachPart(count, parts: parts) { part, range in
+            if range != count * part / parts ..< count * (part + 1) / parts { wrongRanges.add(1, ordering: .relaxed) }
+            counts.withLock { for i in range { $0[i] += 1 } }
+        }
+        #expect(wrongRanges.load(ordering: .relaxed) == 0)
+        return counts.withLock { $0 }
+    }
+
+    @Test("every index once, for 2 to 8 parts (more parts than cores too)")
+    func coverage() {
+        for parts in 2...8 {
+            for count in [parts, 17, 1000] {
+                #expect(Self.visits(count: count, parts: parts) == Array(repeating: 1, count: count), "parts \(parts), count \(count)")
+            }
+        }
+    }
+
+    @Test("a free pool runs the section on other threads, the caller running part 0")
+    func runsOnWorkerThreads() {
+        // Other tests may hold the pool (one runs thousands of sections): try until it is free.
+        var ran = false
+        let threads = Mutex<[Int: pthread_t]>([:])
+        for _ in 0..<20_000 where !ran {
+            ran = Parallel.runOnWorkers(parts: 3, Section { part in threads.withLock { $0[part] = pthread_self() } })
+            if !ran { usleep(1000) }
+        }
+        #expect(ran, "the worker threads stayed busy for 20 seconds")
+        guard ran else { return }
+        let seen = threads.withLock { $0 }
+        #expect(seen.count == 3)
+        #expect(pthread_equal(seen[0]!, pthread_self()) != 0)
+        #expect(pthread_equal(seen[1]!, pthread_self()) == 0 && pthread_equal(seen[2]!, pthread_self()) == 0)
+        #expect(pthread_equal(seen[1]!, seen[2]!) == 0)
+    }
+
+    @Test("thousands of sections in a row, spinning and sleeping between them, lose no part")
+    func manySections() {
+        for spin in [200, 0] {
+            Parallel.setWorkerSpin(microseconds: spin)
+            defer { Parallel.setWorkerSpin(microseconds: 200) }
+            let total = Atomic<Int>(0)
+            let sections = spin == 0 ? 300 : 5000
+            for s in 0..<sections {
+                Parallel.forEachPart(4, parts: 2 + s % 3) { _, range in total.add(range.count, ordering: .relaxed) }
+            }
+            #expect(total.load(ordering: .relaxed) == 4 * sections, "spin \(spin) µs")
+        }
+    }
+
+    @Test("a section started inside a part, and sections from many threads at once, run completely")
+    func nestedAndConcurrent() {
+        let inner = Atomic<Int>(0)
+        Parallel.forEachPart(2, parts: 2) { _, _ in
+            Parallel.forEachPart(10, parts: 2) { _, range in inner.add(range.count, ordering: .relaxed) }
+        }
+        #expect(inner.load(ordering: .relaxed) == 20)
+
+        let callers = 6, rounds = 300
+        let total = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: callers) { _ in
+            for _ in 0..<rounds {
+                Parallel.forEachPart(8, parts: 2) { _, range in total.add(range.count, ordering: .relaxed) }
+            }
+        }
+        #expect(total.load(ordering: .relaxed) == callers * rounds * 8)
+    }
+}
