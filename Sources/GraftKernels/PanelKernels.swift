@@ -157,6 +157,35 @@ extension PatchGeometry {
         graft_simd_depthwise(isa.c, padded, &g, kernel, bias, output)
     }
 
+    /// Whether ``depthwisePlane(image:kernel:bias:activation:isa:scratch:output:)`` handles these
+    /// windows (of one plane) on `isa`.
+    func supportsDepthwisePlane(_ isa: PanelKernels.InstructionSet) -> Bool {
+        var g = simd
+        return graft_simd_depthwise_plane_supported(isa.c, &g) != 0
+    }
+
+    /// Floats of scratch ``depthwisePlane(image:kernel:bias:activation:isa:scratch:output:)`` needs.
+    var depthwisePlaneScratch: Int {
+        var g = simd
+        return graft_simd_depthwise_plane_scratch(&g)
+    }
+
+    /// One output plane of a depthwise convolution from its (unpadded) input plane, the activation
+    /// applied as it is stored: padding, sums and copy-out in one C call, the sums taken at the
+    /// padded width so that narrow planes still fill eight vectors.
+    func depthwisePlane(image: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: Float,
+                        activation: ActivationKernels.FusedReLU?, isa: PanelKernels.InstructionSet,
+                        scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        var g = simd
+        if let activation {
+            var a = graft_simd_activation(negative_slope: activation.negativeSlope, ceiling: activation.ceiling,
+                                          threshold: activation.threshold)
+            graft_simd_depthwise_plane(isa.c, image, &g, kernel, bias, &a, scratch, output)
+        } else {
+            graft_simd_depthwise_plane(isa.c, image, &g, kernel, bias, nil, scratch, output)
+        }
+    }
+
     /// Pads one image for ``convolveDirect(weight:rows:reduction:padded:isa:output:ldc:accumulate:)``.
     func pad(image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
         var g = simd

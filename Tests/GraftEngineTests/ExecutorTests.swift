@@ -302,7 +302,7 @@ extension ExecutorSharingTests {
                 Node(name: "c1", op: .convolution(Convolution(outputChannels: 16, kernel: [3, 3], padBegin: [1, 1])), inputs: ["x"]),
                 Node(name: "r1", op: .relu(ReLU()), inputs: ["c1"]),
                 Node(name: "dw", op: .convolution(Convolution(outputChannels: 16, kernel: [3, 3], stride: [2, 2], padBegin: [1, 1], groups: 16)), inputs: ["r1"]),
-                Node(name: "r2", op: .relu(ReLU(maxValue: 6)), inputs: ["dw"]),
+                Node(name: "r2", op: .relu(ReLU(negativeSlope: 0.05, maxValue: 6, threshold: 0.1)), inputs: ["dw"]),
                 Node(name: "pw", op: .convolution(Convolution(outputChannels: 12, kernel: [1, 1])), inputs: ["r2"]),
                 Node(name: "r3", op: .relu(ReLU(negativeSlope: 0.1)), inputs: ["pw"]),
                 Node(name: "wide", op: .convolution(Convolution(outputChannels: 128, kernel: [3, 3], padBegin: [1, 1])), inputs: ["r3"]),

@@ -303,6 +303,10 @@ extension PanelKernelTests {
     @Test("vector depthwise convolution = im2col + GEMM: strides 1-3, dilation, pads, kernels 1-7, rows of 1-70 pixels, channel multipliers")
     func depthwiseMatchesIm2col() {
         var random = SeededGenerator(seed: 61)
+        let activations = [ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: nil, threshold: 0),
+                           ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: 6, threshold: 0),
+                           ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 1, threshold: 0.25)]
+        var tested = 0
         for isa in Self.instructionSets {
             for _ in 0..<120 {
                 let kh = Int.random(in: 1...7, using: &random), kw = Int.random(in: 1...7, using: &random)
@@ -331,8 +335,20 @@ extension PanelKernelTests {
                 }
                 #expect(!fast.contains { $0.isNaN }, "\(isa) \(g): outputs left unwritten")
                 expectClose(fast, reference, tolerance: 1e-5)
+                // The activation applied as planes are stored equals the separate ReLU, bit for bit.
+                let relu = activations[tested % activations.count]
+                let activated = PanelKernels.$override.withValue(isa) {
+                    Parallel.$minimumWorkOverride.withValue(0) {
+                        WinogradTests.forward(x, weight, b, g, .depthwiseDirect, imagesPerChunk: 1, activation: relu)
+                    }
+                }
+                var separate = fast
+                relu.apply(fast, &separate, count: fast.count)
+                #expect(activated.map(\.bitPattern) == separate.map(\.bitPattern), "\(isa) \(g) \(relu)")
+                tested += 1
             }
         }
+        #expect(Self.instructionSets.isEmpty || tested > 100)
     }
 }
 

@@ -151,7 +151,8 @@ struct WinogradTests {
     }
 
     static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvolutionGeometry,
-                        _ strategy: ConvolutionKernels.Strategy, imagesPerChunk: Int) -> [Float] {
+                        _ strategy: ConvolutionKernels.Strategy, imagesPerChunk: Int,
+                        activation: ActivationKernels.FusedReLU? = nil) -> [Float] {
         let batch = x.shape[0]
         var output = [Float](repeating: .nan, count: batch * g.outputImageCount)
         var scratch = [Float](repeating: .nan,
@@ -160,7 +161,7 @@ struct WinogradTests {
             scratch.withUnsafeMutableBufferPointer { s in
                 ConvolutionKernels.forward(input: x.scalars, weight: w.scalars, bias: b.scalars, output: out.baseAddress!,
                                            batch: batch, geometry: g, strategy: strategy, scratch: s.baseAddress!,
-                                           imagesPerChunk: imagesPerChunk)
+                                           imagesPerChunk: imagesPerChunk, activation: activation)
             }
         }
         return output

@@ -121,6 +121,29 @@ int graft_simd_depthwise_supported(graft_simd_isa isa, const graft_simd_patches 
 int graft_simd_depthwise(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
                          const float *kernel, float bias, float *output);
 
+/* A ReLU applied to a kernel's output as it is stored: x > threshold ? min(x, ceiling) :
+ * negative_slope * (x - threshold), the formula of GraftKernels' separate ReLU (bit for bit). */
+typedef struct {
+    float negative_slope, ceiling, threshold;
+} graft_simd_activation;
+
+/* Whether graft_simd_depthwise_plane handles these windows of one plane on `isa` (AVX-512 or
+ * AVX2; equal strides across and down, 1 or 2). */
+int graft_simd_depthwise_plane_supported(graft_simd_isa isa, const graft_simd_patches *g);
+
+/* Floats of scratch graft_simd_depthwise_plane needs for these windows. */
+size_t graft_simd_depthwise_plane_scratch(const graft_simd_patches *g);
+
+/* One plane of a depthwise convolution straight from the unpadded input plane
+ * (g->height x g->width): output[oh][ow] = act(bias + sum over the window, row-major, of
+ * kernel[i][j] * input at (oh * s + i * dh - pad_top, ow * s + j * dw - pad_left), zero outside),
+ * act the identity when activation is NULL. Sums are taken over the padded plane's full width,
+ * eight vectors at a time, so narrow planes fill the vectors. Returns 0 (and does nothing) when
+ * unsupported. */
+int graft_simd_depthwise_plane(graft_simd_isa isa, const float *image, const graft_simd_patches *g,
+                               const float *kernel, float bias, const graft_simd_activation *activation,
+                               float *scratch, float *output);
+
 /* The windows of a 2-D pooling (Caffe's: a window starts at o * stride - pad_before and ends at
  * min(start + kernel, size + pad_after); only its part inside the image is read). */
 typedef struct {
