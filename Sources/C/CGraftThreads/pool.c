@@ -10,6 +10,7 @@
 
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -56,7 +57,9 @@ static uint32_t await_generation(uint32_t seen) {
         uint32_t g = atomic_load_explicit(&pool.generation, memory_order_acquire);
         if (g != seen) return g;
         if (spin == 0 || ((i & 255) == 0 && now_nanoseconds() - start > spin)) break;
-        CPU_RELAX();
+        /* Now and then the core goes to any other thread waiting for it (other work of the
+         * process, or of the machine): spinning must not slow what runs beside it. */
+        if ((i & 255) == 0) sched_yield(); else CPU_RELAX();
     }
     for (;;) {
         atomic_fetch_add(&pool.sleepers, 1);
