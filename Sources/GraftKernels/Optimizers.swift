@@ -1,5 +1,38 @@
 /// Parameter updates of the optimizers, one tensor at a time.
 public enum OptimizerKernels {
+    /// Floats per block of ``sumOfSquares(_:count:)``: summed in single precision (sixteen lanes),
+    /// the blocks' sums added in double precision in order.
+    static let sumOfSquaresBlock = 1 << 14
+
+    /// `Σ x[i]²` in blocks over the cores; the same value for any number of cores (every block
+    /// is summed the same way, and the blocks in order). A serial double-precision loop took
+    /// ~35 ms per CaffeNet step (57 M gradients, one dependent add each).
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        let block = sumOfSquaresBlock
+        let blocks = (count + block - 1) / block
+        guard blocks > 0 else { return 0 }
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: blocks)
+        defer { sums.deallocate() }
+        Parallel.forEach(blocks, workPerItem: block, minimumWork: 1 << 18) { range in
+            for b in range {
+                let start = b * block, end = min(count, start + block)
+                var lanes = SIMD16<Float>()
+                var i = start
+                while i + 16 <= end {
+                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                    lanes.addProduct(v, v)
+                    i += 16
+                }
+                var tail: Float = 0
+                while i < end { tail += x[i] * x[i]; i += 1 }
+                sums[b] = Double(lanes.sum()) + Double(tail)
+            }
+        }
+        var total = 0.0
+        for b in 0..<blocks { total += sums[b] }
+        return total
+    }
+
     /// Caffe's SGD with momentum and L2 weight decay (SGDSolver::Regularize, ComputeUpdateValue and
     /// Blob::Update):
     ///

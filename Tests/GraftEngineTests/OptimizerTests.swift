@@ -1,6 +1,7 @@
 import Foundation
 import GraftCore
 @testable import GraftEngine
+import GraftKernels
 import Testing
 
 /// One inner product `logits = W x + b` (2 inputs, 2 classes) on a batch of two, whose loss
@@ -222,5 +223,33 @@ struct OptimizerTests {
         noCount["state.iteration"] = nil
         #expect(throws: ExecutionError.self) { try session.loadOptimizerState(noCount) }
         #expect(session.optimizerState() == good)
+    }
+}
+
+@Suite("Gradient norm")
+struct GradientNormTests {
+    /// The blocked single-precision sum is close to a double-precision reference, covers tails
+    /// (counts that are no multiple of 16 or of a block), and is the same value whether its
+    /// blocks run on one core or several.
+    @Test("sum of squares: close to double precision, every element counted, independent of the split")
+    func sumOfSquares() {
+        var random = SeededGenerator(seed: 5)
+        for count in [0, 1, 15, 17, 16_384, 16_385, 200_003] {
+            let x = (0..<count).map { _ in Float.random(in: -3...3, using: &random) }
+            let reference = x.reduce(0.0) { $0 + Double($1) * Double($1) }
+            let serial = x.withUnsafeBufferPointer { OptimizerKernels.sumOfSquares($0.baseAddress!, count: count) }
+            let split = Parallel.$minimumWorkOverride.withValue(0) {
+                x.withUnsafeBufferPointer { OptimizerKernels.sumOfSquares($0.baseAddress!, count: count) }
+            }
+            #expect(abs(serial - reference) <= 1e-6 * max(reference, 1), "count \(count)")
+            #expect(serial.bitPattern == split.bitPattern, "count \(count)")
+        }
+        // One large value among many small ones: single-precision blocks keep the relative error
+        // at float's resolution.
+        var spike = [Float](repeating: 1e-3, count: 50_000)
+        spike[40_001] = 1e3
+        let norm = spike.withUnsafeBufferPointer { OptimizerKernels.sumOfSquares($0.baseAddress!, count: spike.count) }
+        let exact = 1e6 + 49_999 * Double(Float(1e-3)) * Double(Float(1e-3))
+        #expect(abs(norm - exact) <= 1e-7 * exact)
     }
 }

@@ -31,18 +31,19 @@ final class OptimizerState {
         updatedLayers = trained.compactMap { seen.insert(ObjectIdentifier($0.layer)).inserted ? $0.layer : nil }
     }
 
-    /// The L2 norm of all trained parameters' gradients together, and, when it exceeds
-    /// `maxNorm`, every gradient scaled by `maxNorm / norm` (PyTorch's `clip_grad_norm_`).
-    /// Returns the norm before clipping.
-    @discardableResult
-    func clipGradients(maxNorm: Float?) -> Double {
+    /// The L2 norm of all trained parameters' gradients together.
+    func gradientNorm() -> Double {
         var sum = 0.0
-        for e in entries {
-            let g = e.parameter.gradient!.pointer
-            for i in 0..<e.parameter.count { sum += Double(g[i]) * Double(g[i]) }
-        }
-        let norm = sum.squareRoot()
-        if let maxNorm, norm > Double(maxNorm), norm.isFinite {
+        for e in entries { sum += OptimizerKernels.sumOfSquares(e.parameter.gradient!.pointer, count: e.parameter.count) }
+        return sum.squareRoot()
+    }
+
+    /// Every gradient scaled by `maxNorm / norm` when their global L2 norm exceeds `maxNorm`
+    /// (PyTorch's `clip_grad_norm_`). Returns the norm before clipping.
+    @discardableResult
+    func clipGradients(maxNorm: Float) -> Double {
+        let norm = gradientNorm()
+        if norm > Double(maxNorm), norm.isFinite {
             let scale = Float(Double(maxNorm) / norm)
             for e in entries {
                 let g = e.parameter.gradient!.pointer
