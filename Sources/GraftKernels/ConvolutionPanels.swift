@@ -35,17 +35,29 @@ extension ConvolutionKernels {
         /// Offsets in a worker's part (its padded image starts the part) and the part's length.
         let panelsOffset: Int, packedOffset: Int, partialOffset: Int, perPart: Int
 
+        /// Images whose columns one weight-gradient GEMM reduces over (see ``gradientImages(area:)``).
+        let gradientImages: Int
+
         init(_ g: ConvolutionGeometry) {
             let p = g.patches, width = PanelKernels.maximumPanelWidth
             mirrored = p.mirrored(outputChannels: g.outputChannels)
             mirroredPanelsFit = g.outputChannels <= g.inputChannels
+            gradientImages = Self.gradientImages(area: p.outputArea)
             let round = { (n: Int) in (n + width - 1) / width * width }
             panelsOffset = max(p.paddedCount, mirrored?.paddedCount ?? 0)
             let mirroredPanels = mirroredPanelsFit ? mirrored?.panelCount(width: width) ?? 0 : 0
-            packedOffset = panelsOffset + max(p.panelCount(width: width), p.columnCount, mirroredPanels)
-            partialOffset = packedOffset + max(round(g.outputChannelsPerGroup) * p.outputArea,
+            packedOffset = panelsOffset + max(gradientImages * p.panelCount(width: width), p.columnCount, mirroredPanels)
+            partialOffset = packedOffset + max(round(g.outputChannelsPerGroup) * gradientImages * round(p.outputArea),
                                                round(p.outputArea) * g.outputChannelsPerGroup)
             perPart = partialOffset + g.weightCount
+        }
+
+        /// Images per weight-gradient GEMM: enough for a reduction of about 512 pixels. One
+        /// image's 13x13 map (CaffeNet's conv3-5) or 7x7 (ResNet's last stage) gave GEMMs of 169
+        /// or 49 steps that reread and rewrote the whole partial gradient per image, and the
+        /// backward pass ran at 3x the forward's time.
+        static func gradientImages(area: Int) -> Int {
+            area >= 256 ? 1 : min(8, (512 + area - 1) / max(area, 1))
         }
     }
 
@@ -135,9 +147,9 @@ extension ConvolutionKernels {
         max(1, panelBlockFloats / max(1, g.patches.columnRows * width))
     }
 
-    /// The weight gradient is `dWᵀ = columns · dYᵀ` per image (the panels read as the left operand,
-    /// the output gradient packed transposed), summed per worker and transposed into place at the
-    /// end, in part order.
+    /// The weight gradient is `dWᵀ = columns · dYᵀ` over a few images at a time (the panels read as
+    /// the left operand, the output gradient packed transposed), summed per worker and transposed
+    /// into place at the end, in part order.
     static func backwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                outputGradient: UnsafePointer<Float>,
                                inputGradient: UnsafeMutablePointer<Float>?,
@@ -161,21 +173,41 @@ extension ConvolutionKernels {
             let panels = padded + layout.panelsOffset
             let packed = padded + layout.packedOffset
             let partial = padded + layout.partialOffset
-            for n in images {
-                let dy = outputGradient + n * g.outputImageCount
-                if weightGradient != nil {
-                    p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa, panels: panels)
+            // Weight gradient: the columns of up to `gradientImages` images side by side (each
+            // image's last panel zero past its last pixel, its packed output gradient zero there).
+            if weightGradient != nil {
+                let panelFloats = p.panelCount(width: width), paddedArea = (area + width - 1) / width * width
+                let bPanels = (rows + width - 1) / width
+                for chunkStart in stride(from: images.lowerBound, to: images.upperBound, by: layout.gradientImages) {
+                    let chunk = chunkStart ..< min(images.upperBound, chunkStart + layout.gradientImages)
+                    let k = chunk.count * paddedArea
+                    for (i, n) in chunk.enumerated() {
+                        p.unfoldPanels(image: input + n * g.inputImageCount, padded: padded, isa: isa,
+                                       panels: panels + i * panelFloats)
+                    }
                     for group in 0..<g.groups {
-                        PanelKernels.packColumns(isa, k: area, n: rows, source: dy + group * rows * area, ld: area,
-                                                 into: packed)
-                        PanelKernels.gemm(isa, m: reduction, n: rows, k: area,
+                        for (i, n) in chunk.enumerated() {
+                            let dy = outputGradient + n * g.outputImageCount + group * rows * area
+                            PanelKernels.packColumns(isa, k: area, n: rows, source: dy, ld: area,
+                                                     into: packed + i * paddedArea * width, panelStride: k * width)
+                            if paddedArea > area {
+                                for b in 0..<bPanels {
+                                    (packed + b * k * width + (i * paddedArea + area) * width)
+                                        .update(repeating: 0, count: (paddedArea - area) * width)
+                                }
+                            }
+                        }
+                        PanelKernels.gemm(isa, m: reduction, n: rows, k: chunk.count == 1 ? area : k,
                                           a: panels + group * reduction * width, aRow: width, aColumn: 1,
                                           aBlock: width, aBlockStride: p.columnRows * width,
-                                          b: packed, bPanelStride: area * width,
+                                          b: packed, bPanelStride: k * width,
                                           c: partial + group * reduction * rows, ldc: rows,
-                                          accumulate: n != images.lowerBound)
+                                          accumulate: chunkStart != images.lowerBound)
                     }
                 }
+            }
+            for n in images {
+                let dy = outputGradient + n * g.outputImageCount
                 guard let inputGradient else { continue }
                 let dx = inputGradient + n * g.inputImageCount
                 if let mirrored, mirroredDirect {

@@ -75,11 +75,12 @@ extension PanelKernels {
         graft_simd_pack_rows(Int32(k), Int32(n), source, ld, Int32(isa.panelWidth), panels, k * isa.panelWidth)
     }
 
-    /// Packs `B(k, n) = source[n * ld + k]` (a row-major `[n, k]` matrix, transposed) into panels.
+    /// Packs `B(k, n) = source[n * ld + k]` (a row-major `[n, k]` matrix, transposed) into panels
+    /// (`panelStride` floats apart; default `k * width`).
     @inline(__always)
     static func packColumns(_ isa: InstructionSet, k: Int, n: Int, source: UnsafePointer<Float>, ld: Int,
-                            into panels: UnsafeMutablePointer<Float>) {
-        graft_simd_pack_columns(Int32(k), Int32(n), source, ld, Int32(isa.panelWidth), panels, k * isa.panelWidth)
+                            into panels: UnsafeMutablePointer<Float>, panelStride: Int? = nil) {
+        graft_simd_pack_columns(Int32(k), Int32(n), source, ld, Int32(isa.panelWidth), panels, panelStride ?? k * isa.panelWidth)
     }
 
     /// Max pooling of planes `[planes, height, width]` with the vector kernel, when `isa` has one
