@@ -6,7 +6,10 @@ same CaffeNet exported by torch.onnx.export (opset 17, TorchScript exporter, thi
 run by ONNX Runtime (CPU, intra-op threads THREADS, every graph optimisation on).
 resnet50-infer, mobilenetv2-infer (and -ort): torchvision's architectures, written out here (the
 CPU torch wheel has no matching torchvision), random weights and BatchNorm statistics (seed 0).
-  python torch_bench.py export NAME BATCH PATH   writes NAME's ONNX file for `graft convert`.
+resnet18-train: torchvision's resnet18 with 2 classes at 224x224, every layer trained, BatchNorm on
+batch statistics (model.train()), SGD with momentum as in the CaffeNet cases.
+  python torch_bench.py export NAME BATCH PATH   writes NAME's ONNX file for `graft convert`
+  (resnet18 with its BatchNorm layers kept, not folded into the convolutions, for training).
 (PyTorch has no frozen-prefix cache: caffenet-train-fc runs conv1-pool5 forward every step, under
 torch.no_grad(), which is what a PyTorch user would write.)"""
 import json, sys, time
@@ -62,6 +65,25 @@ class Bottleneck(nn.Module):
         s.down = conv_bn(i, o, 1, stride, act=False) if stride != 1 or i != o else None
     def forward(s, x):
         return torch.relu(s.body(x) + (x if s.down is None else s.down(x)))
+
+class BasicBlock(nn.Module):
+    def __init__(s, i, o, stride):
+        super().__init__()
+        s.body = nn.Sequential(conv_bn(i, o, 3, stride), conv_bn(o, o, 3, act=False))
+        s.down = conv_bn(i, o, 1, stride, act=False) if stride != 1 or i != o else None
+    def forward(s, x):
+        return torch.relu(s.body(x) + (x if s.down is None else s.down(x)))
+
+class ResNet18(nn.Module):
+    """torchvision's resnet18."""
+    def __init__(s, classes=2):
+        super().__init__()
+        layers, i = [conv_bn(3, 64, 7, 2), nn.MaxPool2d(3, 2, 1)], 64
+        for width, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+            layers += [BasicBlock(i, width, stride), BasicBlock(width, width, 1)]; i = width
+        s.features = nn.Sequential(*layers); s.fc = nn.Linear(512, classes)
+    def forward(s, x):
+        return s.fc(s.features(x).mean((2, 3)))
 
 class ResNet50(nn.Module):
     """torchvision's resnet50 (v1.5: the stride on the 3x3 convolution)."""
@@ -132,11 +154,23 @@ def report(step):
                       "images_per_second": round(batch / median, 2), "torch": torch.__version__}
                      | ({"onnxruntime": __import__("onnxruntime").__version__} if case.endswith("-ort") else {})))
 
-zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2}
+zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2, "resnet18": ResNet18}
 if case == "export":  # python torch_bench.py export NAME BATCH PATH
     model = randomise_statistics(zoo[name]())
+    # Without constant folding the exporter keeps BatchNormalization nodes (what training needs).
     torch.onnx.export(model, (torch.rand(batch, 3, 224, 224),), path, opset_version=17, dynamo=False,
-                      input_names=["data"], output_names=["logits"])
+                      input_names=["data"], output_names=["logits"], do_constant_folding=name != "resnet18")
+    sys.exit(0)
+if case == "resnet18-train":
+    model = ResNet18().train()
+    x, y = torch.rand(batch, 3, 224, 224), torch.randint(0, 2, (batch,))
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, weight_decay=5e-4)
+    loss = nn.CrossEntropyLoss()
+    def step():
+        opt.zero_grad()
+        loss(model(x), y).backward()
+        opt.step()
+    report(step)
     sys.exit(0)
 if case.split("-")[0] in zoo:  # resnet50-infer, mobilenetv2-infer-ort
     model = randomise_statistics(zoo[case.split("-")[0]]())

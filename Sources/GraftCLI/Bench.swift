@@ -25,6 +25,9 @@ extension GraftCommand {
             /// Inference of the `.graft` model given by `--model` (ResNet-50, MobileNetV2... converted
             /// from the ONNX file ONNX Runtime runs beside it).
             case infer
+            /// A training step, every layer trained (BatchNorm on batch statistics), of the `.graft`
+            /// model given by `--model` (ResNet-18 exported by PyTorch with its BatchNorm layers kept).
+            case train
         }
 
         @Argument(help: "The case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var benchCase: Case
@@ -33,11 +36,13 @@ extension GraftCommand {
         @Option(help: "BLAS threads (default: all cores).") var threads: Int?
         @Flag(help: "Print per-node forward/backward milliseconds per timed step to standard error.")
         var profile = false
-        @Option(name: .customLong("model"), help: "The .graft model of the 'infer' case.") var modelPath: String?
+        @Option(name: .customLong("model"), help: "The .graft model of the 'infer' and 'train' cases.") var modelPath: String?
 
         func validate() throws {
-            if (benchCase == .infer) != (modelPath != nil) {
-                throw ValidationError(benchCase == .infer ? "the 'infer' case needs --model FILE.graft" : "--model goes with the 'infer' case only")
+            let needsModel = benchCase == .infer || benchCase == .train
+            if needsModel != (modelPath != nil) {
+                throw ValidationError(needsModel ? "the '\(benchCase.rawValue)' case needs --model FILE.graft"
+                                                 : "--model goes with the 'infer' and 'train' cases only")
             }
         }
 
@@ -55,6 +60,7 @@ extension GraftCommand {
             var rng = SeededGenerator(seed: 1)
             let shape = Shape([batch] + Array(input.shape.dims.dropFirst()))
             let images = Tensor(shape: shape, scalars: (0..<shape.elementCount).map { _ in rng.nextUnitFloat() * 255 })
+            // Two classes (a model file may have more; labels 0 and 1 fit any classifier).
             let labels = (0..<batch).map { _ in Int(rng.next() % (quick ? 10 : 2)) }
             let sgd = Optimizer.sgd(SGD(learningRate: 0.001, momentum: 0.9, weightDecay: 0.0005))
             var times: [Double] = []
