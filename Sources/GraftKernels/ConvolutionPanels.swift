@@ -133,9 +133,7 @@ extension ConvolutionKernels {
                                           a: weight + channel * reduction, aRow: reduction, aColumn: 1,
                                           b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
                                           c: result + channel * area + first * width, ldc: area, accumulate: false,
-                                          bias: bias.map { $0 + channel })
-                        // While the block's outputs are still in cache.
-                        activation?.apply(rows: rowCount, count: columns, stride: area, result + channel * area + first * width)
+                                          bias: bias.map { $0 + channel }, activation: activation)
                     }
                 }
             }

@@ -61,9 +61,16 @@ public enum PanelKernels {
     static func gemm(_ isa: InstructionSet, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Float>, aRow: Int, aColumn: Int, aBlock: Int = 0, aBlockStride: Int = 0,
                      b: UnsafePointer<Float>, bPanelStride: Int,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil) {
+                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil,
+                     activation: ActivationKernels.FusedReLU? = nil) {
+        guard let activation else {
+            graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
+                            b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, nil)
+            return
+        }
+        var relu = activation.simd
         graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
-                        b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias)
+                        b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, &relu)
     }
 }
 
@@ -178,10 +185,8 @@ extension PatchGeometry {
                         activation: ActivationKernels.FusedReLU?, isa: PanelKernels.InstructionSet,
                         scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
         var g = simd
-        if let activation {
-            var a = graft_simd_activation(negative_slope: activation.negativeSlope, ceiling: activation.ceiling,
-                                          threshold: activation.threshold)
-            graft_simd_depthwise_plane(isa.c, image, &g, kernel, bias, &a, scratch, output)
+        if var relu = activation?.simd {
+            graft_simd_depthwise_plane(isa.c, image, &g, kernel, bias, &relu, scratch, output)
         } else {
             graft_simd_depthwise_plane(isa.c, image, &g, kernel, bias, nil, scratch, output)
         }
@@ -222,5 +227,12 @@ extension PatchGeometry {
                              kernelHeight: kernelHeight, kernelWidth: kernelWidth, padTop: top, padLeft: left,
                              dilationHeight: dilationHeight, dilationWidth: dilationWidth,
                              outputHeight: height, outputWidth: width)
+    }
+}
+
+extension ActivationKernels.FusedReLU {
+    /// The same ReLU as the C kernels take it.
+    var simd: graft_simd_activation {
+        graft_simd_activation(negative_slope: negativeSlope, ceiling: ceiling, threshold: threshold)
     }
 }

@@ -316,11 +316,7 @@ static void copy_rows_avx512(const float *flat, int pw, const graft_simd_patches
         float *to = output + (ptrdiff_t)oh * ow_count;
         for (int x = 0; x < ow_count; x += 16) {
             __m512 v = _mm512_loadu_ps(from + x);
-            if (relu) {
-                /* x > t ? min(x, ceiling) : slope * (x - t), as GraftKernels' ReLU computes it. */
-                const __mmask16 above = _mm512_cmp_ps_mask(v, threshold, _CMP_GT_OQ);
-                v = _mm512_mask_blend_ps(above, _mm512_mul_ps(slope, _mm512_sub_ps(v, threshold)), _mm512_min_ps(ceiling, v));
-            }
+            if (relu) v = relu512(v, slope, ceiling, threshold);
             if (to + x + 16 <= output_end) _mm512_storeu_ps(to + x, v);
             else _mm512_mask_storeu_ps(to + x, lanes16(ow_count - x), v);
         }
@@ -367,10 +363,7 @@ static void copy_rows_avx2(const float *flat, int pw, const graft_simd_patches *
         float *to = output + (ptrdiff_t)oh * ow_count;
         for (int x = 0; x < ow_count; x += 8) {
             __m256 v = _mm256_loadu_ps(from + x);
-            if (relu) {
-                const __m256 above = _mm256_cmp_ps(v, threshold, _CMP_GT_OQ);
-                v = _mm256_blendv_ps(_mm256_mul_ps(slope, _mm256_sub_ps(v, threshold)), _mm256_min_ps(ceiling, v), above);
-            }
+            if (relu) v = relu256(v, slope, ceiling, threshold);
             if (to + x + 8 <= output_end) _mm256_storeu_ps(to + x, v);
             else _mm256_maskstore_ps(to + x, lanes8(ow_count - x), v);
         }

@@ -21,6 +21,7 @@ typedef struct {
     float *c;
     ptrdiff_t ldc;
     const float *bias; /* when not accumulating: C's rows start from bias[row] (null: from 0) */
+    const graft_simd_activation *activation; /* applied before the store (null: none) */
     int accumulate, valid; /* valid: columns of the panel that reach C (1 ... panel width) */
 } tile;
 
@@ -56,6 +57,15 @@ typedef void (*tile_kernel)(const tile *);
                     lo[i] = _mm512_fmadd_ps(x, b0, lo[i]);                                         \
                     hi[i] = _mm512_fmadd_ps(x, b1, hi[i]);                                         \
                 }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        if (t->activation) {                                                                       \
+            const __m512 slope = _mm512_set1_ps(t->activation->negative_slope);                    \
+            const __m512 ceiling = _mm512_set1_ps(t->activation->ceiling);                         \
+            const __m512 threshold = _mm512_set1_ps(t->activation->threshold);                     \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = relu512(lo[i], slope, ceiling, threshold);                                 \
+                hi[i] = relu512(hi[i], slope, ceiling, threshold);                                 \
             }                                                                                      \
         }                                                                                          \
         UNROLL for (int i = 0; i < MR; i++) {                                                             \
@@ -109,6 +119,15 @@ static const tile_kernel avx512_tiles[13] = {
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
+        if (t->activation) {                                                                       \
+            const __m256 slope = _mm256_set1_ps(t->activation->negative_slope);                    \
+            const __m256 ceiling = _mm256_set1_ps(t->activation->ceiling);                         \
+            const __m256 threshold = _mm256_set1_ps(t->activation->threshold);                     \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = relu256(lo[i], slope, ceiling, threshold);                                 \
+                hi[i] = relu256(hi[i], slope, ceiling, threshold);                                 \
+            }                                                                                      \
+        }                                                                                          \
         if (t->valid >= 16) {                                                                      \
             UNROLL for (int i = 0; i < MR; i++) {                                                  \
                 _mm256_storeu_ps(c + i * ldc, lo[i]);                                              \
@@ -148,7 +167,8 @@ int graft_simd_avx512_full_rate(void) {
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
-                     float *C, ptrdiff_t ldc, int accumulate, const float *bias) {
+                     float *C, ptrdiff_t ldc, int accumulate, const float *bias,
+                     const graft_simd_activation *activation) {
     const tile_kernel *tiles;
     int width, rows;
     switch (isa) {
@@ -158,7 +178,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
     }
     if (a_block <= 0 || a_block >= K) { a_block = K > 0 ? K : 1; a_block_stride = 0; }
     tile t = { .a_row = a_row, .a_col = a_col, .a_block_stride = a_block_stride, .a_block = a_block,
-               .k = K, .ldc = ldc, .accumulate = accumulate };
+               .k = K, .ldc = ldc, .accumulate = accumulate, .activation = activation };
     const float *row_bias = accumulate ? 0 : bias;
     /* The operand with more rows of tiles streams once, through the outer loop; the other is
      * revisited for each of its tiles and stays in cache. */
@@ -199,8 +219,9 @@ int graft_simd_avx512_full_rate(void) { return 0; }
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
-                     float *C, ptrdiff_t ldc, int accumulate, const float *bias) {
-    (void)isa; (void)bias; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
+                     float *C, ptrdiff_t ldc, int accumulate, const float *bias,
+                     const graft_simd_activation *activation) {
+    (void)isa; (void)bias; (void)activation; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
     (void)a_block_stride; (void)B; (void)b_panel_stride; (void)C; (void)ldc; (void)accumulate;
 }
 

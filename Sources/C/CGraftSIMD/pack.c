@@ -4,11 +4,38 @@
 #include "simd_internal.h"
 #include <string.h>
 
+#if defined(__x86_64__) || defined(_M_X64)
+/* Whole panels of 32 (AVX-512) or 16 (AVX2) floats per row: a row is two or one full-width
+ * moves. A memcpy call per 128-byte row took a tenth of MobileNetV2's batch-1 time. */
+__attribute__((target("avx512f")))
+static void pack_rows_32(int K, const float *src, ptrdiff_t ld, float *panel) {
+    for (int k = 0; k < K; k++) {
+        const float *in = src + (ptrdiff_t)k * ld;
+        _mm512_storeu_ps(panel + (ptrdiff_t)k * 32, _mm512_loadu_ps(in));
+        _mm512_storeu_ps(panel + (ptrdiff_t)k * 32 + 16, _mm512_loadu_ps(in + 16));
+    }
+}
+
+__attribute__((target("avx")))
+static void pack_rows_16(int K, const float *src, ptrdiff_t ld, float *panel) {
+    for (int k = 0; k < K; k++) {
+        const float *in = src + (ptrdiff_t)k * ld;
+        _mm256_storeu_ps(panel + (ptrdiff_t)k * 16, _mm256_loadu_ps(in));
+        _mm256_storeu_ps(panel + (ptrdiff_t)k * 16 + 8, _mm256_loadu_ps(in + 8));
+    }
+}
+#endif
+
 void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
                           float *dst, ptrdiff_t panel_stride) {
     for (int n0 = 0; n0 < N; n0 += width) {
         const int count = N - n0 < width ? N - n0 : width;
         float *panel = dst + (ptrdiff_t)(n0 / width) * panel_stride;
+#if defined(__x86_64__) || defined(_M_X64)
+        /* Panels of 32 exist only where AVX-512 runs them, of 16 only with AVX2. */
+        if (count == 32 && width == 32) { pack_rows_32(K, src + n0, ld, panel); continue; }
+        if (count == 16 && width == 16) { pack_rows_16(K, src + n0, ld, panel); continue; }
+#endif
         for (int k = 0; k < K; k++) {
             float *out = panel + (ptrdiff_t)k * width;
             memcpy(out, src + (ptrdiff_t)k * ld + n0, (size_t)count * sizeof(float));

@@ -49,6 +49,12 @@ void graft_simd_few_rows(graft_simd_isa isa, int rows, int o0, int o1, int K, co
 /* Columns per packed panel for `isa` (0 for GRAFT_SIMD_NONE). */
 int graft_simd_panel_width(graft_simd_isa isa);
 
+/* A ReLU applied to a kernel's output as it is stored: x > threshold ? min(x, ceiling) :
+ * negative_slope * (x - threshold), the formula of GraftKernels' separate ReLU (bit for bit). */
+typedef struct {
+    float negative_slope, ceiling, threshold;
+} graft_simd_activation;
+
 /* C[m, n] = (accumulate ? C[m, n] : bias ? bias[m] : 0) + sum over k < K of A(m, k) * B(k, n),
  * m < M, n < N (the sum starts from that value and adds the products in order of k).
  *
@@ -57,11 +63,13 @@ int graft_simd_panel_width(graft_simd_isa isa);
  * panel matrix read as A is (width, 1, width, panel stride).
  * B is packed: B(k, n) = B[(n / w) * b_panel_stride + k * w + n % w] with w the panel width;
  * entries past N in the last panel are read but do not reach C.
- * C is row-major with row stride ldc; only its first N columns are read or written. */
+ * C is row-major with row stride ldc; only its first N columns are read or written.
+ * `activation` (NULL: none) is applied to each result as it is stored. */
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
-                     float *C, ptrdiff_t ldc, int accumulate, const float *bias);
+                     float *C, ptrdiff_t ldc, int accumulate, const float *bias,
+                     const graft_simd_activation *activation);
 
 /* Packs B(k, n) = src[k * ld + n] (k < K, n < N) into panels of `width` columns, zero past N. */
 void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
@@ -120,12 +128,6 @@ int graft_simd_depthwise_supported(graft_simd_isa isa, const graft_simd_patches 
  * graft_simd_pad (g->channels == 1). Returns 0 (and does nothing) when unsupported. */
 int graft_simd_depthwise(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
                          const float *kernel, float bias, float *output);
-
-/* A ReLU applied to a kernel's output as it is stored: x > threshold ? min(x, ceiling) :
- * negative_slope * (x - threshold), the formula of GraftKernels' separate ReLU (bit for bit). */
-typedef struct {
-    float negative_slope, ceiling, threshold;
-} graft_simd_activation;
 
 /* Whether graft_simd_depthwise_plane handles these windows of one plane on `isa` (AVX-512 or
  * AVX2; equal strides across and down, 1 or 2). */
