@@ -4,8 +4,9 @@
 # Graft, ...) so that a noisy shared machine affects all alike. Prints images/s, the ratios, and
 # peak memory (from /usr/bin/time -v).
 #
-#   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~10 min
+#   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~15 min
 #   CASES="caffenet-train quick-train" Benchmarks/torch-compare/run.sh 5   # only some cases
+#   THREADS=1 Benchmarks/torch-compare/run.sh     # every engine on one core (the scaling table)
 #
 # Creates .build-torch-venv with the CPU-only torch wheel (192 MB), onnx and onnxruntime the first time.
 set -euo pipefail
@@ -23,21 +24,24 @@ fi
 graft="$root/.build/release/graft"
 
 # case batch steps; a case ending in "-avx2" runs Graft on its AVX2 kernels (GRAFT_SIMD=avx2, and
-# OpenBLAS's Haswell kernels), what a CPU without AVX-512 runs (on such a CPU it equals the plain
-# case). PyTorch and ONNX Runtime keep their own dispatch: on an AVX-512 CPU they still use it.
+# OpenBLAS's Haswell kernels) and PyTorch on its AVX2 ones (ONEDNN_MAX_CPU_ISA=AVX2,
+# ATEN_CPU_CAPABILITY=avx2): what a CPU without AVX-512 runs (on such a CPU it equals the plain
+# case). ONNX Runtime has no such switch: on an AVX-512 CPU its column still uses AVX-512.
 cases=("caffenet-train 32 5" "caffenet-train-avx2 32 5" "caffenet-train-fc 32 5" "caffenet-infer 32 5" "caffenet-infer-avx2 32 5"
        "caffenet-infer 1 20" "caffenet-infer-avx2 1 20" "quick-train 128 10" "quick-train-avx2 128 10"
        "resnet50-infer 8 5" "resnet50-infer-avx2 8 5" "resnet50-infer 1 10"
-       "mobilenetv2-infer 8 10" "mobilenetv2-infer-avx2 8 10" "mobilenetv2-infer 1 20")
+       "mobilenetv2-infer 8 10" "mobilenetv2-infer-avx2 8 10" "mobilenetv2-infer 1 20"
+       "resnet18-train 16 3" "resnet18-train-avx2 16 3")
 if [ -n "${CASES:-}" ]; then  # e.g. CASES="caffenet-train caffenet-infer": only those
   picked=(); for spec in "${cases[@]}"; do [[ " $CASES " == *" ${spec%% *} "* ]] && picked+=("$spec"); done; cases=("${picked[@]}")
 fi
-# ResNet-50 and MobileNetV2: written in PyTorch (torch_bench.py), exported to ONNX once, converted
-# by `graft convert` (BatchNorm folded into the convolutions by the exporter, as users get them).
+# ResNet-50, MobileNetV2 and ResNet-18: written in PyTorch (torch_bench.py), exported to ONNX once,
+# converted by `graft convert` (for inference BatchNorm folded into the convolutions by the
+# exporter, as users get them; ResNet-18, trained, keeps its BatchNorm layers).
 models=$(mktemp -d); trap 'rm -rf "$models"' EXIT
 for spec in "${cases[@]}"; do
-  model=${spec%%-infer*}
-  if [[ "$spec" == *-infer* && "$model" != caffenet && ! -f "$models/$model.graft" ]]; then
+  model=${spec%%-*}
+  if [[ "$model" != caffenet && "$model" != quick && ! -f "$models/$model.graft" ]]; then
     "$venv/bin/python" "$here/torch_bench.py" export "$model" 1 "$models/$model.onnx" 2>/dev/null
     "$graft" convert "$models/$model.onnx" -o "$models/$model.graft" >/dev/null
   fi
@@ -55,15 +59,16 @@ for spec in "${cases[@]}"; do
   read -r name batch steps <<<"$spec"
   g=(); t=(); o=(); gm=(); tm=()
   for ((r = 0; r < rounds; r++)); do
-    simd=(); [[ "$name" == *-avx2 ]] && simd=(env GRAFT_SIMD=avx2 OPENBLAS_CORETYPE=Haswell)
-    base=${name%-avx2}; model=${base%-infer}
+    simd=(); torchisa=()
+    [[ "$name" == *-avx2 ]] && simd=(env GRAFT_SIMD=avx2 OPENBLAS_CORETYPE=Haswell) && torchisa=(env ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2)
+    base=${name%-avx2}; model=${base%%-*}
     if [ -f "$models/$model.graft" ]; then
-      gcase=(infer --model "$models/$model.graft")
+      gcase=("${base#"$model"-}" --model "$models/$model.graft")   # infer or train
     else
       gcase=("$base")
     fi
     read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${gcase[@]}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
-    read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
+    read -r speed mem < <(measure "${torchisa[@]}" "$venv/bin/python" "$here/torch_bench.py" "$base" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
     if [[ "$base" == *-infer ]]; then
       read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base-ort" "$batch" "$steps" "$threads"); o+=("$speed")
     fi

@@ -322,4 +322,37 @@ struct GradientCheckTests {
         #expect(Set(check.checkedTensors) == ["x", "conv.weight", "conv.bias", "fc.weight", "fc.bias"])
         check.expectPassed()
     }
+
+    @Test("a residual network end to end: gradients correct with their buffers shared by liveness")
+    func residualSharing() throws {
+        var graph = Graph(inputs: [GraphInput(name: "x", shape: [2, 3, 6, 6])], nodes: [
+            Node(name: "stem", op: .convolution(Convolution(outputChannels: 4, kernel: [3, 3], padBegin: [1, 1])), inputs: ["x"]),
+            // No bias before a BatchNorm (its gradient is zero there), as in ResNets.
+            Node(name: "conv1", op: .convolution(Convolution(outputChannels: 4, kernel: [3, 3], padBegin: [1, 1], hasBias: false)), inputs: ["stem"]),
+            Node(name: "bn1", op: .batchNorm(BatchNorm(epsilon: 1e-3, hasScale: true, hasShift: true)), inputs: ["conv1"]),
+            Node(name: "act1", op: .activation(.tanh), inputs: ["bn1"]),
+            Node(name: "conv2", op: .convolution(Convolution(outputChannels: 4, kernel: [3, 3], padBegin: [1, 1], hasBias: false)), inputs: ["act1"]),
+            Node(name: "bn2", op: .batchNorm(BatchNorm(epsilon: 1e-3, hasScale: true, hasShift: true)), inputs: ["conv2"]),
+            Node(name: "sum", op: .eltwise(Eltwise(operation: .sum)), inputs: ["bn2", "stem"]),
+            Node(name: "act2", op: .activation(.tanh), inputs: ["sum"]),
+            Node(name: "conv3", op: .convolution(Convolution(outputChannels: 5, kernel: [3, 3], stride: [2, 2], padBegin: [1, 1])), inputs: ["act2"]),
+            Node(name: "pool", op: .pooling(Pooling(method: .average, kernel: [3, 3])), inputs: ["conv3"]),
+            Node(name: "fc", op: .innerProduct(InnerProduct(outputCount: 3)), inputs: ["pool"]),
+        ], outputs: ["fc"])
+        try graph.deriveParameterSpecs()
+        var weights = graph.randomWeights(seed: 151)
+        for bn in ["bn1", "bn2"] { weights["\(bn).variance"] = randomTensor([4], seed: 152, in: 0.5...2) }
+        var check = GradientCheck()
+        var sharing: (values: Int, buffers: Int)?
+        try check.run(graph: graph, weights: weights, inputs: ["x": randomTensor([2, 3, 6, 6], seed: 153)],
+                      afterFirstForward: { engine in
+                          let buffers = engine.gradients.compactMap { $0 }
+                          sharing = (buffers.count, Set(buffers.map { ObjectIdentifier($0) }).count)
+                      })
+        // Every value from x to fc has a gradient; far fewer buffers hold them.
+        let (values, buffers) = try #require(sharing)
+        #expect(values == 12 && buffers <= 4, "\(values) values, \(buffers) buffers")
+        #expect(check.checkedTensors.contains("x") && check.checkedTensors.contains("bn1.scale"))
+        check.expectPassed()
+    }
 }

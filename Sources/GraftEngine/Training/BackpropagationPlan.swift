@@ -22,7 +22,8 @@ struct BackwardStep {
 }
 
 /// Everything a training session decides once: the frozen prefix and trainable part, the loss's
-/// logits, which layers run forward and backward, a gradient buffer per value that needs one, the
+/// logits, which layers run forward and backward, gradient buffers for the values that need them
+/// (shared by liveness, ``sharedGradients(requires:steps:shapes:)``), the
 /// trained parameters with their gradient buffers, and scratch sized for forward and backward.
 ///
 /// Gradients flow only where they are needed: a value *requires a gradient* when it is produced
@@ -53,7 +54,8 @@ final class BackpropagationPlan {
     let backwardSteps: [BackwardStep]
     /// The plan index of each backward step's layer.
     let backwardLayerIndices: [Int]
-    /// Per value: its gradient buffer, or nil when it needs none.
+    /// Per value: its gradient buffer (shared with values whose gradients are never live at the
+    /// same time), or nil when it needs none.
     let gradients: [FloatBuffer?]
     let staging: FloatBuffer
     let scratch: FloatBuffer
@@ -158,11 +160,6 @@ final class BackpropagationPlan {
                 for o in layer.outputs { requires[o.index] = true }
             }
         }
-        let gradients: [FloatBuffer?] = (0..<valueCount).map { v in
-            requires[v] ? FloatBuffer(count: execution.values.shapes[v].elementCount) : nil
-        }
-        self.gradients = gradients
-
         // Trained parameters get gradient buffers.
         var trained: [(parameter: Parameter, layer: any Layer)] = []
         for (i, layer) in layers.enumerated() where backward[i] {
@@ -199,6 +196,9 @@ final class BackpropagationPlan {
         }
         let staging = FloatBuffer(count: stagingCount)
         self.staging = staging
+        let gradients = Self.sharedGradients(requires: requires, steps: plans.map { (layers[$0.layer], $0.direct) },
+                                             shapes: execution.values.shapes)
+        self.gradients = gradients
 
         var scratchCount = 0
         for (i, layer) in layers.enumerated() where training[i] || inference[i] {
@@ -293,5 +293,50 @@ final class BackpropagationPlan {
             }
             if let start { backwardTimes![backwardLayerIndices[k]] += ContinuousClock.now - start }
         }
+    }
+}
+
+extension BackpropagationPlan {
+    /// A gradient buffer for every value that requires one, shared between values whose
+    /// gradients are never needed at the same time: a value's gradient lives from its first
+    /// write in backward order (before the pass for values nothing in it writes: the loss's
+    /// logits, seeded outputs) to the backward step of the layer that produced it, which reads
+    /// it last. Graph inputs' gradients are kept to the end (read after the pass). A layer's
+    /// input and output gradients are live together at its step, so never share. ResNet-18 at
+    /// batch 16 held a gradient buffer for each of its values at once: 1.29 GB peak against
+    /// PyTorch's 1.01.
+    static func sharedGradients(requires: [Bool], steps: [(layer: any Layer, direct: [Bool])],
+                                shapes: [Shape]) -> [FloatBuffer?] {
+        var slot = [Int](repeating: -1, count: requires.count)
+        var capacity: [Int] = []
+        var free: [Int] = []
+        func take(_ v: Int) {
+            let size = shapes[v].elementCount
+            let fits = free.indices.filter { capacity[free[$0]] >= size }
+            let pick = fits.min { capacity[free[$0]] < capacity[free[$1]] } ?? free.indices.max { capacity[free[$0]] < capacity[free[$1]] }
+            if let pick {
+                let buffer = free.remove(at: pick)
+                capacity[buffer] = max(capacity[buffer], size)
+                slot[v] = buffer
+            } else {
+                slot[v] = capacity.count
+                capacity.append(size)
+            }
+        }
+        // Values whose gradient no step writes are seeded before the pass.
+        var writtenByStep = [Bool](repeating: false, count: requires.count)
+        for step in steps {
+            for (k, input) in step.layer.inputs.enumerated() where step.direct[k] { writtenByStep[input.index] = true }
+        }
+        for v in requires.indices where requires[v] && !writtenByStep[v] { take(v) }
+        for step in steps {
+            for (k, input) in step.layer.inputs.enumerated() where step.direct[k] && slot[input.index] < 0 { take(input.index) }
+            // The producer's step reads its outputs' gradients for the last time.
+            for output in Set(step.layer.outputs) where requires[output.index] && slot[output.index] >= 0 {
+                free.append(slot[output.index])
+            }
+        }
+        let buffers = capacity.map { FloatBuffer(count: $0) }
+        return requires.indices.map { requires[$0] && slot[$0] >= 0 ? buffers[slot[$0]] : nil }
     }
 }
