@@ -101,7 +101,7 @@ extension ConvolutionKernels {
                 let rowCount = min(rows, tiles * (rowPart + 1) / rowParts * isa.tileRows) - firstRow
                 let result = output + n * g.outputImageCount
                 if paddedImage != n && (direct || !g.isPointwise) {
-                    p.pad(image: input + n * g.inputImageCount, into: padded)
+                    p.pad(image: input + n * g.inputImageCount, into: padded, isa: isa)
                     paddedImage = n
                 }
                 if direct {
@@ -209,7 +209,7 @@ extension ConvolutionKernels {
                 guard let inputGradient else { continue }
                 let dx = inputGradient + n * g.inputImageCount
                 if let mirrored, mirroredDirect {
-                    mirrored.pad(image: dy, into: padded)
+                    mirrored.pad(image: dy, into: padded, isa: isa)
                     for group in 0..<g.groups {
                         mirroredGroup.convolveDirect(weight: flipped + group * channels * mirroredReduction, rows: channels,
                                                      padded: padded + group * rows * mirrored.paddedPlane, isa: isa,

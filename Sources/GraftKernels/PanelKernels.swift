@@ -132,7 +132,7 @@ extension PatchGeometry {
     func unfoldPanels(image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
                       panels: UnsafeMutablePointer<Float>) {
         var g = simd
-        graft_simd_pad(image, &g, padded)
+        graft_simd_pad_isa(isa.c, image, &g, padded)
         graft_simd_im2col_panels(isa.c, padded, &g, panels, columnRows * isa.panelWidth)
     }
 
@@ -193,9 +193,10 @@ extension PatchGeometry {
     }
 
     /// Pads one image for ``convolveDirect(weight:rows:reduction:padded:isa:output:ldc:accumulate:)``.
-    func pad(image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+    func pad(image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>,
+             isa: PanelKernels.InstructionSet = PanelKernels.active) {
         var g = simd
-        graft_simd_pad(image, &g, padded)
+        graft_simd_pad_isa(isa.c, image, &g, padded)
     }
 
     /// `output[rows, outputArea] (+)= weight[rows, reduction] · columns`, the columns read straight

@@ -382,3 +382,38 @@ extension PanelKernelTests {
     }
 }
 
+
+extension PanelKernelTests {
+    @Test("vector padding = the plain copy, and writes nothing past the padded image: pads, strides that skip rows, dilation, 1-40 wide")
+    func vectorPadding() {
+        var random = SeededGenerator(seed: 91)
+        var tested = 0
+        for isa in Self.instructionSets {
+            for _ in 0..<150 {
+                let kh = Int.random(in: 1...5, using: &random), kw = Int.random(in: 1...5, using: &random)
+                let sh = Int.random(in: 1...3, using: &random), sw = Int.random(in: 1...3, using: &random)
+                let dh = Int.random(in: 1...2, using: &random), dw = Int.random(in: 1...2, using: &random)
+                let h = Int.random(in: 1...12, using: &random), w = Int.random(in: 1...40, using: &random)
+                let pt = Int.random(in: 0...4, using: &random), pl = Int.random(in: 0...4, using: &random)
+                let (reachH, reachW) = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
+                guard h + 2 * pt >= reachH, w + 2 * pl >= reachW else { continue }
+                let p = PatchGeometry(channels: Int.random(in: 1...3, using: &random), height: h, width: w,
+                                      kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                                      padTop: pt, padLeft: pl, dilationHeight: dh, dilationWidth: dw,
+                                      outputHeight: (h + 2 * pt - reachH) / sh + 1, outputWidth: (w + 2 * pl - reachW) / sw + 1)
+                let image = randomTensor([p.channels, h, w], seed: random.next()).scalars
+                let guardZone = 40
+                var expected = [Float](repeating: .nan, count: p.paddedCount + guardZone)
+                var actual = expected
+                image.withUnsafeBufferPointer { x in
+                    expected.withUnsafeMutableBufferPointer { p.pad(image: x.baseAddress!, into: $0.baseAddress!, isa: .none) }
+                    actual.withUnsafeMutableBufferPointer { p.pad(image: x.baseAddress!, into: $0.baseAddress!, isa: isa) }
+                }
+                #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern), "\(isa) \(p)")
+                #expect(actual.suffix(guardZone).allSatisfy { $0.isNaN }, "\(isa) \(p): wrote past the padded image")
+                tested += 1
+            }
+        }
+        #expect(Self.instructionSets.isEmpty || tested > 100)
+    }
+}

@@ -269,37 +269,10 @@ static void depthwise_flat_avx2(const float *padded, int pw, const graft_simd_pa
     }
 }
 
-/* ---- One plane end to end: pad (vector stores; a row's stores may run into the rows after it,
- * which are written later, and past the plane into the slack), the flat sums, then the output
+/* ---- One plane end to end: pad (graft_simd_pad_isa's vector moves), the flat sums, then the output
  * rows copied out with the activation (a store that would pass the plane's end is masked: the
  * next plane may belong to another thread). Per plane this replaces 3 library calls per padded row and one per output
  * row, which cost more than the sums on 7x7 and 14x14 planes. */
-
-__attribute__((target("avx512f")))
-static void pad_plane_avx512(const float *image, const graft_simd_patches *g, int ph, int pw, float *padded) {
-    const float *image_end = image + (ptrdiff_t)g->height * g->width;
-    int x0 = -g->pad_left > 0 ? -g->pad_left : 0;
-    int x1 = pw - g->pad_left < g->width ? pw - g->pad_left : g->width;
-    if (x1 < x0) x1 = x0;
-    const int first = x0 + g->pad_left, last = x1 + g->pad_left;
-    const __m512 zero = _mm512_setzero_ps();
-    for (int y = 0; y < ph; y++) {
-        float *row = padded + (ptrdiff_t)y * pw;
-        const int source = y - g->pad_top;
-        if (source < 0 || source >= g->height || x1 == x0) {
-            for (int x = 0; x < pw; x += 16) _mm512_storeu_ps(row + x, zero);
-            continue;
-        }
-        for (int x = 0; x < first; x += 16) _mm512_storeu_ps(row + x, zero);
-        const float *from = image + (ptrdiff_t)source * g->width + x0;
-        for (int x = 0; x < x1 - x0; x += 16) {
-            const __m512 v = from + x + 16 <= image_end ? _mm512_loadu_ps(from + x)
-                                                        : _mm512_maskz_loadu_ps(lanes16(x1 - x0 - x), from + x);
-            _mm512_storeu_ps(row + first + x, v);
-        }
-        for (int x = last; x < pw; x += 16) _mm512_storeu_ps(row + x, zero);
-    }
-}
 
 /* output[oh][ow] = activation(flat[oh * pw + ow]) for ow < ow_count. */
 __attribute__((target("avx512f")))
@@ -320,32 +293,6 @@ static void copy_rows_avx512(const float *flat, int pw, const graft_simd_patches
             if (to + x + 16 <= output_end) _mm512_storeu_ps(to + x, v);
             else _mm512_mask_storeu_ps(to + x, lanes16(ow_count - x), v);
         }
-    }
-}
-
-__attribute__((target("avx2,fma")))
-static void pad_plane_avx2(const float *image, const graft_simd_patches *g, int ph, int pw, float *padded) {
-    const float *image_end = image + (ptrdiff_t)g->height * g->width;
-    int x0 = -g->pad_left > 0 ? -g->pad_left : 0;
-    int x1 = pw - g->pad_left < g->width ? pw - g->pad_left : g->width;
-    if (x1 < x0) x1 = x0;
-    const int first = x0 + g->pad_left, last = x1 + g->pad_left;
-    const __m256 zero = _mm256_setzero_ps();
-    for (int y = 0; y < ph; y++) {
-        float *row = padded + (ptrdiff_t)y * pw;
-        const int source = y - g->pad_top;
-        if (source < 0 || source >= g->height || x1 == x0) {
-            for (int x = 0; x < pw; x += 8) _mm256_storeu_ps(row + x, zero);
-            continue;
-        }
-        for (int x = 0; x < first; x += 8) _mm256_storeu_ps(row + x, zero);
-        const float *from = image + (ptrdiff_t)source * g->width + x0;
-        for (int x = 0; x < x1 - x0; x += 8) {
-            const __m256 v = from + x + 8 <= image_end ? _mm256_loadu_ps(from + x)
-                                                       : _mm256_maskload_ps(from + x, lanes8(x1 - x0 - x));
-            _mm256_storeu_ps(row + first + x, v);
-        }
-        for (int x = last; x < pw; x += 8) _mm256_storeu_ps(row + x, zero);
     }
 }
 
@@ -422,11 +369,11 @@ int graft_simd_depthwise_plane(graft_simd_isa isa, const float *image, const gra
     /* The slack the sums read past the plane: only dropped outputs see it, but it is read. */
     for (int i = 0; i < FLAT_SLACK; i++) padded[(ptrdiff_t)ph * pw + i] = 0;
     if (isa == GRAFT_SIMD_AVX512) {
-        pad_plane_avx512(image, g, ph, pw, padded);
+        graft_simd_pad_isa(isa, image, g, padded);
         depthwise_flat_avx512(padded, pw, g, kernel, bias, flat);
         copy_rows_avx512(flat, pw, g, activation, output);
     } else {
-        pad_plane_avx2(image, g, ph, pw, padded);
+        graft_simd_pad_isa(isa, image, g, padded);
         depthwise_flat_avx2(padded, pw, g, kernel, bias, flat);
         copy_rows_avx2(flat, pw, g, activation, output);
     }

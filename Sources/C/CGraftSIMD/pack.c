@@ -93,6 +93,91 @@ void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padd
     }
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+/* The same copy with vector moves: each padded row is zeroed, the image row copied over it and
+ * its right pad zeroed again, every store full width (running into the rows after it, written
+ * later) except one that would pass the end of the padded image, which is masked; likewise
+ * a load that would pass the end of the image. Three library calls per row cost more than the
+ * copy on 7- to 56-wide maps (ResNet-50 at batch 1: 7% of its time). */
+__attribute__((target("avx512f")))
+void graft_pad_avx512(const float *image, const graft_simd_patches *g, float *padded) {
+    int ph, pw;
+    graft_simd_padded_size(g, &ph, &pw);
+    const float *image_end = image + (ptrdiff_t)g->channels * g->height * g->width;
+    float *padded_end = padded + (ptrdiff_t)g->channels * ph * pw;
+    int x0 = -g->pad_left > 0 ? -g->pad_left : 0;
+    int x1 = pw - g->pad_left < g->width ? pw - g->pad_left : g->width;
+    if (x1 < x0) x1 = x0;
+    const int first = x0 + g->pad_left, last = x1 + g->pad_left;
+    const __m512 zero = _mm512_setzero_ps();
+#define STORE512(p, v) do { float *at_ = (p); if (at_ + 16 <= padded_end) _mm512_storeu_ps(at_, v); \
+                            else _mm512_mask_storeu_ps(at_, lanes16((int)(padded_end - at_)), v); } while (0)
+    for (int c = 0; c < g->channels; c++) {
+        const float *plane = image + (ptrdiff_t)c * g->height * g->width;
+        for (int y = 0; y < ph; y++) {
+            float *row = padded + ((ptrdiff_t)c * ph + y) * pw;
+            const int source = y - g->pad_top;
+            if (source < 0 || source >= g->height || x1 == x0) {
+                for (int x = 0; x < pw; x += 16) STORE512(row + x, zero);
+                continue;
+            }
+            for (int x = 0; x < first; x += 16) STORE512(row + x, zero);
+            const float *from = plane + (ptrdiff_t)source * g->width + x0;
+            for (int x = 0; x < x1 - x0; x += 16) {
+                const __m512 v = from + x + 16 <= image_end ? _mm512_loadu_ps(from + x)
+                                                            : _mm512_maskz_loadu_ps(lanes16(x1 - x0 - x), from + x);
+                STORE512(row + first + x, v);
+            }
+            for (int x = last; x < pw; x += 16) STORE512(row + x, zero);
+        }
+    }
+#undef STORE512
+}
+
+__attribute__((target("avx2")))
+void graft_pad_avx2(const float *image, const graft_simd_patches *g, float *padded) {
+    int ph, pw;
+    graft_simd_padded_size(g, &ph, &pw);
+    const float *image_end = image + (ptrdiff_t)g->channels * g->height * g->width;
+    float *padded_end = padded + (ptrdiff_t)g->channels * ph * pw;
+    int x0 = -g->pad_left > 0 ? -g->pad_left : 0;
+    int x1 = pw - g->pad_left < g->width ? pw - g->pad_left : g->width;
+    if (x1 < x0) x1 = x0;
+    const int first = x0 + g->pad_left, last = x1 + g->pad_left;
+    const __m256 zero = _mm256_setzero_ps();
+#define STORE256(p, v) do { float *at_ = (p); if (at_ + 8 <= padded_end) _mm256_storeu_ps(at_, v); \
+                            else _mm256_maskstore_ps(at_, lanes8((int)(padded_end - at_)), v); } while (0)
+    for (int c = 0; c < g->channels; c++) {
+        const float *plane = image + (ptrdiff_t)c * g->height * g->width;
+        for (int y = 0; y < ph; y++) {
+            float *row = padded + ((ptrdiff_t)c * ph + y) * pw;
+            const int source = y - g->pad_top;
+            if (source < 0 || source >= g->height || x1 == x0) {
+                for (int x = 0; x < pw; x += 8) STORE256(row + x, zero);
+                continue;
+            }
+            for (int x = 0; x < first; x += 8) STORE256(row + x, zero);
+            const float *from = plane + (ptrdiff_t)source * g->width + x0;
+            for (int x = 0; x < x1 - x0; x += 8) {
+                const __m256 v = from + x + 8 <= image_end ? _mm256_loadu_ps(from + x)
+                                                           : _mm256_maskload_ps(from + x, lanes8(x1 - x0 - x));
+                STORE256(row + first + x, v);
+            }
+            for (int x = last; x < pw; x += 8) STORE256(row + x, zero);
+        }
+    }
+#undef STORE256
+}
+#endif
+
+void graft_simd_pad_isa(graft_simd_isa isa, const float *image, const graft_simd_patches *g, float *padded) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (isa == GRAFT_SIMD_AVX512) { graft_pad_avx512(image, g, padded); return; }
+    if (isa == GRAFT_SIMD_AVX2) { graft_pad_avx2(image, g, padded); return; }
+#endif
+    graft_simd_pad(image, g, padded);
+}
+
 /* One output row's stretch inside a panel: `count` pixels from (row, column), at panel offset `at`. */
 typedef struct { int row, column, count, at; } run;
 

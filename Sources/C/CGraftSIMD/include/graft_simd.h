@@ -96,6 +96,10 @@ void graft_simd_padded_size(const graft_simd_patches *g, int *height, int *width
  * columns of the image that no window reaches are left out). */
 void graft_simd_pad(const float *image, const graft_simd_patches *g, float *padded);
 
+/* The same with `isa`'s vector moves (plain C for GRAFT_SIMD_NONE). Writes nothing past the padded
+ * image; reads nothing past the image. */
+void graft_simd_pad_isa(graft_simd_isa isa, const float *image, const graft_simd_patches *g, float *padded);
+
 /* im2col from the padded image straight into the panels `isa`'s GEMM reads (width w): column row
  * k = (c * kh + i) * kw + j, pixel p = oh * ow_count + ow, B(k, p) at
  * dst[(p / w) * panel_stride + k * w + p % w], zero past the last pixel. */
