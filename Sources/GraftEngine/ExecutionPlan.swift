@@ -67,7 +67,11 @@ struct ExecutionPlan {
         var aliases: [ValueID: ValueID] = [:]
         if purpose == .inference, let retaining {
             let retained = Set(graphInputs.map(\.id) + retaining.compactMap { ids[$0] })
+            let residualAliases: [ValueID: ValueID]
+            (sites, residualAliases) = Self.fuseResiduals(sites, retained: retained)
             (sites, aliases) = Self.fuseActivations(sites, retained: retained)
+            // A convolution's output replaced by a sum's, itself replaced by a ReLU's: name the last.
+            for (removed, replacement) in residualAliases { aliases[removed] = aliases[replacement] ?? replacement }
         }
         var layers: [any Layer] = []
         var producer: [ValueID: Int] = [:]
@@ -155,9 +159,45 @@ struct ExecutionPlan {
             guard case .relu(let relu) = sites[j].node.op, sites[j].inputs == [site.output], sites[j].outputs.count == 1 else { continue }
             result[i] = LayerSite(node: site.node, inputs: site.inputs, outputs: sites[j].outputs, inputShapes: site.inputShapes,
                                   outputShapes: sites[j].outputShapes, weights: site.weights, purpose: site.purpose,
-                                  fusedActivation: relu)
+                                  fusedActivation: relu, fusedResidual: site.fusedResidual)
             aliases[site.output] = sites[j].output
             removed.insert(j)
+        }
+        return (result.enumerated().filter { !removed.contains($0.offset) }.map(\.element), aliases)
+    }
+
+    /// Folds each two-input sum (all coefficients 1, no broadcasting) into the convolution that
+    /// produces one of its operands, when the sum is the only reader of that output and the output
+    /// is not kept: the convolution adds the other operand to each block of output while in cache
+    /// and writes the sum's value (ResNet-50 at batch 8 spent 21 of 215 ms in separate sums, and
+    /// 9 more in the ReLUs after them, which then fold too). The fused layer takes the sum's place
+    /// in the order (the other operand may be computed after the convolution), and reads the
+    /// other operand as its last input. Returns the sites left and, for every value no longer
+    /// written, the value that replaced it.
+    static func fuseResiduals(_ sites: [LayerSite], retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
+        var readers: [ValueID: [Int]] = [:]
+        for (i, site) in sites.enumerated() { for input in Set(site.inputs) { readers[input, default: []].append(i) } }
+        var result = sites
+        var removed = Set<Int>(), fusedSums = Set<Int>()
+        var aliases: [ValueID: ValueID] = [:]
+        for (i, site) in sites.enumerated() {
+            guard case .convolution = site.node.op, site.outputs.count == 1, !site.fusedResidual,
+                  !retained.contains(site.output), let reading = readers[site.output], reading.count == 1 else { continue }
+            let j = reading[0]
+            // Both operands may be convolutions read only by this sum: one folds in, not both.
+            guard !fusedSums.contains(j),
+                  case .eltwise(let sum) = sites[j].node.op, sum.operation == .sum,
+                  sum.coefficients.allSatisfy({ $0 == 1 }), sites[j].inputs.count == 2, sites[j].outputs.count == 1,
+                  let k = sites[j].inputs.firstIndex(of: site.output) else { continue }
+            let other = sites[j].inputs[1 - k]
+            guard other != site.output, sites[j].inputShapes[1 - k] == site.outputShape,
+                  sites[j].outputShape == site.outputShape else { continue }
+            result[j] = LayerSite(node: site.node, inputs: site.inputs + [other], outputs: sites[j].outputs,
+                                  inputShapes: site.inputShapes + [site.outputShape], outputShapes: sites[j].outputShapes,
+                                  weights: site.weights, purpose: site.purpose, fusedResidual: true)
+            aliases[site.output] = sites[j].output
+            removed.insert(i)
+            fusedSums.insert(j)
         }
         return (result.enumerated().filter { !removed.contains($0.offset) }.map(\.element), aliases)
     }

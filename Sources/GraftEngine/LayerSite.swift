@@ -13,6 +13,10 @@ struct LayerSite {
     /// A ReLU that only reads this node's output, folded into it by the plan (inference; see
     /// ``ExecutionPlan/fuseActivations(_:retained:)``): the layer applies it to its own output.
     var fusedActivation: ReLU? = nil
+    /// A sum that only reads this node's output and one other value of the same shape, folded into
+    /// it by the plan (inference; ``ExecutionPlan/fuseResiduals(_:retained:)``): that value is
+    /// the site's last input, added to the output before ``fusedActivation``.
+    var fusedResidual = false
 
     var input: ValueID { inputs[0] }
     var output: ValueID { outputs[0] }

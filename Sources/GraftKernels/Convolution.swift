@@ -181,6 +181,7 @@ public enum ConvolutionKernels {
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
                                scratch: UnsafeMutablePointer<Float>?, imagesPerChunk: Int = 1,
+                               residual: UnsafePointer<Float>? = nil,
                                activation: ActivationKernels.FusedReLU? = nil) {
         precondition(supports(strategy, g), "convolution: strategy \(strategy) does not fit \(g)")
         func needScratch() -> UnsafeMutablePointer<Float> {
@@ -192,14 +193,17 @@ public enum ConvolutionKernels {
             winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
                             geometry: g, imagesPerChunk: imagesPerChunk, scratch: needScratch())
         case .imageParallel where PanelKernels.active != .none:
-            // The panels and the depthwise kernel apply the activation block by block.
+            // The panels add the residual and apply the activation block by block.
             forwardPanels(input: input, weight: weight, bias: bias, output: output, batch: batch,
                           geometry: g, parts: imagesPerChunk, scratch: needScratch(), isa: PanelKernels.active,
-                          activation: activation)
+                          residual: residual, activation: activation)
             return
-        case .depthwiseDirect:
+        case .depthwiseDirect where residual == nil:
+            // The depthwise kernel applies the activation plane by plane.
             depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g, activation: activation)
             return
+        case .depthwiseDirect:
+            depthwise(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g)
         case .imageParallel:
             forwardImageParallel(input: input, weight: weight, bias: bias, output: output, batch: batch,
                                  geometry: g, parts: imagesPerChunk, scratch: needScratch())
@@ -210,13 +214,27 @@ public enum ConvolutionKernels {
             forwardPerImage(input: input, weight: weight, bias: bias, output: output, images: 0..<batch,
                             geometry: g, columns: strategy == .im2colGEMM ? needScratch() : nil, parallel: true)
         }
-        if let activation { applyActivation(activation, to: output, count: batch * g.outputImageCount) }
+        finish(output, count: batch * g.outputImageCount, residual: residual, activation: activation)
     }
 
     /// A fused activation as a pass of its own, for the paths that do not apply it as they go.
     public static func applyActivation(_ activation: ActivationKernels.FusedReLU, to output: UnsafeMutablePointer<Float>, count: Int) {
+        finish(output, count: count, residual: nil, activation: activation)
+    }
+
+    /// `output = activation(output + residual)` in one pass (either may be absent), for the paths
+    /// that do not fold them into their own loops: the same operations as the separate sum and
+    /// ReLU layers, so the result is bit-identical.
+    public static func finish(_ output: UnsafeMutablePointer<Float>, count: Int, residual: UnsafePointer<Float>?,
+                              activation: ActivationKernels.FusedReLU?) {
+        guard residual != nil || activation != nil else { return }
         Parallel.forEach(count, minimumWork: 1 << 16) { range in
-            activation.apply(output + range.lowerBound, output + range.lowerBound, count: range.count)
+            let out = output + range.lowerBound
+            if let residual {
+                let r = residual + range.lowerBound
+                for i in 0..<range.count { out[i] += r[i] }
+            }
+            activation?.apply(out, out, count: range.count)
         }
     }
 

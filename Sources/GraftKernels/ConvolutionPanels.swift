@@ -76,7 +76,7 @@ extension ConvolutionKernels {
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                               batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                               scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
-                              activation: ActivationKernels.FusedReLU? = nil) {
+                              residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedReLU? = nil) {
         let p = g.patches, width = isa.panelWidth, area = p.outputArea
         let perPart = panelForwardScratch(for: g)
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
@@ -113,7 +113,12 @@ extension ConvolutionKernels {
                         groupPatches.convolveDirect(weight: weight + channel * reduction, rows: rowCount,
                                                     padded: padded + group * g.inputChannelsPerGroup * p.paddedPlane,
                                                     isa: isa, output: result + channel * area, accumulate: bias != nil)
-                        activation?.apply(rows: 1, count: rowCount * area, stride: 0, result + channel * area)
+                        let written = result + channel * area
+                        if let residual {
+                            let r = residual + n * g.outputImageCount + channel * area
+                            for i in 0..<rowCount * area { written[i] += r[i] }
+                        }
+                        activation?.apply(rows: 1, count: rowCount * area, stride: 0, written)
                     }
                     continue
                 }
@@ -133,7 +138,9 @@ extension ConvolutionKernels {
                                           a: weight + channel * reduction, aRow: reduction, aColumn: 1,
                                           b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
                                           c: result + channel * area + first * width, ldc: area, accumulate: false,
-                                          bias: bias.map { $0 + channel }, activation: activation)
+                                          bias: bias.map { $0 + channel },
+                                          residual: residual.map { $0 + n * g.outputImageCount + channel * area + first * width },
+                                          activation: activation)
                     }
                 }
             }

@@ -62,15 +62,15 @@ public enum PanelKernels {
                      a: UnsafePointer<Float>, aRow: Int, aColumn: Int, aBlock: Int = 0, aBlockStride: Int = 0,
                      b: UnsafePointer<Float>, bPanelStride: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil,
-                     activation: ActivationKernels.FusedReLU? = nil) {
+                     residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedReLU? = nil) {
         guard let activation else {
             graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
-                            b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, nil)
+                            b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, residual, nil)
             return
         }
         var relu = activation.simd
         graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
-                        b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, &relu)
+                        b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, residual, &relu)
     }
 }
 

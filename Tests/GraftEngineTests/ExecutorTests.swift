@@ -1,6 +1,6 @@
 import Foundation
 import GraftCore
-import GraftKernels
+@testable import GraftKernels
 @testable import GraftEngine
 import Testing
 
@@ -341,6 +341,79 @@ extension ExecutorSharingTests {
                 }
                 #expect(keeping.plan.layers.map(\.node).contains("r4"))
                 #expect(try keeping.run(inputs: ["x": x], outputs: ["wide"])["wide"] == (try separate.run(inputs: ["x": x], outputs: ["wide"]))["wide"])
+            }
+        }
+        let all: Set<ConvolutionKernels.Strategy> = [.im2colGEMM, .winograd, .pointwiseGEMM, .depthwiseDirect]
+        #expect(all.isSubset(of: strategiesSeen), "\(strategiesSeen)")
+        if PanelKernels.active != .none { #expect(strategiesSeen.contains(.imageParallel)) }
+    }
+}
+
+extension ExecutorSharingTests {
+    /// Residual blocks of every kind: an identity skip over a 1x1 convolution, a downsampling
+    /// block whose sum adds two convolutions, a sum whose convolution (depthwise) is its second
+    /// operand, a wide 3x3 block (Winograd when forced; on 8-pixel rows, the direct kernel on the
+    /// panels), and a weighted sum that must stay.
+    static func residualBlocks(batch: Int) throws -> (Graph, [String: Tensor]) {
+        func conv(_ outputs: Int, _ k: Int, stride: Int = 1, groups: Int = 1) -> Op {
+            .convolution(Convolution(outputChannels: outputs, kernel: [k, k], stride: [stride, stride],
+                                     padBegin: [(k - 1) / 2, (k - 1) / 2], groups: groups))
+        }
+        var graph = Graph(
+            name: "residual blocks", inputs: [GraphInput(name: "x", shape: [batch, 8, 9, 16])],
+            nodes: [
+                Node(name: "stem", op: conv(16, 3), inputs: ["x"]),
+                Node(name: "stemRelu", op: .relu(ReLU()), inputs: ["stem"]),
+                Node(name: "p1", op: conv(16, 1), inputs: ["stemRelu"]),
+                Node(name: "sum1", op: .eltwise(Eltwise(operation: .sum)), inputs: ["p1", "stemRelu"]),
+                Node(name: "relu1", op: .relu(ReLU()), inputs: ["sum1"]),
+                Node(name: "main", op: conv(16, 3, stride: 2), inputs: ["relu1"]),
+                Node(name: "down", op: conv(16, 1, stride: 2), inputs: ["relu1"]),
+                Node(name: "sum2", op: .eltwise(Eltwise(operation: .sum, coefficients: [1, 1])), inputs: ["main", "down"]),
+                Node(name: "relu2", op: .relu(ReLU(maxValue: 6)), inputs: ["sum2"]),
+                Node(name: "dw", op: conv(16, 3, groups: 16), inputs: ["relu2"]),
+                Node(name: "sum3", op: .eltwise(Eltwise(operation: .sum)), inputs: ["relu2", "dw"]),
+                Node(name: "w1", op: conv(128, 1), inputs: ["sum3"]),
+                Node(name: "w2", op: conv(128, 3), inputs: ["w1"]),
+                Node(name: "sum4", op: .eltwise(Eltwise(operation: .sum)), inputs: ["w2", "w1"]),
+                Node(name: "relu4", op: .relu(ReLU(negativeSlope: 0.1, threshold: 0.2)), inputs: ["sum4"]),
+                Node(name: "head", op: conv(128, 1), inputs: ["relu4"]),
+                Node(name: "sum5", op: .eltwise(Eltwise(operation: .sum, coefficients: [1, 2])), inputs: ["head", "relu4"]),
+            ],
+            outputs: ["sum5"])
+        try graph.deriveParameterSpecs()
+        return (graph, graph.randomWeights(seed: 500))
+    }
+
+    @Test("a sum after a convolution is folded into it, and the ReLU after the sum: the same bits on every strategy")
+    func fusedResiduals() throws {
+        var strategiesSeen = Set<ConvolutionKernels.Strategy>()
+        for batch in [1, 3] {
+            for forced in [nil, .im2colGEMM, .winograd, .pointwiseGEMM] as [ConvolutionKernels.Strategy?] {
+                let (graph, weights) = try Self.residualBlocks(batch: batch)
+                let x = randomTensor([batch, 8, 9, 16], seed: 520)
+                let (separate, fused) = try ConvolutionKernels.$forcedStrategy.withValue(forced) {
+                    (try ForwardExecutor(graph: graph, weights: weights, retaining: .everyValue),
+                     try ForwardExecutor(graph: graph, weights: weights))
+                }
+                let names = fused.plan.layers.map(\.node)
+                // Every unweighted sum and the ReLUs after them fold in; one of the downsampling
+                // block's two convolutions takes the sum's place; the weighted sum stays.
+                #expect(names == ["stem", "p1", "down", "main", "dw", "w1", "w2", "head", "sum5"], "\(names)")
+                #expect(separate.plan.layers.count == 17)
+                strategiesSeen.formUnion(fused.plan.layers.compactMap { ($0 as? ConvolutionLayer)?.strategy })
+                let w2 = try #require(fused.plan.layers.first { $0.node == "w2" } as? ConvolutionLayer)
+                #expect(w2.residual != nil)
+                if forced == nil, PanelKernels.active != .none { #expect(w2.geometry.patches.supportsDirect(PanelKernels.active)) }
+                let expected = try separate.run(inputs: ["x": x])["sum5"]!
+                let actual = try fused.run(inputs: ["x": x])["sum5"]!
+                #expect(actual.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "batch \(batch), \(String(describing: forced))")
+                // Keeping a convolution's output keeps its sum separate.
+                let keeping = try ConvolutionKernels.$forcedStrategy.withValue(forced) {
+                    try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["w2"]))
+                }
+                #expect(keeping.plan.layers.map(\.node).contains("sum4"))
+                #expect(try keeping.run(inputs: ["x": x])["sum5"]!.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
             }
         }
         let all: Set<ConvolutionKernels.Strategy> = [.im2colGEMM, .winograd, .pointwiseGEMM, .depthwiseDirect]

@@ -21,6 +21,7 @@ typedef struct {
     float *c;
     ptrdiff_t ldc;
     const float *bias; /* when not accumulating: C's rows start from bias[row] (null: from 0) */
+    const float *residual; /* added before the activation, laid out like C (null: none) */
     const graft_simd_activation *activation; /* applied before the store (null: none) */
     int accumulate, valid; /* valid: columns of the panel that reach C (1 ... panel width) */
 } tile;
@@ -57,6 +58,13 @@ typedef void (*tile_kernel)(const tile *);
                     lo[i] = _mm512_fmadd_ps(x, b0, lo[i]);                                         \
                     hi[i] = _mm512_fmadd_ps(x, b1, hi[i]);                                         \
                 }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        if (t->residual) {                                                                         \
+            const float *r = t->residual;                                                          \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = _mm512_add_ps(lo[i], _mm512_maskz_loadu_ps(low, r + i * ldc));             \
+                hi[i] = _mm512_add_ps(hi[i], _mm512_maskz_loadu_ps(high, r + i * ldc + 16));       \
             }                                                                                      \
         }                                                                                          \
         if (t->activation) {                                                                       \
@@ -119,6 +127,19 @@ static const tile_kernel avx512_tiles[13] = {
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
+        if (t->residual && t->valid >= 16) {                                                       \
+            const float *r = t->residual;                                                          \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = _mm256_add_ps(lo[i], _mm256_loadu_ps(r + i * ldc));                        \
+                hi[i] = _mm256_add_ps(hi[i], _mm256_loadu_ps(r + i * ldc + 8));                    \
+            }                                                                                      \
+        } else if (t->residual) {                                                                  \
+            const float *r = t->residual;                                                          \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                lo[i] = _mm256_add_ps(lo[i], _mm256_maskload_ps(r + i * ldc, low));                \
+                hi[i] = _mm256_add_ps(hi[i], _mm256_maskload_ps(r + i * ldc + 8, high));           \
+            }                                                                                      \
+        }                                                                                          \
         if (t->activation) {                                                                       \
             const __m256 slope = _mm256_set1_ps(t->activation->negative_slope);                    \
             const __m256 ceiling = _mm256_set1_ps(t->activation->ceiling);                         \
@@ -168,7 +189,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
                      float *C, ptrdiff_t ldc, int accumulate, const float *bias,
-                     const graft_simd_activation *activation) {
+                     const float *residual, const graft_simd_activation *activation) {
     const tile_kernel *tiles;
     int width, rows;
     switch (isa) {
@@ -191,6 +212,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                 const int height = M - m0 < rows ? M - m0 : rows;
                 t.a = A + (ptrdiff_t)m0 * a_row;
                 t.c = C + (ptrdiff_t)m0 * ldc + n0;
+                t.residual = residual ? residual + (ptrdiff_t)m0 * ldc + n0 : 0;
                 t.bias = row_bias ? row_bias + m0 : 0;
                 tiles[height](&t);
             }
@@ -204,6 +226,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                 t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
                 t.valid = N - n0 < width ? N - n0 : width;
                 t.c = C + (ptrdiff_t)m0 * ldc + n0;
+                t.residual = residual ? residual + (ptrdiff_t)m0 * ldc + n0 : 0;
                 tiles[height](&t);
             }
         }
@@ -220,8 +243,8 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
                      float *C, ptrdiff_t ldc, int accumulate, const float *bias,
-                     const graft_simd_activation *activation) {
-    (void)isa; (void)bias; (void)activation; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
+                     const float *residual, const graft_simd_activation *activation) {
+    (void)isa; (void)bias; (void)residual; (void)activation; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
     (void)a_block_stride; (void)B; (void)b_panel_stride; (void)C; (void)ldc; (void)accumulate;
 }
 

@@ -4,7 +4,7 @@ import GraftKernels
 /// Convolution: Graft's panel GEMM image by image (or block by block of one image), im2col + BLAS
 /// GEMM with several images' columns side by side, a plain GEMM for 1x1 kernels, Winograd F(2, 3)
 /// for wide stride-1 3x3 kernels, a vector kernel per plane for depthwise; at inference it may
-/// apply a following ReLU itself (``activation``).
+/// add a following sum's other operand (``residual``) and apply a following ReLU (``activation``) itself.
 final class ConvolutionLayer: Layer {
     let node: String
     let inputs: [ValueID]
@@ -18,6 +18,9 @@ final class ConvolutionLayer: Layer {
     let bias: Parameter?
     /// A following ReLU folded in by the plan (inference only).
     let activation: ActivationKernels.FusedReLU?
+    /// The other operand of a following sum folded in by the plan (inference only): added to the
+    /// output before ``activation``.
+    let residual: ValueID?
 
     /// Like a fully connected layer's, the weight is kept in one form: as stored (trainable, and
     /// what im2col and training's Winograd pass read), or — Winograd in an inference plan —
@@ -34,6 +37,7 @@ final class ConvolutionLayer: Layer {
         activation = site.fusedActivation.map {
             ActivationKernels.FusedReLU(negativeSlope: $0.negativeSlope, maxValue: $0.maxValue, threshold: $0.threshold)
         }
+        residual = site.fusedResidual ? site.inputs.last : nil
         let x = site.inputShape, y = site.outputShape
         geometry = ConvolutionGeometry(
             patches: PatchGeometry(image: x, windows: y, kernel: op.kernel, stride: op.stride, padBegin: op.padBegin,
@@ -78,14 +82,14 @@ final class ConvolutionLayer: Layer {
                                                bias: biasPointer, output: context.output(outputs[0]),
                                                batch: batch, geometry: geometry, imagesPerChunk: imagesPerChunk,
                                                scratch: context.scratch)
-            if let activation {
-                ConvolutionKernels.applyActivation(activation, to: context.output(outputs[0]), count: batch * geometry.outputImageCount)
-            }
+            ConvolutionKernels.finish(context.output(outputs[0]), count: batch * geometry.outputImageCount,
+                                      residual: residual.map { context.input($0) }, activation: activation)
         case .stored(let weight):
             ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                        bias: biasPointer, output: context.output(outputs[0]),
                                        batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch,
-                                       imagesPerChunk: imagesPerChunk, activation: activation)
+                                       imagesPerChunk: imagesPerChunk, residual: residual.map { context.input($0) },
+                                       activation: activation)
         }
     }
 

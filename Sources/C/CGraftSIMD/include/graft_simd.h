@@ -64,12 +64,13 @@ typedef struct {
  * B is packed: B(k, n) = B[(n / w) * b_panel_stride + k * w + n % w] with w the panel width;
  * entries past N in the last panel are read but do not reach C.
  * C is row-major with row stride ldc; only its first N columns are read or written.
- * `activation` (NULL: none) is applied to each result as it is stored. */
+ * `residual` (NULL: none), laid out like C (row stride ldc), is added to each result after its sum,
+ * then `activation` (NULL: none) is applied, as it is stored. */
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
                      const float *B, ptrdiff_t b_panel_stride,
                      float *C, ptrdiff_t ldc, int accumulate, const float *bias,
-                     const graft_simd_activation *activation);
+                     const float *residual, const graft_simd_activation *activation);
 
 /* Packs B(k, n) = src[k * ld + n] (k < K, n < N) into panels of `width` columns, zero past N. */
 void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
