@@ -105,27 +105,14 @@ struct ExecutionPlan {
             for output in site.outputs { lastRead[output.index] = max(lastRead[output.index], i) }
         }
         var assignment = [Int](repeating: -1, count: shapes.count)
-        var capacity: [Int] = []
-        var free: [Int] = []
-        func take(_ value: ValueID) {
-            let size = shapes[value.index].elementCount
-            let fits = free.indices.filter { capacity[free[$0]] >= size }
-            let pick = fits.min { capacity[free[$0]] < capacity[free[$1]] } ?? free.indices.max { capacity[free[$0]] < capacity[free[$1]] }
-            if let pick {
-                let buffer = free.remove(at: pick)
-                capacity[buffer] = max(capacity[buffer], size)
-                assignment[value.index] = buffer
-            } else {
-                assignment[value.index] = capacity.count
-                capacity.append(size)
-            }
-        }
+        var pool = BufferPool()
+        func take(_ value: ValueID) { assignment[value.index] = pool.take(shapes[value.index].elementCount) }
         // Graph inputs first: retained, never freed.
         for input in inputs where assignment[input.index] < 0 { take(input) }
         for (i, site) in sites.enumerated() {
             for output in site.outputs where assignment[output.index] < 0 { take(output) }
             for value in Set(site.inputs + site.outputs) where lastRead[value.index] == i && !retained.contains(value) {
-                free.append(assignment[value.index])
+                pool.release(assignment[value.index])
             }
         }
         // Values no layer writes any more (a fused activation's input) name their replacement's
@@ -134,8 +121,7 @@ struct ExecutionPlan {
             if let target = aliases[ValueID(index: index)], assignment[target.index] >= 0 {
                 assignment[index] = assignment[target.index]
             } else {
-                assignment[index] = capacity.count
-                capacity.append(shapes[index].elementCount)
+                assignment[index] = pool.add(shapes[index].elementCount)
             }
         }
         return assignment
@@ -205,4 +191,32 @@ struct ExecutionPlan {
     func forwardContext() -> ForwardContext {
         ForwardContext(values: values, scratch: scratch.pointer)
     }
+}
+
+/// Buffers handed out by size and given back when their value is dead, for planning shared
+/// memory (values at inference, gradients in training): a request takes the smallest free buffer
+/// large enough, else the largest free one (which grows), else a new one. Buffers are numbered.
+struct BufferPool {
+    /// Floats each buffer must hold: the largest request it served.
+    private(set) var capacity: [Int] = []
+    private var free: [Int] = []
+
+    /// A buffer for `size` floats.
+    mutating func take(_ size: Int) -> Int {
+        let fits = free.indices.filter { capacity[free[$0]] >= size }
+        guard let pick = fits.min(by: { capacity[free[$0]] < capacity[free[$1]] })
+                ?? free.indices.max(by: { capacity[free[$0]] < capacity[free[$1]] }) else { return add(size) }
+        let buffer = free.remove(at: pick)
+        capacity[buffer] = max(capacity[buffer], size)
+        return buffer
+    }
+
+    /// A new buffer that is never shared.
+    mutating func add(_ size: Int) -> Int {
+        capacity.append(size)
+        return capacity.count - 1
+    }
+
+    /// `buffer` is free again.
+    mutating func release(_ buffer: Int) { free.append(buffer) }
 }

@@ -229,13 +229,17 @@ public enum ConvolutionKernels {
                               activation: ActivationKernels.FusedReLU?) {
         guard residual != nil || activation != nil else { return }
         Parallel.forEach(count, minimumWork: 1 << 16) { range in
-            let out = output + range.lowerBound
-            if let residual {
-                let r = residual + range.lowerBound
-                for i in 0..<range.count { out[i] += r[i] }
-            }
-            activation?.apply(out, out, count: range.count)
+            addResidualAndActivate(output + range.lowerBound, count: range.count,
+                                   residual: residual.map { $0 + range.lowerBound }, activation: activation)
         }
+    }
+
+    /// `output = activation(output + residual)` over `count` floats on the calling thread.
+    @inline(__always)
+    static func addResidualAndActivate(_ output: UnsafeMutablePointer<Float>, count: Int, residual: UnsafePointer<Float>?,
+                                       activation: ActivationKernels.FusedReLU?) {
+        if let residual { for i in 0..<count { output[i] += residual[i] } }
+        activation?.apply(output, output, count: count)
     }
 
     /// ``Strategy/imageParallel``'s forward pass: `parts` workers, each with its own columns.

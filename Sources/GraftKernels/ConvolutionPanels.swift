@@ -113,12 +113,9 @@ extension ConvolutionKernels {
                         groupPatches.convolveDirect(weight: weight + channel * reduction, rows: rowCount,
                                                     padded: padded + group * g.inputChannelsPerGroup * p.paddedPlane,
                                                     isa: isa, output: result + channel * area, accumulate: bias != nil)
-                        let written = result + channel * area
-                        if let residual {
-                            let r = residual + n * g.outputImageCount + channel * area
-                            for i in 0..<rowCount * area { written[i] += r[i] }
-                        }
-                        activation?.apply(rows: 1, count: rowCount * area, stride: 0, written)
+                        addResidualAndActivate(result + channel * area, count: rowCount * area,
+                                               residual: residual.map { $0 + n * g.outputImageCount + channel * area },
+                                               activation: activation)
                     }
                     continue
                 }
@@ -211,9 +208,9 @@ extension ConvolutionKernels {
                     }
                 }
             }
+            guard let inputGradient else { return }
             for n in images {
                 let dy = outputGradient + n * g.outputImageCount
-                guard let inputGradient else { continue }
                 let dx = inputGradient + n * g.inputImageCount
                 if let mirrored, mirroredDirect {
                     mirrored.pad(image: dy, into: padded, isa: isa)

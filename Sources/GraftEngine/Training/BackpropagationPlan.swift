@@ -308,21 +308,8 @@ extension BackpropagationPlan {
     static func sharedGradients(requires: [Bool], steps: [(layer: any Layer, direct: [Bool])],
                                 shapes: [Shape]) -> [FloatBuffer?] {
         var slot = [Int](repeating: -1, count: requires.count)
-        var capacity: [Int] = []
-        var free: [Int] = []
-        func take(_ v: Int) {
-            let size = shapes[v].elementCount
-            let fits = free.indices.filter { capacity[free[$0]] >= size }
-            let pick = fits.min { capacity[free[$0]] < capacity[free[$1]] } ?? free.indices.max { capacity[free[$0]] < capacity[free[$1]] }
-            if let pick {
-                let buffer = free.remove(at: pick)
-                capacity[buffer] = max(capacity[buffer], size)
-                slot[v] = buffer
-            } else {
-                slot[v] = capacity.count
-                capacity.append(size)
-            }
-        }
+        var pool = BufferPool()
+        func take(_ v: Int) { slot[v] = pool.take(shapes[v].elementCount) }
         // Values whose gradient no step writes are seeded before the pass.
         var writtenByStep = [Bool](repeating: false, count: requires.count)
         for step in steps {
@@ -333,10 +320,10 @@ extension BackpropagationPlan {
             for (k, input) in step.layer.inputs.enumerated() where step.direct[k] && slot[input.index] < 0 { take(input.index) }
             // The producer's step reads its outputs' gradients for the last time.
             for output in Set(step.layer.outputs) where requires[output.index] && slot[output.index] >= 0 {
-                free.append(slot[output.index])
+                pool.release(slot[output.index])
             }
         }
-        let buffers = capacity.map { FloatBuffer(count: $0) }
+        let buffers = pool.capacity.map { FloatBuffer(count: $0) }
         return requires.indices.map { requires[$0] && slot[$0] >= 0 ? buffers[slot[$0]] : nil }
     }
 }
