@@ -43,7 +43,7 @@ let modules: [Target] = [
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
     // protobuf-c helpers shared by the Caffe and ONNX interop: nesting checks on the wire, the packing arena.
     .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
-    .target(name: "GraftImage", dependencies: ["GraftCore", "CPNG", "CJPEG"]),
+    .target(name: "GraftImage", dependencies: ["CPNG", "CJPEG"]),
     // Datasets for fine-tuning: image folders, MedMNIST npz, CSV; splits; preprocessing; augmentation.
     .target(name: "GraftData", dependencies: [
         "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
@@ -65,7 +65,7 @@ let modules: [Target] = [
     // one mapper per ONNX operator on import, one per Graft op on export.
     .target(name: "GraftONNX", dependencies: ["GraftCore", "GraftIO", "GraftProtobufC", "CONNXProto", "CProtobufC"]),
     // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
-    .target(name: "GraftCaffe", dependencies: ["GraftCore", "GraftProtobufC", "CCaffeProto", "CProtobufC"]),
+    .target(name: "GraftCaffe", dependencies: ["GraftCore", "GraftIO", "GraftProtobufC", "CCaffeProto", "CProtobufC"]),
     // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
     .target(name: "GraftKeras", dependencies: [
         "GraftCore", "GraftHDF5", "GraftIO", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -98,15 +98,21 @@ let tests: [Target] = [
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
 ]
 
+// MARK: - Products
+
+/// One library product per module a caller imports: `import GraftCaffe` to read a Caffe model,
+/// `GraftEngine` to run it, `GraftTraining` to fine-tune it, and so on. The C layers (CGraftSIMD,
+/// CGraftThreads, the protobuf-c messages) stay internal to the modules that wrap them.
+let libraryModules = [
+    "GraftCore", "GraftKernels", "GraftEngine", "GraftIO", "GraftImage", "GraftData", "GraftTraining",
+    "GraftPlot", "GraftStatistics", "GraftHDF5", "GraftCaffe", "GraftKeras", "GraftONNX",
+]
+let libraryProducts: [Product] = libraryModules.map { .library(name: $0, targets: [$0]) }
+
 let package = Package(
     name: "Graft",
     platforms: [.macOS(.v14)],
-    products: [
-        .executable(name: "graft", targets: ["GraftCLI"]),
-        .library(name: "GraftCore", targets: ["GraftCore"]),
-        .library(name: "GraftEngine", targets: ["GraftEngine"]),
-        .library(name: "GraftONNX", targets: ["GraftONNX"]),
-    ],
+    products: [.executable(name: "graft", targets: ["GraftCLI"])] + libraryProducts,
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),

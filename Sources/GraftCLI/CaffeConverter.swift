@@ -21,28 +21,13 @@ enum CaffeConverter: ModelConverter {
         let (prototxts, caffemodels) = split(inputs)
         let importOptions = CaffeImportOptions(inputShape: options.inputShape, mean: options.mean, meanFile: options.meanFile,
                                                strict: options.strict, seed: options.seed)
-        // Hash the source files on the second core while the first parses them and writes the
-        // tensor data; the digests go into the header, which is written last.
-        let files = prototxts + caffemodels + (options.meanFile.map { [$0] } ?? [])
-        let timing = ProcessInfo.processInfo.environment["GRAFT_TIMING"] != nil
+        // The digests go into the header, which is written last: hashing overlaps parsing and writing.
         let started = Date()
-        let digests = SourceDigests(paths: files)
-        var imported = try CaffeImporter.importFiles(prototxt: prototxts.first, caffemodel: caffemodels.first,
-                                                     options: importOptions)
-        if timing {
+        let (imported, completeProvenance) = try CaffeImporter.importFilesHashingOnward(
+            prototxt: prototxts.first, caffemodel: caffemodels.first, options: importOptions)
+        if ProcessInfo.processInfo.environment["GRAFT_TIMING"] != nil {
             FileHandle.standardError.write(Data(String(format: "timing: import %.3f s\n", Date().timeIntervalSince(started)).utf8))
         }
-        imported.model.provenance.sourceFiles = try digests.placeholders()
-        let provenance = imported.model.provenance
-        return Conversion(model: imported.model, warnings: imported.warnings) {
-            let waitStart = Date()
-            var final = provenance
-            final.sourceFiles = try digests.wait()
-            if timing {
-                FileHandle.standardError.write(Data(String(format: "timing: digests %.3f s (in parallel), waited %.3f s for them\n",
-                    digests.elapsed, Date().timeIntervalSince(waitStart)).utf8))
-            }
-            return final
-        }
+        return Conversion(model: imported.model, warnings: imported.warnings) { try completeProvenance() }
     }
 }

@@ -34,19 +34,12 @@ struct DataOptions: ParsableArguments {
 }
 
 extension Model {
-    /// The model with its input resized to `size` x `size` (fully convolutional parts adapt; a
-    /// layer whose weights fix the size is named in the error).
+    /// `--input-size`: the model resized to `size` x `size`, errors worded for the command line.
     func withInputSize(_ size: Int) throws -> Model {
-        var model = self
-        var input = model.graph.inputs[0]
-        guard input.shape.rank == 4 else { throw CommandFailure("--input-size needs an N x C x H x W input; this one is \(input.shape)") }
-        input.shape[2] = size
-        input.shape[3] = size
-        model.graph.inputs[0] = input
-        model.preprocessing?.inputShape = input.shape
-        do { _ = try model.graph.inferShapes() } catch {
-            throw CommandFailure("the model cannot take \(size)x\(size) inputs: \(error)")
+        do {
+            return try resizingInput(height: size, width: size)
+        } catch {
+            throw CommandFailure("--input-size \(size): the model cannot take \(size)x\(size) inputs: \(error)")
         }
-        return model
     }
 }

@@ -23,12 +23,12 @@ extension GraftCommand {
             if let threads { ComputeThreads.set(threads) }
             let file = try NativeFile.open(model)
             let input = try NPY.read(path: self.input).nchw(from: layout)
-            let outputs = try ModelRunner(file: file).run(input: input, blobs: blobs)
+            let outputs = try ModelRunner(file: file, retaining: blobs).runCommand(input, values: blobs)
             var table = TextTable([("output", .left), ("shape", .left), ("min", .right), ("max", .right), ("argmax", .left)])
             for (name, tensor) in outputs {
                 let stats = TensorStatistics(tensor.scalars)
                 table.add([name, tensor.shape.description, Format.float(stats.min), Format.float(stats.max),
-                           ModelRunner.argmaxSummary(tensor)])
+                           argmaxSummary(tensor)])
             }
             print(table.render())
             if let output {
@@ -40,37 +40,25 @@ extension GraftCommand {
     }
 }
 
-/// Loads a model's weights once and runs it on NCHW inputs: the code `run` and `verify` share.
-struct ModelRunner {
-    let file: NativeFile
+/// "3 (0.912)" for a batch of one; the first few for larger batches.
+func argmaxSummary(_ t: Tensor) -> String {
+    guard t.shape.rank >= 2, t.shape[0] >= 1 else { return "" }
+    let n = t.shape[0], row = t.elementCount / n
+    return (0..<min(n, 4)).map { b in
+        let slice = t.scalars[(b * row)..<((b + 1) * row)]
+        let best = slice.indices.max { slice[$0] < slice[$1] }!
+        return "\(best - b * row) (\(Format.float(slice[best])))"
+    }.joined(separator: ", ") + (n > 4 ? ", …" : "")
+}
 
-    /// Runs the model on one input; returns the requested values (default: graph outputs) in order.
-    func run(input: Tensor, blobs: [String]) throws -> [(name: String, tensor: Tensor)] {
-        let graph = file.graph
-        guard graph.inputs.count == 1, let graphInput = graph.inputs.first else {
-            throw CommandFailure("\(file.path): the model has \(graph.inputs.count) inputs; run takes models with one")
+extension ModelRunner {
+    /// Runs `input`, turning a shape mismatch into a hint about `--layout`.
+    func runCommand(_ input: Tensor, values: [String]) throws -> [(name: String, tensor: Tensor)] {
+        do {
+            return try run(input, values: values)
+        } catch .wrongInputShape(let name, let expected, let actual) {
+            throw CommandFailure("input has shape \(actual), the model's input '\(name)' takes \(expected)"
+                + " (use --layout nhwc for channels-last arrays)")
         }
-        let expected = Array(graphInput.shape.dims.dropFirst())
-        guard Array(input.shape.dims.dropFirst()) == expected else {
-            throw CommandFailure("input has shape \(input.shape), the model's input '\(graphInput.name)' takes Nx"
-                + Shape(expected).description + " (use --layout nhwc for channels-last arrays)")
-        }
-        let model = try file.loadModel()
-        let names = blobs.isEmpty ? graph.outputs : blobs
-        let executor = try ForwardExecutor(graph: graph, weights: model.weights, batchSize: input.shape[0],
-                                           retaining: .outputs(plus: blobs))
-        let values = try executor.run(inputs: [graphInput.name: input], outputs: names)
-        return names.map { ($0, values[$0]!) }
-    }
-
-    /// "3 (0.912)" for a batch of one; the first few for larger batches.
-    static func argmaxSummary(_ t: Tensor) -> String {
-        guard t.shape.rank >= 2, t.shape[0] >= 1 else { return "" }
-        let n = t.shape[0], row = t.elementCount / n
-        return (0..<min(n, 4)).map { b in
-            let slice = t.scalars[(b * row)..<((b + 1) * row)]
-            let best = slice.indices.max { slice[$0] < slice[$1] }!
-            return "\(best - b * row) (\(Format.float(slice[best])))"
-        }.joined(separator: ", ") + (n > 4 ? ", …" : "")
     }
 }

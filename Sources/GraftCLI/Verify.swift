@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraftCore
+import GraftEngine
 import GraftIO
 
 extension GraftCommand {
@@ -52,10 +53,10 @@ extension GraftCommand {
                 }
             }
             guard !expected.isEmpty else { throw CommandFailure("\(reference): has no 'out:<name>' or 'output' arrays") }
-            let actual = try ModelRunner(file: file).run(input: input.nchw(from: layout), blobs: expected.map(\.name))
-            var comparisons: [Comparison] = []
+            let actual = try ModelRunner(file: file, retaining: expected.map(\.name)).runCommand(input.nchw(from: layout), values: expected.map(\.name))
+            var comparisons: [TensorComparison] = []
             for ((value, label, reference), (_, tensor)) in zip(expected, actual) {
-                var c = Comparison(name: label, actual: tensor, expected: reference, rtol: rtol, atol: atol)
+                var c = TensorComparison(name: label, actual: tensor, expected: reference, rtol: rtol, atol: atol)
                 c.value = value
                 comparisons.append(c)
             }
@@ -66,74 +67,20 @@ extension GraftCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 print(String(decoding: try encoder.encode(comparisons), as: UTF8.self))
             } else {
                 var table = TextTable([("output", .left), ("shape", .left), ("max abs", .right), ("max rel", .right),
                                        ("cosine", .right), ("top-1", .right), ("result", .left)])
                 for c in comparisons {
-                    table.add([c.name, c.shape, Format.float(c.maxAbsoluteError), Format.float(c.maxRelativeError),
+                    table.add([c.name, c.shape, Format.float(c.maxAbsolute), Format.float(c.maxRelative),
                                String(format: "%.7f", c.cosine), "\(c.top1Agreements)/\(c.top1Total)",
-                               c.passed ? "ok" : "FAIL (\(c.failingElements) elements)"])
+                               c.passed ? "ok" : "FAIL (\(c.failing) elements)"])
                 }
                 print(table.render())
                 print("tolerance: |graft - reference| <= \(atol) + \(rtol) * |reference|")
             }
             if comparisons.contains(where: { !$0.passed }) { throw ExitCode(1) }
         }
-    }
-}
-
-/// The agreement of one output with its reference.
-struct Comparison: Encodable {
-    var name: String
-    /// The graph value compared with the reference array `name`.
-    var value: String?
-    var shape: String
-    var maxAbsoluteError: Float
-    /// max |a - b| / max(|b|, atol) over the elements.
-    var maxRelativeError: Float
-    var cosine: Double
-    /// Rows (batch items) whose argmax agrees.
-    var top1Agreements: Int
-    var top1Total: Int
-    var failingElements: Int
-    var passed: Bool
-
-    init(name: String, actual: Tensor, expected: Tensor, rtol: Float, atol: Float) {
-        self.name = name
-        shape = expected.shape.description
-        guard actual.shape == expected.shape else {
-            shape = "\(actual.shape) vs \(expected.shape)"
-            (maxAbsoluteError, maxRelativeError, cosine) = (.infinity, .infinity, 0)
-            (top1Agreements, top1Total, failingElements, passed) = (0, 0, expected.elementCount, false)
-            return
-        }
-        var maxAbs: Float = 0, maxRel: Float = 0, failing = 0
-        var dot = 0.0, na = 0.0, nb = 0.0
-        for (a, b) in zip(actual.scalars, expected.scalars) {
-            let diff = abs(a - b)
-            if !(diff <= atol + rtol * abs(b)) { failing += 1 }
-            maxAbs = diff.isNaN ? .nan : max(maxAbs, diff)
-            maxRel = max(maxRel, diff / max(abs(b), atol))
-            dot += Double(a) * Double(b)
-            na += Double(a) * Double(a)
-            nb += Double(b) * Double(b)
-        }
-        maxAbsoluteError = maxAbs
-        maxRelativeError = maxRel
-        cosine = na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : (na == nb ? 1 : 0)
-        let rows = max(expected.shape.dims.first ?? 1, 1)
-        let rowLength = expected.elementCount / rows
-        var agree = 0
-        for r in 0..<rows where rowLength > 0 {
-            let range = (r * rowLength)..<((r + 1) * rowLength)
-            let ia = actual.scalars[range].indices.max { actual.scalars[$0] < actual.scalars[$1] }
-            let ib = expected.scalars[range].indices.max { expected.scalars[$0] < expected.scalars[$1] }
-            if ia == ib { agree += 1 }
-        }
-        top1Agreements = agree
-        top1Total = rows
-        failingElements = failing
-        passed = failing == 0
     }
 }

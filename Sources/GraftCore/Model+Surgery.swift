@@ -151,6 +151,26 @@ extension Model {
         self.training = training
     }
 
+    /// The model with its input resized to `height` x `width` (`graft tune --input-size`): fully
+    /// convolutional parts adapt, and a layer whose weights fix the size (a fully connected layer
+    /// after the last convolution) is named in the error shape inference throws.
+    public func resizingInput(height: Int, width: Int) throws(GraphError) -> Model {
+        guard graph.inputs.count == 1, graph.inputs[0].shape.rank == 4 else {
+            let described = graph.inputs.map { "'\($0.name)' \($0.shape)" }.joined(separator: ", ")
+            throw .invalidShape(node: graph.inputs.first?.name ?? "input",
+                                reason: "resizing the input needs one N x C x H x W input; the model has \(described)")
+        }
+        guard height >= 1, width >= 1 else {
+            throw .invalidShape(node: graph.inputs[0].name, reason: "cannot resize the input to \(height) x \(width)")
+        }
+        var model = self
+        model.graph.inputs[0].shape[2] = height
+        model.graph.inputs[0].shape[3] = width
+        model.preprocessing?.inputShape = model.graph.inputs[0].shape
+        _ = try model.graph.inferShapes()
+        return model
+    }
+
     /// Every parameter re-initialised as a from-scratch network: `weightFiller` for convolution,
     /// deconvolution and inner-product weights, zero biases and shifts, unit scales and variances,
     /// zero means, PReLU slopes 0.25.

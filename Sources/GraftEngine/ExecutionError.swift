@@ -39,6 +39,8 @@ public enum ExecutionError: Error, Equatable, Sendable {
     case invalidOptimizerState(String)
     /// A feature tensor was given for a value that is not a prefix feature, or one is missing.
     case unknownFeature(String)
+    /// ``ModelRunner`` runs graphs with exactly one input; this one has `count`.
+    case notSingleInput(count: Int)
 }
 
 extension ExecutionError: CustomStringConvertible {
@@ -68,6 +70,7 @@ extension ExecutionError: CustomStringConvertible {
         case .invalidClassWeights(let reason): "invalid class weights: \(reason)"
         case .invalidOptimizerState(let reason): "optimizer state does not fit: \(reason)"
         case .unknownFeature(let name): "'\(name)' is not a prefix feature of this session"
+        case .notSingleInput(let count): "the model has \(count) inputs; a model runner takes models with one"
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GraftCore
+import GraftIO
 import GraftTestSupport
 @testable import GraftCaffe
 
@@ -72,6 +73,10 @@ struct CaffeExporterTests {
         // A caffemodel alone carries the whole net too.
         let alone = try CaffeImporter.importFiles(prototxt: nil, caffemodel: export.caffemodelPath)
         #expect(alone.model.graph.nodes.map(\.op) == model.graph.nodes.map(\.op))
+        // A Swift caller gets what `graft convert` records: every source file's real SHA-256.
+        #expect(again.model.provenance.sourceFiles
+                == [try FileDigest.sourceFile(path: export.prototxtPath), try FileDigest.sourceFile(path: export.caffemodelPath)])
+        #expect(alone.model.provenance.sourceFiles == [try FileDigest.sourceFile(path: export.caffemodelPath)])
     }
 
     @Test func prototxtWriterEscapesStringsAndRoundTrips() throws {

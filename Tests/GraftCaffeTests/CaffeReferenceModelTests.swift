@@ -58,7 +58,7 @@ struct CaffeReferenceModelTests {
         for (name, reference) in expected {
             let value = try #require(actual[name], "no value \(name)")
             #expect(value.shape == reference.shape, "\(name)")
-            let agreement = Agreement(value, reference)
+            let agreement = TensorComparison(value, reference)
             print("\(c.name) out:\(name) \(reference.shape): \(agreement)")
             #expect(agreement.passed, "\(c.name) out:\(name): \(agreement)")
         }
@@ -93,7 +93,7 @@ struct CaffeReferenceModelTests {
             let opencv = try NPZ.read(path: out)
             for (name, reference) in expected {
                 let value = try #require(opencv.first { $0.name == "out:" + name }?.tensor)
-                let agreement = Agreement(value, reference, rtol: 0, atol: 0)
+                let agreement = TensorComparison(value, reference, rtol: 0, atol: 0)
                 print("\(c.name) export through OpenCV out:\(name): \(agreement)")
                 #expect(agreement.passed, "OpenCV on the export, out:\(name): \(agreement)")
             }
@@ -112,7 +112,7 @@ struct CaffeReferenceModelTests {
         let expected = try NPY.read(path: base + "_output.npy")
         let output = try #require(imported.model.graph.outputs.first)
         let actual = try #require(try CaffeTesting.run(imported.model, input: input, outputs: [output])[output])
-        let agreement = Agreement(actual, expected)
+        let agreement = TensorComparison(actual, expected)
         print("\(name) \(output): \(agreement)")
         #expect(agreement.passed, "\(agreement)")
         #expect(imported.model.provenance.sourceVersion == (name == "tiny_v1" ? "V1 layers" : "V2 layer"))
@@ -137,7 +137,7 @@ struct CaffeReferenceModelTests {
         let (input, expected) = try Self.references(c)
         let bbox = try #require(expected.first { $0.0 == "conv4-2" }?.1)
         let actual = try #require(try CaffeTesting.run(imported.model, input: input, outputs: ["conv4-2"])["conv4-2"])
-        #expect(Agreement(actual, bbox).passed)
+        #expect(TensorComparison(actual, bbox).passed)
     }
 
     @Test(.enabled(if: CrossCheck.runs(available), "\(SharedData.absentMessage)"))

@@ -5,9 +5,9 @@ import GraftIO
 import GraftTestSupport
 @testable import GraftCaffe
 
-extension Agreement {
-    /// Compares two tensors element by element (see ``Agreement``; `atol` nil scales to the reference).
-    init(_ actual: Tensor, _ expected: Tensor, rtol: Float = Agreement.defaultRelative, atol: Float? = nil) {
+extension TensorComparison {
+    /// Compares two tensors element by element (see ``TensorComparison``; `atol` nil scales to the reference).
+    init(_ actual: Tensor, _ expected: Tensor, rtol: Float = TensorComparison.defaultRelative, atol: Float? = nil) {
         self.init(actual.scalars, expected.scalars, rtol: rtol, atol: atol)
     }
 }

@@ -78,17 +78,17 @@ struct CaffeZooTests {
         var compared = 0
         var failing: [String] = []
         /// The blob whose largest error is the largest part of its tolerance.
-        var worst: (blob: String, agreement: Agreement)?
+        var worst: (blob: String, agreement: TensorComparison)?
         var problem: String?
         /// The layers kept opaque on purpose (``Entry/opaque``) and how many nodes were not run.
         var notRun: String?
         /// The agreement of each ``reportedKinds`` node, printed apart from the table.
-        var reported: [(blob: String, op: String, agreement: Agreement)] = []
+        var reported: [(blob: String, op: String, agreement: TensorComparison)] = []
         /// Blobs outside tolerance end to end that agree when their layer alone is run on
         /// OpenCV's own inputs to it: the layer computes what OpenCV's does, and the difference is
         /// rounding carried in from upstream (random deep nets amplify it; SE-ResNet's sigmoid
         /// gates most of all).
-        var carried: [(blob: String, endToEnd: Agreement, alone: Agreement)] = []
+        var carried: [(blob: String, endToEnd: TensorComparison, alone: TensorComparison)] = []
 
         var markdown: String {
             let status: String
@@ -186,7 +186,7 @@ struct CaffeZooTests {
                 row.failing.append("\(pair.layer) shape \(actual.shape) vs OpenCV \(expected.shape)")
                 continue
             }
-            let agreement = Agreement(actual, expected)
+            let agreement = TensorComparison(actual, expected)
             row.compared += 1
             // An all-zero or non-finite reference would agree trivially or never: the weights are degenerate.
             if !expected.scalars.contains(where: { $0 != 0 }) { row.failing.append("\(pair.layer) is all zero in OpenCV") }
@@ -218,7 +218,7 @@ struct CaffeZooTests {
     /// The agreement of one layer run alone by Graft on OpenCV's outputs for its inputs (the net's
     /// input for the data blob), or nil when an input has no OpenCV output to take.
     static func agreementAlone(_ layer: String, model: Model, graftInput: Tensor, openCV: [String: Tensor],
-                               pairs: [(layer: String, value: String, op: Op)]) -> Agreement? {
+                               pairs: [(layer: String, value: String, op: Op)]) -> TensorComparison? {
         guard let node = model.graph.nodes.first(where: { $0.name == layer }), let expected = openCV[layer] else { return nil }
         let producer = Dictionary(pairs.map { ($0.value, $0.layer) }, uniquingKeysWith: { _, last in last })
         var inputs: [String: Tensor] = [:]
@@ -235,7 +235,7 @@ struct CaffeZooTests {
             let executor = try ForwardExecutor(graph: graph, weights: weights)
             guard let actual = try executor.run(inputs: inputs)[node.outputs[0]],
                   actual.shape.elementCount == expected.shape.elementCount else { return nil }
-            return Agreement(actual, expected)
+            return TensorComparison(actual, expected)
         } catch {
             return nil
         }

@@ -85,7 +85,7 @@ struct DepthwiseConvolutionTests {
                 let actual = try #require(ours[name])
                 #expect(actual.shape == expected.shape, "\(name): \(actual.shape) vs OpenCV \(expected.shape)")
                 guard actual.shape == expected.shape else { continue }
-                let agreement = Agreement(actual, expected)
+                let agreement = TensorComparison(actual, expected)
                 print("depthwise \(name) vs OpenCV (\(prototxt == source ? "ConvolutionDepthwise prototxt" : "export")): \(agreement)")
                 #expect(agreement.passed, "\(name): \(agreement)")
             }

@@ -33,7 +33,7 @@ struct ForkLayerTests {
             let mean = x[(c * 9)..<(c * 9 + 9)].reduce(0, +) / 9
             for i in 0..<9 { expected[c * 9 + i] = mean * x[c * 9 + i] + (1 + 2 * x[c * 9 + i]) }
         }
-        let agreement = Agreement(out.scalars, expected)
+        let agreement = TensorComparison(out.scalars, expected)
         #expect(agreement.passed, "\(agreement)")
     }
 

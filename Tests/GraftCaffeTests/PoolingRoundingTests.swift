@@ -100,7 +100,7 @@ struct PoolingRoundingTests {
                 let actual = try #require(ours[name])
                 #expect(actual.shape == expected.shape, "\(name): \(actual.shape) vs OpenCV \(expected.shape)")
                 guard actual.shape == expected.shape else { continue }
-                let agreement = Agreement(actual, expected)
+                let agreement = TensorComparison(actual, expected)
                 print("floor pooling \(name) vs OpenCV (\(prototxt == source ? "ceil_mode prototxt" : "export")): \(agreement)")
                 #expect(agreement.passed, "\(name): \(agreement)")
             }

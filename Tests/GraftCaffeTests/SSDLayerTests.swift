@@ -46,7 +46,7 @@ struct SSDLayerTests {
         #expect(scale.shape == (channelShared ? [1] : [3]))
         let input = CaffeTesting.random([2, 3, 2, 2], seed: 2)
         let out = try #require(try CaffeTesting.run(imported.model, input: input, outputs: ["y"])["y"])
-        let agreement = Agreement(out.scalars, Self.normalized(input, scale: scale.scalars, acrossSpatial: acrossSpatial, epsilon: 0.001))
+        let agreement = TensorComparison(out.scalars, Self.normalized(input, scale: scale.scalars, acrossSpatial: acrossSpatial, epsilon: 0.001))
         #expect(agreement.passed, "\(agreement)")
     }
 
@@ -121,7 +121,7 @@ struct SSDLayerTests {
             }
         }
         expected += [Float](repeating: 0.1, count: 64)
-        let agreement = Agreement(value.scalars, expected)
+        let agreement = TensorComparison(value.scalars, expected)
         #expect(agreement.passed, "\(agreement)")
         let run = try #require(try CaffeTesting.run(imported.model, input: CaffeTesting.random([1, 3, 8, 8], seed: 1), outputs: ["priors"])["priors"])
         #expect(run.scalars == value.scalars)
@@ -219,7 +219,7 @@ struct SSDLayerTests {
         for name in names {
             let (a, e) = (try #require(ours[name]), try #require(theirs[name]))
             #expect(a.shape.elementCount == e.shape.elementCount, "\(name): \(a.shape) vs OpenCV \(e.shape)")
-            let agreement = Agreement(a, e)
+            let agreement = TensorComparison(a, e)
             #expect(agreement.passed, "\(name): \(agreement)")
         }
     }

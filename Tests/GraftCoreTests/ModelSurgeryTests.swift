@@ -25,6 +25,28 @@ struct ModelSurgeryTests {
         #expect(try tuned.graph.inferShapes().values["prob"] == [1, 2])
     }
 
+    /// Convolutions follow a new input size; a fully connected layer sized for the old one is named.
+    @Test func resizingTheInputAdaptsConvolutionsAndNamesTheLayerThatCannot() throws {
+        var b = GraphBuilder(name: "FCN", input: "data", shape: [1, 3, 16, 16])
+        b.conv("conv1", 8, kernel: 3, pad: 1)
+        b.relu("relu1")
+        let fcn = Model(graph: b.graph, weights: b.graph.randomWeights(seed: 1), provenance: Provenance(sourceFormat: "graft"))
+        let resized = try fcn.resizingInput(height: 40, width: 24)
+        #expect(resized.graph.inputs[0].shape == [1, 3, 40, 24])
+        #expect(try resized.graph.inferShapes().values["relu1"] == [1, 8, 40, 24])
+        #expect(resized.weights == fcn.weights)
+        let tiny = Architectures.tinyCNN()
+        let model = Model(graph: tiny, weights: tiny.randomWeights(seed: 1), provenance: Provenance(sourceFormat: "graft"))
+        #expect(try model.resizingInput(height: 16, width: 16).graph == tiny)
+        do {
+            _ = try model.resizingInput(height: 32, width: 32)
+            Issue.record("a fully connected layer sized for 16x16 took 32x32")
+        } catch {
+            #expect("\(error)".contains("'fc'"), "\(error)")
+        }
+        #expect(throws: GraphError.self) { try model.resizingInput(height: 0, width: 16) }
+    }
+
     /// Keras's `trainable: false` (frozen, rate kept) is lifted from the chosen layer on; Caffe's
     /// `lr_mult: 0` (frozen at rate 0) is not; nothing changes without training metadata.
     @Test func recordedFreezeIsLiftedFromTheChosenLayerOn() {

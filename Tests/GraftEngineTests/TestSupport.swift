@@ -2,19 +2,6 @@ import GraftCore
 import GraftEngine
 import Testing
 
-/// SplitMix64: reproducible test data without Foundation.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A tensor of `shape` with values uniform in `range`, reproducible from `seed`.
 func randomTensor(_ shape: Shape, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> Tensor {
     var generator = SeededGenerator(seed: seed)

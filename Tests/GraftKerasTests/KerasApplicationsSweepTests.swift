@@ -128,7 +128,7 @@ struct KerasApplicationsSweepTests {
             row.message = "output \(output.shape), Keras \(reference.output.shape)"
             if output.elementCount == reference.output.elementCount {
                 // Same values in another layout (an NCHW/NHWC mix-up at the output), or not?
-                let flat = Agreement(output.scalars, reference.output.scalars)
+                let flat = TensorComparison(output.scalars, reference.output.scalars)
                 row.maxAbsolute = flat.maxAbsolute
                 row.maxRelative = flat.maxRelative
                 row.message += flat.passed ? "; values agree in file order" : "; values differ in file order too"
@@ -136,7 +136,7 @@ struct KerasApplicationsSweepTests {
             Issue.record("\(c.testDescription): \(row.message)")
             return
         }
-        let agreement = Agreement(output.scalars, reference.output.scalars)
+        let agreement = TensorComparison(output.scalars, reference.output.scalars)
         row.maxAbsolute = agreement.maxAbsolute
         row.maxRelative = agreement.maxRelative
         row.seconds = Date().timeIntervalSince(started)
@@ -212,7 +212,7 @@ struct KerasApplicationsSweepTests {
                     checks.append(ExportCheck(loader: job.loader, passed: false, result: "output \(keras.shape), Graft \(graftOutput.shape)"))
                     continue
                 }
-                let agreement = Agreement(graftOutput.scalars, keras.scalars)
+                let agreement = TensorComparison(graftOutput.scalars, keras.scalars)
                 checks.append(ExportCheck(loader: job.loader, passed: agreement.passed, result: "\(agreement)"))
             } catch {
                 checks.append(ExportCheck(loader: job.loader, passed: false, result: "\(error)"))

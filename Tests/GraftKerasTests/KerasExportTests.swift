@@ -97,7 +97,7 @@ struct KerasExportTests {
         if exact {
             #expect(Self.bitsEqual(a, b), "\(subject.name): outputs differ")
         } else {
-            let agreement = Agreement(b.scalars, a.scalars)
+            let agreement = TensorComparison(b.scalars, a.scalars)
             #expect(agreement.passed, "\(subject.name): \(agreement)")
         }
     }

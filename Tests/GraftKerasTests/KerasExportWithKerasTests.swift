@@ -48,7 +48,7 @@ struct KerasExportWithKerasTests {
             let keras = try NPY.read(path: path)
             #expect(keras.shape == expected[index].shape, "\(job.name) \(job.format): shape \(keras.shape)")
             guard keras.shape == expected[index].shape else { continue }
-            let agreement = Agreement(expected[index].scalars, keras.scalars)
+            let agreement = TensorComparison(expected[index].scalars, keras.scalars)
             print("[keras-export] \(job.name) \(job.format.rawValue)\(tfKeras ? " (tf.keras)" : ""): Keras vs Graft \(agreement)")
             #expect(agreement.passed, "\(job.name) \(job.format): \(agreement)")
         }

@@ -76,6 +76,24 @@ struct KerasImportBehaviourTests {
         #expect(theano.model.provenance.sourceVersion.contains("theano backend, as given"))
     }
 
+    /// `strict` refuses what a plain import only warns about, listing every warning; a Swift
+    /// caller gets the same refusal as `graft convert --strict`.
+    @Test func strictImportRefusesWarnings() throws {
+        let make = { try Self.model(Self.keras1Theano, weights: ["conv": [Self.weight("kernel", [1, 1, 3, 3])]],
+                                    version: "1.2.2", backend: nil) }
+        let plain = try KerasImporter.importModel(make()).warnings.map(\.description)
+        #expect(plain.contains(KerasWarning.backendMissing.description), "\(plain)")
+        do {
+            _ = try KerasImporter.importModel(make(), options: KerasImportOptions(strict: true), source: "old.h5")
+            Issue.record("a strict import accepted a file with warnings")
+        } catch {
+            guard case KerasImportError.strictViolations(let source, let warnings)? = error as? KerasImportError else {
+                Issue.record("\(error)"); return
+            }
+            #expect(source == "old.h5" && warnings == plain, "\(warnings)")
+        }
+    }
+
     // MARK: - hard_sigmoid
 
     static let hardSigmoid = """

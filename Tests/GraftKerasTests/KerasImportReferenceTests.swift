@@ -34,7 +34,7 @@ struct KerasImportReferenceTests {
         let reference = try KerasRun.reference(SharedData.path("reference/outputs/keras/\(c.reference)"))
         let output = try KerasRun.run(model, kerasInput: reference.input)
         #expect(output.shape == reference.output.shape)
-        let agreement = Agreement(output.scalars, reference.output.scalars)
+        let agreement = TensorComparison(output.scalars, reference.output.scalars)
         print("[keras-import] \(c.name): \(agreement); \(model.graph.nodes.count) nodes, \(warnings.count) warning(s)")
         #expect(agreement.passed, "\(c.name): \(agreement)")
         #expect(model.provenance.sourceFormat == "keras")
@@ -64,7 +64,7 @@ struct KerasImportReferenceTests {
         let expected = try NPY.read(path: KerasFixtures.reference("generated_mobilenet025/\(m.output)_output.npy"))
         let output = try KerasRun.run(model, kerasInput: input)
         #expect(output.shape == expected.shape)
-        let agreement = Agreement(output.scalars, expected.scalars)
+        let agreement = TensorComparison(output.scalars, expected.scalars)
         print("[keras-import] MobileNet 0.25 \(m.file): \(agreement)")
         #expect(agreement.passed, "\(m.file): \(agreement)")
         // keras.applications MobileNet: tf preprocessing.

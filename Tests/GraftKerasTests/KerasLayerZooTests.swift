@@ -26,7 +26,7 @@ struct KerasLayerZooTests {
         let reference = try KerasRun.reference(Self.path(name + ".npz"))
         let output = try KerasRun.run(model, kerasInput: reference.input)
         #expect(output.shape == reference.output.shape)
-        let agreement = Agreement(output.scalars, reference.output.scalars)
+        let agreement = TensorComparison(output.scalars, reference.output.scalars)
         print("[keras-zoo] \(name)\(suffix): \(agreement); warnings: \(warnings.map(\.description))")
         #expect(agreement.passed, "\(name)\(suffix): \(agreement)")
         #expect(!model.graph.nodes.contains { if case .opaque = $0.op { true } else { false } })

@@ -47,7 +47,7 @@ struct KerasNestedModelTests {
         let expected = try #require(reference.first { $0.name == "output" }).tensor
         let output = try Self.run(model, reference: reference)
         #expect(output.shape == expected.shape)
-        let agreement = Agreement(output.scalars, expected.scalars)
+        let agreement = TensorComparison(output.scalars, expected.scalars)
         print("[keras-nested] \(l.writer)\(name)\(l.file): \(agreement)")
         #expect(agreement.passed, "\(l.writer)\(name)\(l.file): \(agreement)")
         #expect(!model.graph.nodes.contains { if case .opaque = $0.op { true } else { false } },

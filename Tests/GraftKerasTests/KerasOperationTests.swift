@@ -25,7 +25,7 @@ struct KerasOperationTests {
         let reference = try KerasRun.reference(Self.path(String(f.file.prefix { $0 != "." }) + ".npz"))
         #expect(!model.graph.nodes.contains { if case .opaque = $0.op { true } else { false } }, "warnings: \(warnings)")
         let output = try KerasRun.run(model, kerasInput: reference.input)
-        let agreement = Agreement(output.scalars, reference.output.scalars)
+        let agreement = TensorComparison(output.scalars, reference.output.scalars)
         print("[keras-ops] \(f.file): \(agreement)")
         #expect(agreement.passed, "\(f.file): \(agreement)")
         // The constants became affine maps, the squeeze-and-excitation scale a broadcast product.

@@ -32,7 +32,7 @@ enum ONNXRuntimeCheck {
     struct Result: Sendable {
         var name: String
         var output: String
-        var agreement: Agreement
+        var agreement: TensorComparison
     }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -87,7 +87,7 @@ enum ONNXRuntimeCheck {
                 let reference = try #require(expected[index][name])
                 #expect(actual.shape == reference.shape, "\(job.name) \(name): ONNX Runtime \(actual.shape), Graft \(reference.shape)")
                 guard actual.shape == reference.shape else { continue }
-                let agreement = Agreement(actual.scalars, reference.scalars)
+                let agreement = TensorComparison(actual.scalars, reference.scalars)
                 print("[onnx-export] \(job.name) opset \(job.options.opset)\(job.batch.map { " batch \($0)" } ?? "") \(name): ONNX Runtime vs Graft \(agreement)")
                 #expect(agreement.passed, "\(job.name) opset \(job.options.opset) \(name): \(agreement)")
                 results.append(Result(name: job.name, output: name, agreement: agreement))

@@ -36,7 +36,7 @@ struct ONNXImportBackendTests {
         let output = try ONNXImportSupport.run(imported.model, inputs: [input])[0]
         let expected = try #require(ONNXImportSupport.tensor(try ONNXReader.readTensor(path: "\(folder)/light_\(name)_output_0.pb")))
         #expect(output.shape.elementCount == expected.shape.elementCount)
-        let agreement = Agreement(output.scalars, expected.scalars)
+        let agreement = TensorComparison(output.scalars, expected.scalars)
         print("light_\(name): \(imported.model.graph.nodes.count) Graft nodes; \(agreement)")
         if agreement.passed { return }
         // Constant weights give logits near 1e10 that are equal in exact arithmetic, so the stored
@@ -76,7 +76,7 @@ struct ONNXImportBackendTests {
         let expected = try NPY.read(path: directory.path("\(name)_output.npy"))
         let output = try ONNXImportSupport.run(imported.model, inputs: [input])[0]
         #expect(output.shape.elementCount == expected.shape.elementCount)
-        let agreement = Agreement(output.scalars, expected.scalars)
+        let agreement = TensorComparison(output.scalars, expected.scalars)
         let spread = expected.scalars.max()! - expected.scalars.min()!
         print("light_\(name) random weights: \(agreement); output range \(String(format: "%.3g", spread))")
         #expect(spread > 1e-4, "the reference is uniform: the comparison would check nothing")
@@ -88,7 +88,7 @@ struct ONNXImportBackendTests {
         let expectedLogits = try NPY.read(path: directory.path("\(name)_logits.npy"))
         let executor = try ForwardExecutor(model: imported.model, retaining: .outputs(plus: [last.inputs[0]]))
         let logits = try #require(try executor.run(inputs: [imported.model.graph.inputs[0].name: input], outputs: [last.inputs[0]])[last.inputs[0]])
-        let logitAgreement = Agreement(logits.scalars, expectedLogits.scalars)
+        let logitAgreement = TensorComparison(logits.scalars, expectedLogits.scalars)
         print("light_\(name) random weights, logits: \(logitAgreement)")
         #expect(logits.shape.elementCount == expectedLogits.shape.elementCount && logitAgreement.passed, "\(name) logits: \(logitAgreement)")
     }

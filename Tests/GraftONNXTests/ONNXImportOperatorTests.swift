@@ -198,7 +198,7 @@ struct ONNXImportOperatorTests {
                         failures.append("\(c.name): output \(k) has shape \(output.shape), ONNX Runtime \(expected.shape)")
                         continue
                     }
-                    let agreement = Agreement(output.scalars, expected.scalars)
+                    let agreement = TensorComparison(output.scalars, expected.scalars)
                     compared += 1
                     if !agreement.passed { failures.append("\(c.name): \(agreement)") }
                 }

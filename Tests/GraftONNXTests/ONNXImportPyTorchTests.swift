@@ -45,7 +45,7 @@ struct ONNXImportPyTorchTests {
         let expected = try NPY.read(path: directory.path("\(name)_output.npy"))
         let output = try ONNXImportSupport.run(imported.model, inputs: [input])[0]
         #expect(output.shape == expected.shape)
-        let agreement = Agreement(output.scalars, expected.scalars)
+        let agreement = TensorComparison(output.scalars, expected.scalars)
         let rms = (expected.scalars.reduce(0) { $0 + Double($1) * Double($1) } / Double(expected.elementCount)).squareRoot()
         print("PyTorch \(name): \(imported.model.graph.nodes.count) Graft nodes; \(agreement); reference rms \(String(format: "%.3g", rms))")
         #expect(agreement.passed, "\(name): \(agreement)")
@@ -54,7 +54,7 @@ struct ONNXImportPyTorchTests {
         let doubled = Tensor(shape: [2, 3, 112, 112], scalars: input.scalars + input.scalars.map { 1 - $0 })
         let batched = try ONNXImportSupport.run(imported.model, inputs: [doubled], batchSize: 2)[0]
         #expect(batched.shape == [2, expected.shape[1]])
-        let first = Agreement(Array(batched.scalars.prefix(expected.elementCount)), output.scalars)
+        let first = TensorComparison(Array(batched.scalars.prefix(expected.elementCount)), output.scalars)
         #expect(first.passed, "batch of 2, first sample: \(first)")
     }
 }

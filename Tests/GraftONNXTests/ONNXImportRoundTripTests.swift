@@ -52,7 +52,7 @@ struct ONNXImportRoundTripTests {
                 #expect(actual.count == expected.count)
                 for (a, e) in zip(actual, expected) {
                     #expect(a.shape == e.shape, "\(name) opset \(opset) batch \(batch)")
-                    let agreement = Agreement(a.scalars, e.scalars)
+                    let agreement = TensorComparison(a.scalars, e.scalars)
                     #expect(agreement.passed, "\(name) opset \(opset) batch \(batch): \(agreement)")
                 }
             }
@@ -80,7 +80,7 @@ struct ONNXImportRoundTripTests {
             let actual = try ONNXImportSupport.run(imported.model, inputs: [input])
             var worst = ""
             for (a, e) in zip(actual, expected) {
-                let agreement = Agreement(a.scalars, e.scalars)
+                let agreement = TensorComparison(a.scalars, e.scalars)
                 worst = "\(agreement)"
                 #expect(agreement.passed, "\(name): \(agreement)")
             }

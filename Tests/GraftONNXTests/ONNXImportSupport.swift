@@ -49,16 +49,16 @@ enum ONNXImportSupport {
         return Tensor(shape: Shape(t.dims.isEmpty ? [1] : t.dims), scalars: v)
     }
 
-    /// Agreement over the elements that differ: equal values (infinities from double data out of
+    /// TensorComparison over the elements that differ: equal values (infinities from double data out of
     /// float's range) and NaN on both sides (sqrt of a negative) match; a NaN on one side fails.
-    static func agreement(_ actual: [Float], _ expected: [Float], atol: Float? = nil) -> Agreement {
+    static func agreement(_ actual: [Float], _ expected: [Float], atol: Float? = nil) -> TensorComparison {
         var a: [Float] = [], e: [Float] = []
         for (x, y) in zip(actual, expected) where !(x == y || (x.isNaN && y.isNaN)) {
             a.append(x)
             e.append(y)
         }
-        if a.isEmpty { return Agreement(actual.isEmpty ? [] : [0], actual.isEmpty ? [] : [0]) }
-        return Agreement(a, e, atol: atol)
+        if a.isEmpty { return TensorComparison(actual.isEmpty ? [] : [0], actual.isEmpty ? [] : [0]) }
+        return TensorComparison(a, e, atol: atol)
     }
 
     /// Graft's outputs, in graph-output order.

@@ -1,4 +1,5 @@
 public import GraftCore
+public import GraftIO
 
 /// Why a Caffe net could not become a Graft model. Every case names the file and, where there is
 /// one, the layer, the blob and what was expected.
@@ -25,6 +26,8 @@ public enum CaffeImportError: Error, Equatable, Sendable {
     case invalidMean(file: String, reason: String)
     /// An option that does not fit the net (e.g. `--input-shape` for a net with two inputs).
     case invalidOption(String)
+    /// A source file could not be hashed for the provenance (or changed while it was imported).
+    case sourceDigest(NumPyError)
 }
 
 extension CaffeImportError: CustomStringConvertible {
@@ -46,6 +49,7 @@ extension CaffeImportError: CustomStringConvertible {
             return "\(f): strict import refused \(p.count) problem(s):\n" + p.map { "  - \($0)" }.joined(separator: "\n")
         case .invalidMean(let f, let r): return "\(f): not a usable mean image: \(r)"
         case .invalidOption(let r): return r
+        case .sourceDigest(let e): return e.description
         }
     }
 }

@@ -1,4 +1,5 @@
 public import GraftCore
+import GraftIO
 
 /// A Caffe net imported into Graft: the model, and what the import tolerated.
 public struct CaffeImport: Sendable {
@@ -31,6 +32,34 @@ public enum CaffeImporter {
     /// - Throws: ``CaffeImportError`` naming the file, layer and blob at fault.
     public static func importFiles(prototxt: String?, caffemodel: String?,
                                    options: CaffeImportOptions = CaffeImportOptions()) throws(CaffeImportError) -> CaffeImport {
+        var (imported, completeProvenance) = try importFilesHashingOnward(prototxt: prototxt, caffemodel: caffemodel,
+                                                                            options: options)
+        imported.model.provenance = try completeProvenance()
+        return imported
+    }
+
+    /// ``importFiles(prototxt:caffemodel:options:)`` that returns before the source files' SHA-256
+    /// digests are done, so that hashing a large caffemodel overlaps with writing the model too
+    /// (`graft convert` does this): `model.provenance` holds placeholders of the final length, and
+    /// `completeProvenance` waits for the real digests. Hand it to
+    /// `NativeWriter.write(_:to:provenance:)`, which writes the header last.
+    public static func importFilesHashingOnward(prototxt: String?, caffemodel: String?,
+                                                options: CaffeImportOptions = CaffeImportOptions())
+        throws(CaffeImportError) -> (imported: CaffeImport, completeProvenance: @Sendable () throws(CaffeImportError) -> Provenance) {
+        // The provenance's SHA-256 of every source file, hashed on another core while this one parses.
+        let digests = BackgroundDigests(paths: [prototxt, caffemodel, options.meanFile].compactMap { $0 })
+        var imported = try importFilesUnrecorded(prototxt: prototxt, caffemodel: caffemodel, options: options)
+        imported.model.provenance.sourceFiles = digests.placeholders
+        let provenance = imported.model.provenance
+        return (imported, { () throws(CaffeImportError) -> Provenance in
+            var final = provenance
+            do throws(NumPyError) { final.sourceFiles = try digests.wait() } catch { throw .sourceDigest(error) }
+            return final
+        })
+    }
+
+    private static func importFilesUnrecorded(prototxt: String?, caffemodel: String?,
+                                              options: CaffeImportOptions) throws(CaffeImportError) -> CaffeImport {
         var definition: CaffeNet?
         var weights: CaffeNet?
         do {

@@ -19,6 +19,8 @@ public enum KerasImportError: Error, Equatable, Sendable {
     case io(path: String, reason: String)
     /// The graph could not be completed (a structure Graft cannot represent).
     case graph(source: String, reason: String)
+    /// A `strict` import met warnings; all of them are listed.
+    case strictViolations(source: String, warnings: [String])
 }
 
 extension KerasImportError: CustomStringConvertible {
@@ -34,6 +36,8 @@ extension KerasImportError: CustomStringConvertible {
         case .invalidOption(let s, let r): "\(s): \(r)"
         case .io(let p, let r): "\(p): \(r)"
         case .graph(let s, let r): "\(s): the converted graph is invalid: \(r)"
+        case .strictViolations(let s, let w):
+            "\(s): strict import refused \(w.count) warning(s):\n" + w.map { "  - \($0)" }.joined(separator: "\n")
         }
     }
 }

@@ -38,12 +38,16 @@ public struct KerasImportOptions: Sendable, Equatable {
     public var inputShape: [Int]?
     /// Caps applied while reading the file.
     public var limits: KerasLimits
+    /// Every warning becomes an error (``KerasImportError/strictViolations(source:warnings:)``),
+    /// as Caffe's and ONNX's `strict` imports refuse what they would otherwise only warn about.
+    public var strict: Bool
 
     public init(preprocessing: KerasPreprocessingMode = .automatic, sourceBackend: KerasSourceBackend? = nil,
-                inputShape: [Int]? = nil, limits: KerasLimits = .default) {
+                inputShape: [Int]? = nil, limits: KerasLimits = .default, strict: Bool = false) {
         self.preprocessing = preprocessing
         self.sourceBackend = sourceBackend
         self.inputShape = inputShape
         self.limits = limits
+        self.strict = strict
     }
 }

@@ -70,6 +70,7 @@ public enum KerasImporter {
             parameters: Dictionary(uniqueKeysWithValues: builder.frozenTensors.sorted().map {
                 ($0, TrainingMetadata.ParameterSettings(frozen: true))
             }))
+        if options.strict, !warnings.isEmpty { throw .strictViolations(source: source, warnings: warnings.map(\.description)) }
         builder.notes.append(contentsOf: warnings.map(\.description))
         let provenance = Provenance(sourceFormat: "keras", sourceVersion: sourceVersion(keras, options: options),
                                     sourceFiles: sourceFiles, notes: builder.notes)
