@@ -56,7 +56,7 @@ let modules: [Target] = [
     // bootstrap, Holm's correction, weighted trends.
     .target(name: "GraftStatistics", dependencies: ["GraftCore"]),
     // Test helpers: locating ../shared reference data, temporary directories.
-    .target(name: "GraftTestSupport"),
+    .target(name: "GraftTestSupport", dependencies: ["GraftCore", "GraftImage"]),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
     .target(name: "CCaffeProto", dependencies: ["CProtobufC"], path: "Sources/C/CCaffeProto"),
     // ONNX's protobuf messages (schemas/onnx.proto), compiled by protoc-c and committed.
@@ -74,7 +74,9 @@ let modules: [Target] = [
     .executableTarget(name: "GraftCLI", dependencies: [
         "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras", "GraftONNX",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ]),
+    ], plugins: ["GraftRevision"]),
+    // `graft --version` names the git revision: Revision.swift written by `git describe` before each build.
+    .plugin(name: "GraftRevision", capability: .buildTool()),
 ]
 
 // MARK: - Tests
@@ -95,6 +97,8 @@ let tests: [Target] = [
     ]),
     .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore", "GraftTestSupport"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftStatistics", "GraftTestSupport"]),
+    // The README's library example, compiled and run against the library products.
+    .testTarget(name: "GraftExamplesTests", dependencies: ["GraftCaffe", "GraftCore", "GraftData", "GraftTraining", "GraftTestSupport"]),
     .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
 ]
 

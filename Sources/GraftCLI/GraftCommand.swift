@@ -10,7 +10,7 @@ struct GraftCommand: ParsableCommand {
             Models live in .graft files: safetensors files whose metadata carries the graph, the \
             preprocessing, the provenance and the training settings.
             """,
-        version: "graft \(GraftVersion.current)",
+        version: "graft \(GraftVersion.current) (\(graftRevision))",
         subcommands: [Inspect.self, Run.self, Verify.self, Create.self, Tune.self, Eval.self, Predict.self, Study.self, Bench.self, Convert.self, Export.self])
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Whether a test that needs an outside tool or data (a Python venv, OpenCV, Keras, ../shared,
 /// rsvg-convert) runs. Locally a missing tool skips the test with a message; under CI
@@ -13,6 +14,24 @@ public enum CrossCheck {
 
     /// `available`, or true under CI (where the test must then fail on the missing tool).
     public static func runs(_ available: Bool) -> Bool { available || isCI }
+
+    /// For a check decided inside a running test: when `available` is false, the test stops here
+    /// and is reported as skipped with `reason` through the test framework (not a print and a
+    /// pass); under CI it fails instead.
+    public static func require(_ available: Bool, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        guard !available else { return }
+        if isCI {
+            Issue.record("CI needs this check: \(reason)", sourceLocation: sourceLocation)
+            throw MissingTool(reason: reason)
+        }
+        try Test.cancel("skipped: \(reason)", sourceLocation: sourceLocation)
+    }
+
+    /// Thrown under CI by ``require(_:_:sourceLocation:)`` after recording the issue.
+    public struct MissingTool: Error, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "missing: \(reason)" }
+    }
 
     /// A python with OpenCV 4.x (`GRAFT_PYTHON`, as `make test` sets it; OpenCV 5 dropped the
     /// Caffe reader), or nil.

@@ -37,26 +37,6 @@ struct ONNXCommandTests {
         return ONNXModel(irVersion: 8, opsets: [ONNXOperatorSet(version: 17)], producerName: "graft-tests", graph: graph)
     }
 
-    /// Two classes of 16x16 stripes (horizontal, vertical).
-    static func writeStripes(_ dir: TemporaryDirectory, perClass: Int) throws -> String {
-        var rng = SeededGenerator(seed: 5)
-        let root = dir.url.appendingPathComponent("stripes")
-        for (label, name) in ["horizontal", "vertical"].enumerated() {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
-            for i in 0..<perClass {
-                let phase = Int(rng.next() % 4)
-                var pixels: [UInt8] = []
-                for y in 0..<16 { for x in 0..<16 {
-                    let v = UInt8(clamping: (((label == 0 ? y : x) + phase) / 2 % 2 == 0 ? 170 : 60) + Int(rng.next() % 60))
-                    pixels += [v, v, v]
-                } }
-                try ImageCodec.encodePNG(Image(width: 16, height: 16, channels: 3, pixels: pixels))
-                    .write(to: root.appendingPathComponent("\(name)/\(name) \(i).png"))
-            }
-        }
-        return root.path
-    }
-
     @Test func convertedONNXModelFineTunes() throws {
         let dir = TemporaryDirectory()
         try ONNXWriter.write(Self.smallCNN(), to: dir.path("small.onnx"))
@@ -66,7 +46,7 @@ struct ONNXCommandTests {
         let inspect = try Graft.run(["inspect", dir.path("small.graft")])
         #expect(inspect.status == 0 && inspect.stdout.contains("onnx"), "\(inspect.stdout)\(inspect.stderr)")
 
-        let data = try Self.writeStripes(dir, perClass: 12)
+        let data = try Stripes.write(to: dir.url.appendingPathComponent("stripes"), perClass: 12)
         let tune = try Graft.run(["tune", dir.path("small.graft"), "--data", data, "--epochs", "2", "--batch-size", "4", "--lr", "0.01",
                                   "--seed", "1", "-o", dir.path("tuned.graft")])
         #expect(tune.status == 0, "\(tune.stderr)")

@@ -4,25 +4,9 @@ import GraftCore
 import GraftImage
 import GraftTestSupport
 
-/// Writes a two-class stripes image folder (horizontal vs vertical, random phase and noise).
+/// The stripes image folder (``Stripes``) under `dir`.
 private func writeStripes(_ dir: TemporaryDirectory, perClass: Int) throws -> String {
-    var rng = SeededGenerator(seed: 5)
-    let root = dir.url.appendingPathComponent("stripes")
-    for (label, name) in ["horizontal", "vertical"].enumerated() {
-        try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
-        for i in 0..<perClass {
-            let phase = Int(rng.next() % 4)
-            var pixels: [UInt8] = []
-            for y in 0..<16 { for x in 0..<16 {
-                let on = ((label == 0 ? y : x) + phase) / 2 % 2 == 0
-                let v = UInt8(clamping: (on ? 170 : 60) + Int(rng.next() % 60))
-                pixels += [v, v, v]
-            } }
-            try ImageCodec.encodePNG(Image(width: 16, height: 16, channels: 3, pixels: pixels))
-                .write(to: root.appendingPathComponent("\(name)/\(name) \(i).png"))
-        }
-    }
-    return root.path
+    try Stripes.write(to: dir.url.appendingPathComponent("stripes"), perClass: perClass)
 }
 
 struct TuneCommandTests {

@@ -1,4 +1,5 @@
 import Foundation
+import GraftTestSupport
 import Testing
 @testable import GraftCore
 
@@ -221,9 +222,8 @@ struct CorruptFileTests {
 
     @Test(arguments: Damage.allCases)
     func damagedFileOnDiskGivesTheSameError(_ damage: Damage) throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("\(damage.rawValue).graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("\(damage.rawValue).graft")
         try damage.bytes.write(to: URL(fileURLWithPath: path))
         #expect(throws: NativeFormatError.self) { try NativeFile.open(path) }
         do { _ = try NativeFile.open(path) } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import GraftTestSupport
 import Testing
 @testable import GraftCore
 
@@ -10,7 +11,7 @@ struct MutationFuzzTests {
         case flipBit, setByte, insertBytes, deleteBytes, truncate, duplicateRange, setHeaderLength, editHeaderDigit
     }
 
-    private func mutate(_ bytes: inout [UInt8], headerEnd: Int, rng: inout SplitMix64) {
+    private func mutate(_ bytes: inout [UInt8], headerEnd: Int, rng: inout SeededGenerator) {
         // Most damage goes to the header, where the parsing happens.
         func position() -> Int {
             bytes.isEmpty ? 0 : (Bool.random(using: &rng) ? Int.random(in: 0..<min(headerEnd, bytes.count), using: &rng)
@@ -58,7 +59,7 @@ struct MutationFuzzTests {
         model.weights["state.step"] = Tensor(shape: [1], scalars: [3])
         let original = try NativeWriter.encode(model)
         let headerEnd = try NativeFile.parse(data: original, path: "seed").dataStart
-        var rng = SplitMix64(seed: 0x5EED_6A4F)
+        var rng = SeededGenerator(seed: 0x5EED_6A4F)
         var opened = 0
         var errorKinds: [String: Int] = [:]
         for iteration in 0..<3000 {

@@ -1,14 +1,14 @@
 import Foundation
+import GraftTestSupport
 import Testing
 @testable import GraftCore
 
 @Suite("Native format: round trip")
 struct NativeRoundTripTests {
     @Test func writtenModelReadsBackIdentically() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = TemporaryDirectory()
         let model = try Fixtures.smallModel()
-        let path = dir.file("small.graft")
+        let path = dir.path("small.graft")
         try NativeWriter.write(model, to: path)
 
         let file = try NativeFile.open(path)
@@ -38,17 +38,16 @@ struct NativeRoundTripTests {
     }
 
     @Test func twoWritesGiveTheSameBytes() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = TemporaryDirectory()
         let model = try Fixtures.smallModel()
-        try NativeWriter.write(model, to: dir.file("a.graft"))
-        try NativeWriter.write(try Fixtures.smallModel(), to: dir.file("b.graft"))
-        let a = try Data(contentsOf: URL(fileURLWithPath: dir.file("a.graft")))
-        let b = try Data(contentsOf: URL(fileURLWithPath: dir.file("b.graft")))
+        try NativeWriter.write(model, to: dir.path("a.graft"))
+        try NativeWriter.write(try Fixtures.smallModel(), to: dir.path("b.graft"))
+        let a = try Data(contentsOf: URL(fileURLWithPath: dir.path("a.graft")))
+        let b = try Data(contentsOf: URL(fileURLWithPath: dir.path("b.graft")))
         #expect(a == b)
         #expect(a == (try NativeWriter.encode(model)))
         // Rewriting what was read changes nothing either.
-        let reread = try NativeFile.open(dir.file("a.graft")).loadModel()
+        let reread = try NativeFile.open(dir.path("a.graft")).loadModel()
         #expect(try NativeWriter.encode(reread) == a)
     }
 
@@ -107,9 +106,8 @@ struct NativeRoundTripTests {
 
     @Test func hugeSparseFileOpensWithoutReadingTensorData() throws {
         // A 5 GiB tensor that is all hole: opening maps the file and validates the header only.
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("huge.graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("huge.graft")
         let size = 5 << 30
         var file = HandMadeFile()
         file.tensors.append(("state.huge", #"{"dtype":"U8","shape":[\#(size)],"data_offsets":[24,\#(24 + size)]}"#))

@@ -1,13 +1,13 @@
 import Foundation
+import GraftTestSupport
 import Testing
 @testable import GraftCore
 
 @Suite("Native format: writer")
 struct NativeWriterTests {
     @Test func writingIntoAMissingDirectoryThrowsAndCreatesNothing() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("missing/sub/model.graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("missing/sub/model.graft")
         #expect {
             try NativeWriter.write(try Fixtures.smallModel(), to: path)
         } throws: { error in
@@ -19,9 +19,8 @@ struct NativeWriterTests {
 
     @Test(arguments: [NativeWriter.Fault.afterHeader, .afterTensor(0), .afterTensor(3), .beforeRename])
     func failureMidWayLeavesNoTargetAndNoTemporaryFile(_ fault: NativeWriter.Fault) throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("model.graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("model.graft")
         #expect(throws: NativeFormatError.self) {
             try NativeWriter.write(try Fixtures.smallModel(), to: path, fault: fault)
         }
@@ -29,9 +28,8 @@ struct NativeWriterTests {
     }
 
     @Test func failureMidWayKeepsThePreviousFileIntact() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("model.graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("model.graft")
         var old = try Fixtures.smallModel()
         old.provenance.notes = ["old"]
         try NativeWriter.write(old, to: path)
@@ -45,9 +43,8 @@ struct NativeWriterTests {
 
     @Test func renameFailureRemovesTheTemporaryFile() throws {
         // A non-empty directory at the target path cannot be replaced by rename(2).
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("model.graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("model.graft")
         try FileManager.default.createDirectory(atPath: path + "/inside", withIntermediateDirectories: true)
         #expect {
             try NativeWriter.write(try Fixtures.smallModel(), to: path)
@@ -59,9 +56,8 @@ struct NativeWriterTests {
     }
 
     @Test func writeReplacesAnExistingFile() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("model.graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("model.graft")
         var first = try Fixtures.smallModel()
         first.provenance.notes = ["first"]
         try NativeWriter.write(first, to: path)
@@ -71,11 +67,10 @@ struct NativeWriterTests {
     }
 
     @Test func missingWeightIsRejectedBeforeWriting() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = TemporaryDirectory()
         var model = try Fixtures.smallModel()
         model.weights["fc.bias"] = nil
-        let path = dir.file("model.graft")
+        let path = dir.path("model.graft")
         #expect(throws: NativeFormatError.missingTensor(path: path, name: "fc.bias", node: "fc")) {
             try NativeWriter.write(model, to: path)
         }

@@ -48,23 +48,22 @@ struct SchemaTests {
 
     @Test(.enabled(if: CrossCheck.runs(python != nil), "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))
     func pythonValidatorAndSafetensorsAcceptWrittenFiles() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = TemporaryDirectory()
         var full = try Fixtures.smallModel()
         full.weights["state.step"] = Tensor(shape: [], scalars: [1])
         full.weights["state.empty"] = Tensor(shape: [0, 2], scalars: [])
         var bare = try Fixtures.smallModel()
         bare.preprocessing = nil
         bare.training = nil
-        try NativeWriter.write(full, to: dir.file("full.graft"))
-        try NativeWriter.write(bare, to: dir.file("bare.graft"))
+        try NativeWriter.write(full, to: dir.path("full.graft"))
+        try NativeWriter.write(bare, to: dir.path("bare.graft"))
         // Direct I/O, and a header completed last that came out shorter than its reserved space
         // (padded with spaces beyond the usual multiple of 8).
-        try NativeWriter.write(full, to: dir.file("direct.graft"), fault: nil, directIOThreshold: 0)
+        try NativeWriter.write(full, to: dir.path("direct.graft"), fault: nil, directIOThreshold: 0)
         var reserving = bare
         reserving.provenance.notes.append(String(repeating: "x", count: 50))
-        try NativeWriter.write(reserving, to: dir.file("padded.graft")) { bare.provenance }
-        let files = ["full", "bare", "direct", "padded"].map { dir.file("\($0).graft") }
+        try NativeWriter.write(reserving, to: dir.path("padded.graft")) { bare.provenance }
+        let files = ["full", "bare", "direct", "padded"].map { dir.path("\($0).graft") }
         let (status, output) = try runValidator(files)
         #expect(status == 0, "\(output)")
         #expect(output.split(separator: "\n").filter { $0.hasPrefix("OK ") }.count == 4, "\(output)")
@@ -72,9 +71,8 @@ struct SchemaTests {
 
     @Test(.enabled(if: CrossCheck.runs(python != nil), "set GRAFT_PYTHON to a python with safetensors, numpy and jsonschema"))
     func safetensorsReadsTheHandMadeMixedDTypeFile() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("mixed.graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("mixed.graft")
         try HandMadeFile.mixedDTypes().write(to: URL(fileURLWithPath: path))
         let (status, output) = try runValidator([path])
         #expect(status == 0, "\(output)")
@@ -84,9 +82,8 @@ struct SchemaTests {
           arguments: [Damage.duplicateNestedKey, .graphReferencesMissingTensor, .trailingBytes, .unknownOpKind, .futureVersion,
                      .graphWithCycle, .offsetsWithGap])
     func pythonValidatorRejectsDamagedFiles(_ damage: Damage) throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.file("\(damage.rawValue).graft")
+        let dir = TemporaryDirectory()
+        let path = dir.path("\(damage.rawValue).graft")
         try damage.bytes.write(to: URL(fileURLWithPath: path))
         let (status, output) = try runValidator([path])
         #expect(status == 1, "\(output)")

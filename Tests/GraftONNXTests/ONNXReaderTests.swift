@@ -121,9 +121,7 @@ struct ONNXReaderTests {
 
     /// Every model-zoo network the `onnx` package ships decodes (IR 3, opset 9 files).
     @Test func onnxPackageModelsDecode() throws {
-        guard CrossCheck.runs(CrossCheck.onnxBackendTestData != nil) else {
-            print("skipped: no ONNX venv (Scripts/make-onnx-venv.sh or GRAFT_ONNX_PYTHON)"); return
-        }
+        try CrossCheck.require(CrossCheck.onnxBackendTestData != nil, "no ONNX venv (Scripts/make-onnx-venv.sh or GRAFT_ONNX_PYTHON)")
         let light = try #require(CrossCheck.onnxBackendTestData, "ONNX venv missing") + "/light"
         let files = try FileManager.default.contentsOfDirectory(atPath: light).filter { $0.hasSuffix(".onnx") }.sorted()
         #expect(files.count >= 9)

@@ -23,7 +23,7 @@ private func runChromium(_ arguments: [String]) throws -> String {
 @Suite("Study report in a browser")
 struct ReportInBrowserTests {
     @Test func reportRendersWithEveryTableAndPlot() throws {
-        guard CrossCheck.runs(chromium != nil) else { print("skipped: chromium not installed (Scripts/install-deps.sh installs it)"); return }
+        try CrossCheck.require(chromium != nil, "chromium not installed (Scripts/install-deps.sh installs it)")
         let p = StudyPlan(model: "tiny.graft", data: "x", task: .classify, positive: nil, depths: ["fc", "conv1"],
                           trainableLayers: ["conv1", "conv2", "fc"], fractions: [1, 0.5, 0.25], seeds: 2, scratch: true,
                           patchSize: 32, patchesPerFrame: 2, training: TuneConfiguration())

@@ -6,26 +6,9 @@ import GraftImage
 import GraftTestSupport
 @testable import GraftTraining
 
-/// A two-class image folder: horizontal vs vertical stripes with random phase and noise, so that
-/// a small CNN can learn it but not from a single pixel.
+/// The stripes image folder (``Stripes``) written into `dir`, loaded.
 private func stripesDataset(in dir: TemporaryDirectory, perClass: Int = 40, size: Int = 16) throws -> Dataset {
-    var rng = SeededGenerator(seed: 42)
-    for (label, name) in ["horizontal", "vertical"].enumerated() {
-        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent(name), withIntermediateDirectories: true)
-        for i in 0..<perClass {
-            let phase = Int(rng.next() % 4)
-            var pixels: [UInt8] = []
-            for y in 0..<size { for x in 0..<size {
-                let stripe = ((label == 0 ? y : x) + phase) / 2 % 2 == 0
-                let noise = Int(rng.next() % 60)
-                let v = UInt8(clamping: (stripe ? 170 : 60) + noise)
-                pixels += [v, v, v]
-            } }
-            let image = Image(width: size, height: size, channels: 3, pixels: pixels)
-            try ImageCodec.encodePNG(image).write(to: dir.url.appendingPathComponent("\(name)/img \(i).png"))
-        }
-    }
-    return try DatasetLoader.load(dir.url.path)
+    try DatasetLoader.load(Stripes.write(to: dir.url, perClass: perClass, size: size, seed: 42))
 }
 
 private var tinyModel: Model {

@@ -20,7 +20,7 @@ enum Fixtures {
     /// lose (negative zero, infinities, a NaN with a payload, subnormals), and full metadata.
     static func smallModel() throws -> Model {
         let graph = try smallGraph()
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         var weights: [String: Tensor] = [:]
         for (key, _, spec) in graph.parameterTensors {
             var scalars = (0..<spec.shape.elementCount).map { _ in Float(Double(rng.next() % 20_001) / 10_000 - 1) }
@@ -145,35 +145,6 @@ struct HandMadeFile {
         if let value { entries.append((key, value)) }
         metadata = entries
     }
-}
-
-/// A small seeded generator (SplitMix64) so randomised tests repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A fresh directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "graft-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    var contents: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
 extension Data {
