@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraftCore
+import GraftKeras
 
 extension GraftCommand {
     struct Convert: ParsableCommand {
@@ -28,11 +29,11 @@ extension GraftCommand {
         @Option(help: "Per-channel mean to subtract, in the net's channel order, e.g. 104,117,123.") var mean: String?
         @Option(help: "ONNX: per-channel (or one) factor applied after the mean, e.g. 0.017.") var scale: String?
         @Flag(help: "Refuse unknown fields, unused or missing weights and opaque layers instead of warning.") var strict = false
-        @Option(help: "Seed for random weights (a prototxt without weights).") var seed: UInt64 = 0
-        @Option(help: "Keras: input preprocessing: caffe, tf, torch or none (default: known applications, else none).")
-        var preprocess: String?
-        @Option(help: "Keras: the backend the weights come from when the file does not say: tensorflow or theano.")
-        var sourceBackend: String?
+        @Option(help: "Caffe: seed for random weights (a prototxt without weights; default 0).") var seed: UInt64?
+        @Option(help: "Keras: input preprocessing (default: known applications, else none).")
+        var preprocess: KerasPreprocessChoice?
+        @Option(help: "Keras: the backend the weights come from when the file does not say.")
+        var sourceBackend: KerasSourceBackend?
 
         var format: SourceFormat? {
             if let from { return from }
@@ -63,16 +64,20 @@ extension GraftCommand {
             if let mean { _ = try Self.numbers(mean, "--mean") as [Float] }
             if let scale { _ = try Self.numbers(scale, "--scale") as [Float] }
             if mean != nil && meanFile != nil { throw ValidationError("give --mean or --mean-file, not both.") }
-            if let preprocess, !["caffe", "tf", "torch", "none"].contains(preprocess) {
-                throw ValidationError("--preprocess must be caffe, tf, torch or none.")
-            }
-            if let sourceBackend, !["tensorflow", "theano"].contains(sourceBackend) {
-                throw ValidationError("--source-backend must be tensorflow or theano.")
+            // A flag another format would read is refused, not ignored.
+            let formatFlags: [(flag: String, given: Bool, formats: [SourceFormat])] = [
+                ("--mean-file", meanFile != nil, [.caffe]), ("--mean", mean != nil, [.caffe, .onnx]),
+                ("--scale", scale != nil, [.onnx]), ("--seed", seed != nil, [.caffe]),
+                ("--preprocess", preprocess != nil, [.keras]), ("--source-backend", sourceBackend != nil, [.keras]),
+            ]
+            for (flag, given, formats) in formatFlags where given && !formats.contains(format) {
+                throw ValidationError("\(flag) applies to \(formats.map(\.displayName).joined(separator: " and ")) models, "
+                                      + "not to \(format.displayName) ones.")
             }
         }
 
         func run() throws {
-            var options = ConversionOptions(strict: strict, seed: seed)
+            var options = ConversionOptions(strict: strict, seed: seed ?? 0)
             options.inputShape = try inputShape.map { try Self.numbers($0, "--input-shape") }
             options.mean = try mean.map { try Self.numbers($0, "--mean") }
             options.scale = try scale.map { try Self.numbers($0, "--scale") }

@@ -41,18 +41,19 @@ extension GraftCommand {
         var output: String
         @Flag(help: "caffe: write layers that should have weights but have none (e.g. opaque layers imported from a prototxt alone) without them.")
         var force = false
-        @Option(help: "onnx: the operator set version (\(ONNXExportOptions.supportedOpsets.lowerBound) to \(ONNXExportOptions.supportedOpsets.upperBound)).")
-        var opset: Int = ONNXExportOptions().opset
+        @Option(help: "onnx: the operator set version (\(ONNXExportOptions.supportedOpsets.lowerBound) to \(ONNXExportOptions.supportedOpsets.upperBound); default \(ONNXExportOptions().opset)).")
+        var opset: Int?
         @Flag(help: "onnx: declare the batch dimension of inputs and outputs symbolic (N).")
         var dynamicBatch = false
         @Flag(help: "onnx: fold BatchNorm, Scale and Bias that directly follow a convolution into its weights.")
         var foldBatchnorm = false
 
         func validate() throws {
-            if to != .onnx, opset != ONNXExportOptions().opset || dynamicBatch || foldBatchnorm {
+            if to != .onnx, opset != nil || dynamicBatch || foldBatchnorm {
                 throw ValidationError("--opset, --dynamic-batch and --fold-batchnorm apply to --to onnx only")
             }
-            if to == .onnx, !ONNXExportOptions.supportedOpsets.contains(opset) {
+            if to != .caffe, force { throw ValidationError("--force applies to --to caffe only") }
+            if to == .onnx, let opset, !ONNXExportOptions.supportedOpsets.contains(opset) {
                 throw ValidationError("--opset \(opset): supported are \(ONNXExportOptions.supportedOpsets.lowerBound) to \(ONNXExportOptions.supportedOpsets.upperBound)")
             }
         }
@@ -69,9 +70,10 @@ extension GraftCommand {
                 try NPZ.write(loaded.weights.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: output)
                 print("wrote \(output): \(loaded.weights.count) arrays")
             case .onnx:
-                let options = ONNXExportOptions(opset: opset, dynamicBatch: dynamicBatch, foldBatchNorm: foldBatchnorm)
+                let options = ONNXExportOptions(opset: opset ?? ONNXExportOptions().opset, dynamicBatch: dynamicBatch,
+                                                foldBatchNorm: foldBatchnorm)
                 let written = try ONNXExporter.write(loaded, to: output, options: options)
-                print("wrote " + written.joined(separator: " and ") + " (opset \(opset))")
+                print("wrote " + written.joined(separator: " and ") + " (opset \(options.opset))")
             case .keras, .keras3:
                 let written = try KerasExporter.export(loaded, to: output, format: to == .keras ? .keras2H5 : .keras3Weights)
                 print("wrote " + written.joined(separator: " and "))

@@ -27,15 +27,8 @@ enum KerasConverter: ModelConverter {
             weights = [weights[first]]
         }
         var importOptions = KerasImportOptions(strict: options.strict)
-        switch options.preprocess {
-        case "caffe": importOptions.preprocessing = .caffe
-        case "tf": importOptions.preprocessing = .tf
-        case "torch": importOptions.preprocessing = .torch
-        case "none": importOptions.preprocessing = .none
-        default: break
-        }
-        if options.sourceBackend == "theano" { importOptions.sourceBackend = .theano }
-        if options.sourceBackend == "tensorflow" { importOptions.sourceBackend = .tensorflow }
+        if let choice = options.preprocess { importOptions.preprocessing = choice.mode }
+        importOptions.sourceBackend = options.sourceBackend
         if let shape = options.inputShape {
             // --input-shape is N,C,H,W everywhere in Graft; Keras wants H,W,C without the batch.
             guard shape.count == 4 else { throw CommandFailure("--input-shape for Keras models must be N,C,H,W") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraftCore
+import GraftKeras
 
 /// The frameworks `graft convert` reads, told apart by file extension (or `--from`). Each has one
 /// ``ModelConverter``; a new framework adds a case, its extensions and its converter, and nothing
@@ -16,6 +17,15 @@ enum SourceFormat: String, CaseIterable, ExpressibleByArgument {
         case .caffe: ["prototxt", "caffemodel"]
         case .keras: ["h5", "hdf5", "keras", "json"]
         case .onnx: ["onnx"]
+        }
+    }
+
+    /// "Caffe", "Keras", "ONNX".
+    var displayName: String {
+        switch self {
+        case .caffe: "Caffe"
+        case .keras: "Keras"
+        case .onnx: "ONNX"
         }
     }
 
@@ -43,11 +53,27 @@ struct ConversionOptions {
     var meanFile: String?
     var strict = false
     var seed: UInt64 = 0
-    /// Keras: preprocessing mode (caffe, tf, torch, none; nil: recognised applications, else none).
-    var preprocess: String?
+    /// Keras: preprocessing mode (nil: recognised applications, else none).
+    var preprocess: KerasPreprocessChoice?
     /// Keras: the backend the weights were trained with when the file does not say (theano flips kernels).
-    var sourceBackend: String?
+    var sourceBackend: KerasSourceBackend?
 }
+
+/// `--preprocess`: the `keras.applications` modes a user can name.
+enum KerasPreprocessChoice: String, CaseIterable, ExpressibleByArgument {
+    case caffe, tf, torch, none
+
+    var mode: KerasPreprocessingMode {
+        switch self {
+        case .caffe: .caffe
+        case .tf: .tf
+        case .torch: .torch
+        case .none: .none
+        }
+    }
+}
+
+extension KerasSourceBackend: ExpressibleByArgument {}
 
 /// One framework's files to a Graft model.
 protocol ModelConverter {
