@@ -22,15 +22,20 @@ release: deps
 # (safetensors and JSON Schema, OpenCV's Caffe reader, Keras 3 and tf.keras loading our exports);
 # without them those tests are skipped with a message, except under CI (CI=true), where a missing
 # venv fails the run.
+# The tests run with TMPDIR in a folder of their own, checked afterwards: a test that leaves files
+# behind is listed, and fails the run under CI (Scripts/check-temporary-files.sh).
+TEST_TMP := $(CURDIR)/.build-tmp
 test: deps
-	@GRAFT_PYTHON="$$(Scripts/make-venv.sh)" && export GRAFT_PYTHON && \
+	@rm -rf "$(TEST_TMP)" && mkdir -p "$(TEST_TMP)" && export TMPDIR="$(TEST_TMP)" && \
+	GRAFT_PYTHON="$$(Scripts/make-venv.sh)" && export GRAFT_PYTHON && \
 	  GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)" && export GRAFT_KERAS_PYTHON && \
 	  GRAFT_TFKERAS_PYTHON="$$(Scripts/make-tfkeras-venv.sh)" && export GRAFT_TFKERAS_PYTHON && \
 	  GRAFT_ONNX_PYTHON="$$(Scripts/make-onnx-venv.sh)" && export GRAFT_ONNX_PYTHON && \
 	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_KERAS_PYTHON=$${GRAFT_KERAS_PYTHON:-<none>}" \
 	       "GRAFT_TFKERAS_PYTHON=$${GRAFT_TFKERAS_PYTHON:-<none>} GRAFT_ONNX_PYTHON=$${GRAFT_ONNX_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)" && \
 	  $(SWIFT) build --build-tests $(BUILD_FLAGS) && \
-	  $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
+	  { $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS); status=$$?; \
+	    Scripts/check-temporary-files.sh "$(TEST_TMP)" || status=1; exit $$status; }
 
 demo: release
 	@Scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/graft"
@@ -70,7 +75,7 @@ install-check:
 	@Scripts/install-check.sh "$(SWIFT)"
 
 clean:
-	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv .build-onnx-venv
+	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv .build-onnx-venv .build-tmp
 
 # Every keras.applications architecture, built with random weights by Scripts/keras-sweep.py
 # (Keras 3, then tf.keras 2 when its venv can be made) into $(SWEEP_DIR)/{keras3,tfkeras}, then

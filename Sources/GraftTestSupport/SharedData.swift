@@ -35,16 +35,21 @@ public enum SharedData {
     public static let absentMessage = "reference data not found: set GRAFT_SHARED or place it at ../shared"
 }
 
-/// A fresh temporary directory, removed when the value is deinitialised.
+/// A fresh temporary directory, removed when the value is deinitialised, or when the test
+/// process exits for one that never is (a `static let` shared by a suite's tests).
 public final class TemporaryDirectory: @unchecked Sendable {
     public let url: URL
 
     public init() {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("graft-test-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        LeftAtExit.shared.add(url.path)
     }
 
-    deinit { try? FileManager.default.removeItem(at: url) }
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+        LeftAtExit.shared.remove(url.path)
+    }
 
     /// The path of a file in the directory.
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
@@ -52,5 +57,26 @@ public final class TemporaryDirectory: @unchecked Sendable {
     /// Names of the files in the directory, sorted.
     public var contents: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
+    }
+}
+
+/// The temporary directories still alive, removed by an `atexit` handler: Swift never
+/// deinitialises a static, so a suite's shared directory would otherwise outlive every run.
+private final class LeftAtExit: @unchecked Sendable {
+    static let shared: LeftAtExit = {
+        let registry = LeftAtExit()
+        atexit { LeftAtExit.shared.removeAll() }
+        return registry
+    }()
+
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+
+    func add(_ path: String) { lock.withLock { _ = paths.insert(path) } }
+    func remove(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+
+    func removeAll() {
+        let left = lock.withLock { paths }
+        for path in left { try? FileManager.default.removeItem(atPath: path) }
     }
 }
