@@ -115,3 +115,11 @@ sweep: deps
 	sweep_one keras3 "$$GRAFT_KERAS_PYTHON"; \
 	sweep_one tfkeras "$$GRAFT_TFKERAS_PYTHON" --tf-keras; \
 	exit $$status
+
+# `graft study --cell/--collect` under Slurm, end to end (Scripts/slurm-test.sh): installs slurm-wlm
+# and munge when missing, starts a one-node cluster on 127.0.0.1 (state, logs and results in
+# .build-slurm/), runs a tiny study as `sbatch --array` with Scripts/graft-study.sbatch, collects it
+# and checks the report equals a local run's. Needs root or sudo (slurmd runs as root).
+.PHONY: slurm-test
+slurm-test: build
+	@Scripts/slurm-test.sh "$$($(SWIFT) build --show-bin-path)/graft"

@@ -47,9 +47,19 @@ extension GraftCommand {
             if let threads = training.threads { ComputeThreads.set(threads) }
             if let collect {
                 let (plan, results) = try GraftTraining.Study.collect(directory: collect)
-                let report = StudyReport(plan: plan, results: results, splits: GraftTraining.Study.splitSummary(directory: collect))
-                try report.write(to: collect, datasetName: URL(fileURLWithPath: plan.data).lastPathComponent)
+                let splits = GraftTraining.Study.splitSummary(directory: collect)
+                let report = StudyReport(plan: plan, results: results, splits: splits)
+                // The title a local run gives it: the dataset's name as the cells loaded it.
+                try report.write(to: collect, datasetName: splits?.datasetName ?? URL(fileURLWithPath: plan.data).lastPathComponent)
                 print(Self.summary(report, directory: collect))
+                // Cells that never finished (a failed array task) fail the collection: the report
+                // covers only what finished, and says so, but the job is not done.
+                if results.count < plan.cells.count {
+                    let missing = Set(plan.cells.map(\.id)).subtracting(results.map(\.cell.id))
+                    throw CommandFailure("\(missing.count) of \(plan.cells.count) cells have no result in \(collect)/cells "
+                        + "(rerun their --cell tasks, or run the study without --cell to finish them): "
+                        + plan.cells.filter { missing.contains($0.id) }.map(\.index).sorted().map(String.init).joined(separator: ", "))
+                }
                 return
             }
             guard let model, let output, let data else {
@@ -72,7 +82,8 @@ extension GraftCommand {
                                                      "--seed", String(seed)] + (skipBad ? ["--skip-bad"] : []))
             dataOptions.positive = positive
             var configuration = training.configuration(data: dataOptions)
-            if configuration.patience == 0 { configuration.patience = max(3, configuration.epochs / 4) }
+            // Early stopping unless --patience says otherwise (0: never): a grid of cells is long.
+            if training.patience == nil { configuration.patience = max(3, configuration.epochs / 4) }
             let plan = StudyPlan(model: model, data: data, task: task,
                                  positive: positive.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
                                  depths: chosen, trainableLayers: layers, fractions: fractionList, seeds: max(1, seeds), scratch: !noScratch,

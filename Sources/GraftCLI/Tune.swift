@@ -40,7 +40,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Augmentation: none, flips (flips and 90-degree turns), standard (plus small rotations, zoom, shift).")
     var augment: AugmentationPreset = .none
     @Option(help: "Class imbalance: none, weights (loss weights), sampling (balanced batches).") var balance: TuneConfiguration.Balance = .none
-    @Option(help: "Stop after this many epochs without a better validation AUC (0: never).") var patience: Int = 0
+    @Option(help: "Stop after this many epochs without a better validation AUC (0: never; default: never for tune, max(3, epochs/4) for study).")
+    var patience: Int?
     @Option(help: "BLAS threads (default: all cores).") var threads: Int?
 
     func configuration(data: DataOptions) -> TuneConfiguration {
@@ -59,7 +60,7 @@ struct TrainingOptions: ParsableArguments {
         c.newHead = !keepHead
         c.augmentation = augment.augmentation
         c.balance = balance
-        c.patience = patience
+        c.patience = patience ?? 0
         c.seed = data.seed
         c.validationFraction = data.valFraction
         c.testFraction = data.testFraction

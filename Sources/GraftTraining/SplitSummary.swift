@@ -13,9 +13,13 @@ public struct SplitSummary: Codable, Equatable, Sendable {
 
     public var classes: [String]
     public var rows: [Row]
+    /// The dataset's name as the study loaded it (the report's title; nil in files written before
+    /// it was recorded).
+    public var datasetName: String?
 
-    public init(splits: DatasetSplits, classes: [String]) {
+    public init(splits: DatasetSplits, classes: [String], datasetName: String? = nil) {
         self.classes = classes
+        self.datasetName = datasetName
         rows = [("train (100 %)", splits.train), ("validation", splits.validation), ("test", splits.test)].map { name, samples in
             var perClass = [Int](repeating: 0, count: classes.count)
             for s in samples where s.label >= 0 && s.label < classes.count { perClass[s.label] += 1 }

@@ -1,4 +1,6 @@
 import Foundation
+import GraftMetrics
+import GraftFiles
 import GraftCore
 import GraftData
 import GraftImage
@@ -178,7 +180,7 @@ public final class Study {
                                       seed: plan.training.seed).split(dataset)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(try encoder.encode(SplitSummary(splits: splits, classes: dataset.classes)), to: directory + "/splits.json")
+            try AtomicFile.write(try encoder.encode(SplitSummary(splits: splits, classes: dataset.classes, datasetName: dataset.name)), to: directory + "/splits.json")
         } catch { throw .data("cannot split the data: \(error)") }
     }
 

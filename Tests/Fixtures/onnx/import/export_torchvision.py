@@ -13,6 +13,11 @@ import os
 import sys
 import types
 
+# torch's compile cache would otherwise be left in the system temporary folder: keep it in the
+# output folder, which the calling test removes.
+if len(sys.argv) > 1:
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", os.path.join(sys.argv[1], ".torchinductor"))
+
 # torchvision's compiled operators do not load with the CPU-only torch wheel; the models do not
 # need them.
 sys.modules["torchvision._meta_registrations"] = types.ModuleType("torchvision._meta_registrations")
