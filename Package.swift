@@ -21,8 +21,15 @@ let systemLibraries: [Target] = [
 // MARK: - Graft modules
 
 let modules: [Target] = [
+    // Atomic, staged file writing (direct I/O, the head written last) and huge-page advice: the
+    // file-I/O helpers the native format and the exporters share.
+    .target(name: "GraftFiles"),
     // Tensors, shapes, the graph IR, shape inference, costs and the native (.graft) format. No C.
-    .target(name: "GraftCore"),
+    .target(name: "GraftCore", dependencies: ["GraftFiles"]),
+    // Classification metrics: ROC and AUC with a bootstrap interval, FROC, confusion matrices.
+    .target(name: "GraftMetrics", dependencies: ["GraftCore"]),
+    // The built-in architectures (CaffeNet, CIFAR-10 quick, a tiny CNN) and the chain builder behind them.
+    .target(name: "GraftZoo", dependencies: ["GraftCore"]),
     // Numeric kernels; the only module that imports OpenBLAS (and Graft's own SIMD kernels).
     .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS", "CGraftSIMD", "CGraftThreads"]),
     // Graft's own SIMD kernels: a GEMM on packed panels and the im2col that feeds it, a direct
@@ -35,7 +42,7 @@ let modules: [Target] = [
     // Executes a graph (forward now, backward later); never imports a format module.
     .target(name: "GraftEngine", dependencies: ["GraftCore", "GraftKernels"]),
     // NumPy .npy/.npz reading and writing (through ZIPFoundation); file digests for provenance.
-    .target(name: "GraftIO", dependencies: [
+    .target(name: "GraftIO", dependencies: ["GraftFiles", 
         "GraftCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         .product(name: "Crypto", package: "swift-crypto"),
     ]),
@@ -49,7 +56,7 @@ let modules: [Target] = [
         "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
     ]),
     // Fine-tuning runs: data to batches, the epoch loop, validation AUC, checkpoints, resume, logs.
-    .target(name: "GraftTraining", dependencies: ["GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot", "GraftStatistics"]),
+    .target(name: "GraftTraining", dependencies: ["GraftMetrics", "GraftFiles", "GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot", "GraftStatistics"]),
     // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
     .target(name: "GraftPlot"),
     // Statistics a study's claims rest on: DeLong's test for correlated ROC curves, the paired
@@ -63,15 +70,15 @@ let modules: [Target] = [
     .target(name: "CONNXProto", dependencies: ["CProtobufC"], path: "Sources/C/CONNXProto"),
     // ONNX importer and exporter: the model as Swift values read and written through protobuf-c,
     // one mapper per ONNX operator on import, one per Graft op on export.
-    .target(name: "GraftONNX", dependencies: ["GraftCore", "GraftIO", "GraftProtobufC", "CONNXProto", "CProtobufC"]),
+    .target(name: "GraftONNX", dependencies: ["GraftFiles", "GraftCore", "GraftIO", "GraftProtobufC", "CONNXProto", "CProtobufC"]),
     // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
-    .target(name: "GraftCaffe", dependencies: ["GraftCore", "GraftIO", "GraftProtobufC", "CCaffeProto", "CProtobufC"]),
+    .target(name: "GraftCaffe", dependencies: ["GraftFiles", "GraftCore", "GraftIO", "GraftProtobufC", "CCaffeProto", "CProtobufC"]),
     // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
-    .target(name: "GraftKeras", dependencies: [
+    .target(name: "GraftKeras", dependencies: ["GraftFiles", 
         "GraftCore", "GraftHDF5", "GraftIO", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     // The `graft` command.
-    .executableTarget(name: "GraftCLI", dependencies: [
+    .executableTarget(name: "GraftCLI", dependencies: ["GraftZoo", "GraftMetrics", 
         "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras", "GraftONNX",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], plugins: ["GraftRevision"]),
@@ -82,24 +89,25 @@ let modules: [Target] = [
 // MARK: - Tests
 
 let tests: [Target] = [
-    .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore", "GraftTestSupport"]),
-    .testTarget(name: "GraftEngineTests", dependencies: ["GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
+    .testTarget(name: "GraftCoreTests", dependencies: ["GraftZoo", "GraftFiles", "GraftCore", "GraftTestSupport"]),
+    .testTarget(name: "GraftEngineTests", dependencies: ["GraftZoo", "GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
     .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
-    .testTarget(name: "GraftCaffeTests", dependencies: ["GraftCore", "GraftCaffe", "GraftEngine", "GraftIO", "GraftTestSupport"]),
+    .testTarget(name: "GraftCaffeTests", dependencies: ["GraftZoo", "GraftCore", "GraftCaffe", "GraftEngine", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftPlotTests", dependencies: ["GraftPlot", "GraftTestSupport"]),
-    .testTarget(name: "GraftKerasTests", dependencies: [
+    .testTarget(name: "GraftKerasTests", dependencies: ["GraftZoo", 
         "GraftCore", "GraftKeras", "GraftHDF5", "GraftEngine", "GraftIO", "GraftTestSupport",
     ]),
-    .testTarget(name: "GraftONNXTests", dependencies: [
+    .testTarget(name: "GraftONNXTests", dependencies: ["GraftZoo", 
         "GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport", "GraftCaffe", "GraftKeras",
     ]),
+    .testTarget(name: "GraftMetricsTests", dependencies: ["GraftMetrics", "GraftCore"]),
     .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore", "GraftTestSupport"]),
-    .testTarget(name: "GraftTrainingTests", dependencies: ["GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftStatistics", "GraftTestSupport"]),
+    .testTarget(name: "GraftTrainingTests", dependencies: ["GraftZoo", "GraftMetrics", "GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftStatistics", "GraftTestSupport"]),
     // The README's library example, compiled and run against the library products.
-    .testTarget(name: "GraftExamplesTests", dependencies: ["GraftCaffe", "GraftCore", "GraftData", "GraftTraining", "GraftTestSupport"]),
-    .testTarget(name: "GraftCLITests", dependencies: ["GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
+    .testTarget(name: "GraftExamplesTests", dependencies: ["GraftZoo", "GraftCaffe", "GraftCore", "GraftData", "GraftTraining", "GraftTestSupport"]),
+    .testTarget(name: "GraftCLITests", dependencies: ["GraftZoo", "GraftCore", "GraftIO", "GraftImage", "GraftCLI", "GraftONNX", "GraftTestSupport"]),
 ]
 
 // MARK: - Products
@@ -108,7 +116,7 @@ let tests: [Target] = [
 /// `GraftEngine` to run it, `GraftTraining` to fine-tune it, and so on. The C layers (CGraftSIMD,
 /// CGraftThreads, the protobuf-c messages) stay internal to the modules that wrap them.
 let libraryModules = [
-    "GraftCore", "GraftKernels", "GraftEngine", "GraftIO", "GraftImage", "GraftData", "GraftTraining",
+    "GraftCore", "GraftFiles", "GraftMetrics", "GraftZoo", "GraftKernels", "GraftEngine", "GraftIO", "GraftImage", "GraftData", "GraftTraining",
     "GraftPlot", "GraftStatistics", "GraftHDF5", "GraftCaffe", "GraftKeras", "GraftONNX",
 ]
 let libraryProducts: [Product] = libraryModules.map { .library(name: $0, targets: [$0]) }

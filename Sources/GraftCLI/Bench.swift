@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraftCore
+import GraftZoo
 import GraftEngine
 
 extension GraftCommand {

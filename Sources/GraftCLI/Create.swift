@@ -1,5 +1,6 @@
 import ArgumentParser
 import GraftCore
+import GraftZoo
 
 extension GraftCommand {
     struct Create: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GraftMetrics
 import Foundation
 import GraftCore
 import GraftData

@@ -4,29 +4,9 @@ public enum Layout: String, Codable, Sendable, CaseIterable {
 }
 
 extension Tensor {
-    /// Permutes the axes: output axis `i` is input axis `order[i]`.
+    /// Permutes the axes: output axis `i` is input axis `order[i]` (``AxisPermutation``).
     public func transposed(_ order: [Int]) -> Tensor {
-        precondition(order.sorted() == Array(0..<shape.rank), "transposed: \(order) is not a permutation")
-        let rank = shape.rank
-        var inStrides = [Int](repeating: 1, count: rank)
-        for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
-        let outShape = Shape(order.map { shape[$0] })
-        var out = [Float](repeating: 0, count: scalars.count)
-        var index = [Int](repeating: 0, count: rank)
-        let permutedStrides = order.map { inStrides[$0] }
-        for o in 0..<out.count {
-            var source = 0
-            for axis in 0..<rank { source += index[axis] * permutedStrides[axis] }
-            out[o] = scalars[source]
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return Tensor(shape: outShape, scalars: out)
+        Tensor(shape: Shape(order.map { shape[$0] }), scalars: AxisPermutation.permuted(scalars, shape: shape.dims, order: order))
     }
 
     /// NHWC to NCHW for 4-D tensors; other ranks are returned unchanged.

@@ -49,7 +49,7 @@ public enum AtomicFile {
     /// end: `body` appends the bytes after the head to the ``StagedFileWriter`` it is given, then
     /// calls its `finish(head:)`. With `directIO` (Linux), the bytes bypass the page cache. Then as
     /// ``write(to:beforeRename:_:)``: synced, renamed over `path`, nothing left behind on failure.
-    static func write(to path: String, length: Int, headLength: Int, directIO: Bool,
+    package static func write(to path: String, length: Int, headLength: Int, directIO: Bool,
                       beforeRename: () throws -> Void = {}, _ body: (StagedFileWriter) throws -> Void) throws {
         let temporary = try temporaryPath(for: path)
         let writer: StagedFileWriter

@@ -22,22 +22,22 @@ import Darwin
 ///   how bytes reach the file, never which bytes.
 ///
 /// One owner: the writer owns the descriptor it opens and closes it exactly once.
-final class StagedFileWriter {
+package final class StagedFileWriter {
     /// Offset, length and memory alignment of direct writes: the page size, which covers the
     /// logical block size of every common device (512 or 4096 bytes).
-    static let defaultAlignment = 4096
+    package static let defaultAlignment = 4096
     /// The staging buffer: large enough that the per-write cost vanishes, small enough to stay hot.
-    static let defaultStagingSize = 8 << 20
+    package static let defaultStagingSize = 8 << 20
 
-    let path: String
-    let alignment: Int
-    let stagingSize: Int
+    package let path: String
+    package let alignment: Int
+    package let stagingSize: Int
     /// Bytes in the finished file.
-    let length: Int
+    package let length: Int
     /// Bytes at the start of the file supplied by ``finish(head:)``.
-    let headLength: Int
+    package let headLength: Int
     /// Whether writes currently bypass the page cache (false after a fallback).
-    private(set) var isDirect: Bool
+    package private(set) var isDirect: Bool
 
     private var descriptor: Int32
     /// Next file offset to fill; starts after the head.
@@ -56,7 +56,7 @@ final class StagedFileWriter {
     ///   - direct: try direct I/O (ignored where the platform has no `O_DIRECT`).
     ///   - alignment, stagingSize: for tests (a power of two, and a multiple of it).
     /// - Throws: ``AtomicFile/Failure`` when the file cannot be created.
-    init(creating path: String, length: Int, headLength: Int, direct: Bool,
+    package init(creating path: String, length: Int, headLength: Int, direct: Bool,
          alignment: Int = defaultAlignment, stagingSize: Int = defaultStagingSize) throws(AtomicFile.Failure) {
         precondition(length >= 0 && headLength >= 0 && headLength <= length, "StagedFileWriter: head \(headLength) of \(length) bytes")
         precondition(alignment > 0 && alignment & (alignment - 1) == 0 && stagingSize >= alignment && stagingSize % alignment == 0,
@@ -99,7 +99,7 @@ final class StagedFileWriter {
     }
 
     /// Appends `bytes` after what was written so far (the first call writes just after the head).
-    func append(_ bytes: UnsafeRawBufferPointer) throws(AtomicFile.Failure) {
+    package func append(_ bytes: UnsafeRawBufferPointer) throws(AtomicFile.Failure) {
         precondition(!finished, "StagedFileWriter: append after finish")
         guard var source = bytes.baseAddress, !bytes.isEmpty else { return }
         precondition(bytes.count <= length - position, "StagedFileWriter: \(bytes.count) bytes past the declared length \(length)")
@@ -122,7 +122,7 @@ final class StagedFileWriter {
 
     /// Writes the head and whatever is still staged, then truncates away the padding of the last
     /// block. Does not sync: ``AtomicFile`` does, once, for the whole file.
-    func finish(head: some Collection<UInt8>) throws(AtomicFile.Failure) {
+    package func finish(head: some Collection<UInt8>) throws(AtomicFile.Failure) {
         precondition(!finished, "StagedFileWriter: finish called twice")
         precondition(head.count == headLength, "StagedFileWriter: head of \(head.count) bytes, \(headLength) declared")
         precondition(position == length, "StagedFileWriter: \(length - position) of \(length) bytes never appended")
@@ -161,7 +161,7 @@ final class StagedFileWriter {
     }
 
     /// Flushes the descriptor's data and metadata to the device, then closes it.
-    func syncAndClose() throws(AtomicFile.Failure) {
+    package func syncAndClose() throws(AtomicFile.Failure) {
         precondition(finished, "StagedFileWriter: sync before finish")
         let fd = descriptor
         descriptor = -1
@@ -247,7 +247,7 @@ final class StagedFileWriter {
     /// `O_DIRECT`, which Swift cannot import (glibc defines it only under `_GNU_SOURCE`); its value
     /// differs between architectures (Linux `include/uapi/asm-generic/fcntl.h` and the arm64
     /// override). nil where unknown: writes are then buffered.
-    static let directFlag: Int32? = {
+    package static let directFlag: Int32? = {
         #if os(Linux) && (arch(x86_64) || arch(i386))
         return 0o40000
         #elseif os(Linux) && (arch(arm64) || arch(arm))

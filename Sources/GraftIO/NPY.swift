@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 import GraftCore
 
 /// NumPy's `.npy` format (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
@@ -100,22 +101,9 @@ public enum NPY {
         do { try AtomicFile.write(encode(tensor), to: path) } catch { throw .io(path: path, reason: error.reason) }
     }
 
-    /// Fortran (column-major) order to C (row-major) order.
+    /// Fortran (column-major) order to C (row-major) order: a Fortran array of shape S is a C array
+    /// of shape S reversed, whose axes reversed give S.
     private static func transposeFortran(_ values: [Float], shape: [Int]) -> [Float] {
-        var result = [Float](repeating: 0, count: values.count)
-        let rank = shape.count
-        var cStrides = [Int](repeating: 1, count: rank), fStrides = [Int](repeating: 1, count: rank)
-        for i in stride(from: rank - 2, through: 0, by: -1) { cStrides[i] = cStrides[i + 1] * shape[i + 1] }
-        for i in 1..<rank { fStrides[i] = fStrides[i - 1] * shape[i - 1] }
-        for c in 0..<values.count {
-            var rest = c, f = 0
-            for axis in 0..<rank {
-                let index = rest / cStrides[axis]
-                rest %= cStrides[axis]
-                f += index * fStrides[axis]
-            }
-            result[c] = values[f]
-        }
-        return result
+        AxisPermutation.permuted(values, shape: shape.reversed(), order: Array((0..<shape.count).reversed()))
     }
 }

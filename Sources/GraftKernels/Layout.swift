@@ -1,44 +1,9 @@
-/// Copies that rearrange elements without arithmetic: permutations, and copying rectangular
-/// regions between tensors (concat, slice, crop and pad are all region copies). Matrix transposes
-/// go through ``BLAS/transpose(_:rows:columns:into:)``.
-public enum LayoutKernels {
-    /// Writes `destination` with shape `order.map { shape[$0] }`, whose axis `i` is the source's
-    /// axis `order[i]` (a general transpose).
-    public static func permute(_ source: UnsafePointer<Float>, shape: [Int], order: [Int],
-                               into destination: UnsafeMutablePointer<Float>) {
-        precondition(order.sorted() == Array(0..<shape.count), "permute: \(order) is not a permutation")
-        let rank = shape.count
-        let total = shape.reduce(1, *)
-        guard total > 0 else { return }
-        guard rank > 0 else { destination[0] = source[0]; return }
-        let sourceStrides = rowMajorStrides(shape)
-        let outputShape = order.map { shape[$0] }
-        let strides = order.map { sourceStrides[$0] }   // source stride of each output axis
-        let innerCount = outputShape[rank - 1]
-        let innerStride = strides[rank - 1]
-        var index = [Int](repeating: 0, count: rank)    // odometer over output axes 0..<rank-1
-        var offset = 0
-        var written = 0
-        while written < total {
-            let row = destination + written
-            if innerStride == 1 {
-                row.update(from: source + offset, count: innerCount)
-            } else {
-                for i in 0..<innerCount { row[i] = source[offset + i * innerStride] }
-            }
-            written += innerCount
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < outputShape[axis] { break }
-                offset -= strides[axis] * index[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-    }
+import GraftCore
 
+/// Copies that rearrange elements without arithmetic: rectangular regions between tensors (concat,
+/// slice, crop and pad are all region copies). Permutations go through GraftCore's
+/// `AxisPermutation`, matrix transposes through ``BLAS/transpose(_:rows:columns:into:)``.
+public enum LayoutKernels {
     /// Copies the box of size `extent` starting at `sourceOrigin` in a tensor of `sourceShape`
     /// to `destinationOrigin` in a tensor of `destinationShape` (all of the same rank).
     public static func copyRegion(from source: UnsafePointer<Float>, shape sourceShape: [Int], origin sourceOrigin: [Int],
@@ -55,8 +20,8 @@ public enum LayoutKernels {
         }
         guard rank > 0 else { destination[0] = source[0]; return }
         guard !extent.contains(0) else { return }
-        let sourceStrides = rowMajorStrides(sourceShape)
-        let destinationStrides = rowMajorStrides(destinationShape)
+        let sourceStrides = AxisPermutation.rowMajorStrides(sourceShape)
+        let destinationStrides = AxisPermutation.rowMajorStrides(destinationShape)
         var sourceOffset = zip(sourceOrigin, sourceStrides).reduce(0) { $0 + $1.0 * $1.1 }
         var destinationOffset = zip(destinationOrigin, destinationStrides).reduce(0) { $0 + $1.0 * $1.1 }
         let run = extent[rank - 1]
@@ -100,9 +65,4 @@ public enum LayoutKernels {
         }
     }
 
-    static func rowMajorStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        return strides
-    }
 }

@@ -1,3 +1,5 @@
+import GraftCore
+
 /// How well predicted class probabilities match labels: accuracy, ROC AUC (binary, or macro
 /// one-vs-rest for more classes) with a bootstrap confidence interval, confusion matrix and the
 /// ROC curve(s).

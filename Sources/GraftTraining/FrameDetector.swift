@@ -1,4 +1,5 @@
 import GraftCore
+import GraftMetrics
 import GraftData
 import GraftImage
 

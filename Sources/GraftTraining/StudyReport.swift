@@ -1,4 +1,6 @@
 import Foundation
+import GraftMetrics
+import GraftFiles
 import GraftCore
 import GraftPlot
 

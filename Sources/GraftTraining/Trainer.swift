@@ -1,4 +1,5 @@
 import Foundation
+import GraftMetrics
 import GraftCore
 import GraftData
 import GraftEngine

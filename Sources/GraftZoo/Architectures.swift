@@ -1,3 +1,5 @@
+public import GraftCore
+
 /// Reference architectures built in code: for tests, benchmarks, samples and `graft create`.
 public enum Architectures {
     /// The names `graft create` accepts.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GraftCore
+import GraftZoo
 import GraftIO
 import GraftTestSupport
 

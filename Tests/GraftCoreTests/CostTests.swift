@@ -1,5 +1,6 @@
 import Testing
 @testable import GraftCore
+import GraftZoo
 
 struct CostTests {
     @Test func caffeNetParametersAndMACs() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GraftCore
+import GraftZoo
 
 /// The graph JSON is the heart of the native format: every op must survive a round trip.
 struct GraphCodingTests {

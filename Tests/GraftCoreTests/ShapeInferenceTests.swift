@@ -1,5 +1,6 @@
 import Testing
 @testable import GraftCore
+import GraftZoo
 
 /// Shape rules of every op, with the numbers worked out by hand in the comments.
 struct ShapeInferenceTests {

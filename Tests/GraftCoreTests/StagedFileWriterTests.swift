@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 import GraftTestSupport
 import Testing
 @testable import GraftCore

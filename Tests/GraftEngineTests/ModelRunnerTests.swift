@@ -1,4 +1,5 @@
 import GraftCore
+import GraftZoo
 import GraftEngine
 import Testing
 

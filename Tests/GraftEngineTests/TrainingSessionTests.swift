@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftZoo
 @testable import GraftEngine
 import GraftKernels
 import Testing

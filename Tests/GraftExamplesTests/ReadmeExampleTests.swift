@@ -1,6 +1,7 @@
 import Foundation
 import GraftCaffe
 import GraftCore
+import GraftZoo
 import GraftTestSupport
 import Testing
 
@@ -16,9 +17,12 @@ struct ReadmeExampleTests {
         return lines[(begin + 1)..<end].joined(separator: "\n")
     }
 
-    @Test func readmeShowsTheExampleVerbatim() throws {
+    @Test func readmeAndTutorialShowTheExampleVerbatim() throws {
         let readme = try String(contentsOfFile: SharedData.repositoryRoot.path + "/README.md", encoding: .utf8)
         #expect(readme.contains("```swift\n" + (try Self.example()) + "\n```"), "README.md's Swift example differs from FineTuneExample.swift")
+        let article = try String(contentsOfFile: SharedData.repositoryRoot.path
+                                 + "/Sources/GraftCore/GraftCore.docc/FineTuningFromSwift.md", encoding: .utf8)
+        #expect(article.contains("```swift\n" + (try Self.example()) + "\n```"), "the DocC tutorial's example differs from FineTuneExample.swift")
     }
 
     /// A Caffe export of the CIFAR-10 quick net (random weights) fine-tuned from conv3 on stripes.

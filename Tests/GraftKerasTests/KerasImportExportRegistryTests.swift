@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftZoo
 import GraftTestSupport
 import Testing
 @testable import GraftKeras

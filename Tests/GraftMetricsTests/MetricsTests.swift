@@ -1,5 +1,6 @@
 import Testing
-@testable import GraftCore
+@testable import GraftMetrics
+import GraftCore
 
 struct MetricsTests {
     @Test func aucByHand() {

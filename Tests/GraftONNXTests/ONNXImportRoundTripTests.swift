@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftZoo
 import GraftEngine
 import GraftTestSupport
 import Testing

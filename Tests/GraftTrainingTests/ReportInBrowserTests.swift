@@ -1,4 +1,5 @@
 import Foundation
+import GraftMetrics
 import Testing
 import GraftCore
 import GraftImage

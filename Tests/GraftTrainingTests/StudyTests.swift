@@ -1,7 +1,9 @@
 import Foundation
+import GraftMetrics
 import Testing
 import GraftStatistics
 import GraftCore
+import GraftZoo
 import GraftData
 import GraftImage
 import GraftTestSupport

@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 public import GraftCore
 
 /// What an export wrote.

@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 import GraftCore
 internal import CCaffeProto
 internal import CProtobufC

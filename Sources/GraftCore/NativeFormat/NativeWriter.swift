@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 
 /// Writes a ``Model`` as a `.graft` file.
 ///

@@ -50,12 +50,12 @@ final class PermuteLayer: Layer {
     }
 
     func forward(_ context: ForwardContext) {
-        LayoutKernels.permute(context.input(inputs[0]), shape: shape, order: order, into: context.output(outputs[0]))
+        AxisPermutation.permute(context.input(inputs[0]), shape: shape, order: order, into: context.output(outputs[0]))
     }
 
     func backward(_ context: BackwardContext) {
         guard let dx = context.inputGradient else { return }
-        LayoutKernels.permute(context.outputGradient, shape: outputShape, order: inverse, into: dx)
+        AxisPermutation.permute(context.outputGradient, shape: outputShape, order: inverse, into: dx)
     }
 }
 

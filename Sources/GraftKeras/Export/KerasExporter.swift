@@ -1,4 +1,5 @@
 public import GraftCore
+import GraftFiles
 import Foundation
 
 /// The Keras files ``KerasExporter`` writes.

@@ -75,17 +75,10 @@ struct ONNXConstant: Equatable, Sendable {
 
     /// The tensor transposed: output axis `i` is input axis `permutation[i]`.
     func transposed(_ permutation: [Int]) -> ONNXConstant {
-        let inStrides = Self.strides(dims)
         let outDims = permutation.map { dims[$0] }
-        let outStrides = Self.strides(outDims)
-        return with(dims: outDims) { index in
-            var rest = index, source = 0
-            for axis in 0..<outDims.count {
-                let coordinate = rest / outStrides[axis]
-                rest %= outStrides[axis]
-                source += coordinate * inStrides[permutation[axis]]
-            }
-            return source
+        switch storage {
+        case .floats(let v): return ONNXConstant(dims: outDims, floats: AxisPermutation.permuted(v, shape: dims, order: permutation))
+        case .integers(let v): return ONNXConstant(dims: outDims, integers: AxisPermutation.permuted(v, shape: dims, order: permutation))
         }
     }
 

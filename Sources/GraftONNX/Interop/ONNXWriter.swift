@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 import GraftCore
 internal import CONNXProto
 internal import CProtobufC
