@@ -16,6 +16,9 @@ let systemLibraries: [Target] = [
                    providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
     .systemLibrary(name: "CJPEG", path: "Sources/C/CJPEG", pkgConfig: "libturbojpeg",
                    providers: [.apt(["libturbojpeg0-dev"]), .brew(["jpeg-turbo"])]),
+    // The system's libcrypto, for SHA-256 only (swift-crypto compiled BoringSSL on every fresh build).
+    .systemLibrary(name: "COpenSSL", path: "Sources/C/COpenSSL", pkgConfig: "libcrypto",
+                   providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
 ]
 
 // MARK: - Graft modules
@@ -41,10 +44,10 @@ let modules: [Target] = [
     .target(name: "CGraftThreads", path: "Sources/C/CGraftThreads"),
     // Executes a graph (forward now, backward later); never imports a format module.
     .target(name: "GraftEngine", dependencies: ["GraftCore", "GraftKernels"]),
-    // NumPy .npy/.npz reading and writing (through ZIPFoundation); file digests for provenance.
-    .target(name: "GraftIO", dependencies: ["GraftFiles", 
-        "GraftCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        .product(name: "Crypto", package: "swift-crypto"),
+    // NumPy .npy/.npz reading and writing (through ZIPFoundation); file digests for provenance
+    // (SHA-256 through the system's libcrypto).
+    .target(name: "GraftIO", dependencies: [
+        "GraftFiles", "GraftCore", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     // Thin interop layers for the C libraries the importers will use.
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
@@ -74,8 +77,8 @@ let modules: [Target] = [
     // Caffe importer and exporter: prototxt text format, caffemodel through protobuf-c.
     .target(name: "GraftCaffe", dependencies: ["GraftFiles", "GraftCore", "GraftIO", "GraftProtobufC", "CCaffeProto", "CProtobufC"]),
     // Keras importer and exporter: model configs (Keras 1, 2, tf.keras, 3) and HDF5 weight layouts.
-    .target(name: "GraftKeras", dependencies: ["GraftFiles", 
-        "GraftCore", "GraftHDF5", "GraftIO", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    .target(name: "GraftKeras", dependencies: [
+        "GraftFiles", "GraftCore", "GraftHDF5", "GraftIO", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: ["GraftZoo", "GraftMetrics", 
@@ -91,7 +94,7 @@ let modules: [Target] = [
 let tests: [Target] = [
     .testTarget(name: "GraftCoreTests", dependencies: ["GraftZoo", "GraftFiles", "GraftCore", "GraftTestSupport"]),
     .testTarget(name: "GraftEngineTests", dependencies: ["GraftZoo", "GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
-    .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+    .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),
     .testTarget(name: "GraftCaffeTests", dependencies: ["GraftZoo", "GraftCore", "GraftCaffe", "GraftEngine", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "GraftImage", "GraftTestSupport"]),
@@ -128,8 +131,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        // `swift package generate-documentation` (DocC); a plugin only, nothing links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: systemLibraries + modules + tests
 )

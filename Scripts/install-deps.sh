@@ -3,7 +3,7 @@
 # Usage: Scripts/install-deps.sh
 set -euo pipefail
 
-packages=(pkg-config libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libpng-dev
+packages=(pkg-config libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libssl-dev libpng-dev
           libturbojpeg0-dev zlib1g-dev librsvg2-bin fonts-dejavu-core chromium)
 missing=()
 for p in "${packages[@]}"; do

@@ -18,7 +18,9 @@ public struct NodeCost: Sendable, Equatable {
 extension Graph {
     /// Costs of every node whose shapes are known, keyed by node name.
     ///
-    /// - Parameter frozen: file keys of parameters frozen by training metadata.
+    /// - Parameters:
+    ///   - shapes: The graph's inferred shapes (``inferShapes(inputShapes:)``).
+    ///   - frozen: File keys of parameters frozen by training metadata.
     public func costs(shapes: ShapeTable, frozen: Set<String> = []) -> [String: NodeCost] {
         var result: [String: NodeCost] = [:]
         for node in nodes {

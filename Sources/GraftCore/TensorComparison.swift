@@ -41,10 +41,15 @@ public struct TensorComparison: CustomStringConvertible, Sendable {
     /// The smallest scaled absolute part.
     public static let absoluteFloor: Float = 1e-5
 
-    /// Compares two flat outputs of the same length.
+    /// Compares two flat outputs of the same length (different lengths fail every element).
     /// - Parameters:
-    ///   - rows: How many rows (batch items) the values hold, for the top-1 agreement.
+    ///   - actual: The output under test.
+    ///   - expected: The reference output.
+    ///   - rtol: The relative part of the tolerance.
     ///   - atol: The absolute part; nil scales it to the reference: `max(1e-5, rtol · rms(expected))`.
+    ///   - rows: How many rows (batch items) the values hold, for the top-1 agreement.
+    ///   - name: The reference's name, for reports.
+    ///   - shape: The shape to report (default: the element count).
     public init(_ actual: [Float], _ expected: [Float], rtol: Float = TensorComparison.defaultRelative, atol: Float? = nil,
                 rows: Int = 1, name: String = "", shape: String? = nil) {
         self.name = name
@@ -81,6 +86,12 @@ public struct TensorComparison: CustomStringConvertible, Sendable {
 
     /// Compares two tensors; differing shapes fail every element. The first dimension is the rows
     /// of the top-1 agreement.
+    /// - Parameters:
+    ///   - name: The reference's name, for reports.
+    ///   - actual: The output under test.
+    ///   - expected: The reference output.
+    ///   - rtol: The relative part of the tolerance.
+    ///   - atol: The absolute part; nil scales it to the reference.
     public init(name: String, actual: Tensor, expected: Tensor, rtol: Float = TensorComparison.defaultRelative,
                 atol: Float? = nil) {
         if actual.shape == expected.shape {

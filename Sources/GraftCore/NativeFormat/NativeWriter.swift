@@ -14,7 +14,7 @@ import GraftFiles
 /// (into the space its length reserved), so that a provenance still being computed, such as the
 /// digests of large source files, can be completed while the data is written (see
 /// ``write(_:to:provenance:)``). Files of ``directIOThreshold`` bytes or more bypass the page
-/// cache where the system allows (``StagedFileWriter``).
+/// cache where the system allows (GraftFiles' `StagedFileWriter`).
 public enum NativeWriter {
     /// Files at least this large are written with direct I/O (Linux): for a model of hundreds of
     /// megabytes, copying into the page cache costs more than the device takes to write it.
