@@ -16,7 +16,7 @@ public struct Predictor {
             throw .model("a classifier needs one input and an output; this graph has \(model.graph.inputs.count) inputs")
         }
         do { executor = try ForwardExecutor(graph: model.graph, weights: model.weights, batchSize: batchSize) } catch {
-            throw .engine(error.description)
+            throw .engine(error)
         }
         self.pipeline = pipeline
         input = model.graph.inputs[0].name
@@ -41,7 +41,7 @@ public struct Predictor {
             let shape = Shape([batch, pipeline.channels, pipeline.height, pipeline.width])
             let out: Tensor
             do { out = try executor.run(inputs: [input: Tensor(shape: shape, scalars: scalars)], outputs: [output])[output]! } catch {
-                throw .engine(error.description)
+                throw .engine(error)
             }
             let classes = out.elementCount / batch
             for i in 0..<count {

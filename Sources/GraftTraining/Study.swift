@@ -172,7 +172,7 @@ public final class Study {
                 frames = f
                 dataset = try f.patchDataset(patchSize: plan.patchSize, perFrame: plan.patchesPerFrame, seed: plan.training.seed)
             }
-        } catch { throw .data(error.description) }
+        } catch { throw .dataset(error) }
         try Self.writePlan(plan, directory: directory)
         // The split every cell uses (cells subsample its training part), for the report.
         do {
@@ -215,7 +215,7 @@ public final class Study {
         let started = Date()
         var c = plan.training
         c.splitSeed = plan.training.seed
-        c.seed = plan.training.seed &+ UInt64(cell.seed) &* 1000
+        c.seed = RunSeeds.cell(cell.seed, of: plan.training.seed)
         c.trainFraction = cell.fraction
         switch cell.arm {
         case .depth(let layer):
@@ -276,7 +276,7 @@ public final class Study {
             var perFrame: [[FROCCurve.Detection]] = []
             for frame in frames.frames where testSequences.contains("sequence \(frame.sequence)") {
                 let loaded: (image: Image, mask: [Bool])
-                do { loaded = try PolypFrames.load(frame) } catch { throw .data(error.description) }
+                do { loaded = try PolypFrames.load(frame) } catch { throw .dataset(error) }
                 guard loaded.mask.contains(true) else { continue }
                 perFrame.append(try detector.detections(image: loaded.image, mask: loaded.mask))
             }

@@ -62,8 +62,8 @@ public struct TuneOutcome: Sendable {
 /// the best validation AUC kept, and a test AUC measured once at the end.
 ///
 /// Checkpoints (`last.graft` every epoch, `best.graft` at each new best validation AUC) are
-/// `.graft` files with the optimizer state as `state.*` tensors and a ``CheckpointState`` in
-/// their training metadata; a run killed at any point resumes from the last finished epoch and
+/// `.graft` files with the optimizer state as `state.*` tensors and a GraftCore `CheckpointState`
+/// in their training metadata; a run killed at any point resumes from the last finished epoch and
 /// continues exactly as the uninterrupted run would have (same data order, augmentation and
 /// dropout draws).
 public final class Trainer {
@@ -86,17 +86,17 @@ public final class Trainer {
         do {
             splits = try Splitter(validationFraction: configuration.validationFraction, testFraction: configuration.testFraction,
                                   seed: configuration.splitSeed ?? configuration.seed).split(dataset)
-        } catch { throw .data(error.description) }
+        } catch { throw .dataset(error) }
         trainSamples = Splitter.subset(splits.train, fraction: configuration.trainFraction, classes: dataset.classes.count,
                                        seed: configuration.seed)
         var prepared = model
         if configuration.newHead {
             do {
                 prepared = try prepared.replacingHead(classes: dataset.classes.count, learningRateBoost: configuration.headLearningRateBoost,
-                                                      labels: dataset.classes, seed: configuration.seed &+ 1)
-            } catch { throw .model(error.description) }
+                                                      labels: dataset.classes, seed: RunSeeds(base: configuration.seed).head)
+            } catch { throw .graph(error) }
         }
-        if configuration.scratch { prepared = prepared.reinitialized(seed: configuration.seed &+ 2) }
+        if configuration.scratch { prepared = prepared.reinitialized(seed: RunSeeds(base: configuration.seed).scratch) }
         if let from = configuration.tuneFrom, !prepared.trainableLayers.contains(from) {
             throw .configuration("--tune-from '\(from)' is not a trainable layer; choose one of \(prepared.trainableLayers.joined(separator: ", "))")
         }
@@ -110,7 +110,7 @@ public final class Trainer {
         if prepared.training == nil { prepared.training = TrainingMetadata(classLabels: dataset.classes) }
         let preprocessing = prepared.effectivePreprocessing
         prepared.preprocessing = preprocessing
-        do { pipeline = try ImagePipeline(preprocessing: preprocessing) } catch { throw .model(error.description) }
+        do { pipeline = try ImagePipeline(preprocessing: preprocessing) } catch { throw .dataset(error) }
         initialModel = prepared
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -125,6 +125,8 @@ public final class Trainer {
     ///   - log: receives one JSON line per event worth keeping (epochs, the summary, the result).
     ///   - stopAfter: end this call after that many epochs (as if killed there), leaving the
     ///     checkpoints for a later `resume`; the outcome then reflects the epochs done so far.
+    ///   - events: receives progress as it happens: the start, every batch, every finished epoch,
+    ///     an early stop.
     public func run(checkpointDirectory: String? = nil, resume: Bool = false, log: ((String) -> Void)? = nil,
                     stopAfter: Int? = nil, events: (TrainerEvent) -> Void = { _ in }) throws(TrainingError) -> TuneOutcome {
         let c = configuration
@@ -139,7 +141,8 @@ public final class Trainer {
         // Start fresh, or from the last checkpoint.
         var model = initialModel
         var startEpoch = 0, bestAUC: Double?, bestEpoch = 0, stale = 0
-        var rng = SeededGenerator(seed: c.seed &+ 3)
+        let seeds = RunSeeds(base: c.seed)
+        var rng = SeededGenerator(seed: seeds.order)
         var optimizerState: [String: Tensor] = [:]
         let lastPath = checkpointDirectory.map { $0 + "/last.graft" }
         let bestPath = checkpointDirectory.map { $0 + "/best.graft" }
@@ -183,7 +186,7 @@ public final class Trainer {
         }
         // From scratch: rescale each layer on one training batch so its outputs have unit variance.
         if c.scratch && startEpoch == 0 {
-            var lsuvRNG = SeededGenerator(seed: c.seed &+ 5)
+            var lsuvRNG = SeededGenerator(seed: seeds.unitVariance)
             let indices = (0..<batch).map { _ in Int(lsuvRNG.next() % UInt64(trainBank.count)) }
             model = try Self.unitVarianceScaled(model, input: render(trainBank, indices, augment: false, rng: &lsuvRNG))
         }
@@ -205,13 +208,13 @@ public final class Trainer {
             for l in trainBank.labels { counts[l] += 1 }
             classWeights = counts.map { $0 > 0 ? Float(trainBank.count) / Float(classes * $0) : 0 }
         }
-        let plan = TrainingPlan(trainableFrom: c.tuneFrom, metadata: model.training, classWeights: classWeights, seed: c.seed &+ 4)
+        let plan = TrainingPlan(trainableFrom: c.tuneFrom, metadata: model.training, classWeights: classWeights, seed: seeds.dropout)
         let session: TrainingSession
         do {
             session = try TrainingSession(model: model, batchSize: batch, plan: plan, optimizer: optimizer)
             session.gradientClipNorm = c.gradientClipNorm
             if !optimizerState.isEmpty { try session.loadOptimizerState(optimizerState) }
-        } catch { throw .engine("\(error)") }
+        } catch { throw .engine(error) }
         let input = model.graph.inputs[0].name
         let useCache = c.augmentation.isIdentity && !session.frozenPrefix.isEmpty
         let summary = TrainerSummary(classes: dataset.classes, trainCount: trainBank.count, validationCount: validationBank.count,
@@ -234,7 +237,7 @@ public final class Trainer {
             for indices in padded(bank.count) {
                 let real = min(batch, bank.count - cache.count)
                 do { cache.append(try session.prefixFeatures(inputs: [input: render(bank, indices, augment: false, rng: &unused)]), count: real) } catch {
-                    throw .engine(error.description)
+                    throw .engine(error)
                 }
             }
             return cache
@@ -245,10 +248,13 @@ public final class Trainer {
             var rows: [[Float]] = []
             for indices in padded(validationBank.count) {
                 let probabilities: Tensor
-                do {
-                    probabilities = try validationCache.map { try session.evaluate(features: $0.batch(indices)) }
-                        ?? session.evaluate(inputs: [input: render(validationBank, indices, augment: false, rng: &unused)])
-                } catch { throw .engine("\(error)") }
+                do throws(ExecutionError) {
+                    if let validationCache {
+                        probabilities = try session.evaluate(features: validationCache.batch(indices))
+                    } else {
+                        probabilities = try session.evaluate(inputs: [input: render(validationBank, indices, augment: false, rng: &unused)])
+                    }
+                } catch { throw .engine(error) }
                 let k = probabilities.elementCount / batch
                 for i in 0..<batch where rows.count < validationBank.count {
                     rows.append(Array(probabilities.scalars[(i * k)..<((i + 1) * k)]))
@@ -270,14 +276,21 @@ public final class Trainer {
 
         var history: [EpochRecord] = []
         var bestWeights: [String: Tensor]? = nil
-        if startEpoch > 0, let bestPath, FileManager.default.fileExists(atPath: bestPath) {
-            bestWeights = try? NativeFile.open(bestPath).loadModel().weights.filter { !$0.key.hasPrefix(NativeFormat.stateTensorPrefix) }
+        // A resumed run keeps the best epoch's weights so far: a best.graft that cannot be read is an
+        // error, not a silently forgotten best epoch.
+        if startEpoch > 0, bestEpoch > 0, let bestPath {
+            guard FileManager.default.fileExists(atPath: bestPath) else {
+                throw .checkpoint(path: bestPath, reason: "is missing, but last.graft records epoch \(bestEpoch) as the best so far")
+            }
+            do {
+                bestWeights = try NativeFile.open(bestPath).loadModel().weights.filter { !$0.key.hasPrefix(NativeFormat.stateTensorPrefix) }
+            } catch { throw .checkpoint(path: bestPath, reason: "cannot be read to resume: \(error)") }
         }
         var epoch = startEpoch
         let lastEpoch = min(c.epochs, stopAfter.map { startEpoch + $0 } ?? c.epochs)
         while epoch < lastEpoch {
             let started = Date()
-            session.reseed(c.seed &+ 0x1000 &+ UInt64(epoch))
+            session.reseed(seeds.epoch(epoch))
             // This epoch's order: a shuffle, or class-balanced draws.
             var order: [Int]
             if c.balance == .sampling {
@@ -306,7 +319,7 @@ public final class Trainer {
                         loss = try session.step(inputs: [input: render(trainBank, indices, augment: !c.augmentation.isIdentity, rng: &rng)],
                                                 labels: labels)
                     }
-                } catch { throw .engine("\(error)") }
+                } catch { throw .engine(error) }
                 guard loss.isFinite else { throw .diverged(epoch: epoch + 1, batch: b + 1, loss: loss) }
                 lossSum += Double(loss)
                 let elapsed = Date().timeIntervalSince(started)
@@ -378,7 +391,7 @@ public final class Trainer {
                 let executor = try ForwardExecutor(graph: scaled.graph, weights: scaled.weights, batchSize: input.shape[0],
                                                    retaining: .outputs(plus: [value]))
                 output = try executor.run(inputs: [scaled.graph.inputs[0].name: input], outputs: [value])[value]!
-            } catch { throw .engine("\(error)") }
+            } catch { throw .engine(error) }
             let std = TensorStatistics(output.scalars).std
             guard std.isFinite, std > 1e-8 else { continue }
             let factor = Float(1 / std)

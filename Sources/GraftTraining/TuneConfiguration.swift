@@ -1,5 +1,6 @@
 import GraftCore
 import GraftData
+import GraftEngine
 
 /// Everything that defines one fine-tuning (or from-scratch) run. Stored as JSON in every
 /// checkpoint: a resumed run must be the same run.
@@ -80,9 +81,15 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
 /// A training run that cannot start or continue. Cases name what is wrong.
 public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case configuration(String)
+    /// The dataset could not be read, split or prepared (the typed error names the file or class).
+    case dataset(DatasetError)
+    /// A problem with the data found by the run itself (an empty split, a bad image).
     case data(String)
+    /// The model cannot be prepared for the task (e.g. its classifier cannot take a new head).
+    case graph(GraphError)
     case model(String)
-    case engine(String)
+    /// The engine refused to plan or run a step (the typed error names the node or value).
+    case engine(ExecutionError)
     case checkpoint(path: String, reason: String)
     /// The training loss became NaN or infinite: the run stopped before writing such weights.
     case diverged(epoch: Int, batch: Int, loss: Float)
@@ -90,9 +97,11 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .configuration(let m): "invalid configuration: \(m)"
+        case .dataset(let e): e.description
         case .data(let m): m
+        case .graph(let e): e.description
         case .model(let m): m
-        case .engine(let m): m
+        case .engine(let e): e.description
         case .checkpoint(let p, let r): "\(p): \(r)"
         case .diverged(let epoch, let batch, let loss): "the loss became \(loss) at epoch \(epoch), batch \(batch): lower the learning rate (--lr)"
         }

@@ -94,6 +94,30 @@ struct TrainerTests {
         }
     }
 
+    /// Resuming needs the best epoch's weights so far: a damaged best.graft is a checkpoint error
+    /// naming it, never a best epoch silently forgotten (the final model would be the last epoch's).
+    @Test func resumingWithADamagedBestCheckpointFails() throws {
+        let dir = TemporaryDirectory()
+        let dataset = try stripesDataset(in: dir, perClass: 20)
+        let c = configuration(epochs: 4)
+        let checkpoints = dir.path("ckpt")
+        _ = try Trainer(model: tinyModel, dataset: dataset, configuration: c).run(checkpointDirectory: checkpoints, stopAfter: 2)
+        let best = checkpoints + "/best.graft"
+        #expect(FileManager.default.fileExists(atPath: best))
+        try Data("not a graft file".utf8).write(to: URL(fileURLWithPath: best))
+        do {
+            _ = try Trainer(model: tinyModel, dataset: dataset, configuration: c).run(checkpointDirectory: checkpoints, resume: true)
+            Issue.record("resumed past a damaged best.graft")
+        } catch {
+            guard case .checkpoint(let path, _) = error else { Issue.record("\(error)"); return }
+            #expect(path == best)
+        }
+        try FileManager.default.removeItem(atPath: best)
+        #expect(throws: TrainingError.self) {
+            try Trainer(model: tinyModel, dataset: dataset, configuration: c).run(checkpointDirectory: checkpoints, resume: true)
+        }
+    }
+
     @Test func badConfigurationAndLayerNames() throws {
         let dir = TemporaryDirectory()
         let dataset = try stripesDataset(in: dir, perClass: 10)
