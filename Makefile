@@ -5,7 +5,7 @@ BUILD_FLAGS ?=
 GRAFT_SHARED ?= $(abspath ../shared)
 export GRAFT_SHARED
 
-.PHONY: all deps build release test demo samples clean install uninstall install-check
+.PHONY: all deps build release test demo samples clean install uninstall install-check docs
 
 all: build
 
@@ -68,6 +68,12 @@ uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/graft" "$(DESTDIR)$(PREFIX)/share/man/man1/graft.1" \
 	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/graft" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_graft" \
 	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/graft.fish"
+
+# DocC documentation of every library product (.build/plugins/Swift-DocC/outputs/*.doccarchive);
+# fails on any DocC warning. GraftCore.docc holds the articles: getting started, the .graft format,
+# fine-tuning from Swift.
+docs:
+	@Scripts/check-docs.sh "$(SWIFT)"
 
 # What CI checks of `make install`: into a temporary prefix (debug build), then every file is
 # there, the installed binary names this commit, and the man page and completions know every command.

@@ -27,9 +27,12 @@ public final class ForwardExecutor {
     /// Plans `graph` for a batch size.
     ///
     /// - Parameters:
+    ///   - graph: the graph to run.
     ///   - weights: tensors keyed `<node>.<parameter>`; extra keys are ignored.
     ///   - batchSize: replaces the batch (first) dimension of every graph input; nil keeps the
     ///     recorded input shapes.
+    ///   - retention: which values ``run(inputs:outputs:)`` can return; a name that is not a value
+    ///     of the graph throws ``ExecutionError/unknownValue(_:)``.
     /// - Throws: ``ExecutionError/notExecutable(node:framework:type:)`` for an opaque node,
     ///   ``ExecutionError/missingWeight(node:key:)`` or ``ExecutionError/weightShapeMismatch(node:key:expected:actual:)``
     ///   for weights, ``ExecutionError/invalidGraph(_:)`` when shape inference fails.
@@ -97,10 +100,13 @@ public final class ForwardExecutor {
     /// Runs the graph on `inputs` (one tensor per graph input, with the planned shapes) and
     /// returns the requested values by name.
     ///
-    /// - Parameter outputs: names of graph inputs or node outputs to return; nil returns the graph
-    ///   outputs. Layers after the last one needed are skipped.
+    /// - Parameters:
+    ///   - inputs: one tensor per graph input, keyed by input name, with the planned shapes.
+    ///   - outputs: names of graph inputs or node outputs to return; nil returns the graph
+    ///     outputs. Layers after the last one needed are skipped.
     /// - Throws: ``ExecutionError/missingInput(_:)``, ``ExecutionError/unknownInput(_:)``,
-    ///   ``ExecutionError/wrongInputShape(input:expected:actual:)``, ``ExecutionError/unknownValue(_:)``.
+    ///   ``ExecutionError/wrongInputShape(input:expected:actual:)``, ``ExecutionError/unknownValue(_:)``,
+    ///   ``ExecutionError/valueNotRetained(_:)`` for a value the plan did not keep.
     public func run(inputs: [String: Tensor], outputs: [String]? = nil) throws(ExecutionError) -> [String: Tensor] {
         let requested = outputs ?? graph.outputs
         var requestedIDs: [(name: String, id: ValueID)] = []

@@ -9,6 +9,8 @@ public final class ModelRunner {
     private let retained: [String]
 
     /// - Parameters:
+    ///   - model: the model to run; its graph must have exactly one input
+    ///     (else ``ExecutionError/notSingleInput(count:)``).
     ///   - retaining: Values besides the graph's outputs that ``run(_:values:)`` may be asked for.
     public init(model: Model, retaining: [String] = []) throws(ExecutionError) {
         guard model.graph.inputs.count == 1 else { throw .notSingleInput(count: model.graph.inputs.count) }

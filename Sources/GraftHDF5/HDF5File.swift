@@ -78,7 +78,7 @@ public final class HDF5File: @unchecked Sendable {
         return HDF5Group(id: groupID, file: self, objectPath: "/")
     }
 
-    /// Writes buffered data to disk (for files opened with ``create(path:)``).
+    /// Writes buffered data to disk (for files opened with ``create(path:trackCreationOrder:)``).
     public func flush() throws(HDF5Error) {
         let fileID = id
         try hdf5("H5Fflush", path) { H5Fflush(fileID, H5F_SCOPE_GLOBAL) }

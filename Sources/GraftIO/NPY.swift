@@ -8,7 +8,7 @@ import GraftCore
 /// `{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 32, 32), }` padded to 64 bytes,
 /// then the raw array data.
 ///
-/// Arrays are read into float32 ``Tensor``s (every real and integer dtype converts), and written
+/// Arrays are read into float32 `Tensor`s (GraftCore) (every real and integer dtype converts), and written
 /// as little-endian float32, version 1.0.
 public enum NPY {
     /// Largest header accepted; numpy itself caps headers at 10 kB by default.

@@ -49,7 +49,7 @@ extension ActivationKernels {
         }
     }
 
-    /// The derivative of one ``Activation`` times the output gradient.
+    /// The derivative of one `Activation` (GraftCore) times the output gradient.
     public static func applyBackward(_ function: Activation, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                                      outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
                                      count: Int) {
@@ -151,6 +151,11 @@ extension SoftmaxKernels {
     /// logits neither overflow nor lose the loss to rounding.
     ///
     /// - Parameters:
+    ///   - logits: the scores before softmax, `[rows, classes]` row-major.
+    ///   - labels: one class index per row, in `0..<classes`.
+    ///   - rows: the number of rows (samples).
+    ///   - classes: the number of classes (the length of a row).
+    ///   - classWeights: one weight per class, indexed by label; nil weighs every row 1.
     ///   - gradient: receives `∂loss/∂logits = w[label] * (softmax(z) - onehot(label)) / Σ w`.
     ///   - probabilities: receives `softmax(z)` when not nil.
     /// - Returns: the loss (0 when every weight is 0).

@@ -64,7 +64,7 @@ public enum ActivationKernels {
     public static let seluAlpha: Float = 1.6732632423543772
     public static let seluScale: Float = 1.0507009873554805
 
-    /// Applies one parameterless ``Activation``.
+    /// Applies one parameterless `Activation` (GraftCore).
     public static func apply(_ function: Activation, input: UnsafePointer<Float>,
                              output: UnsafeMutablePointer<Float>, count: Int) {
         switch function {

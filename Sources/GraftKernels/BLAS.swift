@@ -14,8 +14,18 @@ public enum BLAS {
     /// m×k, `op(b)` is k×n and `c` is m×n.
     ///
     /// - Parameters:
+    ///   - transposeA: whether `a` is read as stored or transposed.
+    ///   - transposeB: whether `b` is read as stored or transposed.
+    ///   - m: rows of `op(a)` and of `c`.
+    ///   - n: columns of `op(b)` and of `c`.
+    ///   - k: columns of `op(a)`, rows of `op(b)`.
+    ///   - alpha: scale of the product.
+    ///   - a: the left operand, row-major.
     ///   - lda: row stride of `a` as stored (at least k, or m when `a` is transposed).
+    ///   - b: the right operand, row-major.
     ///   - ldb: row stride of `b` as stored (at least n, or k when `b` is transposed).
+    ///   - beta: scale of `c`'s current contents (0 overwrites them).
+    ///   - c: the result, row-major; read too when `beta` is not 0.
     ///   - ldc: row stride of `c` (at least n).
     ///
     /// A negative size, a stride shorter than a row or a size beyond `Int32.max` (OpenBLAS's

@@ -85,7 +85,7 @@ public enum ConvolutionKernels {
     /// alternating runs on a noisy machine); much larger column matrices would fall out of cache.
     public static let imageParallelMaximumColumns = 4 << 20
 
-    /// A strategy that ``preferredStrategy(for:batch:)`` returns whenever it applies, for the
+    /// A strategy that ``preferredStrategy(for:batch:inference:)`` returns whenever it applies, for the
     /// current task: tests pin the path they check (a Winograd gradient check on a few channels,
     /// which the cost rule would send to a GEMM).
     @TaskLocal public static var forcedStrategy: Strategy?
@@ -131,7 +131,7 @@ public enum ConvolutionKernels {
         }
     }
 
-    /// Floats of scratch ``forward(input:weight:bias:output:batch:geometry:strategy:scratch:imagesPerChunk:)``
+    /// Floats of scratch ``forward(input:weight:bias:output:batch:geometry:strategy:scratch:imagesPerChunk:residual:activation:)``
     /// needs. With several images per chunk it holds their columns side by side and the GEMM's
     /// result before it is scattered into NCHW order.
     public static func scratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
@@ -175,8 +175,14 @@ public enum ConvolutionKernels {
     ///   - weight: `[outputChannels, inputChannels/groups, kh, kw]`.
     ///   - bias: `[outputChannels]` or nil.
     ///   - output: `[batch, outputChannels, outputHeight, outputWidth]`.
+    ///   - batch: the number of images.
+    ///   - g: the convolution's shapes, strides, pads, dilations and groups.
+    ///   - strategy: how to compute it; must be one that ``supports(_:_:)`` this geometry.
     ///   - scratch: at least ``scratchCount(for:strategy:imagesPerChunk:)`` floats (may be nil when that is 0).
     ///   - imagesPerChunk: images whose columns share one GEMM (1: one GEMM per image and group).
+    ///   - residual: shaped like `output` and added to it before the activation, or nil.
+    ///   - activation: a ReLU applied to the result last (fused into the kernel's loops where it
+    ///     can be), or nil.
     public static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
@@ -371,7 +377,9 @@ public enum ConvolutionKernels {
     ///     Caffe's deconvolution layout `[deconvInput, deconvOutput/groups, kh, kw]`.
     ///   - bias: `[inputChannels]` of `geometry` (the deconvolution's output channels) or nil.
     ///   - output: `[batch, inputChannels, height, width]` of `geometry`.
-    ///   - scratch: at least `geometry.patches.columnCount` floats.
+    ///   - batch: the number of images.
+    ///   - g: the geometry of the convolution this transposes.
+    ///   - columns: scratch for one image's columns, at least `geometry.patches.columnCount` floats.
     public static func transposed(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                   bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                   batch: Int, geometry g: ConvolutionGeometry,

@@ -64,7 +64,7 @@ extension ConvolutionKernels {
         }
     }
 
-    /// Gradients of ``forward(input:weight:bias:output:batch:geometry:strategy:scratch:imagesPerChunk:)``.
+    /// Gradients of ``forward(input:weight:bias:output:batch:geometry:strategy:scratch:imagesPerChunk:residual:activation:)``.
     ///
     /// Each requested gradient is overwritten (not accumulated):
     /// - `inputGradient[n] = foldᵀ(weightᵀ · outputGradient[n])` (col2im of the column gradient),

@@ -12,7 +12,12 @@ public enum Im2col {
     /// Writes `columns[columnRows, outputArea]` from one image `[channels, height, width]`;
     /// positions that fall in the padding read as zero.
     ///
-    /// - Parameter parallel: false inside a worker that already owns a core.
+    /// - Parameters:
+    ///   - image: one image, `[channels, height, width]`.
+    ///   - g: the window's shape, strides, pads and dilations over the image.
+    ///   - columns: receives the columns, `columnRows` rows `rowStride` apart.
+    ///   - rowStride: the distance between two column rows; nil for `outputArea`.
+    ///   - parallel: false inside a worker that already owns a core.
     public static func unfold(image: UnsafePointer<Float>, geometry g: PatchGeometry,
                               columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil, parallel: Bool = true) {
         let rowStep = rowStride ?? g.outputArea
@@ -27,11 +32,15 @@ public enum Im2col {
 
     /// Folds `columns[columnRows, outputArea]` back onto one image: every column entry is added
     /// to the pixel it was read from; entries that fall in the padding are dropped. This is the
-    /// adjoint of ``unfold(image:geometry:columns:rowStride:)`` (convolution's input gradient,
+    /// adjoint of ``unfold(image:geometry:columns:rowStride:parallel:)`` (convolution's input gradient,
     /// deconvolution's forward pass).
     ///
     /// - Parameters:
+    ///   - columns: the columns, `columnRows` rows `rowStride` apart.
+    ///   - g: the window's shape, strides, pads and dilations over the image.
+    ///   - image: receives the folded image, `[channels, height, width]`.
     ///   - accumulate: add to the image's current contents instead of overwriting them.
+    ///   - rowStride: the distance between two column rows; nil for `outputArea`.
     ///   - parallel: false inside a worker that already owns a core.
     public static func fold(columns: UnsafePointer<Float>, geometry g: PatchGeometry,
                             image: UnsafeMutablePointer<Float>, accumulate: Bool = false, rowStride: Int? = nil,

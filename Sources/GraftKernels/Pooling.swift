@@ -43,8 +43,9 @@ public enum PoolingKernels {
     ///
     /// Windows follow Caffe: a window starts at `o * stride - padBegin` and ends at
     /// `min(start + kernel, size + padEnd)`; max and sum run over its part inside the image.
-    /// An average divides by the window clipped to the padded input (``Pooling/AverageDivisor/includePadding``,
-    /// Caffe) or by its in-image part (``Pooling/AverageDivisor/excludePadding``, TensorFlow).
+    /// An average divides by the window clipped to the padded input (GraftCore's
+    /// `Pooling.AverageDivisor.includePadding`, Caffe) or by its in-image part
+    /// (`Pooling.AverageDivisor.excludePadding`, TensorFlow).
     /// A window with no in-image element (only possible when a pad is at least the kernel) gives 0.
     public static func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int,
                                geometry g: PoolingGeometry, method: Pooling.Method,

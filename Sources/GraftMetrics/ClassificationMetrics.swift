@@ -19,6 +19,7 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
     ///   - probabilities: one row of class probabilities (or scores) per sample.
     ///   - labels: true class per sample.
     ///   - bootstrap: resamples for the interval (0 to skip; the interval is then the point value).
+    ///   - seed: seeds the bootstrap's resampling, so the same inputs give the same interval.
     public init(probabilities: [[Float]], labels: [Int], bootstrap: Int = 1000, seed: UInt64 = 0) {
         precondition(probabilities.count == labels.count, "ClassificationMetrics: \(probabilities.count) rows, \(labels.count) labels")
         let classes = max(probabilities.first?.count ?? 0, (labels.max() ?? 0) + 1)

@@ -5,7 +5,7 @@ import GraftImage
 
 /// Frame-level polyp detection with a patch classifier: the polyp probability of every window of
 /// a sliding grid is a heatmap; its local maxima are the detections; a detection hits when its
-/// centre lies on the polyp mask. The detections of many frames make a ``FROCCurve``.
+/// centre lies on the polyp mask. The detections of many frames make a `FROCCurve` (GraftMetrics).
 public struct FrameDetector {
     public let predictor: Predictor
     public let patchSize: Int

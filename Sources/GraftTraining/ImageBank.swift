@@ -5,7 +5,7 @@ import GraftData
 import GraftImage
 
 /// The decoded images of a set of samples, shrunk once to about twice the model's input size
-/// (``ImagePipeline/prepared(_:)``), kept in memory for every epoch.
+/// (GraftData's `ImagePipeline.prepared(_:)`), kept in memory for every epoch.
 public struct ImageBank: Sendable {
     public private(set) var images: [Image]
     public private(set) var labels: [Int]

@@ -23,7 +23,7 @@ public struct StudyComparison: Codable, Equatable, Sendable {
         /// A paired bootstrap resampling whole groups (patients, video sequences), stratified by
         /// whether a group holds a positive: used when test images share groups, whose images
         /// are not independent cases (DeLong would understate the variance). Its p is floored at
-        /// 2^(1-G) (``PairedBootstrap/groupPValueFloor(groups:)``).
+        /// 2^(1-G) (GraftStatistics' `PairedBootstrap.groupPValueFloor(groups:)`).
         case groupBootstrap(groups: Int, resamples: Int)
 
         /// "DeLong's test on the same test images" / "a paired bootstrap over the 4 test groups".

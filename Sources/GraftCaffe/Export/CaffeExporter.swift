@@ -22,8 +22,10 @@ public enum CaffeExporter {
 
     /// The Caffe net for `model`, with blobs; the notes say what the user should know.
     ///
-    /// - Parameter allowMissingWeights: write layers that should have weights but have none
-    ///   (``CaffeExportError/layersWithoutWeights(_:)``) without them, with a note, instead of failing.
+    /// - Parameters:
+    ///   - model: the model to export; its graph and weights.
+    ///   - allowMissingWeights: write layers that should have weights but have none
+    ///     (``CaffeExportError/layersWithoutWeights(_:)``) without them, with a note, instead of failing.
     public static func net(for model: Model, allowMissingWeights: Bool = false) throws(CaffeExportError) -> (net: CaffeNet, notes: [String]) {
         do { try model.graph.validateStructure() } catch { throw .invalidGraph(error.description) }
         let naming = CaffeBlobNaming(graph: model.graph)

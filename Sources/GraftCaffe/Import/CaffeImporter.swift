@@ -18,14 +18,14 @@ public struct CaffeImport: Sendable {
 /// ```
 ///
 /// - The **definition** is the prototxt when one is given, else the net stored in the caffemodel
-///   (a training net: see ``CaffeDeployView`` for how the deploy view is derived).
+///   (a training net: see `CaffeDeployView` for how the deploy view is derived).
 /// - **Weights** are matched to the definition's layers by name and checked against what each
 ///   layer needs; unused weights and layers left without weights are warnings (errors with
 ///   `strict`). Without a caffemodel, every blob is drawn from the prototxt's fillers (Caffe's
 ///   default, constant 0, where none is given), seeded.
 /// - Each layer type goes through its mapper (``CaffeLayerKind``); unknown types become opaque
 ///   nodes that keep their type, parameters and blobs.
-/// - In-place layers get their own values, named by ``CaffeValueNaming``'s rule.
+/// - In-place layers get their own values, named by `CaffeValueNaming`'s rule.
 public enum CaffeImporter {
     /// Reads and imports a prototxt, a caffemodel, or both.
     ///

@@ -1,5 +1,5 @@
 /// The Caffe layer types the importer maps to Graft operations, spelled as V2 prototxts spell
-/// them. Each has exactly one mapper in ``CaffeMappers`` (checked by a test). Types that are not
+/// them. Each has exactly one mapper in `CaffeMappers` (checked by a test). Types that are not
 /// listed become opaque nodes, and the training-only types in ``CaffeTrainingLayerKind`` are
 /// dropped.
 public enum CaffeLayerKind: String, CaseIterable, Sendable {

@@ -16,7 +16,7 @@ public import GraftCore
 /// is 0 (Caffe computes no gradient for those either).
 ///
 /// **Loss.** Softmax cross-entropy from logits against class indices, averaged over the batch (see
-/// ``SoftmaxKernels``' `crossEntropy` for the class-weighted mean). The fused-softmax rule: when
+/// GraftKernels' `SoftmaxKernels.crossEntropy` for the class-weighted mean). The fused-softmax rule: when
 /// ``fuseSoftmax`` is set and the loss output is produced by a Softmax node over axis 1, the loss
 /// reads that node's input as the logits and training steps skip the Softmax node (its output is
 /// only computed by ``TrainingSession/evaluate(inputs:)``). Otherwise the loss output itself is

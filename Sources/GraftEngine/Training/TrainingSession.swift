@@ -41,8 +41,12 @@ public final class TrainingSession {
     /// Plans training of `graph` for `batchSize` images per step.
     ///
     /// - Parameters:
+    ///   - graph: the graph to train.
     ///   - weights: tensors keyed `<node>.<parameter>`; copied, so the caller's stay unchanged
     ///     (read the trained ones with ``weights()``).
+    ///   - batchSize: images per step (at least 1, else ``ExecutionError/invalidBatchSize(_:)``).
+    ///   - plan: what trains and how: the frozen prefix, multipliers, mode and loss.
+    ///   - optimizer: the update rule (SGD or Adam) and its learning rate.
     /// - Throws: everything ``ForwardExecutor`` throws at planning, ``ExecutionError/unknownNode(_:)``,
     ///   ``ExecutionError/unknownParameter(_:)``, ``ExecutionError/invalidLoss(output:reason:)``,
     ///   ``ExecutionError/invalidClassWeights(_:)``.
@@ -131,7 +135,9 @@ public final class TrainingSession {
     /// One training step from prefix features (``prefixFeatures(inputs:)`` of the same images):
     /// only the trainable part runs. Gives exactly the update ``step(inputs:labels:)`` gives.
     ///
-    /// - Parameter features: one tensor per ``featureNames`` entry, with the planned shapes.
+    /// - Parameters:
+    ///   - features: one tensor per ``featureNames`` entry, with the planned shapes.
+    ///   - labels: one class index per image.
     @discardableResult
     public func step(features: [String: Tensor], labels: [Int]) throws(ExecutionError) -> Float {
         try loadLabels(labels)

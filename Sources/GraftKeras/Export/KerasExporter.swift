@@ -47,7 +47,9 @@ public enum KerasExporter {
     /// Writes `model` as a Keras file.
     ///
     /// - Parameters:
+    ///   - model: The model to write.
     ///   - path: The file to write (see ``outputPaths(for:format:)`` for `.keras3Weights`).
+    ///   - format: A Keras 2 full model `.h5`, or Keras 3 weights plus JSON architecture.
     /// - Returns: The paths written.
     /// - Throws: ``KerasExportError`` naming the node Keras cannot represent, or the file.
     @discardableResult

@@ -12,7 +12,7 @@ import GraftIO
 /// ```
 ///
 /// Every layer class in ``KerasLayerClass`` has a mapper. Layers Graft cannot compute (Lambda,
-/// custom classes, unsupported settings) become ``Opaque`` nodes that keep the Keras config and
+/// custom classes, unsupported settings) become `Opaque` nodes that keep the Keras config and
 /// weights; they are never executed, and a warning names each one.
 public enum KerasImporter {
     /// The Graft model and what the user should know about the conversion.
@@ -52,6 +52,8 @@ public enum KerasImporter {
     /// Converts a Keras model already loaded (see ``KerasModel/load(path:architecture:limits:)``).
     ///
     /// - Parameters:
+    ///   - keras: The loaded model; consumed, so that each layer's weights can be freed once converted.
+    ///   - options: Preprocessing, source backend and input-shape choices.
     ///   - source: The name used in errors (the file path).
     ///   - sourceFiles: Recorded in the provenance.
     public static func importModel(_ keras: consuming KerasModel, options: KerasImportOptions = KerasImportOptions(),

@@ -36,7 +36,7 @@ public struct ONNXExportOptions: Sendable, Equatable {
 /// try ONNXExporter.write(model, to: "emotion.onnx", options: ONNXExportOptions(opset: 17, dynamicBatch: true))
 /// ```
 ///
-/// Every Graft operation has an exporter (``ONNXOpExporters/all``); a setting ONNX operators
+/// Every Graft operation has an exporter (`ONNXOpExporters.all`); a setting ONNX operators
 /// cannot express directly is decomposed (Caffe's ceil-mode pooling into an explicit Pad and a
 /// floor-mode pool, within-channel LRN into a pool of squares, GELU below opset 20 into Erf).
 /// Opaque nodes are a ``ONNXError/notExportable(node:op:reason:)`` naming the node.
@@ -50,7 +50,7 @@ public enum ONNXExporter {
         public static let classLabels = "graft.class_labels"
     }
 
-    /// A ``TrainingMetadata`` whose JSON is longer than this is written with its class labels only.
+    /// A `TrainingMetadata` (GraftCore) whose JSON is longer than this is written with its class labels only.
     public static let trainingMetadataLimit = 1 << 20
 
     /// The ONNX model computing `model`.

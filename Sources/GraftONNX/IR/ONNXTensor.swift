@@ -42,7 +42,8 @@ public struct ONNXDataType: RawRepresentable, Hashable, Sendable, CustomStringCo
 
 /// A `TensorProto` with its data decoded: floating-point types (float, double, float16, bfloat16)
 /// as `Float`, integer and boolean types as `Int64`; data stored outside the model file is
-/// referenced, read later by ``ONNXExternalData/load(in:)`` when the model's folder is known.
+/// referenced, read later by ``loadingExternalData(folder:modelFile:)`` when the model's folder
+/// is known.
 public struct ONNXTensor: Equatable, Sendable {
     public enum Data: Equatable, Sendable {
         case floats([Float])

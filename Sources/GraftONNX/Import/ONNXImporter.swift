@@ -24,7 +24,7 @@ public struct ONNXImport: Sendable {
 /// - **Constants are folded**: initializers, `Constant`, `ConstantOfShape`, and the
 ///   `Shape → Gather → Unsqueeze → Concat → Reshape` chains exporters emit, evaluated from the
 ///   static shapes Graft knows.
-/// - Each operator type goes through its mapper (``ONNXMappers/all``), opsets 6 to 28; unknown
+/// - Each operator type goes through its mapper (`ONNXMappers.all`), opsets 6 to 28; unknown
 ///   operators become opaque nodes that keep their attributes and initializers (an error with
 ///   `strict`).
 /// - Weights stored as external data are read from the model's folder, never outside it.
