@@ -62,17 +62,6 @@ struct ONNXConstant: Equatable, Sendable {
 
     static func product(_ dims: [Int]) -> Int { dims.reduce(1, *) }
 
-    /// Row-major strides of `dims`.
-    static func strides(_ dims: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: dims.count)
-        var s = 1
-        for i in stride(from: dims.count - 1, through: 0, by: -1) {
-            strides[i] = s
-            s *= dims[i]
-        }
-        return strides
-    }
-
     /// The tensor transposed: output axis `i` is input axis `permutation[i]`.
     func transposed(_ permutation: [Int]) -> ONNXConstant {
         let outDims = permutation.map { dims[$0] }
@@ -89,7 +78,7 @@ struct ONNXConstant: Equatable, Sendable {
         let out = shape.dims
         func source(_ dims: [Int]) -> (Int) -> Int {
             let padded = [Int](repeating: 1, count: out.count - dims.count) + dims
-            let inStrides = strides(padded), outStrides = strides(out)
+            let inStrides = AxisPermutation.rowMajorStrides(padded), outStrides = AxisPermutation.rowMajorStrides(out)
             return { index in
                 var rest = index, offset = 0
                 for axis in 0..<out.count {

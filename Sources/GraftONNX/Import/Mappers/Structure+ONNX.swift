@@ -342,7 +342,7 @@ enum SliceMapper: ONNXOpMapper {
         guard let c = inputs.first ?? nil else { return nil }
         let r = try ranges(n, dims: c.dims)
         let outDims = counts(r)
-        let inStrides = ONNXConstant.strides(c.dims), outStrides = ONNXConstant.strides(outDims)
+        let inStrides = AxisPermutation.rowMajorStrides(c.dims), outStrides = AxisPermutation.rowMajorStrides(outDims)
         return [c.with(dims: outDims) { index in
             var rest = index, source = 0
             for axis in 0..<outDims.count {
