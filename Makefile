@@ -69,6 +69,14 @@ uninstall:
 	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/graft" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_graft" \
 	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/graft.fish"
 
+# Regenerates Tests/Fixtures/caffe/generated (small Caffe nets written by the protobuf runtime,
+# outputs from OpenCV); the tests read only the committed files.
+.PHONY: caffe-fixtures
+caffe-fixtures: deps
+	@python="$$(Scripts/make-venv.sh)" && [ -n "$$python" ] && \
+	  "$$(dirname "$$python")/pip" install -q --disable-pip-version-check protobuf grpcio-tools && \
+	  "$$python" Tests/Fixtures/caffe/generated/make_fixtures.py
+
 # DocC documentation of every library product (.build/plugins/Swift-DocC/outputs/*.doccarchive);
 # fails on any DocC warning. GraftCore.docc holds the articles: getting started, the .graft format,
 # fine-tuning from Swift.
