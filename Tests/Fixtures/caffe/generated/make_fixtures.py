@@ -25,8 +25,8 @@ Nets (odd, non-square sizes; batch 2):
   legacy num/channels/height/width form; the caffemodel holds the training net (DATA, SOFTMAX_LOSS,
   ACCURACY with `include { phase: TEST }`, `blobs_lr`, `weight_decay`), as 2014 Caffe wrote it.
 - `v2_conv_pool`: V2 layers with an Input layer: dilated, rectangular (kernel_h/w, stride_h/w,
-  pad_h/w), grouped and depthwise Convolution, LRN in both regions, MAX and AVE Pooling where
-  Caffe's ceil rounding differs from floor (with and without padding, and where the last window
+  pad_h/w), grouped and depthwise Convolution, LRN in both regions (default `k`: OpenCV ignores
+  it), MAX and AVE Pooling where Caffe's ceil rounding differs from floor (with and without padding, and where the last window
   would start in the padding), global pooling, Concat of 2-D values, InnerProduct on 4-D.
 - `v2_bn_eltwise`: `input` + `input_shape`, in-place chains (BatchNorm + Scale + ReLU on one blob,
   Sigmoid, TanH, Dropout in place), BatchNorm with a moving-average factor other than 1 and a
