@@ -23,10 +23,11 @@ release: deps
 # without them those tests are skipped with a message, except under CI (CI=true), where a missing
 # venv fails the run.
 # The tests run with TMPDIR in a folder of their own, checked afterwards: a test that leaves files
-# behind is listed, and fails the run under CI (Scripts/check-temporary-files.sh).
+# behind is listed, and fails the run under CI (Scripts/check-temporary-files.sh). The build runs
+# with the system's (the compiler keeps its macro expansions there).
 TEST_TMP := $(CURDIR)/.build-tmp
 test: deps
-	@rm -rf "$(TEST_TMP)" && mkdir -p "$(TEST_TMP)" && export TMPDIR="$(TEST_TMP)" && \
+	@rm -rf "$(TEST_TMP)" && mkdir -p "$(TEST_TMP)" && \
 	GRAFT_PYTHON="$$(Scripts/make-venv.sh)" && export GRAFT_PYTHON && \
 	  GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)" && export GRAFT_KERAS_PYTHON && \
 	  GRAFT_TFKERAS_PYTHON="$$(Scripts/make-tfkeras-venv.sh)" && export GRAFT_TFKERAS_PYTHON && \
@@ -34,7 +35,7 @@ test: deps
 	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_KERAS_PYTHON=$${GRAFT_KERAS_PYTHON:-<none>}" \
 	       "GRAFT_TFKERAS_PYTHON=$${GRAFT_TFKERAS_PYTHON:-<none>} GRAFT_ONNX_PYTHON=$${GRAFT_ONNX_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)" && \
 	  $(SWIFT) build --build-tests $(BUILD_FLAGS) && \
-	  { $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS); status=$$?; \
+	  { TMPDIR="$(TEST_TMP)" $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS); status=$$?; \
 	    Scripts/check-temporary-files.sh "$(TEST_TMP)" || status=1; exit $$status; }
 
 demo: release
