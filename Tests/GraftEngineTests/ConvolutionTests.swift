@@ -210,6 +210,9 @@ struct InnerProductTests {
     func largeReduction() throws {
         let x = randomTensor([4, 2048], seed: 66), w = randomTensor([300, 2048], seed: 67), b = randomTensor([300], seed: 68)
         let y = try run1(.innerProduct(InnerProduct(outputCount: 300)), x, parameters: ["weight": w, "bias": b])
-        expectClose(y, naiveInnerProduct(x, weight: w, bias: b, axis: 1), tolerance: 2e-5)
+        // 2048 products of size up to 1 per output: fp32 rounding scales with the terms summed, so
+        // the one cross-check rule (an absolute part of 1e-4 times the outputs' rms) applies.
+        let agreement = TensorComparison(y.scalars, naiveInnerProduct(x, weight: w, bias: b, axis: 1).scalars)
+        #expect(agreement.passed, "\(agreement)")
     }
 }
