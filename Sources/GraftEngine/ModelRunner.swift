@@ -33,9 +33,6 @@ public final class ModelRunner {
             throw .wrongInputShape(input: input.name, expected: Shape([max(batch.shape.rank > 0 ? batch.shape[0] : 1, 1)] + expected),
                                    actual: batch.shape)
         }
-        for name in values where !retained.contains(name) && !model.graph.outputs.contains(name) {
-            throw .valueNotRetained(name)
-        }
         let batchSize = batch.shape[0]
         let executor: ForwardExecutor
         if let planned = executors[batchSize] {

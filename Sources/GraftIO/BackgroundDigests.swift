@@ -5,7 +5,6 @@ public import GraftCore
 /// large weights file overlaps with parsing it (an importer starts it, parses, then waits) and even
 /// with writing the converted model (see ``placeholders``).
 public final class BackgroundDigests: @unchecked Sendable {
-    private let paths: [String]
     /// Stand-ins of the final length for a header written before the digests are known: each
     /// file's name and size with a digest of 64 zeros (see `NativeWriter.write(_:to:provenance:)`,
     /// which writes the header last). A file whose size changes before it is hashed fails ``wait()``.
@@ -13,11 +12,9 @@ public final class BackgroundDigests: @unchecked Sendable {
     private let lock = NSLock()
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<[Provenance.SourceFile], NumPyError> = .success([])
-    private var seconds: TimeInterval = 0
 
     /// Starts hashing `paths` in order.
     public init(paths: [String]) {
-        self.paths = paths
         // Sizes before any byte is read: a file rewritten while it is imported is caught in `wait`.
         let sizesBefore = paths.map { path -> Int? in
             ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue
@@ -27,7 +24,6 @@ public final class BackgroundDigests: @unchecked Sendable {
                                   bytes: size ?? 0)
         }
         Thread.detachNewThread { [self] in
-            let start = Date()
             var outcome: Result<[Provenance.SourceFile], NumPyError>
             do throws(NumPyError) {
                 var files: [Provenance.SourceFile] = []
@@ -44,7 +40,6 @@ public final class BackgroundDigests: @unchecked Sendable {
             }
             lock.lock()
             result = outcome
-            seconds = Date().timeIntervalSince(start)
             lock.unlock()
             done.signal()
         }
@@ -59,10 +54,4 @@ public final class BackgroundDigests: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Seconds the hashing took (after ``wait()``).
-    public var elapsed: TimeInterval {
-        lock.lock()
-        defer { lock.unlock() }
-        return seconds
-    }
 }

@@ -78,8 +78,8 @@ struct CheckpointFiles {
         model.weights = loaded.weights.filter { !$0.key.hasPrefix(NativeFormat.stateTensorPrefix) }
         model.training?.checkpoint = nil
         var progress = RunProgress(model: model, rng: restored)
-        (progress.epoch, progress.bestAUC, progress.bestEpoch, progress.staleEpochs, progress.rng) =
-            (state.epoch, state.bestValidationAUC, state.bestEpoch ?? 0, state.staleEpochs, restored)
+        (progress.epoch, progress.bestAUC, progress.bestEpoch, progress.staleEpochs) =
+            (state.epoch, state.bestValidationAUC, state.bestEpoch ?? 0, state.staleEpochs)
         progress.optimizerState = loaded.weights.filter { $0.key.hasPrefix(NativeFormat.stateTensorPrefix) }
         return progress
     }
