@@ -32,8 +32,10 @@ test: deps
 	  GRAFT_KERAS_PYTHON="$$(Scripts/make-keras-venv.sh)" && export GRAFT_KERAS_PYTHON && \
 	  GRAFT_TFKERAS_PYTHON="$$(Scripts/make-tfkeras-venv.sh)" && export GRAFT_TFKERAS_PYTHON && \
 	  GRAFT_ONNX_PYTHON="$$(Scripts/make-onnx-venv.sh)" && export GRAFT_ONNX_PYTHON && \
+	  GRAFT_MEDICAL_PYTHON="$$(Scripts/make-medical-venv.sh)" && export GRAFT_MEDICAL_PYTHON && \
 	  echo "GRAFT_PYTHON=$${GRAFT_PYTHON:-<none>} GRAFT_KERAS_PYTHON=$${GRAFT_KERAS_PYTHON:-<none>}" \
-	       "GRAFT_TFKERAS_PYTHON=$${GRAFT_TFKERAS_PYTHON:-<none>} GRAFT_ONNX_PYTHON=$${GRAFT_ONNX_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)" && \
+	       "GRAFT_TFKERAS_PYTHON=$${GRAFT_TFKERAS_PYTHON:-<none>} GRAFT_ONNX_PYTHON=$${GRAFT_ONNX_PYTHON:-<none>}" \
+	       "GRAFT_MEDICAL_PYTHON=$${GRAFT_MEDICAL_PYTHON:-<none>} GRAFT_SHARED=$(GRAFT_SHARED)" && \
 	  $(SWIFT) build --build-tests $(BUILD_FLAGS) && \
 	  { TMPDIR="$(TEST_TMP)" $(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS); status=$$?; \
 	    Scripts/check-temporary-files.sh "$(TEST_TMP)" || status=1; exit $$status; }
@@ -90,7 +92,7 @@ install-check:
 	@Scripts/install-check.sh "$(SWIFT)"
 
 clean:
-	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv .build-onnx-venv .build-tmp
+	rm -rf .build .build-venv .build-keras-venv .build-tfkeras-venv .build-onnx-venv .build-medical-venv .build-tmp
 
 # Every keras.applications architecture, built with random weights by Scripts/keras-sweep.py
 # (Keras 3, then tf.keras 2 when its venv can be made) into $(SWEEP_DIR)/{keras3,tfkeras}, then

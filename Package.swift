@@ -17,6 +17,8 @@ let systemLibraries: [Target] = [
     .systemLibrary(name: "CJPEG", path: "Sources/C/CJPEG", pkgConfig: "libturbojpeg",
                    providers: [.apt(["libturbojpeg0-dev"]), .brew(["jpeg-turbo"])]),
     // The system's libcrypto, for SHA-256 only (swift-crypto compiled BoringSSL on every fresh build).
+    .systemLibrary(name: "COpenJPEG", path: "Sources/C/COpenJPEG", pkgConfig: "libopenjp2",
+                   providers: [.apt(["libopenjp2-7-dev"]), .brew(["openjpeg"])]),
     .systemLibrary(name: "COpenSSL", path: "Sources/C/COpenSSL", pkgConfig: "libcrypto",
                    providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
 ]
@@ -49,6 +51,21 @@ let modules: [Target] = [
     .target(name: "GraftIO", dependencies: [
         "GraftFiles", "GraftCore", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
+    // GDCM (C++, Debian libgdcm-dev) behind a C header: open a DICOM file, read attributes as text,
+    // decode pixels of any transfer syntax GDCM knows. The only C++ in Graft.
+    .target(name: "CGDCM", dependencies: ["COpenJPEG"], path: "Sources/C/CGDCM", linkerSettings: [
+        .linkedLibrary("gdcmMSFF"), .linkedLibrary("gdcmDSED"), .linkedLibrary("gdcmCommon"),
+    ]),
+    // nifticlib (Debian libnifti2-dev and libniftiio-dev; NIfTI-1 and -2, znzlib for .nii.gz). A C
+    // target rather than a system library: nifticlib has no pkg-config file, and its header
+    // includes <znzlib.h>, which Debian puts under nifti/ (include/znzlib.h forwards to it).
+    .target(name: "CNIfTI", path: "Sources/C/CNIfTI"),
+    // Medical volumes in physical units with their patient geometry, intensity windows. No C.
+    .target(name: "GraftVolume"),
+    // DICOM files and series (through GDCM): values after the modality LUT, slices ordered by position.
+    .target(name: "GraftDICOM", dependencies: ["GraftVolume", "CGDCM"]),
+    // NIfTI-1 and -2 images (through nifticlib): scaled voxels and the affine.
+    .target(name: "GraftNIfTI", dependencies: ["GraftVolume", "CNIfTI"]),
     // Thin interop layers for the C libraries the importers will use.
     .target(name: "GraftHDF5", dependencies: ["CHDF5"]),
     // protobuf-c helpers shared by the Caffe and ONNX interop: nesting checks on the wire, the packing arena.
@@ -105,6 +122,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftONNXTests", dependencies: ["GraftZoo", 
         "GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport", "GraftCaffe", "GraftKeras",
     ]),
+    .testTarget(name: "GraftMedicalTests", dependencies: ["GraftCore", "GraftIO", "GraftVolume", "GraftDICOM", "GraftNIfTI", "GraftTestSupport"]),
     .testTarget(name: "GraftMetricsTests", dependencies: ["GraftMetrics", "GraftCore"]),
     .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore", "GraftTestSupport"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftZoo", "GraftMetrics", "GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftStatistics", "GraftTestSupport"]),
@@ -121,6 +139,7 @@ let tests: [Target] = [
 let libraryModules = [
     "GraftCore", "GraftFiles", "GraftMetrics", "GraftZoo", "GraftKernels", "GraftEngine", "GraftIO", "GraftImage", "GraftData", "GraftTraining",
     "GraftPlot", "GraftStatistics", "GraftHDF5", "GraftCaffe", "GraftKeras", "GraftONNX",
+    "GraftVolume", "GraftDICOM", "GraftNIfTI",
 ]
 let libraryProducts: [Product] = libraryModules.map { .library(name: $0, targets: [$0]) }
 

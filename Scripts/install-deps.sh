@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(pkg-config libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libssl-dev libpng-dev
-          libturbojpeg0-dev zlib1g-dev librsvg2-bin fonts-dejavu-core chromium)
+          libturbojpeg0-dev zlib1g-dev libgdcm-dev libnifti2-dev libniftiio-dev libopenjp2-7-dev librsvg2-bin fonts-dejavu-core chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

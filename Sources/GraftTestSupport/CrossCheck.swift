@@ -48,6 +48,15 @@ public enum CrossCheck {
         return ChildProcess.succeeds(python, ["-c", "import onnx, onnxruntime, numpy"]) ? python : nil
     }()
 
+    /// A python with pydicom (and the pylibjpeg decoders), nibabel and numpy
+    /// (`GRAFT_MEDICAL_PYTHON`, as `make test` sets it, else `.build-medical-venv` under the
+    /// current directory), or nil.
+    public static let medicalPython: String? = {
+        let environment = ProcessInfo.processInfo.environment["GRAFT_MEDICAL_PYTHON"]
+        let python = environment ?? FileManager.default.currentDirectoryPath + "/.build-medical-venv/bin/python"
+        return ChildProcess.succeeds(python, ["-c", "import pydicom, nibabel, numpy, pylibjpeg"]) ? python : nil
+    }()
+
     /// Where `onnx`'s backend test data lives in ``onnxPython``'s site-packages (the model-zoo
     /// networks under `light/`, the `pytorch-converted` and `pytorch-operator` cases), or nil.
     public static let onnxBackendTestData: String? = {
