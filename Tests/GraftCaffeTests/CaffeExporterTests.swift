@@ -12,6 +12,12 @@ struct CaffeExporterTests {
         Model(graph: graph, weights: graph.randomWeights(seed: 1), provenance: Provenance(sourceFormat: "graft"))
     }
 
+    /// One exporter per operation kind, as the importer has one mapper per layer kind.
+    @Test func everyOpKindHasOneExporter() {
+        #expect(Set(CaffeOpExporters.all.map { $0.kind }) == Set(OpKind.allCases))
+        #expect(CaffeOpExporters.all.count == OpKind.allCases.count)
+    }
+
     @Test func asymmetricPaddingAndReLU6AreRefusedByName() throws {
         var b = GraphBuilder(name: "g", input: "data", shape: [1, 1, 5, 5])
         b.add("conv", .convolution(Convolution(outputChannels: 1, kernel: [2, 2], padBegin: [0, 0], padEnd: [1, 1])))

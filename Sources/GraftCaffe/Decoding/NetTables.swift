@@ -1,6 +1,6 @@
 /// A `NetParameter` as a file stores it, before the steps both readers share (V1 upgrade, input
 /// resolution; see ``CaffeUpgrade``).
-struct StoredNet: TextDecodable {
+struct StoredNet: CaffeMessage {
     var name = ""
     var input: [String] = []
     var inputShape: [[Int]] = []
@@ -14,23 +14,23 @@ struct StoredNet: TextDecodable {
     var warnings: [CaffeWarning] = []
 
     static let protoMessageName = "NetParameter"
-    static let textFields: [String: TextFieldSpec<Self>] = [
-        "name": .string(\.name), "input": .strings(\.input), "input_shape": .shapes(\.inputShape),
-        "input_dim": .ints(\.inputDim, .int32), "force_backward": .bool(\.forceBackward),
-        "state": .message(\.state), "debug_info": .bool(\.debugInfo),
-        "layer": TextFieldSpec(repeated: true) { (net, field, d) throws(TextFormatError) in
+    static let fields = CaffeFields<Self>([
+        .string("name", \.name), .strings("input", \.input), .shapes("input_shape", \.inputShape),
+        .ints("input_dim", \.inputDim, .int32), .bool("force_backward", \.forceBackward),
+        .message("state", \.state), .bool("debug_info", \.debugInfo),
+        CaffeField(textOnly: "layer", repeated: true) { (net, field, d) throws(TextFormatError) in
             net.layer.append(try d.decodeLayer(CaffeLayer.self, field) { $0.rawUnknown = $1 })
         },
-        "layers": TextFieldSpec(repeated: true) { (net, field, d) throws(TextFormatError) in
+        CaffeField(textOnly: "layers", repeated: true) { (net, field, d) throws(TextFormatError) in
             net.layers.append(try d.decodeLayer(CaffeV1Layer.self, field) { $0.rawUnknown = $1 })
         },
-    ]
+    ])
 }
 
 extension TextDecoding {
     /// Decodes one layer block, naming the layer in warnings and giving it the unknown fields
     /// met inside it (net-level ones stay with the net).
-    mutating func decodeLayer<L: TextDecodable>(_ type: L.Type, _ field: TextField,
+    mutating func decodeLayer<L: CaffeMessage>(_ type: L.Type, _ field: TextField,
                                                 keep: (inout L, [String]) -> Void) throws(TextFormatError) -> L {
         let block = try message(field)
         let outer = takeUnknown()
@@ -48,7 +48,7 @@ extension TextDecoding {
 }
 
 /// `BlobProto` in text. Rare in prototxts, but legal, so it follows the binary reader's rules.
-struct BlobText: TextDecodable {
+struct BlobText: CaffeMessage {
     var shape: [Int]?
     var data: [Float] = []
     var doubleData: [Float] = []
@@ -59,16 +59,16 @@ struct BlobText: TextDecodable {
     var position = TextPosition(line: 1, column: 1, offset: 0)
 
     static let protoMessageName = "BlobProto"
-    static let textFields: [String: TextFieldSpec<Self>] = [
-        "shape": .shape(\.shape), "data": .floats(\.data), "double_data": .floats(\.doubleData),
-        "diff": TextFieldSpec(repeated: true) { (_, field, d) throws(TextFormatError) in _ = try d.float(field) },
-        "double_diff": TextFieldSpec(repeated: true) { (_, field, d) throws(TextFormatError) in _ = try d.float(field) },
-        "num": .optionalInt(\.num, .int32), "channels": .optionalInt(\.channels, .int32),
-        "height": .optionalInt(\.height, .int32), "width": .optionalInt(\.width, .int32),
-    ]
+    static let fields = CaffeFields<Self>([
+        .shape("shape", \.shape), .floats("data", \.data), .floats("double_data", \.doubleData),
+        CaffeField(textOnly: "diff", repeated: true) { (_, field, d) throws(TextFormatError) in _ = try d.float(field) },
+        CaffeField(textOnly: "double_diff", repeated: true) { (_, field, d) throws(TextFormatError) in _ = try d.float(field) },
+        .optionalInt("num", \.num, .int32), .optionalInt("channels", \.channels, .int32),
+        .optionalInt("height", \.height, .int32), .optionalInt("width", \.width, .int32),
+    ])
 
-    static func blobs<L>(_ path: WritableKeyPath<L, [CaffeBlob]> & Sendable) -> TextFieldSpec<L> {
-        TextFieldSpec(repeated: true) { (layer, field, d) throws(TextFormatError) in
+    static func blobs<L>(_ name: String, _ path: WritableKeyPath<L, [CaffeBlob]> & Sendable) -> CaffeField<L> {
+        CaffeField(textOnly: name, repeated: true) { (layer, field, d) throws(TextFormatError) in
             let text = try d.decode(BlobText.self, from: d.message(field))
             let (shape, source) = CaffeBlob.storedShape(blobShape: text.shape, num: text.num, channels: text.channels,
                                                         height: text.height, width: text.width)
@@ -82,52 +82,28 @@ struct BlobText: TextDecodable {
     }
 }
 
-extension CaffeLayer: TextDecodable {
+extension CaffeLayer: CaffeMessage {
     init() { self.init(name: "", type: "") }
     static let protoMessageName = "LayerParameter"
-    static let textFields: [String: TextFieldSpec<Self>] = [
-        "name": .string(\.name), "type": .string(\.type), "bottom": .strings(\.bottoms), "top": .strings(\.tops),
-        "phase": .optionalEnum(\.phase), "loss_weight": .floats(\.lossWeights), "param": .messages(\.params),
-        "blobs": BlobText.blobs(\.blobs), "propagate_down": .bools(\.propagateDown),
-        "include": .messages(\.include), "exclude": .messages(\.exclude),
-        "transform_param": .message(\.parameters.transform), "loss_param": .message(\.parameters.loss),
-        "accuracy_param": .message(\.parameters.accuracy), "batch_norm_param": .message(\.parameters.batchNorm),
-        "bias_param": .message(\.parameters.bias), "concat_param": .message(\.parameters.concat),
-        "convolution_param": .message(\.parameters.convolution), "crop_param": .message(\.parameters.crop),
-        "data_param": .message(\.parameters.data), "dropout_param": .message(\.parameters.dropout),
-        "eltwise_param": .message(\.parameters.eltwise), "elu_param": .message(\.parameters.elu),
-        "flatten_param": .message(\.parameters.flatten), "hdf5_data_param": .message(\.parameters.hdf5Data),
-        "image_data_param": .message(\.parameters.imageData), "inner_product_param": .message(\.parameters.innerProduct),
-        "input_param": .message(\.parameters.input), "lrn_param": .message(\.parameters.lrn),
-        "memory_data_param": .message(\.parameters.memoryData), "pooling_param": .message(\.parameters.pooling),
-        "power_param": .message(\.parameters.power), "prelu_param": .message(\.parameters.prelu),
-        "relu_param": .message(\.parameters.relu), "reshape_param": .message(\.parameters.reshape),
-        "scale_param": .message(\.parameters.scale), "softmax_param": .message(\.parameters.softmax),
-        "slice_param": .message(\.parameters.slice), "threshold_param": .message(\.parameters.threshold),
-    ]
+    static let fields = CaffeFields<Self>([
+        .string("name", \.name), .string("type", \.type), .strings("bottom", \.bottoms), .strings("top", \.tops),
+        .optionalEnum("phase", \.phase), .floats("loss_weight", \.lossWeights), .messages("param", \.params),
+        BlobText.blobs("blobs", \.blobs), .bools("propagate_down", \.propagateDown),
+        .messages("include", \.include), .messages("exclude", \.exclude),
+    ] + CaffeLayerParameters.fields.all.map { $0.lifted(\.parameters) })
 }
 
-extension CaffeV1Layer: TextDecodable {
+extension CaffeV1Layer: CaffeMessage {
     init() { self.init(name: "", type: .none) }
     static let protoMessageName = "V1LayerParameter"
-    static let textFields: [String: TextFieldSpec<Self>] = [
-        "bottom": .strings(\.bottoms), "top": .strings(\.tops), "name": .string(\.name),
-        "include": .messages(\.include), "exclude": .messages(\.exclude), "type": .enumeration(\.type),
-        "blobs": BlobText.blobs(\.blobs), "param": .strings(\.paramNames), "blob_share_mode": .enums(\.blobShareModes),
-        "blobs_lr": .floats(\.blobsLR), "weight_decay": .floats(\.weightDecay), "loss_weight": .floats(\.lossWeights),
-        "accuracy_param": .message(\.parameters.accuracy), "concat_param": .message(\.parameters.concat),
-        "convolution_param": .message(\.parameters.convolution), "data_param": .message(\.parameters.data),
-        "dropout_param": .message(\.parameters.dropout), "eltwise_param": .message(\.parameters.eltwise),
-        "hdf5_data_param": .message(\.parameters.hdf5Data), "image_data_param": .message(\.parameters.imageData),
-        "inner_product_param": .message(\.parameters.innerProduct), "lrn_param": .message(\.parameters.lrn),
-        "memory_data_param": .message(\.parameters.memoryData), "pooling_param": .message(\.parameters.pooling),
-        "power_param": .message(\.parameters.power), "relu_param": .message(\.parameters.relu),
-        "softmax_param": .message(\.parameters.softmax), "slice_param": .message(\.parameters.slice),
-        "threshold_param": .message(\.parameters.threshold), "transform_param": .message(\.parameters.transform),
-        "loss_param": .message(\.parameters.loss),
-        "layer": TextFieldSpec(repeated: false) { (layer, field, d) throws(TextFormatError) in
+    static let fields = CaffeFields<Self>([
+        .strings("bottom", \.bottoms), .strings("top", \.tops), .string("name", \.name),
+        .messages("include", \.include), .messages("exclude", \.exclude), .enumeration("type", \.type),
+        BlobText.blobs("blobs", \.blobs), .strings("param", \.paramNames), .enums("blob_share_mode", \.blobShareModes),
+        .floats("blobs_lr", \.blobsLR), .floats("weight_decay", \.weightDecay), .floats("loss_weight", \.lossWeights),
+        CaffeField(textOnly: "layer", repeated: false) { (layer, field, d) throws(TextFormatError) in
             _ = try d.message(field)
             layer.hasV0Definition = true
         },
-    ]
+    ] + CaffeLayerParameters.v1Fields.all.map { $0.lifted(\.parameters) })
 }

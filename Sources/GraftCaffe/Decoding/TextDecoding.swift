@@ -23,19 +23,19 @@ struct TextDecoding {
 
     /// Decodes `message` as `M`: every known field through its spec, unknown ones kept as text
     /// (or an error when strict), non-repeated fields at most once.
-    mutating func decode<M: TextDecodable>(_ type: M.Type, from message: TextMessage,
+    mutating func decode<M: CaffeMessage>(_ type: M.Type, from message: TextMessage,
                                            context: String? = nil) throws(TextFormatError) -> M {
         var result = M()
         var seen: Set<String> = []
         for field in message.fields {
-            guard let spec = M.textFields[field.name] else {
+            guard let spec = M.fields[field.name] else {
                 try unknown(field, in: M.protoMessageName, context: context)
                 continue
             }
             if !spec.repeated, !seen.insert(field.name).inserted {
                 throw error(.duplicateField(field.name), at: field.position)
             }
-            try spec.apply(&result, field, &self)
+            try spec.readText(&result, field, &self)
         }
         return result
     }
@@ -54,26 +54,5 @@ struct TextDecoding {
     mutating func takeUnknown() -> [String] {
         defer { unknownTexts = [] }
         return unknownTexts
-    }
-}
-
-/// A message type the text decoder can fill: a default value plus one spec per field name.
-protocol TextDecodable {
-    init()
-    /// The caffe.proto message name, for warnings and errors.
-    static var protoMessageName: String { get }
-    static var textFields: [String: TextFieldSpec<Self>] { get }
-}
-
-/// How one field of `Message` reads its value from a ``TextField``.
-struct TextFieldSpec<Message>: Sendable {
-    typealias Apply = @Sendable (inout Message, TextField, inout TextDecoding) throws(TextFormatError) -> Void
-
-    let repeated: Bool
-    let apply: Apply
-
-    init(repeated: Bool, apply: @escaping Apply) {
-        self.repeated = repeated
-        self.apply = apply
     }
 }

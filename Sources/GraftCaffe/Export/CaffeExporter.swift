@@ -53,8 +53,9 @@ public enum CaffeExporter {
             }
             available.formUnion(node.outputs)
             let export = CaffeLayerExport(node: node, weights: model.weights, training: model.training,
-                                          bottoms: node.caffeBottoms.map(naming.blob), tops: node.outputs.map(naming.blob))
-            let (layers, layerNotes) = try export.layers(scaleLayerName: scaleName)
+                                          bottoms: node.caffeBottoms.map(naming.blob), tops: node.outputs.map(naming.blob),
+                                          scaleLayerName: scaleName)
+            let (layers, layerNotes) = try export.layers()
             net.layers += layers
             notes += layerNotes
             if case .opaque = node.op {

@@ -12,6 +12,9 @@ struct BinaryDecoding {
     var layer = ""
     var warnings: [CaffeWarning] = []
     var unknownTexts: [String] = []
+    /// The fields from the layer (or net) down to the one being copied, naming it in errors
+    /// ("pooling_param.pool").
+    var fieldPath: [String] = []
     /// Frees each blob's C `data` array once it is copied (only on a message this decode owns), so
     /// a large net is never held twice in full.
     var releasesBlobData = false
@@ -24,8 +27,6 @@ struct BinaryDecoding {
     // MARK: Scalars and arrays
 
     func string(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
-
-    func optionalString(_ p: UnsafeMutablePointer<CChar>?) -> String? { p.map { String(cString: $0) } }
 
     func strings(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {
         guard let p, n > 0 else { return [] }
@@ -69,15 +70,21 @@ struct BinaryDecoding {
 
     /// Repeated nested messages, each converted by `convert`.
     mutating func each<C, T>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?,
-                             _ convert: (inout BinaryDecoding, C) throws(CaffeError) -> T) throws(CaffeError) -> [T] {
+                             _ convert: (inout BinaryDecoding, UnsafeMutablePointer<C>) throws(CaffeError) -> T) throws(CaffeError) -> [T] {
         guard let p, n > 0 else { return [] }
         var result: [T] = []
         result.reserveCapacity(n)
         for i in 0..<n {
             guard let item = p[i] else { continue }
-            result.append(try convert(&self, item.pointee))
+            result.append(try convert(&self, item))
         }
         return result
+    }
+
+    /// Repeated nested messages of a type with a table, the field `name` of the layer or net.
+    mutating func each<C, M: CaffeMessage>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, as type: M.Type,
+                                           field name: String) throws(CaffeError) -> [M] {
+        try each(n, p) { (d, item) throws(CaffeError) in try d.decode(M.self, from: item, field: name) }
     }
 
     // MARK: Unknown fields

@@ -11,10 +11,10 @@ extension BinaryDecoding {
         unknownTexts = []
         net.name = string(c.name)
         net.input = strings(c.n_input, c.input)
-        net.inputShape = try each(c.n_input_shape, c.input_shape) { (d, s) throws(CaffeError) in try d.blobShape(s) }
+        net.inputShape = try each(c.n_input_shape, c.input_shape, as: BlobShapeText.self, field: "input_shape").map(\.dim)
         net.inputDim = ints(c.n_input_dim, c.input_dim)
         net.forceBackward = c.force_backward != 0
-        if let state = c.state { net.state = try netState(state.pointee) }
+        if let state = c.state { net.state = try decode(CaffeNetState.self, from: state, field: "state") }
         net.debugInfo = c.debug_info != 0
         net.layer = try each(c.n_layer, c.layer) { (d, l) throws(CaffeError) in try d.layer(l) }
         net.layers = try each(c.n_layers, c.layers) { (d, l) throws(CaffeError) in try d.v1Layer(l) }
@@ -23,7 +23,8 @@ extension BinaryDecoding {
         return net
     }
 
-    mutating func layer(_ c: Caffe__LayerParameter) throws(CaffeError) -> CaffeLayer {
+    mutating func layer(_ pointer: UnsafeMutablePointer<Caffe__LayerParameter>) throws(CaffeError) -> CaffeLayer {
+        let c = pointer.pointee
         var l = CaffeLayer(name: string(c.name), type: string(c.type), bottoms: strings(c.n_bottom, c.bottom),
                            tops: strings(c.n_top, c.top))
         layer = l.name
@@ -31,47 +32,19 @@ extension BinaryDecoding {
         try unknown(c.base, in: "LayerParameter")
         if c.has_phase != 0 { l.phase = try enumeration(c.phase, CaffePhase.self, field: "phase") }
         l.lossWeights = floats(c.n_loss_weight, c.loss_weight)
-        l.params = try each(c.n_param, c.param) { (d, p) throws(CaffeError) in try d.paramSpec(p) }
+        l.params = try each(c.n_param, c.param, as: CaffeParamSpec.self, field: "param")
         l.blobs = try blobs(c.n_blobs, c.blobs)
         l.propagateDown = bools(c.n_propagate_down, c.propagate_down)
-        l.include = try each(c.n_include, c.include) { (d, r) throws(CaffeError) in try d.rule(r) }
-        l.exclude = try each(c.n_exclude, c.exclude) { (d, r) throws(CaffeError) in try d.rule(r) }
-        var p = CaffeLayerParameters()
-        if let x = c.transform_param { p.transform = try transformation(x.pointee) }
-        if let x = c.loss_param { p.loss = try loss(x.pointee) }
-        if let x = c.accuracy_param { p.accuracy = try accuracy(x.pointee) }
-        if let x = c.batch_norm_param { p.batchNorm = try batchNorm(x.pointee) }
-        if let x = c.bias_param { p.bias = try bias(x.pointee) }
-        if let x = c.concat_param { p.concat = try concat(x.pointee) }
-        if let x = c.convolution_param { p.convolution = try convolution(x.pointee) }
-        if let x = c.crop_param { p.crop = try crop(x.pointee) }
-        if let x = c.data_param { p.data = try data(x.pointee) }
-        if let x = c.dropout_param { p.dropout = try dropout(x.pointee) }
-        if let x = c.eltwise_param { p.eltwise = try eltwise(x.pointee) }
-        if let x = c.elu_param { p.elu = try elu(x.pointee) }
-        if let x = c.flatten_param { p.flatten = try flatten(x.pointee) }
-        if let x = c.hdf5_data_param { p.hdf5Data = try hdf5Data(x.pointee) }
-        if let x = c.image_data_param { p.imageData = try imageData(x.pointee) }
-        if let x = c.inner_product_param { p.innerProduct = try innerProduct(x.pointee) }
-        if let x = c.input_param { p.input = try input(x.pointee) }
-        if let x = c.lrn_param { p.lrn = try lrn(x.pointee) }
-        if let x = c.memory_data_param { p.memoryData = try memoryData(x.pointee) }
-        if let x = c.pooling_param { p.pooling = try pooling(x.pointee) }
-        if let x = c.power_param { p.power = try power(x.pointee) }
-        if let x = c.prelu_param { p.prelu = try prelu(x.pointee) }
-        if let x = c.relu_param { p.relu = try relu(x.pointee) }
-        if let x = c.reshape_param { p.reshape = try reshape(x.pointee) }
-        if let x = c.scale_param { p.scale = try scale(x.pointee) }
-        if let x = c.softmax_param { p.softmax = try softmax(x.pointee) }
-        if let x = c.slice_param { p.slice = try slice(x.pointee) }
-        if let x = c.threshold_param { p.threshold = try threshold(x.pointee) }
-        l.parameters = p
+        l.include = try each(c.n_include, c.include, as: CaffeNetStateRule.self, field: "include")
+        l.exclude = try each(c.n_exclude, c.exclude, as: CaffeNetStateRule.self, field: "exclude")
+        try read(CaffeLayerParameters.fields, into: &l.parameters, from: BinaryMessage(pointer))
         l.rawUnknown = unknownTexts
         unknownTexts = []
         return l
     }
 
-    mutating func v1Layer(_ c: Caffe__V1LayerParameter) throws(CaffeError) -> CaffeV1Layer {
+    mutating func v1Layer(_ pointer: UnsafeMutablePointer<Caffe__V1LayerParameter>) throws(CaffeError) -> CaffeV1Layer {
+        let c = pointer.pointee
         layer = string(c.name)
         unknownTexts = []
         try unknown(c.base, in: "V1LayerParameter")
@@ -79,8 +52,8 @@ extension BinaryDecoding {
         var l = CaffeV1Layer(name: layer, type: type)
         l.bottoms = strings(c.n_bottom, c.bottom)
         l.tops = strings(c.n_top, c.top)
-        l.include = try each(c.n_include, c.include) { (d, r) throws(CaffeError) in try d.rule(r) }
-        l.exclude = try each(c.n_exclude, c.exclude) { (d, r) throws(CaffeError) in try d.rule(r) }
+        l.include = try each(c.n_include, c.include, as: CaffeNetStateRule.self, field: "include")
+        l.exclude = try each(c.n_exclude, c.exclude, as: CaffeNetStateRule.self, field: "exclude")
         l.blobs = try blobs(c.n_blobs, c.blobs)
         l.paramNames = strings(c.n_param, c.param)
         if c.n_blob_share_mode > 0, let modes = c.blob_share_mode {
@@ -91,27 +64,7 @@ extension BinaryDecoding {
         l.blobsLR = floats(c.n_blobs_lr, c.blobs_lr)
         l.weightDecay = floats(c.n_weight_decay, c.weight_decay)
         l.lossWeights = floats(c.n_loss_weight, c.loss_weight)
-        var p = CaffeLayerParameters()
-        if let x = c.accuracy_param { p.accuracy = try accuracy(x.pointee) }
-        if let x = c.concat_param { p.concat = try concat(x.pointee) }
-        if let x = c.convolution_param { p.convolution = try convolution(x.pointee) }
-        if let x = c.data_param { p.data = try data(x.pointee) }
-        if let x = c.dropout_param { p.dropout = try dropout(x.pointee) }
-        if let x = c.eltwise_param { p.eltwise = try eltwise(x.pointee) }
-        if let x = c.hdf5_data_param { p.hdf5Data = try hdf5Data(x.pointee) }
-        if let x = c.image_data_param { p.imageData = try imageData(x.pointee) }
-        if let x = c.inner_product_param { p.innerProduct = try innerProduct(x.pointee) }
-        if let x = c.lrn_param { p.lrn = try lrn(x.pointee) }
-        if let x = c.memory_data_param { p.memoryData = try memoryData(x.pointee) }
-        if let x = c.pooling_param { p.pooling = try pooling(x.pointee) }
-        if let x = c.power_param { p.power = try power(x.pointee) }
-        if let x = c.relu_param { p.relu = try relu(x.pointee) }
-        if let x = c.softmax_param { p.softmax = try softmax(x.pointee) }
-        if let x = c.slice_param { p.slice = try slice(x.pointee) }
-        if let x = c.threshold_param { p.threshold = try threshold(x.pointee) }
-        if let x = c.transform_param { p.transform = try transformation(x.pointee) }
-        if let x = c.loss_param { p.loss = try loss(x.pointee) }
-        l.parameters = p
+        try read(CaffeLayerParameters.v1Fields, into: &l.parameters, from: BinaryMessage(pointer))
         l.hasV0Definition = c.layer != nil
         l.rawUnknown = unknownTexts
         unknownTexts = []
@@ -141,7 +94,7 @@ extension BinaryDecoding {
     /// from the legacy 4-D fields or `shape` as Caffe decides; the count must fill the shape.
     mutating func blob(_ b: Caffe__BlobProto, index: Int) throws(CaffeError) -> CaffeBlob {
         try unknown(b.base, in: "BlobProto")
-        let stored: [Int]? = try b.shape.map { (s) throws(CaffeError) in try blobShape(s.pointee) }
+        let stored: [Int]? = try b.shape.map { (s) throws(CaffeError) in try decode(BlobShapeText.self, from: s, field: "shape").dim }
         let (shape, source) = CaffeBlob.storedShape(blobShape: stored, num: optional(b.has_num, b.num),
                                                     channels: optional(b.has_channels, b.channels),
                                                     height: optional(b.has_height, b.height), width: optional(b.has_width, b.width))
