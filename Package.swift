@@ -60,8 +60,8 @@ let modules: [Target] = [
     // target rather than a system library: nifticlib has no pkg-config file, and its header
     // includes <znzlib.h>, which Debian puts under nifti/ (include/znzlib.h forwards to it).
     .target(name: "CNIfTI", path: "Sources/C/CNIfTI"),
-    // Medical volumes in physical units with their patient geometry, intensity windows. No C.
-    .target(name: "GraftVolume"),
+    // Medical volumes in physical units with their patient geometry. No C.
+    .target(name: "GraftVolume", dependencies: ["GraftCore"]),
     // DICOM files and series (through GDCM): values after the modality LUT, slices ordered by position.
     .target(name: "GraftDICOM", dependencies: ["GraftVolume", "CGDCM"]),
     // NIfTI-1 and -2 images (through nifticlib): scaled voxels and the affine.
@@ -71,9 +71,10 @@ let modules: [Target] = [
     // protobuf-c helpers shared by the Caffe and ONNX interop: nesting checks on the wire, the packing arena.
     .target(name: "GraftProtobufC", dependencies: ["CProtobufC"]),
     .target(name: "GraftImage", dependencies: ["CPNG", "CJPEG"]),
-    // Datasets for fine-tuning: image folders, MedMNIST npz, CSV; splits; preprocessing; augmentation.
+    // Datasets for fine-tuning: image folders, MedMNIST npz, CSV (of PNG, JPEG, DICOM or NIfTI
+    // images); splits; preprocessing and intensity windows; augmentation.
     .target(name: "GraftData", dependencies: [
-        "GraftCore", "GraftImage", "GraftIO", .product(name: "SwiftCSV", package: "SwiftCSV"),
+        "GraftCore", "GraftImage", "GraftIO", "GraftDICOM", "GraftNIfTI", .product(name: "SwiftCSV", package: "SwiftCSV"),
     ]),
     // Fine-tuning runs: data to batches, the epoch loop, validation AUC, checkpoints, resume, logs.
     .target(name: "GraftTraining", dependencies: ["GraftMetrics", "GraftFiles", "GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot", "GraftStatistics"]),
@@ -122,7 +123,7 @@ let tests: [Target] = [
     .testTarget(name: "GraftONNXTests", dependencies: ["GraftZoo", 
         "GraftCore", "GraftONNX", "GraftEngine", "GraftIO", "GraftTestSupport", "GraftCaffe", "GraftKeras",
     ]),
-    .testTarget(name: "GraftMedicalTests", dependencies: ["GraftCore", "GraftIO", "GraftVolume", "GraftDICOM", "GraftNIfTI", "GraftTestSupport"]),
+    .testTarget(name: "GraftMedicalTests", dependencies: ["GraftCore", "GraftIO", "GraftData", "GraftImage", "GraftVolume", "GraftDICOM", "GraftNIfTI", "GraftTestSupport"]),
     .testTarget(name: "GraftMetricsTests", dependencies: ["GraftMetrics", "GraftCore"]),
     .testTarget(name: "GraftStatisticsTests", dependencies: ["GraftStatistics", "GraftCore", "GraftTestSupport"]),
     .testTarget(name: "GraftTrainingTests", dependencies: ["GraftZoo", "GraftMetrics", "GraftCore", "GraftTraining", "GraftData", "GraftImage", "GraftStatistics", "GraftTestSupport"]),

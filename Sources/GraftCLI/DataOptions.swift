@@ -13,6 +13,9 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Fraction of the data for testing (ignored for .npz with its own splits).") var testFraction: Double = 0.15
     @Option(help: "Seed for splits, data order, augmentation, dropout and new weights.") var seed: UInt64 = 0
     @Flag(help: "Skip unreadable or too small images (and count them) instead of stopping.") var skipBad = false
+    @Option(name: .customLong("window"), help: ArgumentHelp(
+        "An intensity window for DICOM and NIfTI images: a preset (lung, mediastinum, pe, bone, brain) or LEVEL,WIDTH in the images' units (HU for CT). Once for a grey input, three times for one window per channel; recorded in the tuned model. A negative level needs '=': --window=-600,1500.",
+        valueName: "window")) var windows: [IntensityWindow] = []
 
     func validate() throws {
         guard valFraction > 0, testFraction > 0, valFraction + testFraction < 1 else {
@@ -33,7 +36,17 @@ struct DataOptions: ParsableArguments {
     var splitter: Splitter { Splitter(validationFraction: valFraction, testFraction: testFraction, seed: seed) }
 }
 
+extension IntensityWindow: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
 extension Model {
+    /// `--window`: the windows recorded in the model's preprocessing (or checked against those it
+    /// was tuned with), errors worded for the command line.
+    func withWindows(_ windows: [IntensityWindow]) throws -> Model {
+        do { return try recordingWindows(windows) } catch { throw CommandFailure("--window: \(error)") }
+    }
+
     /// `--input-size`: the model resized to `size` x `size`, errors worded for the command line.
     func withInputSize(_ size: Int) throws -> Model {
         do {

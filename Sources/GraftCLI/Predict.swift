@@ -7,16 +7,22 @@ import GraftTraining
 
 extension GraftCommand {
     struct Predict: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print class probabilities for images (PNG or JPEG).")
+        static let configuration = CommandConfiguration(abstract: "Print class probabilities for images (PNG, JPEG, DICOM or NIfTI).")
 
         @Argument(help: "The .graft classifier.") var model: String
         @Argument(help: "Image files.") var images: [String]
         @Option(help: "Show the most likely classes only.") var top: Int?
+        @Option(name: .customLong("window"), help: ArgumentHelp(
+            "An intensity window for DICOM and NIfTI images (see `graft tune --help`), when the model records none.",
+            valueName: "window")) var windows: [IntensityWindow] = []
 
         func run() throws {
-            let loaded = try NativeFile.open(model).loadModel()
-            let pipeline = try ImagePipeline(preprocessing: loaded.effectivePreprocessing)
-            let decoded = try images.map { try pipeline.prepared(ImageCodec.read(path: $0)) }
+            let loaded = try NativeFile.open(model).loadModel().withWindows(windows)
+            let preprocessing = loaded.effectivePreprocessing
+            let pipeline = try ImagePipeline(preprocessing: preprocessing)
+            let decoded = try images.map {
+                try pipeline.prepared(InputImage.read($0, windows: preprocessing.windows ?? [], channelOrder: preprocessing.channelOrder))
+            }
             let probabilities = try Predictor(model: loaded, pipeline: pipeline, batchSize: min(max(images.count, 1), 16))
                 .probabilities(decoded)
             let labels = loaded.training?.classLabels ?? []

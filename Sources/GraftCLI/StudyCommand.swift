@@ -39,6 +39,9 @@ extension GraftCommand {
         @Option(help: "Test fraction (the same default as tune and eval).") var testFraction: Double = 0.15
         @Option(help: "Base seed.") var seed: UInt64 = 0
         @Flag(help: "Skip bad images.") var skipBad = false
+        @Option(name: .customLong("window"), help: ArgumentHelp(
+            "An intensity window for DICOM and NIfTI images (see `graft tune --help`); give the same ones to every --cell task.",
+            valueName: "window")) var windows: [IntensityWindow] = []
         @OptionGroup var training: TrainingOptions
         @Option(help: "Run only cell K (see --list-cells).") var cell: Int?
         @Flag(help: "Print the cells and exit.") var listCells = false
@@ -66,7 +69,7 @@ extension GraftCommand {
                 throw ValidationError("give MODEL, --data and -o RESULTS (or --collect RESULTS).")
             }
             let pretrained = try NativeFile.open(model).loadModel()
-            let sized = try training.inputSize.map { try pretrained.withInputSize($0) } ?? pretrained
+            let sized = try (training.inputSize.map { try pretrained.withInputSize($0) } ?? pretrained).withWindows(windows)
             let layers = sized.trainableLayers
             let chosen = depths.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? layers.reversed()
             for layer in chosen where !layers.contains(layer) {

@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 import GraftVolume
 
 /// The header attributes Graft uses: identity (patient, study, series, instance), geometry, and

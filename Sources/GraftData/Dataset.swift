@@ -1,3 +1,4 @@
+import GraftCore
 import GraftImage
 
 /// Where a sample's pixels come from: a file decoded on demand, or an image already in memory
@@ -28,10 +29,11 @@ public struct Sample: Equatable, Sendable {
     /// The group used for splitting.
     public var splitGroup: String { group ?? "sample:\(id)" }
 
-    /// Decodes (or returns) the sample's image.
-    public func image() throws(ImageError) -> Image {
+    /// Decodes (or returns) the sample's image. DICOM and NIfTI files go through `windows`
+    /// (see ``MedicalImageFile``); photographs ignore them.
+    public func image(windows: [IntensityWindow] = [], channelOrder: Preprocessing.ChannelOrder = .rgb) throws(DatasetError) -> Image {
         switch source {
-        case .file(let path): try ImageCodec.read(path: path)
+        case .file(let path): try InputImage.read(path, windows: windows, channelOrder: channelOrder)
         case .memory(let image): image
         }
     }
@@ -100,11 +102,16 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case badImage(ImageError)
     case imageTooSmall(path: String, width: Int, height: Int, minimum: Int)
     case badSplit(reason: String)
+    /// A DICOM or NIfTI file could not be read (the reader's typed error, as text).
+    case badMedicalImage(path: String, reason: String)
+    /// A DICOM or NIfTI image needs intensity windows to become model input, or got a number of
+    /// them the model's channels cannot take.
+    case windows(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .io(let p, let r): "\(p): \(r)"
-        case .emptyClass(let p, let c): "\(p): class folder '\(c)' has no PNG or JPEG images"
+        case .emptyClass(let p, let c): "\(p): class folder '\(c)' has no PNG, JPEG, DICOM or NIfTI images"
         case .tooFewClasses(let p, let n): "\(p): needs at least 2 classes (one subfolder each), found \(n)"
         case .badRow(let p, let l, let r): "\(p):\(l): \(r)"
         case .labelOutOfRange(let p, let l, let n): "\(p): label \(l) is outside 0..<\(n)"
@@ -113,6 +120,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badImage(let e): e.description
         case .imageTooSmall(let p, let w, let h, let m): "\(p): image of \(w)x\(h) is smaller than \(m) pixels on a side"
         case .badSplit(let r): "cannot split: \(r)"
+        case .badMedicalImage(_, let r): r
+        case .windows(let p, let r): "\(p): \(r)"
         }
     }
 }

@@ -23,8 +23,14 @@ public enum DatasetLoader {
 
     static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
-    /// An image folder: each subfolder (sorted by name) is a class; its PNG/JPEG files (sorted)
-    /// are the samples. Hidden files and other extensions are ignored.
+    /// PNG and JPEG by extension; DICOM and NIfTI as ``MedicalImageFile`` recognises them (an
+    /// extension-less scanner export by its DICM marker).
+    static func isImageFile(_ path: String) -> Bool {
+        imageExtensions.contains(URL(fileURLWithPath: path).pathExtension.lowercased()) || MedicalImageFile.kind(of: path) != nil
+    }
+
+    /// An image folder: each subfolder (sorted by name) is a class; its PNG, JPEG, DICOM and NIfTI
+    /// files (sorted) are the samples. Hidden files and other files are ignored.
     public static func imageFolder(_ path: String) throws(DatasetError) -> Dataset {
         let fm = FileManager.default
         let root = URL(fileURLWithPath: path)
@@ -41,7 +47,7 @@ public enum DatasetLoader {
             let folder = root.appendingPathComponent(name)
             let files: [String]
             do { files = try fm.contentsOfDirectory(atPath: folder.path) } catch { throw .io(path: folder.path, reason: "cannot list folder") }
-            let images = files.filter { !$0.hasPrefix(".") && imageExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+            let images = files.filter { !$0.hasPrefix(".") && isImageFile(folder.appendingPathComponent($0).path) }
                 .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
             guard !images.isEmpty else { throw .emptyClass(path: path, className: name) }
             for file in images {

@@ -76,6 +76,19 @@ public struct ImagePipeline: Sendable {
         }
     }
 
+    /// The model input for `images` exactly as training, evaluation and prediction render it
+    /// (shrunk, resized, windowed channels ordered, value range and steps applied; no
+    /// augmentation): an N x C x H x W tensor.
+    public func inputs(_ images: [Image]) -> Tensor {
+        var scalars = [Float](repeating: 0, count: images.count * elementCount)
+        scalars.withUnsafeMutableBufferPointer { buffer in
+            for (i, image) in images.enumerated() {
+                render(prepared(image), into: buffer.baseAddress! + i * elementCount)
+            }
+        }
+        return Tensor(shape: Shape([images.count, channels, height, width]), scalars: scalars)
+    }
+
     /// Bilinear sample with edge replication; grey images return the same value three times.
     private func sampleBilinear(_ image: Image, _ x: Double, _ y: Double) -> (Float, Float, Float) {
         let maxX = image.width - 1, maxY = image.height - 1

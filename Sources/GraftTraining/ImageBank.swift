@@ -20,7 +20,8 @@ public struct ImageBank: Sendable {
         DispatchQueue.concurrentPerform(iterations: count) { i in
             let sample = samples[i]
             do {
-                let image = try sample.image()
+                let image = try sample.image(windows: pipeline.preprocessing.windows ?? [],
+                                             channelOrder: pipeline.preprocessing.channelOrder)
                 guard image.width >= minimumSize, image.height >= minimumSize else {
                     results.set(i, .failure(DatasetError.imageTooSmall(path: sample.id, width: image.width, height: image.height,
                                                                        minimum: minimumSize).description))

@@ -1,5 +1,5 @@
 import Testing
-import GraftVolume
+import GraftCore
 
 @Suite struct IntensityWindowTests {
     @Test func presetsAndPairsParse() throws {

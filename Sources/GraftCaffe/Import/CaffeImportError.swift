@@ -1,4 +1,4 @@
-public import GraftCore
+import GraftCore
 public import GraftIO
 
 /// Why a Caffe net could not become a Graft model. Every case names the file and, where there is

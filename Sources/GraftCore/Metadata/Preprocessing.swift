@@ -57,13 +57,20 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     /// The range raw pixel values are scaled into before `steps`, e.g. [0, 255] or [0, 1].
     public var valueRange: [Float]
     public var steps: [Step]
+    /// For medical images (DICOM, NIfTI): the intensity windows that turn physical values (HU for
+    /// CT) into the model's input channels, one per channel in the model's channel order (one
+    /// window for a grey input, or copied to all three). Each window's 0...1 becomes 0...255,
+    /// then `valueRange` and `steps` apply as for a photograph. Nil for photographs.
+    public var windows: [IntensityWindow]?
 
-    public init(input: String, inputShape: Shape, channelOrder: ChannelOrder, valueRange: [Float], steps: [Step]) {
+    public init(input: String, inputShape: Shape, channelOrder: ChannelOrder, valueRange: [Float], steps: [Step],
+                windows: [IntensityWindow]? = nil) {
         self.input = input
         self.inputShape = inputShape
         self.channelOrder = channelOrder
         self.valueRange = valueRange
         self.steps = steps
+        self.windows = windows
     }
 
     /// What Graft assumes for a model that records no preprocessing: RGB scaled to 0...1, no steps.
@@ -75,6 +82,9 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     public var summary: String {
         func list(_ v: [Float]) -> String { v.count == 1 ? fmt(v[0]) : "(" + v.map(fmt).joined(separator: ", ") + ")" }
         var parts = ["\(channelOrder.rawValue) \(valueRange.map(fmt).joined(separator: "..."))"]
+        if let windows, !windows.isEmpty {
+            parts.insert("windows " + windows.map(\.description).joined(separator: " | "), at: 0)
+        }
         for step in steps {
             switch step {
             case .subtract(let v): parts.append("subtract \(list(v))")

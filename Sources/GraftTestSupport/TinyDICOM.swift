@@ -3,24 +3,32 @@ import Foundation
 /// A minimal DICOM writer for the tests (explicit VR little endian, a CT image): the valid
 /// starting point of the hostile-file catalogue and the synthetic series. Not a library feature:
 /// Graft reads DICOM through GDCM and writes none.
-struct TinyDICOM {
-    var rows = 4, columns = 3, frames: Int? = nil
-    var bitsAllocated = 16, bitsStored = 12, highBit: Int? = nil, signed = true, samples = 1
-    var photometric = "MONOCHROME2"
-    var slope = "1", intercept = "-1024"
-    var position: [Double] = [-10, -20, 30]
-    var orientation: [Double] = [1, 0, 0, 0, 1, 0]
-    var spacing = "0.7\\0.8"
-    var seriesUID = "1.2.826.0.1.3680043.2.1125.1.1"
-    var instanceUID = "1.2.826.0.1.3680043.2.1125.1.2"
-    var instanceNumber = 1
-    var patientID = "P001"
-    /// Stored values, rows x columns x frames (defaults to a ramp).
-    var pixels: [Int]? = nil
-    /// Overrides the Pixel Data bytes (to make them short, say).
-    var pixelBytes: [UInt8]? = nil
+public struct TinyDICOM {
+    public var rows = 4, columns = 3, frames: Int? = nil
+    public var bitsAllocated = 16, bitsStored = 12, highBit: Int? = nil, signed = true, samples = 1
+    public var photometric = "MONOCHROME2"
+    public var slope = "1", intercept = "-1024"
+    public var position: [Double] = [-10, -20, 30]
+    public var orientation: [Double] = [1, 0, 0, 0, 1, 0]
+    public var spacing = "0.7\\0.8"
+    public var seriesUID = "1.2.826.0.1.3680043.2.1125.1.1"
+    public var instanceUID = "1.2.826.0.1.3680043.2.1125.1.2"
+    public var instanceNumber = 1
+    public var patientID = "P001"
+    public init() {}
 
-    func encoded() -> [UInt8] {
+    public init(rows: Int, columns: Int, frames: Int? = nil) {
+        self.rows = rows
+        self.columns = columns
+        self.frames = frames
+    }
+
+    /// Stored values, rows x columns x frames (defaults to a ramp).
+    public var pixels: [Int]? = nil
+    /// Overrides the Pixel Data bytes (to make them short, say).
+    public var pixelBytes: [UInt8]? = nil
+
+    public func encoded() -> [UInt8] {
         var meta: [UInt8] = []
         meta += element(0x0002, 0x0001, "OB", [0, 1])
         meta += element(0x0002, 0x0002, "UI", text("1.2.840.10008.5.1.4.1.1.2", pad: 0))
@@ -55,11 +63,11 @@ struct TinyDICOM {
     }
 
     /// The default pixels: a ramp with negative values (stored two's complement in Bits Stored).
-    var storedValues: [Int] {
+    public var storedValues: [Int] {
         pixels ?? (0..<(rows * columns * (frames ?? 1))).map { $0 * 37 - 100 }
     }
 
-    func storedBytes() -> [UInt8] {
+    public func storedBytes() -> [UInt8] {
         var bytes: [UInt8] = []
         let mask = (1 << bitsStored) - 1
         for v in storedValues {
@@ -74,7 +82,7 @@ struct TinyDICOM {
         return bytes
     }
 
-    func write(to path: String) throws {
+    public func write(to path: String) throws {
         try Data(encoded()).write(to: URL(fileURLWithPath: path))
     }
 

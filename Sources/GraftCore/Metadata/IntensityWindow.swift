@@ -16,6 +16,20 @@ public struct IntensityWindow: Sendable, Equatable, Codable, CustomStringConvert
         self.name = name
     }
 
+    private enum CodingKeys: String, CodingKey { case level, width, name }
+
+    /// Decoded from a model's metadata (untrusted): a window must have a finite level and a
+    /// positive, finite width.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let level = try c.decode(Double.self, forKey: .level)
+        let width = try c.decode(Double.self, forKey: .width)
+        guard level.isFinite, width.isFinite, width > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .width, in: c, debugDescription: "a window needs a finite level and a positive width, got \(level),\(width)")
+        }
+        self.init(level: level, width: width, name: try c.decodeIfPresent(String.self, forKey: .name))
+    }
+
     /// The usual CT windows, in Hounsfield units.
     public static let presets: [IntensityWindow] = [
         IntensityWindow(level: -600, width: 1500, name: "lung"),
