@@ -77,7 +77,7 @@ let modules: [Target] = [
         "GraftCore", "GraftImage", "GraftIO", "GraftDICOM", "GraftNIfTI", .product(name: "SwiftCSV", package: "SwiftCSV"),
     ]),
     // Fine-tuning runs: data to batches, the epoch loop, validation AUC, checkpoints, resume, logs.
-    .target(name: "GraftTraining", dependencies: ["GraftMetrics", "GraftFiles", "GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot", "GraftStatistics"]),
+    .target(name: "GraftTraining", dependencies: ["GraftMetrics", "GraftFiles", "GraftCore", "GraftEngine", "GraftData", "GraftImage", "GraftPlot", "GraftStatistics", "GraftVolume"]),
     // Line plots as SVG (and PNG through rsvg-convert): ROC, FROC, AUC vs training-set size.
     .target(name: "GraftPlot"),
     // Statistics a study's claims rest on: DeLong's test for correlated ROC curves, the paired
@@ -100,7 +100,7 @@ let modules: [Target] = [
     ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: ["GraftZoo", "GraftMetrics", 
-        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras", "GraftONNX",
+        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras", "GraftONNX", "GraftVolume",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], plugins: ["GraftRevision"]),
     // `graft --version` names the git revision: Revision.swift written by `git describe` before each build.

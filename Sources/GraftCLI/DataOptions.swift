@@ -1,6 +1,7 @@
 import ArgumentParser
 import GraftCore
 import GraftData
+import GraftVolume
 
 /// Dataset options shared by `tune`, `eval` and `study`: where the images are, which classes,
 /// and how the splits are drawn (the same options give the same splits).
@@ -17,15 +18,32 @@ struct DataOptions: ParsableArguments {
         "An intensity window for DICOM and NIfTI images: a preset (lung, mediastinum, pe, bone, brain) or LEVEL,WIDTH in the images' units (HU for CT). Once for a grey input, three times for one window per channel; recorded in the tuned model. A negative level needs '=': --window=-600,1500.",
         valueName: "window")) var windows: [IntensityWindow] = []
 
+    @Option(help: "Candidates CSV: the patch's side in millimetres.") var patchMm: Double = 40
+    @Option(help: "Candidates CSV: samples along the patch's side (the pipeline then resizes to the model's input).") var patchPixels: Int = 64
+    @Option(help: "Candidates CSV: 2d (one plane, a channel per window), 2.5d (adjacent slices) or 3plane (axial, coronal, sagittal).")
+    var patchLayout: PatchSampler.Layout = .planar
+
     func validate() throws {
+        guard patchMm > 0, patchMm.isFinite, (4...1024).contains(patchPixels) else {
+            throw ValidationError("--patch-mm must be positive and --patch-pixels within 4...1024.")
+        }
         guard valFraction > 0, testFraction > 0, valFraction + testFraction < 1 else {
             throw ValidationError("--val-fraction and --test-fraction must be positive and sum below 1.")
         }
     }
 
-    /// The dataset, relabelled to binary when `--positive` is given.
-    func load() throws -> Dataset {
-        var dataset = try DatasetLoader.load(data)
+    /// How a candidates CSV is cut for `model` (its recorded windows and channel order).
+    func candidatePatches(for model: Model) -> CandidatePatches {
+        let preprocessing = model.effectivePreprocessing
+        return CandidatePatches(sampler: sampler, windows: preprocessing.windows ?? [], channelOrder: preprocessing.channelOrder)
+    }
+
+    var sampler: PatchSampler { PatchSampler(sideMillimetres: patchMm, pixels: patchPixels, layout: patchLayout) }
+
+    /// The dataset, relabelled to binary when `--positive` is given; a candidates CSV is cut into
+    /// patches through `model`'s windows.
+    func load(for model: Model) throws -> Dataset {
+        var dataset = try DatasetLoader.load(data, candidates: candidatePatches(for: model))
         if let positive {
             dataset = try dataset.binary(positive: Set(positive.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }))
         }
@@ -35,6 +53,8 @@ struct DataOptions: ParsableArguments {
     /// The splitter these options describe.
     var splitter: Splitter { Splitter(validationFraction: valFraction, testFraction: testFraction, seed: seed) }
 }
+
+extension PatchSampler.Layout: ExpressibleByArgument {}
 
 extension IntensityWindow: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }

@@ -29,7 +29,7 @@ extension GraftCommand {
         func run() throws {
             let file = try NativeFile.open(model)
             let loaded = try file.loadModel().withWindows(data.windows)
-            let dataset = try data.load()
+            let dataset = try data.load(for: loaded)
             let splits = try data.splitter.split(dataset)
             let samples: [Sample] = switch split {
             case .test: splits.test

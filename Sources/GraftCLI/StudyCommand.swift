@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraftCore
 import GraftData
+import GraftVolume
 import GraftEngine
 import GraftTraining
 
@@ -42,6 +43,9 @@ extension GraftCommand {
         @Option(name: .customLong("window"), help: ArgumentHelp(
             "An intensity window for DICOM and NIfTI images (see `graft tune --help`); give the same ones to every --cell task.",
             valueName: "window")) var windows: [IntensityWindow] = []
+        @Option(help: "Candidates CSV: the patch's side in millimetres.") var patchMm: Double = 40
+        @Option(help: "Candidates CSV: samples along the patch's side.") var patchPixels: Int = 64
+        @Option(help: "Candidates CSV: 2d, 2.5d or 3plane.") var patchLayout: PatchSampler.Layout = .planar
         @OptionGroup var training: TrainingOptions
         @Option(help: "Run only cell K (see --list-cells).") var cell: Int?
         @Flag(help: "Print the cells and exit.") var listCells = false
@@ -87,10 +91,12 @@ extension GraftCommand {
             var configuration = training.configuration(data: dataOptions)
             // Early stopping unless --patience says otherwise (0: never): a grid of cells is long.
             if training.patience == nil { configuration.patience = max(3, configuration.epochs / 4) }
-            let plan = StudyPlan(model: model, data: data, task: task,
+            var plan = StudyPlan(model: model, data: data, task: task,
                                  positive: positive.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
                                  depths: chosen, trainableLayers: layers, fractions: fractionList, seeds: max(1, seeds), scratch: !noScratch,
                                  patchSize: patchSize, patchesPerFrame: patchesPerFrame, training: configuration)
+            plan.candidatePatches = CandidateList.isCandidateList(data)
+                ? PatchSampler(sideMillimetres: patchMm, pixels: patchPixels, layout: patchLayout) : nil
             let cells = plan.cells
             if listCells {
                 var table = TextTable([("cell", .right), ("arm", .left), ("fraction", .right), ("seed", .right)])

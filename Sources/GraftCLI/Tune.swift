@@ -99,7 +99,7 @@ extension GraftCommand {
             var pretrained = try NativeFile.open(model).loadModel()
             if let size = training.inputSize { pretrained = try pretrained.withInputSize(size) }
             pretrained = try pretrained.withWindows(data.windows)
-            let dataset = try data.load()
+            let dataset = try data.load(for: pretrained)
             if let head, head != dataset.classes.count {
                 throw CommandFailure("--head \(head) does not match the data's \(dataset.classes.count) classes (\(dataset.classes.joined(separator: ", ")))")
             }

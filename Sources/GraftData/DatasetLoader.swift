@@ -7,8 +7,9 @@ import SwiftCSV
 /// Reads the dataset layouts Graft takes with `--data`: an image folder (one subfolder per
 /// class), a MedMNIST-style `.npz`, or a CSV of `path,label[,group]`.
 public enum DatasetLoader {
-    /// Loads whatever `path` is: a directory, a `.npz` or a `.csv`.
-    public static func load(_ path: String) throws(DatasetError) -> Dataset {
+    /// Loads whatever `path` is: a directory, a `.npz`, a `.csv` of images, or a `.csv` of
+    /// candidates in volumes (``CandidateList``; cut as `candidates` says).
+    public static func load(_ path: String, candidates: CandidatePatches? = nil) throws(DatasetError) -> Dataset {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .io(path: path, reason: "no such file or folder")
@@ -16,7 +17,12 @@ public enum DatasetLoader {
         if isDirectory.boolValue { return try imageFolder(path) }
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "npz": return try medMNIST(path)
-        case "csv": return try csv(path)
+        case "csv":
+            guard CandidateList.isCandidateList(path) else { return try csv(path) }
+            guard let candidates else {
+                throw .windows(path: path, reason: "a candidates CSV (volume,...) is cut into patches: give --window and the patch options (--patch-mm, --patch-pixels, --patch-layout)")
+            }
+            return try CandidateList.load(path, patches: candidates)
         default: throw .io(path: path, reason: "expected an image folder, a .npz or a .csv")
         }
     }

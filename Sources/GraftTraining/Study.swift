@@ -3,6 +3,7 @@ import GraftMetrics
 import GraftFiles
 import GraftCore
 import GraftData
+import GraftVolume
 import GraftImage
 
 /// The paper's protocol as a grid of training runs: the pretrained model fine-tuned from every
@@ -27,6 +28,8 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     /// Patches task: patch side in frame pixels, patches of each kind per frame, detection stride.
     public var patchSize: Int
     public var patchesPerFrame: Int
+    /// Classification from a candidates CSV: how candidates are cut (the windows are the model's).
+    public var candidatePatches: PatchSampler?
     /// Training settings shared by every cell (its seed, depth, scratch and fraction are set per cell).
     public var training: TuneConfiguration
     /// A cell that diverges (non-finite loss, or a validation AUC that never leaves chance) is
@@ -163,7 +166,11 @@ public final class Study {
         do {
             switch plan.task {
             case .classify:
-                var d = try DatasetLoader.load(plan.data)
+                let preprocessing = model.effectivePreprocessing
+                let candidates = plan.candidatePatches.map {
+                    CandidatePatches(sampler: $0, windows: preprocessing.windows ?? [], channelOrder: preprocessing.channelOrder)
+                }
+                var d = try DatasetLoader.load(plan.data, candidates: candidates)
                 if let positive = plan.positive { d = try d.binary(positive: Set(positive)) }
                 dataset = d
                 frames = nil

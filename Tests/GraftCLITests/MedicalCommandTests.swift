@@ -67,3 +67,33 @@ struct MedicalCommandTests {
         #expect(worst < 1e-5, "preprocess differs from the windows by \(worst)")
     }
 }
+
+/// The paper's CT task end to end on a synthetic dataset pydicom writes (DICOM series of eight
+/// patients, embolus and vessel candidates in patient millimetres): `graft study` on the
+/// candidates CSV, split by patient.
+struct CandidateStudyTests {
+    @Test func studyOnCandidatesSplitsByPatient() throws {
+        guard let python = CrossCheck.medicalPython else {
+            try CrossCheck.require(false, "no Python with pydicom (make test builds .build-medical-venv)")
+            return
+        }
+        let dir = TemporaryDirectory()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/medical/synthetic_ct.py").path
+        let (status, output) = try ChildProcess.run(python, [fixture, dir.path("ct")])
+        try #require(status == 0, "\(output)")
+        try Graft.run(["create", "tiny-cnn", "-o", dir.path("tiny.graft")])
+        let study = try Graft.run(["study", dir.path("tiny.graft"), "--data", dir.path("ct/candidates.csv"), "--window", "pe",
+                                   "--patch-mm", "20", "--patch-pixels", "16", "--patch-layout", "3plane",
+                                   "--depths", "fc", "--fractions", "1", "--seeds", "1", "--epochs", "2", "--batch-size", "8",
+                                   "--threads", "1", "-o", dir.path("results")])
+        #expect(study.status == 0, "\(study.stderr)")
+        let splits = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("results/splits.json")))) as! [String: Any]
+        let rows = splits["rows"] as! [[String: Any]]
+        #expect(rows.map { $0["images"] as! Int }.reduce(0, +) == 64)
+        // Eight patients, each in exactly one split.
+        #expect(rows.map { $0["groups"] as! Int }.reduce(0, +) == 8, "\(rows)")
+        let report = try String(contentsOfFile: dir.path("results/report.md"), encoding: .utf8)
+        #expect(report.contains("candidates"))
+    }
+}
