@@ -22,6 +22,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Candidates CSV: samples along the patch's side (the pipeline then resizes to the model's input).") var patchPixels: Int = 64
     @Option(help: "Candidates CSV: 2d (one plane, a channel per window), 2.5d (adjacent slices) or 3plane (axial, coronal, sagittal).")
     var patchLayout: PatchSampler.Layout = .planar
+    @Option(help: "A volume,mask CSV: lesion patches (and as many background ones) per volume.") var patchesPerVolume: Int = 16
 
     func validate() throws {
         guard patchMm > 0, patchMm.isFinite, (4...1024).contains(patchPixels) else {
@@ -43,7 +44,7 @@ struct DataOptions: ParsableArguments {
     /// The dataset, relabelled to binary when `--positive` is given; a candidates CSV is cut into
     /// patches through `model`'s windows.
     func load(for model: Model) throws -> Dataset {
-        var dataset = try DatasetLoader.load(data, candidates: candidatePatches(for: model))
+        var dataset = try DatasetLoader.load(data, candidates: candidatePatches(for: model), patchesPerVolume: patchesPerVolume, seed: seed)
         if let positive {
             dataset = try dataset.binary(positive: Set(positive.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }))
         }

@@ -11,7 +11,7 @@ struct GraftCommand: ParsableCommand {
             preprocessing, the provenance and the training settings.
             """,
         version: "graft \(GraftVersion.current) (\(graftRevision))",
-        subcommands: [Inspect.self, Run.self, Verify.self, Create.self, Tune.self, Eval.self, Predict.self, Preprocess.self, Study.self, Bench.self, Convert.self, Export.self])
+        subcommands: [Inspect.self, Run.self, Verify.self, Create.self, Tune.self, Eval.self, Predict.self, Preprocess.self, Study.self, Bench.self, BenchCandidates.self, Convert.self, Export.self])
 }
 
 /// Errors the commands report themselves (library errors print their own descriptions).

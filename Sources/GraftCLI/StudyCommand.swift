@@ -35,7 +35,7 @@ extension GraftCommand {
         @Option(help: "Repeats per cell.") var seeds: Int = 3
         @Flag(help: "Leave out the from-scratch baseline.") var noScratch = false
         @Option(help: "Patches: patch side in frame pixels.") var patchSize: Int = 64
-        @Option(help: "Patches: polyp and background patches per frame.") var patchesPerFrame: Int = 2
+        @Option(help: "Patches: polyp and background patches per frame (for a volume,mask CSV: lesion and background patches per volume).") var patchesPerFrame: Int = 2
         @Option(help: "Validation fraction.") var valFraction: Double = 0.15
         @Option(help: "Test fraction (the same default as tune and eval).") var testFraction: Double = 0.15
         @Option(help: "Base seed.") var seed: UInt64 = 0
@@ -95,7 +95,7 @@ extension GraftCommand {
                                  positive: positive.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
                                  depths: chosen, trainableLayers: layers, fractions: fractionList, seeds: max(1, seeds), scratch: !noScratch,
                                  patchSize: patchSize, patchesPerFrame: patchesPerFrame, training: configuration)
-            plan.candidatePatches = CandidateList.isCandidateList(data)
+            plan.candidatePatches = CandidateList.isCandidateList(data) || LabelledVolumes.isVolumeMaskList(data)
                 ? PatchSampler(sideMillimetres: patchMm, pixels: patchPixels, layout: patchLayout) : nil
             let cells = plan.cells
             if listCells {

@@ -156,7 +156,7 @@ public enum CandidateList {
 
     /// One candidate's planes through the windows into an 8-bit image: a planar patch takes one
     /// channel per window (1 or 3); 2.5D and three-plane patches take one window for their three planes.
-    static func patchImage(_ volume: Volume, center: (Double, Double, Double), outside: Float, patches: CandidatePatches,
+    public static func patchImage(_ volume: Volume, center: (Double, Double, Double), outside: Float, patches: CandidatePatches,
                            source: String) throws(DatasetError) -> Image {
         let planes = patches.sampler.planes(of: volume, center: center, outside: outside)
         let windows = patches.windows

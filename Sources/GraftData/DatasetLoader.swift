@@ -7,9 +7,12 @@ import SwiftCSV
 /// Reads the dataset layouts Graft takes with `--data`: an image folder (one subfolder per
 /// class), a MedMNIST-style `.npz`, or a CSV of `path,label[,group]`.
 public enum DatasetLoader {
-    /// Loads whatever `path` is: a directory, a `.npz`, a `.csv` of images, or a `.csv` of
-    /// candidates in volumes (``CandidateList``; cut as `candidates` says).
-    public static func load(_ path: String, candidates: CandidatePatches? = nil) throws(DatasetError) -> Dataset {
+    /// Loads whatever `path` is: a directory, a `.npz`, a `.csv` of images, a `.csv` of candidates
+    /// in volumes (``CandidateList``) or of volumes with label masks (``LabelledVolumes``), the
+    /// last two cut as `candidates` says.
+    /// `patchesPerVolume` and `seed` apply to a `volume,mask` list (``LabelledVolumes``).
+    public static func load(_ path: String, candidates: CandidatePatches? = nil, patchesPerVolume: Int = 16,
+                            seed: UInt64 = 0) throws(DatasetError) -> Dataset {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .io(path: path, reason: "no such file or folder")
@@ -18,6 +21,12 @@ public enum DatasetLoader {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "npz": return try medMNIST(path)
         case "csv":
+            if LabelledVolumes.isVolumeMaskList(path) {
+                guard let candidates else {
+                    throw .windows(path: path, reason: "a volume,mask CSV is cut into patches: give --window and the patch options (--patch-mm, --patch-pixels, --patch-layout)")
+                }
+                return try LabelledVolumes.load(path, patches: candidates, perVolume: patchesPerVolume, seed: seed)
+            }
             guard CandidateList.isCandidateList(path) else { return try csv(path) }
             guard let candidates else {
                 throw .windows(path: path, reason: "a candidates CSV (volume,...) is cut into patches: give --window and the patch options (--patch-mm, --patch-pixels, --patch-layout)")

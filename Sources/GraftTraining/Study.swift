@@ -28,7 +28,8 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     /// Patches task: patch side in frame pixels, patches of each kind per frame, detection stride.
     public var patchSize: Int
     public var patchesPerFrame: Int
-    /// Classification from a candidates CSV: how candidates are cut (the windows are the model's).
+    /// Classification from a candidates CSV or a volume,mask CSV: how patches are cut (the windows
+    /// are the model's; `patchesPerFrame` is the patches of each kind per volume).
     public var candidatePatches: PatchSampler?
     /// Training settings shared by every cell (its seed, depth, scratch and fraction are set per cell).
     public var training: TuneConfiguration
@@ -170,7 +171,7 @@ public final class Study {
                 let candidates = plan.candidatePatches.map {
                     CandidatePatches(sampler: $0, windows: preprocessing.windows ?? [], channelOrder: preprocessing.channelOrder)
                 }
-                var d = try DatasetLoader.load(plan.data, candidates: candidates)
+                var d = try DatasetLoader.load(plan.data, candidates: candidates, patchesPerVolume: plan.patchesPerFrame, seed: plan.training.seed)
                 if let positive = plan.positive { d = try d.binary(positive: Set(positive)) }
                 dataset = d
                 frames = nil
