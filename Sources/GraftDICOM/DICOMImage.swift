@@ -74,7 +74,10 @@ public struct DICOMImage: Sendable {
             bytes = try nativePixels(file, pixelData, layout: layout, bufferBytes: bufferBytes, transferSyntax: transferSyntax)
             decoded = (layout.photometric, layout.isPlanar)
         }
-        var values = samples(bytes, layout: layout, count: pixels)
+        // The modality LUT applies to grey values only (colour stays as decoded).
+        let rescale = layout.samplesPerPixel == 1 && (attributes.rescaleSlope != 1 || attributes.rescaleIntercept != 0)
+            ? (attributes.rescaleSlope, attributes.rescaleIntercept) : nil
+        var values = samples(bytes, layout: layout, count: pixels, rescale: rescale)
         if decoded.isPlanar && layout.samplesPerPixel > 1 {
             values = interleaved(values, pixels: layout.rows * layout.columns, frames: layout.frames, samples: layout.samplesPerPixel)
         }
@@ -82,10 +85,6 @@ public struct DICOMImage: Sendable {
         if layout.samplesPerPixel == 3, photometric == "YBR_FULL" || photometric == "YBR_FULL_422" {
             convertYBRToRGB(&values, maximum: Float((1 << min(layout.bitsStored, 24)) - 1))
             photometric = "RGB"
-        }
-        if layout.samplesPerPixel == 1, attributes.rescaleSlope != 1 || attributes.rescaleIntercept != 0 {
-            let slope = attributes.rescaleSlope, intercept = attributes.rescaleIntercept
-            for i in values.indices { values[i] = Float(Double(values[i]) * slope + intercept) }
         }
         return DICOMImage(path: path, attributes: attributes, rows: layout.rows, columns: layout.columns,
                           frames: layout.frames, samplesPerPixel: layout.samplesPerPixel,
@@ -207,33 +206,42 @@ public struct DICOMImage: Sendable {
     }
 
     /// The decoded buffer (host byte order) as numbers, with the bits above Bits Stored masked
-    /// off, and sign-extended from Bits Stored when the pixels are signed. 1-bit pixels are
-    /// unpacked least significant bit first.
-    static func samples(_ bytes: [UInt8], layout: GDCMFile.PixelLayout, count: Int) -> [Float] {
-        let stored = layout.bitsStored, signed = layout.isSigned
-        return bytes.withUnsafeBytes { raw in
-            switch layout.bitsAllocated {
-            case 1:
-                let p = raw.bindMemory(to: UInt8.self)
-                return (0..<count).map { Float((p[$0 >> 3] >> UInt8($0 & 7)) & 1) }
-            case 8:
-                let p = raw.bindMemory(to: UInt8.self)
-                return (0..<count).map { Float(Self.extend(UInt32(p[$0]), bits: stored, signed: signed)) }
-            case 16:
-                let p = raw.bindMemory(to: UInt16.self)
-                return (0..<count).map { Float(Self.extend(UInt32(p[$0]), bits: stored, signed: signed)) }
-            default:
-                let p = raw.bindMemory(to: UInt32.self)
-                return (0..<count).map { Float(Self.extend(p[$0], bits: stored, signed: signed)) }
+    /// off, and sign-extended from Bits Stored when the pixels are signed; then `x slope +
+    /// intercept` when a modality LUT is given (one pass: a CT series is tens of millions of
+    /// voxels). 1-bit pixels are unpacked least significant bit first.
+    static func samples(_ bytes: [UInt8], layout: GDCMFile.PixelLayout, count: Int,
+                        rescale: (slope: Double, intercept: Double)? = nil) -> [Float] {
+        let bits = layout.bitsStored, signed = layout.isSigned
+        let mask: UInt32 = bits >= 32 ? .max : (1 << UInt32(bits)) - 1
+        let signBit: UInt32 = 1 << UInt32(bits - 1)
+        let range = Int64(1) << Int64(bits)
+        let slope = rescale?.slope ?? 1, intercept = rescale?.intercept ?? 0
+        let scaled = rescale != nil
+        var out = [Float](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer { o in
+            bytes.withUnsafeBytes { raw in
+                @inline(__always) func value(_ v: UInt32) -> Float {
+                    let m = v & mask
+                    let x = signed && m & signBit != 0 ? Int64(m) - range : Int64(m)
+                    return scaled ? Float(Double(x) * slope + intercept) : Float(x)
+                }
+                switch layout.bitsAllocated {
+                case 1:
+                    let p = raw.bindMemory(to: UInt8.self)
+                    for i in 0..<count { o[i] = value(UInt32((p[i >> 3] >> UInt8(i & 7)) & 1)) }
+                case 8:
+                    let p = raw.bindMemory(to: UInt8.self)
+                    for i in 0..<count { o[i] = value(UInt32(p[i])) }
+                case 16:
+                    let p = raw.bindMemory(to: UInt16.self)
+                    for i in 0..<count { o[i] = value(UInt32(p[i])) }
+                default:
+                    let p = raw.bindMemory(to: UInt32.self)
+                    for i in 0..<count { o[i] = value(p[i]) }
+                }
             }
         }
-    }
-
-    @inline(__always)
-    static func extend(_ value: UInt32, bits: Int, signed: Bool) -> Int64 {
-        let masked = bits >= 32 ? UInt64(value) : UInt64(value) & ((1 << UInt64(bits)) - 1)
-        if signed, masked & (1 << UInt64(bits - 1)) != 0 { return Int64(masked) - (1 << Int64(bits)) }
-        return Int64(masked)
+        return out
     }
 
     /// Planar (RRR...GGG...BBB per frame) to interleaved (RGBRGB...).
