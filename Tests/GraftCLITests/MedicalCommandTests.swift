@@ -97,3 +97,39 @@ struct CandidateStudyTests {
         #expect(report.contains("candidates"))
     }
 }
+
+/// Volumes with label masks through `graft study`: six NIfTI volumes with a bright lesion each
+/// and its mask, lesion and background patches, split by patient.
+struct VolumeMaskStudyTests {
+    @Test func studyOnVolumesWithMasksSplitsByPatient() throws {
+        let dir = TemporaryDirectory()
+        var csv = "volume,mask,group\n"
+        for patient in 0..<6 {
+            let center = (5 + patient * 2, 14 - patient, 3 + patient % 4)
+            var values: [Int16] = [], mask: [Int16] = []
+            for k in 0..<10 { for j in 0..<20 { for i in 0..<20 {
+                let d = (i - center.0) * (i - center.0) + (j - center.1) * (j - center.1) + (k - center.2) * (k - center.2)
+                values.append(d <= 5 ? 250 : 30 + Int16((i * 7 + j * 3 + k) % 20))
+                mask.append(d <= 5 ? 1 : 0)
+            } } }
+            var volume = TinyNIfTI(dims: [20, 20, 10])
+            volume.slope = 1; volume.intercept = 0; volume.voxels = values
+            try Data(volume.encoded()).write(to: URL(fileURLWithPath: dir.path("v\(patient).nii")))
+            var labels = TinyNIfTI(dims: [20, 20, 10])
+            labels.slope = 1; labels.intercept = 0; labels.voxels = mask
+            try Data(labels.encoded()).write(to: URL(fileURLWithPath: dir.path("v\(patient)-mask.nii")))
+            csv += "v\(patient).nii,v\(patient)-mask.nii,patient\(patient)\n"
+        }
+        try csv.write(toFile: dir.path("volumes.csv"), atomically: true, encoding: .utf8)
+        try Graft.run(["create", "tiny-cnn", "-o", dir.path("tiny.graft")])
+        let study = try Graft.run(["study", dir.path("tiny.graft"), "--data", dir.path("volumes.csv"), "--window", "40,400",
+                                   "--patch-mm", "6", "--patch-pixels", "16", "--patches-per-frame", "4",
+                                   "--depths", "fc", "--fractions", "1", "--seeds", "1", "--epochs", "1", "--batch-size", "8",
+                                   "--threads", "1", "-o", dir.path("results")])
+        #expect(study.status == 0, "\(study.stderr)")
+        let splits = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("results/splits.json")))) as! [String: Any]
+        let rows = splits["rows"] as! [[String: Any]]
+        #expect(rows.map { $0["images"] as! Int }.reduce(0, +) == 48)
+        #expect(rows.map { $0["groups"] as! Int }.reduce(0, +) == 6, "\(rows)")
+    }
+}

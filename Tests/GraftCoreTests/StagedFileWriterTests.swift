@@ -91,7 +91,7 @@ struct StagedFileWriterTests {
 
     @Test func creatingAnExistingFileFails() throws {
         let dir = TemporaryDirectory()
-        FileManager.default.createFile(atPath: dir.path("x"), contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: dir.path("x"), contents: Data([1]))
         #expect(throws: AtomicFile.Failure.self) {
             _ = try StagedFileWriter(creating: dir.path("x"), length: 10, headLength: 2, direct: true)
         }

@@ -87,6 +87,23 @@ import GraftTestSupport
         #expect(throws: DatasetError.self) { try dataset.samples[0].image() }
     }
 
+    @Test func aCSVListOfDICOMFilesLoads() throws {
+        var csv = "path,label,group\n"
+        for i in 0..<4 {
+            var file = TinyDICOM(rows: 4, columns: 4)
+            file.bitsStored = 16
+            file.pixels = Array(repeating: (i % 2 == 0 ? -1000 : 40) + 1024, count: 16)
+            try file.write(to: folder.url.appendingPathComponent("slice\(i).dcm").path)
+            csv += "slice\(i).dcm,\(i % 2 == 0 ? "air" : "tissue"),patient\(i / 2)\n"
+        }
+        let path = folder.url.appendingPathComponent("list.csv").path
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let dataset = try DatasetLoader.load(path)
+        #expect(dataset.classes == ["air", "tissue"] && dataset.samples.map(\.group) == ["patient0", "patient0", "patient1", "patient1"])
+        let tissue = try dataset.samples[1].image(windows: [IntensityWindow(level: 40, width: 400)])
+        #expect(tissue.pixels.allSatisfy { $0 == 128 })
+    }
+
     @Test func windowsAreRecordedAndCheckedInThePreprocessing() throws {
         let base = Preprocessing(input: "data", inputShape: [1, 3, 16, 16], channelOrder: .rgb, valueRange: [0, 1], steps: [])
         let lung = IntensityWindow(parsing: "lung")!, pe = IntensityWindow(parsing: "pe")!
