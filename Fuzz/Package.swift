@@ -1,5 +1,5 @@
 // swift-tools-version:5.4
-// libFuzzer harnesses for the .graft reader and the ONNX reader + importer, kept apart from the main package so that its
+// libFuzzer harnesses for the .graft reader, the ONNX reader + importer and the DICOM and NIfTI readers, kept apart from the main package so that its
 // sanitizer flags never reach normal builds. See README.md.
 import PackageDescription
 
@@ -12,6 +12,10 @@ let package = Package(
         .executableTarget(
             name: "FuzzNativeReader",
             dependencies: [.product(name: "GraftCore", package: "Graft")]
+        ),
+        .executableTarget(
+            name: "FuzzMedicalReaders",
+            dependencies: [.product(name: "GraftDICOM", package: "Graft"), .product(name: "GraftNIfTI", package: "Graft")]
         ),
         .executableTarget(
             name: "FuzzONNXImporter",
