@@ -84,7 +84,7 @@ caffe-fixtures: deps
 # fails on any DocC warning. GraftCore.docc holds the articles: getting started, the .graft format,
 # fine-tuning from Swift.
 docs:
-	@Scripts/check-docs.sh "$(SWIFT)"
+	@Scripts/check-docs.sh "$(SWIFT)" $(BUILD_FLAGS)
 
 # What CI checks of `make install`: into a temporary prefix (debug build), then every file is
 # there, the installed binary names this commit, and the man page and completions know every command.
