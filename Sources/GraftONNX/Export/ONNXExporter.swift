@@ -44,11 +44,11 @@ public struct ONNXExportOptions: Sendable, Equatable {
 public enum ONNXExporter {
     /// The metadata keys written (and read back by the importer).
     public enum MetadataKey {
-        /// The ``Preprocessing`` as JSON.
+        /// GraftCore's `Preprocessing` as JSON.
         public static let preprocessing = "graft.preprocessing"
-        /// The ``Provenance`` as JSON.
+        /// GraftCore's `Provenance` as JSON.
         public static let provenance = "graft.provenance"
-        /// The ``TrainingMetadata`` as JSON.
+        /// GraftCore's `TrainingMetadata` as JSON.
         public static let training = "graft.training"
         /// The class labels alone as a JSON array of strings, for other tools.
         public static let classLabels = "graft.class_labels"
