@@ -87,8 +87,9 @@ fuzz-seeds: deps
 	@Scripts/make-fuzz-seeds.sh "$(SWIFT)" $(BUILD_FLAGS)
 
 # DocC documentation of every library product (.build/plugins/Swift-DocC/outputs/*.doccarchive);
-# fails on any DocC warning. GraftCore.docc holds the articles: getting started, the .graft format,
-# fine-tuning from Swift.
+# fails on any DocC warning and on any public declaration without a doc comment
+# (Scripts/check-doc-comments.py). GraftCore.docc holds the articles: getting started, the .graft
+# format, fine-tuning from Swift.
 docs:
 	@Scripts/check-docs.sh "$(SWIFT)" $(BUILD_FLAGS)
 
