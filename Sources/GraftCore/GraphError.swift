@@ -19,7 +19,8 @@ public enum GraphError: Error, Equatable, Sendable {
     case invalidShape(node: String, reason: String)
     /// A graph input without a usable shape.
     case missingInputShape(String)
-    /// A node's declared parameter differs from what its op and input shapes need (nil: missing on that side).
+    /// A node's declared parameter differs from what its op and input shapes need (nil: missing
+    /// on that side).
     case parameterMismatch(node: String, parameter: String, expected: Shape?, actual: Shape?)
     /// Shape inference cannot pass through this node (an opaque layer without recorded shapes).
     case unknownShape(node: String, reason: String)

@@ -9,7 +9,8 @@ public struct Image: Equatable, Sendable {
     /// `width * height * channels` bytes, rows top to bottom, channels interleaved.
     public var pixels: [UInt8]
 
-    /// An image of these pixels; traps unless there are 1 or 3 channels and exactly `width * height * channels` bytes.
+    /// An image of these pixels; traps unless there are 1 or 3 channels and exactly
+    /// `width * height * channels` bytes.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         precondition(channels == 1 || channels == 3, "Image: 1 or 3 channels, got \(channels)")
         precondition(pixels.count == width * height * channels, "Image: \(pixels.count) bytes for \(width)x\(height)x\(channels)")

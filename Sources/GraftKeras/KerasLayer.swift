@@ -150,7 +150,8 @@ public struct KerasLayer: Equatable, Sendable {
         weights.first { $0.name == name }
     }
 
-    /// Whether Graft models the layer (its configuration is not ``KerasLayerConfiguration/unsupported(className:rawJSON:)``).
+    /// Whether Graft models the layer: its configuration is not
+    /// ``KerasLayerConfiguration/unsupported(className:rawJSON:)``.
     public var isSupported: Bool {
         if case .unsupported = configuration { return false }
         return true

@@ -19,7 +19,8 @@ public struct ONNXExportOptions: Sendable, Equatable {
     /// model when they total more than this many bytes (protobuf messages end at 2 GiB).
     public var externalDataThreshold: Int
 
-    /// Options writing opset 17 with a fixed batch, no folding, and weights inside the model up to about 1.8 GB.
+    /// Options writing opset 17 with a fixed batch, no folding, and weights inside the model up to
+    /// about 1.8 GB.
     public init(opset: Int = 17, dynamicBatch: Bool = false, foldBatchNorm: Bool = false,
                 externalDataThreshold: Int = 1_800_000_000) {
         self.opset = opset
