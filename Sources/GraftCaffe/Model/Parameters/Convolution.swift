@@ -5,7 +5,7 @@ extension CaffeParam {
     /// every spatial axis, or one per axis) or as the 2-D `*_h`/`*_w` pairs; Caffe checks which
     /// pair was set, so those stay optional here (nil = absent; `pad_h`/`pad_w` then mean 0).
     public struct Convolution: Equatable, Sendable {
-        /// `num_output`: output channels (or units).
+        /// `num_output`: output channels.
         public var numOutput = 0
         /// `bias_term`: whether the layer has a bias blob.
         public var biasTerm = true
