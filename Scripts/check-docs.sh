@@ -8,7 +8,8 @@
 #
 # Usage: Scripts/check-docs.sh [swift] [package options...], e.g.
 #   Scripts/check-docs.sh swift --scratch-path /tmp/graft-build
-# The options go to `swift package` (default scratch path: .build).
+# The options go to `swift package` (default scratch path: .build). GRAFT_DOCS_SHOW=N lists the
+# first N undocumented declarations (default 40).
 set -uo pipefail
 swift=${1:-swift}
 shift || true
@@ -21,9 +22,9 @@ for ((i = 0; i < ${#options[@]}; i++)); do
     --scratch-path=*) scratch=${options[$i]#--scratch-path=} ;;
   esac
 done
-# Modules another change documents; listed here so that they are reported but do not fail the
-# check. Remove a module from this list once its public declarations are documented. (GraftCLI
-# is not a library product and is not checked at all.)
+# Library modules whose doc comments are being written in a separate change: their undocumented
+# declarations are counted and reported but do not fail the check. Remove a module from this list
+# once it is documented. (GraftCLI is not a library product and is not checked at all.)
 undocumented_for_now=(GraftData GraftVolume GraftDICOM GraftNIfTI)
 # The library products, as Package.swift lists them.
 targets=$(sed -n '/^let libraryModules = \[/,/^\]/p' Package.swift | grep -o '"Graft[A-Za-z0-9]*"' | tr -d '"')
@@ -32,7 +33,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 args=()
 for t in $targets; do args+=(--target "$t"); done
-"$swift" package "${options[@]}" generate-documentation "${args[@]}" >"$log" 2>&1
+"$swift" package ${options[@]+"${options[@]}"} generate-documentation "${args[@]}" >"$log" 2>&1
 status=$?
 warnings=$(grep -A3 "^warning" "$log" | grep -v "zipfoundation\|^--$" | grep -B0 -A3 "^warning" || true)
 count=$(grep "^warning" "$log" | grep -vc zipfoundation)
@@ -53,5 +54,5 @@ checked=() excluded=()
 for t in $targets; do
   if [[ " ${undocumented_for_now[*]} " == *" $t "* ]]; then excluded+=("$t"); else checked+=("$t"); fi
 done
-python3 Scripts/check-doc-comments.py "$(dirname "$symbols")" "${checked[@]}" --exclude "${excluded[@]}" \
+python3 Scripts/check-doc-comments.py "$(dirname "$symbols")" "${checked[@]}" --exclude ${excluded[@]+"${excluded[@]}"} \
   --show "${GRAFT_DOCS_SHOW:-40}"
