@@ -80,11 +80,18 @@ caffe-fixtures: deps
 	  "$$(dirname "$$python")/pip" install -q --disable-pip-version-check protobuf grpcio-tools && \
 	  "$$python" Tests/Fixtures/caffe/generated/make_fixtures.py
 
+# Regenerates Fuzz/Corpus, the seeds of the `.graft` reader's libFuzzer harness (Fuzz/README.md),
+# from the current writer and the test fixtures (Scripts/make-fuzz-seeds.sh, GraftFuzzSeeds).
+.PHONY: fuzz-seeds
+fuzz-seeds: deps
+	@Scripts/make-fuzz-seeds.sh "$(SWIFT)" $(BUILD_FLAGS)
+
 # DocC documentation of every library product (.build/plugins/Swift-DocC/outputs/*.doccarchive);
-# fails on any DocC warning. GraftCore.docc holds the articles: getting started, the .graft format,
-# fine-tuning from Swift.
+# fails on any DocC warning and on any public declaration without a doc comment
+# (Scripts/check-doc-comments.py). GraftCore.docc holds the articles: getting started, the .graft
+# format, fine-tuning from Swift.
 docs:
-	@Scripts/check-docs.sh "$(SWIFT)"
+	@Scripts/check-docs.sh "$(SWIFT)" $(BUILD_FLAGS)
 
 # What CI checks of `make install`: into a temporary prefix (debug build), then every file is
 # there, the installed binary names this commit, and the man page and completions know every command.

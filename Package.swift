@@ -85,6 +85,12 @@ let modules: [Target] = [
     .target(name: "GraftStatistics", dependencies: ["GraftCore"]),
     // Test helpers: locating ../shared reference data, temporary directories.
     .target(name: "GraftTestSupport", dependencies: ["GraftCore", "GraftImage"]),
+    // Hand-made .graft files (valid and damaged) and the small model the native-format tests use;
+    // shared by GraftCoreTests and the fuzz-seed generator. Not a product.
+    .target(name: "GraftNativeFixtures", dependencies: ["GraftCore"]),
+    // Writes Fuzz/Corpus, the libFuzzer seeds, from those fixtures (Scripts/make-fuzz-seeds.sh,
+    // `make fuzz-seeds`). Not a product.
+    .executableTarget(name: "GraftFuzzSeeds", dependencies: ["GraftCore", "GraftNativeFixtures"]),
     // Caffe's protobuf messages (schemas/caffe.proto), compiled by protoc-c and committed.
     .target(name: "CCaffeProto", dependencies: ["CProtobufC"], path: "Sources/C/CCaffeProto"),
     // ONNX's protobuf messages (schemas/onnx.proto), compiled by protoc-c and committed.
@@ -110,7 +116,7 @@ let modules: [Target] = [
 // MARK: - Tests
 
 let tests: [Target] = [
-    .testTarget(name: "GraftCoreTests", dependencies: ["GraftZoo", "GraftFiles", "GraftCore", "GraftTestSupport"]),
+    .testTarget(name: "GraftCoreTests", dependencies: ["GraftZoo", "GraftFiles", "GraftCore", "GraftNativeFixtures", "GraftTestSupport"]),
     .testTarget(name: "GraftEngineTests", dependencies: ["GraftZoo", "GraftCore", "GraftKernels", "GraftEngine", "GraftTestSupport"]),
     .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftIO", "GraftTestSupport"]),
     .testTarget(name: "GraftInteropTests", dependencies: ["GraftHDF5", "GraftProtobufC", "GraftImage", "GraftTestSupport"]),

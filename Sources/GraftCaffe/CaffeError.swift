@@ -1,6 +1,7 @@
 /// A Caffe file that cannot be read. Every case names the file, and the layer and blob where
 /// there is one.
 public enum CaffeError: Error, Equatable, Sendable {
+    /// The file could not be opened or read.
     case io(file: String, reason: String)
     /// Refused before reading: bigger than the reader's cap.
     case tooLarge(file: String, bytes: UInt64, limit: UInt64)

@@ -23,6 +23,8 @@ public enum CaffePrototxt {
         try decode(Array(text.utf8), file: file, strict: strict)
     }
 
+    /// Decodes prototxt bytes; `file` only names the source in errors and warnings, and
+    /// `limit` caps the bytes read.
     public static func decode(_ bytes: [UInt8], file: String, strict: Bool = false,
                               limit: Int = TextParser.defaultMaxBytes) throws(CaffeError) -> CaffeNet {
         let stored: StoredNet

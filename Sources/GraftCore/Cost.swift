@@ -1,10 +1,13 @@
 /// What one node costs: parameters, multiply-accumulates, floating-point operations and the memory
 /// its outputs take, for the batch size the shapes were inferred with.
 public struct NodeCost: Sendable, Equatable {
+    /// Scalars in the node's parameter tensors.
     public var parameters: Int = 0
     /// Parameters that hold statistics (BatchNorm mean/variance) or are frozen by training metadata.
     public var frozenParameters: Int = 0
+    /// Parameters that training updates: all but the frozen ones.
     public var trainableParameters: Int { parameters - frozenParameters }
+    /// Multiply-accumulates of one forward pass.
     public var macs: Int = 0
     /// 2 per multiply-accumulate plus one per other arithmetic operation (approximate for
     /// transcendental functions, counted as one).
@@ -12,6 +15,7 @@ public struct NodeCost: Sendable, Equatable {
     /// Bytes of the node's float32 outputs.
     public var activationBytes: Int = 0
 
+    /// A zero cost, to be filled in.
     public init() {}
 }
 

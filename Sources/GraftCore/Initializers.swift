@@ -1,5 +1,6 @@
 /// Weight fillers, named as Caffe names them, for random and from-scratch initialisation.
 public enum Filler: Equatable, Sendable {
+    /// Every value the same.
     case constant(Float)
     /// Normal with the given standard deviation (Caffe "gaussian").
     case gaussian(std: Float)

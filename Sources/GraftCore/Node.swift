@@ -3,13 +3,18 @@
 /// Values are single-assignment: every output name is produced by exactly one node (or is a graph
 /// input). Parameter `p` of node `n` is stored in the file as tensor `"n.p"`.
 public struct Node: Equatable, Sendable {
+    /// The node's name, unique in the graph.
     public var name: String
+    /// What the node computes.
     public var op: Op
+    /// The values it reads, in order.
     public var inputs: [String]
+    /// The values it writes (usually one, named after the node).
     public var outputs: [String]
     /// The node's parameter tensors in a stable order, e.g. `weight` then `bias`.
     public var parameters: [ParameterSpec]
 
+    /// A node; its one output is named after it unless `outputs` are given.
     public init(name: String, op: Op, inputs: [String], outputs: [String]? = nil, parameters: [ParameterSpec] = []) {
         self.name = name
         self.op = op
@@ -21,14 +26,18 @@ public struct Node: Equatable, Sendable {
     /// The file key of one of this node's parameters.
     public func tensorName(_ parameter: String) -> String { "\(name).\(parameter)" }
 
+    /// The parameter called `name`, if the node has one.
     public func parameter(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
 }
 
 /// A parameter tensor's name (local to its node) and shape.
 public struct ParameterSpec: Codable, Equatable, Sendable {
+    /// The name within the node, e.g. `weight`.
     public var name: String
+    /// The tensor's shape.
     public var shape: Shape
 
+    /// A parameter `name` of `shape`.
     public init(_ name: String, _ shape: Shape) {
         self.name = name
         self.shape = shape

@@ -3,8 +3,10 @@ import Foundation
 /// A small, fast, seedable random number generator (xoshiro256**, seeded through SplitMix64), so
 /// that random weights and data orders are the same for the same seed on every machine.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
+    /// The four state words, to save and restore the stream.
     public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator whose stream depends only on `seed`.
     public init(seed: UInt64) {
         var s = seed
         func splitMix() -> UInt64 {

@@ -2,8 +2,10 @@
 ///
 /// Encoded in JSON as a plain array of integers.
 public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByArrayLiteral {
+    /// The dimensions, outermost first.
     public var dims: [Int]
 
+    /// A shape of these dimensions.
     public init(_ dims: [Int]) { self.dims = dims }
     public init(arrayLiteral elements: Int...) { self.dims = elements }
 
@@ -16,8 +18,10 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible, Expre
         try container.encode(dims)
     }
 
+    /// The number of dimensions.
     public var rank: Int { dims.count }
 
+    /// The size of dimension `axis`.
     public subscript(axis: Int) -> Int {
         get { dims[axis] }
         set { dims[axis] = newValue }

@@ -2,7 +2,10 @@
 ///
 /// A rule throws `ShapeRuleError` with a reason; ``Graph/inferShapes(inputShapes:)`` attaches the
 /// node name.
-public struct ShapeRuleError: Error, Sendable { public var reason: String }
+public struct ShapeRuleError: Error, Sendable {
+    /// Why the rule refused the shapes.
+    public var reason: String
+}
 
 extension Op {
     /// The shapes of the outputs given the input shapes (`outputCount` matters for Slice and Opaque).

@@ -1,5 +1,6 @@
 /// Memory layouts of 4-D image tensors. Graft computes in NCHW; Keras/TensorFlow use NHWC.
 public enum Layout: String, Codable, Sendable, CaseIterable {
+    /// Batch, channels, height, width (Graft, Caffe) or batch, height, width, channels (Keras, TensorFlow).
     case nchw, nhwc
 }
 

@@ -2,7 +2,9 @@
 ///
 /// Other dtypes exist only at the file boundary (see ``DType``); readers convert them.
 public struct Tensor: Equatable, Sendable {
+    /// The dimensions.
     public var shape: Shape
+    /// The elements in row-major order.
     public var scalars: [Float]
 
     /// Creates a tensor; the scalar count must equal the shape's element count (a caller bug otherwise).
@@ -19,6 +21,7 @@ public struct Tensor: Equatable, Sendable {
         self.scalars = Array(repeating: value, count: shape.elementCount)
     }
 
+    /// The number of elements.
     public var elementCount: Int { scalars.count }
 
     /// The same scalars under another shape with the same element count.

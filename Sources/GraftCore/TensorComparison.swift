@@ -28,10 +28,13 @@ public struct TensorComparison: CustomStringConvertible, Sendable {
     public private(set) var cosine: Double = 0
     /// Rows (first-dimension items) whose argmax agrees, out of ``top1Total``.
     public private(set) var top1Agreements = 0
+    /// Rows compared for argmax agreement.
     public private(set) var top1Total = 0
     /// Elements outside the tolerance.
     public private(set) var failing = 0
+    /// The relative part of the tolerance.
     public let rtol: Float
+    /// The absolute part of the tolerance (given, or scaled to the reference).
     public let atol: Float
 
     /// The default relative tolerance: about fp32's accuracy after a deep network.

@@ -3,7 +3,9 @@ import GraftKernels
 /// The number of threads the engine computes with, for `--threads` options: OpenBLAS's pool for the
 /// GEMMs, and the engine's own parallel loops (im2col, pooling, LRN, updates) follow the same count.
 public enum ComputeThreads {
+    /// The thread count in use.
     public static var current: Int { BLAS.threadCount }
+    /// Computes with `count` threads from now on.
     public static func set(_ count: Int) { BLAS.setThreadCount(count) }
 
     /// The vector instruction set of Graft's own convolution and pooling kernels ("avx512", "avx2",

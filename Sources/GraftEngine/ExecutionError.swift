@@ -4,11 +4,13 @@ public import GraftCore
 public enum ExecutionError: Error, Equatable, Sendable {
     /// The graph is malformed or its shapes do not work out for the requested batch size.
     case invalidGraph(GraphError)
+    /// A batch size below 1.
     case invalidBatchSize(Int)
     /// An opaque node: Graft keeps it so nothing is lost, but cannot compute it.
     case notExecutable(node: String, framework: String, type: String)
     /// `weights` lacks the tensor `key` (`<node>.<parameter>`).
     case missingWeight(node: String, key: String)
+    /// The tensor `key` in `weights` has a shape other than the one the graph declares.
     case weightShapeMismatch(node: String, key: String, expected: Shape, actual: Shape)
     /// A graph input was not given to `run`.
     case missingInput(String)

@@ -18,6 +18,7 @@ public import GraftCore
 ///
 /// An executor holds mutable buffers: use it from one task at a time.
 public final class ForwardExecutor {
+    /// The graph the executor runs.
     public let graph: Graph
     /// The batch size the executor was planned for (the first graph input's first dimension).
     public let batchSize: Int

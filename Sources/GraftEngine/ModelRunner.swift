@@ -4,6 +4,7 @@ public import GraftCore
 /// caller. The executor is planned for each batch size met and kept, so repeated calls with the
 /// same batch size reuse it.
 public final class ModelRunner {
+    /// The model the runner runs.
     public let model: Model
     private var executors: [Int: ForwardExecutor] = [:]
     private let retained: [String]

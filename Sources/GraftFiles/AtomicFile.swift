@@ -7,7 +7,9 @@ import Foundation
 public enum AtomicFile {
     /// A failure of the mechanism itself (no directory, cannot create, cannot rename).
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        /// The file that was being written.
         public var path: String
+        /// What went wrong, in words.
         public var reason: String
         public var description: String { "\(path): \(reason)" }
     }

@@ -8,6 +8,7 @@ internal import CHDF5
 public final class HDF5Attribute: @unchecked Sendable {
     let id: hid_t
     private let owner: AnyObject
+    /// The file, kept alive while this attribute is.
     public let file: HDF5File
     /// The attribute's name.
     public let name: String
@@ -15,11 +16,13 @@ public final class HDF5Attribute: @unchecked Sendable {
     public let objectPath: String
     /// `[]` for a scalar (or a null dataspace, see ``elementCount``).
     public let shape: [Int]
+    /// How the attribute's elements are stored.
     public let elementType: HDF5ElementType
     private let extent: HDF5Extent
 
     /// Caps for attribute reads: elements, and total string bytes (a model_config JSON is a few MB).
     public static let defaultElementLimit = 1 << 24
+    /// The default cap on the total bytes of the strings read at once.
     public static let defaultStringByteLimit = 1 << 28
 
     init(id: hid_t, owner: AnyObject, file: HDF5File, objectPath: String, name: String) throws(HDF5Error) {

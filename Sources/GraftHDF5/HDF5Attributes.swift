@@ -6,7 +6,9 @@ internal import CHDF5
 public struct HDF5Attributes: @unchecked Sendable {
     private let owner: AnyObject
     private let id: hid_t
+    /// The file, kept alive while these attributes are.
     public let file: HDF5File
+    /// The absolute path of the object the attributes belong to.
     public let objectPath: String
 
     init(owner: AnyObject, id: hid_t, file: HDF5File, objectPath: String) {

@@ -6,10 +6,13 @@ internal import CHDF5
 /// against a cap (overflow-checked) before allocating anything.
 public final class HDF5Dataset: @unchecked Sendable {
     let id: hid_t
+    /// The file, kept alive while this dataset is.
     public let file: HDF5File
+    /// The dataset's absolute path inside the file.
     public let objectPath: String
     /// The dimensions, outermost first; `[]` for a scalar (and for a null dataspace, which holds nothing).
     public let shape: [Int]
+    /// How the dataset's elements are stored.
     public let elementType: HDF5ElementType
     private let extent: HDF5Extent
 

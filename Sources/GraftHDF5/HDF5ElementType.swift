@@ -5,7 +5,9 @@ internal import CHDF5
 public enum HDF5ElementType: Equatable, Sendable, CustomStringConvertible {
     /// IEEE floating point of 2, 4 or 8 bytes (any byte order; the library converts).
     case float(bytes: Int)
+    /// Two's-complement integers of 1, 2, 4 or 8 bytes.
     case signedInteger(bytes: Int)
+    /// Unsigned integers of 1, 2, 4 or 8 bytes.
     case unsignedInteger(bytes: Int)
     /// Fixed-length strings of this many bytes (NUL- or space-padded).
     case fixedString(bytes: Int)
@@ -25,6 +27,7 @@ public enum HDF5ElementType: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the elements are strings, of fixed or variable length.
     public var isString: Bool {
         switch self {
         case .fixedString, .variableString: true
@@ -32,6 +35,7 @@ public enum HDF5ElementType: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the elements are floats or integers.
     public var isNumeric: Bool {
         switch self {
         case .float, .signedInteger, .unsignedInteger: true
@@ -68,11 +72,13 @@ public enum HDF5ElementType: Equatable, Sendable, CustomStringConvertible {
 
 /// How `Float` values are stored in a dataset Graft writes.
 public enum HDF5FloatStorage: Sendable, CaseIterable {
+    /// IEEE half, single or double precision.
     case float16, float32, float64
 }
 
 /// How integers are stored in a dataset or attribute Graft writes.
 public enum HDF5IntegerStorage: Sendable, CaseIterable {
+    /// Signed or unsigned integers of 8 to 64 bits, stored little-endian.
     case int8, int16, int32, int64, uint8, uint16, uint32, uint64
 
     /// The predefined little-endian file type (not owned: predefined types are never closed).
@@ -107,5 +113,6 @@ public enum HDF5IntegerStorage: Sendable, CaseIterable {
 /// How strings are stored in an attribute Graft writes. Old Keras wrote fixed-length byte strings,
 /// h5py 3 and tf.keras write variable-length ones.
 public enum HDF5StringEncoding: Sendable, CaseIterable {
+    /// Fixed-length byte strings (old Keras) or variable-length strings (h5py 3, tf.keras).
     case fixedLength, variableLength
 }

@@ -27,8 +27,10 @@ public struct HDF5Error: Error, Equatable, Sendable {
     /// The library's error stack, one "function: description" line per frame (empty for errors
     /// detected by Graft itself).
     public var stack: [String]
+    /// Why it failed.
     public var kind: Kind
 
+    /// An error of `kind` (by default, one the library reported through `stack`).
     public init(operation: String, path: String, stack: [String], kind: Kind = .library) {
         self.operation = operation
         self.path = path

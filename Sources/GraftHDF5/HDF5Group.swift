@@ -24,6 +24,7 @@ public final class HDF5Group: @unchecked Sendable {
 
     /// Caps on what a listing may return, so a hostile file cannot make Graft allocate wildly.
     public static let maxMembers = 1 << 20
+    /// The longest member or attribute name read, in bytes.
     public static let maxNameBytes = 1 << 16
 
     /// The group's attributes.

@@ -6,8 +6,9 @@ internal import CPNG
 /// grey or RGB, and encodes PNG. Neither API longjmps through Swift: both report errors by return
 /// value. Sizes are capped before anything is allocated.
 public enum ImageCodec {
-    /// Largest encoded file read (bytes) and largest decoded image (pixels).
+    /// Largest encoded file read, in bytes.
     public static let maxFileBytes = 256 << 20
+    /// Largest decoded image read, in pixels.
     public static let maxPixels = 64 << 20
 
     /// The linked libpng's version, e.g. "1.6.39".

@@ -15,15 +15,21 @@ public enum KerasError: Error, Equatable, Sendable {
     case wrongObject(path: String, object: String, expected: String, found: String)
     /// HDF5, but none of the Keras layouts (no model_config, layer_names or layers/).
     case unknownLayout(path: String, rootMembers: [String], rootAttributes: [String])
+    /// A group the layout requires is absent.
     case missingGroup(path: String, group: String)
+    /// An object lacks an attribute the layout requires.
     case missingAttribute(path: String, object: String, attribute: String)
     /// An attribute or dataset of the wrong type or shape.
     case badValue(path: String, object: String, expected: String, found: String)
     /// A weights-only file was given without an architecture.
     case architectureRequired(path: String, layout: KerasFileLayout)
+    /// A `.keras` file that is not a readable zip archive.
     case archive(path: String, reason: String)
+    /// The archive lacks `member` (e.g. `config.json`).
     case missingArchiveMember(path: String, member: String)
+    /// A config JSON over ``KerasLimits/maxConfigBytes``.
     case configTooLarge(source: String, bytes: Int, limit: Int)
+    /// A config JSON nested deeper than ``KerasLimits/maxConfigDepth``.
     case configTooDeep(source: String, depth: Int, limit: Int)
     /// Not JSON at all.
     case invalidConfigJSON(source: String, reason: String)
@@ -31,6 +37,7 @@ public enum KerasError: Error, Equatable, Sendable {
     case invalidModelConfig(source: String, reason: String)
     /// A supported layer whose config lacks a field or holds a wrong value.
     case invalidLayerConfig(source: String, layer: String, field: String, reason: String)
+    /// Two layers with the same name.
     case duplicateLayerName(source: String, layer: String)
     /// A connection names a layer the config does not define.
     case unknownInboundLayer(source: String, layer: String, inbound: String)
@@ -42,7 +49,9 @@ public enum KerasError: Error, Equatable, Sendable {
     case unexpectedWeights(path: String, groups: [String])
     /// A layer that needs weights has none in the file.
     case missingWeights(path: String, layer: String, expected: [String])
+    /// A layer whose stored weights are not the ones its configuration needs.
     case weightCountMismatch(path: String, layer: String, expected: [String], found: [String])
+    /// A weight whose stored shape differs from what the layer's configuration implies.
     case weightShapeMismatch(path: String, layer: String, weight: String, expected: String, found: [Int])
     /// A Keras 3 group's recorded layer name differs from the layer the architecture puts there.
     case keras3GroupMismatch(path: String, group: String, expectedLayer: String, foundName: String)

@@ -5,6 +5,7 @@ public struct KerasLimits: Equatable, Sendable {
     public var maxConfigBytes: Int
     /// Deepest bracket nesting accepted in config JSON (real configs nest fewer than 20 levels).
     public var maxConfigDepth: Int
+    /// Most layers accepted in one model.
     public var maxLayers: Int
     /// Largest single weight array, in elements.
     public var maxElementsPerWeight: Int
@@ -15,6 +16,7 @@ public struct KerasLimits: Equatable, Sendable {
     /// Deepest nesting of models used as layers (real transfer-learning models nest 1 or 2 deep).
     public var maxModelNesting: Int
 
+    /// Caps, the defaults unless given.
     public init(maxConfigBytes: Int = 64 << 20, maxConfigDepth: Int = 256, maxLayers: Int = 100_000,
                 maxElementsPerWeight: Int = 1 << 31, maxTotalElements: Int = 1 << 32,
                 maxArchiveMemberBytes: Int = 16 << 30, maxModelNesting: Int = 32) {
@@ -27,5 +29,6 @@ public struct KerasLimits: Equatable, Sendable {
         self.maxModelNesting = maxModelNesting
     }
 
+    /// The default caps.
     public static let `default` = KerasLimits()
 }

@@ -26,8 +26,10 @@ public struct KerasInput: Equatable, Sendable {
     public var shape: [Int?]?
     /// The declared batch size, usually nil (`None`).
     public var batchSize: Int?
+    /// `dtype` as declared, e.g. "float32".
     public var dtype: String?
 
+    /// An input called `name` of `shape`.
     public init(name: String, shape: [Int?]?, batchSize: Int? = nil, dtype: String? = nil) {
         self.name = name
         self.shape = shape
@@ -39,6 +41,7 @@ public struct KerasInput: Equatable, Sendable {
 /// A faithful, typed image of a Keras model: what the file says, in Keras's own terms and layouts
 /// (HWIO kernels, NHWC shapes). Mapping to Graft's graph is a later step.
 public struct KerasModel: Equatable, Sendable {
+    /// The model's name.
     public var name: String
     /// `Sequential`, `Functional` or `Model` (Keras 1/2 functional).
     public var modelClass: String
@@ -47,15 +50,19 @@ public struct KerasModel: Equatable, Sendable {
     /// The backend recorded by the writer ("tensorflow", "jax", "theano"), nil when absent (which
     /// adds ``KerasWarning/backendMissing``).
     public var backend: String?
+    /// How the file stores the model.
     public var layout: KerasFileLayout
+    /// The model's inputs, in order.
     public var inputs: [KerasInput]
     /// Every layer, inputs first, each after the layers it reads (topological order; ties keep
     /// the config's order).
     public var layers: [KerasLayer]
     /// The tensors the model returns.
     public var outputs: [KerasConnection]
+    /// What the reader tolerated.
     public var warnings: [KerasWarning]
 
+    /// A model of these parts.
     public init(name: String, modelClass: String, kerasVersion: String?, backend: String?, layout: KerasFileLayout,
                 inputs: [KerasInput], layers: [KerasLayer], outputs: [KerasConnection], warnings: [KerasWarning]) {
         self.name = name

@@ -15,8 +15,10 @@ public enum ActivationKernels {
     /// block of output while it is in cache): the same formula as ``relu(input:output:count:negativeSlope:maxValue:threshold:)``,
     /// so a fused result equals the separate one bit for bit.
     public struct FusedReLU: Sendable, Equatable {
+        /// The ReLU's slope below the threshold, its cap (infinity for none) and its threshold.
         public let negativeSlope: Float, ceiling: Float, threshold: Float
 
+        /// The ReLU with these settings (nil `maxValue`: no cap).
         public init(negativeSlope: Float, maxValue: Float?, threshold: Float) {
             self.negativeSlope = negativeSlope
             self.ceiling = maxValue ?? .infinity
@@ -62,6 +64,7 @@ public enum ActivationKernels {
 
     /// SELU's constants (Klambauer et al. 2017), as Keras uses them.
     public static let seluAlpha: Float = 1.6732632423543772
+    /// SELU's scale (lambda).
     public static let seluScale: Float = 1.0507009873554805
 
     /// Applies one parameterless `Activation` (GraftCore).

@@ -6,7 +6,9 @@ import Synchronization
 public enum BLAS {
     /// Whether a matrix operand is read as stored or transposed.
     public enum Transpose: Sendable {
+        /// As stored.
         case none
+        /// Transposed.
         case transposed
     }
 

@@ -15,6 +15,7 @@ public struct BroadcastMap: Sendable {
     public let strides: [Int]
     /// Elements of the output and of the input.
     public let outputCount: Int
+    /// Elements of the input.
     public let inputCount: Int
 
     /// - Parameters: `input` must broadcast to `output` (see ``Shape/broadcast(_:)``).

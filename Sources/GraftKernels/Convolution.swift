@@ -3,9 +3,12 @@
 public struct ConvolutionGeometry: Equatable, Sendable {
     /// Windows over the input image; `patches.channels` is the input channel count.
     public var patches: PatchGeometry
+    /// Filters, hence output channels.
     public var outputChannels: Int
+    /// Groups the channels are split into (1: an ordinary convolution).
     public var groups: Int
 
+    /// Traps unless `groups` divides both channel counts.
     public init(patches: PatchGeometry, outputChannels: Int, groups: Int = 1) {
         precondition(groups >= 1 && patches.channels % groups == 0 && outputChannels % groups == 0,
                      "ConvolutionGeometry: \(patches.channels) → \(outputChannels) channels do not split into \(groups) groups")
@@ -14,8 +17,11 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         self.groups = groups
     }
 
+    /// Input channels (of all groups).
     public var inputChannels: Int { patches.channels }
+    /// Input channels each filter reads.
     public var inputChannelsPerGroup: Int { patches.channels / groups }
+    /// Output channels of each group.
     public var outputChannelsPerGroup: Int { outputChannels / groups }
     /// Floats in one input image `[inputChannels, height, width]`.
     public var inputImageCount: Int { patches.imageCount }

@@ -337,6 +337,7 @@ extension ConvolutionKernels {
 /// Sums with several independent accumulators (the compiler may not reorder a float reduction by
 /// itself, so one accumulator would run at the latency of one addition per element).
 public enum Reduction {
+    /// The sum of `count` floats from `x`.
     @inline(__always)
     public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0

@@ -27,6 +27,8 @@ public enum L2NormKernels {
         for i in 0..<inner { norm[i] = (norm[i] + epsilon).squareRoot() }
     }
 
+    /// Normalises `outer` samples of `input` into `output`; `scratch` holds
+    /// ``scratchCount(inner:acrossSpatial:backward:)`` floats.
     public static func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>,
                                channelShared: Bool, acrossSpatial: Bool, outer: Int, middle: Int, inner: Int, epsilon: Float,
                                scratch: UnsafeMutablePointer<Float>) {

@@ -28,6 +28,8 @@ public enum LayerNormKernels {
     /// The scratch the passes need: `2 · inner` floats (forward), `4 · inner` (backward).
     public static func scratchCount(inner: Int, backward: Bool) -> Int { (backward ? 4 : 2) * inner }
 
+    /// Normalises `outer` samples of `input` into `output` (nil `scale`: 1, nil `shift`: 0);
+    /// `scratch` holds ``scratchCount(inner:backward:)`` floats.
     public static func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                                scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?,
                                outer: Int, middle: Int, inner: Int, epsilon: Float, scratch: UnsafeMutablePointer<Float>) {

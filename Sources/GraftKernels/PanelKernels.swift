@@ -12,7 +12,9 @@ import Foundation
 /// `off`) in the environment caps it, and tests pin one with ``override``. With none available the
 /// callers keep their BLAS paths.
 public enum PanelKernels {
+    /// Vector instruction sets, ordered from none to the widest.
     public enum InstructionSet: Int, Sendable, CaseIterable, Comparable {
+        /// No kernels of Graft's own (BLAS paths only), AVX2, or AVX-512.
         case none = 0, avx2 = 1, avx512 = 2
 
         /// Columns per packed panel (0 for ``none``).

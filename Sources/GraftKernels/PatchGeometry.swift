@@ -6,21 +6,34 @@
 /// lets the same geometry describe a deconvolution whose output was padded (Keras
 /// `output_padding`).
 public struct PatchGeometry: Equatable, Sendable {
+    /// Input channels.
     public var channels: Int
+    /// The image's height.
     public var height: Int
+    /// The image's width.
     public var width: Int
+    /// Kernel rows.
     public var kernelHeight: Int
+    /// Kernel columns.
     public var kernelWidth: Int
+    /// Rows between window positions.
     public var strideHeight: Int
+    /// Columns between window positions.
     public var strideWidth: Int
+    /// Zero rows above the image.
     public var padTop: Int
+    /// Zero columns left of the image.
     public var padLeft: Int
+    /// Rows between kernel taps.
     public var dilationHeight: Int
+    /// Columns between kernel taps.
     public var dilationWidth: Int
     /// Window positions down and across (the convolution's output size).
     public var outputHeight: Int
+    /// Window positions across.
     public var outputWidth: Int
 
+    /// Traps on an empty image or output, a non-positive window or a negative pad.
     public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                 strideHeight: Int = 1, strideWidth: Int = 1, padTop: Int = 0, padLeft: Int = 0,
                 dilationHeight: Int = 1, dilationWidth: Int = 1, outputHeight: Int, outputWidth: Int) {
@@ -44,8 +57,11 @@ public struct PatchGeometry: Equatable, Sendable {
         self.outputWidth = outputWidth
     }
 
+    /// Floats in one image.
     public var imageCount: Int { channels * height * width }
+    /// Taps in one kernel plane.
     public var kernelArea: Int { kernelHeight * kernelWidth }
+    /// Window positions in all.
     public var outputArea: Int { outputHeight * outputWidth }
     /// Rows of the column matrix: one per (channel, kernel row, kernel column).
     public var columnRows: Int { channels * kernelArea }

@@ -3,19 +3,32 @@ public import GraftCore
 /// Windows of a 2-D pooling over planes of `height × width`, with their output size already
 /// decided by the rounding rule (see `Pooling.outputSize` in GraftCore).
 public struct PoolingGeometry: Equatable, Sendable {
+    /// The plane's height.
     public var height: Int
+    /// The plane's width.
     public var width: Int
+    /// Output rows.
     public var outputHeight: Int
+    /// Output columns.
     public var outputWidth: Int
+    /// Window rows.
     public var kernelHeight: Int
+    /// Window columns.
     public var kernelWidth: Int
+    /// Rows between windows.
     public var strideHeight: Int
+    /// Columns between windows.
     public var strideWidth: Int
+    /// Padding above the plane.
     public var padTop: Int
+    /// Padding left of the plane.
     public var padLeft: Int
+    /// Padding below the plane.
     public var padBottom: Int
+    /// Padding right of the plane.
     public var padRight: Int
 
+    /// Traps on an empty plane, output or window, or a negative pad.
     public init(height: Int, width: Int, outputHeight: Int, outputWidth: Int, kernelHeight: Int, kernelWidth: Int,
                 strideHeight: Int, strideWidth: Int, padTop: Int = 0, padLeft: Int = 0,
                 padBottom: Int = 0, padRight: Int = 0) {

@@ -4,11 +4,15 @@ import GraftCore
 /// one-vs-rest for more classes) with a bootstrap confidence interval, confusion matrix and the
 /// ROC curve(s).
 public struct ClassificationMetrics: Codable, Equatable, Sendable {
+    /// Number of samples.
     public var count: Int
+    /// Fraction of samples whose highest-scoring class is the label.
     public var accuracy: Double
+    /// ROC AUC: the positive class's for two classes, the mean of the one-vs-rest AUCs for more.
     public var auc: Double
     /// 95 % percentile bootstrap interval of the AUC (samples resampled with replacement).
     public var aucLow: Double
+    /// Upper end of the interval (``aucLow`` is the lower).
     public var aucHigh: Double
     /// `confusion[true][predicted]`.
     public var confusion: [[Int]]

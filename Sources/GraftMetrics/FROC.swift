@@ -2,23 +2,32 @@
 /// hit by a detection) against the mean number of false-positive detections per frame, as the
 /// detection threshold falls.
 public struct FROCCurve: Codable, Equatable, Sendable {
+    /// One point of the curve: the sensitivity and false positives per frame at one threshold.
     public struct Point: Codable, Equatable, Sendable {
+        /// Detections scoring at or above this count.
         public var threshold: Double
+        /// Fraction of frames whose target is hit by a counted detection.
         public var sensitivity: Double
+        /// Mean number of counted detections per frame that miss the target.
         public var falsePositivesPerFrame: Double
     }
 
     /// One scored detection; `hit` when it lies on the frame's target.
     public struct Detection: Codable, Equatable, Sendable {
+        /// The detector's confidence.
         public var score: Float
+        /// Whether the detection lies on the frame's target.
         public var hit: Bool
+        /// A detection with `score` that does or does not hit the target.
         public init(score: Float, hit: Bool) {
             self.score = score
             self.hit = hit
         }
     }
 
+    /// One point per distinct score, the threshold falling.
     public var points: [Point]
+    /// Number of frames the curve was computed from.
     public var frames: Int
 
     /// - Parameter detections: per frame (every frame holds one target), its scored detections.

@@ -2,12 +2,15 @@
 public struct ROCCurve: Codable, Equatable, Sendable {
     /// One point per distinct threshold, from (0, 0) to (1, 1).
     public struct Point: Codable, Equatable, Sendable {
+        /// Fraction of negatives scored at or above the threshold.
         public var falsePositiveRate: Double
+        /// Fraction of positives scored at or above the threshold.
         public var truePositiveRate: Double
         /// Scores at or above this count as positive (+inf for the first point).
         public var threshold: Double
     }
 
+    /// The curve, the threshold falling.
     public var points: [Point]
     /// Area under the curve (trapezoids; equals the Mann–Whitney U statistic with ties as 1/2).
     /// NaN when the labels hold only one class.

@@ -1,7 +1,9 @@
 /// Everything that can go wrong reading, importing or writing an ONNX model, naming the file and
 /// the node, tensor or attribute concerned.
 public enum ONNXError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file could not be read or written.
     case io(file: String, reason: String)
+    /// A model or external data file larger than the reader's limit.
     case tooLarge(file: String, bytes: UInt64, limit: UInt64)
     /// protobuf-c could not decode the bytes as a `ModelProto` (truncated, garbage, wrong wire types).
     case undecodable(file: String, reason: String)
@@ -9,6 +11,7 @@ public enum ONNXError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTensor(file: String, tensor: String, reason: String)
     /// Data stored outside the model file that cannot be read safely.
     case invalidExternalData(file: String, tensor: String, reason: String)
+    /// A node attribute of the wrong type or value.
     case invalidAttribute(file: String, node: String, attribute: String, reason: String)
     /// The graph's structure: an undefined value, a cycle, duplicate outputs.
     case invalidGraph(file: String, node: String, reason: String)
@@ -17,6 +20,7 @@ public enum ONNXError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupported(file: String, node: String, reason: String)
     /// A Graft node the exporter cannot write as standard ONNX operators.
     case notExportable(node: String, op: String, reason: String)
+    /// The model's default opset is outside the range the importer reads.
     case unsupportedOpset(Int, supported: ClosedRange<Int>)
 
     public var description: String {

@@ -3,14 +3,20 @@ import Foundation
 /// A line chart with axes, ticks, grid, legend and optional per-point error bars, rendered to SVG.
 /// Small on purpose: what ROC curves, FROC curves and learning curves need, nothing more.
 public struct LinePlot: Sendable {
+    /// One named line of the chart.
     public struct Series: Sendable {
+        /// The legend's label.
         public var name: String
+        /// The line's points, joined in order.
         public var points: [(x: Double, y: Double)]
         /// Optional (low, high) per point, drawn as vertical error bars.
         public var errorBars: [(low: Double, high: Double)]?
+        /// Draws the line dashed.
         public var dashed: Bool
+        /// Draws a marker at each point.
         public var markers: Bool
 
+        /// A series; solid, without markers or error bars unless asked.
         public init(name: String, points: [(x: Double, y: Double)], errorBars: [(low: Double, high: Double)]? = nil,
                     dashed: Bool = false, markers: Bool = false) {
             self.name = name
@@ -21,21 +27,30 @@ public struct LinePlot: Sendable {
         }
     }
 
+    /// The chart's title, above the plot.
     public var title: String
+    /// The x axis's label.
     public var xLabel: String
+    /// The y axis's label.
     public var yLabel: String
+    /// The x axis's extent; nil spans the data.
     public var xRange: ClosedRange<Double>?
+    /// The y axis's extent; nil spans the data.
     public var yRange: ClosedRange<Double>?
     /// Log-scale x axis (e.g. training-set fraction).
     public var logX: Bool
+    /// The lines, drawn and listed in the legend in order.
     public var series: [Series]
     /// Explicit x ticks (e.g. the fractions a study ran); nil chooses them.
     public var xTicks: [Double]?
     /// A diagonal reference line from (min, min) to (max, max) (the chance line of a ROC plot).
     public var diagonal: Bool
+    /// The picture's width in SVG units (widened when the legend's longest name needs it).
     public var width = 640.0
+    /// The picture's height in SVG units.
     public var height = 480.0
 
+    /// A chart of `series` with automatic ticks and 640x480 size.
     public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>? = nil,
                 yRange: ClosedRange<Double>? = nil, logX: Bool = false, series: [Series] = [], diagonal: Bool = false) {
         self.title = title
@@ -51,6 +66,7 @@ public struct LinePlot: Sendable {
     /// A colour-blind-safe palette (Okabe–Ito).
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
+    /// The chart as an SVG document.
     public func svg() -> String {
         // The legend sits right of the plot; widen the picture so the longest name fits.
         let longest = Double(series.map(\.name.count).max() ?? 0)

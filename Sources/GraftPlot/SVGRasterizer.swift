@@ -2,6 +2,7 @@ import Foundation
 
 /// Converts SVG to PNG with `rsvg-convert` (Debian's librsvg2-bin), which `make` installs.
 public enum SVGRasterizer {
+    /// The PNG could not be made: no `rsvg-convert`, or it failed.
     public struct Unavailable: Error, CustomStringConvertible {
         public var description: String
     }

@@ -10,17 +10,23 @@ public enum DeLong {
     /// The placement values of one scoring: for each positive the fraction of negatives it
     /// outscores (ties count half), and for each negative the fraction of positives that outscore it.
     public struct Components: Equatable, Sendable {
+        /// Per positive case: the fraction of negatives it outscores.
         public var positives: [Double]
+        /// Per negative case: the fraction of positives that outscore it.
         public var negatives: [Double]
         /// The area under the ROC curve: the mean of either list.
         public var auc: Double { positives.reduce(0, +) / Double(positives.count) }
     }
 
+    /// Why a comparison cannot be made.
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// The test set lacks one of the classes.
         case oneClass(positives: Int, negatives: Int)
+        /// The scores and the labels differ in number.
         case lengthMismatch(scores: Int, labels: Int)
+        /// An arm without a single scoring.
         case noScorings
+        /// A score is NaN or infinite.
         case nonFinite
 
         public var description: String {
@@ -81,15 +87,23 @@ public enum DeLong {
 
     /// Two arms compared on one test set.
     public struct Comparison: Equatable, Sendable {
+        /// Arm A's area under the ROC curve.
         public var aucA: Double
+        /// Arm B's area under the ROC curve.
         public var aucB: Double
         /// aucA - aucB.
         public var difference: Double
+        /// DeLong's standard error of the difference.
         public var standardError: Double
+        /// The difference over its standard error.
         public var z: Double
+        /// Two-sided p-value of `z` under the normal distribution.
         public var pValue: Double
+        /// Lower end of the normal confidence interval of the difference.
         public var low: Double
+        /// Upper end of the interval.
         public var high: Double
+        /// The interval's confidence level, e.g. 0.95.
         public var confidence: Double
     }
 

@@ -6,22 +6,31 @@ import GraftCore
 /// and without positive cases) so every draw has both classes. A check on DeLong's normal
 /// approximation, and the method when cases are clustered in groups.
 public struct PairedBootstrap: Sendable {
+    /// Number of bootstrap draws.
     public var resamples: Int
+    /// The interval's confidence level, e.g. 0.95.
     public var confidence: Double
+    /// Seeds the draws, so the same inputs give the same result.
     public var seed: UInt64
 
+    /// A bootstrap of `resamples` draws seeded with `seed`, for a `confidence` interval.
     public init(resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64 = 1) {
         self.resamples = resamples
         self.confidence = confidence
         self.seed = seed
     }
 
+    /// The observed AUC difference (A - B) with its bootstrap interval and p-value.
     public struct Result: Equatable, Sendable {
+        /// AUC of A minus AUC of B on the full test set.
         public var difference: Double
+        /// Lower percentile of the bootstrap differences.
         public var low: Double
+        /// Upper percentile of the bootstrap differences.
         public var high: Double
         /// Two-sided: twice the smaller tail of the bootstrap differences beyond 0, (k + 1)/(B + 1).
         public var pValue: Double
+        /// Standard deviation of the bootstrap differences.
         public var standardError: Double
     }
 

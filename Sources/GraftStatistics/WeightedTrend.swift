@@ -3,18 +3,29 @@
 /// of the paired AUC difference against log(training fraction). Needs three points at least:
 /// through two points a line always fits and says nothing about a trend.
 public enum WeightedTrend {
+    /// The fitted line and the slope's confidence interval and test.
     public struct Fit: Equatable, Sendable {
+        /// Change of y per unit of x.
         public var slope: Double
+        /// y at x = 0.
         public var intercept: Double
+        /// The slope's standard error (inflated by the residual dispersion when above 1).
         public var standardError: Double
+        /// Lower end of the slope's normal confidence interval.
         public var low: Double
+        /// Upper end of the slope's interval.
         public var high: Double
+        /// Two-sided p-value of a zero slope.
         public var pValue: Double
+        /// Number of points fitted.
         public var points: Int
     }
 
+    /// Why no line can be fitted.
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        /// Fewer than three points (or x, y and errors of different lengths; the shortest count).
         case tooFewPoints(Int)
+        /// The points admit no slope (e.g. all x equal); says why.
         case degenerate(String)
         public var description: String {
             switch self {

@@ -7,10 +7,14 @@ import GraftImage
 /// a sliding grid is a heatmap; its local maxima are the detections; a detection hits when its
 /// centre lies on the polyp mask. The detections of many frames make a `FROCCurve` (GraftMetrics).
 public struct FrameDetector {
+    /// The patch classifier.
     public let predictor: Predictor
+    /// The side of a window, in frame pixels.
     public let patchSize: Int
+    /// Pixels between window centres.
     public let stride: Int
 
+    /// A detector sliding `patchSize` windows every `stride` pixels (at least 1).
     public init(predictor: Predictor, patchSize: Int, stride: Int) {
         self.predictor = predictor
         self.patchSize = patchSize

@@ -7,8 +7,11 @@ import GraftImage
 /// The decoded images of a set of samples, shrunk once to about twice the model's input size
 /// (GraftData's `ImagePipeline.prepared(_:)`), kept in memory for every epoch.
 public struct ImageBank: Sendable {
+    /// The prepared images, in sample order.
     public private(set) var images: [Image]
+    /// Each image's class index.
     public private(set) var labels: [Int]
+    /// Each image's sample identifier.
     public private(set) var ids: [String]
     /// Samples skipped as unreadable or too small (with `skipBad`), with the reason.
     public private(set) var skipped: [String]
@@ -50,6 +53,7 @@ public struct ImageBank: Sendable {
         }
     }
 
+    /// Number of images held.
     public var count: Int { images.count }
 }
 

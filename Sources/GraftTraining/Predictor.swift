@@ -5,12 +5,15 @@ import GraftImage
 
 /// Class probabilities for many images with a fixed-batch executor (the last batch is padded).
 public struct Predictor {
+    /// Runs the model on whole batches.
     public let executor: ForwardExecutor
+    /// Turns an image into the model's input.
     public let pipeline: ImagePipeline
     private let input: String
     private let output: String
     private let appliesSoftmax: Bool
 
+    /// A predictor for a model with one input; applies a softmax when the first output is not one.
     public init(model: Model, pipeline: ImagePipeline, batchSize: Int) throws(TrainingError) {
         guard model.graph.inputs.count == 1, model.graph.outputs.count >= 1 else {
             throw .model("a classifier needs one input and an output; this graph has \(model.graph.inputs.count) inputs")

@@ -3,20 +3,27 @@ import GraftData
 /// What a reader needs to trust a table: for each split, how many images, how many groups
 /// (patients, sequences) and how many of each class.
 public struct SplitSummary: Codable, Equatable, Sendable {
+    /// One split's counts.
     public struct Row: Codable, Equatable, Sendable {
+        /// The split's name as the table shows it.
         public var split: String
+        /// Images in the split.
         public var images: Int
+        /// Distinct groups (patients, sequences) in the split.
         public var groups: Int
         /// Images per class, in the dataset's class order.
         public var perClass: [Int]
     }
 
+    /// The class names, in the dataset's order.
     public var classes: [String]
+    /// Train, validation and test, in that order.
     public var rows: [Row]
     /// The dataset's name as the study loaded it (the report's title; nil in files written before
     /// it was recorded).
     public var datasetName: String?
 
+    /// Counts the images, groups and classes of each split.
     public init(splits: DatasetSplits, classes: [String], datasetName: String? = nil) {
         self.classes = classes
         self.datasetName = datasetName

@@ -11,10 +11,19 @@ import GraftImage
 /// scratch, each at several training-set fractions, each repeated with several seeds. Every cell
 /// is tested on the same held-out split.
 public struct StudyPlan: Codable, Equatable, Sendable {
-    public enum Task: String, Codable, Sendable, CaseIterable { case classify, patches }
+    /// What the cells learn.
+    public enum Task: String, Codable, Sendable, CaseIterable {
+        /// Classify whole images into the dataset's classes.
+        case classify
+        /// Classify patches of video frames (polyp or not), with frame-level detection on the test frames.
+        case patches
+    }
 
+    /// Path of the pretrained model.
     public var model: String
+    /// The dataset's path.
     public var data: String
+    /// Classify whole images, or patches of video frames.
     public var task: Task
     /// Binary relabelling (`--positive`), classification only.
     public var positive: [String]?
@@ -22,11 +31,15 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     public var depths: [String]
     /// Every trainable layer of the model in graph order (to say how many layers a depth tunes).
     public var trainableLayers: [String]
+    /// Training-set fractions, each a separate cell.
     public var fractions: [Double]
+    /// Seeds (repeats) per arm and fraction.
     public var seeds: Int
+    /// Also train the network from scratch, as the baseline arm.
     public var scratch: Bool
     /// Patches task: patch side in frame pixels, patches of each kind per frame, detection stride.
     public var patchSize: Int
+    /// Patches task: patches of each kind per frame.
     public var patchesPerFrame: Int
     /// Classification from a candidates CSV or a volume,mask CSV: how patches are cut (the windows
     /// are the model's; `patchesPerFrame` is the patches of each kind per volume).
@@ -39,9 +52,12 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     /// The best validation AUC at or below which a run counts as never having left chance (nil: 0.55).
     public var chanceValidationAUC: Double?
 
+    /// ``retryLearningRateFactor`` with its default filled in.
     public var effectiveRetryFactor: Double { retryLearningRateFactor ?? 0.1 }
+    /// ``chanceValidationAUC`` with its default filled in.
     public var effectiveChanceAUC: Double { chanceValidationAUC ?? 0.55 }
 
+    /// A plan; the retry factor and chance AUC take their defaults.
     public init(model: String, data: String, task: Task, positive: [String]?, depths: [String], trainableLayers: [String],
                 fractions: [Double], seeds: Int, scratch: Bool, patchSize: Int, patchesPerFrame: Int, training: TuneConfiguration) {
         self.trainableLayers = trainableLayers
@@ -83,12 +99,14 @@ public struct StudyPlan: Codable, Equatable, Sendable {
 
 /// One training run of a study.
 public struct StudyCell: Codable, Equatable, Hashable, Sendable {
+    /// What a cell trains: a fine-tuning depth or the scratch baseline.
     public enum Arm: Codable, Equatable, Hashable, Sendable {
         /// Fine-tune every layer from this one on.
         case depth(String)
         /// Train from scratch.
         case scratch
 
+        /// "tune from <layer>" or "scratch".
         public var name: String {
             switch self {
             case .depth(let layer): "tune from \(layer)"
@@ -97,9 +115,13 @@ public struct StudyCell: Codable, Equatable, Hashable, Sendable {
         }
     }
 
+    /// The cell's position in ``StudyPlan/cells``.
     public var index: Int
+    /// What the cell trains.
     public var arm: Arm
+    /// Fraction of the training split used.
     public var fraction: Double
+    /// The repeat number, 0 up.
     public var seed: Int
 
     /// A file-name-safe identifier, e.g. "fc7-f0.25-s1".
@@ -114,23 +136,37 @@ public struct StudyCell: Codable, Equatable, Hashable, Sendable {
 
 /// How a cell ended: trained to a usable model, or diverged (kept, shown apart, never averaged in).
 public enum CellStatus: String, Codable, Sendable {
+    /// Trained to a usable model.
     case completed
+    /// Diverged, even after the retry.
     case diverged
 }
 
 /// What one finished cell measured on the test split.
 public struct CellResult: Codable, Equatable, Sendable {
+    /// The cell measured.
     public var cell: StudyCell
+    /// Test AUC of the kept (best-validation) weights.
     public var auc: Double
+    /// Lower end of the test AUC's 95 % bootstrap interval.
     public var aucLow: Double
+    /// Upper end of the test AUC's 95 % bootstrap interval.
     public var aucHigh: Double
+    /// Test accuracy.
     public var accuracy: Double
+    /// Validation AUC of the kept weights.
     public var validationAUC: Double
+    /// The epoch whose weights were kept.
     public var bestEpoch: Int
+    /// Epochs trained (fewer than configured after an early stop).
     public var epochsRun: Int
+    /// Training images the cell used.
     public var trainImages: Int
+    /// Test images.
     public var testImages: Int
+    /// Wall-clock time of the cell.
     public var seconds: Double
+    /// The test ROC curve.
     public var roc: ROCCurve
     /// Patches task: frame-level detection on the test frames.
     public var froc: FROCCurve?
@@ -140,20 +176,26 @@ public struct CellResult: Codable, Equatable, Sendable {
     public var failure: String?
     /// The learning rate of the attempt this result comes from, and how many retries preceded it.
     public var learningRate: Float?
+    /// Retries before this attempt.
     public var retries: Int?
     /// Binary tasks: the positive class's probability for every test image, in one fixed order
     /// shared by all cells, with its labels and groups: what the paired tests compare.
     public var testScores: [Double]?
+    /// The test images' labels, in the order of `testScores`.
     public var testLabels: [Bool]?
+    /// The test images' groups (an image's own identifier when it has none), in the same order.
     public var testGroups: [String]?
 
+    /// Whether the cell diverged.
     public var diverged: Bool { status == .diverged }
 }
 
 /// Runs and keeps the cells of a study in a results folder: `plan.json`, `cells/<id>.json`
 /// (written atomically when a cell finishes, so an interrupted study loses no finished cell).
 public final class Study {
+    /// The study's plan, as written to `plan.json`.
     public let plan: StudyPlan
+    /// The results folder.
     public let directory: String
     private let model: Model
     private let dataset: Dataset
@@ -209,11 +251,14 @@ public final class Study {
         do { try AtomicFile.write(data, to: path) } catch { throw .checkpoint(path: path, reason: error.reason) }
     }
 
+    /// Where the cell's result is stored: `cells/<id>.json`.
     public func resultPath(_ cell: StudyCell) -> String { directory + "/cells/\(cell.id).json" }
+    /// Whether the cell's result has been stored.
     public func isFinished(_ cell: StudyCell) -> Bool { FileManager.default.fileExists(atPath: resultPath(cell)) }
 
     /// The dataset the cells train on (patches are extracted once).
     public var classes: [String] { dataset.classes }
+    /// The dataset's name.
     public var datasetName: String { dataset.name }
 
     /// Runs one cell (unless it has finished before) and stores its result.

@@ -5,6 +5,7 @@ import GraftStatistics
 /// DeLong's test (seeds averaged in the structural components), or, when test images share
 /// groups, a paired bootstrap over the groups; Holm-corrected within each family of comparisons.
 public struct StudyComparison: Codable, Equatable, Sendable {
+    /// What a comparison shows, after Holm's correction.
     public enum Verdict: String, Codable, Sendable {
         /// Better with the corrected p below 0.05.
         case beats
@@ -36,22 +37,35 @@ public struct StudyComparison: Codable, Equatable, Sendable {
         }
     }
 
+    /// How the difference was tested.
     public var method: Method
+    /// The training-set fraction compared at.
     public var fraction: Double
+    /// The first arm's label.
     public var armA: String
+    /// The second arm's label.
     public var armB: String
+    /// Seeds of arm A averaged.
     public var seedsA: Int
+    /// Seeds of arm B averaged.
     public var seedsB: Int
+    /// Arm A's seed-averaged AUC.
     public var aucA: Double
+    /// Arm B's seed-averaged AUC.
     public var aucB: Double
     /// aucA - aucB, its standard error and 95 % interval.
     public var difference: Double
+    /// The difference's standard error.
     public var standardError: Double
+    /// Lower end of the difference's 95 % interval.
     public var low: Double
+    /// Upper end of the difference's 95 % interval.
     public var high: Double
+    /// The test's two-sided p-value, before correction.
     public var pValue: Double
     /// Holm-adjusted over the comparison's family.
     public var adjustedPValue: Double
+    /// What the comparison shows.
     public var verdict: Verdict
 
     /// "+0.011 (95 % CI -0.020 to +0.042), p = 0.48 (Holm 0.96)".
@@ -64,6 +78,7 @@ public struct StudyComparison: Codable, Equatable, Sendable {
 
     /// The equivalence margin for "matches" (in AUC).
     public static let margin = 0.02
+    /// The significance level of the verdicts.
     public static let alpha = 0.05
 
     /// Compares two arms' completed cells at one fraction; nil when either has no cell with test
@@ -116,9 +131,13 @@ public struct StudyTrend: Codable, Equatable, Sendable {
     /// Change of the (fine-tuned - scratch) AUC difference per unit of ln(fraction): negative
     /// means the advantage grows as data shrinks.
     public var slope: Double
+    /// Lower end of the slope's 95 % interval.
     public var low: Double
+    /// Upper end of the slope's 95 % interval.
     public var high: Double
+    /// Two-sided p-value of a zero slope.
     public var pValue: Double
+    /// Fractions the trend was fitted on.
     public var fractions: Int
 
     static func fit(_ comparisons: [StudyComparison]) -> Result<StudyTrend, WeightedTrend.Failure> {

@@ -9,11 +9,17 @@ import GraftPlot
 public struct StudyReport {
     /// Mean and spread of one arm at one fraction.
     public struct Summary: Codable, Equatable, Sendable {
+        /// The arm's label.
         public var arm: String
+        /// The training-set fraction.
         public var fraction: Double
+        /// Mean test AUC of the completed cells.
         public var mean: Double
+        /// Sample standard deviation of their test AUCs (0 for one run).
         public var std: Double
+        /// Completed cells averaged.
         public var runs: Int
+        /// Patches task: mean FROC sensitivity at one false positive per frame.
         public var meanSensitivityAt1FP: Double?
         /// Mean validation AUC: what picks the best depth (choosing by test AUC would bias the test).
         public var meanValidation: Double
@@ -21,8 +27,11 @@ public struct StudyReport {
         public var diverged: Int
     }
 
+    /// The study's plan.
     public let plan: StudyPlan
+    /// Every cell's result.
     public let results: [CellResult]
+    /// One per arm and fraction with a completed cell.
     public let summaries: [Summary]
     /// The three answers, as sentences.
     public let findings: [String]
@@ -38,6 +47,7 @@ public struct StudyReport {
     /// The data's splits (images, groups, classes), when known.
     public var splits: SplitSummary?
 
+    /// Aggregates `results` and runs the paired tests.
     public init(plan: StudyPlan, results: [CellResult], splits: SplitSummary? = nil) {
         self.plan = plan
         self.results = results
@@ -167,12 +177,14 @@ public struct StudyReport {
 
     // MARK: - Tables
 
+    /// The arms' labels, in plan order.
     public var arms: [String] {
         var seen: [String] = []
         for s in summaries where !seen.contains(s.arm) { seen.append(s.arm) }
         return seen
     }
 
+    /// A table cell: "mean ± std" (with the diverged count), "diverged (n)" or "—".
     public func cellText(arm: String, fraction: Double) -> String {
         guard let s = summaries.first(where: { $0.arm == arm && $0.fraction == fraction }) else {
             let failed = results.filter { plan.label($0.cell.arm) == arm && $0.cell.fraction == fraction && $0.diverged }.count

@@ -7,12 +7,19 @@ import GraftImage
 
 /// One epoch's figures, as logged and reported.
 public struct EpochRecord: Codable, Equatable, Sendable {
+    /// The epoch's number, 1 up.
     public var epoch: Int
+    /// Mean training loss over the epoch's batches.
     public var trainLoss: Double
+    /// Validation AUC after the epoch; nil when it is undefined.
     public var validationAUC: Double?
+    /// Validation accuracy after the epoch.
     public var validationAccuracy: Double
+    /// The session's learning rate at the end of the epoch.
     public var learningRate: Float
+    /// Training throughput.
     public var imagesPerSecond: Double
+    /// Wall-clock time of the epoch, validation included.
     public var seconds: Double
     /// The best validation AUC so far (this epoch's weights were kept).
     public var best: Bool
@@ -20,40 +27,62 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 
 /// What a run is about to do.
 public struct TrainerSummary: Codable, Equatable, Sendable {
+    /// The class names.
     public var classes: [String]
+    /// Training images.
     public var trainCount: Int
+    /// Validation images.
     public var validationCount: Int
+    /// Test images.
     public var testCount: Int
+    /// Images skipped as unreadable or too small.
     public var skippedImages: Int
+    /// Parameter tensors the run trains.
     public var trainedParameters: Int
+    /// The nodes of the frozen prefix.
     public var frozenPrefix: [String]
     /// How many tensors saved frozen (Keras `trainable: false`) this run trains, because the
     /// chosen depth reaches them.
     public var liftedFreeze: Int
     /// The frozen prefix's outputs are computed once and reused every epoch.
     public var usesFeatureCache: Bool
+    /// Batches per epoch.
     public var batchesPerEpoch: Int
+    /// Epochs already finished (non-zero when resuming).
     public var startEpoch: Int
 }
 
 /// Progress reported while training.
 public enum TrainerEvent: Sendable {
+    /// The run is about to train.
     case started(TrainerSummary)
+    /// A batch was trained.
     case batch(epoch: Int, batch: Int, batches: Int, loss: Float, imagesPerSecond: Double)
+    /// An epoch was trained and validated.
     case epochFinished(EpochRecord)
+    /// Training stopped early: no better validation AUC for `patience` epochs.
     case earlyStop(epoch: Int, bestEpoch: Int)
 }
 
 /// The result of a run: the model with the best validation AUC's weights, and its metrics.
 public struct TuneOutcome: Sendable {
+    /// The model with the best epoch's weights.
     public var model: Model
+    /// One record per epoch trained.
     public var history: [EpochRecord]
+    /// The epoch whose weights were kept.
     public var bestEpoch: Int
+    /// What the run did.
     public var summary: TrainerSummary
+    /// The kept weights' validation metrics.
     public var validation: ClassificationMetrics
+    /// The kept weights' test metrics.
     public var test: ClassificationMetrics
+    /// Class probabilities of every test image.
     public var testProbabilities: [[Float]]
+    /// The test images' labels.
     public var testLabels: [Int]
+    /// The test images' sample identifiers.
     public var testIDs: [String]
 }
 
@@ -67,18 +96,24 @@ public struct TuneOutcome: Sendable {
 /// continues exactly as the uninterrupted run would have (same data order, augmentation and
 /// dropout draws).
 public final class Trainer {
+    /// The run's settings.
     public let configuration: TuneConfiguration
+    /// The data trained on.
     public let dataset: Dataset
+    /// Its training, validation and test splits.
     public let splits: DatasetSplits
+    /// The part of the training split used (``TuneConfiguration/trainFraction``).
     public let trainSamples: [Sample]
     /// The model as training starts: head replaced and/or re-initialised.
     public let initialModel: Model
     /// Tensors saved frozen (Keras `trainable: false`) that this run trains because its
     /// `tuneFrom` (or `scratch`) reaches them.
     public let liftedFreeze: [String]
+    /// Turns an image into the model's input.
     public let pipeline: ImagePipeline
     private let configurationJSON: String
 
+    /// Checks the configuration, splits the data and prepares the model (new head, re-initialisation).
     public init(model: Model, dataset: Dataset, configuration: TuneConfiguration) throws(TrainingError) {
         try configuration.validate()
         self.configuration = configuration

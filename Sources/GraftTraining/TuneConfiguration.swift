@@ -5,10 +5,27 @@ import GraftEngine
 /// Everything that defines one fine-tuning (or from-scratch) run. Stored as JSON in every
 /// checkpoint: a resumed run must be the same run.
 public struct TuneConfiguration: Codable, Equatable, Sendable {
-    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adam }
-    public enum ScheduleKind: String, Codable, Sendable, CaseIterable { case fixed, step, cosine, poly }
+    /// The update rule (GraftEngine's `SGD` or `Adam`).
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+        /// SGD with momentum.
+        case sgd
+        /// Adam.
+        case adam
+    }
+    /// How the learning rate decays over the run (GraftEngine's `LearningRateSchedule`).
+    public enum ScheduleKind: String, Codable, Sendable, CaseIterable {
+        /// A constant rate.
+        case fixed
+        /// Multiplied by ``TuneConfiguration/gamma`` every ``TuneConfiguration/stepEpochs`` epochs.
+        case step
+        /// A half cosine down to 0 over the run.
+        case cosine
+        /// A linear decay to 0 over the run (Caffe's "poly" with power 1).
+        case poly
+    }
     /// How class imbalance is handled.
     public enum Balance: String, Codable, Sendable, CaseIterable {
+        /// Nothing: every class as it comes.
         case none
         /// Loss weights inversely proportional to class frequency in the training split.
         case weights
@@ -16,19 +33,29 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
         case sampling
     }
 
+    /// Epochs to train (at most).
     public var epochs: Int = 30
+    /// Images per batch.
     public var batchSize: Int = 32
+    /// The base learning rate (fine-tuning).
     public var learningRate: Float = 0.001
+    /// SGD's momentum.
     public var momentum: Float = 0.9
+    /// L2 weight decay.
     public var weightDecay: Float = 0.0005
+    /// The update rule.
     public var optimizer: OptimizerKind = .sgd
+    /// How the learning rate decays.
     public var schedule: ScheduleKind = .fixed
     /// Step schedule: multiply the rate by `gamma` every `stepEpochs` epochs.
     public var stepEpochs: Int = 10
+    /// The step schedule's factor.
     public var gamma: Float = 0.1
+    /// Epochs of linear warm-up from a tenth of the rate (0: none).
     public var warmupEpochs: Int = 0
     /// Clip the global gradient norm to this before every update (nil: no clipping).
     public var gradientClipNorm: Float?
+    /// Seeds the run's random streams (data order, augmentation, dropout, new head).
     public var seed: UInt64 = 0
     /// Seed of the train/validation/test split; nil uses `seed`. A study fixes it so that every
     /// cell is tested on the same images while `seed` varies the rest.
@@ -47,11 +74,15 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
 
     /// The base learning rate this run uses.
     public var effectiveLearningRate: Float { scratch ? (scratchLearningRate ?? learningRate / 10) : learningRate }
+    /// Random changes to training images.
     public var augmentation: Augmentation = .none
+    /// How class imbalance is handled.
     public var balance: Balance = .none
     /// Fraction of the training split used (training-set size sweeps); nested across fractions.
     public var trainFraction: Double = 1
+    /// Fraction of the data held out for validation.
     public var validationFraction: Double = 0.15
+    /// Fraction of the data held out for testing.
     public var testFraction: Double = 0.15
     /// Stop after this many epochs without a better validation AUC (0: never).
     public var patience: Int = 0
@@ -60,6 +91,7 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
     /// Images smaller than this on a side are bad.
     public var minimumImageSize: Int = 8
 
+    /// The defaults above.
     public init() {}
 
     /// Checks the values a user can get wrong.
@@ -80,6 +112,7 @@ public struct TuneConfiguration: Codable, Equatable, Sendable {
 
 /// A training run that cannot start or continue. Cases name what is wrong.
 public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A setting is out of range.
     case configuration(String)
     /// The dataset could not be read, split or prepared (the typed error names the file or class).
     case dataset(DatasetError)
@@ -87,9 +120,11 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case data(String)
     /// The model cannot be prepared for the task (e.g. its classifier cannot take a new head).
     case graph(GraphError)
+    /// The model cannot serve as a classifier (e.g. not one input).
     case model(String)
     /// The engine refused to plan or run a step (the typed error names the node or value).
     case engine(ExecutionError)
+    /// A checkpoint or results file could not be read or written.
     case checkpoint(path: String, reason: String)
     /// The training loss became NaN or infinite: the run stopped before writing such weights.
     case diverged(epoch: Int, batch: Int, loss: Float)

@@ -82,11 +82,13 @@ public enum Architectures {
 /// Builds a chain of nodes, each reading the previous node's output (Caffe style, one output
 /// named after the node). Used for the reference architectures.
 public struct GraphBuilder {
+    /// The nodes added so far, in order.
     public private(set) var nodes: [Node] = []
     private let name: String
     private let input: GraphInput
     private var last: String
 
+    /// Starts an empty chain on one input named `input` of `shape`; `name` is the graph's.
     public init(name: String, input: String, shape: Shape) {
         self.name = name
         self.input = GraphInput(name: input, shape: shape)
@@ -100,25 +102,33 @@ public struct GraphBuilder {
         return g
     }
 
+    /// Appends node `name` running `op` on the previous node's output.
     public mutating func add(_ name: String, _ op: Op) {
         nodes.append(Node(name: name, op: op, inputs: [last]))
         last = name
     }
 
+    /// Appends a square convolution with `outputs` channels (same stride and padding on both axes).
     public mutating func conv(_ name: String, _ outputs: Int, kernel: Int, stride: Int = 1, pad: Int = 0, groups: Int = 1) {
         add(name, .convolution(Convolution(outputChannels: outputs, kernel: [kernel, kernel], stride: [stride, stride],
                                            padBegin: [pad, pad], groups: groups)))
     }
 
+    /// Appends a ReLU.
     public mutating func relu(_ name: String) { add(name, .relu(ReLU())) }
 
+    /// Appends a square pooling window, rounding the output size up (Caffe's rule).
     public mutating func pool(_ name: String, _ method: Pooling.Method, kernel: Int, stride: Int) {
         add(name, .pooling(Pooling(method: method, kernel: [kernel, kernel], stride: [stride, stride], rounding: .ceil)))
     }
 
+    /// Appends a local response normalization with AlexNet's settings (size 5, alpha 1e-4, beta 0.75).
     public mutating func lrn(_ name: String) { add(name, .lrn(LRN(size: 5, alpha: 1e-4, beta: 0.75))) }
+    /// Appends an inner product with `outputs` outputs.
     public mutating func innerProduct(_ name: String, _ outputs: Int) { add(name, .innerProduct(InnerProduct(outputCount: outputs))) }
+    /// Appends a dropout with ratio 0.5.
     public mutating func dropout(_ name: String) { add(name, .dropout(Dropout(ratio: 0.5))) }
+    /// Appends a softmax over the channel axis.
     public mutating func softmax(_ name: String) { add(name, .softmax(Softmax(axis: 1))) }
 }
 

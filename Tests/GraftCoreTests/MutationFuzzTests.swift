@@ -1,4 +1,5 @@
 import Foundation
+import GraftNativeFixtures
 import GraftTestSupport
 import Testing
 @testable import GraftCore

@@ -1,4 +1,5 @@
 import Foundation
+import GraftNativeFixtures
 import GraftFiles
 import GraftTestSupport
 import Testing

@@ -4,7 +4,9 @@ public import GraftCore
 
 /// What an export wrote.
 public struct CaffeExport: Sendable {
+    /// Where the prototxt was written.
     public var prototxtPath: String
+    /// Where the caffemodel was written.
     public var caffemodelPath: String
     /// Things the user should know (BatchNorm factors, fork fields kept in the prototxt only).
     public var notes: [String]
@@ -17,7 +19,9 @@ public struct CaffeExport: Sendable {
 /// opaque layers of other frameworks, ...) make the export fail with an error naming the node,
 /// before any file is written. Both files are written atomically.
 public enum CaffeExporter {
+    /// The prototxt's file name in an export folder.
     public static let prototxtName = "deploy.prototxt"
+    /// The caffemodel's file name in an export folder.
     public static let caffemodelName = "weights.caffemodel"
 
     /// The Caffe net for `model`, with blobs; the notes say what the user should know.

@@ -1,7 +1,7 @@
 /// Writes a ``CaffeNet`` as prototxt text (V2 `layer` blocks), through ``TextMessage`` and its
 /// formatter, so strings are quoted with C escapes and the output parses back to the same net
 /// (blobs aside: prototxts carry no weights). Fields equal to caffe.proto's defaults are left
-/// out (the parameter tables, ``CaffeFields``, say what each field's default is); fields Graft's
+/// out (the parameter tables, `CaffeFields`, say what each field's default is); fields Graft's
 /// schema does not know (`rawUnknown`) are written back verbatim.
 public enum CaffePrototxtWriter {
     /// The whole net: name, then each layer.

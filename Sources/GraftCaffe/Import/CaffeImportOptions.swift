@@ -15,6 +15,8 @@ public struct CaffeImportOptions: Sendable, Equatable {
     /// How blobs the `.caffemodel` does not give are drawn (all of them without one).
     public var weightInit: CaffeWeightInit
 
+    /// Options: the net's own input shape and mean, lenient, seed 0, blobs the caffemodel
+    /// does not give drawn from the net's fillers.
     public init(inputShape: [Int]? = nil, mean: [Float]? = nil, meanFile: String? = nil, strict: Bool = false,
                 seed: UInt64 = 0, weightInit: CaffeWeightInit = .fillers) {
         self.inputShape = inputShape

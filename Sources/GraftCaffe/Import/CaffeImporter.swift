@@ -3,6 +3,7 @@ import GraftIO
 
 /// A Caffe net imported into Graft: the model, and what the import tolerated.
 public struct CaffeImport: Sendable {
+    /// The imported model.
     public var model: Model
     /// Everything the caller should hear about (also in the model's provenance notes).
     public var warnings: [String]

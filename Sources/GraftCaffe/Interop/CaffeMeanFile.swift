@@ -4,6 +4,7 @@ internal import CProtobufC
 
 /// A mean image from a `.binaryproto` (one `BlobProto`, as Caffe's `compute_image_mean` writes).
 public struct CaffeMeanImage: Equatable, Sendable {
+    /// The file read.
     public var file: String
     /// The stored shape, usually `[1, C, H, W]`.
     public var shape: [Int]
@@ -13,6 +14,7 @@ public struct CaffeMeanImage: Equatable, Sendable {
 
 /// Reads `.binaryproto` mean images through protobuf-c.
 public enum CaffeMeanFile {
+    /// Reads the mean image at `path`, refusing files over `limit` bytes.
     public static func read(path: String, limit: Int = 1 << 30) throws(CaffeImportError) -> CaffeMeanImage {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .read(.io(file: path, reason: "cannot read"))

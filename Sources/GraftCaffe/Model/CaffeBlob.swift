@@ -19,12 +19,16 @@ public struct CaffeBlob: Equatable, Sendable {
         case none
     }
 
+    /// The blob's dimensions.
     public var shape: [Int]
+    /// Which fields the dimensions came from.
     public var shapeSource: ShapeSource
+    /// Which field the values came from.
     public var precision: Precision
     /// Row-major values; the count equals the product of `shape` (checked by the readers).
     public var data: [Float]
 
+    /// A blob of `shape` holding `data`, float32 with a `BlobShape` unless told otherwise.
     public init(shape: [Int], shapeSource: ShapeSource = .blobShape, precision: Precision = .float, data: [Float]) {
         self.shape = shape
         self.shapeSource = shapeSource

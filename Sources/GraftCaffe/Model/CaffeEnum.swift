@@ -23,6 +23,7 @@ extension CaffeEnum {
 
 /// `caffe.Phase`: which of the train and test nets a layer or rule belongs to.
 public enum CaffePhase: Int32, CaffeEnum {
+    /// `TRAIN` or `TEST`.
     case train = 0, test = 1
     public static let protoNames = ["TRAIN", "TEST"]
     public static let protoTypeName = "Phase"
@@ -30,6 +31,7 @@ public enum CaffePhase: Int32, CaffeEnum {
 
 /// The `Engine` enums (Convolution, Pooling, LRN, ReLU, Softmax): all have the same three values.
 public enum CaffeEngine: Int32, CaffeEnum {
+    /// Caffe's default choice, Caffe's own code, or cuDNN.
     case `default` = 0, caffe = 1, cudnn = 2
     public static let protoNames = ["DEFAULT", "CAFFE", "CUDNN"]
     public static let protoTypeName = "Engine"
@@ -37,6 +39,7 @@ public enum CaffeEngine: Int32, CaffeEnum {
 
 /// `ParamSpec.DimCheckMode` (also V1's `blob_share_mode`): how shared weights must agree.
 public enum CaffeDimCheckMode: Int32, CaffeEnum {
+    /// Shapes must match exactly (`STRICT`) or only in element count (`PERMISSIVE`).
     case strict = 0, permissive = 1
     public static let protoNames = ["STRICT", "PERMISSIVE"]
     public static let protoTypeName = "ParamSpec.DimCheckMode"

@@ -2,6 +2,7 @@
 /// `name { ... }`, strings double-quoted with C escapes. Parsing the output gives the same
 /// tree (positions aside), which is what the round-trip tests check.
 extension TextMessage {
+    /// The message as text format, one field per line.
     public func formatted() -> String {
         var out = ""
         write(to: &out, indent: "")

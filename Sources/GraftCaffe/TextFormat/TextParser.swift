@@ -9,6 +9,7 @@ public struct TextParser {
     /// Real prototxts are kilobytes; 64 MiB leaves room and bounds memory.
     public static let defaultMaxBytes = 64 << 20
 
+    /// The name errors give the input.
     public let file: String
     let maxDepth: Int
     var tokens: [TextToken]

@@ -1,5 +1,6 @@
 /// One token of protobuf text format.
 public struct TextToken: Equatable, Sendable {
+    /// What kind of token.
     public enum Kind: Equatable, Sendable {
         /// `[A-Za-z_][A-Za-z0-9_]*`: field names, enum values, `true`, `inf`, ...
         case identifier
@@ -9,14 +10,17 @@ public struct TextToken: Equatable, Sendable {
         case string
         /// One of `{ } < > [ ] : , ; -`.
         case symbol
+        /// The end of the input.
         case endOfFile
     }
 
+    /// The token's kind.
     public var kind: Kind
     /// The source text of the token (for strings: with quotes and escapes as written).
     public var text: String
     /// The decoded bytes of a string token; empty otherwise.
     public var bytes: [UInt8]
+    /// Where the token starts.
     public var start: TextPosition
     /// Byte offset just past the token.
     public var end: Int

@@ -2,12 +2,14 @@
 /// protobuf's own tokenizer: `#` comments to end of line, strings in single or double quotes
 /// that may not cross a line, C escapes, and numbers in decimal, hex, octal and float spellings.
 public struct TextTokenizer: Sendable {
+    /// The name errors give the input.
     public let file: String
     let bytes: [UInt8]
     var index = 0
     var line = 1
     var lineStart = 0
 
+    /// A tokenizer over `bytes`, which errors call `file`.
     public init(bytes: [UInt8], file: String) {
         self.bytes = bytes
         self.file = file
@@ -29,6 +31,7 @@ public struct TextTokenizer: Sendable {
         }
     }
 
+    /// The next token, after whitespace and comments.
     public mutating func next() throws(TextFormatError) -> TextToken {
         skipWhitespaceAndComments()
         let start = position

@@ -4,16 +4,20 @@
 public struct CheckpointState: Codable, Equatable, Sendable {
     /// Epochs completed.
     public var epoch: Int
+    /// Optimizer updates made (the learning-rate schedule's position).
     public var iteration: Int
     /// The data random generator's four state words, as 16-digit hex.
     public var randomState: [String]
+    /// The best validation AUC so far; nil before one was measured.
     public var bestValidationAUC: Double?
+    /// The epoch that reached it.
     public var bestEpoch: Int?
     /// Epochs since the best validation AUC (for early stopping).
     public var staleEpochs: Int
     /// The tuning configuration as JSON (a resumed run must use the same one).
     public var configuration: String
 
+    /// A state with these values.
     public init(epoch: Int, iteration: Int, randomState: [String], bestValidationAUC: Double?, bestEpoch: Int?,
                 staleEpochs: Int, configuration: String) {
         self.epoch = epoch

@@ -5,12 +5,23 @@
 /// order, per channel. Caffe's default is BGR, 0...255, subtract the mean; Keras "tf" mode is RGB,
 /// 0...255, multiply by 1/127.5, subtract 1.
 public struct Preprocessing: Codable, Equatable, Sendable {
-    public enum ChannelOrder: String, Codable, Sendable { case rgb = "RGB", bgr = "BGR", grey = "GREY" }
+    /// The order of the colour channels in the input.
+    public enum ChannelOrder: String, Codable, Sendable {
+        /// Red, green, blue (Keras, PyTorch).
+        case rgb = "RGB"
+        /// Blue, green, red (Caffe, OpenCV).
+        case bgr = "BGR"
+        /// One grey channel.
+        case grey = "GREY"
+    }
 
     /// One per-channel arithmetic step; a single value applies to every channel.
     public enum Step: Codable, Equatable, Sendable {
+        /// Subtracts the value (e.g. a mean pixel).
         case subtract([Float])
+        /// Multiplies by the value (e.g. 1/255).
         case multiply([Float])
+        /// Divides by the value (e.g. a standard deviation).
         case divide([Float])
 
         private enum CodingKeys: String, CodingKey { case op, values }
@@ -53,9 +64,11 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     public var input: String
     /// The input shape the model was built for, batch first (NCHW).
     public var inputShape: Shape
+    /// The order the channels are fed in.
     public var channelOrder: ChannelOrder
     /// The range raw pixel values are scaled into before `steps`, e.g. [0, 255] or [0, 1].
     public var valueRange: [Float]
+    /// The arithmetic after scaling, in order.
     public var steps: [Step]
     /// For medical images (DICOM, NIfTI): the intensity windows that turn physical values (HU for
     /// CT) into the model's input channels, one per channel in the model's channel order (one
@@ -63,6 +76,7 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     /// then `valueRange` and `steps` apply as for a photograph. Nil for photographs.
     public var windows: [IntensityWindow]?
 
+    /// A description of how `input` is fed (and, for medical images, through which windows).
     public init(input: String, inputShape: Shape, channelOrder: ChannelOrder, valueRange: [Float], steps: [Step],
                 windows: [IntensityWindow]? = nil) {
         self.input = input

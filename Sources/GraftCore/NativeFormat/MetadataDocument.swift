@@ -2,6 +2,7 @@ import Foundation
 
 /// Why a metadata document (graph, provenance, ...) could not be decoded or encoded.
 public struct MetadataDocumentError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, with the coding path when there is one.
     public var reason: String
     public var description: String { reason }
 }
@@ -12,6 +13,7 @@ public struct MetadataDocumentError: Error, Sendable, CustomStringConvertible {
 /// of two duplicate keys; encoding sorts keys so the same model always gives the same bytes.
 /// Other formats that carry Graft's metadata as JSON (ONNX `metadata_props`) use it too.
 public enum MetadataDocument {
+    /// Decodes a `T` from `json`, refusing duplicate keys and malformed JSON first.
     public static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(MetadataDocumentError) -> T {
         let bytes = Array(json.utf8)
         do {
@@ -26,6 +28,7 @@ public enum MetadataDocument {
         }
     }
 
+    /// Encodes `value` as JSON with sorted keys and unescaped slashes.
     public static func encode<T: Encodable>(_ value: T) throws(MetadataDocumentError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -6,11 +6,17 @@ import Foundation
 /// and the graph's references to tensors, but reads no tensor data: inspecting a large model is
 /// instant, and tensors are decoded one at a time on request.
 public struct NativeFile: Sendable {
+    /// The file's path.
     public let path: String
+    /// The `graft.format` version the file declares.
     public let formatVersion: Int
+    /// The network, validated against the tensors.
     public let graph: Graph
+    /// The preprocessing metadata, when the file has it.
     public let preprocessing: Preprocessing?
+    /// Where the model came from.
     public let provenance: Provenance
+    /// The training metadata, when the file has it.
     public let training: TrainingMetadata?
     /// The raw `__metadata__` map, including keys this build does not interpret.
     public let metadata: [String: String]
@@ -22,6 +28,7 @@ public struct NativeFile: Sendable {
     private let data: Data
     private let indexByName: [String: Int]
 
+    /// The file's size in bytes.
     public var fileSize: Int { data.count }
     /// Absolute offset of the data section (8 + N).
     public var dataStart: Int { 8 + headerSize }

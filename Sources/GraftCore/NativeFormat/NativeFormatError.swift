@@ -12,15 +12,21 @@ public enum NativeFormatError: Error, Equatable, Sendable {
     case headerTooLarge(path: String, size: UInt64, limit: Int)
     /// The header length prefix points past the end of the file.
     case headerOutOfBounds(path: String, headerSize: UInt64, fileSize: Int)
+    /// The header is not valid UTF-8 (offset of the first bad byte).
     case invalidUTF8(path: String, offset: Int)
+    /// The header is not valid JSON.
     case invalidJSON(path: String, offset: Int, reason: String)
+    /// A JSON object in the header holds `key` twice.
     case duplicateKey(path: String, key: String, offset: Int)
     /// The header is valid JSON but not a safetensors header (wrong types, missing fields).
     case badHeader(path: String, reason: String)
+    /// A required `__metadata__` entry (or `__metadata__` itself) is absent.
     case missingMetadata(path: String, key: String)
     /// A metadata document is not valid JSON or does not decode.
     case badMetadata(path: String, key: String, reason: String)
+    /// A `graft.format` version this build cannot read.
     case unsupportedVersion(path: String, found: String, supported: String)
+    /// A dtype that is not one of ``DType``'s.
     case unknownDType(path: String, tensor: String, dtype: String)
     /// Negative or non-integer dimensions, or a byte size that overflows.
     case badShape(path: String, tensor: String, reason: String)
@@ -39,6 +45,7 @@ public enum NativeFormatError: Error, Equatable, Sendable {
     case badGraph(path: String, reason: String)
     /// A node parameter has no tensor (or, when writing, no weight).
     case missingTensor(path: String, name: String, node: String)
+    /// A tensor's shape differs from the shape its node parameter declares.
     case tensorShapeMismatch(path: String, name: String, graphShape: Shape, fileShape: Shape)
     /// A tensor no node parameter refers to (only `state.` tensors may be extra).
     case unreferencedTensor(path: String, name: String)

@@ -20,6 +20,7 @@ public enum NativeWriter {
     /// megabytes, copying into the page cache costs more than the device takes to write it.
     public static let directIOThreshold = 16 << 20
 
+    /// Writes `model` to `path` atomically, with float32 tensors.
     public static func write(_ model: Model, to path: String) throws(NativeFormatError) {
         do {
             try write(model, to: path, fault: nil)

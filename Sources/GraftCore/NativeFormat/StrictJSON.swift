@@ -4,12 +4,17 @@
 /// numbers keep their literal text so that a caller that needs an integer can refuse `1.0` or
 /// `1e3` instead of silently rounding.
 public enum JSONValue: Equatable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// The number's literal text, already checked against the JSON number grammar.
     case number(String)
+    /// A string, escapes decoded.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object's members, in file order.
     case object([(key: String, value: JSONValue)])
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
@@ -34,16 +39,19 @@ public enum JSONValue: Equatable, Sendable {
         return Int(text)
     }
 
+    /// The string, if this is one.
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
+    /// The elements, if this is an array.
     public var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
+    /// The members, if this is an object.
     public var objectValue: [(key: String, value: JSONValue)]? {
         if case .object(let o) = self { return o }
         return nil
@@ -108,9 +116,13 @@ public enum JSONValue: Equatable, Sendable {
 
 /// Why ``StrictJSON`` refused a document. Offsets count bytes from the start of the parsed bytes.
 public enum StrictJSONError: Error, Equatable, Sendable {
+    /// Bytes that are not valid UTF-8.
     case invalidUTF8(offset: Int)
+    /// Text that is not JSON (or trails after the document).
     case invalidJSON(offset: Int, reason: String)
+    /// An object holding `key` twice.
     case duplicateKey(key: String, offset: Int)
+    /// Arrays and objects nested deeper than `limit`.
     case nestingTooDeep(offset: Int, limit: Int)
 }
 
@@ -124,6 +136,7 @@ public struct StrictJSON {
     /// The default cap on array/object nesting.
     public static let defaultMaxDepth = 64
 
+    /// Parses one JSON document from `bytes`, or says where and why it is refused.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(StrictJSONError) -> JSONValue {
         if let bad = firstInvalidUTF8Offset(bytes) { throw .invalidUTF8(offset: bad) }
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)

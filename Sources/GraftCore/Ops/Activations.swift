@@ -2,10 +2,14 @@
 /// `y = x > threshold ? min(x, maxValue) : negativeSlope * (x - threshold)`.
 /// Plain ReLU is the default; ReLU6 is `maxValue: 6`; leaky ReLU has a negative slope.
 public struct ReLU: Codable, Equatable, Sendable {
+    /// The slope below the threshold (0: plain ReLU).
     public var negativeSlope: Float
+    /// The cap on the output; nil: none.
     public var maxValue: Float?
+    /// Where the two pieces meet (0: plain ReLU).
     public var threshold: Float
 
+    /// Plain ReLU unless told otherwise.
     public init(negativeSlope: Float = 0, maxValue: Float? = nil, threshold: Float = 0) {
         self.negativeSlope = negativeSlope
         self.maxValue = maxValue
@@ -16,7 +20,9 @@ public struct ReLU: Codable, Equatable, Sendable {
 /// Parametric ReLU: `y = x > 0 ? x : slope[c] * x`, with parameter `slope` of `[channels]`
 /// or `[1]` when shared across channels.
 public struct PReLU: Codable, Equatable, Sendable {
+    /// One slope for every channel.
     public var channelShared: Bool
+    /// A PReLU with one slope per channel unless `channelShared`.
     public init(channelShared: Bool = false) { self.channelShared = channelShared }
 }
 
@@ -26,7 +32,9 @@ public enum Activation: Codable, Equatable, Sendable {
     case elu(alpha: Float)
     /// `scale * elu(x, alpha)` with the SELU constants.
     case selu
+    /// `1 / (1 + exp(-x))`.
     case sigmoid
+    /// The hyperbolic tangent.
     case tanh
     /// Keras 1/2 and tf.keras: `clip(0.2 * x + 0.5, 0, 1)`.
     case hardSigmoid
@@ -63,10 +71,14 @@ public enum Activation: Codable, Equatable, Sendable {
 
 /// Caffe's Power layer: `y = (shift + scale * x) ^ power`.
 public struct Power: Codable, Equatable, Sendable {
+    /// The exponent.
     public var power: Float
+    /// Multiplies `x` first.
     public var scale: Float
+    /// Added after the scale.
     public var shift: Float
 
+    /// The identity unless told otherwise.
     public init(power: Float = 1, scale: Float = 1, shift: Float = 0) {
         self.power = power
         self.scale = scale
@@ -76,14 +88,18 @@ public struct Power: Codable, Equatable, Sendable {
 
 /// Softmax along `axis` (1: channels).
 public struct Softmax: Codable, Equatable, Sendable {
+    /// The axis the probabilities sum to 1 along.
     public var axis: Int
+    /// A softmax over the channels unless told otherwise.
     public init(axis: Int = 1) { self.axis = axis }
 }
 
 /// Dropout: identity at inference; in training, zeroes with probability `ratio` and scales the
 /// rest by `1 / (1 - ratio)` (inverted dropout, as Caffe does).
 public struct Dropout: Codable, Equatable, Sendable {
+    /// The probability of zeroing an element in training.
     public var ratio: Float
+    /// A dropout of `ratio` (0.5 unless told otherwise).
     public init(ratio: Float = 0.5) { self.ratio = ratio }
 }
 

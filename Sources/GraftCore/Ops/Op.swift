@@ -2,31 +2,57 @@
 ///
 /// Encoded in the graph JSON as `"op": "<kind>"` plus `"attributes": { ... }` on the node.
 public enum Op: Equatable, Sendable {
+    /// A 2-D convolution: ``Convolution``.
     case convolution(Convolution)
+    /// A 2-D transposed convolution: ``Deconvolution``.
     case deconvolution(Deconvolution)
+    /// A fully connected layer: ``InnerProduct``.
     case innerProduct(InnerProduct)
+    /// Max or average pooling: ``Pooling``.
     case pooling(Pooling)
+    /// Local response normalisation: ``LRN``.
     case lrn(LRN)
+    /// Batch normalisation: ``BatchNorm``.
     case batchNorm(BatchNorm)
+    /// Layer normalisation: ``LayerNormalization``.
     case layerNorm(LayerNormalization)
+    /// L2 normalisation with a learned scale: ``L2Normalization``.
     case l2Norm(L2Normalization)
+    /// A per-channel multiply: ``Scale``.
     case scale(Scale)
+    /// A per-channel add: ``Bias``.
     case bias(Bias)
+    /// A rectified linear unit: ``ReLU``.
     case relu(ReLU)
+    /// A parametric ReLU: ``PReLU``.
     case prelu(PReLU)
+    /// An element-wise function without parameters: ``Activation``.
     case activation(Activation)
+    /// Caffe's power function: ``Power``.
     case power(Power)
+    /// A softmax: ``Softmax``.
     case softmax(Softmax)
+    /// A concatenation: ``Concat``.
     case concat(Concat)
+    /// An element-wise sum, product or maximum: ``Eltwise``.
     case eltwise(Eltwise)
+    /// A flatten: ``Flatten``.
     case flatten(Flatten)
+    /// A reshape: ``Reshape``.
     case reshape(Reshape)
+    /// A transpose: ``Permute``.
     case permute(Permute)
+    /// Dropout: ``Dropout``.
     case dropout(Dropout)
+    /// A crop: ``Crop``.
     case crop(Crop)
+    /// A split into pieces: ``Slice``.
     case slice(Slice)
+    /// Constant padding: ``Pad``.
     case pad(Pad)
+    /// A stored tensor: ``Constant``.
     case constant(Constant)
+    /// A layer Graft keeps but cannot execute: ``Opaque``.
     case opaque(Opaque)
 
     /// The stable kind name used in files and shown by `graft inspect`.
@@ -78,31 +104,57 @@ public enum Op: Equatable, Sendable {
 
 /// The kinds of operation, as named in `.graft` files.
 public enum OpKind: String, Codable, Sendable, CaseIterable {
+    /// ``Op/convolution(_:)``.
     case convolution = "Convolution"
+    /// ``Op/deconvolution(_:)``.
     case deconvolution = "Deconvolution"
+    /// ``Op/innerProduct(_:)``.
     case innerProduct = "InnerProduct"
+    /// ``Op/pooling(_:)``.
     case pooling = "Pooling"
+    /// ``Op/lrn(_:)``.
     case lrn = "LRN"
+    /// ``Op/batchNorm(_:)``.
     case batchNorm = "BatchNorm"
+    /// ``Op/layerNorm(_:)``.
     case layerNorm = "LayerNormalization"
+    /// ``Op/l2Norm(_:)``.
     case l2Norm = "L2Normalization"
+    /// ``Op/scale(_:)``.
     case scale = "Scale"
+    /// ``Op/bias(_:)``.
     case bias = "Bias"
+    /// ``Op/relu(_:)``.
     case relu = "ReLU"
+    /// ``Op/prelu(_:)``.
     case prelu = "PReLU"
+    /// ``Op/activation(_:)``.
     case activation = "Activation"
+    /// ``Op/power(_:)``.
     case power = "Power"
+    /// ``Op/softmax(_:)``.
     case softmax = "Softmax"
+    /// ``Op/concat(_:)``.
     case concat = "Concat"
+    /// ``Op/eltwise(_:)``.
     case eltwise = "Eltwise"
+    /// ``Op/flatten(_:)``.
     case flatten = "Flatten"
+    /// ``Op/reshape(_:)``.
     case reshape = "Reshape"
+    /// ``Op/permute(_:)``.
     case permute = "Permute"
+    /// ``Op/dropout(_:)``.
     case dropout = "Dropout"
+    /// ``Op/crop(_:)``.
     case crop = "Crop"
+    /// ``Op/slice(_:)``.
     case slice = "Slice"
+    /// ``Op/pad(_:)``.
     case pad = "Pad"
+    /// ``Op/constant(_:)``.
     case constant = "Constant"
+    /// ``Op/opaque(_:)``.
     case opaque = "Opaque"
 }
 

@@ -1,6 +1,12 @@
 /// 2-D max or average pooling over NCHW input.
 public struct Pooling: Codable, Equatable, Sendable {
-    public enum Method: String, Codable, Sendable { case max, average }
+    /// What a window computes.
+    public enum Method: String, Codable, Sendable {
+        /// The window's largest element.
+        case max
+        /// The mean of the window (see ``AverageDivisor``).
+        case average
+    }
 
     /// How the output size is rounded when the window does not tile the input exactly.
     public enum Rounding: String, Codable, Sendable {
@@ -20,16 +26,24 @@ public struct Pooling: Codable, Equatable, Sendable {
         case excludePadding
     }
 
+    /// Max or average.
     public var method: Method
+    /// Window height and width.
     public var kernel: [Int]
+    /// Rows and columns between windows.
     public var stride: [Int]
+    /// Padding before the first row and column: [top, left].
     public var padBegin: [Int]
+    /// Padding after the last row and column: [bottom, right].
     public var padEnd: [Int]
+    /// How the output size is rounded.
     public var rounding: Rounding
     /// Pool over the whole spatial extent (kernel, stride and pads are ignored); output is N x C x 1 x 1.
     public var global: Bool
+    /// What an average window divides by.
     public var averageDivisor: AverageDivisor
 
+    /// A pooling; `stride` defaults to the kernel, `padEnd` to `padBegin`.
     public init(method: Method, kernel: [Int] = [1, 1], stride: [Int]? = nil, padBegin: [Int] = [0, 0],
                 padEnd: [Int]? = nil, rounding: Rounding = .floor, global: Bool = false,
                 averageDivisor: AverageDivisor = .includePadding) {

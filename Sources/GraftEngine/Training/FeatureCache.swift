@@ -24,6 +24,7 @@ public struct FeatureCache: Sendable {
     public private(set) var count = 0
     private var storage: [String: [Float]]
 
+    /// An empty cache for the features `session` computes.
     public init(session: TrainingSession) {
         names = session.featureNames
         var shapes: [String: Shape] = [:]

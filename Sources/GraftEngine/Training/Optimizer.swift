@@ -15,24 +15,35 @@ import Foundation
 /// A linear warm-up multiplies the first `warmupIterations` factors by
 /// `s + (1 - s) * t / warmupIterations` (`s = warmupStartFactor`; PyTorch's LinearLR).
 public struct LearningRateSchedule: Sendable, Equatable {
+    /// The decay of the factor with `t` (see the type's documentation for each formula).
     public enum Decay: Sendable, Equatable {
+        /// A factor of 1 throughout.
         case fixed
+        /// Multiplied by `gamma` every `stepSize` iterations.
         case step(stepSize: Int, gamma: Float)
+        /// Multiplied by `gamma` at each milestone.
         case multistep(milestones: [Int], gamma: Float)
+        /// Falls polynomially to 0 at `maxIterations`.
         case poly(maxIterations: Int, power: Float)
+        /// Falls along a half cosine to `minimumFactor` at `maxIterations`.
         case cosine(maxIterations: Int, minimumFactor: Float = 0)
     }
 
+    /// How the factor decays.
     public var decay: Decay
+    /// Iterations of linear warm-up (0: none).
     public var warmupIterations: Int
+    /// The warm-up's factor at `t = 0`.
     public var warmupStartFactor: Float
 
+    /// A schedule decaying as `decay`, after an optional linear warm-up.
     public init(_ decay: Decay = .fixed, warmupIterations: Int = 0, warmupStartFactor: Float = 0) {
         self.decay = decay
         self.warmupIterations = warmupIterations
         self.warmupStartFactor = warmupStartFactor
     }
 
+    /// A constant learning rate.
     public static let fixed = LearningRateSchedule()
 
     /// The factor at iteration `t` (see the type's documentation), in double precision.
@@ -69,11 +80,16 @@ public struct LearningRateSchedule: Sendable, Equatable {
 ///     history = momentum * history + rate * (gradient + decay * weight)
 ///     weight -= history
 public struct SGD: Sendable, Equatable {
+    /// The base learning rate, before the schedule and `lr_mult`.
     public var learningRate: Float
+    /// The weight of the previous update in the history.
     public var momentum: Float
+    /// The L2 weight decay, before `decay_mult`.
     public var weightDecay: Float
+    /// How the learning rate changes with the iteration.
     public var schedule: LearningRateSchedule
 
+    /// Caffe's SGD with these settings (momentum 0.9 and no weight decay unless given).
     public init(learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 0, schedule: LearningRateSchedule = .fixed) {
         self.learningRate = learningRate
         self.momentum = momentum
@@ -92,16 +108,30 @@ public struct SGD: Sendable, Equatable {
 ///
 /// The two differ only in where epsilon sits.
 public struct Adam: Sendable, Equatable {
-    public enum EpsilonPlacement: String, Sendable, Equatable { case pytorch, caffe }
+    /// Where epsilon sits in the update (the two formulas above).
+    public enum EpsilonPlacement: String, Sendable, Equatable {
+        /// Added to the bias-corrected root of `v` (PyTorch).
+        case pytorch
+        /// Added to the uncorrected root of `v`, the correction folded into the rate (Caffe).
+        case caffe
+    }
 
+    /// The base learning rate, before the schedule and `lr_mult`.
     public var learningRate: Float
+    /// Decay rate of the first-moment average `m`.
     public var beta1: Float
+    /// Decay rate of the second-moment average `v`.
     public var beta2: Float
+    /// Added to the denominator, where ``epsilonPlacement`` says.
     public var epsilon: Float
+    /// The L2 weight decay added to the gradient, before `decay_mult`.
     public var weightDecay: Float
+    /// How the learning rate changes with the iteration.
     public var schedule: LearningRateSchedule
+    /// Which of the two formulas above the update follows.
     public var epsilonPlacement: EpsilonPlacement
 
+    /// Adam with these settings; the defaults are PyTorch's.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 weightDecay: Float = 0, schedule: LearningRateSchedule = .fixed, epsilonPlacement: EpsilonPlacement = .pytorch) {
         self.learningRate = learningRate
@@ -116,7 +146,9 @@ public struct Adam: Sendable, Equatable {
 
 /// The update rule of a ``TrainingSession``.
 public enum Optimizer: Sendable, Equatable {
+    /// Stochastic gradient descent with momentum.
     case sgd(SGD)
+    /// Adam.
     case adam(Adam)
 
     /// The base learning rate before the schedule and the per-parameter multiplier.
@@ -127,6 +159,7 @@ public enum Optimizer: Sendable, Equatable {
         }
     }
 
+    /// The optimizer's learning-rate schedule.
     public var schedule: LearningRateSchedule {
         switch self {
         case .sgd(let s): s.schedule

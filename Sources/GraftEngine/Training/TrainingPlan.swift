@@ -25,7 +25,12 @@ public struct TrainingPlan: Sendable, Equatable {
     /// `.train`: Dropout drops and BatchNorm (in the trainable part) uses batch statistics;
     /// `.eval`: both behave as at inference, but ``TrainingSession/step(inputs:labels:)`` still
     /// trains.
-    public enum Mode: String, Sendable, Equatable { case train, eval }
+    public enum Mode: String, Sendable, Equatable {
+        /// Training behaviour.
+        case train
+        /// Inference behaviour.
+        case eval
+    }
 
     /// What BatchNorm layers of the trainable part normalise with in `.train` mode.
     public enum BatchNormStatistics: String, Sendable, Equatable {
@@ -44,7 +49,9 @@ public struct TrainingPlan: Sendable, Equatable {
     public var metadata: TrainingMetadata?
     /// More parameters to freeze, by tensor name (`<node>.<parameter>`).
     public var frozenParameters: Set<String>
+    /// `.train` or `.eval` behaviour of Dropout and BatchNorm.
     public var mode: Mode
+    /// What BatchNorm normalises with in `.train` mode.
     public var batchNormStatistics: BatchNormStatistics
     /// The graph output the loss applies to; nil: the first graph output.
     public var lossOutput: String?
@@ -58,6 +65,7 @@ public struct TrainingPlan: Sendable, Equatable {
     /// backward pass then runs through the frozen prefix too (its parameters stay frozen).
     public var inputGradients: Bool
 
+    /// A plan; by default every trainable parameter learns, in `.train` mode with batch statistics.
     public init(trainableFrom: String? = nil, metadata: TrainingMetadata? = nil, frozenParameters: Set<String> = [],
                 mode: Mode = .train, batchNormStatistics: BatchNormStatistics = .batch,
                 lossOutput: String? = nil, classWeights: [Float]? = nil, fuseSoftmax: Bool = true,

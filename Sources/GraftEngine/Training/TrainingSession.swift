@@ -22,9 +22,13 @@ import GraftKernels
 ///
 /// A session holds mutable buffers: use it from one task at a time.
 public final class TrainingSession {
+    /// The graph being trained.
     public let graph: Graph
+    /// The batch size every buffer is planned for.
     public let batchSize: Int
+    /// What is trained and how.
     public let plan: TrainingPlan
+    /// The update rule.
     public let optimizer: Optimizer
     /// `.train` or `.eval` behaviour of Dropout and BatchNorm in ``step(inputs:labels:)``.
     public var mode: TrainingPlan.Mode
@@ -177,6 +181,7 @@ public final class TrainingSession {
         public var nodes: [(node: String, forward: Duration, backward: Duration)]
         /// Optimizer updates.
         public var update: Duration
+        /// Training steps profiled.
         public var steps: Int
     }
 

@@ -22,6 +22,7 @@ public enum KerasPreprocessingMode: Sendable, Equatable {
 /// The backend that computed with the weights when they were trained. Theano's convolution flips
 /// the kernel (a true convolution); TensorFlow, CNTK and JAX correlate.
 public enum KerasSourceBackend: String, Sendable, Equatable, CaseIterable {
+    /// The kernel-correlating backends (TensorFlow and alike), or Theano, whose kernels are flipped.
     case tensorflow, theano
 }
 
@@ -42,6 +43,7 @@ public struct KerasImportOptions: Sendable, Equatable {
     /// as Caffe's and ONNX's `strict` imports refuse what they would otherwise only warn about.
     public var strict: Bool
 
+    /// Options: automatic preprocessing, the file's backend and input shape, default limits, lenient.
     public init(preprocessing: KerasPreprocessingMode = .automatic, sourceBackend: KerasSourceBackend? = nil,
                 inputShape: [Int]? = nil, limits: KerasLimits = .default, strict: Bool = false) {
         self.preprocessing = preprocessing

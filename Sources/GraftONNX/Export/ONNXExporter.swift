@@ -19,6 +19,8 @@ public struct ONNXExportOptions: Sendable, Equatable {
     /// model when they total more than this many bytes (protobuf messages end at 2 GiB).
     public var externalDataThreshold: Int
 
+    /// Options writing opset 17 with a fixed batch, no folding, and weights inside the model up to
+    /// about 1.8 GB.
     public init(opset: Int = 17, dynamicBatch: Bool = false, foldBatchNorm: Bool = false,
                 externalDataThreshold: Int = 1_800_000_000) {
         self.opset = opset
@@ -43,8 +45,11 @@ public struct ONNXExportOptions: Sendable, Equatable {
 public enum ONNXExporter {
     /// The metadata keys written (and read back by the importer).
     public enum MetadataKey {
+        /// GraftCore's `Preprocessing` as JSON.
         public static let preprocessing = "graft.preprocessing"
+        /// GraftCore's `Provenance` as JSON.
         public static let provenance = "graft.provenance"
+        /// GraftCore's `TrainingMetadata` as JSON.
         public static let training = "graft.training"
         /// The class labels alone as a JSON array of strings, for other tools.
         public static let classLabels = "graft.class_labels"

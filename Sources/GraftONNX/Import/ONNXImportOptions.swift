@@ -16,6 +16,7 @@ public struct ONNXImportOptions: Sendable, Equatable {
     /// create; hostile files ask for more than memory holds.
     public var maxConstantElements: Int
 
+    /// Lenient import, the file's input shape with batch 1, the file's preprocessing.
     public init(strict: Bool = false, inputShape: [Int]? = nil, batchSize: Int = 1, mean: [Float]? = nil,
                 scale: [Float]? = nil, maxConstantElements: Int = 1 << 28) {
         self.strict = strict

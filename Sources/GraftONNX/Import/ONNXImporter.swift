@@ -4,6 +4,7 @@ import GraftIO
 
 /// An ONNX model imported into Graft: the model, and what the import tolerated.
 public struct ONNXImport: Sendable {
+    /// The imported model.
     public var model: Model
     /// Everything the caller should hear about (also in the model's provenance notes).
     public var warnings: [String]

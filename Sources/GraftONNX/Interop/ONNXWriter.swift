@@ -15,6 +15,7 @@ public enum ONNXWriter {
         public var fileName: String
         /// Tensors of at least this many bytes are stored externally.
         public var threshold: Int
+        /// External data in `fileName` for tensors of `threshold` bytes or more.
         public init(fileName: String, threshold: Int = 1024) {
             self.fileName = fileName
             self.threshold = threshold
