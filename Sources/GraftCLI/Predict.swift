@@ -18,11 +18,8 @@ extension GraftCommand {
 
         func run() throws {
             let loaded = try NativeFile.open(model).loadModel().withWindows(windows)
-            let preprocessing = loaded.effectivePreprocessing
-            let pipeline = try ImagePipeline(preprocessing: preprocessing)
-            let decoded = try images.map {
-                try pipeline.prepared(InputImage.read($0, windows: preprocessing.windows ?? [], channelOrder: preprocessing.channelOrder))
-            }
+            let pipeline = try ImagePipeline(preprocessing: loaded.effectivePreprocessing)
+            let decoded = try pipeline.read(images).map(pipeline.prepared)
             let probabilities = try Predictor(model: loaded, pipeline: pipeline, batchSize: min(max(images.count, 1), 16))
                 .probabilities(decoded)
             let labels = loaded.training?.classLabels ?? []

@@ -26,10 +26,7 @@ extension GraftCommand {
             let loaded = try NativeFile.open(model).loadModel().withWindows(windows)
             let preprocessing = loaded.effectivePreprocessing
             let pipeline = try ImagePipeline(preprocessing: preprocessing)
-            let images = try inputs.map {
-                try InputImage.read($0, windows: preprocessing.windows ?? [], channelOrder: preprocessing.channelOrder)
-            }
-            let tensor = pipeline.inputs(images)
+            let tensor = pipeline.inputs(try pipeline.read(inputs))
             try NPY.write(tensor, to: output)
             print("\(output): \(tensor.shape) float32; \(preprocessing.summary)")
         }

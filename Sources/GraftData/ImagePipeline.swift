@@ -76,6 +76,16 @@ public struct ImagePipeline: Sendable {
         }
     }
 
+    /// Decodes image files (PNG, JPEG, DICOM, NIfTI) through the preprocessing's windows and
+    /// channel order, as `predict` and `preprocess` take them.
+    public func read(_ paths: [String]) throws(DatasetError) -> [Image] {
+        var images: [Image] = []
+        for path in paths {
+            images.append(try InputImage.read(path, windows: preprocessing.windows ?? [], channelOrder: preprocessing.channelOrder))
+        }
+        return images
+    }
+
     /// The model input for `images` exactly as training, evaluation and prediction render it
     /// (shrunk, resized, windowed channels ordered, value range and steps applied; no
     /// augmentation): an N x C x H x W tensor.

@@ -107,6 +107,21 @@ import GraftTestSupport
         #expect(limited.map { if case .tooLarge = $0 { true } else { false } } == true)
     }
 
+    /// Reads a mutant: true when it read with consistent sizes, false when refused (naming it).
+    func readOrRefuse(_ bytes: [UInt8], _ name: String) -> Bool {
+        let p = path(name)
+        _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        do {
+            let image = try DICOMImage.read(p)
+            #expect(image.values.count == image.rows * image.columns * image.frames * image.samplesPerPixel)
+            return true
+        } catch {
+            #expect(error.description.contains(p))
+            return false
+        }
+    }
+
     @Test func everyTruncationFails() throws {
         let bytes = TinyDICOM().encoded()
         var failures = 0
@@ -134,17 +149,7 @@ import GraftTestSupport
                 default: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: at)
                 }
             }
-            let p = path("mutant-\(round).dcm")
-            _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
-            do {
-                let image = try DICOMImage.read(p)
-                #expect(image.values.count == image.rows * image.columns * image.frames * image.samplesPerPixel)
-                read += 1
-            } catch {
-                #expect(error.description.contains(p))
-                refused += 1
-            }
-            try? FileManager.default.removeItem(atPath: p)
+            if readOrRefuse(bytes, "mutant-\(round).dcm") { read += 1 } else { refused += 1 }
         }
         print("DICOM mutation fuzz: \(read) read, \(refused) refused, 0 crashes")
         #expect(read > 0 && refused > 0)
@@ -169,17 +174,7 @@ import GraftTestSupport
                     bytes[at] = Int.random(in: 0..<2, using: &generator) == 0 ? bytes[at] ^ 0xFF : UInt8.random(in: 0...255, using: &generator)
                 }
                 if round % 10 == 9 { bytes.removeLast(Int.random(in: 1...(bytes.count / 4), using: &generator)) }
-                let p = path("\(name)-\(round).dcm")
-                _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
-                do {
-                    let image = try DICOMImage.read(p)
-                    #expect(image.values.count == image.rows * image.columns * image.frames * image.samplesPerPixel)
-                    read += 1
-                } catch {
-                    #expect(error.description.contains(p))
-                    refused += 1
-                }
-                try? FileManager.default.removeItem(atPath: p)
+                if readOrRefuse(bytes, "\(name)-\(round).dcm") { read += 1 } else { refused += 1 }
             }
         }
         print("DICOM compressed-data fuzz: \(read) read, \(refused) refused, 0 crashes")
