@@ -40,7 +40,8 @@ public struct DICOMSeries: Sendable {
     public let slices: [Slice]
     /// The median distance between neighbouring slices (the slice thickness for one slice).
     public let sliceSpacing: Double
-    /// Gaps and duplicate positions between neighbouring slices, in slice order; empty for a regular stack.
+    /// Gaps and duplicate positions between neighbouring slices, in slice order; empty for a
+    /// regular stack.
     public let irregularities: [Irregularity]
 
     /// Patient ID (0010,0020) of the first slice.

@@ -115,7 +115,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case badRow(path: String, line: Int, reason: String)
     /// A numeric label that is not a class index (a negative one in a CSV).
     case labelOutOfRange(path: String, label: Int, classes: Int)
-    /// Arrays that are not what the layout expects: a MedMNIST `.npz`, a mask of the wrong size or empty.
+    /// Arrays that are not what the layout expects: a MedMNIST `.npz`, a mask of the wrong size or
+    /// empty.
     case badArrays(path: String, reason: String)
     /// A class name the dataset does not have.
     case unknownClass(dataset: String, name: String, classes: [String])

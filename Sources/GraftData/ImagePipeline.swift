@@ -16,7 +16,8 @@ public struct ImagePipeline: Sendable {
     /// Floats per rendered image: channels x height x width.
     public var elementCount: Int { channels * height * width }
 
-    /// A pipeline for a model whose input is N x 1|3 x H x W (``DatasetError/badSplit(reason:)`` otherwise).
+    /// A pipeline for a model whose input is N x 1|3 x H x W
+    /// (``DatasetError/badSplit(reason:)`` otherwise).
     public init(preprocessing: Preprocessing) throws(DatasetError) {
         guard preprocessing.inputShape.rank == 4, [1, 3].contains(preprocessing.inputShape[1]) else {
             throw .badSplit(reason: "the model's input \(preprocessing.inputShape) is not N x 1|3 x H x W")

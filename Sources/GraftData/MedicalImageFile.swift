@@ -7,8 +7,8 @@ import GraftNIfTI
 /// Reads any file Graft takes as an image: PNG and JPEG through GraftImage, DICOM and NIfTI
 /// through ``MedicalImageFile``.
 public enum InputImage {
-    /// Decodes `path`: DICOM and NIfTI through `windows` in `channelOrder` (see ``MedicalImageFile``),
-    /// PNG and JPEG as stored.
+    /// Decodes `path`: DICOM and NIfTI through `windows` in `channelOrder` (see
+    /// ``MedicalImageFile``), PNG and JPEG as stored.
     public static func read(_ path: String, windows: [IntensityWindow], channelOrder: Preprocessing.ChannelOrder) throws(DatasetError) -> Image {
         if MedicalImageFile.kind(of: path) != nil {
             return try MedicalImageFile.image(path, windows: windows, channelOrder: channelOrder)
