@@ -5,11 +5,17 @@ import GraftVolume
 /// The header attributes Graft uses: identity (patient, study, series, instance), geometry, and
 /// the modality LUT. Read from a file's headers alone, so a series scan never decodes pixels.
 public struct DICOMAttributes: Sendable, Equatable {
+    /// Patient ID (0010,0020); empty when absent.
     public var patientID: String
+    /// Study Instance UID (0020,000D); empty when absent.
     public var studyInstanceUID: String
+    /// Series Instance UID (0020,000E): what a folder scan groups files by; empty when absent.
     public var seriesInstanceUID: String
+    /// SOP Instance UID (0008,0018): the file's own identifier; empty when absent.
     public var sopInstanceUID: String
+    /// Modality (0008,0060): CT, MR, US...; empty when absent.
     public var modality: String
+    /// Instance Number (0020,0013), nil when absent. Slices are not ordered by it.
     public var instanceNumber: Int?
     /// Image Position (Patient): the centre of the first pixel, millimetres, LPS.
     public var imagePosition: [Double]?
@@ -18,9 +24,11 @@ public struct DICOMAttributes: Sendable, Equatable {
     public var imageOrientation: [Double]?
     /// Pixel Spacing: between rows, then between columns (millimetres).
     public var pixelSpacing: [Double]?
+    /// Slice Thickness (0018,0050), millimetres: taken as the slice spacing of a one-slice series.
     public var sliceThickness: Double?
     /// The modality LUT: stored value x slope + intercept gives physical units (HU for CT).
     public var rescaleSlope: Double
+    /// Rescale Intercept (0028,1052); 0 when absent (an absent Rescale Slope is 1).
     public var rescaleIntercept: Double
     /// The windows the file suggests (Window Center / Width), in physical units.
     public var windows: [IntensityWindow]

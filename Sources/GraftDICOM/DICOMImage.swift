@@ -9,6 +9,7 @@ public struct DICOMReadLimits: Sendable {
     /// The largest decoded pixel buffer (all frames, all samples).
     public var maxPixelBytes: Int
 
+    /// Limits in bytes (2 GiB each by default).
     public init(maxFileBytes: Int = 2 << 30, maxPixelBytes: Int = 2 << 30) {
         self.maxFileBytes = maxFileBytes
         self.maxPixelBytes = maxPixelBytes
@@ -18,15 +19,22 @@ public struct DICOMReadLimits: Sendable {
 /// One DICOM image file decoded (through GDCM: uncompressed, RLE, JPEG, JPEG-LS and JPEG 2000
 /// transfer syntaxes), with its pixels in physical units.
 public struct DICOMImage: Sendable {
+    /// The file read.
     public let path: String
+    /// The header attributes: identity, geometry, modality LUT, windows.
     public let attributes: DICOMAttributes
+    /// Rows (0028,0010) and Columns (0028,0011) of each frame, and Number of Frames (0028,0008),
+    /// 1 when absent.
     public let rows: Int, columns: Int, frames: Int
     /// 1 for grayscale, 3 for colour.
     public let samplesPerPixel: Int
     /// After decoding (a JPEG decoder may have turned YBR into RGB).
     public let photometricInterpretation: String
+    /// Transfer Syntax UID (0002,0010): how the pixel data is encoded (uncompressed, RLE, JPEG...).
     public let transferSyntaxUID: String
+    /// Bits Stored (0028,0101): the significant bits of each stored sample.
     public let bitsStored: Int
+    /// Pixel Representation (0028,0103) is 1: stored samples are two's complement.
     public let isSigned: Bool
     /// `values[((frame * rows + row) * columns + column) * samplesPerPixel + sample]`: stored
     /// values (bits beyond Bits Stored masked, signed ones sign-extended), then for grayscale the

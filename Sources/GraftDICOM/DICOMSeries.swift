@@ -7,8 +7,11 @@ import GraftVolume
 public struct DICOMSeries: Sendable {
     /// A file of the series and where its slice lies along the normal (millimetres).
     public struct Slice: Sendable {
+        /// The file.
         public let path: String
+        /// Its header attributes.
         public let attributes: DICOMAttributes
+        /// Its Image Position (Patient) projected on the slice normal (millimetres): the sort key.
         public let position: Double
     }
 
@@ -31,13 +34,19 @@ public struct DICOMSeries: Sendable {
         private static func mm(_ x: Double) -> String { String(format: "%.3f", x) }
     }
 
+    /// Series Instance UID (0020,000E), shared by every slice.
     public let seriesInstanceUID: String
+    /// The series' files, sorted by position along the slice normal (then by path).
     public let slices: [Slice]
     /// The median distance between neighbouring slices (the slice thickness for one slice).
     public let sliceSpacing: Double
+    /// Gaps and duplicate positions between neighbouring slices, in slice order; empty for a
+    /// regular stack.
     public let irregularities: [Irregularity]
 
+    /// Patient ID (0010,0020) of the first slice.
     public var patientID: String { slices[0].attributes.patientID }
+    /// Modality (0008,0060) of the first slice.
     public var modality: String { slices[0].attributes.modality }
 
     /// Every image series under `folder` (searched recursively; symbolic links to folders are not

@@ -4,7 +4,9 @@ import GraftCore
 /// Random geometric augmentation, as in the paper (rotation, flips, scaling) plus random crops:
 /// one affine map per sample, sampled bilinearly with edge replication.
 public struct Augmentation: Codable, Equatable, Sendable {
+    /// Mirror left-right, with probability 1/2.
     public var horizontalFlip: Bool
+    /// Mirror top-bottom, with probability 1/2.
     public var verticalFlip: Bool
     /// Random multiples of 90 degrees.
     public var rotate90: Bool
@@ -15,6 +17,7 @@ public struct Augmentation: Codable, Equatable, Sendable {
     /// Random shift of the crop centre, as a fraction of the image size.
     public var maxTranslation: Double
 
+    /// An augmentation of these kinds; each default leaves the image unchanged.
     public init(horizontalFlip: Bool = false, verticalFlip: Bool = false, rotate90: Bool = false,
                 maxRotationDegrees: Double = 0, scaleRange: ClosedRange<Double> = 1...1, maxTranslation: Double = 0) {
         self.horizontalFlip = horizontalFlip
@@ -32,6 +35,7 @@ public struct Augmentation: Codable, Equatable, Sendable {
     public static let standard = Augmentation(horizontalFlip: true, verticalFlip: true, rotate90: true,
                                                maxRotationDegrees: 15, scaleRange: 1...1.2, maxTranslation: 0.05)
 
+    /// True when nothing is enabled: ``sample(using:)`` returns the identity without drawing.
     public var isIdentity: Bool { self == .none }
 
     /// Draws one random transform.
@@ -62,6 +66,8 @@ public struct Augmentation: Codable, Equatable, Sendable {
 /// Maps output coordinates (normalised to [-0.5, 0.5], centre 0) to source coordinates:
 /// `x' = a*x + b*y + tx`, `y' = c*x + d*y + ty`.
 public struct WarpTransform: Equatable, Sendable {
+    /// The coefficients of the map above; the defaults give the identity.
     public var a = 1.0, b = 0.0, c = 0.0, d = 1.0, tx = 0.0, ty = 0.0
+    /// Every output point samples the same point of the source.
     public static let identity = WarpTransform()
 }

@@ -9,10 +9,15 @@ import SwiftCSV
 /// How candidate patches become images: the sampler (physical size, pixels, planes) and the
 /// windows that turn each plane's physical values into 8-bit channels.
 public struct CandidatePatches: Sendable, Equatable {
+    /// The patch geometry: side in millimetres, pixels, planes.
     public var sampler: PatchSampler
+    /// The windows that turn physical values (HU for CT) into channels: 1 or 3 for a planar patch
+    /// (one per channel), 1 for the three planes of a 2.5D or three-plane patch.
     public var windows: [IntensityWindow]
+    /// The model's channel order: BGR reverses the channels; a grey model takes a single one.
     public var channelOrder: Preprocessing.ChannelOrder
 
+    /// Patches cut by `sampler`, through `windows`, in `channelOrder`.
     public init(sampler: PatchSampler, windows: [IntensityWindow], channelOrder: Preprocessing.ChannelOrder) {
         self.sampler = sampler
         self.windows = windows

@@ -4,7 +4,9 @@ import GraftImage
 /// Where a sample's pixels come from: a file decoded on demand, or an image already in memory
 /// (MedMNIST arrays).
 public enum ImageSource: Equatable, Sendable {
+    /// An image file (PNG, JPEG, DICOM or NIfTI), decoded on demand.
     case file(String)
+    /// Pixels already decoded: a MedMNIST image, a patch cut from a volume or a video frame.
     case memory(Image)
 }
 
@@ -12,6 +14,7 @@ public enum ImageSource: Equatable, Sendable {
 public struct Sample: Equatable, Sendable {
     /// A stable identifier: the file path, or "<npz>:<split>:<index>".
     public var id: String
+    /// Where its pixels come from.
     public var source: ImageSource
     /// Class index into ``Dataset/classes``.
     public var label: Int
@@ -19,6 +22,7 @@ public struct Sample: Equatable, Sendable {
     /// the same split. Nil: the sample is its own group.
     public var group: String?
 
+    /// A sample; without a `group` it is a group of its own.
     public init(id: String, source: ImageSource, label: Int, group: String? = nil) {
         self.id = id
         self.source = source
@@ -41,10 +45,14 @@ public struct Sample: Equatable, Sendable {
 
 /// The three parts of a dataset used by one experiment.
 public struct DatasetSplits: Equatable, Sendable {
+    /// The samples the model is trained on.
     public var train: [Sample]
+    /// Held out from training; evaluated during it to choose the weights kept.
     public var validation: [Sample]
+    /// Held out from training and validation: the figures reported.
     public var test: [Sample]
 
+    /// Splits of these samples.
     public init(train: [Sample], validation: [Sample], test: [Sample]) {
         self.train = train
         self.validation = validation
@@ -55,13 +63,18 @@ public struct DatasetSplits: Equatable, Sendable {
 /// A labelled image collection: class names and samples, and, when the source defines them
 /// (MedMNIST), its own train/validation/test splits.
 public struct Dataset: Equatable, Sendable {
+    /// A name for messages and reports (the loaders use the folder's or file's name).
     public var name: String
+    /// Class names, in label order: a sample's label indexes them.
     public var classes: [String]
+    /// Every sample (with predefined splits: train, then validation, then test).
     public var samples: [Sample]
+    /// The source's own splits (MedMNIST), which ``Splitter/split(_:)`` returns as they are.
     public var predefinedSplits: DatasetSplits?
     /// Things a user should know (skipped files, relabelled duplicates).
     public var notes: [String]
 
+    /// A dataset of these parts.
     public init(name: String, classes: [String], samples: [Sample], predefinedSplits: DatasetSplits? = nil, notes: [String] = []) {
         self.name = name
         self.classes = classes
@@ -92,15 +105,27 @@ public struct Dataset: Equatable, Sendable {
 
 /// A dataset that cannot be loaded; every case names the file or folder.
 public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A file or folder is missing or cannot be read.
     case io(path: String, reason: String)
+    /// A class folder holds no PNG, JPEG, DICOM or NIfTI image.
     case emptyClass(path: String, className: String)
+    /// Fewer than two classes.
     case tooFewClasses(path: String, count: Int)
+    /// A CSV header or row that is not what the layout expects (`line` counts from 1).
     case badRow(path: String, line: Int, reason: String)
+    /// A numeric label that is not a class index (a negative one in a CSV).
     case labelOutOfRange(path: String, label: Int, classes: Int)
+    /// Arrays that are not what the layout expects: a MedMNIST `.npz`, a mask of the wrong size or
+    /// empty.
     case badArrays(path: String, reason: String)
+    /// A class name the dataset does not have.
     case unknownClass(dataset: String, name: String, classes: [String])
+    /// A PNG or JPEG file could not be decoded (GraftImage's error).
     case badImage(ImageError)
+    /// An image smaller than the minimum side training accepts.
     case imageTooSmall(path: String, width: Int, height: Int, minimum: Int)
+    /// The samples cannot be split as asked (fractions, a class missing from a split), or a model's
+    /// input is not N x 1|3 x H x W.
     case badSplit(reason: String)
     /// A DICOM or NIfTI file could not be read (the reader's typed error, as text).
     case badMedicalImage(path: String, reason: String)

@@ -5,12 +5,19 @@ import GraftImage
 /// bilinear), optional augmentation, channel conversion (grey <-> RGB, RGB <-> BGR), value range,
 /// then the model's recorded preprocessing steps.
 public struct ImagePipeline: Sendable {
+    /// The model's preprocessing: input shape, channel order, value range, steps.
     public let preprocessing: Preprocessing
+    /// The model's input channels (1 or 3).
     public var channels: Int { preprocessing.inputShape[1] }
+    /// The model's input height in pixels.
     public var height: Int { preprocessing.inputShape[2] }
+    /// The model's input width in pixels.
     public var width: Int { preprocessing.inputShape[3] }
+    /// Floats per rendered image: channels x height x width.
     public var elementCount: Int { channels * height * width }
 
+    /// A pipeline for a model whose input is N x 1|3 x H x W
+    /// (``DatasetError/badSplit(reason:)`` otherwise).
     public init(preprocessing: Preprocessing) throws(DatasetError) {
         guard preprocessing.inputShape.rank == 4, [1, 3].contains(preprocessing.inputShape[1]) else {
             throw .badSplit(reason: "the model's input \(preprocessing.inputShape) is not N x 1|3 x H x W")

@@ -20,6 +20,9 @@ public enum LabelledVolumes {
         return head.replacingOccurrences(of: " ", with: "").hasPrefix("volume,mask")
     }
 
+    /// The patches of every volume `path` lists, cut as `patches` says: `perVolume` lesion and
+    /// `perVolume` background patches each, drawn with `seed`; a background centre has no mask
+    /// voxel in the (2 margin + 1)^3 cube around it. Classes: background (0), lesion (1).
     public static func load(_ path: String, patches: CandidatePatches, perVolume: Int, seed: UInt64, margin: Int = 3) throws(DatasetError) -> Dataset {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .io(path: path, reason: "cannot read as UTF-8 text") }
         guard perVolume > 0 else { throw .badRow(path: path, line: 1, reason: "patches per volume must be positive") }

@@ -7,6 +7,8 @@ import GraftNIfTI
 /// Reads any file Graft takes as an image: PNG and JPEG through GraftImage, DICOM and NIfTI
 /// through ``MedicalImageFile``.
 public enum InputImage {
+    /// Decodes `path`: DICOM and NIfTI through `windows` in `channelOrder` (see
+    /// ``MedicalImageFile``), PNG and JPEG as stored.
     public static func read(_ path: String, windows: [IntensityWindow], channelOrder: Preprocessing.ChannelOrder) throws(DatasetError) -> Image {
         if MedicalImageFile.kind(of: path) != nil {
             return try MedicalImageFile.image(path, windows: windows, channelOrder: channelOrder)
@@ -21,7 +23,13 @@ public enum InputImage {
 /// model); three give one channel each, in the model's channel order. MONOCHROME1 is inverted.
 /// Colour DICOM (ultrasound, endoscopy: RGB after decoding) needs no window.
 public enum MedicalImageFile {
-    public enum Kind: Sendable { case dicom, nifti }
+    /// The medical formats Graft reads.
+    public enum Kind: Sendable {
+        /// DICOM, read through GDCM.
+        case dicom
+        /// NIfTI-1 or NIfTI-2, read through nifticlib.
+        case nifti
+    }
 
     /// DICOM by extension (`.dcm`, `.dicom`, `.ima`) or by the `DICM` marker at byte 128 (scanner
     /// exports often have no extension); NIfTI by `.nii` or `.nii.gz`. Nil for anything else.

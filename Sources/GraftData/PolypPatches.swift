@@ -8,14 +8,21 @@ import GraftImage
 /// lie away from it; every patch keeps its frame's video sequence as its group, so that splits
 /// never put near-identical frames on both sides.
 public struct PolypFrames: Sendable {
+    /// One frame `sequences.csv` lists.
     public struct Frame: Sendable {
+        /// The file name, the same in `images/` and `masks/`.
         public var name: String
+        /// The video sequence it belongs to: its patches' group.
         public var sequence: String
+        /// `<root>/images/<name>`.
         public var imagePath: String
+        /// `<root>/masks/<name>`: the polyp mask.
         public var maskPath: String
     }
 
+    /// The CVC-ClinicDB-style folder.
     public var root: String
+    /// The frames `sequences.csv` lists, in its order.
     public var frames: [Frame]
 
     /// Reads the folder's frame list (images are decoded later, on demand).

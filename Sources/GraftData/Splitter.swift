@@ -4,10 +4,14 @@ import GraftCore
 /// samples of a group (a video sequence, a patient, a set of duplicate images) go to the same
 /// split, so near-duplicates never leak from training into evaluation.
 public struct Splitter: Sendable {
+    /// About this share of each class goes to validation (whole groups move together).
     public var validationFraction: Double
+    /// About this share of each class goes to test; training gets the rest.
     public var testFraction: Double
+    /// Shuffles the groups: the same seed gives the same split.
     public var seed: UInt64
 
+    /// A splitter with these fractions and seed (70/15/15 by default).
     public init(validationFraction: Double = 0.15, testFraction: Double = 0.15, seed: UInt64 = 0) {
         self.validationFraction = validationFraction
         self.testFraction = testFraction

@@ -5,6 +5,7 @@ internal import CNIfTI
 /// A NIfTI-1 or NIfTI-2 image (`.nii`, `.nii.gz`, or a `.hdr`/`.img` pair) read through nifticlib,
 /// with voxel values scaled by `scl_slope`/`scl_inter` and the affine chosen as nibabel does.
 public struct NIfTIImage: Sendable {
+    /// The path the image was read from.
     public let path: String
     /// dim[1...ndim]: i (fastest), j, k, then time and further dimensions.
     public let dimensions: [Int]
@@ -14,6 +15,8 @@ public struct NIfTIImage: Sendable {
     public let datatype: Int
     /// 1 or 2.
     public let formatVersion: Int
+    /// sform_code and qform_code: which of the two affines the header sets (0: not set), and to
+    /// what space (scanner, aligned, template...); they choose ``affine``.
     public let sformCode: Int, qformCode: Int
     /// Voxel index (i, j, k) to millimetres, RAS: the sform when its code is non-zero, else the
     /// qform when its code is non-zero, else nibabel's fallback (voxel sizes, x flipped, centred).

@@ -16,8 +16,11 @@ public struct PatchSampler: Sendable, Equatable, Codable {
     public var sideMillimetres: Double
     /// Samples along each side.
     public var pixels: Int
+    /// Which planes the channels show.
     public var layout: Layout
 
+    /// A sampler of `pixels` x `pixels` patches `sideMillimetres` wide; both must be positive
+    /// (and the side finite): a caller bug otherwise.
     public init(sideMillimetres: Double, pixels: Int, layout: Layout) {
         precondition(sideMillimetres > 0 && sideMillimetres.isFinite && pixels > 0, "a patch needs a positive size")
         self.sideMillimetres = sideMillimetres

@@ -8,8 +8,11 @@ public struct Volume: Sendable {
     public var values: [Float]
     /// Voxel index (i, j, k) to millimetres in ``coordinates``.
     public var voxelToPatient: VoxelAffine
+    /// The patient convention of ``voxelToPatient``: LPS for a DICOM series, RAS for a NIfTI file.
     public var coordinates: PatientCoordinates
 
+    /// A volume of `columns` x `rows` x `slices` voxels; `values` must hold exactly that many (a
+    /// caller bug otherwise).
     public init(columns: Int, rows: Int, slices: Int, values: [Float], voxelToPatient: VoxelAffine,
                 coordinates: PatientCoordinates) {
         precondition(columns > 0 && rows > 0 && slices > 0, "a volume has at least one voxel")

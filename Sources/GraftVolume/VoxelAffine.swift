@@ -14,6 +14,7 @@ public struct VoxelAffine: Sendable, Equatable, CustomStringConvertible {
     /// The identity (voxel index = millimetres).
     public static let identity = VoxelAffine(matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])
 
+    /// The matrix entry at `row`, `column` (0...3 each).
     public subscript(row: Int, column: Int) -> Double { matrix[row * 4 + column] }
 
     /// The millimetre position of a (possibly fractional) voxel index.

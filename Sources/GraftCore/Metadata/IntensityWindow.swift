@@ -4,11 +4,14 @@ import Foundation
 /// `level - width/2` and below to 0, `level + width/2` and above to 1. Several windows stacked
 /// give the three channels a pretrained RGB network expects.
 public struct IntensityWindow: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// The window's centre, in the image's units (HU for CT).
     public var level: Double
+    /// The range of values spread over 0...1; positive.
     public var width: Double
     /// The preset's name when the window came from one (kept so reports and model metadata say "lung").
     public var name: String?
 
+    /// A window of `level` and `width` (finite, and the width positive: a caller bug otherwise).
     public init(level: Double, width: Double, name: String? = nil) {
         precondition(width > 0 && width.isFinite && level.isFinite, "a window needs a finite level and a positive width")
         self.level = level
