@@ -8,9 +8,10 @@ import SwiftCSV
 /// Volumes with label masks as patch classification, like the polyp task: a CSV of
 /// `volume,mask[,group]` (a DICOM series folder or NIfTI file, and a NIfTI mask on the same grid:
 /// non-zero voxels are the finding). From each volume, `perVolume` patches are centred on random
-/// mask voxels ("lesion") and as many on random voxels at least `margin` voxels from any mask
-/// voxel ("background"), seeded; every patch keeps its volume's group (the `group` column, else
-/// the DICOM Patient ID, else the volume), so that splits never share a patient.
+/// mask voxels ("lesion") and as many on random voxels more than `margin` voxels (along some
+/// axis) from every mask voxel ("background"), seeded; every patch keeps its volume's group (the
+/// `group` column, else the DICOM Patient ID, else the volume), so that splits never share a
+/// patient.
 public enum LabelledVolumes {
     /// True when `path` is a CSV whose header starts with `volume,mask`.
     public static func isVolumeMaskList(_ path: String) -> Bool {
@@ -44,7 +45,7 @@ public enum LabelledVolumes {
             let lesion = mask.indices.filter { mask[$0] }
             guard !lesion.isEmpty else { throw .badArrays(path: maskPath, reason: "the mask has no non-zero voxel") }
             let background = backgroundVoxels(mask, volume: volume, margin: margin)
-            guard !background.isEmpty else { throw .badArrays(path: maskPath, reason: "no voxel lies \(margin) voxels away from the mask") }
+            guard !background.isEmpty else { throw .badArrays(path: maskPath, reason: "no voxel lies more than \(margin) voxels from the mask") }
             let outside = volume.values.min() ?? 0
             for (label, pool) in [(1, lesion), (0, background)] {
                 for n in 0..<perVolume {
