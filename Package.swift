@@ -38,7 +38,7 @@ let modules: [Target] = [
     // Numeric kernels; the only module that imports OpenBLAS (and Graft's own SIMD kernels).
     .target(name: "GraftKernels", dependencies: ["GraftCore", "COpenBLAS", "CGraftSIMD", "CGraftThreads"]),
     // Graft's own SIMD kernels: a GEMM on packed panels and the im2col that feeds it, a direct
-    // stride-1 convolution, max pooling (AVX-512 / AVX2 chosen at run time; plain C with
+    // stride-1 convolution, Winograd F(4, 3)'s tile transforms, max pooling (AVX-512 / AVX2 chosen at run time; plain C with
     // per-function target attributes; only GraftKernels' PanelKernels.swift calls it).
     .target(name: "CGraftSIMD", path: "Sources/C/CGraftSIMD"),
     // Graft's own worker threads for the engine's parallel loops: spinning between sections, so
@@ -106,7 +106,7 @@ let modules: [Target] = [
     ]),
     // The `graft` command.
     .executableTarget(name: "GraftCLI", dependencies: ["GraftZoo", "GraftMetrics", 
-        "GraftCore", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras", "GraftONNX", "GraftVolume",
+        "GraftCore", "GraftKernels", "GraftEngine", "GraftIO", "GraftData", "GraftTraining", "GraftPlot", "GraftImage", "GraftCaffe", "GraftKeras", "GraftONNX", "GraftVolume",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], plugins: ["GraftRevision"]),
     // `graft --version` names the git revision: Revision.swift written by `git describe` before each build.

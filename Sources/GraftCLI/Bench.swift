@@ -3,6 +3,7 @@ import Foundation
 import GraftCore
 import GraftZoo
 import GraftEngine
+import GraftKernels
 
 extension GraftCommand {
     /// Throughput of the engine on synthetic data, for `Benchmarks/torch-compare` (which runs the
@@ -38,6 +39,23 @@ extension GraftCommand {
         @Flag(help: "Print per-node forward/backward milliseconds per timed step to standard error.")
         var profile = false
         @Option(name: .customLong("model"), help: "The .graft model of the 'infer' and 'train' cases.") var modelPath: String?
+        @Option(help: "Run every convolution that it fits with this strategy (\(ConvolutionStrategy.allCases.map(\.rawValue).joined(separator: ", "))), to compare strategies layer by layer with --profile.")
+        var convolutionStrategy: ConvolutionStrategy?
+
+        /// ``ConvolutionKernels/Strategy`` by the names `--convolution-strategy` takes.
+        enum ConvolutionStrategy: String, ExpressibleByArgument, CaseIterable {
+            case pointwise, im2col, depthwise, panels, winograd, winograd4
+            var strategy: ConvolutionKernels.Strategy {
+                switch self {
+                case .pointwise: .pointwiseGEMM
+                case .im2col: .im2colGEMM
+                case .depthwise: .depthwiseDirect
+                case .panels: .imageParallel
+                case .winograd: .winograd
+                case .winograd4: .winograd4
+                }
+            }
+        }
 
         func validate() throws {
             let needsModel = benchCase == .infer || benchCase == .train
@@ -48,6 +66,10 @@ extension GraftCommand {
         }
 
         func run() throws {
+            try ConvolutionKernels.$forcedStrategy.withValue(convolutionStrategy?.strategy) { try measure() }
+        }
+
+        private func measure() throws {
             if let threads { ComputeThreads.set(threads) }
             let quick = benchCase == .quickTrain
             let file = try modelPath.map { try NativeFile.open($0) }

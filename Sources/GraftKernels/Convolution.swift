@@ -61,6 +61,9 @@ public enum ConvolutionKernels {
         /// Winograd's minimal filtering F(2, 3) for stride-1 3x3 kernels: 2.25x fewer multiply-adds,
         /// as GEMMs over transformed tiles (see ``WinogradTransform``).
         case winograd
+        /// Winograd F(4, 3) for stride-1 3x3 kernels at inference: 4x fewer multiply-adds, on
+        /// Graft's panel GEMM (needs ``PanelKernels``; gradients, if asked for, are F(2, 3)'s).
+        case winograd4
     }
 
     /// Channels per group (input and output) below which Winograd's transforms cost more than its
@@ -119,6 +122,13 @@ public enum ConvolutionKernels {
         // A 1x1 convolution is a GEMM on the image itself; the panels (a copy into panels, then
         // Graft's GEMM) still won wherever they apply: MobileNetV2 at batch 8, 60 → 42 ms.
         if g.isPointwise { return gemm == .imageParallel && panels != .none ? .imageParallel : .pointwiseGEMM }
+        // At inference beside the panels, F(4, 3) where it pays and otherwise the panels: F(2, 3)
+        // through BLAS lost to both wherever F(4, 3) is not chosen (512 channels on 7x7 at batch
+        // 1: 3.9 ms against 1.9 by panels on Zen 4).
+        if inference, panels != .none, supports(.winograd4, g), g.inputChannelsPerGroup >= winograd43MinimumChannels,
+           g.outputChannelsPerGroup >= winograd43MinimumChannels {
+            return prefersWinograd43(g, batch: batch) ? .winograd4 : gemm
+        }
         if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
            g.outputChannelsPerGroup >= winogradMinimumChannels {
             let fullRatePanels = gemm == .imageParallel && panels == .avx512 && PanelKernels.avx512FullRate
@@ -134,6 +144,7 @@ public enum ConvolutionKernels {
         case .im2colGEMM, .imageParallel: true
         case .depthwiseDirect: g.inputChannelsPerGroup == 1
         case .winograd: supportsWinograd(g)
+        case .winograd4: supportsWinograd(g) && PanelKernels.active != .none && winograd43Addressable(g)
         }
     }
 
@@ -143,6 +154,9 @@ public enum ConvolutionKernels {
     public static func scratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
         if strategy == .depthwiseDirect { return 0 }
         if strategy == .winograd { return winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk) }
+        if strategy == .winograd4 {
+            return winograd43TransformedWeightCount(for: g) + winograd43ChunkCount(g, images: max(1, imagesPerChunk))
+        }
         if strategy == .imageParallel {
             // Enough for either implementation: BLAS on plain columns, or the SIMD panels.
             return max(1, imagesPerChunk) * max(g.patches.columnCount, panelForwardScratch(for: g))
@@ -165,6 +179,7 @@ public enum ConvolutionKernels {
         if strategy == .imageParallel { return Parallel.workers }
         guard strategy != .depthwiseDirect, batch > 1 else { return 1 }
         if strategy == .winograd { return winogradImagesPerChunk(for: g, batch: batch) }
+        if strategy == .winograd4 { return winograd43ImagesPerChunk(for: g, batch: batch) }
         let wanted = (targetColumns + g.patches.outputArea - 1) / g.patches.outputArea
         let perImage = g.patches.columnCount + g.outputImageCount
         let affordable = max(1, maximumScratch / max(perImage, 1))
@@ -204,6 +219,15 @@ public enum ConvolutionKernels {
         case .winograd:
             winogradForward(input: input, weight: weight, bias: bias, output: output, batch: batch,
                             geometry: g, imagesPerChunk: imagesPerChunk, scratch: needScratch())
+        case .winograd4:
+            // The weights are transformed on every call here; inference plans do it once.
+            let scratch = needScratch()
+            transformWinograd43Weights(weight, geometry: g, into: scratch)
+            winograd43Forward(input: input, transformedWeight: scratch, bias: bias, output: output, batch: batch,
+                              geometry: g, imagesPerChunk: imagesPerChunk,
+                              scratch: scratch + winograd43TransformedWeightCount(for: g),
+                              residual: residual, activation: activation)
+            return
         case .imageParallel where PanelKernels.active != .none:
             // The panels add the residual and apply the activation block by block.
             forwardPanels(input: input, weight: weight, bias: bias, output: output, batch: batch,

@@ -55,7 +55,7 @@ extension ConvolutionKernels {
     public static func backwardScratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
         switch strategy {
         case .depthwiseDirect: 0
-        case .winograd: winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk)
+        case .winograd, .winograd4: winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk)
         case .imageParallel:
             max(max(1, imagesPerChunk) * (g.patches.columnCount + g.weightCount),
                 panelBackwardScratch(for: g, parts: imagesPerChunk))
@@ -97,7 +97,7 @@ extension ConvolutionKernels {
             return scratch
         }
         switch strategy {
-        case .winograd:
+        case .winograd, .winograd4:
             winogradBackward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
                              weightGradient: weightGradient, batch: batch, geometry: g,
                              imagesPerChunk: max(1, imagesPerChunk), scratch: needScratch())

@@ -3,8 +3,8 @@ import Foundation
 
 /// Graft's own SIMD kernels (the C target `CGraftSIMD`): a GEMM whose right-hand operand is packed
 /// in panels of 16 (AVX2) or 32 (AVX-512) columns, fed by an im2col that writes those panels
-/// directly; a stride-1 direct convolution that reads the padded image instead (no im2col); and
-/// max pooling. They replace OpenBLAS for the per-image GEMMs of small and mid-sized convolutions
+/// directly; a stride-1 direct convolution that reads the padded image instead (no im2col); the
+/// tile transforms of Winograd F(4, 3) (``ConvolutionKernels/Strategy/winograd4``); and max pooling. They replace OpenBLAS for the per-image GEMMs of small and mid-sized convolutions
 /// (``ConvolutionKernels/Strategy/imageParallel``), where OpenBLAS spends much of its time packing
 /// operands that arrive in the wrong layout.
 ///

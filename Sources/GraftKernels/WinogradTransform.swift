@@ -120,10 +120,11 @@ public final class WinogradTransform: @unchecked Sendable {
     /// is as accurate as the direct sum.
     public static let f2x3 = WinogradTransform(m: 2, r: 3, points: [0, 1, -1])
 
-    /// The transform used for an `r×r` kernel, or nil when none is provided. Only F(2, 3): its tile
-    /// transforms are written out (``ConvolutionKernels``). F(2, 5) for CaffeNet's conv2 (27x27 maps,
-    /// 48 input channels per group) was measured with generic transforms and lost to im2col (the
-    /// transforms cost more than the multiplications saved); F(4, 3) would save more than F(2, 3) on
-    /// paper but grows the rounding and was not tried.
+    /// The transform ``ConvolutionKernels/Strategy/winograd`` uses for an `r×r` kernel, or nil when
+    /// none is provided. Only F(2, 3): its tile transforms are written out (``ConvolutionKernels``).
+    /// F(2, 5) for CaffeNet's conv2 (27x27 maps, 48 input channels per group) was measured with
+    /// generic transforms and lost to im2col (the transforms cost more than the multiplications
+    /// saved). F(4, 3), with ten times the rounding, runs at inference only
+    /// (``ConvolutionKernels/Strategy/winograd4``, transforms in `CGraftSIMD`'s `winograd.c`).
     public static func preferred(kernel r: Int) -> WinogradTransform? { r == 3 ? f2x3 : nil }
 }

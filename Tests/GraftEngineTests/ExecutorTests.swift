@@ -321,7 +321,7 @@ extension ExecutorSharingTests {
     func fusedActivations() throws {
         var strategiesSeen = Set<ConvolutionKernels.Strategy>()
         for batch in [1, 3] {
-            for forced in [nil, .im2colGEMM, .winograd, .pointwiseGEMM] as [ConvolutionKernels.Strategy?] {
+            for forced in [nil, .im2colGEMM, .winograd, .winograd4, .pointwiseGEMM] as [ConvolutionKernels.Strategy?] {
                 let (graph, weights) = try Self.activations(batch: batch)
                 let x = randomTensor([batch, 8, 9, 9], seed: 420)
                 let (separate, fused) = try ConvolutionKernels.$forcedStrategy.withValue(forced) {
@@ -347,7 +347,7 @@ extension ExecutorSharingTests {
         }
         let all: Set<ConvolutionKernels.Strategy> = [.im2colGEMM, .winograd, .pointwiseGEMM, .depthwiseDirect]
         #expect(all.isSubset(of: strategiesSeen), "\(strategiesSeen)")
-        if PanelKernels.active != .none { #expect(strategiesSeen.contains(.imageParallel)) }
+        if PanelKernels.active != .none { #expect(strategiesSeen.isSuperset(of: [.imageParallel, .winograd4])) }
     }
 }
 
@@ -391,7 +391,7 @@ extension ExecutorSharingTests {
     func fusedResiduals() throws {
         var strategiesSeen = Set<ConvolutionKernels.Strategy>()
         for batch in [1, 3] {
-            for forced in [nil, .im2colGEMM, .winograd, .pointwiseGEMM] as [ConvolutionKernels.Strategy?] {
+            for forced in [nil, .im2colGEMM, .winograd, .winograd4, .pointwiseGEMM] as [ConvolutionKernels.Strategy?] {
                 let (graph, weights) = try Self.residualBlocks(batch: batch)
                 let x = randomTensor([batch, 8, 9, 16], seed: 520)
                 let (separate, fused) = try ConvolutionKernels.$forcedStrategy.withValue(forced) {
@@ -420,6 +420,6 @@ extension ExecutorSharingTests {
         }
         let all: Set<ConvolutionKernels.Strategy> = [.im2colGEMM, .winograd, .pointwiseGEMM, .depthwiseDirect]
         #expect(all.isSubset(of: strategiesSeen), "\(strategiesSeen)")
-        if PanelKernels.active != .none { #expect(strategiesSeen.contains(.imageParallel)) }
+        if PanelKernels.active != .none { #expect(strategiesSeen.isSuperset(of: [.imageParallel, .winograd4])) }
     }
 }

@@ -34,6 +34,15 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
               size: (8, 6), kernel: 3, pad: (0, 0), outputChannels: 9, imagesPerChunk: 9),
         .init("3x3 on a 1x1 map with pad 1", batch: 2, channels: 3, size: (1, 1), kernel: 3, pad: (1, 1), outputChannels: 2),
     ]
+
+    /// Channel counts that fill the GEMMs' register tiles and several panels.
+    static let wide: [WinogradCase] = [
+        .init("64 -> 40 channels on 14x14, batch 3 in chunks of 2", channels: 64, size: (14, 14), kernel: 3, pad: (1, 1), outputChannels: 40),
+        .init("128 -> 128 on 13x13 (CaffeNet conv3-5), 2 groups, batch 5 in one chunk", batch: 5, channels: 128, size: (13, 13), kernel: 3,
+              pad: (1, 1), outputChannels: 128, groups: 2, imagesPerChunk: 5),
+        .init("256 -> 32 on 7x7 (ResNet's last stage), batch 2, one image per chunk", batch: 2, channels: 256, size: (7, 7), kernel: 3,
+              pad: (1, 1), outputChannels: 32, imagesPerChunk: 1),
+    ]
 }
 
 @Suite("Winograd convolution")
@@ -71,6 +80,37 @@ struct WinogradTests {
         let fast = Self.forward(x, w, b, g, .winograd, imagesPerChunk: c.imagesPerChunk)
         let reference = Self.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1)
         expectClose(fast, reference, tolerance: 1e-4)
+    }
+
+    /// F(4, 3) on every instruction set with panel kernels: the cases above (odd maps whose last
+    /// tiles overhang, pads 0-2, groups, chunks, partial panels) and wide ones that fill the GEMM
+    /// tiles; with a residual and a ReLU applied by the output transform.
+    @Test("F(4, 3) forward matches im2col, with the residual and ReLU fused",
+          arguments: WinogradCase.all + WinogradCase.wide, PanelKernels.InstructionSet.allCases.filter { $0 != .none })
+    func forward4(_ c: WinogradCase, _ isa: PanelKernels.InstructionSet) throws {
+        try #require(isa <= PanelKernels.supported, "the CPU has no \(isa)")
+        let g = c.geometry
+        let x = randomTensor([c.batch, g.inputChannels, g.patches.height, g.patches.width], seed: 31)
+        let w = randomTensor([g.outputChannels, g.inputChannelsPerGroup, g.patches.kernelHeight, g.patches.kernelWidth], seed: 32)
+        let b = randomTensor([g.outputChannels], seed: 33)
+        let residual = randomTensor([c.batch, g.outputChannels, g.patches.outputHeight, g.patches.outputWidth], seed: 34)
+        let relu = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: 6, threshold: 0)
+        let reference = Self.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1)
+        try PanelKernels.$override.withValue(isa) {
+            #expect(ConvolutionKernels.supports(.winograd4, g))
+            let fast = Self.forward(x, w, b, g, .winograd4, imagesPerChunk: c.imagesPerChunk)
+            // F(4, 3)'s rounding is about ten times F(2, 3)'s and scales with the outputs' magnitude
+            // (the sums, not each result, carry it), so the bound is relative to the largest output:
+            // measured at most 6.5e-6 of it on these cases (F(2, 3): 6e-7).
+            let scale = reference.map(abs).max() ?? 1
+            let worst = zip(fast, reference).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 2e-5 * max(1, scale), "max error \(worst) of outputs up to \(scale)")
+            let fused = Self.forward(x, w, b, g, .winograd4, imagesPerChunk: c.imagesPerChunk, residual: residual, activation: relu)
+            let sums = zip(fast, residual.scalars).map { $0 + $1 }
+            var separate = [Float](repeating: .nan, count: sums.count)
+            relu.apply(sums, &separate, count: sums.count)
+            #expect(fused.map(\.bitPattern) == separate.map(\.bitPattern))
+        }
     }
 
     @Test("input, weight and bias gradients match im2col", arguments: WinogradCase.all)
@@ -132,6 +172,35 @@ struct WinogradTests {
         }
     }
 
+    @Test("inference: F(4, 3) for 3x3 layers of 64+ channels with enough tiles; never in training or without panels")
+    func selection43() {
+        func geometry(channels: Int, size: Int) -> ConvolutionGeometry {
+            ConvolutionGeometry(patches: PatchGeometry(channels: channels, height: size, width: size, kernelHeight: 3, kernelWidth: 3,
+                                                       padTop: 1, padLeft: 1, outputHeight: size, outputWidth: size),
+                                outputChannels: channels)
+        }
+        func choice(_ channels: Int, _ size: Int, batch: Int, inference: Bool = true) -> ConvolutionKernels.Strategy {
+            ConvolutionKernels.preferredStrategy(for: geometry(channels: channels, size: size), batch: batch, inference: inference)
+        }
+        for isa in PanelKernels.InstructionSet.allCases where isa <= PanelKernels.supported {
+            PanelKernels.$override.withValue(isa) {
+                guard isa != .none else {
+                    #expect(choice(128, 28, batch: 8) != .winograd4)
+                    #expect(!ConvolutionKernels.supports(.winograd4, geometry(channels: 128, size: 28)))
+                    return
+                }
+                #expect(choice(128, 28, batch: 8) == .winograd4)
+                #expect(choice(64, 56, batch: 1) == .winograd4)
+                #expect(choice(256, 13, batch: 1) == .winograd4)  // 16 tiles
+                #expect(choice(512, 14, batch: 1) == .winograd4)
+                #expect(choice(32, 56, batch: 8) != .winograd4)   // too few channels
+                #expect(![.winograd4, .winograd].contains(choice(512, 7, batch: 1)))  // 4 tiles: memory-bound; F(2, 3) no better
+                #expect(choice(512, 7, batch: 8) == .winograd4)   // 32 tiles
+                #expect(choice(128, 28, batch: 8, inference: false) != .winograd4)
+            }
+        }
+    }
+
     @Test("the gradient-check case named Winograd really runs Winograd")
     func gradientCheckCaseIsWinograd() throws {
         let c = try #require(BackwardConvolutionCase.convolutions.first { $0.name.hasPrefix("Winograd") })
@@ -152,7 +221,7 @@ struct WinogradTests {
 
     static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvolutionGeometry,
                         _ strategy: ConvolutionKernels.Strategy, imagesPerChunk: Int,
-                        activation: ActivationKernels.FusedReLU? = nil) -> [Float] {
+                        residual: Tensor? = nil, activation: ActivationKernels.FusedReLU? = nil) -> [Float] {
         let batch = x.shape[0]
         var output = [Float](repeating: .nan, count: batch * g.outputImageCount)
         var scratch = [Float](repeating: .nan,
@@ -161,7 +230,7 @@ struct WinogradTests {
             scratch.withUnsafeMutableBufferPointer { s in
                 ConvolutionKernels.forward(input: x.scalars, weight: w.scalars, bias: b.scalars, output: out.baseAddress!,
                                            batch: batch, geometry: g, strategy: strategy, scratch: s.baseAddress!,
-                                           imagesPerChunk: imagesPerChunk, activation: activation)
+                                           imagesPerChunk: imagesPerChunk, residual: residual?.scalars, activation: activation)
             }
         }
         return output

@@ -3,7 +3,7 @@ import GraftKernels
 
 /// Convolution: Graft's panel GEMM image by image (or block by block of one image), im2col + BLAS
 /// GEMM with several images' columns side by side, a plain GEMM for 1x1 kernels, Winograd F(2, 3)
-/// for wide stride-1 3x3 kernels, a vector kernel per plane for depthwise; at inference it may
+/// (training) or F(4, 3) (inference) for wide stride-1 3x3 kernels, a vector kernel per plane for depthwise; at inference it may
 /// add a following sum's other operand (``residual``) and apply a following ReLU (``activation``) itself.
 final class ConvolutionLayer: Layer {
     let node: String
@@ -28,6 +28,7 @@ final class ConvolutionLayer: Layer {
     private enum WeightForm {
         case stored(Parameter)
         case winogradTransformed(FloatBuffer)
+        case winograd43Transformed(FloatBuffer)
     }
 
     init(_ site: LayerSite, _ op: Convolution) throws(ExecutionError) {
@@ -46,16 +47,24 @@ final class ConvolutionLayer: Layer {
         batch = x[0]
         strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch, inference: site.purpose == .inference)
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
-        if strategy == .winograd, site.purpose == .inference {
+        if strategy == .winograd || strategy == .winograd4, site.purpose == .inference {
             guard let tensor = try site.tensor("weight") else {
                 throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
             }
-            let transformed = FloatBuffer(count: ConvolutionKernels.winogradTransformedWeightCount(for: geometry))
             let geometry = geometry
-            tensor.scalars.withUnsafeBufferPointer { source in
-                ConvolutionKernels.transformWinogradWeights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
+            if strategy == .winograd4 {
+                let transformed = FloatBuffer(count: ConvolutionKernels.winograd43TransformedWeightCount(for: geometry))
+                tensor.scalars.withUnsafeBufferPointer { source in
+                    ConvolutionKernels.transformWinograd43Weights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
+                }
+                weightForm = .winograd43Transformed(transformed)
+            } else {
+                let transformed = FloatBuffer(count: ConvolutionKernels.winogradTransformedWeightCount(for: geometry))
+                tensor.scalars.withUnsafeBufferPointer { source in
+                    ConvolutionKernels.transformWinogradWeights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
+                }
+                weightForm = .winogradTransformed(transformed)
             }
-            weightForm = .winogradTransformed(transformed)
         } else {
             weightForm = .stored(try site.required("weight"))
         }
@@ -68,7 +77,12 @@ final class ConvolutionLayer: Layer {
         return nil
     }
 
-    var scratchCount: Int { ConvolutionKernels.scratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk) }
+    var scratchCount: Int {
+        if case .winograd43Transformed = weightForm {
+            return ConvolutionKernels.winograd43ForwardScratchCount(for: geometry, imagesPerChunk: imagesPerChunk)
+        }
+        return ConvolutionKernels.scratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk)
+    }
     var backwardScratchCount: Int {
         ConvolutionKernels.backwardScratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk)
     }
@@ -84,6 +98,12 @@ final class ConvolutionLayer: Layer {
                                                scratch: context.scratch)
             ConvolutionKernels.finish(context.output(outputs[0]), count: batch * geometry.outputImageCount,
                                       residual: residual.map { context.input($0) }, activation: activation)
+        case .winograd43Transformed(let transformed):
+            ConvolutionKernels.winograd43Forward(input: context.input(inputs[0]), transformedWeight: transformed.pointer,
+                                                 bias: biasPointer, output: context.output(outputs[0]),
+                                                 batch: batch, geometry: geometry, imagesPerChunk: imagesPerChunk,
+                                                 scratch: context.scratch, residual: residual.map { context.input($0) },
+                                                 activation: activation)
         case .stored(let weight):
             ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                        bias: biasPointer, output: context.output(outputs[0]),

@@ -1,7 +1,8 @@
 /* Graft's own vector kernels (AVX-512 or AVX2 + FMA, picked at run time): a GEMM on packed column
  * panels and the packing routines that feed it (im2col straight into panels, panel packing of
  * plain and transposed matrices), a stride-1 direct convolution that reads the padded image with
- * no im2col, and max pooling.
+ * no im2col, the tile transforms of Winograd F(4, 3) (written straight into the GEMM's panels),
+ * and max pooling.
  *
  * Why not OpenBLAS for these: the convolutions of small nets (CIFAR-sized maps, 32-64 channels)
  * are thin per-image GEMMs where OpenBLAS spends much of its time packing operands it receives in
@@ -150,6 +151,46 @@ size_t graft_simd_depthwise_plane_scratch(const graft_simd_patches *g);
 int graft_simd_depthwise_plane(graft_simd_isa isa, const float *image, const graft_simd_patches *g,
                                const float *kernel, float bias, const graft_simd_activation *activation,
                                float *scratch, float *output);
+
+/* Winograd F(4, 3) for stride-1 3x3 convolutions (winograd.c): 4x4 outputs from each 6x6 input
+ * tile by 36 GEMMs over transformed tiles. A chunk is `images` consecutive images of the batch;
+ * its tiles are numbered image by image, row by row (tile t = (image * tiles_high + ty) *
+ * tiles_wide + tx, covering outputs [4 ty, 4 ty + 4) x [4 tx, 4 tx + 4)), and are the columns of
+ * the GEMMs: with w the panel width of the instruction set and P = ceil(tiles / w) panels,
+ *   V (GEMM B, packed):  v[(xi * P + t / w) * channels * w + c * w + t % w]
+ *   U (GEMM A):          u[xi * xi_stride + row * columns + column]
+ *   M (GEMM C):          m[(xi * output_channels + oc) * P * w + t]          (row stride P * w).
+ * Every size must keep a chunk's padded planes below 2^31 floats (the gathers' offsets are int). */
+typedef struct {
+    int channels, height, width;              /* the input planes of one image */
+    int output_height, output_width;
+    int pad_top, pad_left;                    /* at most 2 (the kernel reaches 2 beyond a tile) */
+    int images;                               /* images in the chunk */
+    int tiles_high, tiles_wide;               /* ceil(output size / 4) */
+    int padded_height, padded_width;          /* 4 * tiles + 2: every tile's 6x6 window inside */
+} graft_winograd_chunk;
+
+/* u[xi * xi_stride + r * columns + c] = (G w G^T)[xi] of kernel weight[(r * columns + c) * 9 ...],
+ * for r < rows, c < columns (rows: output channels, columns: input channels per group). */
+void graft_winograd43_weights(int rows, int columns, const float *weight, float *u, ptrdiff_t xi_stride);
+
+/* Copies channels [c0, c1) of the chunk's images [images, channels, height, width] into
+ * padded[images, channels, padded_height, padded_width]: the image at (pad_top, pad_left),
+ * zeros around it. */
+void graft_winograd43_pad(const float *input, const graft_winograd_chunk *w, int c0, int c1, float *padded);
+
+/* V = B^T d B of every channel for the tiles of panels [p0, p1), read from the padded planes.
+ * `isa` must be AVX2 or AVX-512 (nothing is done otherwise). Lanes past the last tile are filled
+ * from tile 0's window (the GEMM reads them; nothing reaches the output). */
+void graft_winograd43_input(graft_simd_isa isa, const float *padded, const graft_winograd_chunk *w,
+                            int p0, int p1, float *v);
+
+/* output[image, oc, y, x] = act(A^T M A + bias[oc] (+ residual at the same place)) for output
+ * channels [oc0, oc1) of the chunk, the tiles' blocks clipped to the output (`output` and
+ * `residual` point at the chunk's first image; bias, residual and activation may be NULL). */
+void graft_winograd43_output(graft_simd_isa isa, const float *m, const graft_winograd_chunk *w,
+                             int output_channels, int oc0, int oc1, const float *bias,
+                             const float *residual, const graft_simd_activation *activation, float *output);
 
 /* The windows of a 2-D pooling (Caffe's: a window starts at o * stride - pad_before and ends at
  * min(start + kernel, size + pad_after); only its part inside the image is read). */

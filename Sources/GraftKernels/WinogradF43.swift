@@ -1,0 +1,170 @@
+import CGraftSIMD
+
+/// ``ConvolutionKernels/Strategy/winograd4``: Winograd F(4, 3) on Graft's panel GEMM, for
+/// inference. Each 4x4 block of outputs comes from the 6x6 input tile under it, so a 3x3
+/// convolution takes 36 GEMMs with 4x fewer multiply-adds than im2col (F(2, 3): 2.25x), and the
+/// transforms cost less per output too (a 6x6 tile feeds 16 outputs, a 4x4 one 4). The
+/// transforms are `CGraftSIMD`'s (`winograd.c`: the tiles are the vector lanes, written straight
+/// into the GEMM's panels); the 36 GEMMs are `graft_simd_gemm`'s, shared out between the cores by
+/// transform position, with no OpenBLAS.
+///
+/// Its interpolation points (0, ±1, ±2) make the rounding a few times larger than F(2, 3)'s, still
+/// within the engine's tolerance against im2col (about 1e-5 relative on unit-scale data, measured
+/// by `WinogradTests`); training keeps F(2, 3), whose gradients are checked against finite differences.
+extension ConvolutionKernels {
+    /// Transform positions of a 6x6 tile.
+    static let winograd43Positions = 36
+
+    /// Channels per group (input and output) from which F(4, 3) is chosen at inference. Measured
+    /// per layer (3x3, pad 1, ReLU; `graft bench infer` on one-layer models, best of 3 alternating
+    /// rounds, Zen 4 at 2 threads, AVX-512 and AVX2): it beat the engine's previous choice at
+    /// batch 8 on 64-512 channels from 13x13 to 112x112 maps (128 on 28x28: 15.3 → 7.4 ms, 64 on
+    /// 112x112: 80 → 45 ms, 256 on 13x13: 5.9 → 4.8 ms), tied on 64 at 56x56, and lost on 32
+    /// channels at 56x56 (3.1 → 8.8 ms).
+    public static let winograd43MinimumChannels = 64
+
+    /// Tiles of one pass below which F(4, 3) is not chosen: each transformed weight (4x the
+    /// stored ones) is read once per chunk and used once per tile, so few tiles leave the pass
+    /// memory-bound. 512 channels on 7x7 (4 tiles per image): 1.9 ms by panels against 5.4 at
+    /// batch 1, and within noise of each other at batch 8 (32 tiles); on 14x14 (16 tiles) F(4, 3)
+    /// won from batch 1 (6.5 against 9.9 ms on AVX-512, 3.5 against 5.5 on AVX2).
+    public static let winograd43MinimumTiles = 16
+
+    /// Whether F(4, 3) is the inference choice for this geometry and batch (given the panel
+    /// kernels and a stride-1 3x3 kernel): see ``winograd43MinimumChannels`` and
+    /// ``winograd43MinimumTiles``.
+    static func prefersWinograd43(_ g: ConvolutionGeometry, batch: Int) -> Bool {
+        guard g.inputChannelsPerGroup >= winograd43MinimumChannels, g.outputChannelsPerGroup >= winograd43MinimumChannels
+        else { return false }
+        let p = g.patches
+        return batch * ((p.outputHeight + 3) / 4) * ((p.outputWidth + 3) / 4) >= winograd43MinimumTiles
+    }
+
+    /// Whether one image's padded planes, transformed tiles and products stay below 2^31 floats
+    /// (the C kernels gather with 32-bit offsets).
+    static func winograd43Addressable(_ g: ConvolutionGeometry) -> Bool {
+        let p = g.patches
+        let high = (p.outputHeight + 3) / 4, wide = (p.outputWidth + 3) / 4
+        let (padded, overflow) = (4 * high + 2).multipliedReportingOverflow(by: 4 * wide + 2)
+        guard !overflow, padded.multipliedReportingOverflow(by: p.channels).partialValue < Int(Int32.max) / 2,
+              !padded.multipliedReportingOverflow(by: p.channels).overflow else { return false }
+        return winograd43ChunkCount(g, images: 1) < Int(Int32.max) / 2
+    }
+
+    /// Floats of the transformed weights ``transformWinograd43Weights(_:geometry:into:)`` writes.
+    public static func winograd43TransformedWeightCount(for g: ConvolutionGeometry) -> Int {
+        winograd43Positions * g.outputChannels * g.inputChannelsPerGroup
+    }
+
+    /// Transforms the weights once, for an inference plan: `U[ξ][outputChannel][inputChannelOfGroup]`.
+    public static func transformWinograd43Weights(_ weight: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                                                  into transformed: UnsafeMutablePointer<Float>) {
+        precondition(supportsWinograd(g), "Winograd weights for a geometry it does not support: \(g)")
+        let columns = g.inputChannelsPerGroup, stride = g.outputChannels * columns
+        Parallel.forEach(g.outputChannels, workPerItem: columns * 36 * 12) { rows in
+            graft_winograd43_weights(Int32(rows.count), Int32(columns), weight + rows.lowerBound * columns * 9,
+                                     transformed + rows.lowerBound * columns, stride)
+        }
+    }
+
+    /// One chunk's sizes as the C kernels take them.
+    static func winograd43Chunk(_ p: PatchGeometry, images: Int) -> graft_winograd_chunk {
+        let high = (p.outputHeight + 3) / 4, wide = (p.outputWidth + 3) / 4
+        return graft_winograd_chunk(channels: Int32(p.channels), height: Int32(p.height), width: Int32(p.width),
+                                    output_height: Int32(p.outputHeight), output_width: Int32(p.outputWidth),
+                                    pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), images: Int32(images),
+                                    tiles_high: Int32(high), tiles_wide: Int32(wide),
+                                    padded_height: Int32(4 * high + 2), padded_width: Int32(4 * wide + 2))
+    }
+
+    /// Floats of one chunk's padded planes, `V` and `M` for `images` images.
+    static func winograd43ChunkCount(_ g: ConvolutionGeometry, images: Int) -> Int {
+        let p = g.patches
+        let high = (p.outputHeight + 3) / 4, wide = (p.outputWidth + 3) / 4
+        let width = PanelKernels.maximumPanelWidth
+        let columns = (images * high * wide + width - 1) / width * width
+        let padded = images * p.channels * (4 * high + 2) * (4 * wide + 2)
+        return padded + winograd43Positions * (g.inputChannels + g.outputChannels) * columns
+    }
+
+    /// Floats of scratch ``winograd43Forward(input:transformedWeight:bias:output:batch:geometry:imagesPerChunk:scratch:residual:activation:)``
+    /// needs: one chunk's padded planes, transformed tiles and products.
+    public static func winograd43ForwardScratchCount(for g: ConvolutionGeometry, imagesPerChunk: Int) -> Int {
+        winograd43ChunkCount(g, images: max(1, imagesPerChunk))
+    }
+
+    /// Images per chunk: enough tiles to give each core several panels of every GEMM, with the
+    /// chunk's `V` and `M` within `maximumScratch` floats so that they stay in the last-level cache.
+    static func winograd43ImagesPerChunk(for g: ConvolutionGeometry, batch: Int, targetTiles: Int = 512,
+                                         maximumScratch: Int = 4 << 20) -> Int {
+        let p = g.patches
+        let perImage = max(1, ((p.outputHeight + 3) / 4) * ((p.outputWidth + 3) / 4))
+        let wanted = (targetTiles + perImage - 1) / perImage
+        let affordable = max(1, maximumScratch / max(winograd43ChunkCount(g, images: 1), 1))
+        let chunk = max(1, min(batch, wanted, affordable))
+        let chunks = (batch + chunk - 1) / chunk
+        return (batch + chunks - 1) / chunks
+    }
+
+    /// The forward pass with weights from ``transformWinograd43Weights(_:geometry:into:)``:
+    /// chunk by chunk, pad, input transform, 36 GEMMs per group, output transform with the bias,
+    /// `residual` and `activation` applied as each tile is written. `scratch` needs
+    /// ``winograd43ForwardScratchCount(for:imagesPerChunk:)`` floats.
+    public static func winograd43Forward(input: UnsafePointer<Float>, transformedWeight u: UnsafePointer<Float>,
+                                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                         batch: Int, geometry g: ConvolutionGeometry, imagesPerChunk: Int,
+                                         scratch: UnsafeMutablePointer<Float>,
+                                         residual: UnsafePointer<Float>? = nil,
+                                         activation: ActivationKernels.FusedReLU? = nil) {
+        let isa = PanelKernels.active
+        precondition(isa != .none && supportsWinograd(g), "Winograd F(4, 3) needs the panel kernels and a stride-1 3x3 geometry")
+        let p = g.patches
+        let width = isa.panelWidth
+        let icg = g.inputChannelsPerGroup, ocg = g.outputChannelsPerGroup
+        let relu = activation?.simd
+        var start = 0
+        while start < batch {
+            let count = min(max(1, imagesPerChunk), batch - start)
+            let chunk = winograd43Chunk(p, images: count)
+            let tiles = count * Int(chunk.tiles_high) * Int(chunk.tiles_wide)
+            let panels = (tiles + width - 1) / width
+            let padded = scratch
+            let v = padded + count * p.channels * Int(chunk.padded_height) * Int(chunk.padded_width)
+            let m = v + winograd43Positions * g.inputChannels * panels * width
+            let chunkInput = input + start * g.inputImageCount
+            Parallel.forEach(p.channels, workPerItem: count * Int(chunk.padded_height) * Int(chunk.padded_width)) { channels in
+                var sizes = chunk
+                graft_winograd43_pad(chunkInput, &sizes, Int32(channels.lowerBound), Int32(channels.upperBound), padded)
+            }
+            Parallel.forEach(panels, workPerItem: width * p.channels * 36 * 4) { range in
+                var sizes = chunk
+                graft_winograd43_input(isa.c, padded, &sizes, Int32(range.lowerBound), Int32(range.upperBound), v)
+            }
+            let products = winograd43Positions * g.groups
+            Parallel.forEach(products, workPerItem: ocg * icg * tiles) { range in
+                for index in range {
+                    let (xi, group) = index.quotientAndRemainder(dividingBy: g.groups)
+                    PanelKernels.gemm(isa, m: ocg, n: tiles, k: icg,
+                                      a: u + (xi * g.outputChannels + group * ocg) * icg, aRow: icg, aColumn: 1,
+                                      b: v + xi * panels * g.inputChannels * width + group * icg * width,
+                                      bPanelStride: g.inputChannels * width,
+                                      c: m + (xi * g.outputChannels + group * ocg) * panels * width, ldc: panels * width,
+                                      accumulate: false)
+                }
+            }
+            let chunkOutput = output + start * g.outputImageCount
+            let chunkResidual = residual.map { $0 + start * g.outputImageCount }
+            Parallel.forEach(g.outputChannels, workPerItem: tiles * 36 * 4) { channels in
+                var sizes = chunk
+                if var r = relu {
+                    graft_winograd43_output(isa.c, m, &sizes, Int32(g.outputChannels), Int32(channels.lowerBound),
+                                            Int32(channels.upperBound), bias, chunkResidual, &r, chunkOutput)
+                } else {
+                    graft_winograd43_output(isa.c, m, &sizes, Int32(g.outputChannels), Int32(channels.lowerBound),
+                                            Int32(channels.upperBound), bias, chunkResidual, nil, chunkOutput)
+                }
+            }
+            start += count
+        }
+    }
+}
