@@ -23,12 +23,14 @@ extension ConvolutionKernels {
     /// channels at 56x56 (3.1 → 8.8 ms).
     public static let winograd43MinimumChannels = 64
 
-    /// Tiles of one pass below which F(4, 3) is not chosen: each transformed weight (4x the
-    /// stored ones) is read once per chunk and used once per tile, so few tiles leave the pass
-    /// memory-bound. 512 channels on 7x7 (4 tiles per image): 1.9 ms by panels against 5.4 at
-    /// batch 1, and within noise of each other at batch 8 (32 tiles); on 14x14 (16 tiles) F(4, 3)
-    /// won from batch 1 (6.5 against 9.9 ms on AVX-512, 3.5 against 5.5 on AVX2).
-    public static let winograd43MinimumTiles = 16
+    /// Tiles of one pass below which F(4, 3) is not chosen. Each transformed weight (4x the
+    /// stored ones, and held instead of them) is read once per chunk and used once per tile, so
+    /// few tiles leave the pass memory-bound: 512 channels on 7x7 (4 tiles per image) took 5.4 ms
+    /// against 1.9 by panels at batch 1. From 16 tiles F(4, 3) was faster (256 channels on 14x14
+    /// at batch 1: 1.0 against 1.45 ms), but there its weights cost more memory than a batch's
+    /// values: ResNet-50 at batch 1 peaked at 386 MB against PyTorch's 359 (panels: 344). From
+    /// 32 tiles (a 14x14 map at batch 2, 28x28 at batch 1) the pass reuses them enough.
+    public static let winograd43MinimumTiles = 32
 
     /// Whether F(4, 3) is the inference choice for this geometry and batch (given the panel
     /// kernels and a stride-1 3x3 kernel): see ``winograd43MinimumChannels`` and
