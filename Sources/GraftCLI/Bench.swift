@@ -95,7 +95,7 @@ extension GraftCommand {
             var profileReport: String?
             switch benchCase {
             case .caffenetInfer, .infer:
-                let executor = try ForwardExecutor(model: model(), batchSize: batch)
+                let executor = try ForwardExecutor(taking: model(), batchSize: batch)
                 for i in 0..<(steps + 2) {
                     if i == 2 && profile { executor.profiling = true }
                     try time { _ = try executor.run(inputs: [input.name: images]) }

@@ -27,8 +27,11 @@ struct ExecutionPlan {
 
     /// - Parameter scratch: whether to allocate the forward scratch (a training session sizes its
     ///   own, for forward and backward passes).
-    init(graph: Graph, weights: [String: Tensor], batchSize: Int?, purpose: Purpose = .inference,
-         scratch allocateScratch: Bool = true, retaining: Set<String>? = nil) throws(ExecutionError) {
+    /// - Parameter releasingWeights: drop each tensor from `weights` once its layer has it (see
+    ///   ``WeightBinder``); only frees memory when the caller passed the last reference.
+    init(graph: Graph, weights: consuming [String: Tensor], batchSize: Int?, purpose: Purpose = .inference,
+         scratch allocateScratch: Bool = true, retaining: Set<String>? = nil,
+         releasingWeights: Bool = false) throws(ExecutionError) {
         if let batchSize, batchSize < 1 { throw .invalidBatchSize(batchSize) }
         // Name an opaque node before shape inference stops at it with a less direct error.
         for node in graph.nodes {
@@ -55,7 +58,7 @@ struct ExecutionPlan {
         }
         let graphInputs = graph.inputs.map { (name: $0.name, id: slot($0.name)) }
         var sites: [LayerSite] = []
-        let binder = WeightBinder(weights: weights)
+        let binder = WeightBinder(weights: consume weights, releasing: releasingWeights)
         for node in graph.nodes {
             let inputs = node.inputs.map { ids[$0]! }   // validated: every input is produced earlier
             let outputs = node.outputs.map { slot($0) }

@@ -37,8 +37,24 @@ public final class ForwardExecutor {
     /// - Throws: ``ExecutionError/notExecutable(node:framework:type:)`` for an opaque node,
     ///   ``ExecutionError/missingWeight(node:key:)`` or ``ExecutionError/weightShapeMismatch(node:key:expected:actual:)``
     ///   for weights, ``ExecutionError/invalidGraph(_:)`` when shape inference fails.
-    public init(graph: Graph, weights: [String: Tensor], batchSize: Int? = nil,
-                retaining retention: Retention = .outputs()) throws(ExecutionError) {
+    public convenience init(graph: Graph, weights: [String: Tensor], batchSize: Int? = nil,
+                            retaining retention: Retention = .outputs()) throws(ExecutionError) {
+        try self.init(graph: graph, weights: weights, batchSize: batchSize, retaining: retention, releasingWeights: false)
+    }
+
+    /// Plans a whole model, taking its weights: each tensor is released as soon as the plan holds
+    /// its own copy, so that planning peaks at one copy of the weights (plus the largest tensor)
+    /// rather than two. Only memory no one else references is freed: pass a model that is not
+    /// kept elsewhere, such as one just loaded (`try ForwardExecutor(taking: file.loadModel())`).
+    public convenience init(taking model: consuming Model, batchSize: Int? = nil,
+                            retaining retention: Retention = .outputs()) throws(ExecutionError) {
+        let graph = model.graph
+        let weights = (consume model).weights
+        try self.init(graph: graph, weights: consume weights, batchSize: batchSize, retaining: retention, releasingWeights: true)
+    }
+
+    private init(graph: Graph, weights: consuming [String: Tensor], batchSize: Int?,
+                 retaining retention: Retention, releasingWeights: Bool) throws(ExecutionError) {
         self.graph = graph
         let retained: Set<String>?
         switch retention {
@@ -50,7 +66,8 @@ public final class ForwardExecutor {
             }
             retained = Set(graph.outputs + extra)
         }
-        let plan = try ExecutionPlan(graph: graph, weights: weights, batchSize: batchSize, retaining: retained)
+        let plan = try ExecutionPlan(graph: graph, weights: consume weights, batchSize: batchSize, retaining: retained,
+                                     releasingWeights: releasingWeights)
         self.plan = plan
         self.retained = retained
         self.batchSize = plan.graphInputs.first.map { plan.values.shape($0.id)[0] } ?? batchSize ?? 1

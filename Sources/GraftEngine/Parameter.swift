@@ -24,8 +24,19 @@ final class Parameter {
 }
 
 /// Looks up and checks a node's weights against the parameter specs shape inference validated.
-struct WeightBinder {
-    let weights: [String: Tensor]
+///
+/// When `releasing`, each tensor leaves the dictionary as it is handed out, so that a plan given
+/// the only reference to a model's weights holds one copy of them at a time instead of two (the
+/// layers copy or transform each tensor once).
+final class WeightBinder {
+    private var weights: [String: Tensor]
+    private let releasing: Bool
+    private var released: Set<String> = []
+
+    init(weights: consuming [String: Tensor], releasing: Bool = false) {
+        self.weights = weights
+        self.releasing = releasing
+    }
 
     /// The parameter `name` of `node`, copied; nil when the node does not declare it.
     func parameter(_ name: String, of node: Node) throws(ExecutionError) -> Parameter? {
@@ -37,7 +48,11 @@ struct WeightBinder {
     func tensor(_ name: String, of node: Node) throws(ExecutionError) -> Tensor? {
         guard let spec = node.parameter(name) else { return nil }
         let key = node.tensorName(name)
-        guard let tensor = weights[key] else { throw .missingWeight(node: node.name, key: key) }
+        precondition(!released.contains(key), "WeightBinder: \(key) asked for twice while releasing")
+        guard let tensor = releasing ? weights.removeValue(forKey: key) : weights[key] else {
+            throw .missingWeight(node: node.name, key: key)
+        }
+        if releasing { released.insert(key) }
         guard tensor.shape == spec.shape else {
             throw .weightShapeMismatch(node: node.name, key: key, expected: spec.shape, actual: tensor.shape)
         }

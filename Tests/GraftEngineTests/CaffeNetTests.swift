@@ -33,7 +33,7 @@ func caffeNetGraph() throws -> Graph {
 
 @Suite("CaffeNet-sized network")
 struct CaffeNetTests {
-    @Test("plans and runs CaffeNet at batch 1 in well under a second")
+    @Test("plans and runs CaffeNet at batch 1 in a few seconds, even in a debug build")
     func caffeNetBatch1() throws {
         let graph = try caffeNetGraph()
         // 61 million weights: a random chunk of prime length repeated (block copies are fast even
@@ -63,8 +63,11 @@ struct CaffeNetTests {
         #expect(p.shape == [1, 1000])
         #expect(abs(p.scalars.reduce(0, +) - 1) < 1e-3)
         #expect(p.scalars.allSatisfy { $0.isFinite && $0 >= 0 })
-        // A debug build measured 70-95 ms per steady run here (the GEMMs are OpenBLAS's either way);
-        // the bound leaves room for a busy shared 2-core machine.
-        #expect(second < .seconds(1))
+        // A debug build compiles Graft's C kernels without optimisation (SwiftPM's debug
+        // configuration), and conv1, conv2 and the fully connected layers run on them: measured
+        // 0.37 s per steady run alone on AVX-512, 0.64 s on AVX2, up to 1.3 s in the parallel full
+        // suite. The bound leaves room for that on a busy shared 2-core machine: a smoke check that
+        // planning and running a CaffeNet-sized net stays interactive.
+        #expect(second < .seconds(4))
     }
 }

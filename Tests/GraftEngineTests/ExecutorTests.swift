@@ -423,3 +423,30 @@ extension ExecutorSharingTests {
         if PanelKernels.active != .none { #expect(strategiesSeen.isSuperset(of: [.imageParallel, .winograd4])) }
     }
 }
+
+extension ExecutorSharingTests {
+    @Test("planning that takes a model's weights gives the same bits, and a model the caller still holds keeps them")
+    func takingWeights() throws {
+        for batch in [1, 3] {
+            for (graph, weights) in [try Self.residualBlocks(batch: batch), try Self.activations(batch: batch)] {
+                let x = randomTensor(graph.inputs[0].shape, seed: 610)
+                let expected = try ForwardExecutor(graph: graph, weights: weights).run(inputs: ["x": x])
+                // A model no one else holds: its tensors are released as the plan copies them.
+                var copies: [String: Tensor] = [:]
+                for (key, tensor) in weights { copies[key] = Tensor(shape: tensor.shape, scalars: Array(tensor.scalars)) }
+                let taken = try ForwardExecutor(taking: Model(graph: graph, weights: copies, provenance: Provenance(sourceFormat: "graft")))
+                copies = [:]
+                let actual = try taken.run(inputs: ["x": x])
+                for (name, tensor) in expected {
+                    let bits = actual[name].map { $0.scalars.map { $0.bitPattern } }
+                    #expect(bits == tensor.scalars.map { $0.bitPattern }, "\(graph.name) \(name)")
+                }
+                // A model the caller keeps: taking it frees nothing and changes nothing.
+                let kept = Model(graph: graph, weights: weights, provenance: Provenance(sourceFormat: "graft"))
+                let again = try ForwardExecutor(taking: kept).run(inputs: ["x": x])
+                #expect(kept.weights.count == weights.count)
+                #expect(again.keys.sorted() == expected.keys.sorted())
+            }
+        }
+    }
+}
