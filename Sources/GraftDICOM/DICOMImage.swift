@@ -17,7 +17,8 @@ public struct DICOMReadLimits: Sendable {
 }
 
 /// One DICOM image file decoded (through GDCM: uncompressed, RLE, JPEG, JPEG-LS and JPEG 2000
-/// transfer syntaxes), with its pixels in physical units.
+/// transfer syntaxes; JPEG 2000 through OpenJPEG and colour RLE with 16- or 32-bit samples by the
+/// bridge itself, where GDCM 3.0 errs), with its pixels in physical units.
 public struct DICOMImage: Sendable {
     /// The file read.
     public let path: String
@@ -65,11 +66,6 @@ public struct DICOMImage: Sendable {
         var bytes: [UInt8]
         let decoded: (photometric: String, isPlanar: Bool)
         if pixelData.encapsulated {
-            if transferSyntax == rleLossless, layout.samplesPerPixel > 1, layout.bitsAllocated > 8 {
-                // GDCM 3.0 orders the byte segments of multi-byte colour RLE wrongly (checked
-                // against pydicom on its SC_rgb_rle_16bit/32bit files): refused, not decoded wrong.
-                throw .unsupported(path: path, what: "RLE-compressed colour with \(layout.bitsAllocated)-bit samples")
-            }
             bytes = [UInt8](repeating: 0, count: bufferBytes)
             do {
                 decoded = try bytes.withUnsafeMutableBytes { buffer in try file.decode(layout, into: buffer) }
@@ -100,7 +96,6 @@ public struct DICOMImage: Sendable {
                           bitsStored: layout.bitsStored, isSigned: layout.isSigned, values: values)
     }
 
-    static let rleLossless = "1.2.840.10008.1.2.5"
     static let explicitBigEndian = "1.2.840.10008.1.2.2"
 
     /// Native (uncompressed) pixel data, checked for length, in host byte order, with

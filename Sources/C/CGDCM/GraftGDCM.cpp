@@ -432,6 +432,82 @@ graft_gdcm_status decodeJPEG2000(const gdcm::SequenceOfFragments &fragments, con
     return GRAFT_GDCM_OK;
 }
 
+/// RLE Lossless (PS3.5 Annex G) for colour with 16- or 32-bit samples, which GDCM 3.0 decodes with
+/// its byte segments in the wrong order: one fragment per frame, a 64-byte header of segment
+/// offsets, one PackBits segment per sample and byte (most significant first). Writes interleaved
+/// little-endian samples. Every read and write is checked against the fragment and the frame.
+graft_gdcm_status decodeRLE(const gdcm::SequenceOfFragments &fragments, const graft_gdcm_pixel_layout *layout,
+                            unsigned char *buffer, uint64_t length, std::string &problem) {
+    const uint64_t bytesPerSample = layout->bits_allocated / 8, samples = layout->samples_per_pixel;
+    const uint64_t pixels = static_cast<uint64_t>(layout->rows) * layout->columns;
+    const uint64_t segments = samples * bytesPerSample, frameBytesOut = pixels * segments;
+    if (segments < 1 || segments > 15 || frameBytesOut * layout->frames != length) {
+        problem = "RLE: " + std::to_string(segments) + " segments per frame for " + std::to_string(samples) + " samples of " +
+                  std::to_string(layout->bits_allocated) + " bits (at most 15)";
+        return GRAFT_GDCM_DECODE_FAILED;
+    }
+    if (fragments.GetNumberOfFragments() != layout->frames) {
+        problem = "RLE: " + std::to_string(fragments.GetNumberOfFragments()) + " fragments for " +
+                  std::to_string(layout->frames) + " frames (one per frame)";
+        return GRAFT_GDCM_DECODE_FAILED;
+    }
+    for (unsigned frame = 0; frame < layout->frames; frame++) {
+        const gdcm::ByteValue *bv = fragments.GetFragment(frame).GetByteValue();
+        if (!bv || !bv->GetPointer() || bv->GetLength() < 64) {
+            problem = "RLE: frame " + std::to_string(frame) + " has no 64-byte segment header";
+            return GRAFT_GDCM_DECODE_FAILED;
+        }
+        const unsigned char *data = reinterpret_cast<const unsigned char *>(bv->GetPointer());
+        const uint64_t size = static_cast<uint32_t>(bv->GetLength());
+        auto word = [&](unsigned i) {
+            return static_cast<uint64_t>(data[4 * i]) | static_cast<uint64_t>(data[4 * i + 1]) << 8 |
+                   static_cast<uint64_t>(data[4 * i + 2]) << 16 | static_cast<uint64_t>(data[4 * i + 3]) << 24;
+        };
+        if (word(0) != segments) {
+            problem = "RLE: frame " + std::to_string(frame) + " has " + std::to_string(word(0)) + " segments, expected " +
+                      std::to_string(segments);
+            return GRAFT_GDCM_DECODE_FAILED;
+        }
+        unsigned char *out = buffer + frame * frameBytesOut;
+        for (uint64_t segment = 0; segment < segments; segment++) {
+            const uint64_t start = word(static_cast<unsigned>(segment + 1));
+            const uint64_t end = segment + 1 < segments ? word(static_cast<unsigned>(segment + 2)) : size;
+            if (start < 64 || end > size || start > end) {
+                problem = "RLE: segment " + std::to_string(segment + 1) + " of frame " + std::to_string(frame) +
+                          " lies outside its fragment";
+                return GRAFT_GDCM_DECODE_FAILED;
+            }
+            // Sample s, byte b (0 = most significant) goes to byte (bytesPerSample - 1 - b) of
+            // sample s of every pixel (little-endian, interleaved).
+            const uint64_t sample = segment / bytesPerSample, byte = bytesPerSample - 1 - segment % bytesPerSample;
+            const uint64_t stride = segments, offset = sample * bytesPerSample + byte;
+            uint64_t in = start, written = 0;
+            while (written < pixels && in < end) {
+                const int n = static_cast<signed char>(data[in++]);
+                if (n >= 0) {
+                    const uint64_t count = static_cast<uint64_t>(n) + 1;
+                    if (in + count > end || written + count > pixels) break;
+                    for (uint64_t i = 0; i < count; i++) out[(written + i) * stride + offset] = data[in + i];
+                    in += count;
+                    written += count;
+                } else if (n != -128) {
+                    const uint64_t count = static_cast<uint64_t>(1 - n);
+                    if (in >= end || written + count > pixels) break;
+                    for (uint64_t i = 0; i < count; i++) out[(written + i) * stride + offset] = data[in];
+                    in += 1;
+                    written += count;
+                }
+            }
+            if (written != pixels) {
+                problem = "RLE: segment " + std::to_string(segment + 1) + " of frame " + std::to_string(frame) + " decodes to " +
+                          std::to_string(written) + " of " + std::to_string(pixels) + " bytes";
+                return GRAFT_GDCM_DECODE_FAILED;
+            }
+        }
+    }
+    return GRAFT_GDCM_OK;
+}
+
 bool isJPEG2000(const char *uid) {
     if (uid == nullptr) return false;
     std::string s(uid);
@@ -475,6 +551,19 @@ extern "C" graft_gdcm_status graft_gdcm_decode(const graft_gdcm_file *file, cons
             std::string pi = layout->photometric;
             // OpenJPEG applies the inverse colour transform the codestream declares.
             put(decoded->photometric, sizeof decoded->photometric, pi == "YBR_RCT" || pi == "YBR_ICT" ? "RGB" : pi);
+            return GRAFT_GDCM_OK;
+        }
+        if (syntax && std::string(syntax) == "1.2.840.10008.1.2.5" && pixelData.GetSequenceOfFragments() != nullptr &&
+            layout->samples_per_pixel > 1 && layout->bits_allocated > 8) {
+            std::string problem;
+            graft_gdcm_status status = decodeRLE(*pixelData.GetSequenceOfFragments(), layout,
+                                                 static_cast<unsigned char *>(buffer), length, problem);
+            if (status != GRAFT_GDCM_OK) {
+                put(message, capacity, problem);
+                return status;
+            }
+            std::memset(decoded, 0, sizeof *decoded);
+            put(decoded->photometric, sizeof decoded->photometric, layout->photometric);
             return GRAFT_GDCM_OK;
         }
         gdcm::Image image;
