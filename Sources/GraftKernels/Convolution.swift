@@ -83,11 +83,6 @@ public enum ConvolutionKernels {
     /// (26 against 22), 56x56x256 and 112x112x128 (67 and 87 against 37 and 65) still favour Winograd.
     public static let winogradMinimumAreaAgainstFullRatePanels = 32 * 32
 
-    /// Output positions below which F(2, 3) is not taken at inference beside the panel kernels
-    /// (when F(4, 3) is not either). Measured at batch 1 on Zen 4, 2 threads: 512 channels on 7x7
-    /// took 2.8-3.9 ms by F(2, 3) against 1.9-2.1 by panels; 256 on 13x13 1.5-1.7 against 2.2-2.3.
-    public static let winogradMinimumAreaAtInference = 12 * 12
-
     /// Multiply-adds per image and group below which ``Strategy/imageParallel`` beats sharing
     /// each GEMM between the cores.
     public static let imageParallelMaximumWork = 16 << 20
@@ -127,12 +122,14 @@ public enum ConvolutionKernels {
         // A 1x1 convolution is a GEMM on the image itself; the panels (a copy into panels, then
         // Graft's GEMM) still won wherever they apply: MobileNetV2 at batch 8, 60 → 42 ms.
         if g.isPointwise { return gemm == .imageParallel && panels != .none ? .imageParallel : .pointwiseGEMM }
-        // At inference beside the panels, F(4, 3) where it pays; below its tile count F(2, 3)
-        // (by the rule below) only on maps of 12x12 or more: on 7x7 it lost to the panels.
+        // At inference beside the panels, F(4, 3) where it pays and the panels otherwise, never
+        // F(2, 3): its BLAS GEMMs lost on 7x7 maps (512 channels at batch 1: 3.9 ms against 1.9
+        // by panels, Zen 4), and in a whole network OpenBLAS's threads, still spinning after it,
+        // slowed the layers that followed (CaffeNet at batch 1: conv3-5 2.7/2.2/1.5 ms by F(2, 3)
+        // against 1.8/1.5/1.1 by panels, and fc6 after them 5.9 against 4.7).
         if inference, panels != .none, supports(.winograd4, g), g.inputChannelsPerGroup >= winograd43MinimumChannels,
            g.outputChannelsPerGroup >= winograd43MinimumChannels {
-            if prefersWinograd43(g, batch: batch) { return .winograd4 }
-            if g.patches.outputArea < winogradMinimumAreaAtInference { return gemm }
+            return prefersWinograd43(g, batch: batch) ? .winograd4 : gemm
         }
         if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
            g.outputChannelsPerGroup >= winogradMinimumChannels {

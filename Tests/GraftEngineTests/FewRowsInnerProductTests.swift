@@ -32,9 +32,11 @@ struct FewRowsInnerProductTests {
         }
     }
 
-    @Test("the result does not depend on the thread split")
-    func independentOfSplit() {
-        let (rows, inputCount, outputCount) = (3, 777, 61)
+    /// Batch 1 runs four outputs at a time with a one-output tail: which outputs fall in the tail
+    /// depends on the split, and must not change them.
+    @Test("the result does not depend on the thread split", arguments: [1, 3])
+    func independentOfSplit(_ rows: Int) {
+        let (inputCount, outputCount) = (777, 61)
         let x = randomTensor([rows, inputCount], seed: 1), w = randomTensor([outputCount, inputCount], seed: 2)
         func run(minimumWork: Int) -> [Float] {
             var y = [Float](repeating: .nan, count: rows * outputCount)
@@ -46,7 +48,7 @@ struct FewRowsInnerProductTests {
             }
             return y
         }
-        #expect(run(minimumWork: 0) == run(minimumWork: Int.max))
+        #expect(run(minimumWork: 0).map(\.bitPattern) == run(minimumWork: Int.max).map(\.bitPattern))
     }
 
     @Test("taken for 1-4 rows, not for 0 or 5 (the packed GEMM's)")

