@@ -185,8 +185,15 @@ public enum ConvolutionKernels {
         let wanted = (targetColumns + g.patches.outputArea - 1) / g.patches.outputArea
         let perImage = g.patches.columnCount + g.outputImageCount
         let affordable = max(1, maximumScratch / max(perImage, 1))
-        let chunk = min(batch, wanted, affordable)
-        // Equal chunks: 32 images in chunks of 11 would leave a thin last GEMM.
+        return balancedChunk(batch: batch, atMost: min(wanted, affordable))
+    }
+
+    /// Images per chunk when `batch` images go in as few chunks of at most `limit` as possible,
+    /// all of about the same size: 32 images in chunks of at most 11 would leave a thin last GEMM
+    /// (11 + 11 + 10 rather than 11 + 11 + 11 − 1 is the same count; 30 in chunks of at most 11
+    /// become 10 + 10 + 10, not 11 + 11 + 8).
+    static func balancedChunk(batch: Int, atMost limit: Int) -> Int {
+        let chunk = max(1, min(batch, limit))
         let chunks = (batch + chunk - 1) / chunk
         return (batch + chunks - 1) / chunks
     }

@@ -66,9 +66,7 @@ extension ConvolutionKernels {
         let tiles = winogradTiles(g.patches, t)
         let wanted = (targetTiles + tiles.perImage - 1) / tiles.perImage
         let affordable = max(1, maximumScratch / max(winogradChunkCountPerImage(g, t), 1))
-        let chunk = max(1, min(batch, wanted, affordable))
-        let chunks = (batch + chunk - 1) / chunk
-        return (batch + chunks - 1) / chunks
+        return balancedChunk(batch: batch, atMost: min(wanted, affordable))
     }
 
     /// Scratch for forward or backward: one transformed weight set and one chunk's `V` and `M`.

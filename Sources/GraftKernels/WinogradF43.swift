@@ -38,19 +38,22 @@ extension ConvolutionKernels {
     static func prefersWinograd43(_ g: ConvolutionGeometry, batch: Int) -> Bool {
         guard g.inputChannelsPerGroup >= winograd43MinimumChannels, g.outputChannelsPerGroup >= winograd43MinimumChannels
         else { return false }
-        let p = g.patches
-        return batch * ((p.outputHeight + 3) / 4) * ((p.outputWidth + 3) / 4) >= winograd43MinimumTiles
+        return batch * winograd43TileGrid(g.patches).perImage >= winograd43MinimumTiles
+    }
+
+    /// The 4x4 output tiles of one image (the last row and column may overhang the output) and
+    /// the padded plane every tile's 6x6 window fits in.
+    static func winograd43TileGrid(_ p: PatchGeometry) -> (high: Int, wide: Int, perImage: Int, paddedPlane: Int) {
+        let high = (p.outputHeight + 3) / 4, wide = (p.outputWidth + 3) / 4
+        return (high, wide, high * wide, (4 * high + 2) * (4 * wide + 2))
     }
 
     /// Whether one image's padded planes, transformed tiles and products stay below 2^31 floats
     /// (the C kernels gather with 32-bit offsets).
     static func winograd43Addressable(_ g: ConvolutionGeometry) -> Bool {
-        let p = g.patches
-        let high = (p.outputHeight + 3) / 4, wide = (p.outputWidth + 3) / 4
-        let (padded, overflow) = (4 * high + 2).multipliedReportingOverflow(by: 4 * wide + 2)
-        guard !overflow, padded.multipliedReportingOverflow(by: p.channels).partialValue < Int(Int32.max) / 2,
-              !padded.multipliedReportingOverflow(by: p.channels).overflow else { return false }
-        return winograd43ChunkCount(g, images: 1) < Int(Int32.max) / 2
+        // The sizes come from validated tensor shapes; a hostile pad could still make the plane large.
+        let (padded, overflow) = winograd43TileGrid(g.patches).paddedPlane.multipliedReportingOverflow(by: g.patches.channels)
+        return !overflow && padded < Int(Int32.max) / 2 && winograd43ChunkCount(g, images: 1) < Int(Int32.max) / 2
     }
 
     /// Floats of the transformed weights ``transformWinograd43Weights(_:geometry:into:)`` writes.
@@ -71,7 +74,7 @@ extension ConvolutionKernels {
 
     /// One chunk's sizes as the C kernels take them.
     static func winograd43Chunk(_ p: PatchGeometry, images: Int) -> graft_winograd_chunk {
-        let high = (p.outputHeight + 3) / 4, wide = (p.outputWidth + 3) / 4
+        let (high, wide, _, _) = winograd43TileGrid(p)
         return graft_winograd_chunk(channels: Int32(p.channels), height: Int32(p.height), width: Int32(p.width),
                                     output_height: Int32(p.outputHeight), output_width: Int32(p.outputWidth),
                                     pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), images: Int32(images),
@@ -81,11 +84,10 @@ extension ConvolutionKernels {
 
     /// Floats of one chunk's padded planes, `V` and `M` for `images` images.
     static func winograd43ChunkCount(_ g: ConvolutionGeometry, images: Int) -> Int {
-        let p = g.patches
-        let high = (p.outputHeight + 3) / 4, wide = (p.outputWidth + 3) / 4
+        let grid = winograd43TileGrid(g.patches)
         let width = PanelKernels.maximumPanelWidth
-        let columns = (images * high * wide + width - 1) / width * width
-        let padded = images * p.channels * (4 * high + 2) * (4 * wide + 2)
+        let columns = (images * grid.perImage + width - 1) / width * width
+        let padded = images * g.patches.channels * grid.paddedPlane
         return padded + winograd43Positions * (g.inputChannels + g.outputChannels) * columns
     }
 
@@ -100,12 +102,10 @@ extension ConvolutionKernels {
     static func winograd43ImagesPerChunk(for g: ConvolutionGeometry, batch: Int, targetTiles: Int = 512,
                                          maximumScratch: Int = 4 << 20) -> Int {
         let p = g.patches
-        let perImage = max(1, ((p.outputHeight + 3) / 4) * ((p.outputWidth + 3) / 4))
+        let perImage = max(1, winograd43TileGrid(p).perImage)
         let wanted = (targetTiles + perImage - 1) / perImage
         let affordable = max(1, maximumScratch / max(winograd43ChunkCount(g, images: 1), 1))
-        let chunk = max(1, min(batch, wanted, affordable))
-        let chunks = (batch + chunk - 1) / chunk
-        return (batch + chunks - 1) / chunks
+        return balancedChunk(batch: batch, atMost: min(wanted, affordable))
     }
 
     /// The forward pass with weights from ``transformWinograd43Weights(_:geometry:into:)``:

@@ -538,11 +538,16 @@ extern "C" graft_gdcm_status graft_gdcm_decode(const graft_gdcm_file *file, cons
         }
         const gdcm::DataElement &pixelData = set.GetDataElement(pixelDataTag);
         const char *syntax = f.GetHeader().GetDataSetTransferSyntax().GetString();
-        if (isJPEG2000(syntax) && pixelData.GetSequenceOfFragments() != nullptr) {
+        // Encapsulated syntaxes decoded outside GDCM: JPEG 2000 (OpenJPEG) and multi-byte colour
+        // RLE (GDCM 3.0 orders its segments wrongly). Both write interleaved samples.
+        const bool jpeg2000 = isJPEG2000(syntax);
+        const bool colourRLE = syntax && std::string(syntax) == "1.2.840.10008.1.2.5" &&
+                               layout->samples_per_pixel > 1 && layout->bits_allocated > 8;
+        if ((jpeg2000 || colourRLE) && pixelData.GetSequenceOfFragments() != nullptr) {
             std::string problem;
             AllocationLimit guard(static_cast<size_t>(length) * 2 + (64u << 20));
-            graft_gdcm_status status = decodeJPEG2000(*pixelData.GetSequenceOfFragments(), layout,
-                                                      static_cast<unsigned char *>(buffer), length, problem);
+            graft_gdcm_status status = (jpeg2000 ? decodeJPEG2000 : decodeRLE)(
+                *pixelData.GetSequenceOfFragments(), layout, static_cast<unsigned char *>(buffer), length, problem);
             if (status != GRAFT_GDCM_OK) {
                 put(message, capacity, problem);
                 return status;
@@ -550,20 +555,8 @@ extern "C" graft_gdcm_status graft_gdcm_decode(const graft_gdcm_file *file, cons
             std::memset(decoded, 0, sizeof *decoded);
             std::string pi = layout->photometric;
             // OpenJPEG applies the inverse colour transform the codestream declares.
-            put(decoded->photometric, sizeof decoded->photometric, pi == "YBR_RCT" || pi == "YBR_ICT" ? "RGB" : pi);
-            return GRAFT_GDCM_OK;
-        }
-        if (syntax && std::string(syntax) == "1.2.840.10008.1.2.5" && pixelData.GetSequenceOfFragments() != nullptr &&
-            layout->samples_per_pixel > 1 && layout->bits_allocated > 8) {
-            std::string problem;
-            graft_gdcm_status status = decodeRLE(*pixelData.GetSequenceOfFragments(), layout,
-                                                 static_cast<unsigned char *>(buffer), length, problem);
-            if (status != GRAFT_GDCM_OK) {
-                put(message, capacity, problem);
-                return status;
-            }
-            std::memset(decoded, 0, sizeof *decoded);
-            put(decoded->photometric, sizeof decoded->photometric, layout->photometric);
+            put(decoded->photometric, sizeof decoded->photometric,
+                jpeg2000 && (pi == "YBR_RCT" || pi == "YBR_ICT") ? "RGB" : pi);
             return GRAFT_GDCM_OK;
         }
         gdcm::Image image;

@@ -85,14 +85,14 @@ void graft_winograd43_pad(const float *input, const graft_winograd_chunk *w, int
 }
 
 /* Offsets (in floats, from a channel's first padded plane) of the top-left corners of tiles
- * [first, first + count), and of tile 0 for lanes past the last tile (read, never stored). */
-static void tile_offsets(const graft_winograd_chunk *w, int first, int count, int lanes, int32_t *offsets) {
+ * [first, first + lanes), and of tile 0 for lanes past the last tile (read, never stored). */
+static void tile_offsets(const graft_winograd_chunk *w, int first, int lanes, int32_t *offsets) {
     const int per_image = w->tiles_high * w->tiles_wide;
     const int total = w->images * per_image;
     const ptrdiff_t image_stride = (ptrdiff_t)w->channels * w->padded_height * w->padded_width;
     for (int lane = 0; lane < lanes; lane++) {
         const int tile = first + lane;
-        if (lane >= count || tile >= total) { offsets[lane] = 0; continue; }
+        if (tile >= total) { offsets[lane] = 0; continue; }
         const int image = tile / per_image, within = tile % per_image;
         const int ty = within / w->tiles_wide, tx = within % w->tiles_wide;
         offsets[lane] = (int32_t)(image * image_stride + (ptrdiff_t)(4 * ty) * w->padded_width + 4 * tx);
@@ -231,7 +231,8 @@ OUTPUT_TILES(output_tiles_avx2, "avx2,fma")
 
 void graft_winograd43_input(graft_simd_isa isa, const float *padded, const graft_winograd_chunk *w,
                             int p0, int p1, float *v) {
-    const int width = isa == GRAFT_SIMD_AVX512 ? 32 : 16;
+    const int width = graft_simd_panel_width(isa);
+    if (width == 0) return; /* no vector kernels: nothing to do (see graft_simd.h) */
     const int total = w->images * w->tiles_high * w->tiles_wide;
     const int panels = (total + width - 1) / width;
     const ptrdiff_t plane = (ptrdiff_t)w->padded_height * w->padded_width;
@@ -239,7 +240,7 @@ void graft_winograd43_input(graft_simd_isa isa, const float *padded, const graft
     const ptrdiff_t xi_stride = (ptrdiff_t)panels * panel_stride;
     int32_t offsets[32];
     for (int p = p0; p < p1; p++) {
-        tile_offsets(w, p * width, width, width, offsets);
+        tile_offsets(w, p * width, width, offsets);
         for (int c = 0; c < w->channels; c++) {
             const float *source = padded + c * plane;
             float *target = v + p * panel_stride + (ptrdiff_t)c * width;
@@ -269,7 +270,8 @@ static inline float activate(float x, const graft_simd_activation *a) {
 void graft_winograd43_output(graft_simd_isa isa, const float *m, const graft_winograd_chunk *w,
                              int output_channels, int oc0, int oc1, const float *bias,
                              const float *residual, const graft_simd_activation *activation, float *output) {
-    const int width = isa == GRAFT_SIMD_AVX512 ? 32 : 16;
+    const int width = graft_simd_panel_width(isa);
+    if (width == 0) return; /* no vector kernels: nothing to do (see graft_simd.h) */
     const int lanes = width / 2;
     const int per_image = w->tiles_high * w->tiles_wide;
     const int total = w->images * per_image;

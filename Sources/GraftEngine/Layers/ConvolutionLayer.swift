@@ -51,20 +51,17 @@ final class ConvolutionLayer: Layer {
             guard let tensor = try site.tensor("weight") else {
                 throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
             }
-            let geometry = geometry
-            if strategy == .winograd4 {
-                let transformed = FloatBuffer(count: ConvolutionKernels.winograd43TransformedWeightCount(for: geometry))
-                tensor.scalars.withUnsafeBufferPointer { source in
+            let geometry = geometry, fourByFour = strategy == .winograd4
+            let transformed = FloatBuffer(count: fourByFour ? ConvolutionKernels.winograd43TransformedWeightCount(for: geometry)
+                                                            : ConvolutionKernels.winogradTransformedWeightCount(for: geometry))
+            tensor.scalars.withUnsafeBufferPointer { source in
+                if fourByFour {
                     ConvolutionKernels.transformWinograd43Weights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
-                }
-                weightForm = .winograd43Transformed(transformed)
-            } else {
-                let transformed = FloatBuffer(count: ConvolutionKernels.winogradTransformedWeightCount(for: geometry))
-                tensor.scalars.withUnsafeBufferPointer { source in
+                } else {
                     ConvolutionKernels.transformWinogradWeights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
                 }
-                weightForm = .winogradTransformed(transformed)
             }
+            weightForm = fourByFour ? .winograd43Transformed(transformed) : .winogradTransformed(transformed)
         } else {
             weightForm = .stored(try site.required("weight"))
         }
