@@ -340,22 +340,14 @@ public enum ConvolutionKernels {
         var planeWindows = p
         planeWindows.channels = 1
         let isa = PanelKernels.active
-        if planeWindows.supportsDepthwisePlane(isa), planeWindows.paddedCount <= imageParallelMaximumColumns {
-            // Each plane in one C call (pad, sums at the padded width with eight vectors in
-            // flight, copy-out with the activation): MobileNetV2's 14x14 planes spent more time in
-            // per-row memset/memcpy calls and one-vector FMA chains than in arithmetic.
-            let planes = batch * g.outputChannels
-            let scratchCount = planeWindows.depthwisePlaneScratch
-            Parallel.forEach(planes, workPerItem: p.outputArea * p.kernelArea) { range in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-                defer { scratch.deallocate() }
-                for index in range {
-                    let (n, oc) = index.quotientAndRemainder(dividingBy: g.outputChannels)
-                    planeWindows.depthwisePlane(image: input + (n * p.channels + oc / multiplier) * plane,
-                                                kernel: weight + oc * p.kernelArea, bias: bias?[oc] ?? 0,
-                                                activation: activation, isa: isa, scratch: scratch,
-                                                output: output + index * p.outputArea)
-                }
+        if planeWindows.supportsDepthwisePlanes(isa) {
+            // The planes read where they lie (masked loads at their edges), eight vectors in
+            // flight, the activation applied as they are stored: MobileNetV2's planes spent more
+            // time padding, in per-row calls and waiting on one-vector FMA chains than in arithmetic.
+            Parallel.forEach(batch * g.outputChannels, workPerItem: p.outputArea * p.kernelArea) { range in
+                planeWindows.depthwisePlanes(input: input, outputChannels: g.outputChannels, multiplier: multiplier,
+                                             planes: range, kernel: weight, bias: bias, activation: activation,
+                                             isa: isa, output: output)
             }
             return
         }

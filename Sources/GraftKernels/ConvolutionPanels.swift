@@ -84,9 +84,15 @@ extension ConvolutionKernels {
         let direct = !g.isPointwise && p.supportsDirect(isa)
         let panelCount = (area + width - 1) / width
         let block = panelsPerBlock(for: g, width: width)
-        let blocks = direct ? 1 : (panelCount + block - 1) / block
+        var blocks = direct ? 1 : (panelCount + block - 1) / block
         let tiles = (rows + isa.tileRows - 1) / isa.tileRows
         let shareBlocks = batch < parts && blocks >= parts
+        if shareBlocks {
+            // Blocks in whole rounds for every worker, their panels spread evenly: ResNet-50's
+            // 56x56 1x1 layers cut into 7 blocks gave one core 4 and the other 3 at batch 1.
+            while (batch * blocks) % parts != 0 { blocks += 1 }
+            blocks = min(blocks, panelCount)
+        }
         let rowParts = batch < parts && !shareBlocks ? max(1, min(parts, tiles)) : 1
         let items = shareBlocks ? batch * blocks : batch * rowParts
         Parallel.forEachPart(items, parts: min(max(1, parts), items)) { part, range in
@@ -120,7 +126,7 @@ extension ConvolutionKernels {
                     continue
                 }
                 for b in blockRange {
-                    let first = b * block, count = min(block, panelCount - first)
+                    let first = b * panelCount / blocks, count = (b + 1) * panelCount / blocks - first
                     let columns = min(area, (first + count) * width) - first * width
                     if g.isPointwise {
                         // A 1x1 convolution's columns are the image itself: packed straight from it.

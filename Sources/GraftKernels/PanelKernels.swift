@@ -167,30 +167,29 @@ extension PatchGeometry {
         graft_simd_depthwise(isa.c, padded, &g, kernel, bias, output)
     }
 
-    /// Whether ``depthwisePlane(image:kernel:bias:activation:isa:scratch:output:)`` handles these
-    /// windows (of one plane) on `isa`.
-    func supportsDepthwisePlane(_ isa: PanelKernels.InstructionSet) -> Bool {
+    /// Whether ``depthwisePlanes(input:outputChannels:multiplier:planes:kernel:bias:activation:isa:output:)``
+    /// handles these windows (of one plane) on `isa`.
+    func supportsDepthwisePlanes(_ isa: PanelKernels.InstructionSet) -> Bool {
         var g = simd
-        return graft_simd_depthwise_plane_supported(isa.c, &g) != 0
+        return graft_simd_depthwise_planes_supported(isa.c, &g) != 0
     }
 
-    /// Floats of scratch ``depthwisePlane(image:kernel:bias:activation:isa:scratch:output:)`` needs.
-    var depthwisePlaneScratch: Int {
+    /// Output planes `planes` (image * outputChannels + channel) of a depthwise convolution, each
+    /// read straight from its (unpadded) input plane, the activation applied as it is stored: no
+    /// padded copy and no copy-out pass, which cost more than the sums on MobileNetV2's planes,
+    /// and one C call per range of planes.
+    func depthwisePlanes(input: UnsafePointer<Float>, outputChannels: Int, multiplier: Int, planes: Range<Int>,
+                         kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                         activation: ActivationKernels.FusedReLU?, isa: PanelKernels.InstructionSet,
+                         output: UnsafeMutablePointer<Float>) {
         var g = simd
-        return graft_simd_depthwise_plane_scratch(&g)
-    }
-
-    /// One output plane of a depthwise convolution from its (unpadded) input plane, the activation
-    /// applied as it is stored: padding, sums and copy-out in one C call, the sums taken at the
-    /// padded width so that narrow planes still fill eight vectors.
-    func depthwisePlane(image: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: Float,
-                        activation: ActivationKernels.FusedReLU?, isa: PanelKernels.InstructionSet,
-                        scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        var g = simd
+        let (channels, multiplier) = (Int32(outputChannels), Int32(multiplier))
         if var relu = activation?.simd {
-            graft_simd_depthwise_plane(isa.c, image, &g, kernel, bias, &relu, scratch, output)
+            graft_simd_depthwise_planes(isa.c, input, &g, channels, multiplier, planes.lowerBound, planes.count,
+                                        kernel, bias, &relu, output)
         } else {
-            graft_simd_depthwise_plane(isa.c, image, &g, kernel, bias, nil, scratch, output)
+            graft_simd_depthwise_planes(isa.c, input, &g, channels, multiplier, planes.lowerBound, planes.count,
+                                        kernel, bias, nil, output)
         }
     }
 

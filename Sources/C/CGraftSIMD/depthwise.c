@@ -150,170 +150,193 @@ static void depthwise_avx2(const float *padded, int ph, int pw, const graft_simd
     }
 }
 
-/* ---- The flat form (equal strides 1 or 2): output k = oh * pw + ow of the padded plane's width
- * reads padded[sw * k + i * dh * pw + j * dw] for tap (i, j), so consecutive k are consecutive
- * (or every other) floats across row ends: eight vectors of outputs run eight independent FMA
- * chains whatever the plane's width (the row form above runs one or two on 7- to 28-wide
- * planes, and waits on FMA latency). Columns ow >= output_width are computed and dropped. */
-enum { FLAT_VECTORS = 8, FLAT_SLACK = 64 };
+/* ---- The direct form: each plane read where it lies, no padded copy and no copy-out. A chunk is
+ * R output rows x V vectors of outputs (R * V = 8 independent FMA chains whatever the plane's
+ * width: rows of 7 or 14 outputs ran one chain each and waited on FMA latency). The window's
+ * columns outside the plane are masked out of the loads (masked lanes read nothing and are zero),
+ * its rows outside the plane read through an empty mask; lanes and rows past the output are
+ * computed from nothing and not stored. Per output the taps are still added in row-major window
+ * order, from the bias, so the sums equal the padded form's. Stride 2 across takes the even lanes
+ * of two loads; only the outputs' own columns are computed (the padded-width form computed, and
+ * dropped, the odd ones too). */
+enum { DIRECT_MAX_KERNEL_WIDTH = 16 };
 
-#define FLAT_CHUNK512(V, LOAD)                                                                     \
+/* Bits r < n with 0 <= s + r < width: which of n floats from column s lie in a row of the plane. */
+static inline unsigned row_lanes(ptrdiff_t s, int n, int width) {
+    const ptrdiff_t lo = s < 0 ? -s : 0, hi = width - s < n ? width - s : n;
+    if (hi <= lo) return 0;
+    return (unsigned)(((1ull << hi) - 1) & ~((1ull << lo) - 1));
+}
+
+#define DIRECT512(R, V, SW)                                                                        \
     {                                                                                              \
-        __m512 sum[V];                                                                             \
-        UNROLL for (int v = 0; v < V; v++) sum[v] = _mm512_set1_ps(bias);                          \
+        __mmask16 lo[DIRECT_MAX_KERNEL_WIDTH][V], hi[DIRECT_MAX_KERNEL_WIDTH][V];                  \
+        for (int j = 0; j < kw; j++) {                                                             \
+            UNROLL for (int v = 0; v < V; v++) {                                                   \
+                const ptrdiff_t s = (ptrdiff_t)(ow0 + 16 * v) * SW - g->pad_left + (ptrdiff_t)j * dw; \
+                lo[j][v] = (__mmask16)row_lanes(s, 16, width);                                     \
+                hi[j][v] = (__mmask16)row_lanes(s + 16, 16, width);                                \
+            }                                                                                      \
+        }                                                                                          \
+        __m512 sum[R][V];                                                                          \
+        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm512_set1_ps(bias); \
         const float *w = kernel;                                                                   \
         for (int i = 0; i < kh; i++) {                                                             \
-            const float *x = base + (ptrdiff_t)i * row_step;                                       \
-            for (int j = 0; j < kw; j++, w++, x += dw) {                                           \
+            const float *row[R];                                                                   \
+            __mmask16 inside[R];                                                                   \
+            UNROLL for (int r = 0; r < R; r++) {                                                   \
+                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
+                inside[r] = ih >= 0 && ih < height && oh0 + r < oh_count ? 0xFFFF : 0;             \
+                row[r] = image + (ptrdiff_t)(inside[r] ? ih : 0) * width - g->pad_left;             \
+            }                                                                                      \
+            for (int j = 0; j < kw; j++, w++) {                                                    \
                 const __m512 weight = _mm512_set1_ps(*w);                                          \
-                UNROLL for (int v = 0; v < V; v++) sum[v] = _mm512_fmadd_ps(weight, LOAD(x + 16 * v * sw), sum[v]); \
+                UNROLL for (int v = 0; v < V; v++) {                                               \
+                    const ptrdiff_t s = (ptrdiff_t)(ow0 + 16 * v) * SW + (ptrdiff_t)j * dw;         \
+                    UNROLL for (int r = 0; r < R; r++) {                                           \
+                        const float *x = row[r] + s;                                               \
+                        __m512 taps = _mm512_maskz_loadu_ps(lo[j][v] & inside[r], x);              \
+                        if (SW == 2)                                                               \
+                            taps = _mm512_permutex2var_ps(taps, even, _mm512_maskz_loadu_ps(hi[j][v] & inside[r], x + 16)); \
+                        sum[r][v] = _mm512_fmadd_ps(weight, taps, sum[r][v]);                      \
+                    }                                                                              \
+                }                                                                                  \
             }                                                                                      \
         }                                                                                          \
-        UNROLL for (int v = 0; v < V; v++) _mm512_storeu_ps(flat + k0 + 16 * v, sum[v]);           \
+        UNROLL for (int r = 0; r < R; r++) {                                                       \
+            if (oh0 + r >= oh_count) break;                                                        \
+            float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                           \
+            UNROLL for (int v = 0; v < V; v++) {                                                   \
+                __m512 y = sum[r][v];                                                              \
+                if (relu) y = relu512(y, slope, ceiling, threshold);                               \
+                _mm512_mask_storeu_ps(out + 16 * v, lanes16(ow_count - ow0 - 16 * v), y);          \
+            }                                                                                      \
+        }                                                                                          \
     }
 
+/* Chunks of R rows x V vectors over the plane, SW the stride across (a constant in each copy). */
+#define DIRECT512_PLANE(R, V, SW)                                                                  \
+    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
+        for (int ow0 = 0; ow0 < ow_count; ow0 += 16 * V) DIRECT512(R, V, SW)
+
 __attribute__((target("avx512f")))
-static void depthwise_flat_avx512(const float *padded, int pw, const graft_simd_patches *g,
-                                  const float *kernel, float bias, float *flat) {
-    const int sw = g->stride_width, kh = g->kernel_height, kw = g->kernel_width;
-    const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * pw, dw = g->dilation_width;
-    const ptrdiff_t count = (ptrdiff_t)(g->output_height - 1) * pw + g->output_width;
+static void depthwise_direct_avx512(const float *image, const graft_simd_patches *g, const float *kernel,
+                                    float bias, const graft_simd_activation *activation, float *output) {
+    const int height = g->height, width = g->width, kh = g->kernel_height, kw = g->kernel_width;
+    const int oh_count = g->output_height, ow_count = g->output_width;
+    const ptrdiff_t dw = g->dilation_width;
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    for (ptrdiff_t k0 = 0; k0 < count;) {
-        ptrdiff_t left = (count - k0 + 15) / 16;
-        const int V = left > FLAT_VECTORS ? FLAT_VECTORS : (int)left;
-        const float *base = padded + sw * k0;
-        if (sw == 1) {
-            switch (V) {
-            case 8: FLAT_CHUNK512(8, LOAD_STRIDE1) break;
-            case 7: FLAT_CHUNK512(7, LOAD_STRIDE1) break;
-            case 6: FLAT_CHUNK512(6, LOAD_STRIDE1) break;
-            case 5: FLAT_CHUNK512(5, LOAD_STRIDE1) break;
-            case 4: FLAT_CHUNK512(4, LOAD_STRIDE1) break;
-            case 3: FLAT_CHUNK512(3, LOAD_STRIDE1) break;
-            case 2: FLAT_CHUNK512(2, LOAD_STRIDE1) break;
-            default: FLAT_CHUNK512(1, LOAD_STRIDE1) break;
-            }
-        } else {
-            switch (V) {
-            case 8: FLAT_CHUNK512(8, LOAD_STRIDE2) break;
-            case 7: FLAT_CHUNK512(7, LOAD_STRIDE2) break;
-            case 6: FLAT_CHUNK512(6, LOAD_STRIDE2) break;
-            case 5: FLAT_CHUNK512(5, LOAD_STRIDE2) break;
-            case 4: FLAT_CHUNK512(4, LOAD_STRIDE2) break;
-            case 3: FLAT_CHUNK512(3, LOAD_STRIDE2) break;
-            case 2: FLAT_CHUNK512(2, LOAD_STRIDE2) break;
-            default: FLAT_CHUNK512(1, LOAD_STRIDE2) break;
-            }
-        }
-        k0 += 16 * V;
-    }
-}
-
-#define LOAD256_STRIDE1(p) _mm256_loadu_ps(p)
-/* Even lanes of 16 floats, in order. */
-#define LOAD256_STRIDE2(p)                                                                         \
-    _mm256_castpd_ps(_mm256_permute4x64_pd(                                                        \
-        _mm256_castps_pd(_mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps((p) + 8), _MM_SHUFFLE(2, 0, 2, 0))), \
-        _MM_SHUFFLE(3, 1, 2, 0)))
-
-#define FLAT_CHUNK256(V, LOAD)                                                                     \
-    {                                                                                              \
-        __m256 sum[V];                                                                             \
-        UNROLL for (int v = 0; v < V; v++) sum[v] = _mm256_set1_ps(bias);                          \
-        const float *w = kernel;                                                                   \
-        for (int i = 0; i < kh; i++) {                                                             \
-            const float *x = base + (ptrdiff_t)i * row_step;                                       \
-            for (int j = 0; j < kw; j++, w++, x += dw) {                                           \
-                const __m256 weight = _mm256_set1_ps(*w);                                          \
-                UNROLL for (int v = 0; v < V; v++) sum[v] = _mm256_fmadd_ps(weight, LOAD(x + 8 * v * sw), sum[v]); \
-            }                                                                                      \
-        }                                                                                          \
-        UNROLL for (int v = 0; v < V; v++) _mm256_storeu_ps(flat + k0 + 8 * v, sum[v]);            \
-    }
-
-__attribute__((target("avx2,fma")))
-static void depthwise_flat_avx2(const float *padded, int pw, const graft_simd_patches *g,
-                                const float *kernel, float bias, float *flat) {
-    const int sw = g->stride_width, kh = g->kernel_height, kw = g->kernel_width;
-    const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * pw, dw = g->dilation_width;
-    const ptrdiff_t count = (ptrdiff_t)(g->output_height - 1) * pw + g->output_width;
-    for (ptrdiff_t k0 = 0; k0 < count;) {
-        ptrdiff_t left = (count - k0 + 7) / 8;
-        const int V = left > FLAT_VECTORS ? FLAT_VECTORS : (int)left;
-        const float *base = padded + sw * k0;
-        if (sw == 1) {
-            switch (V) {
-            case 8: FLAT_CHUNK256(8, LOAD256_STRIDE1) break;
-            case 7: FLAT_CHUNK256(7, LOAD256_STRIDE1) break;
-            case 6: FLAT_CHUNK256(6, LOAD256_STRIDE1) break;
-            case 5: FLAT_CHUNK256(5, LOAD256_STRIDE1) break;
-            case 4: FLAT_CHUNK256(4, LOAD256_STRIDE1) break;
-            case 3: FLAT_CHUNK256(3, LOAD256_STRIDE1) break;
-            case 2: FLAT_CHUNK256(2, LOAD256_STRIDE1) break;
-            default: FLAT_CHUNK256(1, LOAD256_STRIDE1) break;
-            }
-        } else {
-            switch (V) {
-            case 8: FLAT_CHUNK256(8, LOAD256_STRIDE2) break;
-            case 7: FLAT_CHUNK256(7, LOAD256_STRIDE2) break;
-            case 6: FLAT_CHUNK256(6, LOAD256_STRIDE2) break;
-            case 5: FLAT_CHUNK256(5, LOAD256_STRIDE2) break;
-            case 4: FLAT_CHUNK256(4, LOAD256_STRIDE2) break;
-            case 3: FLAT_CHUNK256(3, LOAD256_STRIDE2) break;
-            case 2: FLAT_CHUNK256(2, LOAD256_STRIDE2) break;
-            default: FLAT_CHUNK256(1, LOAD256_STRIDE2) break;
-            }
-        }
-        k0 += 8 * V;
-    }
-}
-
-/* ---- One plane end to end: pad (graft_simd_pad_isa's vector moves), the flat sums, then the output
- * rows copied out with the activation (a store that would pass the plane's end is masked: the
- * next plane may belong to another thread). Per plane this replaces 3 library calls per padded row and one per output
- * row, which cost more than the sums on 7x7 and 14x14 planes. */
-
-/* output[oh][ow] = activation(flat[oh * pw + ow]) for ow < ow_count. */
-__attribute__((target("avx512f")))
-static void copy_rows_avx512(const float *flat, int pw, const graft_simd_patches *g,
-                             const graft_simd_activation *activation, float *output) {
-    const int ow_count = g->output_width, oh_count = g->output_height;
-    const float *output_end = output + (ptrdiff_t)oh_count * ow_count;
     const int relu = activation != NULL;
     const __m512 slope = _mm512_set1_ps(relu ? activation->negative_slope : 0);
     const __m512 ceiling = _mm512_set1_ps(relu ? activation->ceiling : 0);
     const __m512 threshold = _mm512_set1_ps(relu ? activation->threshold : 0);
-    for (int oh = 0; oh < oh_count; oh++) {
-        const float *from = flat + (ptrdiff_t)oh * pw;
-        float *to = output + (ptrdiff_t)oh * ow_count;
-        for (int x = 0; x < ow_count; x += 16) {
-            __m512 v = _mm512_loadu_ps(from + x);
-            if (relu) v = relu512(v, slope, ceiling, threshold);
-            if (to + x + 16 <= output_end) _mm512_storeu_ps(to + x, v);
-            else _mm512_mask_storeu_ps(to + x, lanes16(ow_count - x), v);
-        }
+    const int vectors = (ow_count + 15) / 16;
+    if (g->stride_width == 1) {
+        if (vectors >= 3) DIRECT512_PLANE(2, 4, 1)
+        else if (vectors == 2) DIRECT512_PLANE(4, 2, 1)
+        else DIRECT512_PLANE(8, 1, 1)
+    } else {
+        if (vectors >= 3) DIRECT512_PLANE(2, 4, 2)
+        else if (vectors == 2) DIRECT512_PLANE(4, 2, 2)
+        else DIRECT512_PLANE(8, 1, 2)
     }
 }
 
+/* Even lanes of two vectors of 8 (16 floats), in order. */
+__attribute__((target("avx2"))) static inline __m256 even_lanes256(__m256 a, __m256 b) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                                                  _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/* row_lanes as an AVX2 mask vector. */
+__attribute__((target("avx2"))) static inline __m256i row_lanes8(ptrdiff_t s, int width) {
+    const unsigned bits = row_lanes(s, 8, width);
+    const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lane), lane);
+}
+
+#define DIRECT256(R, V, SW)                                                                        \
+    {                                                                                              \
+        __m256i lo[DIRECT_MAX_KERNEL_WIDTH][V], hi[DIRECT_MAX_KERNEL_WIDTH][V];                    \
+        int whole[DIRECT_MAX_KERNEL_WIDTH][V];                                                     \
+        for (int j = 0; j < kw; j++) {                                                             \
+            UNROLL for (int v = 0; v < V; v++) {                                                   \
+                const ptrdiff_t s = (ptrdiff_t)(ow0 + 8 * v) * SW - g->pad_left + (ptrdiff_t)j * dw; \
+                lo[j][v] = row_lanes8(s, width);                                                   \
+                hi[j][v] = row_lanes8(s + 8, width);                                               \
+                whole[j][v] = row_lanes(s, 8 * SW, width) == (1u << (8 * SW)) - 1;                 \
+            }                                                                                      \
+        }                                                                                          \
+        __m256 sum[R][V];                                                                          \
+        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm256_set1_ps(bias); \
+        const float *w = kernel;                                                                   \
+        for (int i = 0; i < kh; i++) {                                                             \
+            const float *row[R];                                                                   \
+            int inside[R];                                                                         \
+            UNROLL for (int r = 0; r < R; r++) {                                                   \
+                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
+                inside[r] = ih >= 0 && ih < height && oh0 + r < oh_count;                          \
+                row[r] = image + (ptrdiff_t)(inside[r] ? ih : 0) * width - g->pad_left;             \
+            }                                                                                      \
+            for (int j = 0; j < kw; j++, w++) {                                                    \
+                const __m256 weight = _mm256_set1_ps(*w);                                          \
+                UNROLL for (int v = 0; v < V; v++) {                                               \
+                    const ptrdiff_t s = (ptrdiff_t)(ow0 + 8 * v) * SW + (ptrdiff_t)j * dw;          \
+                    UNROLL for (int r = 0; r < R; r++) {                                           \
+                        const float *x = row[r] + s;                                               \
+                        __m256 taps;                                                               \
+                        /* Plain loads where the taps lie in the plane (AVX2's masked loads cost more). */ \
+                        if (whole[j][v] && inside[r]) {                                            \
+                            taps = _mm256_loadu_ps(x);                                             \
+                            if (SW == 2) taps = even_lanes256(taps, _mm256_loadu_ps(x + 8));       \
+                        } else {                                                                   \
+                            const __m256i row_mask = _mm256_set1_epi32(inside[r] ? -1 : 0);        \
+                            taps = _mm256_maskload_ps(x, _mm256_and_si256(lo[j][v], row_mask));    \
+                            if (SW == 2)                                                           \
+                                taps = even_lanes256(taps, _mm256_maskload_ps(x + 8, _mm256_and_si256(hi[j][v], row_mask))); \
+                        }                                                                          \
+                        sum[r][v] = _mm256_fmadd_ps(weight, taps, sum[r][v]);                      \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        UNROLL for (int r = 0; r < R; r++) {                                                       \
+            if (oh0 + r >= oh_count) break;                                                        \
+            float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                           \
+            UNROLL for (int v = 0; v < V; v++) {                                                   \
+                const int left = ow_count - ow0 - 8 * v;                                           \
+                if (left <= 0) break;                                                              \
+                __m256 y = sum[r][v];                                                              \
+                if (relu) y = relu256(y, slope, ceiling, threshold);                               \
+                if (left >= 8) _mm256_storeu_ps(out + 8 * v, y);                                   \
+                else _mm256_maskstore_ps(out + 8 * v, lanes8(left), y);                            \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+#define DIRECT256_PLANE(R, V, SW)                                                                  \
+    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
+        for (int ow0 = 0; ow0 < ow_count; ow0 += 8 * V) DIRECT256(R, V, SW)
+
 __attribute__((target("avx2,fma")))
-static void copy_rows_avx2(const float *flat, int pw, const graft_simd_patches *g,
-                           const graft_simd_activation *activation, float *output) {
-    const int ow_count = g->output_width, oh_count = g->output_height;
-    const float *output_end = output + (ptrdiff_t)oh_count * ow_count;
+static void depthwise_direct_avx2(const float *image, const graft_simd_patches *g, const float *kernel,
+                                  float bias, const graft_simd_activation *activation, float *output) {
+    const int height = g->height, width = g->width, kh = g->kernel_height, kw = g->kernel_width;
+    const int oh_count = g->output_height, ow_count = g->output_width;
+    const ptrdiff_t dw = g->dilation_width;
     const int relu = activation != NULL;
     const __m256 slope = _mm256_set1_ps(relu ? activation->negative_slope : 0);
     const __m256 ceiling = _mm256_set1_ps(relu ? activation->ceiling : 0);
     const __m256 threshold = _mm256_set1_ps(relu ? activation->threshold : 0);
-    for (int oh = 0; oh < oh_count; oh++) {
-        const float *from = flat + (ptrdiff_t)oh * pw;
-        float *to = output + (ptrdiff_t)oh * ow_count;
-        for (int x = 0; x < ow_count; x += 8) {
-            __m256 v = _mm256_loadu_ps(from + x);
-            if (relu) v = relu256(v, slope, ceiling, threshold);
-            if (to + x + 8 <= output_end) _mm256_storeu_ps(to + x, v);
-            else _mm256_maskstore_ps(to + x, lanes8(ow_count - x), v);
-        }
+    const int vectors = (ow_count + 7) / 8;
+    if (g->stride_width == 1) {
+        if (vectors >= 3) DIRECT256_PLANE(2, 4, 1)
+        else if (vectors == 2) DIRECT256_PLANE(4, 2, 1)
+        else DIRECT256_PLANE(8, 1, 1)
+    } else {
+        if (vectors >= 3) DIRECT256_PLANE(2, 4, 2)
+        else if (vectors == 2) DIRECT256_PLANE(4, 2, 2)
+        else DIRECT256_PLANE(8, 1, 2)
     }
 }
 #endif
@@ -345,41 +368,30 @@ int graft_simd_depthwise(graft_simd_isa isa, const float *padded, const graft_si
 #endif
 }
 
-int graft_simd_depthwise_plane_supported(graft_simd_isa isa, const graft_simd_patches *g) {
-    if (g->channels != 1 || g->stride_height != g->stride_width) return 0;
-    if (g->stride_width != 1 && g->stride_width != 2) return 0;
+int graft_simd_depthwise_planes_supported(graft_simd_isa isa, const graft_simd_patches *g) {
+    if (g->channels != 1 || (g->stride_width != 1 && g->stride_width != 2)) return 0;
+    if (g->kernel_width > DIRECT_MAX_KERNEL_WIDTH || g->kernel_height < 1 || g->kernel_width < 1) return 0;
     return isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2;
 }
 
-size_t graft_simd_depthwise_plane_scratch(const graft_simd_patches *g) {
-    int ph, pw;
-    graft_simd_padded_size(g, &ph, &pw);
-    return (size_t)ph * (size_t)pw + FLAT_SLACK + (size_t)g->output_height * (size_t)pw + FLAT_SLACK;
-}
-
-int graft_simd_depthwise_plane(graft_simd_isa isa, const float *image, const graft_simd_patches *g,
-                               const float *kernel, float bias, const graft_simd_activation *activation,
-                               float *scratch, float *output) {
-    if (!graft_simd_depthwise_plane_supported(isa, g)) return 0;
+int graft_simd_depthwise_planes(graft_simd_isa isa, const float *input, const graft_simd_patches *g,
+                                int output_channels, int multiplier, ptrdiff_t first, ptrdiff_t count,
+                                const float *kernel, const float *bias, const graft_simd_activation *activation,
+                                float *output) {
+    if (!graft_simd_depthwise_planes_supported(isa, g) || output_channels < 1 || multiplier < 1) return 0;
 #if defined(__x86_64__) || defined(_M_X64)
-    int ph, pw;
-    graft_simd_padded_size(g, &ph, &pw);
-    float *padded = scratch;
-    float *flat = scratch + (ptrdiff_t)ph * pw + FLAT_SLACK;
-    /* The slack the sums read past the plane: only dropped outputs see it, but it is read. */
-    for (int i = 0; i < FLAT_SLACK; i++) padded[(ptrdiff_t)ph * pw + i] = 0;
-    if (isa == GRAFT_SIMD_AVX512) {
-        graft_simd_pad_isa(isa, image, g, padded);
-        depthwise_flat_avx512(padded, pw, g, kernel, bias, flat);
-        copy_rows_avx512(flat, pw, g, activation, output);
-    } else {
-        graft_simd_pad_isa(isa, image, g, padded);
-        depthwise_flat_avx2(padded, pw, g, kernel, bias, flat);
-        copy_rows_avx2(flat, pw, g, activation, output);
+    const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)g->output_height * g->output_width;
+    const ptrdiff_t channels = output_channels / multiplier, taps = (ptrdiff_t)g->kernel_height * g->kernel_width;
+    for (ptrdiff_t index = first; index < first + count; index++) {
+        const ptrdiff_t n = index / output_channels, oc = index % output_channels;
+        const float *image = input + (n * channels + oc / multiplier) * plane;
+        const float b = bias ? bias[oc] : 0;
+        if (isa == GRAFT_SIMD_AVX512) depthwise_direct_avx512(image, g, kernel + oc * taps, b, activation, output + index * output_plane);
+        else depthwise_direct_avx2(image, g, kernel + oc * taps, b, activation, output + index * output_plane);
     }
     return 1;
 #else
-    (void)image; (void)kernel; (void)bias; (void)activation; (void)scratch; (void)output;
+    (void)input; (void)first; (void)count; (void)kernel; (void)bias; (void)activation; (void)output;
     return 0;
 #endif
 }

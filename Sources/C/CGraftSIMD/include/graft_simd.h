@@ -135,22 +135,21 @@ int graft_simd_depthwise_supported(graft_simd_isa isa, const graft_simd_patches 
 int graft_simd_depthwise(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
                          const float *kernel, float bias, float *output);
 
-/* Whether graft_simd_depthwise_plane handles these windows of one plane on `isa` (AVX-512 or
- * AVX2; equal strides across and down, 1 or 2). */
-int graft_simd_depthwise_plane_supported(graft_simd_isa isa, const graft_simd_patches *g);
+/* Whether graft_simd_depthwise_planes handles these windows of one plane on `isa` (AVX-512 or
+ * AVX2; stride 1 or 2 across, any stride down, kernels at most 16 wide). */
+int graft_simd_depthwise_planes_supported(graft_simd_isa isa, const graft_simd_patches *g);
 
-/* Floats of scratch graft_simd_depthwise_plane needs for these windows. */
-size_t graft_simd_depthwise_plane_scratch(const graft_simd_patches *g);
-
-/* One plane of a depthwise convolution straight from the unpadded input plane
- * (g->height x g->width): output[oh][ow] = act(bias + sum over the window, row-major, of
- * kernel[i][j] * input at (oh * s + i * dh - pad_top, ow * s + j * dw - pad_left), zero outside),
- * act the identity when activation is NULL. Sums are taken over the padded plane's full width,
- * eight vectors at a time, so narrow planes fill the vectors. Returns 0 (and does nothing) when
- * unsupported. */
-int graft_simd_depthwise_plane(graft_simd_isa isa, const float *image, const graft_simd_patches *g,
-                               const float *kernel, float bias, const graft_simd_activation *activation,
-                               float *scratch, float *output);
+/* Planes [first, first + count) of a depthwise convolution's output, plane index = image *
+ * output_channels + output channel, each straight from its unpadded input plane (g->height x
+ * g->width; input channel = output channel / multiplier): output[oh][ow] = act(bias + sum over the
+ * window, row-major, of kernel[i][j] * input at (oh * sh + i * dh - pad_top, ow * sw + j * dw -
+ * pad_left), zero outside), act the identity when activation is NULL, bias zero when NULL. Reads
+ * only the planes (masked loads at their edges) and writes only the output planes. Returns 0 (and
+ * does nothing) when unsupported. */
+int graft_simd_depthwise_planes(graft_simd_isa isa, const float *input, const graft_simd_patches *g,
+                                int output_channels, int multiplier, ptrdiff_t first, ptrdiff_t count,
+                                const float *kernel, const float *bias, const graft_simd_activation *activation,
+                                float *output);
 
 /* Winograd F(4, 3) for stride-1 3x3 convolutions (winograd.c): 4x4 outputs from each 6x6 input
  * tile by 36 GEMMs over transformed tiles. A chunk is `images` consecutive images of the batch;
