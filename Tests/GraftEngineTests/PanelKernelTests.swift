@@ -357,6 +357,32 @@ extension PanelKernelTests {
 }
 
 extension PanelKernelTests {
+    /// The random geometries above are small; MobileNet's and EfficientNet's planes take the
+    /// row-sharing (stride 1, rows of 3+ vectors) and even/odd (stride 2) forms on full-size planes.
+    @Test("vector depthwise convolution = im2col + GEMM on MobileNet- and EfficientNet-sized planes (3x3, 5x5; strides 1, 2)",
+          arguments: [(112, 1), (112, 2), (56, 1), (56, 2), (28, 1), (28, 2), (14, 1), (14, 2), (7, 1), (33, 1), (33, 2)])
+    func depthwiseFullSizePlanes(side: Int, stride: Int) {
+        for kernel in [3, 5] {
+            let out = (side + 2 * (kernel / 2) - kernel) / stride + 1
+            let g = ConvolutionGeometry(patches: PatchGeometry(channels: 3, height: side, width: side, kernelHeight: kernel, kernelWidth: kernel,
+                                                               strideHeight: stride, strideWidth: stride, padTop: kernel / 2, padLeft: kernel / 2,
+                                                               outputHeight: out, outputWidth: out),
+                                        outputChannels: 3, groups: 3)
+            let x = randomTensor([1, 3, side, side], seed: UInt64(side * 10 + stride))
+            let weight = randomTensor([3, 1, kernel, kernel], seed: UInt64(kernel)), b = randomTensor([3], seed: 7)
+            let reference = WinogradTests.forward(x, weight, b, g, .im2colGEMM, imagesPerChunk: 1)
+            for isa in Self.instructionSets {
+                let fast = PanelKernels.$override.withValue(isa) {
+                    WinogradTests.forward(x, weight, b, g, .depthwiseDirect, imagesPerChunk: 1)
+                }
+                #expect(!fast.contains { $0.isNaN }, "\(isa) \(side) s\(stride) \(kernel)x\(kernel): outputs left unwritten")
+                expectClose(fast, reference, tolerance: 1e-5)
+            }
+        }
+    }
+}
+
+extension PanelKernelTests {
     @Test("pointwise convolutions on the panels = the pointwise GEMM; inference takes the panels at any batch, training from 2 images")
     func pointwiseOnPanels() {
         for (channels, outputs, side, groups) in [(16, 96, 112, 1), (96, 24, 7, 1), (8, 6, 5, 2), (3, 40, 33, 1)] {
