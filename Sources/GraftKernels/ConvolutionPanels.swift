@@ -125,6 +125,20 @@ extension ConvolutionKernels {
                     }
                     continue
                 }
+                if g.isPointwise && rowParts > 1 {
+                    // Workers that share an image's rows would each pack all of it: its channels
+                    // are read in place instead (MobileNetV2's 7x7 and 14x14 1x1 layers at batch 1).
+                    for group in 0..<g.groups {
+                        let channel = group * rows + firstRow
+                        PanelKernels.gemmPlainB(isa, m: rowCount, n: area, k: reduction,
+                                                a: weight + channel * reduction, lda: reduction,
+                                                b: input + n * g.inputImageCount + group * reduction * area, ldb: area,
+                                                c: result + channel * area, ldc: area, bias: bias.map { $0 + channel },
+                                                residual: residual.map { $0 + n * g.outputImageCount + channel * area },
+                                                activation: activation)
+                    }
+                    continue
+                }
                 for b in blockRange {
                     let first = b * panelCount / blocks, count = (b + 1) * panelCount / blocks - first
                     let columns = min(area, (first + count) * width) - first * width

@@ -407,6 +407,35 @@ extension PanelKernelTests {
             }
         }
     }
+
+    /// One image, workers sharing its output rows: each reads the image's channels in place (no
+    /// packing), adding the residual and applying the activation as tiles are stored. Row counts
+    /// not a multiple of a tile, planes not a multiple of a panel, groups.
+    @Test("pointwise convolution at batch 1 over 2-4 workers, the image read unpacked = the pointwise GEMM (+ residual, activation)")
+    func pointwiseBatchOneUnpacked() {
+        let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
+        for (channels, outputs, side, groups) in [(160, 960, 7, 1), (384, 64, 14, 1), (64, 36, 14, 2), (24, 13, 9, 1)] {
+            let g = ConvolutionGeometry(patches: PatchGeometry(channels: channels, height: side, width: side, kernelHeight: 1, kernelWidth: 1,
+                                                               outputHeight: side, outputWidth: side),
+                                        outputChannels: outputs, groups: groups)
+            let x = randomTensor([1, channels, side, side], seed: 91)
+            let w = randomTensor([outputs, channels / groups, 1, 1], seed: 92), b = randomTensor([outputs], seed: 93)
+            let residual = randomTensor([1, outputs, side, side], seed: 94)
+            var reference = WinogradTests.forward(x, w, b, g, .pointwiseGEMM, imagesPerChunk: 1)
+            for i in reference.indices { reference[i] = min(max(reference[i] + residual.scalars[i], 0), 6) }
+            for isa in Self.instructionSets {
+                for parts in [2, 3, 4] {
+                    let fast = PanelKernels.$override.withValue(isa) {
+                        Parallel.$minimumWorkOverride.withValue(0) {
+                            WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts, residual: residual, activation: relu6)
+                        }
+                    }
+                    #expect(!fast.contains { $0.isNaN }, "\(isa) \(g) \(parts) parts: outputs left unwritten")
+                    expectClose(fast, reference, tolerance: 1e-4)
+                }
+            }
+        }
+    }
 }
 
 
