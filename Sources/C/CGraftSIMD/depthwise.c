@@ -1,8 +1,12 @@
-/* Depthwise convolution (one input plane per output plane: MobileNet, EfficientNet), one padded
- * plane at a time. Sixteen (AVX-512) or eight (AVX2) output pixels of one row are summed in one
- * register over every tap of the window, then stored once: per tap one broadcast weight, one load
- * of the taps (stride 1), two loads and a permute (stride 2) or a gather (other strides, AVX-512),
- * and one FMA. The sum starts from the bias and adds the taps in row-major window order. */
+/* Depthwise convolution (one input plane per output plane: MobileNet, EfficientNet).
+ *
+ * graft_simd_depthwise_planes (below, "the direct form") reads each plane where it lies and covers
+ * strides 1 and 2 across: a chunk of output rows x vectors of outputs sums its taps in registers,
+ * each tap's vector cut from a few loads of the input row by permutes (AVX-512: from any two
+ * vectors; AVX2: within 128-bit halves, windows of 3 or 5), the activation applied as it is
+ * stored. graft_simd_depthwise (first) is the general fallback over a padded plane: sixteen or
+ * eight outputs of one row per register, one load, a permute or a gather (other strides, AVX-512)
+ * per tap. Both add the taps to the bias in row-major window order. */
 #include "graft_simd.h"
 #include "simd_internal.h"
 
@@ -151,8 +155,10 @@ static void depthwise_avx2(const float *padded, int ph, int pw, const graft_simd
 }
 
 /* ---- The direct form: each plane read where it lies, no padded copy and no copy-out. A chunk is
- * R output rows x V vectors of outputs (R * V = 8 independent FMA chains whatever the plane's
- * width: rows of 7 or 14 outputs ran one chain each and waited on FMA latency). The window's
+ * R output rows x V vectors of outputs (R * V independent FMA chains whatever the plane's width:
+ * rows of 7 or 14 outputs ran one chain each and waited on FMA latency). DIRECT512/256 below load
+ * every tap; SHIFTED, ROWWISE and HALVED (further down) cut taps from shared loads and take over
+ * for the common windows. The window's
  * columns outside the plane are masked out of the loads (masked lanes read nothing and are zero),
  * its rows outside the plane read through an empty mask; lanes and rows past the output are
  * computed from nothing and not stored. Per output the taps are still added in row-major window
@@ -413,11 +419,21 @@ __attribute__((target("avx2"))) static inline __m256 even_lanes256(__m256 a, __m
                                                   _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-/* row_lanes as an AVX2 mask vector. */
-__attribute__((target("avx2"))) static inline __m256i row_lanes8(ptrdiff_t s, int width) {
-    const unsigned bits = row_lanes(s, 8, width);
+/* Odd lanes of two vectors of 8 (16 floats), in order. */
+__attribute__((target("avx2"))) static inline __m256 odd_lanes256(__m256 a, __m256 b) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))),
+                                                  _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/* Eight lane bits as an AVX2 mask vector. */
+__attribute__((target("avx2"))) static inline __m256i row_lanes8_bits(unsigned bits) {
     const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
     return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lane), lane);
+}
+
+/* row_lanes as an AVX2 mask vector. */
+__attribute__((target("avx2"))) static inline __m256i row_lanes8(ptrdiff_t s, int width) {
+    return row_lanes8_bits(row_lanes(s, 8, width));
 }
 
 #define DIRECT256(R, V, SW)                                                                        \
@@ -479,6 +495,114 @@ __attribute__((target("avx2"))) static inline __m256i row_lanes8(ptrdiff_t s, in
         }                                                                                          \
     }
 
+/* Lanes j .. j + 7 of the 16 floats a, b (t: their middle, a's high half and b's low half), for a
+ * constant 0 <= j <= 4 (windows up to 5 wide): AVX2 has no two-register permute, so a shift
+ * within 128-bit halves. */
+__attribute__((target("avx2"))) static inline __m256 cut8(__m256 a, __m256 t, int j) {
+#define ALIGN8(HI, LO, BYTES) _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(HI), _mm256_castps_si256(LO), BYTES))
+    switch (j) {
+    case 0: return a;
+    case 1: return ALIGN8(t, a, 4);
+    case 2: return ALIGN8(t, a, 8);
+    case 3: return ALIGN8(t, a, 12);
+    default: return t;
+    }
+#undef ALIGN8
+}
+
+/* AVX2 loads of a chunk's row: plain where all 8 floats lie in the row (masked loads cost more). */
+#define ROW_LOAD256(x, bits) ((bits) == 0xFFu ? _mm256_loadu_ps(x) : _mm256_maskload_ps((x), row_lanes8_bits(bits)))
+
+/* The AVX2 forms of SHIFTED512 (stride 1) and HALVED512 (stride 2) for dilation 1 across and a
+ * window KW (3 or 5) wide, a constant so that every tap's cut is one instruction. */
+#define SHIFTED256(R, V, KW)                                                                       \
+    {                                                                                              \
+        unsigned span[V + 1];                                                                      \
+        UNROLL for (int v = 0; v <= V; v++) span[v] = row_lanes((ptrdiff_t)ow0 - g->pad_left + 8 * v, 8, width); \
+        __m256 sum[R][V];                                                                          \
+        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm256_set1_ps(bias); \
+        for (int i = 0; i < kh; i++) {                                                             \
+            const float *w = kernel + i * KW;                                                      \
+            UNROLL for (int r = 0; r < R; r++) {                                                   \
+                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
+                if (ih < 0 || ih >= height || oh0 + r >= oh_count) continue;                       \
+                const float *x = image + (ptrdiff_t)ih * width + ow0 - g->pad_left;                \
+                __m256 in[V + 1], mid[V];                                                          \
+                UNROLL for (int v = 0; v <= V; v++) in[v] = ROW_LOAD256(x + 8 * v, span[v]);       \
+                UNROLL for (int v = 0; v < V; v++) mid[v] = _mm256_permute2f128_ps(in[v], in[v + 1], 0x21); \
+                UNROLL for (int j = 0; j < KW; j++) {                                              \
+                    const __m256 weight = _mm256_broadcast_ss(w + j);                              \
+                    UNROLL for (int v = 0; v < V; v++)                                             \
+                        sum[r][v] = _mm256_fmadd_ps(weight, cut8(in[v], mid[v], j), sum[r][v]); \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        STORE256(R, V)                                                                             \
+    }
+
+#define HALVED256(R, V, KW)                                                                        \
+    {                                                                                              \
+        const ptrdiff_t base = 2 * (ptrdiff_t)ow0 - g->pad_left;                                   \
+        unsigned span[2 * V + 2];                                                                  \
+        UNROLL for (int u = 0; u < 2 * V + 2; u++) span[u] = row_lanes(base + 8 * u, 8, width);    \
+        __m256 sum[R][V];                                                                          \
+        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm256_set1_ps(bias); \
+        for (int i = 0; i < kh; i++) {                                                             \
+            const float *w = kernel + i * KW;                                                      \
+            UNROLL for (int r = 0; r < R; r++) {                                                   \
+                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
+                if (ih < 0 || ih >= height || oh0 + r >= oh_count) continue;                       \
+                const float *x = image + (ptrdiff_t)ih * width + base;                             \
+                __m256 e[V + 1], o[V + 1], em[V], om[V];                                           \
+                UNROLL for (int v = 0; v <= V; v++) {                                              \
+                    const __m256 a = ROW_LOAD256(x + 16 * v, span[2 * v]);                         \
+                    const __m256 b = ROW_LOAD256(x + 16 * v + 8, span[2 * v + 1]);                 \
+                    e[v] = even_lanes256(a, b);                                                    \
+                    o[v] = odd_lanes256(a, b);                                                     \
+                }                                                                                  \
+                UNROLL for (int v = 0; v < V; v++) {                                               \
+                    em[v] = _mm256_permute2f128_ps(e[v], e[v + 1], 0x21);                          \
+                    om[v] = _mm256_permute2f128_ps(o[v], o[v + 1], 0x21);                          \
+                }                                                                                  \
+                UNROLL for (int j = 0; j < KW; j++) {                                              \
+                    const __m256 weight = _mm256_broadcast_ss(w + j);                              \
+                    UNROLL for (int v = 0; v < V; v++) {                                           \
+                        const __m256 tap = j & 1 ? cut8(o[v], om[v], j / 2) : cut8(e[v], em[v], j / 2); \
+                        sum[r][v] = _mm256_fmadd_ps(weight, tap, sum[r][v]);                       \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        STORE256(R, V)                                                                             \
+    }
+
+/* The chunk's outputs, activated, plain stores for whole vectors (AVX2's masked stores are slow). */
+#define STORE256(R, V)                                                                             \
+    UNROLL for (int r = 0; r < R; r++) {                                                           \
+        if (oh0 + r >= oh_count) break;                                                            \
+        float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                               \
+        UNROLL for (int v = 0; v < V; v++) {                                                       \
+            const int left = ow_count - ow0 - 8 * v;                                               \
+            if (left <= 0) break;                                                                  \
+            __m256 y = sum[r][v];                                                                  \
+            if (relu) y = relu256(y, slope, ceiling, threshold);                                   \
+            if (left >= 8) _mm256_storeu_ps(out + 8 * v, y);                                       \
+            else _mm256_maskstore_ps(out + 8 * v, lanes8(left), y);                                \
+        }                                                                                          \
+    }
+
+#define CHUNKS256(FORM, R, V, KW)                                                                  \
+    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
+        for (int ow0 = 0; ow0 < ow_count; ow0 += 8 * V) FORM(R, V, KW)
+
+/* A form over the plane: chunks as wide as the rows allow within AVX2's 16 registers. */
+#define PLANE256(FORM, KW)                                                                         \
+    {                                                                                              \
+        if (vectors >= 4) CHUNKS256(FORM, 1, 4, KW)                                                \
+        else if (vectors >= 2) CHUNKS256(FORM, 2, 2, KW)                                           \
+        else CHUNKS256(FORM, 4, 1, KW)                                                             \
+    }
+
 #define DIRECT256_PLANE(R, V, SW)                                                                  \
     for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
         for (int ow0 = 0; ow0 < ow_count; ow0 += 8 * V) DIRECT256(R, V, SW)
@@ -494,7 +618,12 @@ static void depthwise_direct_avx2(const float *image, const graft_simd_patches *
     const __m256 ceiling = _mm256_set1_ps(relu ? activation->ceiling : 0);
     const __m256 threshold = _mm256_set1_ps(relu ? activation->threshold : 0);
     const int vectors = (ow_count + 7) / 8;
-    if (g->stride_width == 1) {
+    if (dw == 1 && (kw == 3 || kw == 5) && (g->stride_width == 1 || g->stride_width == 2)) {
+        if (g->stride_width == 1 && kw == 3) PLANE256(SHIFTED256, 3)
+        else if (g->stride_width == 1) PLANE256(SHIFTED256, 5)
+        else if (kw == 3) PLANE256(HALVED256, 3)
+        else PLANE256(HALVED256, 5)
+    } else if (g->stride_width == 1) {
         if (vectors >= 3) DIRECT256_PLANE(2, 4, 1)
         else if (vectors == 2) DIRECT256_PLANE(4, 2, 1)
         else DIRECT256_PLANE(8, 1, 1)
