@@ -10,7 +10,8 @@ import CGraftSIMD
 ///
 /// Its interpolation points (0, ±1, ±2) make the rounding a few times larger than F(2, 3)'s, still
 /// within the engine's tolerance against im2col (about 1e-5 relative on unit-scale data, measured
-/// by `WinogradTests`); training keeps F(2, 3), whose gradients are checked against finite differences.
+/// by `WinogradTests`). Training takes it for the forward pass only (``prefersWinograd43Forward(_:batch:backward:)``);
+/// its gradients keep F(2, 3), checked against finite differences.
 extension ConvolutionKernels {
     /// Transform positions of a 6x6 tile.
     static let winograd43Positions = 36
@@ -39,6 +40,17 @@ extension ConvolutionKernels {
         guard g.inputChannelsPerGroup >= winograd43MinimumChannels, g.outputChannelsPerGroup >= winograd43MinimumChannels
         else { return false }
         return batch * winograd43TileGrid(g.patches).perImage >= winograd43MinimumTiles
+    }
+
+    /// Whether a training plan's forward pass takes F(4, 3) for a layer whose backward pass runs
+    /// F(2, 3) (``Strategy/winograd``): where inference would, and only on maps whose 4x4 tiles
+    /// waste at most a tenth of their outputs (13x13 and 14x14 maps computed 16x16: CaffeNet's
+    /// conv3-5 ran slower by F(4, 3) than by the panels at batch 1).
+    public static func prefersWinograd43Forward(_ g: ConvolutionGeometry, batch: Int, backward: Strategy) -> Bool {
+        guard backward == .winograd, PanelKernels.active != .none, supports(.winograd4, g),
+              prefersWinograd43(g, batch: batch) else { return false }
+        let covered = 16 * winograd43TileGrid(g.patches).perImage
+        return 10 * g.patches.outputArea >= 9 * covered
     }
 
     /// The 4x4 output tiles of one image (the last row and column may overhang the output) and

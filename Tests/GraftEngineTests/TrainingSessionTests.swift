@@ -292,6 +292,27 @@ struct TrainingSessionTests {
                     naiveConvolution(x, weight: weights["node.weight"]!, bias: weights["node.bias"]!, op), tolerance: 1e-4)
     }
 
+    @Test("training: F(4, 3) forward where the backward pass runs F(2, 3) on maps the 4x4 tiles fit; the gradients' path unchanged")
+    func winograd43TrainingForward() throws {
+        guard PanelKernels.active != .none, Parallel.workers > 1 else { return }
+        func layer(side: Int) throws -> ConvolutionLayer {
+            let op = Convolution(outputChannels: 64, kernel: [3, 3], padBegin: [1, 1])
+            let graph = try singleNodeGraph(.convolution(op), inputShapes: [[2, 64, side, side]])
+            let weights = ["node.weight": randomTensor([64, 64, 3, 3], seed: 7), "node.bias": randomTensor([64], seed: 8)]
+            let training = try BackpropagationPlan(graph: graph, weights: weights, batchSize: nil, plan: TrainingPlan(), checksLoss: false)
+            return try #require(training.execution.layers.first as? ConvolutionLayer)
+        }
+        try ConvolutionKernels.$forcedStrategy.withValue(.winograd) {
+            let fitting = try layer(side: 28)  // 49 tiles per image, none overhanging
+            #expect(fitting.strategy == .winograd && fitting.forwardStrategy == .winograd4)
+            #expect(fitting.weight != nil)
+            let overhanging = try layer(side: 14)  // 16x16 computed for 14x14: 23% wasted
+            #expect(overhanging.forwardStrategy == .winograd)
+        }
+        let panels = try ConvolutionKernels.$forcedStrategy.withValue(.imageParallel) { try layer(side: 28) }
+        #expect(panels.forwardStrategy == .imageParallel)
+    }
+
     @Test("loss: softmax cross-entropy from logits, mean over the batch, class weights as PyTorch; the Softmax node is fused")
     func crossEntropy() throws {
         let (graph, weights) = try tinyClassifier()

@@ -3,17 +3,23 @@ import GraftKernels
 
 /// Convolution: Graft's panel GEMM image by image (or block by block of one image), im2col + BLAS
 /// GEMM with several images' columns side by side, a plain GEMM for 1x1 kernels, Winograd F(2, 3)
-/// (training) or F(4, 3) (inference) for wide stride-1 3x3 kernels, a vector kernel per plane for depthwise; at inference it may
+/// (training's gradients) or F(4, 3) (inference, and training's forward pass where its tiles fit)
+/// for wide stride-1 3x3 kernels, a vector kernel per plane for depthwise; at inference it may
 /// add a following sum's other operand (``residual``) and apply a following ReLU (``activation``) itself.
 final class ConvolutionLayer: Layer {
     let node: String
     let inputs: [ValueID]
     let outputs: [ValueID]
     let geometry: ConvolutionGeometry
+    /// The backward pass's strategy, and the forward pass's unless ``forwardStrategy`` says otherwise.
     let strategy: ConvolutionKernels.Strategy
+    /// A training plan's forward pass by F(4, 3) where its backward pass runs F(2, 3): the forward
+    /// pass's output is only a value, while the gradients keep the finite-difference-checked path.
+    let forwardStrategy: ConvolutionKernels.Strategy
     let batch: Int
     /// Images whose columns share one GEMM (see ``ConvolutionKernels/imagesPerChunk(for:strategy:batch:targetColumns:maximumScratch:)``).
     let imagesPerChunk: Int
+    let forwardImagesPerChunk: Int
     private let weightForm: WeightForm
     let bias: Parameter?
     /// A following ReLU folded in by the plan (inference only).
@@ -47,6 +53,11 @@ final class ConvolutionLayer: Layer {
         batch = x[0]
         strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch, inference: site.purpose == .inference)
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
+        let training = site.purpose != .inference
+        forwardStrategy = training && ConvolutionKernels.prefersWinograd43Forward(geometry, batch: batch, backward: strategy)
+            ? .winograd4 : strategy
+        forwardImagesPerChunk = forwardStrategy == strategy ? imagesPerChunk
+            : ConvolutionKernels.imagesPerChunk(for: geometry, strategy: forwardStrategy, batch: batch)
         if strategy == .winograd || strategy == .winograd4, site.purpose == .inference {
             guard let tensor = try site.tensor("weight") else {
                 throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
@@ -78,7 +89,7 @@ final class ConvolutionLayer: Layer {
         if case .winograd43Transformed = weightForm {
             return ConvolutionKernels.winograd43ForwardScratchCount(for: geometry, imagesPerChunk: imagesPerChunk)
         }
-        return ConvolutionKernels.scratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk)
+        return ConvolutionKernels.scratchCount(for: geometry, strategy: forwardStrategy, imagesPerChunk: forwardImagesPerChunk)
     }
     var backwardScratchCount: Int {
         ConvolutionKernels.backwardScratchCount(for: geometry, strategy: strategy, imagesPerChunk: imagesPerChunk)
@@ -104,8 +115,8 @@ final class ConvolutionLayer: Layer {
         case .stored(let weight):
             ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                        bias: biasPointer, output: context.output(outputs[0]),
-                                       batch: batch, geometry: geometry, strategy: strategy, scratch: context.scratch,
-                                       imagesPerChunk: imagesPerChunk, residual: residual.map { context.input($0) },
+                                       batch: batch, geometry: geometry, strategy: forwardStrategy, scratch: context.scratch,
+                                       imagesPerChunk: forwardImagesPerChunk, residual: residual.map { context.input($0) },
                                        activation: activation)
         }
     }
