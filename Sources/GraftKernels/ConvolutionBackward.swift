@@ -55,7 +55,9 @@ extension ConvolutionKernels {
     public static func backwardScratchCount(for g: ConvolutionGeometry, strategy: Strategy, imagesPerChunk: Int = 1) -> Int {
         switch strategy {
         case .depthwiseDirect: 0
-        case .winograd, .winograd4: winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk)
+        case .winograd, .winograd4:
+            max(winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk),
+                winograd43InputGradientScratchCount(for: g, imagesPerChunk: imagesPerChunk))
         case .imageParallel:
             max(max(1, imagesPerChunk) * (g.patches.columnCount + g.weightCount),
                 panelBackwardScratch(for: g, parts: imagesPerChunk))
@@ -98,9 +100,15 @@ extension ConvolutionKernels {
         }
         switch strategy {
         case .winograd, .winograd4:
-            winogradBackward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
-                             weightGradient: weightGradient, batch: batch, geometry: g,
-                             imagesPerChunk: max(1, imagesPerChunk), scratch: needScratch())
+            let byF43 = inputGradient != nil && prefersWinograd43InputGradient(g, batch: batch)
+            winogradBackward(input: input, weight: weight, outputGradient: outputGradient,
+                             inputGradient: byF43 ? nil : inputGradient, weightGradient: weightGradient,
+                             batch: batch, geometry: g, imagesPerChunk: max(1, imagesPerChunk), scratch: needScratch())
+            if byF43, let inputGradient {
+                winograd43InputGradient(weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                                        batch: batch, geometry: g, imagesPerChunk: max(1, imagesPerChunk),
+                                        scratch: needScratch())
+            }
         case .imageParallel where PanelKernels.active != .none:
             backwardPanels(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
                            weightGradient: weightGradient, batch: batch, geometry: g, parts: imagesPerChunk,

@@ -53,6 +53,36 @@ extension ConvolutionKernels {
         return 10 * g.patches.outputArea >= 9 * covered
     }
 
+    /// Whether training's input gradient of this F(2, 3) layer is taken by F(4, 3): it is the
+    /// convolution of the output gradient with the flipped, transposed kernel (``winogradMirror(_:)``),
+    /// a forward pass F(4, 3) computes where ``prefersWinograd43Forward(_:batch:backward:)`` says so.
+    public static func prefersWinograd43InputGradient(_ g: ConvolutionGeometry, batch: Int) -> Bool {
+        supportsWinograd(g) && prefersWinograd43Forward(winogradMirror(g), batch: batch, backward: .winograd)
+    }
+
+    /// Floats of scratch ``winograd43InputGradient(weight:outputGradient:inputGradient:batch:geometry:imagesPerChunk:scratch:)``
+    /// needs (0 where F(4, 3) cannot run): the flipped kernel, its transform and one chunk.
+    static func winograd43InputGradientScratchCount(for g: ConvolutionGeometry, imagesPerChunk: Int) -> Int {
+        guard supportsWinograd(g) else { return 0 }
+        let mirror = winogradMirror(g)
+        guard winograd43Addressable(mirror) else { return 0 }
+        return g.weightCount + winograd43TransformedWeightCount(for: mirror) + winograd43ChunkCount(mirror, images: max(1, imagesPerChunk))
+    }
+
+    /// `inputGradient` = the output gradient convolved with the flipped, transposed kernel, by
+    /// F(4, 3) in chunks of `imagesPerChunk` images (overwritten).
+    static func winograd43InputGradient(weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                        inputGradient: UnsafeMutablePointer<Float>, batch: Int, geometry g: ConvolutionGeometry,
+                                        imagesPerChunk: Int, scratch: UnsafeMutablePointer<Float>) {
+        let mirror = winogradMirror(g)
+        let flipped = scratch, transformed = scratch + g.weightCount
+        flipKernels(weight, into: flipped, geometry: g)
+        transformWinograd43Weights(flipped, geometry: mirror, into: transformed)
+        winograd43Forward(input: outputGradient, transformedWeight: transformed, bias: nil, output: inputGradient,
+                          batch: batch, geometry: mirror, imagesPerChunk: imagesPerChunk,
+                          scratch: transformed + winograd43TransformedWeightCount(for: mirror))
+    }
+
     /// The 4x4 output tiles of one image (the last row and column may overhang the output) and
     /// the padded plane every tile's 6x6 window fits in.
     static func winograd43TileGrid(_ p: PatchGeometry) -> (high: Int, wide: Int, perImage: Int, paddedPlane: Int) {

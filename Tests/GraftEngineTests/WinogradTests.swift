@@ -126,6 +126,34 @@ struct WinogradTests {
         expectClose(fast.bias, reference.bias, tolerance: 1e-4)
     }
 
+    /// Training's input gradient by F(4, 3) (64+ channels either way, 32+ tiles, maps its tiles fit),
+    /// the weight gradient by F(2, 3), against im2col: the plain path the gradient checks cover.
+    @Test("F(2, 3) layers with F(4, 3) input gradients: gradients match im2col; 14x14 maps keep F(2, 3)",
+          arguments: [(64, 96, 28, 2, 2), (128, 64, 16, 3, 3), (96, 64, 8, 8, 5)])
+    func backwardInputGradientByF43(channels: Int, outputs: Int, side: Int, batch: Int, imagesPerChunk: Int) {
+        let c = WinogradCase("", batch: batch, channels: channels, size: (side, side), kernel: 3, pad: (1, 1),
+                             outputChannels: outputs, imagesPerChunk: imagesPerChunk)
+        let g = c.geometry
+        for isa in PanelKernels.InstructionSet.allCases where isa != .none && isa <= PanelKernels.supported {
+            PanelKernels.$override.withValue(isa) {
+                #expect(ConvolutionKernels.prefersWinograd43InputGradient(g, batch: batch))
+                let x = randomTensor([batch, channels, side, side], seed: 31)
+                let w = randomTensor([outputs, channels, 3, 3], seed: 32)
+                let dy = randomTensor([batch, outputs, side, side], seed: 33)
+                let fast = Self.backward(x, w, dy, g, .winograd, imagesPerChunk: imagesPerChunk)
+                let reference = Self.backward(x, w, dy, g, .im2colGEMM, imagesPerChunk: 1)
+                #expect(!fast.input.contains { $0.isNaN })
+                // F(4, 3)'s rounding, relative to the largest value as in `forward4`: measured at most 7.0e-6 of it.
+                let scale = reference.input.map(abs).max() ?? 1
+                let worst = zip(fast.input, reference.input).map { abs($0 - $1) }.max() ?? .infinity
+                #expect(worst <= 2e-5 * max(1, scale), "max error \(worst) of input gradients up to \(scale)")
+                expectClose(fast.weight, reference.weight, tolerance: 1e-4)
+            }
+        }
+        let overhanging = WinogradCase("", batch: 4, channels: 64, size: (14, 14), kernel: 3, pad: (1, 1), outputChannels: 64)
+        #expect(!ConvolutionKernels.prefersWinograd43InputGradient(overhanging.geometry, batch: 4))
+    }
+
     @Test("strategy: Winograd for wide stride-1 3x3, not for thin, strided, dilated or larger kernels")
     func selection() {
         func geometry(channels: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, groups: Int = 1, size: Int = 13) -> ConvolutionGeometry {
