@@ -174,6 +174,18 @@ static inline unsigned row_lanes(ptrdiff_t s, int n, int width) {
     return (unsigned)(((1ull << hi) - 1) & ~((1ull << lo) - 1));
 }
 
+/* A chunk's outputs, activated, stored through masks (rows and lanes past the output are not). */
+#define STORE512(R, V)                                                                             \
+    UNROLL for (int r = 0; r < R; r++) {                                                           \
+        if (oh0 + r >= oh_count) break;                                                            \
+        float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                               \
+        UNROLL for (int v = 0; v < V; v++) {                                                       \
+            __m512 y = sum[r][v];                                                                  \
+            if (relu) y = relu512(y, slope, ceiling, threshold);                                   \
+            _mm512_mask_storeu_ps(out + 16 * v, lanes16(ow_count - ow0 - 16 * v), y);              \
+        }                                                                                          \
+    }
+
 #define DIRECT512(R, V, SW)                                                                        \
     {                                                                                              \
         __mmask16 lo[DIRECT_MAX_KERNEL_WIDTH][V], hi[DIRECT_MAX_KERNEL_WIDTH][V];                  \
@@ -209,15 +221,7 @@ static inline unsigned row_lanes(ptrdiff_t s, int n, int width) {
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
-        UNROLL for (int r = 0; r < R; r++) {                                                       \
-            if (oh0 + r >= oh_count) break;                                                        \
-            float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                           \
-            UNROLL for (int v = 0; v < V; v++) {                                                   \
-                __m512 y = sum[r][v];                                                              \
-                if (relu) y = relu512(y, slope, ceiling, threshold);                               \
-                _mm512_mask_storeu_ps(out + 16 * v, lanes16(ow_count - ow0 - 16 * v), y);          \
-            }                                                                                      \
-        }                                                                                          \
+        STORE512(R, V)                                                                             \
     }
 
 /* Stride 1 across with a window at most 17 columns wide: each tap row's inputs for a chunk are
@@ -249,15 +253,7 @@ static inline unsigned row_lanes(ptrdiff_t s, int n, int width) {
                     sum[r][v] = _mm512_fmadd_ps(weight, _mm512_permutex2var_ps(in[r][v], cut, in[r][v + 1]), sum[r][v]); \
             }                                                                                      \
         }                                                                                          \
-        UNROLL for (int r = 0; r < R; r++) {                                                       \
-            if (oh0 + r >= oh_count) break;                                                        \
-            float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                           \
-            UNROLL for (int v = 0; v < V; v++) {                                                   \
-                __m512 y = sum[r][v];                                                              \
-                if (relu) y = relu512(y, slope, ceiling, threshold);                               \
-                _mm512_mask_storeu_ps(out + 16 * v, lanes16(ow_count - ow0 - 16 * v), y);          \
-            }                                                                                      \
-        }                                                                                          \
+        STORE512(R, V)                                                                             \
     }
 
 /* Stride and dilation 1 down as well: a chunk's R + kh - 1 input rows are each loaded once
@@ -287,15 +283,7 @@ static inline unsigned row_lanes(ptrdiff_t s, int n, int width) {
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
-        UNROLL for (int r = 0; r < R; r++) {                                                       \
-            if (oh0 + r >= oh_count) break;                                                        \
-            float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                           \
-            UNROLL for (int v = 0; v < V; v++) {                                                   \
-                __m512 y = sum[r][v];                                                              \
-                if (relu) y = relu512(y, slope, ceiling, threshold);                               \
-                _mm512_mask_storeu_ps(out + 16 * v, lanes16(ow_count - ow0 - 16 * v), y);          \
-            }                                                                                      \
-        }                                                                                          \
+        STORE512(R, V)                                                                             \
     }
 
 #define ROWWISE512_PLANE(R, V)                                                                     \
@@ -345,15 +333,7 @@ static inline unsigned row_lanes(ptrdiff_t s, int n, int width) {
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
-        UNROLL for (int r = 0; r < R; r++) {                                                       \
-            if (oh0 + r >= oh_count) break;                                                        \
-            float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                           \
-            UNROLL for (int v = 0; v < V; v++) {                                                   \
-                __m512 y = sum[r][v];                                                              \
-                if (relu) y = relu512(y, slope, ceiling, threshold);                               \
-                _mm512_mask_storeu_ps(out + 16 * v, lanes16(ow_count - ow0 - 16 * v), y);          \
-            }                                                                                      \
-        }                                                                                          \
+        STORE512(R, V)                                                                             \
     }
 
 #define HALVED512_PLANE(R, V)                                                                      \
