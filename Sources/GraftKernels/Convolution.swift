@@ -94,7 +94,7 @@ public enum ConvolutionKernels {
     /// alternating runs on a noisy machine); much larger column matrices would fall out of cache.
     public static let imageParallelMaximumColumns = 4 << 20
 
-    /// A strategy that ``preferredStrategy(for:batch:inference:)`` returns whenever it applies, for the
+    /// A strategy that ``preferredStrategy(for:batch:inference:workers:)`` returns whenever it applies, for the
     /// current task: tests pin the path they check (a Winograd gradient check on a few channels,
     /// which the cost rule would send to a GEMM).
     @TaskLocal public static var forcedStrategy: Strategy?

@@ -54,7 +54,7 @@ extension ConvolutionKernels {
     }
 
     /// Whether training's input gradient of this F(2, 3) layer is taken by F(4, 3): it is the
-    /// convolution of the output gradient with the flipped, transposed kernel (``winogradMirror(_:)``),
+    /// convolution of the output gradient with the flipped, transposed kernel (`winogradMirror`),
     /// a forward pass F(4, 3) computes where ``prefersWinograd43Forward(_:batch:backward:)`` says so.
     public static func prefersWinograd43InputGradient(_ g: ConvolutionGeometry, batch: Int) -> Bool {
         supportsWinograd(g) && prefersWinograd43Forward(winogradMirror(g), batch: batch, backward: .winograd)
