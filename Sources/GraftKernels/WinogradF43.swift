@@ -10,8 +10,9 @@ import CGraftSIMD
 ///
 /// Its interpolation points (0, ±1, ±2) make the rounding a few times larger than F(2, 3)'s, still
 /// within the engine's tolerance against im2col (about 1e-5 relative on unit-scale data, measured
-/// by `WinogradTests`). Training takes it for the forward pass only (``prefersWinograd43Forward(_:batch:backward:)``);
-/// its gradients keep F(2, 3), checked against finite differences.
+/// by `WinogradTests`). Training takes it for the forward pass (``prefersWinograd43Forward(_:batch:backward:)``)
+/// and the input gradient (``prefersWinograd43InputGradient(_:batch:)``, checked against im2col);
+/// the weight gradient keeps F(2, 3), checked against finite differences.
 extension ConvolutionKernels {
     /// Transform positions of a 6x6 tile.
     static let winograd43Positions = 36

@@ -13,8 +13,8 @@ final class ConvolutionLayer: Layer {
     let geometry: ConvolutionGeometry
     /// The backward pass's strategy, and the forward pass's unless ``forwardStrategy`` says otherwise.
     let strategy: ConvolutionKernels.Strategy
-    /// A training plan's forward pass by F(4, 3) where its backward pass runs F(2, 3): the forward
-    /// pass's output is only a value, while the gradients keep the finite-difference-checked path.
+    /// A training plan's forward pass by F(4, 3) where its backward pass runs F(2, 3) (whose input
+    /// gradient then takes F(4, 3) too, its weight gradient the finite-difference-checked F(2, 3)).
     let forwardStrategy: ConvolutionKernels.Strategy
     let batch: Int
     /// Images whose columns share one GEMM (see ``ConvolutionKernels/imagesPerChunk(for:strategy:batch:targetColumns:maximumScratch:)``).
