@@ -383,6 +383,37 @@ extension PanelKernelTests {
 }
 
 extension PanelKernelTests {
+    /// Windows whose taps reach further than one vector's shift (stride 1, `(kw - 1) * dilation >
+    /// 16`) and dilated stride-2 windows take the direct form, which loads every tap; the random
+    /// geometries above never build one. Widths give rows of 1, 2 and 3+ vectors.
+    @Test("vector depthwise convolution = im2col + GEMM on wide dilated windows (the direct form)",
+          arguments: [(5, 5, 1), (9, 3, 1), (16, 2, 1), (3, 2, 2), (7, 3, 2)])
+    func depthwiseWideDilatedWindows(kernel: Int, dilation: Int, stride: Int) {
+        let reach = (kernel - 1) * dilation + 1
+        for width in [12, 30, 61] {
+            let (height, pad) = (reach / 2 + 5, reach / 2)
+            let oh = (height + 2 * pad - reach) / stride + 1, ow = (width + 2 * pad - reach) / stride + 1
+            let g = ConvolutionGeometry(patches: PatchGeometry(channels: 2, height: height, width: width,
+                                                               kernelHeight: kernel, kernelWidth: kernel,
+                                                               strideHeight: stride, strideWidth: stride, padTop: pad, padLeft: pad,
+                                                               dilationHeight: dilation, dilationWidth: dilation,
+                                                               outputHeight: oh, outputWidth: ow),
+                                        outputChannels: 2, groups: 2)
+            let x = randomTensor([2, 2, height, width], seed: UInt64(kernel * 100 + width))
+            let weight = randomTensor([2, 1, kernel, kernel], seed: UInt64(dilation)), b = randomTensor([2], seed: 9)
+            let reference = WinogradTests.forward(x, weight, b, g, .im2colGEMM, imagesPerChunk: 1)
+            for isa in Self.instructionSets {
+                let fast = PanelKernels.$override.withValue(isa) {
+                    WinogradTests.forward(x, weight, b, g, .depthwiseDirect, imagesPerChunk: 1)
+                }
+                #expect(!fast.contains { $0.isNaN }, "\(isa) \(kernel)x\(kernel) d\(dilation) s\(stride) w\(width): outputs left unwritten")
+                expectClose(fast, reference, tolerance: 1e-5)
+            }
+        }
+    }
+}
+
+extension PanelKernelTests {
     @Test("pointwise convolutions on the panels = the pointwise GEMM; inference takes the panels at any batch, training from 2 images")
     func pointwiseOnPanels() {
         for (channels, outputs, side, groups) in [(16, 96, 112, 1), (96, 24, 7, 1), (8, 6, 5, 2), (3, 40, 33, 1)] {
