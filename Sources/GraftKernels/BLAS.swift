@@ -1,8 +1,10 @@
 internal import COpenBLAS
 import Synchronization
 
-/// Single-precision matrix products through OpenBLAS. This file is the only code that calls BLAS,
-/// so pointer and integer-width rules are enforced in one place.
+/// Single-precision matrix products: Graft's own panel kernel (``PanelGEMM``) whenever a SIMD
+/// instruction set is active, OpenBLAS otherwise (`GRAFT_SIMD=off`, and `alpha` or `beta` other
+/// than 1 and 0/1). This file is the only code that calls BLAS, so pointer and integer-width rules
+/// are enforced in one place.
 public enum BLAS {
     /// Whether a matrix operand is read as stored or transposed.
     public enum Transpose: Sendable {
@@ -45,6 +47,12 @@ public enum BLAS {
         precondition(ldb >= max(1, bColumns), "sgemm: ldb \(ldb) shorter than a row of b (\(bColumns))")
         precondition(ldc >= max(1, n), "sgemm: ldc \(ldc) shorter than a row of c (\(n))")
         guard m > 0, n > 0 else { return }
+        let isa = PanelKernels.active
+        if isa != .none && alpha == 1 && (beta == 0 || beta == 1) && max(m, n, k) <= Int(Int32.max) {
+            PanelGEMM.multiply(isa, transposeA, transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                               beta: beta, c: c, ldc: ldc, parallel: !SerialBLASSection.isActive)
+            return
+        }
         // Small products on one thread: a parallel call leaves OpenBLAS's workers spinning on
         // sched_yield for a long while afterwards, taking the cores from the engine's own loops.
         let serial = Double(m) * Double(n) * Double(k) < Double(parallelMinimumWork) && threadCount > 1

@@ -360,6 +360,43 @@ public enum Reduction {
         return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     }
 
+    /// `Σ (x[i] - center)²` with several accumulators (batch normalisation's variance).
+    @inline(__always)
+    public static func squaredDeviations(_ x: UnsafePointer<Float>, from center: Float, count: Int) -> Float {
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+        let c = SIMD8<Float>(repeating: center)
+        var i = 0
+        while i + 16 <= count {
+            let d0 = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - c
+            let d1 = UnsafeRawPointer(x + i + 8).loadUnaligned(as: SIMD8<Float>.self) - c
+            s0 += d0 * d0
+            s1 += d1 * d1
+            i += 16
+        }
+        var sum = (s0 + s1).sum()
+        while i < count { let d = x[i] - center; sum += d * d; i += 1 }
+        return sum
+    }
+
+    /// `(Σ y[i], Σ y[i] * (x[i] - center))` in one pass, with several accumulators each (batch
+    /// normalisation's backward sums).
+    @inline(__always)
+    public static func sumAndCenteredDot(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, center: Float,
+                                         count: Int) -> (Float, Float) {
+        var s = SIMD8<Float>(), t = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            let dy = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            s += dy
+            t += dy * (v - SIMD8(repeating: center))
+            i += 8
+        }
+        var sum = s.sum(), dot = t.sum()
+        while i < count { sum += y[i]; dot += y[i] * (x[i] - center); i += 1 }
+        return (sum, dot)
+    }
+
     /// `Σ x[i] * y[i]` with several accumulators.
     @inline(__always)
     public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {

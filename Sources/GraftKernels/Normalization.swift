@@ -1,5 +1,6 @@
 /// Per-channel affine maps over tensors viewed as `[outer, channels, inner]`: batch normalisation
-/// at inference and the Scale/Bias broadcasts.
+/// at inference and the Scale/Bias broadcasts. Channels are split over the cores (each channel's
+/// work is the same on any thread).
 public enum NormalizationKernels {
     /// `multiplier[c] = scale[c] / sqrt(variance[c] + epsilon)` (scale 1 when absent): the factor
     /// inference-time batch normalisation applies after subtracting the mean.
@@ -16,11 +17,13 @@ public enum NormalizationKernels {
                                  outer: Int, channels: Int, inner: Int,
                                  mean: UnsafePointer<Float>, multiplier: UnsafePointer<Float>,
                                  shift: UnsafePointer<Float>?) {
-        for o in 0..<outer {
-            for c in 0..<channels {
-                let base = (o * channels + c) * inner
+        Parallel.forEach(channels, workPerItem: outer * inner) { range in
+            for c in range {
                 let m = mean[c], a = multiplier[c], b = shift?[c] ?? 0
-                for i in 0..<inner { output[base + i] = (input[base + i] - m) * a + b }
+                for o in 0..<outer {
+                    let base = (o * channels + c) * inner
+                    for i in 0..<inner { output[base + i] = (input[base + i] - m) * a + b }
+                }
             }
         }
     }
@@ -29,11 +32,13 @@ public enum NormalizationKernels {
     public static func affine(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                               outer: Int, channels: Int, inner: Int,
                               scale: UnsafePointer<Float>?, bias: UnsafePointer<Float>?) {
-        for o in 0..<outer {
-            for c in 0..<channels {
-                let base = (o * channels + c) * inner
+        Parallel.forEach(channels, workPerItem: outer * inner) { range in
+            for c in range {
                 let a = scale?[c] ?? 1, b = bias?[c] ?? 0
-                for i in 0..<inner { output[base + i] = input[base + i] * a + b }
+                for o in 0..<outer {
+                    let base = (o * channels + c) * inner
+                    for i in 0..<inner { output[base + i] = input[base + i] * a + b }
+                }
             }
         }
     }

@@ -6,20 +6,18 @@ extension NormalizationKernels {
     public static func batchStatistics(input: UnsafePointer<Float>, outer: Int, channels: Int, inner: Int,
                                        mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         let m = Double(outer * inner)
-        for c in 0..<channels {
-            var sum = 0.0
-            for o in 0..<outer { sum += Double(Reduction.sum(input + (o * channels + c) * inner, count: inner)) }
-            let mu = sum / m
-            var squares = 0.0
-            for o in 0..<outer {
-                let x = input + (o * channels + c) * inner
-                var partial: Float = 0
-                let muFloat = Float(mu)
-                for i in 0..<inner { let d = x[i] - muFloat; partial += d * d }
-                squares += Double(partial)
+        Parallel.forEach(channels, workPerItem: 2 * outer * inner) { range in
+            for c in range {
+                var sum = 0.0
+                for o in 0..<outer { sum += Double(Reduction.sum(input + (o * channels + c) * inner, count: inner)) }
+                let mu = sum / m
+                var squares = 0.0
+                for o in 0..<outer {
+                    squares += Double(Reduction.squaredDeviations(input + (o * channels + c) * inner, from: Float(mu), count: inner))
+                }
+                mean[c] = Float(mu)
+                variance[c] = Float(squares / m)
             }
-            mean[c] = Float(mu)
-            variance[c] = Float(squares / m)
         }
     }
 
@@ -38,32 +36,29 @@ extension NormalizationKernels {
                                                  scaleGradient: UnsafeMutablePointer<Float>?,
                                                  shiftGradient: UnsafeMutablePointer<Float>?) {
         let m = Float(outer * inner)
-        for c in 0..<channels {
-            let mu = mean[c], r = inverseStd[c]
-            var sumDy = 0.0, sumDyXhat = 0.0
-            for o in 0..<outer {
-                let base = (o * channels + c) * inner
-                let x = input + base, dy = outputGradient + base
-                var a: Float = 0, b: Float = 0
-                for i in 0..<inner {
-                    a += dy[i]
-                    b += dy[i] * (x[i] - mu)
+        Parallel.forEach(channels, workPerItem: 2 * outer * inner) { range in
+            for c in range {
+                let mu = mean[c], r = inverseStd[c]
+                var sumDy = 0.0, sumDyXhat = 0.0
+                for o in 0..<outer {
+                    let base = (o * channels + c) * inner
+                    let (a, b) = Reduction.sumAndCenteredDot(outputGradient + base, input + base, center: mu, count: inner)
+                    sumDy += Double(a)
+                    sumDyXhat += Double(b) * Double(r)
                 }
-                sumDy += Double(a)
-                sumDyXhat += Double(b) * Double(r)
-            }
-            scaleGradient?[c] = Float(sumDyXhat)
-            shiftGradient?[c] = Float(sumDy)
-            guard let inputGradient else { continue }
-            let gamma = scale?[c] ?? 1
-            let k = gamma * r / m
-            let meanDy = Float(sumDy), meanDyXhat = Float(sumDyXhat)
-            for o in 0..<outer {
-                let base = (o * channels + c) * inner
-                let x = input + base, dy = outputGradient + base, dx = inputGradient + base
-                for i in 0..<inner {
-                    let xhat = (x[i] - mu) * r
-                    dx[i] = k * (m * dy[i] - meanDy - xhat * meanDyXhat)
+                scaleGradient?[c] = Float(sumDyXhat)
+                shiftGradient?[c] = Float(sumDy)
+                guard let inputGradient else { continue }
+                let gamma = scale?[c] ?? 1
+                let k = gamma * r / m
+                let meanDy = Float(sumDy), meanDyXhat = Float(sumDyXhat)
+                for o in 0..<outer {
+                    let base = (o * channels + c) * inner
+                    let x = input + base, dy = outputGradient + base, dx = inputGradient + base
+                    for i in 0..<inner {
+                        let xhat = (x[i] - mu) * r
+                        dx[i] = k * (m * dy[i] - meanDy - xhat * meanDyXhat)
+                    }
                 }
             }
         }
@@ -80,25 +75,26 @@ extension NormalizationKernels {
                                                inputGradient: UnsafeMutablePointer<Float>?,
                                                scaleGradient: UnsafeMutablePointer<Float>?,
                                                shiftGradient: UnsafeMutablePointer<Float>?) {
-        for c in 0..<channels {
-            let mu = mean[c], a = multiplier[c]
-            var sumDy = 0.0, sumDyCentered = 0.0
-            for o in 0..<outer {
-                let base = (o * channels + c) * inner
-                let x = input + base, dy = outputGradient + base
-                if scaleGradient != nil || shiftGradient != nil {
-                    var s: Float = 0, t: Float = 0
-                    for i in 0..<inner { s += dy[i]; t += dy[i] * (x[i] - mu) }
-                    sumDy += Double(s)
-                    sumDyCentered += Double(t)
+        Parallel.forEach(channels, workPerItem: 2 * outer * inner) { range in
+            for c in range {
+                let mu = mean[c], a = multiplier[c]
+                var sumDy = 0.0, sumDyCentered = 0.0
+                for o in 0..<outer {
+                    let base = (o * channels + c) * inner
+                    let x = input + base, dy = outputGradient + base
+                    if scaleGradient != nil || shiftGradient != nil {
+                        let (s, t) = Reduction.sumAndCenteredDot(dy, x, center: mu, count: inner)
+                        sumDy += Double(s)
+                        sumDyCentered += Double(t)
+                    }
+                    if let inputGradient {
+                        let dx = inputGradient + base
+                        for i in 0..<inner { dx[i] = dy[i] * a }
+                    }
                 }
-                if let inputGradient {
-                    let dx = inputGradient + base
-                    for i in 0..<inner { dx[i] = dy[i] * a }
-                }
+                scaleGradient?[c] = Float(sumDyCentered * Double(inverseStd[c]))
+                shiftGradient?[c] = Float(sumDy)
             }
-            scaleGradient?[c] = Float(sumDyCentered * Double(inverseStd[c]))
-            shiftGradient?[c] = Float(sumDy)
         }
     }
 
@@ -109,19 +105,22 @@ extension NormalizationKernels {
                                       inputGradient: UnsafeMutablePointer<Float>?,
                                       scaleGradient: UnsafeMutablePointer<Float>?,
                                       biasGradient: UnsafeMutablePointer<Float>?) {
-        scaleGradient?.update(repeating: 0, count: channels)
-        biasGradient?.update(repeating: 0, count: channels)
-        for o in 0..<outer {
-            for c in 0..<channels {
-                let base = (o * channels + c) * inner
-                let dy = outputGradient + base
-                if let scaleGradient { scaleGradient[c] += Reduction.dot(dy, input + base, count: inner) }
-                if let biasGradient { biasGradient[c] += Reduction.sum(dy, count: inner) }
-                if let inputGradient {
-                    let dx = inputGradient + base
-                    let a = scale?[c] ?? 1
-                    for i in 0..<inner { dx[i] = dy[i] * a }
+        Parallel.forEach(channels, workPerItem: 2 * outer * inner) { range in
+            for c in range {
+                var scaleSum: Float = 0, biasSum: Float = 0
+                for o in 0..<outer {
+                    let base = (o * channels + c) * inner
+                    let dy = outputGradient + base
+                    if scaleGradient != nil { scaleSum += Reduction.dot(dy, input + base, count: inner) }
+                    if biasGradient != nil { biasSum += Reduction.sum(dy, count: inner) }
+                    if let inputGradient {
+                        let dx = inputGradient + base
+                        let a = scale?[c] ?? 1
+                        for i in 0..<inner { dx[i] = dy[i] * a }
+                    }
                 }
+                scaleGradient?[c] = scaleSum
+                biasGradient?[c] = biasSum
             }
         }
     }

@@ -112,6 +112,10 @@ extension Parallel {
 enum SerialBLASSection {
     private static let depth = Mutex<Int>(0)
 
+    /// Whether a serial section is running (anywhere in the process): products then stay on the
+    /// calling thread.
+    static var isActive: Bool { depth.withLock { $0 > 0 } }
+
     static func enter() {
         depth.withLock { d in
             if d == 0 {

@@ -1,5 +1,5 @@
 import GraftCore
-import GraftKernels
+@testable import GraftKernels
 import Testing
 
 @Suite("BLAS")
@@ -72,5 +72,57 @@ struct BLASTests {
         #expect(original >= 1)
         BLAS.setThreadCount(original)
         #expect(BLAS.threadCount == original)
+    }
+}
+
+extension BLASTests {
+    /// Shapes that take every branch of the panel driver: several blocks of `k` and of `n`, the
+    /// transposed product (`op(b)` stored transposed and 4x wider than `op(a)` is tall), row tiles
+    /// split over the workers (`n` narrow), partial panels and tiles, and a product of one entry.
+    static let panelShapes: [(m: Int, n: Int, k: Int)] = [(7, 300, 530), (40, 9, 700), (3, 700, 70), (100, 33, 20),
+                                                          (13, 257, 256), (1, 1, 1), (29, 64, 1)]
+
+    @Test("the panel GEMM behind sgemm = a direct product on both instruction sets: every transpose, beta 0 and 1, padded strides, one and two workers, bit-identical across worker counts",
+          arguments: [(BLAS.Transpose.none, BLAS.Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)])
+    func panelProducts(_ ta: BLAS.Transpose, _ tb: BLAS.Transpose) {
+        var tested = 0
+        for (index, shape) in Self.panelShapes.enumerated() {
+            let (m, n, k) = shape
+            let lda = (ta == .none ? k : m) + 3, ldb = (tb == .none ? n : k) + 1, ldc = n + 2
+            let aRows = ta == .none ? m : k, bRows = tb == .none ? k : n
+            let a = randomTensor([aRows * lda], seed: UInt64(10 + index)).scalars
+            let b = randomTensor([bRows * ldb], seed: UInt64(20 + index)).scalars
+            let c0 = randomTensor([m * ldc], seed: UInt64(30 + index)).scalars
+            for beta: Float in [0, 1] {
+                let expected = reference(ta, tb, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c0, ldc: ldc)
+                for isa in PanelKernels.InstructionSet.allCases where isa != .none && isa <= PanelKernels.supported {
+                    var results: [[Float]] = []
+                    for minimumWork in [Int.max, 0] {
+                        var c = c0
+                        PanelKernels.$override.withValue(isa) {
+                            Parallel.$minimumWorkOverride.withValue(minimumWork) {
+                                a.withUnsafeBufferPointer { a in
+                                    b.withUnsafeBufferPointer { b in
+                                        c.withUnsafeMutableBufferPointer { c in
+                                            BLAS.sgemm(ta, tb, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                                                       b: b.baseAddress!, ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        // Entries past column n of each row of c are never touched.
+                        for i in 0..<m { for j in n..<ldc where c[i * ldc + j] != c0[i * ldc + j] {
+                            Issue.record("\(isa) \(shape): c[\(i), \(j)] past n written"); return
+                        } }
+                        expectClose(c, expected, tolerance: 5e-5)
+                        results.append(c)
+                    }
+                    #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "\(isa) \(shape) beta \(beta): worker count changed the sums")
+                    tested += 1
+                }
+            }
+        }
+        #expect(tested >= 14)
     }
 }

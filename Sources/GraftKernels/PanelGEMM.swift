@@ -1,0 +1,112 @@
+/// General matrix products on Graft's own panel kernel: what ``BLAS/sgemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+/// runs whenever a SIMD instruction set is active.
+///
+/// OpenBLAS picks its kernels from the CPU model it knows: Debian's 0.3.21 does not know Intel's
+/// 2023-and-later Xeons (family 6, model 207) and runs them on its SSE3 "Prescott" kernels, which
+/// put CaffeNet's training step behind PyTorch there. This driver depends only on the instruction
+/// set, like the rest of the engine.
+///
+/// The product is cut as BLIS cuts it: blocks of ``blockRows`` rows of `k` by ``blockPanels``
+/// panels of `n` are packed (into a buffer that stays in the core's cache) and multiplied by every
+/// row tile of `op(a)`, which the kernel reads in place through strides. When `op(b)` is stored
+/// transposed and much wider than `op(a)` is tall (a fully connected layer's `X · Wᵀ`), the product
+/// is computed transposed instead, `cᵀ = op(b)ᵀ · op(a)ᵀ`, so that the small operand is the packed
+/// one, and added into `c` afterwards.
+///
+/// Every entry of `c` is summed in order of `k` whatever the thread count: blocks of `n` (or, when
+/// there are too few, row tiles of `m`) are split over the workers, never `k`.
+enum PanelGEMM {
+    /// Rows of `k` packed per block: one tile's 12 rows of `a` across a block (12 KB) stay in L1.
+    static let blockRows = 256
+    /// Panels per packed block: 256 x 256 floats (256 KB) of `b` stay in L2 while every row tile of
+    /// `a` passes over them.
+    static let blockPanels: Int = 8
+
+    /// `c = op(a) · op(b) + beta · c` for `beta` 0 or 1, on `isa`'s panels (`isa` not `.none`);
+    /// on the calling thread only when `parallel` is false.
+    static func multiply(_ isa: PanelKernels.InstructionSet, _ transposeA: BLAS.Transpose, _ transposeB: BLAS.Transpose,
+                         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool) {
+        precondition(isa != .none, "PanelGEMM: no panel kernel")
+        precondition(beta == 0 || beta == 1, "PanelGEMM: beta \(beta) is neither 0 nor 1")
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        if prefersTransposed(transposeA, transposeB, m: m, n: n) {
+            // cᵀ[n, m] = op(b)ᵀ · op(a)ᵀ, then c (+)= that transposed.
+            let product = UnsafeMutablePointer<Float>.allocate(capacity: n * m)
+            defer { product.deallocate() }
+            run(isa, m: n, n: m, k: k, a: b, aRow: transposeB == .none ? 1 : ldb, aColumn: transposeB == .none ? ldb : 1,
+                b: a, bTransposed: transposeA == .none, ldb: lda, c: product, ldc: m, accumulate: false, parallel: parallel)
+            let addInto = beta != 0
+            let rows = { (range: Range<Int>) in
+                for i in range {
+                    let target = c + i * ldc
+                    if addInto {
+                        for j in 0..<n { target[j] += product[j * m + i] }
+                    } else {
+                        for j in 0..<n { target[j] = product[j * m + i] }
+                    }
+                }
+            }
+            if parallel { Parallel.forEach(m, workPerItem: n, rows) } else { rows(0..<m) }
+            return
+        }
+        run(isa, m: m, n: n, k: k, a: a, aRow: transposeA == .none ? lda : 1, aColumn: transposeA == .none ? 1 : lda,
+            b: b, bTransposed: transposeB == .transposed, ldb: ldb, c: c, ldc: ldc, accumulate: beta != 0, parallel: parallel)
+    }
+
+    /// Whether the transposed product packs much less: `op(b)` stored transposed (its packing is a
+    /// transpose) and at least four times wider than `op(a)` is tall.
+    static func prefersTransposed(_ transposeA: BLAS.Transpose, _ transposeB: BLAS.Transpose, m: Int, n: Int) -> Bool {
+        transposeB == .transposed && n >= 4 * m
+    }
+
+    /// `c (+)= A · B` with `A(i, p) = a[i * aRow + p * aColumn]` read in place and
+    /// `B(p, j) = b[p * ldb + j]` (or `b[j * ldb + p]` when `bTransposed`) packed block by block.
+    private static func run(_ isa: PanelKernels.InstructionSet, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Float>, aRow: Int, aColumn: Int,
+                            b: UnsafePointer<Float>, bTransposed: Bool, ldb: Int,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool) {
+        let width = isa.panelWidth, tileRows = isa.tileRows
+        let blockColumns = blockPanels * width
+        let columnBlocks = (n + blockColumns - 1) / blockColumns
+        let rowTiles = (m + tileRows - 1) / tileRows
+        let enough = Double(m) * Double(n) * Double(k) >= Double(Parallel.minimumWorkOverride ?? BLAS.parallelMinimumWork)
+        let workers = parallel && enough ? Parallel.workers : 1
+        // Blocks of n to each worker when there are enough; otherwise row tiles of m, each worker
+        // packing the (narrow) blocks of b for itself.
+        let splitColumns = columnBlocks >= 2 * workers || rowTiles < workers
+        let items = splitColumns ? columnBlocks : rowTiles
+        let parts = max(1, min(workers, items))
+        let bufferFloats = blockRows * blockColumns
+        let buffers = UnsafeMutablePointer<Float>.allocate(capacity: parts * bufferFloats)
+        defer { buffers.deallocate() }
+        Parallel.forEachPart(items, parts: parts) { part, range in
+            let packed = buffers + part * bufferFloats
+            let columnRange = splitColumns ? range : 0..<columnBlocks
+            let firstRow = splitColumns ? 0 : range.lowerBound * tileRows
+            let rowCount = splitColumns ? m : min(m, range.upperBound * tileRows) - firstRow
+            for block in columnRange {
+                let column = block * blockColumns, columns = min(blockColumns, n - column)
+                var p = 0
+                while p < k {
+                    let depth = min(blockRows, k - p)
+                    if bTransposed {
+                        PanelKernels.packColumns(isa, k: depth, n: columns, source: b + column * ldb + p, ld: ldb,
+                                                 into: packed, panelStride: depth * width)
+                    } else {
+                        PanelKernels.packRows(isa, k: depth, n: columns, source: b + p * ldb + column, ld: ldb, into: packed)
+                    }
+                    PanelKernels.gemm(isa, m: rowCount, n: columns, k: depth,
+                                      a: a + firstRow * aRow + p * aColumn, aRow: aRow, aColumn: aColumn,
+                                      b: packed, bPanelStride: depth * width,
+                                      c: c + firstRow * ldc + column, ldc: ldc, accumulate: accumulate || p > 0)
+                    p += depth
+                }
+            }
+        }
+    }
+}
