@@ -69,19 +69,12 @@ public enum ConvolutionKernels {
     /// Channels per group (input and output) below which Winograd's transforms cost more than its
     /// fewer multiplications save. Measured per layer at 2 threads (Zen 5, alternating
     /// strategies, best of 6): 32 channels on 32x32 maps took 8.4 ms by Winograd against 1.5 ms by
-    /// image-parallel panels (AVX2: 13.2 against 3.0), 64 channels on 56x56 10.7 against 6.1-8.2,
-    /// 96 on 27x27 22 against 10-20. From 128 channels on, Winograd mostly wins or ties on AVX2
-    /// (14x14x512 20 against 35, 28x28x256 22.5 against 34; CaffeNet's conv3 28 and 48 ms in two
-    /// runs against 44; 13x13x128 9.2 against 8.5).
-    public static let winogradMinimumChannels = 128
-
-    /// Output positions below which Winograd loses to the AVX-512 panel GEMM on a CPU that runs
-    /// 512-bit FMAs at full rate (``PanelKernels/avx512FullRate``): the panels then do twice
-    /// AVX2's arithmetic while Winograd's transforms and BLAS GEMMs gain nothing. Measured there:
-    /// CaffeNet's 13x13 conv3-5 at batch 32 took 25/20/14 ms by panels against 47/31/21 by
-    /// Winograd, 7x7x512 5.6 against 8.7, 14x14x256 5.4 against 5.2 (a tie), while 56x56x128
-    /// (26 against 22), 56x56x256 and 112x112x128 (67 and 87 against 37 and 65) still favour Winograd.
-    public static let winogradMinimumAreaAgainstFullRatePanels = 32 * 32
+    /// image-parallel panels (AVX2: 13.2 against 3.0). With F(4, 3) for training's forward pass and
+    /// input gradient on large maps and the F(2, 3) GEMMs on the panel kernel, 64 channels on
+    /// 56x56 (ResNet-18's first stage, batch 16, Xeon family 6 model 207) took 10-11 ms forward
+    /// and 34-37 backward by Winograd against 18-19 and 37-40 by panels (AVX2: 12.5/46 against
+    /// 32-39/76-81).
+    public static let winogradMinimumChannels = 64
 
     /// Multiply-adds per image and group below which ``Strategy/imageParallel`` beats sharing
     /// each GEMM between the cores.
@@ -135,10 +128,15 @@ public enum ConvolutionKernels {
            g.outputChannelsPerGroup >= winograd43MinimumChannels {
             return prefersWinograd43(g, batch: batch) ? .winograd4 : gemm
         }
+        // In training F(2, 3) (with F(4, 3) for the forward pass and input gradient where its tiles
+        // fit) on every instruction set. Its GEMMs once ran on OpenBLAS, and beside full-rate
+        // AVX-512 panels it lost on small maps (Zen 5: CaffeNet's 13x13 conv3-5 25/20/14 ms by
+        // panels against 47/31/21); on the panel kernel it wins there too (Xeon family 6 model
+        // 207, batch 32, forward + backward: conv3 95 against 135 ms, conv4 88 against 95;
+        // ResNet-18's 7x7x512 layers at batch 16 45 against 73).
         if supportsWinograd(g), g.inputChannelsPerGroup >= winogradMinimumChannels,
            g.outputChannelsPerGroup >= winogradMinimumChannels {
-            let fullRatePanels = gemm == .imageParallel && panels == .avx512 && PanelKernels.avx512FullRate
-            if !fullRatePanels || g.patches.outputArea >= winogradMinimumAreaAgainstFullRatePanels { return .winograd }
+            return .winograd
         }
         return gemm
     }

@@ -26,8 +26,12 @@ struct ImageParallelTests {
             patches: PatchGeometry(channels: 64, height: 224, width: 224, kernelHeight: 3, kernelWidth: 3,
                                    padTop: 1, padLeft: 1, outputHeight: 224, outputWidth: 224),
             outputChannels: 64)
-        // 29 M column floats per image: too large for a worker; 64 channels: too few for Winograd.
-        #expect(ConvolutionKernels.preferredStrategy(for: vggConv1, batch: 32) == .im2colGEMM)
+        // 29 M column floats per image: too large for a worker; 64 channels: Winograd's.
+        #expect(ConvolutionKernels.preferredStrategy(for: vggConv1, batch: 32) == .winograd)
+        var vggThin = vggConv1
+        vggThin.patches.channels = 32
+        vggThin.outputChannels = 32
+        #expect(ConvolutionKernels.preferredStrategy(for: vggThin, batch: 32) == .im2colGEMM)
         var vggStrided = vggConv1
         vggStrided.patches.strideHeight = 2
         vggStrided.patches.strideWidth = 2

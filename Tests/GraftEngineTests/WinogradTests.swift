@@ -169,15 +169,17 @@ struct WinogradTests {
         #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 384, kernel: 3, groups: 2)) == .winograd)
         #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 96, kernel: 5)) == .im2colGEMM)
         #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 8, kernel: 3)) == .im2colGEMM)
-        // 32-96 channels: the transforms cost more than the multiplications saved (measured 2-5x slower).
-        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 64, kernel: 3, size: 56)) == .im2colGEMM)
+        // From 64 channels on (F(4, 3) forward on a 56x56 map); below, the transforms cost more
+        // than the multiplications saved (32 channels: measured 2-5x slower).
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 64, kernel: 3, size: 56)) == .winograd)
+        #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 32, kernel: 3, size: 56)) == .im2colGEMM)
         #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 128, kernel: 3, stride: 2)) == .im2colGEMM)
         #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 128, kernel: 3, dilation: 2)) == .im2colGEMM)
         #expect(ConvolutionKernels.preferredStrategy(for: geometry(channels: 128, kernel: 7)) == .im2colGEMM)
         #expect(!ConvolutionKernels.supports(.winograd, geometry(channels: 64, kernel: 3, stride: 2)))
     }
 
-    @Test("strategy at batch 32: Winograd beside AVX2 panels; beside full-rate AVX-512 panels only on large maps",
+    @Test("training strategy: Winograd for 3x3 layers of 64+ channels on every instruction set (F(4, 3) forward on large maps), panels for 32",
           arguments: PanelKernels.InstructionSet.allCases)
     func selectionBesidePanels(_ isa: PanelKernels.InstructionSet) {
         func geometry(channels: Int, size: Int) -> ConvolutionGeometry {
@@ -190,12 +192,13 @@ struct WinogradTests {
             let caffenetConv3 = ConvolutionKernels.preferredStrategy(for: geometry(channels: 256, size: 13), batch: 32)
             let vgg = ConvolutionKernels.preferredStrategy(for: geometry(channels: 128, size: 56), batch: 32)
             let cifar = ConvolutionKernels.preferredStrategy(for: geometry(channels: 32, size: 32), batch: 32)
+            let resnetStage1 = ConvolutionKernels.preferredStrategy(for: geometry(channels: 64, size: 56), batch: 16)
             #expect(vgg == .winograd)
             #expect(cifar != .winograd)
-            if active == .avx512 && PanelKernels.avx512FullRate && Parallel.workers > 1 {
-                #expect(caffenetConv3 == .imageParallel)
-            } else {
-                #expect(caffenetConv3 == .winograd)
+            #expect(caffenetConv3 == .winograd)
+            #expect(resnetStage1 == .winograd)
+            if active != .none {
+                #expect(ConvolutionKernels.prefersWinograd43Forward(geometry(channels: 64, size: 56), batch: 16, backward: resnetStage1))
             }
         }
     }
