@@ -370,14 +370,20 @@ extension PanelKernelTests {
                                         outputChannels: 3, groups: 3)
             let x = randomTensor([1, 3, side, side], seed: UInt64(side * 10 + stride))
             let weight = randomTensor([3, 1, kernel, kernel], seed: UInt64(kernel)), b = randomTensor([3], seed: 7)
-            let reference = WinogradTests.forward(x, weight, b, g, .im2colGEMM, imagesPerChunk: 1)
-            for isa in Self.instructionSets {
-                let fast = PanelKernels.$override.withValue(isa) {
-                    WinogradTests.forward(x, weight, b, g, .depthwiseDirect, imagesPerChunk: 1)
-                }
-                #expect(!fast.contains { $0.isNaN }, "\(isa) \(side) s\(stride) \(kernel)x\(kernel): outputs left unwritten")
-                expectClose(fast, reference, tolerance: 1e-5)
+            Self.expectDepthwiseMatchesIm2col(x, weight, b, g, "\(side) s\(stride) \(kernel)x\(kernel)")
+        }
+    }
+
+    /// The vector depthwise planes on every instruction set = im2col + GEMM, every output written.
+    static func expectDepthwiseMatchesIm2col(_ x: Tensor, _ weight: Tensor, _ b: Tensor, _ g: ConvolutionGeometry, _ label: String,
+                                             sourceLocation: SourceLocation = #_sourceLocation) {
+        let reference = WinogradTests.forward(x, weight, b, g, .im2colGEMM, imagesPerChunk: 1)
+        for isa in instructionSets {
+            let fast = PanelKernels.$override.withValue(isa) {
+                WinogradTests.forward(x, weight, b, g, .depthwiseDirect, imagesPerChunk: 1)
             }
+            #expect(!fast.contains { $0.isNaN }, "\(isa) \(label): outputs left unwritten", sourceLocation: sourceLocation)
+            expectClose(fast, reference, tolerance: 1e-5, sourceLocation: sourceLocation)
         }
     }
 }
@@ -401,14 +407,7 @@ extension PanelKernelTests {
                                         outputChannels: 2, groups: 2)
             let x = randomTensor([2, 2, height, width], seed: UInt64(kernel * 100 + width))
             let weight = randomTensor([2, 1, kernel, kernel], seed: UInt64(dilation)), b = randomTensor([2], seed: 9)
-            let reference = WinogradTests.forward(x, weight, b, g, .im2colGEMM, imagesPerChunk: 1)
-            for isa in Self.instructionSets {
-                let fast = PanelKernels.$override.withValue(isa) {
-                    WinogradTests.forward(x, weight, b, g, .depthwiseDirect, imagesPerChunk: 1)
-                }
-                #expect(!fast.contains { $0.isNaN }, "\(isa) \(kernel)x\(kernel) d\(dilation) s\(stride) w\(width): outputs left unwritten")
-                expectClose(fast, reference, tolerance: 1e-5)
-            }
+            Self.expectDepthwiseMatchesIm2col(x, weight, b, g, "\(kernel)x\(kernel) d\(dilation) s\(stride) w\(width)")
         }
     }
 }
