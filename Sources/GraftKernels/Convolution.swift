@@ -128,8 +128,8 @@ public enum ConvolutionKernels {
            g.outputChannelsPerGroup >= winograd43MinimumChannels {
             return prefersWinograd43(g, batch: batch) ? .winograd4 : gemm
         }
-        // In training F(2, 3) (with F(4, 3) for the forward pass and input gradient where its tiles
-        // fit) on every instruction set. Its GEMMs once ran on OpenBLAS, and beside full-rate
+        // In training (and at inference without the panels) F(2, 3), with F(4, 3) for training's
+        // forward pass and input gradient where its tiles fit, on every instruction set. Its GEMMs once ran on OpenBLAS, and beside full-rate
         // AVX-512 panels it lost on small maps (Zen 5: CaffeNet's 13x13 conv3-5 25/20/14 ms by
         // panels against 47/31/21); on the panel kernel it wins there too (Xeon family 6 model
         // 207, batch 32, forward + backward: conv3 95 against 135 ms, conv4 88 against 95;

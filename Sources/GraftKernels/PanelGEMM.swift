@@ -59,9 +59,10 @@ enum PanelGEMM {
     }
 
     /// Whether the transposed product packs much less: `op(b)` stored transposed (its packing is a
-    /// transpose) and at least four times wider than `op(a)` is tall.
+    /// transpose) and at least four times wider than `op(a)` is tall; and `c` small enough (16 M
+    /// floats) that its transposed copy costs little memory.
     static func prefersTransposed(_ transposeA: BLAS.Transpose, _ transposeB: BLAS.Transpose, m: Int, n: Int) -> Bool {
-        transposeB == .transposed && n >= 4 * m
+        transposeB == .transposed && n >= 4 * m && m * n <= 1 << 24
     }
 
     /// `c (+)= A · B` with `A(i, p) = a[i * aRow + p * aColumn]` read in place and

@@ -34,12 +34,6 @@ public enum PanelKernels {
     /// What this CPU and OS support.
     public static let supported = InstructionSet(rawValue: Int(graft_simd_best().rawValue)) ?? .none
 
-    /// Whether this CPU runs 512-bit FMAs at full rate (false only on AMD Zen 4, which splits them
-    /// in two 256-bit halves; see `graft_simd_avx512_full_rate` for what is assumed): only then do
-    /// the AVX-512 panels do twice the arithmetic of AVX2 per cycle, which moves the point where
-    /// Winograd's fewer multiplications pay for its transforms.
-    public static let avx512FullRate = graft_simd_avx512_full_rate() != 0
-
     /// What the environment allows (`GRAFT_SIMD=off|avx2|avx512`; default: everything supported).
     public static let configured: InstructionSet = {
         switch ProcessInfo.processInfo.environment["GRAFT_SIMD"]?.lowercased() {

@@ -9,7 +9,6 @@
 #include "simd_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
-#include <cpuid.h>
 #include <immintrin.h>
 
 /* One tile's operands. The loops copy the fields into locals first. */
@@ -192,16 +191,6 @@ graft_simd_isa graft_simd_best(void) {
     return GRAFT_SIMD_NONE;
 }
 
-int graft_simd_avx512_full_rate(void) {
-    unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return 1;
-    /* "AuthenticAMD" is spelled across ebx, edx, ecx. */
-    const int amd = ebx == 0x68747541u && edx == 0x69746e65u && ecx == 0x444d4163u;
-    if (!amd || !__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 1;
-    const unsigned family = ((eax >> 8) & 0xf) + (((eax >> 8) & 0xf) == 0xf ? ((eax >> 20) & 0xff) : 0);
-    return family != 0x19; /* Zen 4 double-pumps AVX-512; Zen 5 (0x1a) and later do not */
-}
-
 /* The GEMM over B(k, n) = B[(n / width) * b_panel_stride + k * b_row + n % width]: packed panels
  * (b_row = width) or a plain row-major matrix (b_panel_stride = width, b_row = ldb), whose partial
  * last panel is read through masks. */
@@ -275,8 +264,6 @@ void graft_simd_gemm_plain_b(graft_simd_isa isa, int M, int N, int K, const floa
 #else
 
 graft_simd_isa graft_simd_best(void) { return GRAFT_SIMD_NONE; }
-
-int graft_simd_avx512_full_rate(void) { return 0; }
 
 void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,

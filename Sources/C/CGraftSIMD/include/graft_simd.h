@@ -31,12 +31,6 @@ typedef enum {
 /* The best instruction set this CPU and OS support (cpuid and xgetbv). */
 graft_simd_isa graft_simd_best(void);
 
-/* 0 on AMD Zen 4 (family 0x19), which splits 512-bit FMAs into two 256-bit halves so that AVX-512
- * does no more arithmetic per cycle than AVX2; 1 on every other CPU (measured full rate on Zen 5;
- * assumed elsewhere: Intel parts with a single 512-bit FMA unit would be misjudged). Says nothing
- * about whether AVX-512 exists. */
-int graft_simd_avx512_full_rate(void);
-
 /* The most rows graft_simd_few_rows takes. */
 #define GRAFT_ROWS_MAX 4
 
