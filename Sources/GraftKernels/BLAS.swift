@@ -1,7 +1,7 @@
 internal import COpenBLAS
 import Synchronization
 
-/// Single-precision matrix products: Graft's own panel kernel (``PanelGEMM``) whenever a SIMD
+/// Single-precision matrix products: Graft's own panel kernel (`PanelGEMM`) whenever a SIMD
 /// instruction set is active, OpenBLAS otherwise (`GRAFT_SIMD=off`, and `alpha` or `beta` other
 /// than 1 and 0/1). This file is the only code that calls BLAS, so pointer and integer-width rules
 /// are enforced in one place.
