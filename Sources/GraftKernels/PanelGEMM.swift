@@ -20,7 +20,7 @@ enum PanelGEMM {
     static let blockRows = 256
     /// Panels per packed block: 256 x 256 floats (256 KB) of `b` stay in L2 while every row tile of
     /// `a` passes over them.
-    static let blockPanels: Int = 8
+    static let blockPanels = 8
 
     /// `c = op(a) · op(b) + beta · c` for `beta` 0 or 1, on `isa`'s panels (`isa` not `.none`);
     /// on the calling thread only when `parallel` is false.
@@ -34,12 +34,12 @@ enum PanelGEMM {
             if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        if prefersTransposed(transposeA, transposeB, m: m, n: n) {
-            // cᵀ[n, m] = op(b)ᵀ · op(a)ᵀ, then c (+)= that transposed.
+        if prefersTransposed(transposeB, m: m, n: n) {
+            // cᵀ[n, m] = op(b)ᵀ · op(a)ᵀ, then c (+)= that transposed; op(b)ᵀ is b as stored.
             let product = UnsafeMutablePointer<Float>.allocate(capacity: n * m)
             defer { product.deallocate() }
-            run(isa, m: n, n: m, k: k, a: b, aRow: transposeB == .none ? 1 : ldb, aColumn: transposeB == .none ? ldb : 1,
-                b: a, bTransposed: transposeA == .none, ldb: lda, c: product, ldc: m, accumulate: false, parallel: parallel)
+            run(isa, m: n, n: m, k: k, a: b, aRow: ldb, aColumn: 1, b: a, bTransposed: transposeA == .none, ldb: lda,
+                c: product, ldc: m, accumulate: false, parallel: parallel)
             let addInto = beta != 0
             let rows = { (range: Range<Int>) in
                 for i in range {
@@ -61,7 +61,7 @@ enum PanelGEMM {
     /// Whether the transposed product packs much less: `op(b)` stored transposed (its packing is a
     /// transpose) and at least four times wider than `op(a)` is tall; and `c` small enough (16 M
     /// floats) that its transposed copy costs little memory.
-    static func prefersTransposed(_ transposeA: BLAS.Transpose, _ transposeB: BLAS.Transpose, m: Int, n: Int) -> Bool {
+    static func prefersTransposed(_ transposeB: BLAS.Transpose, m: Int, n: Int) -> Bool {
         transposeB == .transposed && n >= 4 * m && m * n <= 1 << 24
     }
 

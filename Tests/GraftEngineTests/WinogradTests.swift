@@ -86,9 +86,9 @@ struct WinogradTests {
     /// tiles overhang, pads 0-2, groups, chunks, partial panels) and wide ones that fill the GEMM
     /// tiles; with a residual and a ReLU applied by the output transform.
     @Test("F(4, 3) forward matches im2col, with the residual and ReLU fused",
-          arguments: WinogradCase.all + WinogradCase.wide, PanelKernels.InstructionSet.allCases.filter { $0 != .none })
+          arguments: WinogradCase.all + WinogradCase.wide,
+          PanelKernels.InstructionSet.allCases.filter { $0 != .none && $0 <= PanelKernels.supported })
     func forward4(_ c: WinogradCase, _ isa: PanelKernels.InstructionSet) throws {
-        try #require(isa <= PanelKernels.supported, "the CPU has no \(isa)")
         let g = c.geometry
         let x = randomTensor([c.batch, g.inputChannels, g.patches.height, g.patches.width], seed: 31)
         let w = randomTensor([g.outputChannels, g.inputChannelsPerGroup, g.patches.kernelHeight, g.patches.kernelWidth], seed: 32)
