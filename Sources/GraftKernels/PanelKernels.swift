@@ -31,6 +31,20 @@ public enum PanelKernels {
     /// The widest panel any instruction set uses: scratch sized for it fits all of them.
     public static let maximumPanelWidth = 32
 
+    /// Bytes of one core's L2 cache (glibc's cpuid reading, else sysfs; 1 MB when neither says):
+    /// blocks of packed panels are sized from it. Machines of one kind differ four-fold here
+    /// (Zen 3 512 KB, Zen 4 1 MB, the Xeons 2 MB).
+    public static let levelTwoCacheBytes: Int = {
+        let reported = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+        if reported > 0 { return reported }
+        if let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cache/index2/size", encoding: .utf8) {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.hasSuffix("K"), let kilobytes = Int(trimmed.dropLast()), kilobytes > 0 { return kilobytes << 10 }
+            if trimmed.hasSuffix("M"), let megabytes = Int(trimmed.dropLast()), megabytes > 0 { return megabytes << 20 }
+        }
+        return 1 << 20
+    }()
+
     /// What this CPU and OS support.
     public static let supported = InstructionSet(rawValue: Int(graft_simd_best().rawValue)) ?? .none
 

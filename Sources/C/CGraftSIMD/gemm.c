@@ -191,6 +191,14 @@ graft_simd_isa graft_simd_best(void) {
     return GRAFT_SIMD_NONE;
 }
 
+/* Asks for the lines holding `count` floats of each of `rows` rows (`ld` apart). */
+static inline void prefetch_rows(const float *p, ptrdiff_t ld, int rows, int count) {
+    for (int i = 0; i < rows; i++, p += ld) {
+        __builtin_prefetch(p, 1, 3);
+        __builtin_prefetch(p + count - 1, 1, 3);
+    }
+}
+
 /* The GEMM over B(k, n) = B[(n / width) * b_panel_stride + k * b_row + n % width]: packed panels
  * (b_row = width) or a plain row-major matrix (b_panel_stride = width, b_row = ldb), whose partial
  * last panel is read through masks. */
@@ -224,6 +232,14 @@ static void gemm(graft_simd_isa isa, int M, int N, int K,
                 t.c = C + (ptrdiff_t)m0 * ldc + n0;
                 t.residual = residual ? residual + (ptrdiff_t)m0 * ldc + n0 : 0;
                 t.bias = row_bias ? row_bias + m0 : 0;
+                /* The next tile's rows of C (and of the residual) lie a page or more apart, one line
+                 * each: no hardware prefetcher follows them, and with a short k every tile waited
+                 * for its stores and loads from memory. Fetched now, they arrive while this tile runs. */
+                if (m0 + rows < M) {
+                    const int next = M - m0 - rows < rows ? M - m0 - rows : rows;
+                    prefetch_rows(t.c + (ptrdiff_t)rows * ldc, ldc, next, width);
+                    if (residual) prefetch_rows(t.residual + (ptrdiff_t)rows * ldc, ldc, next, width);
+                }
                 tiles[height](&t);
             }
         }
