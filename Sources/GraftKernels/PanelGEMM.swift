@@ -92,9 +92,13 @@ enum PanelGEMM {
             let rowCount = splitColumns ? m : min(m, range.upperBound * tileRows) - firstRow
             for block in columnRange {
                 let column = block * blockColumns, columns = min(blockColumns, n - column)
+                // Narrower blocks go deeper in the same buffer: an X·Wᵀ product computed transposed
+                // (CaffeNet's fc6, 32 columns by 9216 rows of k) read each of W's 4096 rows in
+                // runs of 256 floats, one run per pass over all rows, which no prefetcher followed.
+                let depthLimit = blockRows * (blockColumns / ((columns + width - 1) / width * width))
                 var p = 0
                 while p < k {
-                    let depth = min(blockRows, k - p)
+                    let depth = min(depthLimit, k - p)
                     if bTransposed {
                         PanelKernels.packColumns(isa, k: depth, n: columns, source: b + column * ldb + p, ld: ldb,
                                                  into: packed, panelStride: depth * width)
