@@ -107,6 +107,7 @@ extension GraftCommand {
             default:
                 let from: String? = (benchCase == .caffenetTrainFC || benchCase == .caffenetTrainFCCached) ? "fc6" : nil
                 let session = try TrainingSession(model: model(), batchSize: batch, plan: TrainingPlan(trainableFrom: from), optimizer: sgd)
+                session.keepsGradients = false  // as `graft tune` and `graft study` train
                 let features = benchCase == .caffenetTrainFCCached ? try session.prefixFeatures(inputs: [input.name: images]) : nil
                 for i in 0..<(steps + 2) {
                     if i == 2 && profile { session.profiling = true }

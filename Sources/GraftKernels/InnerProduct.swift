@@ -110,6 +110,78 @@ extension InnerProductKernels {
     /// Floats of scratch ``backward(input:weight:outputGradient:inputGradient:weightGradient:biasGradient:rows:inputCount:outputCount:scratch:)`` needs.
     public static func backwardScratchCount(rows: Int, outputCount: Int) -> Int { rows * outputCount }
 
+    /// Caffe's SGD step for a weight (``OptimizerKernels/sgd(weight:gradient:history:count:rate:momentum:decay:)``),
+    /// applied by ``backward(input:weight:outputGradient:inputGradient:updating:biasGradient:rows:inputCount:outputCount:scratch:)``
+    /// while the weight's gradient is computed.
+    public struct FusedSGD {
+        /// The weight's momentum history, laid out like the weight.
+        public var history: UnsafeMutablePointer<Float>
+        /// The learning rate with its multiplier, the momentum, the decay with its multiplier.
+        public var rate: Float, momentum: Float, decay: Float
+
+        public init(history: UnsafeMutablePointer<Float>, rate: Float, momentum: Float, decay: Float) {
+            self.history = history
+            self.rate = rate
+            self.momentum = momentum
+            self.decay = decay
+        }
+    }
+
+    /// Floats of weight gradient each worker computes and applies at a time (1 MB: it stays in
+    /// cache between the product and the update and never goes out to memory). Task-local so that
+    /// tests can cut a small layer into many blocks.
+    @TaskLocal static var fusedGradientFloats = 1 << 18
+
+    /// The gradients of ``backward(input:weight:outputGradient:inputGradient:weightGradient:biasGradient:rows:inputCount:outputCount:scratch:)``,
+    /// except that the weight's is not written out: it is computed a block of rows at a time, each
+    /// block applied by `update` at once, which leaves the weight and its history exactly as the
+    /// full gradient and ``OptimizerKernels/sgd(weight:gradient:history:count:rate:momentum:decay:)``
+    /// would. The weight's 4 passes over memory (read and write it and its history) replace 7 (the
+    /// gradient written, read back, and the same 4): CaffeNet's fc6 has 151 MB of each. The input
+    /// gradient is taken from the weight before its update.
+    public static func backward(input: UnsafePointer<Float>, weight: UnsafeMutablePointer<Float>,
+                                outputGradient: UnsafePointer<Float>,
+                                inputGradient: UnsafeMutablePointer<Float>?,
+                                updating update: FusedSGD,
+                                biasGradient: UnsafeMutablePointer<Float>?,
+                                rows: Int, inputCount: Int, outputCount: Int,
+                                scratch: UnsafeMutablePointer<Float>) {
+        backward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                 weightGradient: nil, biasGradient: biasGradient, rows: rows, inputCount: inputCount,
+                 outputCount: outputCount, scratch: scratch)
+        guard outputCount > 0, inputCount > 0 else { return }
+        BLAS.transpose(outputGradient, rows: rows, columns: outputCount, into: scratch)
+        let transposed = UnsafePointer(scratch)
+        let blockRows = max(1, fusedGradientFloats / inputCount)
+        let blocks = (outputCount + blockRows - 1) / blockRows
+        let parts = Double(outputCount) * Double(inputCount) >= Double(1 << 17) ? min(Parallel.workers, blocks) : 1
+        // The input packed into panels once for every block (the panel GEMM behind sgemm would
+        // pack all of it again for each block of rows).
+        let isa = PanelKernels.active, width = isa.panelWidth
+        let packed = isa == .none ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * ((inputCount + width - 1) / width * width))
+        defer { packed?.deallocate() }
+        if let packed { PanelKernels.packRows(isa, k: rows, n: inputCount, source: input, ld: inputCount, into: packed) }
+        Parallel.forEachPartWithSerialBLAS(blocks, parts: parts) { _, range in
+            let gradient = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * inputCount)
+            defer { gradient.deallocate() }
+            for block in range {
+                let first = block * blockRows, count = min(blockRows, outputCount - first)
+                // The rows of `outputGradientᵀ · input` the full product gives: the same tiles, each
+                // summing over the batch in order, whatever rows it is cut into.
+                if let packed {
+                    PanelKernels.gemm(isa, m: count, n: inputCount, k: rows, a: transposed + first * rows, aRow: rows, aColumn: 1,
+                                      b: packed, bPanelStride: rows * width, c: gradient, ldc: inputCount, accumulate: false)
+                } else {
+                    BLAS.sgemm(m: count, n: inputCount, k: rows, a: transposed + first * rows, lda: max(rows, 1),
+                               b: input, ldb: inputCount, c: gradient, ldc: inputCount)
+                }
+                OptimizerKernels.sgdSerial(weight: weight + first * inputCount, gradient: gradient,
+                                           history: update.history + first * inputCount, count: count * inputCount,
+                                           rate: update.rate, momentum: update.momentum, decay: update.decay)
+            }
+        }
+    }
+
     /// Gradients of the fully connected layer, each overwritten when requested:
     /// `inputGradient = outputGradient · weight` (a plain GEMM on the stored layout),
     /// `weightGradient = outputGradientᵀ · input` (the small output gradient is transposed into

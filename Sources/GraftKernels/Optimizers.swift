@@ -43,11 +43,20 @@ public enum OptimizerKernels {
                            rate: Float, momentum: Float, decay: Float) {
         // Memory-bound: both cores' bandwidth helps for the large fully connected weights.
         Parallel.forEach(count, minimumWork: 1 << 17) { range in
-            for i in range {
-                let h = momentum * history[i] + rate * (gradient[i] + decay * weight[i])
-                history[i] = h
-                weight[i] -= h
-            }
+            sgdSerial(weight: weight + range.lowerBound, gradient: gradient + range.lowerBound,
+                      history: history + range.lowerBound, count: range.count, rate: rate, momentum: momentum, decay: decay)
+        }
+    }
+
+    /// ``sgd(weight:gradient:history:count:rate:momentum:decay:)`` on the calling thread (the same
+    /// operations in the same order: the same bits).
+    @inline(__always)
+    static func sgdSerial(weight: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                          history: UnsafeMutablePointer<Float>, count: Int, rate: Float, momentum: Float, decay: Float) {
+        for i in 0..<count {
+            let h = momentum * history[i] + rate * (gradient[i] + decay * weight[i])
+            history[i] = h
+            weight[i] -= h
         }
     }
 

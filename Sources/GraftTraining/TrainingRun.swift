@@ -162,6 +162,7 @@ final class TrainingRun {
         do {
             session = try TrainingSession(model: model, batchSize: batch, plan: plan, optimizer: optimizer)
             session.gradientClipNorm = c.gradientClipNorm
+            session.keepsGradients = false  // a run reads no gradients: SGD updates fc weights in the backward pass
             if !progress.optimizerState.isEmpty { try session.loadOptimizerState(progress.optimizerState) }
         } catch { throw .engine(error) }
         input = model.graph.inputs[0].name

@@ -106,8 +106,19 @@ final class InnerProductLayer: Layer {
         }
     }
 
+    /// Set by the optimizer before a backward pass that should update the weight as it computes
+    /// its gradient (the gradient is then not kept); nil otherwise.
+    var fusedUpdate: InnerProductKernels.FusedSGD?
+
     func backward(_ context: BackwardContext) {
         guard let weight else { preconditionFailure("InnerProductLayer: backward pass in an inference plan") }
+        if let fusedUpdate {
+            InnerProductKernels.backward(input: context.value(inputs[0]), weight: weight.pointer,
+                                         outputGradient: context.outputGradient, inputGradient: context.inputGradient,
+                                         updating: fusedUpdate, biasGradient: bias?.gradientPointer,
+                                         rows: rows, inputCount: inputCount, outputCount: outputCount, scratch: context.scratch)
+            return
+        }
         InnerProductKernels.backward(input: context.value(inputs[0]), weight: weight.pointer,
                                      outputGradient: context.outputGradient, inputGradient: context.inputGradient,
                                      weightGradient: weight.gradientPointer, biasGradient: bias?.gradientPointer,

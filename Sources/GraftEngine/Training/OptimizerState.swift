@@ -7,6 +7,8 @@ import GraftKernels
 final class OptimizerState {
     struct Entry {
         let parameter: Parameter
+        /// The layer the parameter belongs to.
+        let layer: any Layer
         let rateMultiplier: Float
         let decayMultiplier: Float
         /// One buffer per ``Optimizer/slots`` name.
@@ -23,7 +25,7 @@ final class OptimizerState {
         let slotCount = optimizer.slots.count
         entries = trained.map { item in
             let multipliers = plan.multipliers(for: item.parameter.key)
-            return Entry(parameter: item.parameter, rateMultiplier: multipliers.learningRate,
+            return Entry(parameter: item.parameter, layer: item.layer, rateMultiplier: multipliers.learningRate,
                          decayMultiplier: multipliers.decay,
                          slots: (0..<slotCount).map { _ in FloatBuffer(count: item.parameter.count) })
         }
@@ -33,6 +35,7 @@ final class OptimizerState {
 
     /// The L2 norm of all trained parameters' gradients together.
     func gradientNorm() -> Double {
+        precondition(fusedEntries.isEmpty, "gradientNorm: gradients updated in the backward pass were not kept")
         var sum = 0.0
         for e in entries { sum += OptimizerKernels.sumOfSquares(e.parameter.gradient!.pointer, count: e.parameter.count) }
         return sum.squareRoot()
@@ -53,12 +56,48 @@ final class OptimizerState {
         return norm
     }
 
-    /// Applies update number `iteration` (0-based) to every trained parameter from its gradient.
+    /// The fully connected layers whose weight SGD can update during the backward pass, with the
+    /// weight's entry.
+    private var fusibleWeights: [(layer: InnerProductLayer, entry: Int)] {
+        entries.indices.compactMap { i in
+            guard let layer = entries[i].layer as? InnerProductLayer, layer.weight === entries[i].parameter else { return nil }
+            return (layer, i)
+        }
+    }
+
+    /// Entries the last backward pass updated already.
+    private var fusedEntries = Set<Int>()
+
+    /// Before the backward pass of update `iteration`: with `enabled` and SGD, every fully
+    /// connected weight is updated by its layer as its gradient is computed (the gradient is not
+    /// kept); otherwise no layer updates anything.
+    func prepareBackward(iteration: Int, fusing enabled: Bool) {
+        fusedEntries = []
+        guard case .sgd(let sgd) = optimizer, enabled else {
+            for (layer, _) in fusibleWeights { layer.fusedUpdate = nil }
+            return
+        }
+        let rate = optimizer.learningRate(at: iteration)
+        for (layer, i) in fusibleWeights {
+            let e = entries[i]
+            layer.fusedUpdate = InnerProductKernels.FusedSGD(history: e.slots[0].pointer, rate: rate * e.rateMultiplier,
+                                                             momentum: sgd.momentum, decay: sgd.weightDecay * e.decayMultiplier)
+            fusedEntries.insert(i)
+        }
+    }
+
+    /// Whether the last backward pass updated this parameter itself (its gradient was not kept).
+    func wasUpdatedInBackward(_ parameter: Parameter) -> Bool {
+        fusedEntries.contains { entries[$0].parameter === parameter }
+    }
+
+    /// Applies update number `iteration` (0-based) to every trained parameter from its gradient
+    /// (those the backward pass updated excepted).
     func update(iteration: Int) {
         let rate = optimizer.learningRate(at: iteration)
         switch optimizer {
         case .sgd(let sgd):
-            for e in entries {
+            for (i, e) in entries.enumerated() where !fusedEntries.contains(i) {
                 OptimizerKernels.sgd(weight: e.parameter.pointer, gradient: e.parameter.gradient!.pointer,
                                      history: e.slots[0].pointer, count: e.parameter.count,
                                      rate: rate * e.rateMultiplier, momentum: sgd.momentum,
