@@ -119,6 +119,7 @@ extension InnerProductKernels {
         /// The learning rate with its multiplier, the momentum, the decay with its multiplier.
         public var rate: Float, momentum: Float, decay: Float
 
+        /// An SGD step with this history buffer and these already-multiplied settings.
         public init(history: UnsafeMutablePointer<Float>, rate: Float, momentum: Float, decay: Float) {
             self.history = history
             self.rate = rate
