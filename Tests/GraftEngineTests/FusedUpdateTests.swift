@@ -63,7 +63,7 @@ struct FusedUpdateTests {
     }
 
     /// x[6, 10] → fc1 (16) → ReLU → fc2 (3), Caffe's multipliers (biases twice the rate, no decay).
-    static func session(keepsGradients: Bool, clip: Float? = nil) throws -> TrainingSession {
+    static func session(keepsGradients: Bool, clip: Float? = nil, adam: Bool = false) throws -> TrainingSession {
         var graph = Graph(inputs: [GraphInput(name: "x", shape: [6, 10])],
                           nodes: [Node(name: "fc1", op: .innerProduct(InnerProduct(outputCount: 16)), inputs: ["x"]),
                                   Node(name: "relu", op: .relu(ReLU()), inputs: ["fc1"]),
@@ -78,7 +78,8 @@ struct FusedUpdateTests {
         ])
         let schedule = LearningRateSchedule(.step(stepSize: 2, gamma: 0.5))
         let session = try TrainingSession(graph: graph, weights: weights, batchSize: 6, plan: TrainingPlan(metadata: metadata),
-                                          optimizer: .sgd(SGD(learningRate: 0.05, momentum: 0.9, weightDecay: 1e-3, schedule: schedule)))
+                                          optimizer: adam ? .adam(Adam(learningRate: 0.01))
+                                                          : .sgd(SGD(learningRate: 0.05, momentum: 0.9, weightDecay: 1e-3, schedule: schedule)))
         session.keepsGradients = keepsGradients
         session.gradientClipNorm = clip
         return session
@@ -109,11 +110,12 @@ struct FusedUpdateTests {
         #expect(fused.lastGradientNorm == nil)
     }
 
-    @Test("with gradient clipping every gradient is kept (clipping needs them all before any update)")
+    @Test("with gradient clipping, or with Adam (not fused), every gradient is kept")
     func clippingKeepsGradients() throws {
-        let session = try Self.session(keepsGradients: false, clip: 0.5)
-        try session.step(inputs: ["x": randomTensor([6, 10], seed: 7)], labels: [0, 1, 2, 0, 1, 2])
-        #expect(session.gradient(of: "fc1.weight") != nil)
-        #expect(session.lastGradientNorm != nil)
+        for session in [try Self.session(keepsGradients: false, clip: 0.5), try Self.session(keepsGradients: false, adam: true)] {
+            try session.step(inputs: ["x": randomTensor([6, 10], seed: 7)], labels: [0, 1, 2, 0, 1, 2])
+            #expect(session.gradient(of: "fc1.weight") != nil)
+            #expect(session.lastGradientNorm != nil)
+        }
     }
 }

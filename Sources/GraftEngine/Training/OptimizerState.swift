@@ -70,12 +70,13 @@ final class OptimizerState {
 
     /// Before the backward pass of update `iteration`: with `enabled` and SGD, every fully
     /// connected weight is updated by its layer as its gradient is computed (the gradient is not
-    /// kept); otherwise no layer updates anything.
-    func prepareBackward(iteration: Int, fusing enabled: Bool) {
+    /// kept); otherwise no layer updates anything. Returns whether any layer will.
+    @discardableResult
+    func prepareBackward(iteration: Int, fusing enabled: Bool) -> Bool {
         fusedEntries = []
         guard case .sgd(let sgd) = optimizer, enabled else {
             for (layer, _) in fusibleWeights { layer.fusedUpdate = nil }
-            return
+            return false
         }
         let rate = optimizer.learningRate(at: iteration)
         for (layer, i) in fusibleWeights {
@@ -84,6 +85,7 @@ final class OptimizerState {
                                                              momentum: sgd.momentum, decay: sgd.weightDecay * e.decayMultiplier)
             fusedEntries.insert(i)
         }
+        return !fusedEntries.isEmpty
     }
 
     /// Whether the last backward pass updated this parameter itself (its gradient was not kept).

@@ -114,7 +114,7 @@ public final class TrainingSession {
     public var keepsGradients = true
 
     /// The global gradient norm of the last step, before clipping (nil before the first step,
-    /// when nothing is trained, or when the step did not keep its gradients: ``keepsGradients``).
+    /// when nothing is trained, or when the step did not keep all its gradients: ``keepsGradients``).
     /// Without clipping it is computed when read, from the gradients the step left (no optimizer
     /// changes them): reading all of CaffeNet's 57 M gradients once more per step cost more than
     /// its update.
@@ -168,8 +168,7 @@ public final class TrainingSession {
                                                classes: engine.classes, classWeights: classWeights.map { UnsafePointer($0.pointer) },
                                                gradient: gradient, probabilities: nil)
         if gradient != nil {
-            fusedLastStep = !keepsGradients && gradientClipNorm == nil
-            state.prepareBackward(iteration: iteration, fusing: fusedLastStep)
+            fusedLastStep = state.prepareBackward(iteration: iteration, fusing: !keepsGradients && gradientClipNorm == nil)
             engine.runBackward()
             lastClippedNorm = gradientClipNorm.map { state.clipGradients(maxNorm: $0) }
             computedGradients = true
