@@ -63,7 +63,7 @@ extension ConvolutionKernels {
 
     /// Floats of im2col panels the forward pass unfolds before multiplying them: a quarter of the
     /// L2 cache (at least one panel), 32 K floats to 128 K. Half of a 1 MB L2 spilt on a Zen 3
-    /// (512 KB): there a quarter ran CaffeNet's conv2-5 and ResNet-50's large 1x1 layers 10-25 %
+    /// (512 KB): there a quarter ran CaffeNet's conv2-5 and ResNet-50's large 1x1 layers 7-26 %
     /// faster. Task-local so that tests can cut images into many blocks.
     @TaskLocal static var panelBlockFloats = min(1 << 17, max(1 << 15, PanelKernels.levelTwoCacheBytes / 16))
 

@@ -162,7 +162,9 @@ extension InnerProductKernels {
         let packed = isa == .none ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * ((inputCount + width - 1) / width * width))
         defer { packed?.deallocate() }
         if let packed { PanelKernels.packRows(isa, k: rows, n: inputCount, source: input, ld: inputCount, into: packed) }
-        Parallel.forEachPartWithSerialBLAS(blocks, parts: parts) { _, range in
+        // Each worker multiplies on its own thread: OpenBLAS set to one thread only when it runs.
+        let forEachPart = packed == nil ? Parallel.forEachPartWithSerialBLAS : Parallel.forEachPart(_:parts:_:)
+        forEachPart(blocks, parts) { _, range in
             let gradient = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * inputCount)
             defer { gradient.deallocate() }
             for block in range {

@@ -34,7 +34,7 @@ public enum PanelKernels {
     /// Bytes of one core's L2 cache (glibc's cpuid reading, else sysfs; 1 MB when neither says):
     /// blocks of packed panels are sized from it. Machines of one kind differ four-fold here
     /// (Zen 3 512 KB, Zen 4 1 MB, the Xeons 2 MB).
-    public static let levelTwoCacheBytes: Int = {
+    static let levelTwoCacheBytes: Int = {
         let reported = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
         if reported > 0 { return reported }
         if let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cache/index2/size", encoding: .utf8) {

@@ -191,10 +191,13 @@ graft_simd_isa graft_simd_best(void) {
     return GRAFT_SIMD_NONE;
 }
 
-/* Asks for the lines holding `count` floats of each of `rows` rows (`ld` apart). */
-static inline void prefetch_rows(const float *p, ptrdiff_t ld, int rows, int count) {
-    for (int i = 0; i < rows; i++, p += ld) {
-        __builtin_prefetch(p, 1, 3);
+/* Asks for every line holding the first `count` floats of the rows of the tile after the one at
+ * m0 (rows `ld` apart from p; the caller checks that tile exists): the next tile's rows of C or
+ * of the residual. */
+static inline void prefetch_next_rows(const float *p, ptrdiff_t ld, int m0, int rows, int M, int count) {
+    const int next = M - m0 - rows < rows ? M - m0 - rows : rows;
+    for (int i = 0; i < next; i++, p += ld) {
+        for (int j = 0; j < count; j += 16) __builtin_prefetch(p + j, 1, 3); /* 16 floats: one line */
         __builtin_prefetch(p + count - 1, 1, 3);
     }
 }
@@ -236,9 +239,8 @@ static void gemm(graft_simd_isa isa, int M, int N, int K,
                  * each: no hardware prefetcher follows them, and with a short k every tile waited
                  * for its stores and loads from memory. Fetched now, they arrive while this tile runs. */
                 if (m0 + rows < M) {
-                    const int next = M - m0 - rows < rows ? M - m0 - rows : rows;
-                    prefetch_rows(t.c + (ptrdiff_t)rows * ldc, ldc, next, width);
-                    if (residual) prefetch_rows(t.residual + (ptrdiff_t)rows * ldc, ldc, next, width);
+                    prefetch_next_rows(t.c + (ptrdiff_t)rows * ldc, ldc, m0, rows, M, t.valid);
+                    if (residual) prefetch_next_rows(t.residual + (ptrdiff_t)rows * ldc, ldc, m0, rows, M, t.valid);
                 }
                 tiles[height](&t);
             }
@@ -250,10 +252,7 @@ static void gemm(graft_simd_isa isa, int M, int N, int K,
             t.bias = row_bias ? row_bias + m0 : 0;
             /* The next row tile's rows of C, all N columns (a weight gradient's rows lie 36 KB apart
              * in CaffeNet's fc6, and its 151 MB are written with k = 32: the stores waited). */
-            if (m0 + rows < M) {
-                const int next = M - m0 - rows < rows ? M - m0 - rows : rows;
-                for (int n0 = 0; n0 < N; n0 += 16) prefetch_rows(C + (ptrdiff_t)(m0 + rows) * ldc + n0, ldc, next, N - n0 < 16 ? N - n0 : 16);
-            }
+            if (m0 + rows < M) prefetch_next_rows(C + (ptrdiff_t)(m0 + rows) * ldc, ldc, m0, rows, M, N);
             for (int n0 = 0; n0 < N; n0 += width) {
                 t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
                 t.valid = N - n0 < width ? N - n0 : width;

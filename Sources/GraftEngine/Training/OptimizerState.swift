@@ -7,8 +7,6 @@ import GraftKernels
 final class OptimizerState {
     struct Entry {
         let parameter: Parameter
-        /// The layer the parameter belongs to.
-        let layer: any Layer
         let rateMultiplier: Float
         let decayMultiplier: Float
         /// One buffer per ``Optimizer/slots`` name.
@@ -19,23 +17,30 @@ final class OptimizerState {
     let entries: [Entry]
     /// The layers whose parameters an update changes, each once.
     let updatedLayers: [any Layer]
+    /// The fully connected layers whose weight SGD can update during the backward pass, with the
+    /// weight's entry.
+    private let fusibleWeights: [(layer: InnerProductLayer, entry: Int)]
 
     init(optimizer: Optimizer, trained: [(parameter: Parameter, layer: any Layer)], plan: TrainingPlan) {
         self.optimizer = optimizer
         let slotCount = optimizer.slots.count
         entries = trained.map { item in
             let multipliers = plan.multipliers(for: item.parameter.key)
-            return Entry(parameter: item.parameter, layer: item.layer, rateMultiplier: multipliers.learningRate,
+            return Entry(parameter: item.parameter, rateMultiplier: multipliers.learningRate,
                          decayMultiplier: multipliers.decay,
                          slots: (0..<slotCount).map { _ in FloatBuffer(count: item.parameter.count) })
         }
         var seen = Set<ObjectIdentifier>()
         updatedLayers = trained.compactMap { seen.insert(ObjectIdentifier($0.layer)).inserted ? $0.layer : nil }
+        fusibleWeights = trained.indices.compactMap { i in
+            guard let layer = trained[i].layer as? InnerProductLayer, layer.weight === trained[i].parameter else { return nil }
+            return (layer, i)
+        }
     }
 
     /// The L2 norm of all trained parameters' gradients together.
     func gradientNorm() -> Double {
-        precondition(fusedEntries.isEmpty, "gradientNorm: gradients updated in the backward pass were not kept")
+        precondition(!updatedInBackward, "gradientNorm: gradients updated in the backward pass were not kept")
         var sum = 0.0
         for e in entries { sum += OptimizerKernels.sumOfSquares(e.parameter.gradient!.pointer, count: e.parameter.count) }
         return sum.squareRoot()
@@ -56,27 +61,20 @@ final class OptimizerState {
         return norm
     }
 
-    /// The fully connected layers whose weight SGD can update during the backward pass, with the
-    /// weight's entry.
-    private var fusibleWeights: [(layer: InnerProductLayer, entry: Int)] {
-        entries.indices.compactMap { i in
-            guard let layer = entries[i].layer as? InnerProductLayer, layer.weight === entries[i].parameter else { return nil }
-            return (layer, i)
-        }
-    }
-
     /// Entries the last backward pass updated already.
     private var fusedEntries = Set<Int>()
 
+    /// Whether the last backward pass updated any parameter itself (its gradient was not kept).
+    var updatedInBackward: Bool { !fusedEntries.isEmpty }
+
     /// Before the backward pass of update `iteration`: with `enabled` and SGD, every fully
     /// connected weight is updated by its layer as its gradient is computed (the gradient is not
-    /// kept); otherwise no layer updates anything. Returns whether any layer will.
-    @discardableResult
-    func prepareBackward(iteration: Int, fusing enabled: Bool) -> Bool {
+    /// kept); otherwise no layer updates anything.
+    func prepareBackward(iteration: Int, fusing enabled: Bool) {
         fusedEntries = []
         guard case .sgd(let sgd) = optimizer, enabled else {
             for (layer, _) in fusibleWeights { layer.fusedUpdate = nil }
-            return false
+            return
         }
         let rate = optimizer.learningRate(at: iteration)
         for (layer, i) in fusibleWeights {
@@ -85,7 +83,6 @@ final class OptimizerState {
                                                              momentum: sgd.momentum, decay: sgd.weightDecay * e.decayMultiplier)
             fusedEntries.insert(i)
         }
-        return !fusedEntries.isEmpty
     }
 
     /// Whether the last backward pass updated this parameter itself (its gradient was not kept).

@@ -119,13 +119,11 @@ public final class TrainingSession {
     /// changes them): reading all of CaffeNet's 57 M gradients once more per step cost more than
     /// its update.
     public var lastGradientNorm: Double? {
-        guard computedGradients, lastClippedNorm != nil || !fusedLastStep else { return nil }
+        guard computedGradients, !state.updatedInBackward else { return nil }
         return lastClippedNorm ?? state.gradientNorm()
     }
     /// Whether a step of this session has computed gradients.
     private var computedGradients = false
-    /// Whether the last step updated fully connected weights during its backward pass.
-    private var fusedLastStep = false
     /// The norm the last step's clipping measured (nil without clipping).
     private var lastClippedNorm: Double?
 
@@ -168,7 +166,7 @@ public final class TrainingSession {
                                                classes: engine.classes, classWeights: classWeights.map { UnsafePointer($0.pointer) },
                                                gradient: gradient, probabilities: nil)
         if gradient != nil {
-            fusedLastStep = state.prepareBackward(iteration: iteration, fusing: !keepsGradients && gradientClipNorm == nil)
+            state.prepareBackward(iteration: iteration, fusing: !keepsGradients && gradientClipNorm == nil)
             engine.runBackward()
             lastClippedNorm = gradientClipNorm.map { state.clipGradients(maxNorm: $0) }
             computedGradients = true
