@@ -1,3 +1,5 @@
+import CGraftSIMD
+
 /// Stride-1 convolutions by Winograd's minimal filtering (see ``WinogradTransform``), forward and
 /// both gradients.
 ///
@@ -203,6 +205,15 @@ extension ConvolutionKernels {
         let icg = g.inputChannelsPerGroup, ocg = g.outputChannelsPerGroup
         let rows = flipped ? g.inputChannels : g.outputChannels
         let columns = flipped ? ocg : icg
+        let isa = PanelKernels.active
+        if isa != .none, t === WinogradTransform.f2x3 {
+            var kernels = graft_winograd23_kernels(input_channels_per_group: Int32(icg), output_channels_per_group: Int32(ocg),
+                                                   flipped: flipped ? 1 : 0)
+            Parallel.forEach(rows, workPerItem: columns * a2 * r * 2) { range in
+                _ = graft_winograd23_weights(isa.c, weight, &kernels, Int32(range.lowerBound), Int32(range.upperBound), u)
+            }
+            return
+        }
         Parallel.forEach(rows, workPerItem: columns * a2 * r * 2) { range in
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: rr + a * r + a2) { buffer in
                 let w = buffer.baseAddress!, tmp = w + rr, out = tmp + a * r
@@ -245,6 +256,18 @@ extension ConvolutionKernels {
         let perImage = tiles.perImage
         let width = images * perImage
         let plane = p.height * p.width
+        let isa = PanelKernels.active
+        if isa != .none {
+            var chunk = winograd23Chunk(p, outputChannels: 0, images: images, tiles: tiles)
+            let floats = graft_winograd23_scratch(&chunk)
+            Parallel.forEach(p.channels, workPerItem: width * 16 * 4) { channels in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: floats) { rows in
+                    _ = graft_winograd23_input(isa.c, input, &chunk, Int32(channels.lowerBound), Int32(channels.upperBound),
+                                               v, rows.baseAddress!)
+                }
+            }
+            return
+        }
         Parallel.forEach(p.channels, workPerItem: width * 16 * 4) { channels in
             for c in channels {
                 let rows = v + c * 16 * width
@@ -279,6 +302,14 @@ extension ConvolutionKernels {
                 }
             }
         }
+    }
+
+    /// The C transforms' description of a chunk of `images` images (`winograd23.c`).
+    private static func winograd23Chunk(_ p: PatchGeometry, outputChannels: Int, images: Int, tiles: Tiles) -> graft_winograd23 {
+        graft_winograd23(channels: Int32(p.channels), height: Int32(p.height), width: Int32(p.width),
+                         output_channels: Int32(outputChannels), output_height: Int32(p.outputHeight),
+                         output_width: Int32(p.outputWidth), pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft),
+                         images: Int32(images), tiles_high: Int32(tiles.high), tiles_wide: Int32(tiles.wide))
     }
 
     /// `(w0 - w2, w1 + w2, w2 - w1, w3 - w1)`: `Bᵀ` applied along a row.
@@ -319,6 +350,18 @@ extension ConvolutionKernels {
         let tiles = winogradTiles(p, t)
         let perImage = tiles.perImage
         let width = images * perImage
+        let isa = PanelKernels.active
+        if isa != .none {
+            var chunk = winograd23Chunk(p, outputChannels: g.outputChannels, images: images, tiles: tiles)
+            let floats = graft_winograd23_scratch(&chunk)
+            Parallel.forEach(g.outputChannels, workPerItem: width * 16 * 2) { channels in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: floats) { rows in
+                    _ = graft_winograd23_output_gradient(isa.c, outputGradient, &chunk, Int32(channels.lowerBound),
+                                                         Int32(channels.upperBound), z, rows.baseAddress!)
+                }
+            }
+            return
+        }
         Parallel.forEach(g.outputChannels, workPerItem: width * 16 * 2) { channels in
             for oc in channels {
                 let rows = z + oc * 16 * width
@@ -361,6 +404,15 @@ extension ConvolutionKernels {
         let tiles = winogradTiles(p, t)
         let perImage = tiles.perImage
         let width = images * perImage
+        let isa = PanelKernels.active
+        if isa != .none {
+            var chunk = winograd23Chunk(p, outputChannels: g.outputChannels, images: images, tiles: tiles)
+            Parallel.forEach(g.outputChannels, workPerItem: width * 16 * 2) { channels in
+                _ = graft_winograd23_output(isa.c, product, &chunk, Int32(channels.lowerBound), Int32(channels.upperBound),
+                                            bias, output)
+            }
+            return
+        }
         Parallel.forEach(g.outputChannels, workPerItem: width * 16 * 2) { channels in
             for oc in channels {
                 let rows = product + oc * 16 * width
@@ -399,6 +451,16 @@ extension ConvolutionKernels {
                                        transform t: WinogradTransform, into weightGradient: UnsafeMutablePointer<Float>) {
         let a = t.alpha, r = t.r, a2 = a * a, rr = r * r
         let icg = g.inputChannelsPerGroup
+        let isa = PanelKernels.active
+        if isa != .none, t === WinogradTransform.f2x3 {
+            var kernels = graft_winograd23_kernels(input_channels_per_group: Int32(icg),
+                                                   output_channels_per_group: Int32(g.outputChannelsPerGroup), flipped: 0)
+            Parallel.forEach(g.outputChannels, workPerItem: icg * a2 * r * 2) { channels in
+                _ = graft_winograd23_weight_gradient(isa.c, du, &kernels, Int32(channels.lowerBound),
+                                                     Int32(channels.upperBound), weightGradient)
+            }
+            return
+        }
         Parallel.forEach(g.outputChannels, workPerItem: icg * a2 * r * 2) { channels in
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: a2 + r * a + rr) { buffer in
                 let z = buffer.baseAddress!, tmp = z + a2, out = tmp + r * a

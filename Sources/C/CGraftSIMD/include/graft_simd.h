@@ -193,6 +193,55 @@ void graft_winograd43_output(graft_simd_isa isa, const float *m, const graft_win
                              int output_channels, int oc0, int oc1, const float *bias,
                              const float *residual, const graft_simd_activation *activation, float *output);
 
+/* Winograd F(2, 3) (winograd23.c), training's transforms, vectorised over tiles or kernels with the
+ * portable Swift transforms' operations in their order (the results agree to the bit). A chunk is
+ * `images` consecutive images; tile t = (image * tiles_high + ty) * tiles_wide + tx covers outputs
+ * [2 ty, 2 ty + 2) x [2 tx, 2 tx + 2) and reads inputs from (2 ty - pad_top, 2 tx - pad_left), zero
+ * outside the image. With T = images * tiles_high * tiles_wide:
+ *   V (input):           v[(c * 16 + xi) * T + t]
+ *   Z (output gradient): z[(oc * 16 + xi) * T + t],  M (products) laid out the same
+ *   U (kernels):         u[(row * 16 + xi) * columns + column]
+ * Each entry point returns 0 (doing nothing) for GRAFT_SIMD_NONE. */
+typedef struct {
+    int channels, height, width;                      /* input planes of one image */
+    int output_channels, output_height, output_width;
+    int pad_top, pad_left;                            /* 0 ... 2 */
+    int images, tiles_high, tiles_wide;               /* ceil(output size / 2) */
+} graft_winograd23;
+
+/* Kernels [output channels][input channels per group][3][3]; `flipped`: U's rows are input
+ * channels and its columns a group's output channels, each kernel turned by 180 degrees (the
+ * input gradient's convolution). */
+typedef struct {
+    int input_channels_per_group, output_channels_per_group, flipped;
+} graft_winograd23_kernels;
+
+/* Floats of scratch one caller of the input or output-gradient transform needs (a plane padded
+ * for the vector loads), and the length of its rows. */
+ptrdiff_t graft_winograd23_scratch(const graft_winograd23 *w);
+ptrdiff_t graft_winograd23_row_length(const graft_winograd23 *w);
+
+/* V of channels [c0, c1) from input[images][channels][height][width]. */
+int graft_winograd23_input(graft_simd_isa isa, const float *input, const graft_winograd23 *w, int c0, int c1,
+                           float *v, float *scratch);
+
+/* Z = A dY A^T of output channels [oc0, oc1) from dy[images][output_channels][output area]. */
+int graft_winograd23_output_gradient(graft_simd_isa isa, const float *dy, const graft_winograd23 *w, int oc0, int oc1,
+                                     float *z, float *scratch);
+
+/* output[image][oc] = A^T M A + bias[oc] (bias may be NULL) for output channels [oc0, oc1), the
+ * tiles' blocks clipped to the output. */
+int graft_winograd23_output(graft_simd_isa isa, const float *m, const graft_winograd23 *w, int oc0, int oc1,
+                            const float *bias, float *output);
+
+/* U rows [r0, r1) = G w G^T of the kernels. */
+int graft_winograd23_weights(graft_simd_isa isa, const float *weight, const graft_winograd23_kernels *k, int r0, int r1,
+                             float *u);
+
+/* weight_gradient kernels of output channels [oc0, oc1) = G^T dU G (dU laid out as U, unflipped). */
+int graft_winograd23_weight_gradient(graft_simd_isa isa, const float *du, const graft_winograd23_kernels *k, int oc0,
+                                     int oc1, float *weight_gradient);
+
 /* The windows of a 2-D pooling (Caffe's: a window starts at o * stride - pad_before and ends at
  * min(start + kernel, size + pad_after); only its part inside the image is read). */
 typedef struct {
