@@ -58,6 +58,15 @@ enum PanelGEMM {
             b: b, bTransposed: transposeB == .transposed, ldb: ldb, c: c, ldc: ldc, accumulate: beta != 0, parallel: parallel)
     }
 
+    /// Whether a product of these sizes on `workers` workers splits its row tiles, every worker
+    /// packing all of `op(b)` for itself: too few blocks of `n` to share out (the split ``run``
+    /// takes).
+    static func splitsRows(_ isa: PanelKernels.InstructionSet, m: Int, n: Int, workers: Int) -> Bool {
+        let columnBlocks = (n + blockPanels * isa.panelWidth - 1) / (blockPanels * isa.panelWidth)
+        let rowTiles = (m + isa.tileRows - 1) / isa.tileRows
+        return workers > 1 && columnBlocks < 2 * workers && rowTiles >= workers
+    }
+
     /// Whether the transposed product packs much less: `op(b)` stored transposed (its packing is a
     /// transpose) and at least four times wider than `op(a)` is tall; and `c` small enough (16 M
     /// floats) that its transposed copy costs little memory.
@@ -79,7 +88,7 @@ enum PanelGEMM {
         let workers = parallel && enough ? Parallel.workers : 1
         // Blocks of n to each worker when there are enough; otherwise row tiles of m, each worker
         // packing the (narrow) blocks of b for itself.
-        let splitColumns = columnBlocks >= 2 * workers || rowTiles < workers
+        let splitColumns = !splitsRows(isa, m: m, n: n, workers: workers)
         let items = splitColumns ? columnBlocks : rowTiles
         let parts = max(1, min(workers, items))
         let bufferFloats = blockRows * blockColumns
