@@ -10,9 +10,9 @@
  *         [0  2 -1 -2  1  0]       [1/24 -1/12   1/6 ]
  *         [0  4  0 -5  0  1]       [   0     0     1 ]
  *
- * The tiles are the lanes: an input transform gathers one element of every tile of a vector at
- * once from the padded planes (one offset per lane) and writes the transformed tile straight into
- * the panels graft_simd_gemm reads as B; the output transform reads the GEMMs' products 16 (or 8)
+ * The tiles are the lanes: an input transform reads a row of every tile's window of a vector at
+ * once from the padded planes (one offset per lane: AVX-512 gathers, AVX2 loads and transposes in
+ * registers) and writes the transformed tile straight into the panels graft_simd_gemm reads as B; the output transform reads the GEMMs' products 16 (or 8)
  * tiles at a time and writes each tile's 4x4 block. */
 #include "graft_simd.h"
 #include "simd_internal.h"
@@ -123,16 +123,17 @@ static void tile_offsets(const graft_winograd_chunk *w, int first, int lanes, in
     } while (0)
 
 /* One vector of tiles (LANES lanes, offsets given) of channel plane `source`: the 36 transformed
- * values go to v[xi * xi_stride]. */
-#define INPUT_TILES(NAME, TARGET)                                                                  \
+ * values go to v[xi * xi_stride]. LOAD_ROW(row, offsets, d) reads row i of every lane's window into
+ * d[0..5] (d[j]: column j). */
+#define INPUT_TILES(NAME, TARGET, LOAD_ROW)                                                        \
     __attribute__((target(TARGET))) static void NAME(const float *source, const int32_t *offsets,  \
                                                      ptrdiff_t row, float *v, ptrdiff_t xi_stride) { \
-        const VECI index = LOADI(offsets);                                                         \
+        VEC d[6][6]; /* [i][j]: row i, column j of every lane's window */                          \
+        for (int i = 0; i < 6; i++) LOAD_ROW(source + i * row, offsets, d[i]);                     \
         VEC columns[6][6]; /* B^T d: [i][j] */                                                     \
         for (int j = 0; j < 6; j++) {                                                              \
-            VEC d[6], t[6];                                                                        \
-            for (int i = 0; i < 6; i++) d[i] = GATHER(index, source + i * row + j);                \
-            INPUT_1D(d[0], d[1], d[2], d[3], d[4], d[5], t);                                       \
+            VEC t[6];                                                                              \
+            INPUT_1D(d[0][j], d[1][j], d[2][j], d[3][j], d[4][j], d[5][j], t);                     \
             for (int i = 0; i < 6; i++) columns[i][j] = t[i];                                      \
         }                                                                                          \
         for (int i = 0; i < 6; i++) {                                                              \
@@ -142,6 +143,35 @@ static void tile_offsets(const graft_winograd_chunk *w, int first, int lanes, in
             for (int j = 0; j < 6; j++) STORE(v + (i * 6 + j) * xi_stride, t[j]);                   \
         }                                                                                          \
     }
+
+/* A row of 16 windows by gathers (one offset per lane). */
+__attribute__((target("avx512f"))) static inline void window_row_avx512(const float *row, const int32_t *offsets, __m512 *d) {
+    const __m512i index = _mm512_loadu_si512((const void *)offsets);
+    for (int j = 0; j < 6; j++) d[j] = _mm512_i32gather_ps(index, row + j, 4);
+}
+
+/* A row of 8 windows: each window's first four floats and its last two loaded whole, then
+ * transposed in registers (lanes l and l + 4 share a 128-bit half until the 4x4 transposes put
+ * them in place). AVX2's gathers cost Zen 3 several cycles a vector: 36 of them per 8 tiles were
+ * most of this transform. Reads nothing outside the windows. */
+__attribute__((target("avx2"))) static inline void window_row_avx2(const float *row, const int32_t *offsets, __m256 *d) {
+    __m256 a[4], b[4];
+    for (int l = 0; l < 4; l++) {
+        const float *low = row + offsets[l], *high = row + offsets[l + 4];
+        a[l] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(low)), _mm_loadu_ps(high), 1);
+        b[l] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_castpd_ps(_mm_load_sd((const double *)(low + 4)))),
+                                    _mm_castpd_ps(_mm_load_sd((const double *)(high + 4))), 1);
+    }
+    const __m256 t0 = _mm256_unpacklo_ps(a[0], a[1]), t1 = _mm256_unpackhi_ps(a[0], a[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(a[2], a[3]), t3 = _mm256_unpackhi_ps(a[2], a[3]);
+    d[0] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    d[1] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    d[2] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    d[3] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 u0 = _mm256_unpacklo_ps(b[0], b[1]), u2 = _mm256_unpacklo_ps(b[2], b[3]);
+    d[4] = _mm256_shuffle_ps(u0, u2, _MM_SHUFFLE(1, 0, 1, 0));
+    d[5] = _mm256_shuffle_ps(u0, u2, _MM_SHUFFLE(3, 2, 3, 2));
+}
 
 /* One vector of tiles' products m[xi * xi_stride] to their 4x4 outputs y[a * 4 + b][lane], bias
  * added, then `activation` when not NULL (with the formula of the separate layer). */
@@ -172,10 +202,7 @@ static void tile_offsets(const graft_winograd_chunk *w, int first, int lanes, in
     }
 
 #define VEC __m512
-#define VECI __m512i
 #define LANES 16
-#define LOADI(p) _mm512_loadu_si512((const void *)(p))
-#define GATHER(index, base) _mm512_i32gather_ps(index, base, 4)
 #define LOAD(p) _mm512_loadu_ps(p)
 #define STORE(p, x) _mm512_storeu_ps(p, x)
 #define ADD _mm512_add_ps
@@ -183,13 +210,10 @@ static void tile_offsets(const graft_winograd_chunk *w, int first, int lanes, in
 #define FMA _mm512_fmadd_ps
 #define SET1 _mm512_set1_ps
 #define RELU relu512
-INPUT_TILES(input_tiles_avx512, "avx512f")
+INPUT_TILES(input_tiles_avx512, "avx512f", window_row_avx512)
 OUTPUT_TILES(output_tiles_avx512, "avx512f")
 #undef VEC
-#undef VECI
 #undef LANES
-#undef LOADI
-#undef GATHER
 #undef LOAD
 #undef STORE
 #undef ADD
@@ -199,10 +223,7 @@ OUTPUT_TILES(output_tiles_avx512, "avx512f")
 #undef RELU
 
 #define VEC __m256
-#define VECI __m256i
 #define LANES 8
-#define LOADI(p) _mm256_loadu_si256((const __m256i *)(p))
-#define GATHER(index, base) _mm256_i32gather_ps(base, index, 4)
 #define LOAD(p) _mm256_loadu_ps(p)
 #define STORE(p, x) _mm256_storeu_ps(p, x)
 #define ADD _mm256_add_ps
@@ -210,13 +231,10 @@ OUTPUT_TILES(output_tiles_avx512, "avx512f")
 #define FMA _mm256_fmadd_ps
 #define SET1 _mm256_set1_ps
 #define RELU relu256
-INPUT_TILES(input_tiles_avx2, "avx2,fma")
+INPUT_TILES(input_tiles_avx2, "avx2,fma", window_row_avx2)
 OUTPUT_TILES(output_tiles_avx2, "avx2,fma")
 #undef VEC
-#undef VECI
 #undef LANES
-#undef LOADI
-#undef GATHER
 #undef LOAD
 #undef STORE
 #undef ADD
