@@ -33,6 +33,8 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
         .init("3x3 pad 0 on an even 8x6 map, 20 images in chunks of 9 (partial 8-tile groups)", batch: 20, channels: 3,
               size: (8, 6), kernel: 3, pad: (0, 0), outputChannels: 9, imagesPerChunk: 9),
         .init("3x3 on a 1x1 map with pad 1", batch: 2, channels: 3, size: (1, 1), kernel: 3, pad: (1, 1), outputChannels: 2),
+        .init("3x3 pad 1 on 16x20: whole 4x4 output blocks, vectors of tiles across rows and images", batch: 3, channels: 3,
+              size: (16, 20), kernel: 3, pad: (1, 1), outputChannels: 5),
     ]
 
     /// Channel counts that fill the GEMMs' register tiles and several panels.

@@ -315,11 +315,42 @@ void graft_winograd43_output(graft_simd_isa isa, const float *m, const graft_win
             /* Walk the lanes' tiles with counters (a division per lane cost more than the stores). */
             int image = first / per_image, within = first % per_image;
             int ty = within / w->tiles_wide, tx = within % w->tiles_wide;
+            ptrdiff_t corners[16];
+            int heights[16], acrosses[16];
+            int whole = 0; /* lanes whose 4x4 block lies inside the output, from lane 0 on */
             for (int lane = 0; lane < count; lane++) {
                 const int oy = 4 * ty, ox = 4 * tx;
-                const int height = w->output_height - oy < 4 ? w->output_height - oy : 4;
-                const int across = w->output_width - ox < 4 ? w->output_width - ox : 4;
-                const ptrdiff_t corner = ((ptrdiff_t)image * output_channels + oc) * area + (ptrdiff_t)oy * w->output_width + ox;
+                heights[lane] = w->output_height - oy < 4 ? w->output_height - oy : 4;
+                acrosses[lane] = w->output_width - ox < 4 ? w->output_width - ox : 4;
+                corners[lane] = ((ptrdiff_t)image * output_channels + oc) * area + (ptrdiff_t)oy * w->output_width + ox;
+                if (whole == lane && heights[lane] == 4 && acrosses[lane] == 4) whole++;
+                if (++tx == w->tiles_wide) {
+                    tx = 0;
+                    if (++ty == w->tiles_high) { ty = 0; image++; }
+                }
+            }
+            /* Whole blocks four lanes at a time: row a of lanes l..l+3 transposed in registers, one
+             * 4-float store per block row instead of four single floats. */
+            int done = 0;
+#if defined(__x86_64__) || defined(_M_X64)
+            if (!residual) {
+                for (; done + 4 <= whole; done += 4) {
+                    for (int a = 0; a < 4; a++) {
+                        __m128 r0 = _mm_loadu_ps(y + (a * 4) * lanes + done), r1 = _mm_loadu_ps(y + (a * 4 + 1) * lanes + done);
+                        __m128 r2 = _mm_loadu_ps(y + (a * 4 + 2) * lanes + done), r3 = _mm_loadu_ps(y + (a * 4 + 3) * lanes + done);
+                        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                        const ptrdiff_t row = (ptrdiff_t)a * w->output_width;
+                        _mm_storeu_ps(output + corners[done] + row, r0);
+                        _mm_storeu_ps(output + corners[done + 1] + row, r1);
+                        _mm_storeu_ps(output + corners[done + 2] + row, r2);
+                        _mm_storeu_ps(output + corners[done + 3] + row, r3);
+                    }
+                }
+            }
+#endif
+            for (int lane = done; lane < count; lane++) {
+                const int height = heights[lane], across = acrosses[lane];
+                const ptrdiff_t corner = corners[lane];
                 float *target = output + corner;
                 const float *value = y + lane;
                 if (!residual && height == 4 && across == 4) {
@@ -339,10 +370,6 @@ void graft_winograd43_output(graft_simd_isa isa, const float *m, const graft_win
                             target[bx] = v;
                         }
                     }
-                }
-                if (++tx == w->tiles_wide) {
-                    tx = 0;
-                    if (++ty == w->tiles_high) { ty = 0; image++; }
                 }
             }
         }
