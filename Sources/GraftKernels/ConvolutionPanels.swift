@@ -71,7 +71,8 @@ extension ConvolutionKernels {
     /// a block of panels at a time (unfolded, then multiplied while in cache: CaffeNet's conv1
     /// unfolds 4.4 MB of columns per image, which all at once came back from memory). Workers take
     /// whole images; with fewer images than workers (batch-1 latency) they share out each image's
-    /// blocks, or when an image has fewer blocks than there are workers (small maps: MobileNetV2's
+    /// panels and row tiles (``forwardSharedPanels(input:weight:bias:output:batch:geometry:parts:scratch:isa:residual:activation:)``),
+    /// or when an image has fewer blocks than there are workers (small maps: MobileNetV2's
     /// 7x7 and 14x14 layers ran on one core) its output channels, in whole register tiles. Every
     /// worker pads the image it works on for itself.
     static func forwardPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -86,25 +87,24 @@ extension ConvolutionKernels {
         let direct = !g.isPointwise && p.supportsDirect(isa)
         let panelCount = (area + width - 1) / width
         let block = panelsPerBlock(for: g, width: width)
-        var blocks = direct ? 1 : (panelCount + block - 1) / block
+        let blocks = direct ? 1 : (panelCount + block - 1) / block
         let tiles = (rows + isa.tileRows - 1) / isa.tileRows
         let shareBlocks = batch < parts && blocks >= parts
         if shareBlocks {
-            // Blocks in whole rounds for every worker, their panels spread evenly: ResNet-50's
-            // 56x56 1x1 layers cut into 7 blocks gave one core 4 and the other 3 at batch 1.
-            while (batch * blocks) % parts != 0 { blocks += 1 }
-            blocks = min(blocks, panelCount)
+            forwardSharedPanels(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g,
+                                parts: parts, scratch: scratch, isa: isa, residual: residual, activation: activation)
+            return
         }
-        let rowParts = batch < parts && !shareBlocks ? max(1, min(parts, tiles)) : 1
-        let items = shareBlocks ? batch * blocks : batch * rowParts
+        let rowParts = batch < parts ? max(1, min(parts, tiles)) : 1
+        let items = batch * rowParts
         Parallel.forEachPart(items, parts: min(max(1, parts), items)) { part, range in
             let padded = scratch + part * perPart
             let panels = padded + p.paddedCount
             var paddedImage = -1
             for item in range {
-                let n = shareBlocks ? item / blocks : item / rowParts
-                let blockRange = shareBlocks ? item % blocks ..< item % blocks + 1 : 0..<blocks
-                let rowPart = shareBlocks ? 0 : item % rowParts
+                let n = item / rowParts
+                let blockRange = 0..<blocks
+                let rowPart = item % rowParts
                 let firstRow = min(rows, tiles * rowPart / rowParts * isa.tileRows)
                 let rowCount = min(rows, tiles * (rowPart + 1) / rowParts * isa.tileRows) - firstRow
                 let result = output + n * g.outputImageCount
@@ -162,6 +162,69 @@ extension ConvolutionKernels {
                                           activation: activation)
                     }
                 }
+            }
+        }
+    }
+
+    /// The forward pass with fewer images than workers but enough panels to share: the images'
+    /// (panel, row tile) pairs, panel by panel, cut into one even range per worker. A worker
+    /// unfolds whole panels a block at a time and the panel where its range starts or ends for
+    /// the row tiles it holds (that one panel is unfolded by both neighbours). Whole panels alone
+    /// left one core idle for a twelfth of CaffeNet's conv3-5 at batch 1 (11 panels: 6 against 5)
+    /// and for a fourteenth of ResNet-50's 14x14 layers (13 panels). Each output is computed by
+    /// the same tile in the same order whichever worker holds it.
+    private static func forwardSharedPanels(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                            bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                            batch: Int, geometry g: ConvolutionGeometry, parts: Int,
+                                            scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
+                                            residual: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?) {
+        let p = g.patches, width = isa.panelWidth, area = p.outputArea
+        let perPart = panelForwardScratch(for: g)
+        let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
+        let panelCount = (area + width - 1) / width
+        let block = panelsPerBlock(for: g, width: width)
+        let tiles = (rows + isa.tileRows - 1) / isa.tileRows
+        let perImage = panelCount * tiles, total = batch * perImage
+        Parallel.forEachPart(parts, parts: parts) { part, _ in
+            let padded = scratch + part * perPart
+            let panels = padded + p.paddedCount
+            var paddedImage = -1
+            var unit = total * part / parts
+            let end = total * (part + 1) / parts
+            while unit < end {
+                let n = unit / perImage, panel = unit % perImage / tiles, firstTile = unit % tiles
+                // Whole panels from here (a block at most, inside this image and this range), or
+                // the row tiles of one panel that the range holds.
+                var count = 1
+                let lastTile: Int
+                if firstTile == 0 && unit + tiles <= end {
+                    while count < block && panel + count < panelCount && unit + (count + 1) * tiles <= end { count += 1 }
+                    lastTile = tiles
+                } else {
+                    lastTile = min(tiles, firstTile + (end - unit))
+                }
+                if !g.isPointwise && paddedImage != n {
+                    p.pad(image: input + n * g.inputImageCount, into: padded, isa: isa)
+                    paddedImage = n
+                }
+                let columns = min(area, (panel + count) * width) - panel * width
+                if g.isPointwise {
+                    PanelKernels.packRows(isa, k: reduction * g.groups, n: columns,
+                                          source: input + n * g.inputImageCount + panel * width, ld: area, into: panels)
+                } else {
+                    p.unfoldPanels(padded: padded, isa: isa, first: panel, count: count, panels: panels)
+                }
+                let firstRow = firstTile * isa.tileRows, rowCount = min(rows, lastTile * isa.tileRows) - firstRow
+                for group in 0..<g.groups {
+                    let channel = group * rows + firstRow
+                    let offset = n * g.outputImageCount + channel * area + panel * width
+                    PanelKernels.gemm(isa, m: rowCount, n: columns, k: reduction,
+                                      a: weight + channel * reduction, aRow: reduction, aColumn: 1,
+                                      b: panels + group * reduction * width, bPanelStride: p.columnRows * width,
+                                      c: output + offset, ldc: area, accumulate: false, bias: bias.map { $0 + channel },
+                                      residual: residual.map { $0 + offset }, activation: activation)
+                }
+                unit += count > 1 ? count * tiles : lastTile - firstTile
             }
         }
     }

@@ -520,3 +520,50 @@ extension PanelKernelTests {
         #expect(tested >= 40 * Self.instructionSets.count, "\(tested) cases on \(Self.instructionSets)")
     }
 }
+
+extension PanelKernelTests {
+    /// Fewer images than workers: the (panel, row tile) pairs cut into even ranges, so a range can
+    /// start or end inside a panel (rows not a multiple of a tile, groups, 1x1 and 3x3 windows,
+    /// one panel or several per block). Each output comes from the same tile as with one worker.
+    @Test("batch smaller than the workers: panels shared out by row tiles = one worker, bit for bit (+ residual, activation)")
+    func sharedPanelsMatchOneWorker() {
+        let relu = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: 6, threshold: 0)
+        let cases: [(channels: Int, outputs: Int, side: Int, kernel: Int, groups: Int, batch: Int)] = [
+            (32, 48, 13, 3, 1, 1), (16, 13, 13, 3, 1, 1), (24, 20, 14, 1, 2, 1), (8, 30, 11, 3, 2, 2), (40, 7, 14, 1, 1, 1),
+        ]
+        var shared = 0
+        for c in cases {
+            let pad = c.kernel / 2
+            let g = ConvolutionGeometry(patches: PatchGeometry(channels: c.channels, height: c.side, width: c.side,
+                                                               kernelHeight: c.kernel, kernelWidth: c.kernel, padTop: pad, padLeft: pad,
+                                                               outputHeight: c.side, outputWidth: c.side),
+                                        outputChannels: c.outputs, groups: c.groups)
+            let x = randomTensor([c.batch, c.channels, c.side, c.side], seed: 95)
+            let w = randomTensor([c.outputs, c.channels / c.groups, c.kernel, c.kernel], seed: 96), b = randomTensor([c.outputs], seed: 97)
+            let residual = randomTensor([c.batch, c.outputs, c.side, c.side], seed: 98)
+            for isa in Self.instructionSets {
+                for blockFloats in [1, 1 << 15] {
+                    func run(_ parts: Int) -> [Float] {
+                        PanelKernels.$override.withValue(isa) {
+                            ConvolutionKernels.$panelBlockFloats.withValue(blockFloats) {
+                                Parallel.$minimumWorkOverride.withValue(0) {
+                                    WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: parts, residual: residual, activation: relu)
+                                }
+                            }
+                        }
+                    }
+                    let one = run(1)
+                    #expect(!one.contains { $0.isNaN })
+                    for parts in [2, 3, 4] where c.batch < parts {
+                        let panels = (g.patches.outputArea + isa.panelWidth - 1) / isa.panelWidth
+                        let block = max(1, blockFloats / max(1, g.patches.columnRows * isa.panelWidth))
+                        if (panels + block - 1) / block >= parts { shared += 1 }
+                        let many = run(parts)
+                        #expect(many.map(\.bitPattern) == one.map(\.bitPattern), "\(isa) \(g) \(parts) parts, blocks of \(blockFloats) floats")
+                    }
+                }
+            }
+        }
+        #expect(shared >= 14 * Self.instructionSets.count, "only \(shared) runs shared panels out")
+    }
+}
