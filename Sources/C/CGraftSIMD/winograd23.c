@@ -50,6 +50,15 @@ __attribute__((target("avx512f"))) static inline void interleave512(float *p, __
 
 /* ---- The transforms, written once for both vector types ---------------------------------------- */
 
+/* One instruction set's transforms (see the entry points). */
+typedef struct {
+    void (*input)(const float *, const graft_winograd23 *, int, int, float *, float *);
+    void (*gradient)(const float *, const graft_winograd23 *, int, int, float *, float *);
+    void (*output)(const float *, const graft_winograd23 *, int, int, const float *, float *);
+    void (*weights)(const float *, const graft_winograd23_kernels *, int, int, float *);
+    void (*weight_gradient)(const float *, const graft_winograd23_kernels *, int, int, float *);
+} transforms23;
+
 /* Tile rows of channels [c0, c1): V[c][xi][tile] (row stride `width`). Each plane is first copied
  * into `padded` (rows 2 ty - pad_top ..., zeros around the image), each input row once. */
 #define INPUT23(NAME, TARGET)                                                                      \
@@ -257,6 +266,17 @@ __attribute__((target("avx512f"))) static inline void interleave512(float *p, __
         }                                                                                          \
     }
 
+/* Every transform for one instruction set (its vector macros defined), and its table entry. */
+#define TRANSFORMS23(ISA, TARGET)                                                                  \
+    INPUT23(input23_##ISA, TARGET)                                                                 \
+    GRADIENT23(gradient23_##ISA, TARGET)                                                           \
+    OUTPUT23(output23_##ISA, TARGET)                                                               \
+    MULTIPLY23(multiply23_##ISA, TARGET)                                                           \
+    WEIGHTS23(weights23_##ISA, multiply23_##ISA, TARGET)                                           \
+    WEIGHT_GRADIENT23(weight_gradient23_##ISA, multiply23_##ISA, TARGET)                           \
+    static const transforms23 transforms23_##ISA = { input23_##ISA, gradient23_##ISA, output23_##ISA, \
+                                                     weights23_##ISA, weight_gradient23_##ISA };
+
 /* G (4 x 3) and G^T (3 x 4) of F(2, 3). */
 static const float g23[12] = { 1, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0, 0, 1 };
 static const float gt23[12] = { 1, 0.5f, 0.5f, 0, 0, 0.5f, -0.5f, 0, 0, 0.5f, 0.5f, 1 };
@@ -327,12 +347,7 @@ DEFINE_STORES("avx2", __m256, 8, _mm256_storeu_ps, _mm256_loadu_ps)
 #define INTERLEAVE interleave512
 #define store_vectors store_vectors_16
 #define load_vectors load_vectors_16
-INPUT23(input23_avx512, "avx512f")
-GRADIENT23(gradient23_avx512, "avx512f")
-OUTPUT23(output23_avx512, "avx512f")
-MULTIPLY23(multiply23_avx512, "avx512f")
-WEIGHTS23(weights23_avx512, multiply23_avx512, "avx512f")
-WEIGHT_GRADIENT23(weight_gradient23_avx512, multiply23_avx512, "avx512f")
+TRANSFORMS23(avx512, "avx512f")
 #undef VEC
 #undef LANES
 #undef ADD
@@ -360,12 +375,7 @@ WEIGHT_GRADIENT23(weight_gradient23_avx512, multiply23_avx512, "avx512f")
 #define INTERLEAVE interleave256
 #define store_vectors store_vectors_8
 #define load_vectors load_vectors_8
-INPUT23(input23_avx2, "avx2")
-GRADIENT23(gradient23_avx2, "avx2")
-OUTPUT23(output23_avx2, "avx2")
-MULTIPLY23(multiply23_avx2, "avx2")
-WEIGHTS23(weights23_avx2, multiply23_avx2, "avx2")
-WEIGHT_GRADIENT23(weight_gradient23_avx2, multiply23_avx2, "avx2")
+TRANSFORMS23(avx2, "avx2")
 #undef VEC
 #undef LANES
 #undef ADD
@@ -395,67 +405,47 @@ ptrdiff_t graft_winograd23_row_length(const graft_winograd23 *w) {
     return 2 * tiles + 2 + 32;
 }
 
-int graft_winograd23_input(graft_simd_isa isa, const float *input, const graft_winograd23 *w, int c0, int c1,
-                           float *v, float *rows) {
+/* The transforms of `isa`, or NULL (no vector kernels). */
+static const transforms23 *transforms_for(graft_simd_isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: input23_avx512(input, w, c0, c1, v, rows); return 1;
-    case GRAFT_SIMD_AVX2: input23_avx2(input, w, c0, c1, v, rows); return 1;
-    default: break;
-    }
+    if (isa == GRAFT_SIMD_AVX512) return &transforms23_avx512;
+    if (isa == GRAFT_SIMD_AVX2) return &transforms23_avx2;
 #endif
-    (void)isa; (void)input; (void)w; (void)c0; (void)c1; (void)v; (void)rows;
+    (void)isa;
     return 0;
 }
 
+int graft_winograd23_input(graft_simd_isa isa, const float *input, const graft_winograd23 *w, int c0, int c1,
+                           float *v, float *scratch) {
+    const transforms23 *t = transforms_for(isa);
+    if (t) t->input(input, w, c0, c1, v, scratch);
+    return t != 0;
+}
+
 int graft_winograd23_output_gradient(graft_simd_isa isa, const float *dy, const graft_winograd23 *w, int oc0, int oc1,
-                                     float *z, float *rows) {
-#if defined(__x86_64__) || defined(_M_X64)
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: gradient23_avx512(dy, w, oc0, oc1, z, rows); return 1;
-    case GRAFT_SIMD_AVX2: gradient23_avx2(dy, w, oc0, oc1, z, rows); return 1;
-    default: break;
-    }
-#endif
-    (void)isa; (void)dy; (void)w; (void)oc0; (void)oc1; (void)z; (void)rows;
-    return 0;
+                                     float *z, float *scratch) {
+    const transforms23 *t = transforms_for(isa);
+    if (t) t->gradient(dy, w, oc0, oc1, z, scratch);
+    return t != 0;
 }
 
 int graft_winograd23_output(graft_simd_isa isa, const float *m, const graft_winograd23 *w, int oc0, int oc1,
                             const float *bias, float *output) {
-#if defined(__x86_64__) || defined(_M_X64)
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: output23_avx512(m, w, oc0, oc1, bias, output); return 1;
-    case GRAFT_SIMD_AVX2: output23_avx2(m, w, oc0, oc1, bias, output); return 1;
-    default: break;
-    }
-#endif
-    (void)isa; (void)m; (void)w; (void)oc0; (void)oc1; (void)bias; (void)output;
-    return 0;
+    const transforms23 *t = transforms_for(isa);
+    if (t) t->output(m, w, oc0, oc1, bias, output);
+    return t != 0;
 }
 
 int graft_winograd23_weights(graft_simd_isa isa, const float *weight, const graft_winograd23_kernels *k, int r0, int r1,
                              float *u) {
-#if defined(__x86_64__) || defined(_M_X64)
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: weights23_avx512(weight, k, r0, r1, u); return 1;
-    case GRAFT_SIMD_AVX2: weights23_avx2(weight, k, r0, r1, u); return 1;
-    default: break;
-    }
-#endif
-    (void)isa; (void)weight; (void)k; (void)r0; (void)r1; (void)u;
-    return 0;
+    const transforms23 *t = transforms_for(isa);
+    if (t) t->weights(weight, k, r0, r1, u);
+    return t != 0;
 }
 
 int graft_winograd23_weight_gradient(graft_simd_isa isa, const float *du, const graft_winograd23_kernels *k, int oc0,
                                      int oc1, float *weight_gradient) {
-#if defined(__x86_64__) || defined(_M_X64)
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: weight_gradient23_avx512(du, k, oc0, oc1, weight_gradient); return 1;
-    case GRAFT_SIMD_AVX2: weight_gradient23_avx2(du, k, oc0, oc1, weight_gradient); return 1;
-    default: break;
-    }
-#endif
-    (void)isa; (void)du; (void)k; (void)oc0; (void)oc1; (void)weight_gradient;
-    return 0;
+    const transforms23 *t = transforms_for(isa);
+    if (t) t->weight_gradient(du, k, oc0, oc1, weight_gradient);
+    return t != 0;
 }
