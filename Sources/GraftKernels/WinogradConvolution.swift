@@ -197,7 +197,7 @@ extension ConvolutionKernels {
     /// thread. The weight gradient takes the second where its products would split their rows
     /// (narrow layers: `PanelGEMM/splitsRows(_:m:n:workers:)`), each worker then packing all of the
     /// transposed operand `Vᵀ`, a chunk's tiles deep, for half of the rows; 64 channels on 56x56
-    /// at batch 16 spent 26-42 ms there against 21 one product per thread. Wider layers split
+    /// at batch 16 spent 26-45 ms there against 21-32 one product per thread. Wider layers split
     /// their columns and share each `dU_ξ`'s reads. Each product is the same bits on one thread as
     /// on several (``PanelGEMM`` never splits `k`).
     static func eachProduct(groups: Int, positions: Int, oneThreadEach: Bool, _ product: (_ group: Int, _ xi: Int) -> Void) {
@@ -213,7 +213,9 @@ extension ConvolutionKernels {
 
     // MARK: - Transforms
     //
-    // Each transform works on eight tiles (or kernels) at once, one per SIMD lane: the patches are
+    // With an instruction set active each transform runs in C (`winograd23.c`, the same operations
+    // in the same order); the Swift below is the portable path (`GRAFT_SIMD=off`) and the tests'
+    // reference. Each transform works on eight tiles (or kernels) at once, one per SIMD lane: the patches are
     // gathered lane by lane, both matrix products run on 8-float vectors, and the results are
     // stored eight contiguous floats at a time where the layout allows (V, M, Z rows; U columns).
 
