@@ -342,32 +342,19 @@ public enum ConvolutionKernels {
         var planeWindows = p
         planeWindows.channels = 1
         let isa = PanelKernels.active
-        if planeWindows.supportsDepthwisePlanes(isa) {
-            // The planes read where they lie (masked loads at their edges), eight vectors in
-            // flight, the activation applied as they are stored: MobileNetV2's planes spent more
-            // time padding, in per-row calls and waiting on one-vector FMA chains than in arithmetic.
-            Parallel.forEach(batch * g.outputChannels, workPerItem: p.outputArea * p.kernelArea) { range in
-                planeWindows.depthwisePlanes(input: input, outputChannels: g.outputChannels, multiplier: multiplier,
-                                             planes: range, kernel: weight, bias: bias, activation: activation,
-                                             isa: isa, output: output)
-            }
-            return
-        }
-        if planeWindows.supportsDepthwise(isa), planeWindows.paddedCount <= imageParallelMaximumColumns {
-            // One plane per step, the planes shared out between the cores, each padded into the
-            // worker's own buffer: MobileNetV2's depthwise layers ran 2-10 ms each at batch 8 as a
-            // scalar single-threaded loop.
-            let planes = batch * g.outputChannels
-            Parallel.forEach(planes, workPerItem: p.outputArea * p.kernelArea) { range in
-                let padded = UnsafeMutablePointer<Float>.allocate(capacity: max(1, planeWindows.paddedCount))
-                defer { padded.deallocate() }
-                for index in range {
-                    let (n, oc) = index.quotientAndRemainder(dividingBy: g.outputChannels)
-                    planeWindows.pad(image: input + (n * p.channels + oc / multiplier) * plane, into: padded)
-                    planeWindows.depthwise(padded: padded, kernel: weight + oc * p.kernelArea, bias: bias?[oc] ?? 0,
-                                           isa: isa, output: output + index * p.outputArea)
-                    activation?.apply(rows: 1, count: p.outputArea, stride: 0, output + index * p.outputArea)
-                }
+        if planeWindows.supportsDepthwiseInterleaved(isa) {
+            // Eight channels to a vector: the earlier form with eight outputs of one plane's row to a
+            // vector filled 14 of 16 and 7 of 8 lanes on MobileNetV2's 14x14 and 7x7 planes and
+            // spent more on masked edges and set-up than on sums (a harness on the Zen 3: 5-20
+            // GFLOP/s by plane size against 8-37 for this form; AVX-512 machines run it too).
+            let units = planeWindows.depthwiseInterleavedUnits(images: batch, outputChannels: g.outputChannels)
+            let scratchCount = planeWindows.depthwiseInterleavedScratch
+            Parallel.forEach(units, workPerItem: max(1, batch * g.outputChannels * p.outputArea * p.kernelArea / max(1, units))) { range in
+                let scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCount * MemoryLayout<Float>.stride, alignment: 32)
+                defer { scratch.deallocate() }
+                planeWindows.depthwiseInterleaved(input: input, outputChannels: g.outputChannels, multiplier: multiplier,
+                                                  units: range, kernel: weight, bias: bias, activation: activation, isa: isa,
+                                                  output: output, scratch: scratch.bindMemory(to: Float.self, capacity: scratchCount))
             }
             return
         }

@@ -175,43 +175,50 @@ extension PatchGeometry {
         return graft_simd_direct_supported(isa.c, &g) != 0
     }
 
-    /// Whether ``depthwise(padded:kernel:bias:isa:output:)`` handles these windows (of one plane) on `isa`.
-    func supportsDepthwise(_ isa: PanelKernels.InstructionSet) -> Bool {
-        var g = simd
-        return graft_simd_depthwise_supported(isa.c, &g) != 0
-    }
-
-    /// One output plane of a depthwise convolution from its input plane, padded by ``pad(image:into:)``
-    /// (these windows with one channel).
-    func depthwise(padded: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: Float,
-                   isa: PanelKernels.InstructionSet, output: UnsafeMutablePointer<Float>) {
-        var g = simd
-        graft_simd_depthwise(isa.c, padded, &g, kernel, bias, output)
-    }
-
-    /// Whether ``depthwisePlanes(input:outputChannels:multiplier:planes:kernel:bias:activation:isa:output:)``
+    /// Whether ``depthwiseInterleaved(input:outputChannels:multiplier:units:kernel:bias:activation:isa:output:scratch:)``
     /// handles these windows (of one plane) on `isa`.
-    func supportsDepthwisePlanes(_ isa: PanelKernels.InstructionSet) -> Bool {
+    func supportsDepthwiseInterleaved(_ isa: PanelKernels.InstructionSet) -> Bool {
         var g = simd
-        return graft_simd_depthwise_planes_supported(isa.c, &g) != 0
+        return graft_simd_depthwise_interleaved_supported(isa.c, &g) != 0
     }
 
-    /// Output planes `planes` (image * outputChannels + channel) of a depthwise convolution, each
-    /// read straight from its (unpadded) input plane, the activation applied as it is stored: no
-    /// padded copy and no copy-out pass, which cost more than the sums on MobileNetV2's planes,
-    /// and one C call per range of planes.
-    func depthwisePlanes(input: UnsafePointer<Float>, outputChannels: Int, multiplier: Int, planes: Range<Int>,
-                         kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                         activation: ActivationKernels.FusedReLU?, isa: PanelKernels.InstructionSet,
-                         output: UnsafeMutablePointer<Float>) {
+    /// The work units of a depthwise convolution on blocks of eight channels: one per image,
+    /// block of channels and band of output rows, numbered `(image * blocks + block) * bands + band`.
+    func depthwiseInterleavedUnits(images: Int, outputChannels: Int) -> Int {
+        var g = simd
+        return graft_simd_depthwise_interleaved_units(&g, Int32(images), Int32(outputChannels))
+    }
+
+    /// Output rows per band of ``depthwiseInterleavedUnits(images:outputChannels:)`` (the last
+    /// band may have fewer).
+    var depthwiseInterleavedBandRows: Int {
+        var g = simd
+        return Int(graft_simd_depthwise_interleaved_band_rows(&g))
+    }
+
+    /// Floats of the scratch one ``depthwiseInterleaved(input:outputChannels:multiplier:units:kernel:bias:activation:isa:output:scratch:)``
+    /// call takes.
+    var depthwiseInterleavedScratch: Int {
+        var g = simd
+        return graft_simd_depthwise_interleaved_scratch(&g)
+    }
+
+    /// Units `units` of a depthwise convolution computed eight channels to a vector (a band of
+    /// rows of eight planes interleaved, every tap one load and one FMA, the outputs transposed
+    /// back as they are stored with the activation). Per output the taps are added to the bias in
+    /// row-major window order.
+    func depthwiseInterleaved(input: UnsafePointer<Float>, outputChannels: Int, multiplier: Int, units: Range<Int>,
+                              kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                              activation: ActivationKernels.FusedReLU?, isa: PanelKernels.InstructionSet,
+                              output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         var g = simd
         let (channels, multiplier) = (Int32(outputChannels), Int32(multiplier))
         if var relu = activation?.simd {
-            graft_simd_depthwise_planes(isa.c, input, &g, channels, multiplier, planes.lowerBound, planes.count,
-                                        kernel, bias, &relu, output)
+            graft_simd_depthwise_interleaved(isa.c, input, &g, channels, multiplier, units.lowerBound, units.count,
+                                             kernel, bias, &relu, output, scratch)
         } else {
-            graft_simd_depthwise_planes(isa.c, input, &g, channels, multiplier, planes.lowerBound, planes.count,
-                                        kernel, bias, nil, output)
+            graft_simd_depthwise_interleaved(isa.c, input, &g, channels, multiplier, units.lowerBound, units.count,
+                                             kernel, bias, nil, output, scratch)
         }
     }
 

@@ -567,3 +567,104 @@ extension PanelKernelTests {
         #expect(shared >= 14 * Self.instructionSets.count, "only \(shared) runs shared panels out")
     }
 }
+
+extension PanelKernelTests {
+    /// The depthwise kernel works on units of (image, block of eight output channels, band of
+    /// output rows): channel counts that leave a part-filled block, channel multipliers, planes wide
+    /// enough to need several bands, rows narrower than a vector (1 and 2 outputs), and windows (1x1,
+    /// 5x5, 7x7, strides 2-3, dilation) beside 3x3.
+    static let channelBlockCases: [(channels: Int, multiplier: Int, height: Int, width: Int, kernel: Int, stride: Int, dilation: Int)] = [
+        (8, 1, 14, 14, 3, 1, 1), (13, 1, 7, 7, 3, 1, 1), (17, 2, 29, 9, 3, 2, 1), (3, 3, 12, 6, 5, 1, 1),
+        (9, 1, 40, 150, 3, 1, 1), (5, 1, 30, 200, 5, 2, 1), (11, 1, 19, 23, 3, 1, 2), (16, 1, 9, 40, 7, 3, 1),
+        (10, 1, 6, 3, 3, 2, 1), (6, 1, 5, 1, 1, 1, 1),
+    ]
+
+    static func channelBlockGeometry(_ c: (channels: Int, multiplier: Int, height: Int, width: Int, kernel: Int, stride: Int, dilation: Int))
+        -> ConvolutionGeometry {
+        let reach = (c.kernel - 1) * c.dilation + 1, pad = reach / 2
+        let oh = (c.height + 2 * pad - reach) / c.stride + 1, ow = (c.width + 2 * pad - reach) / c.stride + 1
+        return ConvolutionGeometry(patches: PatchGeometry(channels: c.channels, height: c.height, width: c.width,
+                                                          kernelHeight: c.kernel, kernelWidth: c.kernel,
+                                                          strideHeight: c.stride, strideWidth: c.stride, padTop: pad, padLeft: pad,
+                                                          dilationHeight: c.dilation, dilationWidth: c.dilation,
+                                                          outputHeight: oh, outputWidth: ow),
+                                   outputChannels: c.channels * c.multiplier, groups: c.channels)
+    }
+
+    @Test("depthwise on blocks of eight channels = im2col + GEMM: part-filled blocks, multipliers, several bands, 5x5/7x7, strides 2-3, dilation")
+    func depthwiseChannelBlocksMatchIm2col() {
+        for (index, c) in Self.channelBlockCases.enumerated() {
+            let g = Self.channelBlockGeometry(c)
+            let x = randomTensor([2, c.channels, c.height, c.width], seed: UInt64(100 + index))
+            let weight = randomTensor([g.outputChannels, 1, c.kernel, c.kernel], seed: UInt64(200 + index))
+            let b = randomTensor([g.outputChannels], seed: UInt64(300 + index))
+            Self.expectDepthwiseMatchesIm2col(x, weight, b, g, "\(c)")
+        }
+    }
+
+    /// Each unit writes exactly its own rows of its own planes (a part-filled last block of a row is
+    /// stored whole only where the unit's next row overwrites it), and units computed one at a
+    /// time, in any order, give the bits of one call over all of them.
+    @Test("depthwise units write exactly their own rows, and one at a time equal all at once, bit for bit")
+    func depthwiseUnitsWriteTheirOwnRows() throws {
+        let relu = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
+        for isa in Self.instructionSets {
+            for (index, c) in Self.channelBlockCases.enumerated() {
+                let g = Self.channelBlockGeometry(c)
+                var windows = g.patches
+                windows.channels = 1
+                #expect(windows.supportsDepthwiseInterleaved(isa))
+                let images = 2, outputs = g.outputChannels, plane = g.patches.outputArea
+                let x = randomTensor([images, c.channels, c.height, c.width], seed: UInt64(400 + index))
+                let weight = randomTensor([outputs, 1, c.kernel, c.kernel], seed: UInt64(500 + index))
+                let b = randomTensor([outputs], seed: UInt64(600 + index))
+                let units = windows.depthwiseInterleavedUnits(images: images, outputChannels: outputs)
+                let blocks = (outputs + 7) / 8, bands = units / (images * blocks)
+                #expect(units == images * blocks * bands && bands >= 1)
+                let rowsPerBand = windows.depthwiseInterleavedBandRows
+                #expect(bands == (g.patches.outputHeight + rowsPerBand - 1) / rowsPerBand)
+                var scratch = [Float](repeating: .nan, count: windows.depthwiseInterleavedScratch + 8)
+                func run(_ range: Range<Int>, into output: inout [Float]) {
+                    x.scalars.withUnsafeBufferPointer { input in
+                        weight.scalars.withUnsafeBufferPointer { kernel in
+                            b.scalars.withUnsafeBufferPointer { bias in
+                                output.withUnsafeMutableBufferPointer { out in
+                                    scratch.withUnsafeMutableBufferPointer { s in
+                                        // The kernel's scratch is 32-byte aligned.
+                                        let base = s.baseAddress!
+                                        let offset = (32 - Int(bitPattern: base) % 32) % 32 / MemoryLayout<Float>.stride
+                                        windows.depthwiseInterleaved(input: input.baseAddress!, outputChannels: outputs, multiplier: c.multiplier,
+                                                                     units: range, kernel: kernel.baseAddress!, bias: bias.baseAddress!,
+                                                                     activation: relu, isa: isa, output: out.baseAddress!,
+                                                                     scratch: base + offset)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                var all = [Float](repeating: .nan, count: images * outputs * plane)
+                run(0..<units, into: &all)
+                #expect(!all.contains { $0.isNaN }, "\(isa) \(c): outputs left unwritten")
+                var oneByOne = [Float](repeating: .nan, count: all.count)
+                for unit in (0..<units).reversed() {
+                    var alone = [Float](repeating: .nan, count: all.count)
+                    run(unit..<(unit + 1), into: &alone)
+                    let image = unit / (blocks * bands), block = unit / bands % blocks, band = unit % bands
+                    let rows = (band * rowsPerBand)..<min((band + 1) * rowsPerBand, g.patches.outputHeight)
+                    var stray = 0, missing = 0
+                    for (i, value) in alone.enumerated() {
+                        let (planeIndex, offset) = i.quotientAndRemainder(dividingBy: plane)
+                        let (n, oc) = planeIndex.quotientAndRemainder(dividingBy: outputs)
+                        let mine = n == image && oc / 8 == block && rows.contains(offset / g.patches.outputWidth)
+                        if mine, value.isNaN { missing += 1 }
+                        if !mine, !value.isNaN { stray += 1 }
+                        if mine { oneByOne[i] = value }
+                    }
+                    #expect(stray == 0 && missing == 0, "\(isa) \(c) unit \(unit): \(stray) values outside its rows, \(missing) of its own unwritten")
+                }
+                #expect(oneByOne.map(\.bitPattern) == all.map(\.bitPattern), "\(isa) \(c)")
+            }
+        }
+    }
+}

@@ -1,671 +1,241 @@
-/* Depthwise convolution (one input plane per output plane: MobileNet, EfficientNet).
+/* Depthwise convolution (one input plane per output plane: MobileNet, EfficientNet) on blocks of
+ * eight channels interleaved.
  *
- * graft_simd_depthwise_planes (below, "the direct form") reads each plane where it lies and covers
- * strides 1 and 2 across: a chunk of output rows x vectors of outputs sums its taps in registers,
- * each tap's vector cut from a few loads of the input row by permutes (AVX-512: from any two
- * vectors; AVX2: within 128-bit halves, windows of 3 or 5), the activation applied as it is
- * stored. graft_simd_depthwise (first) is the general fallback over a padded plane: sixteen or
- * eight outputs of one row per register, one load, a permute or a gather (other strides, AVX-512)
- * per tap. Both add the taps to the bias in row-major window order. */
+ * A vector holds one pixel of eight channels: a band of input rows of eight planes is copied, 8x8
+ * blocks transposed, into a zero-padded buffer [row][column][8]; every tap of every output is then
+ * one whole-vector load and one FMA with that tap's eight weights, for any window, stride and
+ * dilation, eight outputs (eight FMA chains) at a time; each output row is transposed back into the
+ * eight output planes with the activation as it is stored. Per output the taps are added to the
+ * bias in row-major window order.
+ *
+ * Why: the earlier form put eight (sixteen) outputs of one plane's row in a vector. On MobileNetV2's
+ * 14x14 and 7x7 planes most vectors were part-empty, every row edge needed masks, and a chunk's
+ * set-up cost as much as its sums: 5-20 GFLOP/s by plane size in a harness on a Zen 3 core, this
+ * form 8-37 on the same planes. AVX-512 machines run this AVX2 form too. */
 #include "graft_simd.h"
 #include "simd_internal.h"
+#include <string.h>
+
+/* Floats the input band buffer is kept within (32 KB: the band stays in L1 while its taps are
+ * read), unless one band row alone is larger. */
+enum { BAND_BUDGET_FLOATS = 8192, LANES = 8 };
+
+/* Output rows per band: as many as keep the band's input rows within the budget. */
+static int band_rows(const graft_simd_patches *g) {
+    const ptrdiff_t padded_width = (ptrdiff_t)(g->output_width - 1) * g->stride_width
+                                   + (ptrdiff_t)(g->kernel_width - 1) * g->dilation_width + 1;
+    const ptrdiff_t reach = (ptrdiff_t)(g->kernel_height - 1) * g->dilation_height + 1;
+    const ptrdiff_t rows_in = BAND_BUDGET_FLOATS / (padded_width * LANES);
+    ptrdiff_t rows = rows_in > reach ? (rows_in - reach) / g->stride_height + 1 : 1;
+    if (rows > g->output_height) rows = g->output_height;
+    return rows < 1 ? 1 : (int)rows;
+}
+
+int graft_simd_depthwise_interleaved_supported(graft_simd_isa isa, const graft_simd_patches *g) {
+    if (g->channels != 1 || g->kernel_height < 1 || g->kernel_width < 1 || g->output_height < 1 || g->output_width < 1)
+        return 0;
+    if (g->stride_height < 1 || g->stride_width < 1 || g->dilation_height < 1 || g->dilation_width < 1) return 0;
+    return isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2;
+}
+
+int graft_simd_depthwise_interleaved_band_rows(const graft_simd_patches *g) { return band_rows(g); }
+
+ptrdiff_t graft_simd_depthwise_interleaved_units(const graft_simd_patches *g, int images, int output_channels) {
+    const int rows = band_rows(g);
+    const ptrdiff_t bands = (g->output_height + rows - 1) / rows;
+    return (ptrdiff_t)images * ((output_channels + LANES - 1) / LANES) * bands;
+}
 
 #if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
 
-/* The taps of 16 outputs from x (see depthwise_avx512). */
-__attribute__((target("avx512f")))
-static inline __m512 avx512_taps(const float *x, int sw, const float *padded_end, __mmask16 outputs, __m512i even, __m512i taps) {
-    /* Lanes past the output row read whatever follows in the padded plane (never stored); only at
-     * the plane's end are the loads masked. */
-    if (sw == 1) return x + 16 <= padded_end ? _mm512_loadu_ps(x) : _mm512_maskz_loadu_ps(outputs, x);
-    if (sw == 2) {
-        const __m512 lo = x + 16 <= padded_end ? _mm512_loadu_ps(x) : _mm512_maskz_loadu_ps(lanes16((int)(padded_end - x)), x);
-        const __m512 hi = x + 32 <= padded_end ? _mm512_loadu_ps(x + 16)
-                                               : _mm512_maskz_loadu_ps(lanes16((int)(padded_end - x - 16)), x + 16);
-        return _mm512_permutex2var_ps(lo, even, hi);
-    }
-    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), outputs, taps, x, 4);
+/* Transposes the 8x8 block r[0..7] (row i = r[i]) in place. */
+__attribute__((target("avx2"))) static inline void transpose8(__m256 r[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
-/* V vectors of 16 outputs from `row0` (the window's first tap for output ow0) with plain loads
- * (LOAD: stride 1 or 2), V independent FMA chains, V plain stores: the caller has checked that
- * every load lies in the padded plane and every store in the output plane. */
-#define DEPTHWISE_CHUNK(V, LOAD)                                                                    \
+/* One padded band row from row `ih` of the eight planes (zeros where ih or a column lies outside). */
+__attribute__((target("avx2"))) static void interleave_row(const float *const planes[LANES], int ih, const graft_simd_patches *g,
+                                                           int padded_width, float *row) {
+    const int width = g->width;
+    const __m256 zero = _mm256_setzero_ps();
+    if (ih < 0 || ih >= g->height) {
+        for (int pc = 0; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+        return;
+    }
+    /* Padded column pc holds plane column pc - pad_left. */
+    int first = g->pad_left, last = g->pad_left + width; /* plane columns [0, width) */
+    if (last > padded_width) last = padded_width;
+    if (first > padded_width) first = padded_width;
+    for (int pc = 0; pc < first; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+    for (int pc = last; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+    const ptrdiff_t offset = (ptrdiff_t)ih * width;
+    int pc = first;
+    for (; pc + LANES <= last; pc += LANES) {
+        __m256 r[LANES];
+        UNROLL for (int c = 0; c < LANES; c++) r[c] = _mm256_loadu_ps(planes[c] + offset + (pc - g->pad_left));
+        transpose8(r);
+        UNROLL for (int k = 0; k < LANES; k++) _mm256_storeu_ps(row + (ptrdiff_t)(pc + k) * LANES, r[k]);
+    }
+    if (pc < last) {
+        /* The row's last columns: masked loads (nothing read past the plane), the block's first
+         * columns stored. */
+        const __m256i columns = lanes8(last - pc);
+        __m256 r[LANES];
+        UNROLL for (int c = 0; c < LANES; c++) r[c] = _mm256_maskload_ps(planes[c] + offset + (pc - g->pad_left), columns);
+        transpose8(r);
+        for (int k = 0; k < last - pc; k++) _mm256_storeu_ps(row + (ptrdiff_t)(pc + k) * LANES, r[k]);
+    }
+}
+
+/* One band row of outputs into `row_out` [output_width rounded up to 8][8], from `row0` (the band
+ * row of the windows' first row), eight outputs at a time (eight FMA chains; the block past the
+ * row's end computes from what follows it in the band and is never stored): sum = bias, then each
+ * tap in row-major window order, the tap's eight weights loaded once for the eight outputs. KH and
+ * KW are the window when constants (0: the geometry's). */
+#define OUTPUT_ROW(KH, KW)                                                                         \
     {                                                                                              \
-        __m512 sum[V];                                                                             \
-        UNROLL for (int v = 0; v < V; v++) sum[v] = _mm512_set1_ps(bias);                          \
-        const float *w = kernel;                                                                   \
-        for (int i = 0; i < kh; i++) {                                                             \
-            const float *x = row0 + (ptrdiff_t)i * row_step;                                       \
-            for (int j = 0; j < kw; j++, w++, x += dw) {                                           \
-                const __m512 weight = _mm512_set1_ps(*w);                                          \
-                UNROLL for (int v = 0; v < V; v++) sum[v] = _mm512_fmadd_ps(weight, LOAD(x + 16 * v * sw), sum[v]); \
-            }                                                                                      \
-        }                                                                                          \
-        UNROLL for (int v = 0; v < V; v++) _mm512_storeu_ps(out + ow0 + 16 * v, sum[v]);           \
-    }
-
-#define LOAD_STRIDE1(p) _mm512_loadu_ps(p)
-#define LOAD_STRIDE2(p) _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps((p) + 16))
-
-__attribute__((target("avx512f")))
-static void depthwise_avx512(const float *padded, int ph, int pw, const graft_simd_patches *g,
-                             const float *kernel, float bias, float *output) {
-    const int ow_count = g->output_width, sw = g->stride_width, kh = g->kernel_height, kw = g->kernel_width;
-    const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * pw, dw = g->dilation_width;
-    const float *padded_end = padded + (ptrdiff_t)ph * pw;
-    float *output_end = output + (ptrdiff_t)g->output_height * ow_count;
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i taps = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                            _mm512_set1_epi32(sw));
-    /* Floats the last tap row reads past its first tap, for V vectors. */
-    const ptrdiff_t reach = (ptrdiff_t)(kh - 1) * row_step + (ptrdiff_t)(kw - 1) * dw;
-    for (int oh = 0; oh < g->output_height; oh++) {
-        float *out = output + (ptrdiff_t)oh * ow_count;
-        const float *row_start = padded + (ptrdiff_t)oh * g->stride_height * pw;
-        for (int ow0 = 0; ow0 < ow_count;) {
-            int V = (ow_count - ow0 + 15) / 16;
-            if (V > 4) V = 4;
-            const float *row0 = row_start + (ptrdiff_t)ow0 * sw;
-            /* Lanes past the output row compute garbage from what follows in the padded plane and
-             * store it into the next rows, which are written after this one. */
-            const int fast = (sw == 1 || sw == 2) && row0 + reach + (ptrdiff_t)16 * V * sw <= padded_end
-                             && out + ow0 + 16 * V <= output_end;
-            if (fast && sw == 1) {
-                switch (V) {
-                case 4: DEPTHWISE_CHUNK(4, LOAD_STRIDE1) break;
-                case 3: DEPTHWISE_CHUNK(3, LOAD_STRIDE1) break;
-                case 2: DEPTHWISE_CHUNK(2, LOAD_STRIDE1) break;
-                default: DEPTHWISE_CHUNK(1, LOAD_STRIDE1) break;
-                }
-                ow0 += 16 * V;
-                continue;
-            }
-            if (fast) {
-                switch (V) {
-                case 4: DEPTHWISE_CHUNK(4, LOAD_STRIDE2) break;
-                case 3: DEPTHWISE_CHUNK(3, LOAD_STRIDE2) break;
-                case 2: DEPTHWISE_CHUNK(2, LOAD_STRIDE2) break;
-                default: DEPTHWISE_CHUNK(1, LOAD_STRIDE2) break;
-                }
-                ow0 += 16 * V;
-                continue;
-            }
-            /* The plane's last outputs (or other strides): one vector, loads masked at the end. */
-            const __mmask16 outputs = lanes16(ow_count - ow0);
-            __m512 sum = _mm512_set1_ps(bias);
-            const float *w = kernel;
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++, w++) {
-                    const float *x = row0 + (ptrdiff_t)i * row_step + (ptrdiff_t)j * dw;
-                    sum = _mm512_fmadd_ps(_mm512_set1_ps(*w), avx512_taps(x, sw, padded_end, outputs, even, taps), sum);
-                }
-            }
-            if (out + ow0 + 16 <= output_end) _mm512_storeu_ps(out + ow0, sum);
-            else _mm512_mask_storeu_ps(out + ow0, outputs, sum);
-            ow0 += 16;
-        }
-    }
-}
-
-__attribute__((target("avx2,fma")))
-static void depthwise_avx2(const float *padded, int ph, int pw, const graft_simd_patches *g,
-                           const float *kernel, float bias, float *output) {
-    const int ow_count = g->output_width, sw = g->stride_width;
-    const float *padded_end = padded + (ptrdiff_t)ph * pw;
-    for (int oh = 0; oh < g->output_height; oh++) {
-        float *out = output + (ptrdiff_t)oh * ow_count;
-        for (int ow0 = 0; ow0 < ow_count; ow0 += 8) {
-            __m256 sum = _mm256_set1_ps(bias);
-            const float *w = kernel;
-            for (int i = 0; i < g->kernel_height; i++) {
-                const float *row = padded + (ptrdiff_t)(oh * g->stride_height + i * g->dilation_height) * pw
-                                   + (ptrdiff_t)ow0 * sw;
-                for (int j = 0; j < g->kernel_width; j++, w++) {
-                    const float *x = row + (ptrdiff_t)j * g->dilation_width;
-                    __m256 v;
-                    if (x + 8 * sw <= padded_end) {
-                        if (sw == 1) {
-                            v = _mm256_loadu_ps(x);
-                        } else {
-                            /* Even lanes of 16 floats, in order. */
-                            const __m256 even = _mm256_shuffle_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(x + 8), _MM_SHUFFLE(2, 0, 2, 0));
-                            v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0)));
-                        }
-                    } else {
-                        /* The plane's last floats: one at a time, zero past its end. */
-                        float lanes[8];
-                        for (int t = 0; t < 8; t++) lanes[t] = x + (ptrdiff_t)t * sw < padded_end ? x[(ptrdiff_t)t * sw] : 0;
-                        v = _mm256_loadu_ps(lanes);
-                    }
-                    sum = _mm256_fmadd_ps(_mm256_set1_ps(*w), v, sum);
-                }
-            }
-            const int count = ow_count - ow0 < 8 ? ow_count - ow0 : 8;
-            if (count == 8) {
-                _mm256_storeu_ps(out + ow0, sum);
-            } else {
-                float values[8];
-                _mm256_storeu_ps(values, sum);
-                for (int t = 0; t < count; t++) out[ow0 + t] = values[t];
-            }
-        }
-    }
-}
-
-/* ---- The direct form: each plane read where it lies, no padded copy and no copy-out. A chunk is
- * R output rows x V vectors of outputs (R * V independent FMA chains whatever the plane's width:
- * rows of 7 or 14 outputs ran one chain each and waited on FMA latency). DIRECT512/256 below load
- * every tap; SHIFTED, ROWWISE and HALVED (further down) cut taps from shared loads and take over
- * for the common windows. The window's
- * columns outside the plane are masked out of the loads (masked lanes read nothing and are zero),
- * its rows outside the plane read through an empty mask; lanes and rows past the output are
- * computed from nothing and not stored. Per output the taps are still added in row-major window
- * order, from the bias, so the sums equal the padded form's. Stride 2 across takes the even lanes
- * of two loads; only the outputs' own columns are computed (the padded-width form computed, and
- * dropped, the odd ones too). */
-enum { DIRECT_MAX_KERNEL_WIDTH = 16, DIRECT_MAX_WEIGHTS = 49 };
-
-/* Bits r < n with 0 <= s + r < width: which of n floats from column s lie in a row of the plane. */
-static inline unsigned row_lanes(ptrdiff_t s, int n, int width) {
-    const ptrdiff_t lo = s < 0 ? -s : 0, hi = width - s < n ? width - s : n;
-    if (hi <= lo) return 0;
-    return (unsigned)(((1ull << hi) - 1) & ~((1ull << lo) - 1));
-}
-
-/* A chunk's outputs, activated, stored through masks (rows and lanes past the output are not). */
-#define STORE512(R, V)                                                                             \
-    UNROLL for (int r = 0; r < R; r++) {                                                           \
-        if (oh0 + r >= oh_count) break;                                                            \
-        float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                               \
-        UNROLL for (int v = 0; v < V; v++) {                                                       \
-            __m512 y = sum[r][v];                                                                  \
-            if (relu) y = relu512(y, slope, ceiling, threshold);                                   \
-            _mm512_mask_storeu_ps(out + 16 * v, lanes16(ow_count - ow0 - 16 * v), y);              \
-        }                                                                                          \
-    }
-
-#define DIRECT512(R, V, SW)                                                                        \
-    {                                                                                              \
-        __mmask16 lo[DIRECT_MAX_KERNEL_WIDTH][V], hi[DIRECT_MAX_KERNEL_WIDTH][V];                  \
-        for (int j = 0; j < kw; j++) {                                                             \
-            UNROLL for (int v = 0; v < V; v++) {                                                   \
-                const ptrdiff_t s = (ptrdiff_t)(ow0 + 16 * v) * SW - g->pad_left + (ptrdiff_t)j * dw; \
-                lo[j][v] = (__mmask16)row_lanes(s, 16, width);                                     \
-                hi[j][v] = (__mmask16)row_lanes(s + 16, 16, width);                                \
-            }                                                                                      \
-        }                                                                                          \
-        __m512 sum[R][V];                                                                          \
-        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm512_set1_ps(bias); \
-        const float *w = kernel;                                                                   \
-        for (int i = 0; i < kh; i++) {                                                             \
-            const float *row[R];                                                                   \
-            __mmask16 inside[R];                                                                   \
-            UNROLL for (int r = 0; r < R; r++) {                                                   \
-                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
-                inside[r] = ih >= 0 && ih < height && oh0 + r < oh_count ? 0xFFFF : 0;             \
-                row[r] = image + (ptrdiff_t)(inside[r] ? ih : 0) * width - g->pad_left;             \
-            }                                                                                      \
-            for (int j = 0; j < kw; j++, w++) {                                                    \
-                const __m512 weight = _mm512_set1_ps(*w);                                          \
-                UNROLL for (int v = 0; v < V; v++) {                                               \
-                    const ptrdiff_t s = (ptrdiff_t)(ow0 + 16 * v) * SW + (ptrdiff_t)j * dw;         \
-                    UNROLL for (int r = 0; r < R; r++) {                                           \
-                        const float *x = row[r] + s;                                               \
-                        __m512 taps = _mm512_maskz_loadu_ps(lo[j][v] & inside[r], x);              \
-                        if (SW == 2)                                                               \
-                            taps = _mm512_permutex2var_ps(taps, even, _mm512_maskz_loadu_ps(hi[j][v] & inside[r], x + 16)); \
-                        sum[r][v] = _mm512_fmadd_ps(weight, taps, sum[r][v]);                      \
-                    }                                                                              \
+        const int kh_ = (KH) ? (KH) : kh, kw_ = (KW) ? (KW) : kw;                                  \
+        for (int ow = 0; ow < ow_count; ow += LANES) {                                             \
+            const float *x = row0 + (ptrdiff_t)ow * output_step;                                   \
+            __m256 sum[LANES];                                                                     \
+            UNROLL for (int u = 0; u < LANES; u++) sum[u] = bias;                                  \
+            const float *w = wv;                                                                   \
+            for (int i = 0; i < kh_; i++) {                                                        \
+                const float *xi = x + i * row_step;                                                \
+                for (int j = 0; j < kw_; j++, w += LANES) {                                        \
+                    const __m256 weight = _mm256_load_ps(w);                                       \
+                    const float *xj = xi + j * tap_step;                                           \
+                    UNROLL for (int u = 0; u < LANES; u++)                                         \
+                        sum[u] = _mm256_fmadd_ps(weight, _mm256_load_ps(xj + u * output_step), sum[u]); \
                 }                                                                                  \
             }                                                                                      \
-        }                                                                                          \
-        STORE512(R, V)                                                                             \
-    }
-
-/* Stride 1 across with a window at most 17 columns wide: each tap row's inputs for a chunk are
- * V + 1 loads per output row, and each tap's vector is cut from two of them by a permute
- * (`shift[j]`: lanes j * dw .. j * dw + 15 of the pair; the first tap is the first load) instead of a load of its own: the
- * per-tap loads straddled cache lines and bounded the loop. Same sums in the same order. */
-#define SHIFTED512(R, V)                                                                           \
-    {                                                                                              \
-        __mmask16 span[V + 1];                                                                     \
-        UNROLL for (int v = 0; v <= V; v++) span[v] = (__mmask16)row_lanes((ptrdiff_t)ow0 - g->pad_left + 16 * v, 16, width); \
-        __m512 sum[R][V];                                                                          \
-        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm512_set1_ps(bias); \
-        const float *w = kernel;                                                                   \
-        for (int i = 0; i < kh; i++, w += kw) {                                                    \
-            __m512 in[R][V + 1];                                                                   \
-            UNROLL for (int r = 0; r < R; r++) {                                                   \
-                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
-                const int inside = ih >= 0 && ih < height && oh0 + r < oh_count;                   \
-                const float *x = image + (ptrdiff_t)(inside ? ih : 0) * width + ow0 - g->pad_left;  \
-                UNROLL for (int v = 0; v <= V; v++) in[r][v] = _mm512_maskz_loadu_ps(inside ? span[v] : 0, x + 16 * v); \
-            }                                                                                      \
-            const __m512 first = _mm512_set1_ps(w[0]);                                             \
-            UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++)                  \
-                sum[r][v] = _mm512_fmadd_ps(first, in[r][v], sum[r][v]);                           \
-            for (int j = 1; j < kw; j++) {                                                         \
-                const __m512 weight = _mm512_set1_ps(w[j]);                                        \
-                const __m512i cut = shift[j];                                                      \
-                UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++)              \
-                    sum[r][v] = _mm512_fmadd_ps(weight, _mm512_permutex2var_ps(in[r][v], cut, in[r][v + 1]), sum[r][v]); \
-            }                                                                                      \
-        }                                                                                          \
-        STORE512(R, V)                                                                             \
-    }
-
-/* Stride and dilation 1 down as well: a chunk's R + kh - 1 input rows are each loaded once
- * (V + 1 loads), each tap's vector cut once and added to every output row it reaches, the
- * weights broadcast once per plane. Per output the taps still come in row-major order. */
-#define ROWWISE512(R, V)                                                                           \
-    {                                                                                              \
-        __mmask16 span[V + 1];                                                                     \
-        UNROLL for (int v = 0; v <= V; v++) span[v] = (__mmask16)row_lanes((ptrdiff_t)ow0 - g->pad_left + 16 * v, 16, width); \
-        __m512 sum[R][V];                                                                          \
-        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm512_set1_ps(bias); \
-        for (int q = 0; q < R + kh - 1; q++) {                                                     \
-            const int ih = oh0 + q - g->pad_top;                                                   \
-            if (ih < 0 || ih >= height) continue;                                                  \
-            const float *x = image + (ptrdiff_t)ih * width + ow0 - g->pad_left;                    \
-            __m512 in[V + 1];                                                                      \
-            UNROLL for (int v = 0; v <= V; v++) in[v] = _mm512_maskz_loadu_ps(span[v], x + 16 * v); \
-            for (int j = 0; j < kw; j++) {                                                         \
-                __m512 tap[V];                                                                     \
-                UNROLL for (int v = 0; v < V; v++)                                                 \
-                    tap[v] = j == 0 ? in[v] : _mm512_permutex2var_ps(in[v], shift[j], in[v + 1]);  \
-                UNROLL for (int r = 0; r < R; r++) {                                               \
-                    const int i = q - r;                                                           \
-                    if (i < 0 || i >= kh || oh0 + r >= oh_count) continue;                         \
-                    const __m512 weight = weights[i * kw + j];                                     \
-                    UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm512_fmadd_ps(weight, tap[v], sum[r][v]); \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-        STORE512(R, V)                                                                             \
-    }
-
-#define ROWWISE512_PLANE(R, V)                                                                     \
-    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
-        for (int ow0 = 0; ow0 < ow_count; ow0 += 16 * V) ROWWISE512(R, V)
-
-#define SHIFTED512_PLANE(R, V)                                                                     \
-    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
-        for (int ow0 = 0; ow0 < ow_count; ow0 += 16 * V) SHIFTED512(R, V)
-
-/* Stride 2 across, dilation 1: a tap row's inputs for V vectors of outputs are 2V + 2 loads, split
- * once into even and odd lanes (E, O: inputs 2l and 2l + 1 of each vector); tap j is E (j even) or
- * O (j odd) moved on by j / 2 lanes into the next vector's, one permute (none for taps 0 and 1).
- * A tap used to cost two loads and a permute of its own. Same sums in the same order. */
-#define HALVED512(R, V)                                                                            \
-    {                                                                                              \
-        const ptrdiff_t base = 2 * (ptrdiff_t)ow0 - g->pad_left;                                   \
-        __mmask16 span[2 * V + 2];                                                                 \
-        UNROLL for (int u = 0; u < 2 * V + 2; u++) span[u] = (__mmask16)row_lanes(base + 16 * u, 16, width); \
-        __m512 sum[R][V];                                                                          \
-        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm512_set1_ps(bias); \
-        for (int i = 0; i < kh; i++) {                                                             \
-            const float *w = kernel + i * kw;                                                      \
-            UNROLL for (int r = 0; r < R; r++) {                                                   \
-                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
-                if (ih < 0 || ih >= height || oh0 + r >= oh_count) continue;                       \
-                const float *x = image + (ptrdiff_t)ih * width + base;                             \
-                __m512 e[V + 1], o[V + 1];                                                         \
-                UNROLL for (int v = 0; v <= V; v++) {                                              \
-                    const __m512 a = _mm512_maskz_loadu_ps(span[2 * v], x + 32 * v);              \
-                    const __m512 b = _mm512_maskz_loadu_ps(span[2 * v + 1], x + 32 * v + 16);     \
-                    e[v] = _mm512_permutex2var_ps(a, even, b);                                     \
-                    o[v] = _mm512_permutex2var_ps(a, odd, b);                                      \
-                }                                                                                  \
-                for (int j = 0; j < kw; j++) {                                                     \
-                    const __m512 weight = _mm512_set1_ps(w[j]);                                    \
-                    if (j < 2) {                                                                   \
-                        UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm512_fmadd_ps(weight, j ? o[v] : e[v], sum[r][v]); \
-                    } else {                                                                       \
-                        const __m512i cut = shift[j / 2];                                          \
-                        UNROLL for (int v = 0; v < V; v++) {                                       \
-                            const __m512 tap = j & 1 ? _mm512_permutex2var_ps(o[v], cut, o[v + 1]) \
-                                                     : _mm512_permutex2var_ps(e[v], cut, e[v + 1]); \
-                            sum[r][v] = _mm512_fmadd_ps(weight, tap, sum[r][v]);                   \
-                        }                                                                          \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-        STORE512(R, V)                                                                             \
-    }
-
-#define HALVED512_PLANE(R, V)                                                                      \
-    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
-        for (int ow0 = 0; ow0 < ow_count; ow0 += 16 * V) HALVED512(R, V)
-
-/* Chunks of R rows x V vectors over the plane, SW the stride across (a constant in each copy). */
-#define DIRECT512_PLANE(R, V, SW)                                                                  \
-    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
-        for (int ow0 = 0; ow0 < ow_count; ow0 += 16 * V) DIRECT512(R, V, SW)
-
-__attribute__((target("avx512f")))
-static void depthwise_direct_avx512(const float *image, const graft_simd_patches *g, const float *kernel,
-                                    float bias, const graft_simd_activation *activation, float *output) {
-    const int height = g->height, width = g->width, kh = g->kernel_height, kw = g->kernel_width;
-    const int oh_count = g->output_height, ow_count = g->output_width;
-    const ptrdiff_t dw = g->dilation_width;
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const int relu = activation != NULL;
-    const __m512 slope = _mm512_set1_ps(relu ? activation->negative_slope : 0);
-    const __m512 ceiling = _mm512_set1_ps(relu ? activation->ceiling : 0);
-    const __m512 threshold = _mm512_set1_ps(relu ? activation->threshold : 0);
-    const int vectors = (ow_count + 15) / 16;
-    if (g->stride_width == 1 && (kw - 1) * dw <= 16) {
-        __m512i shift[DIRECT_MAX_KERNEL_WIDTH];
-        for (int j = 0; j < kw; j++)
-            shift[j] = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                        _mm512_set1_epi32(j * (int)dw));
-        /* Rows of 3+ vectors only: on narrower planes the row-by-row branches cost more than the
-         * loads they save (14x14: 51 → 67 µs for 384 planes, one core). */
-        if (g->stride_height == 1 && g->dilation_height == 1 && kh * kw <= DIRECT_MAX_WEIGHTS && vectors >= 3) {
-            __m512 weights[DIRECT_MAX_WEIGHTS];
-            for (int t = 0; t < kh * kw; t++) weights[t] = _mm512_set1_ps(kernel[t]);
-            ROWWISE512_PLANE(4, 4)
-            return;
-        }
-        if (vectors >= 3) SHIFTED512_PLANE(2, 4)
-        else if (vectors == 2) SHIFTED512_PLANE(4, 2)
-        else SHIFTED512_PLANE(8, 1)
-    } else if (g->stride_width == 2 && dw == 1 && kw <= 32) {
-        const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-        __m512i shift[16];
-        for (int j = 0; j < 16 && 2 * j < kw; j++)
-            shift[j] = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                        _mm512_set1_epi32(j));
-        if (vectors >= 3) HALVED512_PLANE(2, 4)
-        else if (vectors == 2) HALVED512_PLANE(4, 2)
-        else HALVED512_PLANE(8, 1)
-    } else if (g->stride_width == 1) {
-        if (vectors >= 3) DIRECT512_PLANE(2, 4, 1)
-        else if (vectors == 2) DIRECT512_PLANE(4, 2, 1)
-        else DIRECT512_PLANE(8, 1, 1)
-    } else {
-        if (vectors >= 3) DIRECT512_PLANE(2, 4, 2)
-        else if (vectors == 2) DIRECT512_PLANE(4, 2, 2)
-        else DIRECT512_PLANE(8, 1, 2)
-    }
-}
-
-/* Even lanes of two vectors of 8 (16 floats), in order. */
-__attribute__((target("avx2"))) static inline __m256 even_lanes256(__m256 a, __m256 b) {
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
-                                                  _MM_SHUFFLE(3, 1, 2, 0)));
-}
-
-/* Odd lanes of two vectors of 8 (16 floats), in order. */
-__attribute__((target("avx2"))) static inline __m256 odd_lanes256(__m256 a, __m256 b) {
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))),
-                                                  _MM_SHUFFLE(3, 1, 2, 0)));
-}
-
-/* Eight lane bits as an AVX2 mask vector. */
-__attribute__((target("avx2"))) static inline __m256i row_lanes8_bits(unsigned bits) {
-    const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lane), lane);
-}
-
-/* row_lanes as an AVX2 mask vector. */
-__attribute__((target("avx2"))) static inline __m256i row_lanes8(ptrdiff_t s, int width) {
-    return row_lanes8_bits(row_lanes(s, 8, width));
-}
-
-#define DIRECT256(R, V, SW)                                                                        \
-    {                                                                                              \
-        __m256i lo[DIRECT_MAX_KERNEL_WIDTH][V], hi[DIRECT_MAX_KERNEL_WIDTH][V];                    \
-        int whole[DIRECT_MAX_KERNEL_WIDTH][V];                                                     \
-        for (int j = 0; j < kw; j++) {                                                             \
-            UNROLL for (int v = 0; v < V; v++) {                                                   \
-                const ptrdiff_t s = (ptrdiff_t)(ow0 + 8 * v) * SW - g->pad_left + (ptrdiff_t)j * dw; \
-                lo[j][v] = row_lanes8(s, width);                                                   \
-                hi[j][v] = row_lanes8(s + 8, width);                                               \
-                whole[j][v] = row_lanes(s, 8 * SW, width) == (1u << (8 * SW)) - 1;                 \
-            }                                                                                      \
-        }                                                                                          \
-        __m256 sum[R][V];                                                                          \
-        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm256_set1_ps(bias); \
-        const float *w = kernel;                                                                   \
-        for (int i = 0; i < kh; i++) {                                                             \
-            const float *row[R];                                                                   \
-            int inside[R];                                                                         \
-            UNROLL for (int r = 0; r < R; r++) {                                                   \
-                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
-                inside[r] = ih >= 0 && ih < height && oh0 + r < oh_count;                          \
-                row[r] = image + (ptrdiff_t)(inside[r] ? ih : 0) * width - g->pad_left;             \
-            }                                                                                      \
-            for (int j = 0; j < kw; j++, w++) {                                                    \
-                const __m256 weight = _mm256_set1_ps(*w);                                          \
-                UNROLL for (int v = 0; v < V; v++) {                                               \
-                    const ptrdiff_t s = (ptrdiff_t)(ow0 + 8 * v) * SW + (ptrdiff_t)j * dw;          \
-                    UNROLL for (int r = 0; r < R; r++) {                                           \
-                        const float *x = row[r] + s;                                               \
-                        __m256 taps;                                                               \
-                        /* Plain loads where the taps lie in the plane (AVX2's masked loads cost more). */ \
-                        if (whole[j][v] && inside[r]) {                                            \
-                            taps = _mm256_loadu_ps(x);                                             \
-                            if (SW == 2) taps = even_lanes256(taps, _mm256_loadu_ps(x + 8));       \
-                        } else {                                                                   \
-                            const __m256i row_mask = _mm256_set1_epi32(inside[r] ? -1 : 0);        \
-                            taps = _mm256_maskload_ps(x, _mm256_and_si256(lo[j][v], row_mask));    \
-                            if (SW == 2)                                                           \
-                                taps = even_lanes256(taps, _mm256_maskload_ps(x + 8, _mm256_and_si256(hi[j][v], row_mask))); \
-                        }                                                                          \
-                        sum[r][v] = _mm256_fmadd_ps(weight, taps, sum[r][v]);                      \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-        UNROLL for (int r = 0; r < R; r++) {                                                       \
-            if (oh0 + r >= oh_count) break;                                                        \
-            float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                           \
-            UNROLL for (int v = 0; v < V; v++) {                                                   \
-                const int left = ow_count - ow0 - 8 * v;                                           \
-                if (left <= 0) break;                                                              \
-                __m256 y = sum[r][v];                                                              \
+            float *out = row_out + (ptrdiff_t)ow * LANES;                                          \
+            UNROLL for (int u = 0; u < LANES; u++) {                                               \
+                __m256 y = sum[u];                                                                 \
                 if (relu) y = relu256(y, slope, ceiling, threshold);                               \
-                if (left >= 8) _mm256_storeu_ps(out + 8 * v, y);                                   \
-                else _mm256_maskstore_ps(out + 8 * v, lanes8(left), y);                            \
+                _mm256_store_ps(out + u * LANES, y);                                               \
             }                                                                                      \
         }                                                                                          \
     }
 
-/* Lanes j .. j + 7 of the 16 floats a, b (t: their middle, a's high half and b's low half), for a
- * constant 0 <= j <= 4 (windows up to 5 wide): AVX2 has no two-register permute, so a shift
- * within 128-bit halves. */
-__attribute__((target("avx2"))) static inline __m256 cut8(__m256 a, __m256 t, int j) {
-#define ALIGN8(HI, LO, BYTES) _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(HI), _mm256_castps_si256(LO), BYTES))
-    switch (j) {
-    case 0: return a;
-    case 1: return ALIGN8(t, a, 4);
-    case 2: return ALIGN8(t, a, 8);
-    case 3: return ALIGN8(t, a, 12);
-    default: return t;
+/* Copies the band row `row_out` [output_width rounded up to 8][8] into row `row` of the first
+ * `valid` output planes. A row's last, part-filled block is stored whole when what lands past the
+ * row falls within the `later` rows of the plane that the same unit writes after this one, else
+ * through a mask. */
+__attribute__((target("avx2"))) static void store_row(const float *row_out, int ow_count, float *const planes[LANES],
+                                                      int valid, ptrdiff_t row, int later) {
+    const int spill = (ptrdiff_t)later * ow_count >= LANES - ow_count % LANES;
+    const ptrdiff_t row_offset = row * ow_count;
+    for (int ow = 0; ow < ow_count; ow += LANES) {
+        __m256 r[LANES];
+        UNROLL for (int k = 0; k < LANES; k++) r[k] = _mm256_load_ps(row_out + (ptrdiff_t)(ow + k) * LANES);
+        transpose8(r);
+        if (ow + LANES <= ow_count || spill) {
+            for (int c = 0; c < valid; c++) _mm256_storeu_ps(planes[c] + row_offset + ow, r[c]);
+        } else {
+            const __m256i columns = lanes8(ow_count - ow);
+            for (int c = 0; c < valid; c++) _mm256_maskstore_ps(planes[c] + row_offset + ow, columns, r[c]);
+        }
     }
-#undef ALIGN8
 }
 
-/* AVX2 loads of a chunk's row: plain where all 8 floats lie in the row (masked loads cost more). */
-#define ROW_LOAD256(x, bits) ((bits) == 0xFFu ? _mm256_loadu_ps(x) : _mm256_maskload_ps((x), row_lanes8_bits(bits)))
-
-/* The AVX2 forms of SHIFTED512 (stride 1) and HALVED512 (stride 2) for dilation 1 across and a
- * window KW (3 or 5) wide, a constant so that every tap's cut is one instruction. */
-#define SHIFTED256(R, V, KW)                                                                       \
-    {                                                                                              \
-        unsigned span[V + 1];                                                                      \
-        UNROLL for (int v = 0; v <= V; v++) span[v] = row_lanes((ptrdiff_t)ow0 - g->pad_left + 8 * v, 8, width); \
-        __m256 sum[R][V];                                                                          \
-        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm256_set1_ps(bias); \
-        for (int i = 0; i < kh; i++) {                                                             \
-            const float *w = kernel + i * KW;                                                      \
-            UNROLL for (int r = 0; r < R; r++) {                                                   \
-                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
-                if (ih < 0 || ih >= height || oh0 + r >= oh_count) continue;                       \
-                const float *x = image + (ptrdiff_t)ih * width + ow0 - g->pad_left;                \
-                __m256 in[V + 1], mid[V];                                                          \
-                UNROLL for (int v = 0; v <= V; v++) in[v] = ROW_LOAD256(x + 8 * v, span[v]);       \
-                UNROLL for (int v = 0; v < V; v++) mid[v] = _mm256_permute2f128_ps(in[v], in[v + 1], 0x21); \
-                UNROLL for (int j = 0; j < KW; j++) {                                              \
-                    const __m256 weight = _mm256_broadcast_ss(w + j);                              \
-                    UNROLL for (int v = 0; v < V; v++)                                             \
-                        sum[r][v] = _mm256_fmadd_ps(weight, cut8(in[v], mid[v], j), sum[r][v]); \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-        STORE256(R, V)                                                                             \
-    }
-
-#define HALVED256(R, V, KW)                                                                        \
-    {                                                                                              \
-        const ptrdiff_t base = 2 * (ptrdiff_t)ow0 - g->pad_left;                                   \
-        unsigned span[2 * V + 2];                                                                  \
-        UNROLL for (int u = 0; u < 2 * V + 2; u++) span[u] = row_lanes(base + 8 * u, 8, width);    \
-        __m256 sum[R][V];                                                                          \
-        UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = _mm256_set1_ps(bias); \
-        for (int i = 0; i < kh; i++) {                                                             \
-            const float *w = kernel + i * KW;                                                      \
-            UNROLL for (int r = 0; r < R; r++) {                                                   \
-                const int ih = (oh0 + r) * g->stride_height - g->pad_top + i * g->dilation_height; \
-                if (ih < 0 || ih >= height || oh0 + r >= oh_count) continue;                       \
-                const float *x = image + (ptrdiff_t)ih * width + base;                             \
-                __m256 e[V + 1], o[V + 1], em[V], om[V];                                           \
-                UNROLL for (int v = 0; v <= V; v++) {                                              \
-                    const __m256 a = ROW_LOAD256(x + 16 * v, span[2 * v]);                         \
-                    const __m256 b = ROW_LOAD256(x + 16 * v + 8, span[2 * v + 1]);                 \
-                    e[v] = even_lanes256(a, b);                                                    \
-                    o[v] = odd_lanes256(a, b);                                                     \
-                }                                                                                  \
-                UNROLL for (int v = 0; v < V; v++) {                                               \
-                    em[v] = _mm256_permute2f128_ps(e[v], e[v + 1], 0x21);                          \
-                    om[v] = _mm256_permute2f128_ps(o[v], o[v + 1], 0x21);                          \
-                }                                                                                  \
-                UNROLL for (int j = 0; j < KW; j++) {                                              \
-                    const __m256 weight = _mm256_broadcast_ss(w + j);                              \
-                    UNROLL for (int v = 0; v < V; v++) {                                           \
-                        const __m256 tap = j & 1 ? cut8(o[v], om[v], j / 2) : cut8(e[v], em[v], j / 2); \
-                        sum[r][v] = _mm256_fmadd_ps(weight, tap, sum[r][v]);                       \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-        STORE256(R, V)                                                                             \
-    }
-
-/* The chunk's outputs, activated, plain stores for whole vectors (AVX2's masked stores are slow). */
-#define STORE256(R, V)                                                                             \
-    UNROLL for (int r = 0; r < R; r++) {                                                           \
-        if (oh0 + r >= oh_count) break;                                                            \
-        float *out = output + (ptrdiff_t)(oh0 + r) * ow_count + ow0;                               \
-        UNROLL for (int v = 0; v < V; v++) {                                                       \
-            const int left = ow_count - ow0 - 8 * v;                                               \
-            if (left <= 0) break;                                                                  \
-            __m256 y = sum[r][v];                                                                  \
-            if (relu) y = relu256(y, slope, ceiling, threshold);                                   \
-            if (left >= 8) _mm256_storeu_ps(out + 8 * v, y);                                       \
-            else _mm256_maskstore_ps(out + 8 * v, lanes8(left), y);                                \
-        }                                                                                          \
-    }
-
-#define CHUNKS256(FORM, R, V, KW)                                                                  \
-    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
-        for (int ow0 = 0; ow0 < ow_count; ow0 += 8 * V) FORM(R, V, KW)
-
-/* A form over the plane: chunks as wide as the rows allow within AVX2's 16 registers. */
-#define PLANE256(FORM, KW)                                                                         \
-    {                                                                                              \
-        if (vectors >= 4) CHUNKS256(FORM, 1, 4, KW)                                                \
-        else if (vectors >= 2) CHUNKS256(FORM, 2, 2, KW)                                           \
-        else CHUNKS256(FORM, 4, 1, KW)                                                             \
-    }
-
-#define DIRECT256_PLANE(R, V, SW)                                                                  \
-    for (int oh0 = 0; oh0 < oh_count; oh0 += R)                                                    \
-        for (int ow0 = 0; ow0 < ow_count; ow0 += 8 * V) DIRECT256(R, V, SW)
-
 __attribute__((target("avx2,fma")))
-static void depthwise_direct_avx2(const float *image, const graft_simd_patches *g, const float *kernel,
-                                  float bias, const graft_simd_activation *activation, float *output) {
-    const int height = g->height, width = g->width, kh = g->kernel_height, kw = g->kernel_width;
+static void interleaved_avx2(const float *input, const graft_simd_patches *g, int output_channels, int multiplier,
+                             ptrdiff_t first, ptrdiff_t count, const float *kernel, const float *bias_values,
+                             const graft_simd_activation *activation, float *output, float *scratch) {
+    const int kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
     const int oh_count = g->output_height, ow_count = g->output_width;
-    const ptrdiff_t dw = g->dilation_width;
+    const int padded_width = (ow_count - 1) * g->stride_width + (kw - 1) * g->dilation_width + 1;
+    const int rows = band_rows(g), bands = (oh_count + rows - 1) / rows;
+    const int groups = (output_channels + LANES - 1) / LANES, channels = output_channels / multiplier;
+    const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
+    const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
+    const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
     const int relu = activation != NULL;
     const __m256 slope = _mm256_set1_ps(relu ? activation->negative_slope : 0);
     const __m256 ceiling = _mm256_set1_ps(relu ? activation->ceiling : 0);
     const __m256 threshold = _mm256_set1_ps(relu ? activation->threshold : 0);
-    const int vectors = (ow_count + 7) / 8;
-    if (dw == 1 && (kw == 3 || kw == 5) && (g->stride_width == 1 || g->stride_width == 2)) {
-        if (g->stride_width == 1 && kw == 3) PLANE256(SHIFTED256, 3)
-        else if (g->stride_width == 1) PLANE256(SHIFTED256, 5)
-        else if (kw == 3) PLANE256(HALVED256, 3)
-        else PLANE256(HALVED256, 5)
-    } else if (g->stride_width == 1) {
-        if (vectors >= 3) DIRECT256_PLANE(2, 4, 1)
-        else if (vectors == 2) DIRECT256_PLANE(4, 2, 1)
-        else DIRECT256_PLANE(8, 1, 1)
-    } else {
-        if (vectors >= 3) DIRECT256_PLANE(2, 4, 2)
-        else if (vectors == 2) DIRECT256_PLANE(4, 2, 2)
-        else DIRECT256_PLANE(8, 1, 2)
+    /* scratch: the taps' weights [taps][8], one output row [output_width rounded up to 8][8], the band. */
+    float *wv = scratch, *row_out = wv + (ptrdiff_t)taps * LANES, *band = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    for (ptrdiff_t unit = first; unit < first + count; unit++) {
+        const ptrdiff_t image = unit / ((ptrdiff_t)groups * bands);
+        const int group = (int)(unit / bands % groups), b = (int)(unit % bands);
+        const int oc0 = group * LANES, valid = output_channels - oc0 < LANES ? output_channels - oc0 : LANES;
+        const float *in_planes[LANES];
+        float *out_planes[LANES];
+        float bias_lanes[LANES];
+        /* Lanes past the last channel repeat it (read, computed, never stored). */
+        for (int c = 0; c < LANES; c++) {
+            const int oc = oc0 + (c < valid ? c : valid - 1);
+            in_planes[c] = input + (image * channels + oc / multiplier) * plane;
+            out_planes[c] = output + (image * output_channels + oc) * output_plane;
+            bias_lanes[c] = bias_values ? bias_values[oc] : 0;
+            for (int t = 0; t < taps; t++) wv[t * LANES + c] = kernel[(ptrdiff_t)oc * taps + t];
+        }
+        const __m256 bias = _mm256_loadu_ps(bias_lanes);
+        const int oh0 = b * rows, oh1 = oh0 + rows < oh_count ? oh0 + rows : oh_count;
+        const int ih0 = oh0 * g->stride_height - g->pad_top;
+        const int rows_in = (oh1 - oh0 - 1) * g->stride_height + (kh - 1) * g->dilation_height + 1;
+        for (int r = 0; r < rows_in; r++)
+            interleave_row(in_planes, ih0 + r, g, padded_width, band + (ptrdiff_t)r * padded_width * LANES);
+        for (int oh = oh0; oh < oh1; oh++) {
+            const float *row0 = band + (ptrdiff_t)(oh - oh0) * g->stride_height * padded_width * LANES;
+            if (kh == 3 && kw == 3) OUTPUT_ROW(3, 3)
+            else if (kh == 5 && kw == 5) OUTPUT_ROW(5, 5)
+            else OUTPUT_ROW(0, 0)
+            store_row(row_out, ow_count, out_planes, valid, oh, oh1 - 1 - oh);
+        }
     }
 }
 #endif
 
-int graft_simd_depthwise_supported(graft_simd_isa isa, const graft_simd_patches *g) {
-    if (g->channels != 1) return 0;
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: return 1;
-    case GRAFT_SIMD_AVX2: return g->stride_width == 1 || g->stride_width == 2;
-    default: return 0;
-    }
+/* Floats of the band (without its slack) and of the whole scratch. */
+static ptrdiff_t band_floats(const graft_simd_patches *g) {
+    const ptrdiff_t padded_width = (ptrdiff_t)(g->output_width - 1) * g->stride_width
+                                   + (ptrdiff_t)(g->kernel_width - 1) * g->dilation_width + 1;
+    const ptrdiff_t rows_in = (ptrdiff_t)(band_rows(g) - 1) * g->stride_height
+                              + (ptrdiff_t)(g->kernel_height - 1) * g->dilation_height + 1;
+    return rows_in * padded_width * LANES;
 }
 
-int graft_simd_depthwise(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
-                         const float *kernel, float bias, float *output) {
-    if (!graft_simd_depthwise_supported(isa, g)) return 0;
+/* The band is followed by 8 * stride_width zero pixels, which the last row's last block reaches. */
+static ptrdiff_t slack_floats(const graft_simd_patches *g) { return (ptrdiff_t)LANES * g->stride_width * LANES; }
+
+ptrdiff_t graft_simd_depthwise_interleaved_scratch(const graft_simd_patches *g) {
+    const ptrdiff_t weights = (ptrdiff_t)g->kernel_height * g->kernel_width * LANES;
+    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+    return weights + row + band_floats(g) + slack_floats(g);
+}
+
+int graft_simd_depthwise_interleaved(graft_simd_isa isa, const float *input, const graft_simd_patches *g,
+                                     int output_channels, int multiplier, ptrdiff_t first, ptrdiff_t count,
+                                     const float *kernel, const float *bias, const graft_simd_activation *activation,
+                                     float *output, float *scratch) {
+    if (!graft_simd_depthwise_interleaved_supported(isa, g) || output_channels < 1 || multiplier < 1
+        || output_channels % multiplier != 0)
+        return 0;
 #if defined(__x86_64__) || defined(_M_X64)
-    int ph, pw;
-    graft_simd_padded_size(g, &ph, &pw);
-    if (isa == GRAFT_SIMD_AVX512) {
-        depthwise_avx512(padded, ph, pw, g, kernel, bias, output);
-        return 1;
-    }
-    depthwise_avx2(padded, ph, pw, g, kernel, bias, output);
+    const ptrdiff_t floats = graft_simd_depthwise_interleaved_scratch(g), slack = slack_floats(g);
+    memset(scratch + floats - slack, 0, sizeof(float) * (size_t)slack);
+    interleaved_avx2(input, g, output_channels, multiplier, first, count, kernel, bias, activation, output, scratch);
     return 1;
 #else
-    (void)padded; (void)kernel; (void)bias; (void)output;
-    return 0;
-#endif
-}
-
-int graft_simd_depthwise_planes_supported(graft_simd_isa isa, const graft_simd_patches *g) {
-    if (g->channels != 1 || (g->stride_width != 1 && g->stride_width != 2)) return 0;
-    if (g->kernel_width > DIRECT_MAX_KERNEL_WIDTH || g->kernel_height < 1 || g->kernel_width < 1) return 0;
-    return isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2;
-}
-
-int graft_simd_depthwise_planes(graft_simd_isa isa, const float *input, const graft_simd_patches *g,
-                                int output_channels, int multiplier, ptrdiff_t first, ptrdiff_t count,
-                                const float *kernel, const float *bias, const graft_simd_activation *activation,
-                                float *output) {
-    if (!graft_simd_depthwise_planes_supported(isa, g) || output_channels < 1 || multiplier < 1) return 0;
-#if defined(__x86_64__) || defined(_M_X64)
-    const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)g->output_height * g->output_width;
-    const ptrdiff_t channels = output_channels / multiplier, taps = (ptrdiff_t)g->kernel_height * g->kernel_width;
-    for (ptrdiff_t index = first; index < first + count; index++) {
-        const ptrdiff_t n = index / output_channels, oc = index % output_channels;
-        const float *image = input + (n * channels + oc / multiplier) * plane;
-        const float b = bias ? bias[oc] : 0;
-        if (isa == GRAFT_SIMD_AVX512) depthwise_direct_avx512(image, g, kernel + oc * taps, b, activation, output + index * output_plane);
-        else depthwise_direct_avx2(image, g, kernel + oc * taps, b, activation, output + index * output_plane);
-    }
-    return 1;
-#else
-    (void)input; (void)first; (void)count; (void)kernel; (void)bias; (void)activation; (void)output;
+    (void)input; (void)first; (void)count; (void)kernel; (void)bias; (void)activation; (void)output; (void)scratch;
     return 0;
 #endif
 }

@@ -127,31 +127,32 @@ void graft_simd_conv_direct(graft_simd_isa isa, int M, const float *A, ptrdiff_t
                             const float *padded, const graft_simd_patches *g,
                             float *C, ptrdiff_t ldc, int accumulate);
 
-/* Whether graft_simd_depthwise handles these windows of one plane (g->channels == 1) on `isa`:
- * AVX-512 every stride, AVX2 strides 1 and 2 across. */
-int graft_simd_depthwise_supported(graft_simd_isa isa, const graft_simd_patches *g);
+/* Whether graft_simd_depthwise_interleaved handles these windows of one plane on `isa` (AVX2 or
+ * AVX-512, which runs the AVX2 form; any window, stride and dilation). */
+int graft_simd_depthwise_interleaved_supported(graft_simd_isa isa, const graft_simd_patches *g);
 
-/* One plane of a depthwise convolution: output[oh][ow] = bias + sum over the window (row-major) of
- * kernel[i][j] * padded[oh * sh + i * dh][ow * sw + j * dw], from the plane padded by
- * graft_simd_pad (g->channels == 1). Returns 0 (and does nothing) when unsupported. */
-int graft_simd_depthwise(graft_simd_isa isa, const float *padded, const graft_simd_patches *g,
-                         const float *kernel, float bias, float *output);
+/* Output rows per band of graft_simd_depthwise_interleaved (the last band may have fewer). */
+int graft_simd_depthwise_interleaved_band_rows(const graft_simd_patches *g);
 
-/* Whether graft_simd_depthwise_planes handles these windows of one plane on `isa` (AVX-512 or
- * AVX2; stride 1 or 2 across, any stride down, kernels at most 16 wide). */
-int graft_simd_depthwise_planes_supported(graft_simd_isa isa, const graft_simd_patches *g);
+/* The work units of graft_simd_depthwise_interleaved for `images` images: one per image, block of
+ * eight output channels (the last may be part-filled) and band of output rows, numbered
+ * (image * blocks + block) * bands + band. */
+ptrdiff_t graft_simd_depthwise_interleaved_units(const graft_simd_patches *g, int images, int output_channels);
 
-/* Planes [first, first + count) of a depthwise convolution's output, plane index = image *
- * output_channels + output channel, each straight from its unpadded input plane (g->height x
- * g->width; input channel = output channel / multiplier): output[oh][ow] = act(bias + sum over the
- * window, row-major, of kernel[i][j] * input at (oh * sh + i * dh - pad_top, ow * sw + j * dw -
- * pad_left), zero outside), act the identity when activation is NULL, bias zero when NULL. Reads
- * only the planes (masked loads at their edges) and writes only the output planes. Returns 0 (and
- * does nothing) when unsupported. */
-int graft_simd_depthwise_planes(graft_simd_isa isa, const float *input, const graft_simd_patches *g,
-                                int output_channels, int multiplier, ptrdiff_t first, ptrdiff_t count,
-                                const float *kernel, const float *bias, const graft_simd_activation *activation,
-                                float *output);
+/* Floats of the scratch one graft_simd_depthwise_interleaved call needs (32-byte aligned). */
+ptrdiff_t graft_simd_depthwise_interleaved_scratch(const graft_simd_patches *g);
+
+/* Units [first, first + count) of a depthwise convolution (depthwise.c), one input
+ * plane per output plane (g->channels == 1; input channel = output channel / multiplier):
+ * output[n][oc][oh][ow] = act(bias[oc] + sum over the window, row-major, of kernel[oc][i][j] *
+ * input at (oh * sh + i * dh - pad_top, ow * sw + j * dw - pad_left), zero outside), act the
+ * identity when activation is NULL, bias zero when NULL. `scratch`: 32-byte aligned, of
+ * graft_simd_depthwise_interleaved_scratch floats. Reads only the input planes and writes only the
+ * units' output rows. Returns 0 (and does nothing) when unsupported. */
+int graft_simd_depthwise_interleaved(graft_simd_isa isa, const float *input, const graft_simd_patches *g,
+                                     int output_channels, int multiplier, ptrdiff_t first, ptrdiff_t count,
+                                     const float *kernel, const float *bias, const graft_simd_activation *activation,
+                                     float *output, float *scratch);
 
 /* Winograd F(4, 3) for stride-1 3x3 convolutions (winograd.c): 4x4 outputs from each 6x6 input
  * tile by 36 GEMMs over transformed tiles. A chunk is `images` consecutive images of the batch;
