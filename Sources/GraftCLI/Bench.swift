@@ -44,7 +44,7 @@ extension GraftCommand {
 
         /// ``ConvolutionKernels/Strategy`` by the names `--convolution-strategy` takes.
         enum ConvolutionStrategy: String, ExpressibleByArgument, CaseIterable {
-            case pointwise, im2col, depthwise, panels, winograd, winograd4
+            case pointwise, im2col, depthwise, panels, winograd, winograd4, lanes
             var strategy: ConvolutionKernels.Strategy {
                 switch self {
                 case .pointwise: .pointwiseGEMM
@@ -53,6 +53,7 @@ extension GraftCommand {
                 case .panels: .imageParallel
                 case .winograd: .winograd
                 case .winograd4: .winograd4
+                case .lanes: .outputLanes
                 }
             }
         }

@@ -64,6 +64,11 @@ public enum ConvolutionKernels {
         /// Winograd F(4, 3) for stride-1 3x3 kernels at inference: 4x fewer multiply-adds, on
         /// Graft's panel GEMM (needs ``PanelKernels``; gradients, if asked for, are F(2, 3)'s).
         case winograd4
+        /// The output channels in the vector lanes, each input broadcast straight from the padded
+        /// image (no im2col), the weights packed once per inference plan (needs ``PanelKernels``;
+        /// every window, stride and dilation; the panels' bits). Gradients, if asked for, are the
+        /// panels' (``imageParallel``).
+        case outputLanes
     }
 
     /// Channels per group (input and output) below which Winograd's transforms cost more than its
@@ -124,10 +129,16 @@ public enum ConvolutionKernels {
         // by panels, Zen 4), and in a whole network OpenBLAS's threads, still spinning after it,
         // slowed the layers that followed (CaffeNet at batch 1: conv3-5 2.7/2.2/1.5 ms by F(2, 3)
         // against 1.8/1.5/1.1 by panels, and fc6 after them 5.9 against 4.7).
+        // Where F(4, 3) does not pay, the output channels in the vector lanes: the panels' sums
+        // without the unfold (ResNet-50's and CaffeNet's 3x3 layers 78-98 GFLOP/s against 52-68
+        // by pad + im2col + panels on one Zen 3 core, the 7x7 and 11x11 first layers 87-91
+        // against 50-58).
+        let lanes = inference && panels != .none && supports(.outputLanes, g)
         if inference, panels != .none, supports(.winograd4, g), g.inputChannelsPerGroup >= winograd43MinimumChannels,
            g.outputChannelsPerGroup >= winograd43MinimumChannels {
-            return prefersWinograd43(g, batch: batch) ? .winograd4 : gemm
+            return prefersWinograd43(g, batch: batch) ? .winograd4 : lanes ? .outputLanes : gemm
         }
+        if lanes { return .outputLanes }
         // In training (and at inference without the panels) F(2, 3), with F(4, 3) for training's
         // forward pass and input gradient where its tiles fit, on every instruction set. Its GEMMs once ran on OpenBLAS, and beside full-rate
         // AVX-512 panels it lost on small maps (Zen 5: CaffeNet's 13x13 conv3-5 25/20/14 ms by
@@ -149,6 +160,8 @@ public enum ConvolutionKernels {
         case .depthwiseDirect: g.inputChannelsPerGroup == 1
         case .winograd: supportsWinograd(g)
         case .winograd4: supportsWinograd(g) && PanelKernels.active != .none && winograd43Addressable(g)
+        case .outputLanes: PanelKernels.active != .none && g.patches.group(of: g.groups).supportsLanes(PanelKernels.active)
+            && g.patches.paddedCount <= imageParallelMaximumColumns
         }
     }
 
@@ -160,6 +173,9 @@ public enum ConvolutionKernels {
         if strategy == .winograd { return winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk) }
         if strategy == .winograd4 {
             return winograd43TransformedWeightCount(for: g) + winograd43ChunkCount(g, images: max(1, imagesPerChunk))
+        }
+        if strategy == .outputLanes {
+            return lanesPackedWeightCount(for: g) + lanesForwardScratchCount(for: g, parts: imagesPerChunk)
         }
         if strategy == .imageParallel {
             // Enough for either implementation: BLAS on plain columns, or the SIMD panels.
@@ -180,7 +196,7 @@ public enum ConvolutionKernels {
                                       targetColumns: Int = 2048, maximumScratch: Int = 4 << 20) -> Int {
         // Image-parallel scratch for every worker, even below that many images (they then share
         // out blocks of an image's panels).
-        if strategy == .imageParallel { return Parallel.workers }
+        if strategy == .imageParallel || strategy == .outputLanes { return Parallel.workers }
         guard strategy != .depthwiseDirect, batch > 1 else { return 1 }
         if strategy == .winograd { return winogradImagesPerChunk(for: g, batch: batch) }
         if strategy == .winograd4 { return winograd43ImagesPerChunk(for: g, batch: batch) }
@@ -238,6 +254,14 @@ public enum ConvolutionKernels {
                               geometry: g, imagesPerChunk: imagesPerChunk,
                               scratch: scratch + winograd43TransformedWeightCount(for: g),
                               residual: residual, activation: activation)
+            return
+        case .outputLanes:
+            // The weights are packed on every call here; inference plans do it once.
+            let scratch = needScratch()
+            packLanesWeights(weight, geometry: g, into: scratch)
+            lanesForward(input: input, packedWeight: scratch, bias: bias, output: output, batch: batch, geometry: g,
+                         parts: imagesPerChunk, scratch: scratch + lanesPackedWeightCount(for: g),
+                         residual: residual, activation: activation)
             return
         case .imageParallel where PanelKernels.active != .none:
             // The panels add the residual and apply the activation block by block.

@@ -58,7 +58,7 @@ extension ConvolutionKernels {
         case .winograd, .winograd4:
             max(winogradScratchCount(for: g, imagesPerChunk: imagesPerChunk),
                 winograd43InputGradientScratchCount(for: g, imagesPerChunk: imagesPerChunk))
-        case .imageParallel:
+        case .imageParallel, .outputLanes:
             max(max(1, imagesPerChunk) * (g.patches.columnCount + g.weightCount),
                 panelBackwardScratch(for: g, parts: imagesPerChunk))
         case .pointwiseGEMM where imagesPerChunk <= 1: 0
@@ -109,7 +109,7 @@ extension ConvolutionKernels {
                                         batch: batch, geometry: g, imagesPerChunk: max(1, imagesPerChunk),
                                         scratch: needScratch())
             }
-        case .imageParallel where PanelKernels.active != .none:
+        case .imageParallel where PanelKernels.active != .none, .outputLanes:
             backwardPanels(input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
                            weightGradient: weightGradient, batch: batch, geometry: g, parts: imagesPerChunk,
                            scratch: needScratch(), isa: PanelKernels.active)

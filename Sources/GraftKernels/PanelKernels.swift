@@ -117,6 +117,19 @@ extension PanelKernels {
     /// Max pooling of planes `[planes, height, width]` with the vector kernel, when `isa` has one
     /// (AVX-512; AVX2 for strides 1 and 2 across); returns false otherwise. Same windows and tie rules as
     /// ``PoolingKernels/maxForward(input:output:argmax:planes:geometry:)``'s portable loop.
+    /// Floats of `rows` weight rows of `columns` packed for the lanes convolution (rows rounded up
+    /// to a panel of 16).
+    static func lanesWeightCount(rows: Int, columns: Int) -> Int {
+        graft_simd_lanes_weight_count(Int32(rows), Int32(columns))
+    }
+
+    /// Packs `rows` weight rows of `columns` (row `m` at `weight + m * weightRow`) for the lanes
+    /// convolution: panels of 16 rows, each column's 16 weights side by side.
+    static func packLanes(rows: Int, columns: Int, weight: UnsafePointer<Float>, weightRow: Int,
+                          into packed: UnsafeMutablePointer<Float>) {
+        graft_simd_lanes_pack(Int32(rows), Int32(columns), weight, weightRow, packed)
+    }
+
     static func maxPool(_ isa: InstructionSet, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         argmax: UnsafeMutablePointer<Int32>?, planes: Int, geometry g: PoolingGeometry) -> Bool {
         var pool = graft_simd_pool(height: Int32(g.height), width: Int32(g.width),
@@ -219,6 +232,33 @@ extension PatchGeometry {
         } else {
             graft_simd_depthwise_interleaved(isa.c, input, &g, channels, multiplier, units.lowerBound, units.count,
                                              kernel, bias, nil, output, scratch)
+        }
+    }
+
+    /// Whether ``convolveLanes(rows:packedWeight:bias:padded:panels:pixels:residual:ldc:activation:isa:output:)``
+    /// handles these windows on `isa`.
+    func supportsLanes(_ isa: PanelKernels.InstructionSet) -> Bool {
+        var g = simd
+        return graft_simd_lanes_supported(isa.c, &g) != 0
+    }
+
+    /// Output rows in panels `panels` (16 rows each, those below `rows`) and pixels `pixels` of one
+    /// image and group, the output channels in the vector lanes: weights packed by
+    /// ``PanelKernels/packLanes(rows:columns:weight:weightRow:into:)``, inputs broadcast from the
+    /// padded image (``pad(image:into:isa:)``; `channels` of this geometry is the group's), the
+    /// residual added and the activation applied as they are stored. The same bits as im2col and
+    /// the panel GEMM.
+    func convolveLanes(rows: Int, packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                       padded: UnsafePointer<Float>, panels: Range<Int>, pixels: Range<Int>,
+                       residual: UnsafePointer<Float>?, ldc: Int, activation: ActivationKernels.FusedReLU?,
+                       isa: PanelKernels.InstructionSet, output: UnsafeMutablePointer<Float>) {
+        var g = simd
+        if var relu = activation?.simd {
+            graft_simd_lanes(isa.c, Int32(rows), packedWeight, bias, padded, &g, Int32(panels.lowerBound), Int32(panels.count),
+                             pixels.lowerBound, pixels.count, residual, ldc, &relu, output)
+        } else {
+            graft_simd_lanes(isa.c, Int32(rows), packedWeight, bias, padded, &g, Int32(panels.lowerBound), Int32(panels.count),
+                             pixels.lowerBound, pixels.count, residual, ldc, nil, output)
         }
     }
 

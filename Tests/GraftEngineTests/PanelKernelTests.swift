@@ -668,3 +668,60 @@ extension PanelKernelTests {
         }
     }
 }
+
+extension PanelKernelTests {
+    /// The output-lanes convolution adds the same products in the same order as im2col and the
+    /// panel GEMM (from the bias, in order of the weight's columns, then the residual, then the
+    /// activation), so it must give their bits: windows 1x1 to 11x11, strides 1-4, dilation, pads,
+    /// groups, output channels that leave a part-filled panel of 16, maps whose pixels leave a short
+    /// tile of 6, one to three images on one to four workers.
+    @Test("output-lanes convolution = im2col + panel GEMM bit for bit: windows, strides, dilation, groups, part-filled panels and tiles, workers")
+    func outputLanesMatchPanels() {
+        var random = SeededGenerator(seed: 71)
+        let activations: [ActivationKernels.FusedReLU?] = [nil, .init(negativeSlope: 0, maxValue: nil, threshold: 0),
+                                                           .init(negativeSlope: 0.1, maxValue: 6, threshold: 0)]
+        var tested = 0, shortTiles = 0, partPanels = 0
+        for isa in Self.instructionSets {
+            for trial in 0..<60 {
+                let kh = [1, 2, 3, 5, 7, 11][trial % 6], kw = trial % 5 == 0 ? max(1, kh - 1) : kh
+                let sh = Int.random(in: 1...4, using: &random), sw = trial % 3 == 0 ? 1 : sh
+                let dh = trial % 7 == 3 ? 2 : 1, dw = dh
+                let groups = [1, 1, 2, 3][trial % 4]
+                let channels = groups * Int.random(in: 1...6, using: &random), outputs = groups * Int.random(in: 1...40, using: &random)
+                let h = Int.random(in: 1...17, using: &random), w = Int.random(in: 1...19, using: &random)
+                let pt = Int.random(in: 0..<kh, using: &random), pl = Int.random(in: 0..<kw, using: &random)
+                let (reachH, reachW) = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
+                guard h + 2 * pt >= reachH, w + 2 * pl >= reachW else { continue }
+                let oh = (h + 2 * pt - reachH) / sh + 1, ow = (w + 2 * pl - reachW) / sw + 1
+                let g = ConvolutionGeometry(patches: PatchGeometry(channels: channels, height: h, width: w, kernelHeight: kh, kernelWidth: kw,
+                                                                   strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl,
+                                                                   dilationHeight: dh, dilationWidth: dw, outputHeight: oh, outputWidth: ow),
+                                            outputChannels: outputs, groups: groups)
+                guard ConvolutionKernels.supports(.outputLanes, g) else { Issue.record("\(isa) \(g): lanes unsupported"); continue }
+                let batch = 1 + trial % 3
+                let x = randomTensor([batch, channels, h, w], seed: random.next())
+                let weight = randomTensor([outputs, channels / groups, kh, kw], seed: random.next())
+                let b = randomTensor([outputs], seed: random.next())
+                let residual = trial % 2 == 0 ? randomTensor([batch, outputs, oh, ow], seed: random.next()) : nil
+                let activation = activations[trial % activations.count]
+                let reference = PanelKernels.$override.withValue(isa) {
+                    WinogradTests.forward(x, weight, b, g, .imageParallel, imagesPerChunk: 1, residual: residual, activation: activation)
+                }
+                for parts in [1, 2, 4] {
+                    let lanes = PanelKernels.$override.withValue(isa) {
+                        Parallel.$minimumWorkOverride.withValue(0) {
+                            WinogradTests.forward(x, weight, b, g, .outputLanes, imagesPerChunk: parts, residual: residual, activation: activation)
+                        }
+                    }
+                    #expect(!lanes.contains { $0.isNaN }, "\(isa) \(g): outputs left unwritten")
+                    #expect(lanes.map(\.bitPattern) == reference.map(\.bitPattern), "\(isa) \(g) batch \(batch), \(parts) parts")
+                }
+                tested += 1
+                if g.patches.outputArea % 6 != 0 { shortTiles += 1 }
+                if g.outputChannelsPerGroup % 16 != 0 { partPanels += 1 }
+            }
+        }
+        #expect(tested >= 40 * Self.instructionSets.count && shortTiles >= 10 && partPanels >= 10,
+                "\(tested) cases, \(shortTiles) with a short tile, \(partPanels) with a part-filled panel")
+    }
+}

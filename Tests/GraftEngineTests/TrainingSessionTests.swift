@@ -292,7 +292,7 @@ struct TrainingSessionTests {
                     naiveConvolution(x, weight: weights["node.weight"]!, bias: weights["node.bias"]!, op), tolerance: 1e-4)
     }
 
-    @Test("training: F(4, 3) forward where the backward pass runs F(2, 3) on maps the 4x4 tiles fit; the gradients' path unchanged")
+    @Test("training: F(4, 3) forward where the backward pass runs F(2, 3) on maps the 4x4 tiles fit, the output lanes where it runs the panels; the gradients' path unchanged")
     func winograd43TrainingForward() throws {
         guard PanelKernels.active != .none, Parallel.workers > 1 else { return }
         func layer(side: Int) throws -> ConvolutionLayer {
@@ -309,8 +309,9 @@ struct TrainingSessionTests {
             let overhanging = try layer(side: 14)  // 16x16 computed for 14x14: 23% wasted
             #expect(overhanging.forwardStrategy == .winograd)
         }
+        // Where the backward pass runs the panels, the forward pass takes the output lanes (their bits).
         let panels = try ConvolutionKernels.$forcedStrategy.withValue(.imageParallel) { try layer(side: 28) }
-        #expect(panels.forwardStrategy == .imageParallel)
+        #expect(panels.strategy == .imageParallel && panels.forwardStrategy == .outputLanes)
     }
 
     @Test("loss: softmax cross-entropy from logits, mean over the batch, class weights as PyTorch; the Softmax node is fused")

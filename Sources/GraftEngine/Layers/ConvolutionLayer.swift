@@ -14,7 +14,8 @@ final class ConvolutionLayer: Layer {
     /// The backward pass's strategy, and the forward pass's unless ``forwardStrategy`` says otherwise.
     let strategy: ConvolutionKernels.Strategy
     /// A training plan's forward pass by F(4, 3) where its backward pass runs F(2, 3) (whose input
-    /// gradient then takes F(4, 3) too, its weight gradient the finite-difference-checked F(2, 3)).
+    /// gradient then takes F(4, 3) too, its weight gradient the finite-difference-checked F(2, 3)),
+    /// or by the output lanes where its backward pass runs the panels.
     let forwardStrategy: ConvolutionKernels.Strategy
     let batch: Int
     /// Images whose columns share one GEMM (see ``ConvolutionKernels/imagesPerChunk(for:strategy:batch:targetColumns:maximumScratch:)``).
@@ -29,12 +30,14 @@ final class ConvolutionLayer: Layer {
     let residual: ValueID?
 
     /// Like a fully connected layer's, the weight is kept in one form: as stored (trainable, and
-    /// what im2col and training's Winograd pass read), or — Winograd in an inference plan —
-    /// transformed once, without the stored copy (every step would change it in training).
+    /// what im2col and training's Winograd pass read), or — Winograd or the output lanes in an
+    /// inference plan — transformed or packed once, without the stored copy (every step would
+    /// change it in training).
     private enum WeightForm {
         case stored(Parameter)
         case winogradTransformed(FloatBuffer)
         case winograd43Transformed(FloatBuffer)
+        case lanesPacked(FloatBuffer)
     }
 
     init(_ site: LayerSite, _ op: Convolution) throws(ExecutionError) {
@@ -54,8 +57,8 @@ final class ConvolutionLayer: Layer {
         strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch, inference: site.purpose == .inference)
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
         let training = site.purpose != .inference
-        forwardStrategy = training && ConvolutionKernels.prefersWinograd43Forward(geometry, batch: batch, backward: strategy)
-            ? .winograd4 : strategy
+        forwardStrategy = training ? ConvolutionKernels.trainingForwardStrategy(for: geometry, batch: batch, backward: strategy)
+            : strategy
         forwardImagesPerChunk = forwardStrategy == strategy ? imagesPerChunk
             : ConvolutionKernels.imagesPerChunk(for: geometry, strategy: forwardStrategy, batch: batch)
         if strategy == .winograd || strategy == .winograd4, site.purpose == .inference {
@@ -73,6 +76,16 @@ final class ConvolutionLayer: Layer {
                 }
             }
             weightForm = fourByFour ? .winograd43Transformed(transformed) : .winogradTransformed(transformed)
+        } else if strategy == .outputLanes, site.purpose == .inference {
+            guard let tensor = try site.tensor("weight") else {
+                throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
+            }
+            let geometry = geometry
+            let packed = FloatBuffer(count: ConvolutionKernels.lanesPackedWeightCount(for: geometry))
+            tensor.scalars.withUnsafeBufferPointer { source in
+                ConvolutionKernels.packLanesWeights(source.baseAddress!, geometry: geometry, into: packed.pointer)
+            }
+            weightForm = .lanesPacked(packed)
         } else {
             weightForm = .stored(try site.required("weight"))
         }
@@ -88,6 +101,9 @@ final class ConvolutionLayer: Layer {
     var scratchCount: Int {
         if case .winograd43Transformed = weightForm {
             return ConvolutionKernels.winograd43ForwardScratchCount(for: geometry, imagesPerChunk: imagesPerChunk)
+        }
+        if case .lanesPacked = weightForm {
+            return ConvolutionKernels.lanesForwardScratchCount(for: geometry, parts: imagesPerChunk)
         }
         return ConvolutionKernels.scratchCount(for: geometry, strategy: forwardStrategy, imagesPerChunk: forwardImagesPerChunk)
     }
@@ -112,6 +128,11 @@ final class ConvolutionLayer: Layer {
                                                  batch: batch, geometry: geometry, imagesPerChunk: imagesPerChunk,
                                                  scratch: context.scratch, residual: residual.map { context.input($0) },
                                                  activation: activation)
+        case .lanesPacked(let packed):
+            ConvolutionKernels.lanesForward(input: context.input(inputs[0]), packedWeight: packed.pointer, bias: biasPointer,
+                                            output: context.output(outputs[0]), batch: batch, geometry: geometry,
+                                            parts: imagesPerChunk, scratch: context.scratch,
+                                            residual: residual.map { context.input($0) }, activation: activation)
         case .stored(let weight):
             ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                        bias: biasPointer, output: context.output(outputs[0]),

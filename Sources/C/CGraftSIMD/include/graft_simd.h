@@ -127,6 +127,31 @@ void graft_simd_conv_direct(graft_simd_isa isa, int M, const float *A, ptrdiff_t
                             const float *padded, const graft_simd_patches *g,
                             float *C, ptrdiff_t ldc, int accumulate);
 
+/* Direct convolution with the output channels in the vector lanes (lanes.c): weights packed once,
+ * inputs read from the padded image (graft_simd_pad), no im2col. */
+
+/* Floats of `rows` weight rows of `columns` (input channels per group x kh x kw) packed for
+ * graft_simd_lanes: rows rounded up to a panel of 16. */
+ptrdiff_t graft_simd_lanes_weight_count(int rows, int columns);
+
+/* packed[(p * columns + k) * 16 + l] = weight[(16 p + l) * weight_row + k], zero for rows past `rows`. */
+void graft_simd_lanes_pack(int rows, int columns, const float *weight, ptrdiff_t weight_row, float *packed);
+
+/* Whether graft_simd_lanes handles these windows on `isa` (AVX2 or AVX-512, which runs the AVX2
+ * form; any window, stride and dilation). */
+int graft_simd_lanes_supported(graft_simd_isa isa, const graft_simd_patches *g);
+
+/* Output rows [16 first_panel, 16 (first_panel + panels)) (those below `rows`), pixels
+ * [first_pixel, first_pixel + pixels) of one image and group: output[m * ldc + q] = act(bias[m] +
+ * sum over k = (c * kh + i) * kw + j, in order, of W[m][k] * padded[c][oh * sh + i * dh][ow * sw
+ * + j * dw] + residual[m * ldc + q]) with q = oh * output_width + ow, W packed by
+ * graft_simd_lanes_pack, the padded image of g->channels planes from graft_simd_pad; bias,
+ * residual, activation may be NULL. The panel GEMM's order of operations: the same bits as im2col
+ * + graft_simd_gemm. Writes only those outputs. */
+void graft_simd_lanes(graft_simd_isa isa, int rows, const float *packed, const float *bias, const float *padded,
+                      const graft_simd_patches *g, int first_panel, int panels, ptrdiff_t first_pixel, ptrdiff_t pixels,
+                      const float *residual, ptrdiff_t ldc, const graft_simd_activation *activation, float *output);
+
 /* Whether graft_simd_depthwise_interleaved handles these windows of one plane on `isa` (AVX2 or
  * AVX-512, which runs the AVX2 form; any window, stride and dilation). */
 int graft_simd_depthwise_interleaved_supported(graft_simd_isa isa, const graft_simd_patches *g);
