@@ -28,11 +28,12 @@ extension ConvolutionKernels {
     /// Tiles of one pass below which F(4, 3) is not chosen. Each transformed weight (4x the
     /// stored ones, and held instead of them) is read once per chunk and used once per tile, so
     /// few tiles leave the pass memory-bound: 512 channels on 7x7 (4 tiles per image) took 5.4 ms
-    /// against 1.9 by panels at batch 1. From 16 tiles F(4, 3) was faster (256 channels on 14x14
-    /// at batch 1: 1.0 against 1.45 ms), but there its weights cost more memory than a batch's
-    /// values: ResNet-50 at batch 1 peaked at 386 MB against PyTorch's 359 (panels: 344). From
-    /// 32 tiles (a 14x14 map at batch 2, 28x28 at batch 1) the pass reuses them enough.
-    public static let winograd43MinimumTiles = 32
+    /// against 1.9 by panels at batch 1. From 16 tiles (a 14x14 map at batch 1) it pays: ResNet-50
+    /// at batch 1 on a Zen 3 (2 threads, best of 8 alternating, `--profile`): its 14x14 stage
+    /// 27.5 → 19.9 ms against the output lanes, the whole network 55.4 → 53.1 ms. Its weights
+    /// then cost memory (there, peak 266 → 301 MB; PyTorch's was 359): 32 tiles had been the
+    /// limit while ResNet-50 peaked at 344 MB without them.
+    public static let winograd43MinimumTiles = 16
 
     /// Whether F(4, 3) is the inference choice for this geometry and batch (given the panel
     /// kernels and a stride-1 3x3 kernel): see ``winograd43MinimumChannels`` and

@@ -225,10 +225,11 @@ struct WinogradTests {
                 #expect(choice(128, 28, batch: 8) == .winograd4)
                 #expect(choice(64, 56, batch: 1) == .winograd4)
                 #expect(choice(128, 28, batch: 1) == .winograd4)  // 49 tiles
-                #expect(![.winograd4, .winograd].contains(choice(256, 14, batch: 1)))  // 16 tiles: panels
+                #expect(choice(256, 14, batch: 1) == .winograd4)  // 16 tiles
+                #expect(choice(512, 7, batch: 2) == .outputLanes)  // 8 tiles: the output lanes
                 #expect(choice(512, 14, batch: 2) == .winograd4)  // 32 tiles
                 #expect(choice(32, 56, batch: 8) != .winograd4)   // too few channels
-                #expect(![.winograd4, .winograd].contains(choice(512, 7, batch: 1)))  // 4 tiles: memory-bound; F(2, 3) no better
+                #expect(choice(512, 7, batch: 1) == .outputLanes)  // 4 tiles: memory-bound; F(2, 3) no better
                 #expect(choice(512, 7, batch: 8) == .winograd4)   // 32 tiles
                 #expect(choice(128, 28, batch: 8, inference: false) != .winograd4)
             }
