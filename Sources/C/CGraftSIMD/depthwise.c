@@ -48,26 +48,6 @@ ptrdiff_t graft_simd_depthwise_interleaved_units(const graft_simd_patches *g, in
 
 #if defined(__x86_64__) || defined(_M_X64)
 
-/* Transposes the 8x8 block r[0..7] (row i = r[i]) in place. */
-__attribute__((target("avx2"))) static inline void transpose8(__m256 r[8]) {
-    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    const __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
-    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
-    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
-    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
-    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
-
 /* One padded band row from row `ih` of the eight planes (zeros where ih or a column lies outside). */
 __attribute__((target("avx2"))) static void interleave_row(const float *const planes[LANES], int ih, const graft_simd_patches *g,
                                                            int padded_width, float *row) {
@@ -88,7 +68,7 @@ __attribute__((target("avx2"))) static void interleave_row(const float *const pl
     for (; pc + LANES <= last; pc += LANES) {
         __m256 r[LANES];
         UNROLL for (int c = 0; c < LANES; c++) r[c] = _mm256_loadu_ps(planes[c] + offset + (pc - g->pad_left));
-        transpose8(r);
+        transpose8x8(r);
         UNROLL for (int k = 0; k < LANES; k++) _mm256_storeu_ps(row + (ptrdiff_t)(pc + k) * LANES, r[k]);
     }
     if (pc < last) {
@@ -97,7 +77,7 @@ __attribute__((target("avx2"))) static void interleave_row(const float *const pl
         const __m256i columns = lanes8(last - pc);
         __m256 r[LANES];
         UNROLL for (int c = 0; c < LANES; c++) r[c] = _mm256_maskload_ps(planes[c] + offset + (pc - g->pad_left), columns);
-        transpose8(r);
+        transpose8x8(r);
         for (int k = 0; k < last - pc; k++) _mm256_storeu_ps(row + (ptrdiff_t)(pc + k) * LANES, r[k]);
     }
 }
@@ -144,7 +124,7 @@ __attribute__((target("avx2"))) static void store_row(const float *row_out, int 
     for (int ow = 0; ow < ow_count; ow += LANES) {
         __m256 r[LANES];
         UNROLL for (int k = 0; k < LANES; k++) r[k] = _mm256_load_ps(row_out + (ptrdiff_t)(ow + k) * LANES);
-        transpose8(r);
+        transpose8x8(r);
         if (ow + LANES <= ow_count || spill) {
             for (int c = 0; c < valid; c++) _mm256_storeu_ps(planes[c] + row_offset + ow, r[c]);
         } else {

@@ -28,26 +28,11 @@ static void pack_rows_16(int K, const float *src, ptrdiff_t ld, float *panel) {
 /* panel[(k0 + r) * width + j0 + c] = src[(j0 + c) * ld + k0 + r] for an 8 x 8 block (r, c < 8):
  * eight rows of the stored matrix transposed in registers. The element-by-element loop ran the
  * transposed products' packing (weight gradients, X · Wᵀ) at a few floats per cycle. */
-__attribute__((target("avx"))) static inline void transpose8x8(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t width) {
-    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ld), r2 = _mm256_loadu_ps(src + 2 * ld);
-    __m256 r3 = _mm256_loadu_ps(src + 3 * ld), r4 = _mm256_loadu_ps(src + 4 * ld), r5 = _mm256_loadu_ps(src + 5 * ld);
-    __m256 r6 = _mm256_loadu_ps(src + 6 * ld), r7 = _mm256_loadu_ps(src + 7 * ld);
-    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-    r0 = _mm256_shuffle_ps(t0, t2, 0x44); r1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    r2 = _mm256_shuffle_ps(t1, t3, 0x44); r3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    r4 = _mm256_shuffle_ps(t4, t6, 0x44); r5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    r6 = _mm256_shuffle_ps(t5, t7, 0x44); r7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(r0, r4, 0x20));
-    _mm256_storeu_ps(dst + width, _mm256_permute2f128_ps(r1, r5, 0x20));
-    _mm256_storeu_ps(dst + 2 * width, _mm256_permute2f128_ps(r2, r6, 0x20));
-    _mm256_storeu_ps(dst + 3 * width, _mm256_permute2f128_ps(r3, r7, 0x20));
-    _mm256_storeu_ps(dst + 4 * width, _mm256_permute2f128_ps(r0, r4, 0x31));
-    _mm256_storeu_ps(dst + 5 * width, _mm256_permute2f128_ps(r1, r5, 0x31));
-    _mm256_storeu_ps(dst + 6 * width, _mm256_permute2f128_ps(r2, r6, 0x31));
-    _mm256_storeu_ps(dst + 7 * width, _mm256_permute2f128_ps(r3, r7, 0x31));
+__attribute__((target("avx"))) static inline void transpose_block(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t width) {
+    __m256 r[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld);
+    transpose8x8(r);
+    for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + i * width, r[i]);
 }
 
 /* The whole 8 x 8 blocks of one panel (count columns, K rows); returns the rows of K done. */
@@ -56,7 +41,7 @@ __attribute__((target("avx"))) static int pack_columns_blocks(int K, int count, 
     const int whole = K / 8 * 8, columns = count / 8 * 8;
     for (int k0 = 0; k0 < whole; k0 += 8)
         for (int j0 = 0; j0 < columns; j0 += 8)
-            transpose8x8(src + (ptrdiff_t)j0 * ld + k0, ld, panel + (ptrdiff_t)k0 * width + j0, width);
+            transpose_block(src + (ptrdiff_t)j0 * ld + k0, ld, panel + (ptrdiff_t)k0 * width + j0, width);
     return whole;
 }
 
