@@ -130,9 +130,9 @@ public enum ConvolutionKernels {
         // slowed the layers that followed (CaffeNet at batch 1: conv3-5 2.7/2.2/1.5 ms by F(2, 3)
         // against 1.8/1.5/1.1 by panels, and fc6 after them 5.9 against 4.7).
         // Where F(4, 3) does not pay, the output channels in the vector lanes: the panels' sums
-        // without the unfold (ResNet-50's and CaffeNet's 3x3 layers 78-98 GFLOP/s against 52-68
-        // by pad + im2col + panels on one Zen 3 core, the 7x7 and 11x11 first layers 87-91
-        // against 50-58).
+        // without the unfold (a harness on one Zen 3 core: ResNet-50's and CaffeNet's 3x3 layers
+        // 64-96 GFLOP/s against 55-82 by pad + im2col + panels, ResNet-50's 7x7 first layer 84
+        // against 57; see lanes.c).
         let lanes = inference && panels != .none && supports(.outputLanes, g)
         if inference, panels != .none, supports(.winograd4, g), g.inputChannelsPerGroup >= winograd43MinimumChannels,
            g.outputChannelsPerGroup >= winograd43MinimumChannels {
@@ -369,8 +369,8 @@ public enum ConvolutionKernels {
         if planeWindows.supportsDepthwiseInterleaved(isa) {
             // Eight channels to a vector: the earlier form with eight outputs of one plane's row to a
             // vector filled 14 of 16 and 7 of 8 lanes on MobileNetV2's 14x14 and 7x7 planes and
-            // spent more on masked edges and set-up than on sums (a harness on the Zen 3: 5-20
-            // GFLOP/s by plane size against 8-37 for this form; AVX-512 machines run it too).
+            // spent more on masked edges and set-up than on sums (MobileNetV2's depthwise layers
+            // at batch 1: 2.9-3.1 → 1.7-2.4 ms on a Zen 3; AVX-512 machines run it too).
             let units = planeWindows.depthwiseInterleavedUnits(images: batch, outputChannels: g.outputChannels)
             let scratchCount = planeWindows.depthwiseInterleavedScratch
             Parallel.forEach(units, workPerItem: max(1, batch * g.outputChannels * p.outputArea * p.kernelArea / max(1, units))) { range in

@@ -10,11 +10,11 @@
  *
  * Why: im2col panels cost an unfold per image and leave a panel of 16 pixels part-empty on small
  * maps (a 7x7 map: 49 pixels in 64 columns); here no copy but the padding, and tiles of 6 pixels
- * in row-major order leave at most 5 unused. By a harness on one Zen 3 core (AVX2), 3x3 layers of
- * ResNet-50 and CaffeNet ran at 78-98 GFLOP/s here against 52-68 by pad + im2col + panel GEMM, 7x7
- * and 11x11 first layers at 87-91 against 50-58. 1x1 layers are not for this form (every column
- * is another plane: 44-48 against 43-65); the panels keep them. AVX-512 machines run this AVX2
- * form too. */
+ * in row-major order leave at most 5 unused. By a harness on one Zen 3 core (AVX2, hot caches:
+ * pad + this against pad + whole-image im2col + panel GEMM), 3x3 layers of ResNet-50 and CaffeNet
+ * ran at 64-96 GFLOP/s against 55-82, ResNet-50's 7x7 first layer at 84 against 57, CaffeNet's 5x5
+ * conv2 at 98 against 76. 1x1 layers are not for this form (every column is another plane: 53-60
+ * against 52-74); the panels keep them. AVX-512 machines run this AVX2 form too. */
 #include "graft_simd.h"
 #include "simd_internal.h"
 #include <string.h>
