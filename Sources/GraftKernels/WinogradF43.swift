@@ -31,7 +31,7 @@ extension ConvolutionKernels {
     /// against 1.9 by panels at batch 1. From 16 tiles (a 14x14 map at batch 1) it pays: ResNet-50
     /// at batch 1 on a Zen 3 (2 threads, best of 8 alternating, `--profile`): its 14x14 stage
     /// 27.5 → 19.9 ms against the output lanes, the whole network 55.4 → 53.1 ms. Its weights
-    /// then cost memory (there, peak 266 → 301 MB; PyTorch's was 359): 32 tiles had been the
+    /// then cost memory (there, peak 266 → 301 MB; PyTorch's 356): 32 tiles had been the
     /// limit while ResNet-50 peaked at 344 MB without them.
     public static let winograd43MinimumTiles = 16
 
