@@ -95,8 +95,10 @@ extension ConvolutionKernels {
                                 parts: parts, scratch: scratch, isa: isa, residual: residual, activation: activation)
             return
         }
-        if g.isPointwise, batch < parts, tiles > 1,
-           parts * max(p.columnCount, panelForwardScratch(for: g)) >= panelCount * p.columnRows * width {
+        if g.isPointwise, batch < parts, tiles > 1 {
+            // The image's panels fit the scratch: it has fewer blocks than there are workers, and
+            // each worker's part holds a block.
+            assert(parts * max(p.columnCount, panelForwardScratch(for: g)) >= panelCount * p.columnRows * width)
             forwardPointwiseShared(input: input, weight: weight, bias: bias, output: output, batch: batch, geometry: g,
                                    scratch: scratch, isa: isa, residual: residual, activation: activation)
             return
@@ -130,20 +132,6 @@ extension ConvolutionKernels {
                         addResidualAndActivate(result + channel * area, count: rowCount * area,
                                                residual: residual.map { $0 + n * g.outputImageCount + channel * area },
                                                activation: activation)
-                    }
-                    continue
-                }
-                if g.isPointwise && rowParts > 1 {
-                    // Workers that share an image's rows would each pack all of it: its channels
-                    // are read in place instead (MobileNetV2's 7x7 and 14x14 1x1 layers at batch 1).
-                    for group in 0..<g.groups {
-                        let channel = group * rows + firstRow
-                        PanelKernels.gemmPlainB(isa, m: rowCount, n: area, k: reduction,
-                                                a: weight + channel * reduction, lda: reduction,
-                                                b: input + n * g.inputImageCount + group * reduction * area, ldb: area,
-                                                c: result + channel * area, ldc: area, bias: bias.map { $0 + channel },
-                                                residual: residual.map { $0 + n * g.outputImageCount + channel * area },
-                                                activation: activation)
                     }
                     continue
                 }

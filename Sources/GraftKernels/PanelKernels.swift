@@ -82,20 +82,6 @@ public enum PanelKernels {
         graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
                         b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, residual, &relu)
     }
-
-    /// `C = bias + A · B (+ residual, then activation)` with `A` row-major (`lda`) and `B` a plain
-    /// row-major matrix (`ldb`) read where it lies, unpacked: for a 1x1 convolution whose image
-    /// every worker would otherwise pack for itself.
-    static func gemmPlainB(_ isa: InstructionSet, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                           b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                           bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
-                           activation: ActivationKernels.FusedReLU?) {
-        guard var relu = activation?.simd else {
-            graft_simd_gemm_plain_b(isa.c, Int32(m), Int32(n), Int32(k), a, lda, b, ldb, c, ldc, bias, residual, nil)
-            return
-        }
-        graft_simd_gemm_plain_b(isa.c, Int32(m), Int32(n), Int32(k), a, lda, b, ldb, c, ldc, bias, residual, &relu)
-    }
 }
 
 extension PanelKernels {

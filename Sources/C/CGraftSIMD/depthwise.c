@@ -20,10 +20,14 @@
  * read), unless one band row alone is larger. */
 enum { BAND_BUDGET_FLOATS = 8192, LANES = 8 };
 
+/* Columns of a band row: exactly those the windows reach. */
+static int band_width(const graft_simd_patches *g) {
+    return (g->output_width - 1) * g->stride_width + (g->kernel_width - 1) * g->dilation_width + 1;
+}
+
 /* Output rows per band: as many as keep the band's input rows within the budget. */
 static int band_rows(const graft_simd_patches *g) {
-    const ptrdiff_t padded_width = (ptrdiff_t)(g->output_width - 1) * g->stride_width
-                                   + (ptrdiff_t)(g->kernel_width - 1) * g->dilation_width + 1;
+    const ptrdiff_t padded_width = band_width(g);
     const ptrdiff_t reach = (ptrdiff_t)(g->kernel_height - 1) * g->dilation_height + 1;
     const ptrdiff_t rows_in = BAND_BUDGET_FLOATS / (padded_width * LANES);
     ptrdiff_t rows = rows_in > reach ? (rows_in - reach) / g->stride_height + 1 : 1;
@@ -32,10 +36,7 @@ static int band_rows(const graft_simd_patches *g) {
 }
 
 int graft_simd_depthwise_interleaved_supported(graft_simd_isa isa, const graft_simd_patches *g) {
-    if (g->channels != 1 || g->kernel_height < 1 || g->kernel_width < 1 || g->output_height < 1 || g->output_width < 1)
-        return 0;
-    if (g->stride_height < 1 || g->stride_width < 1 || g->dilation_height < 1 || g->dilation_width < 1) return 0;
-    return isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2;
+    return g->channels == 1 && windows_valid(g) && (isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2);
 }
 
 int graft_simd_depthwise_interleaved_band_rows(const graft_simd_patches *g) { return band_rows(g); }
@@ -140,7 +141,7 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
                              const graft_simd_activation *activation, float *output, float *scratch) {
     const int kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
     const int oh_count = g->output_height, ow_count = g->output_width;
-    const int padded_width = (ow_count - 1) * g->stride_width + (kw - 1) * g->dilation_width + 1;
+    const int padded_width = band_width(g);
     const int rows = band_rows(g), bands = (oh_count + rows - 1) / rows;
     const int groups = (output_channels + LANES - 1) / LANES, channels = output_channels / multiplier;
     const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
@@ -186,8 +187,7 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
 
 /* Floats of the band (without its slack) and of the whole scratch. */
 static ptrdiff_t band_floats(const graft_simd_patches *g) {
-    const ptrdiff_t padded_width = (ptrdiff_t)(g->output_width - 1) * g->stride_width
-                                   + (ptrdiff_t)(g->kernel_width - 1) * g->dilation_width + 1;
+    const ptrdiff_t padded_width = band_width(g);
     const ptrdiff_t rows_in = (ptrdiff_t)(band_rows(g) - 1) * g->stride_height
                               + (ptrdiff_t)(g->kernel_height - 1) * g->dilation_height + 1;
     return rows_in * padded_width * LANES;

@@ -17,8 +17,7 @@ typedef struct {
     ptrdiff_t a_row, a_col, a_block_stride;
     int a_block, k;
     const float *b;
-    ptrdiff_t b_row; /* floats from B's row k to row k + 1: the panel width when packed */
-    int b_masked;    /* B unpacked and the panel partial: only its valid columns are loaded */
+    ptrdiff_t b_row; /* floats from B's row k to row k + 1: the panel width */
     float *c;
     ptrdiff_t ldc;
     const float *bias; /* when not accumulating: C's rows start from bias[row] (null: from 0) */
@@ -67,8 +66,7 @@ typedef void (*tile_kernel)(const tile *);
         } else {                                                                                   \
             UNROLL for (int i = 0; i < MR; i++) { lo[i] = hi[i] = _mm512_setzero_ps(); }           \
         }                                                                                          \
-        if (t->b_masked) AVX512_PRODUCTS(MR, _mm512_maskz_loadu_ps(low, b), _mm512_maskz_loadu_ps(high, b + 16)) \
-        else AVX512_PRODUCTS(MR, _mm512_loadu_ps(b), _mm512_loadu_ps(b + 16))                      \
+        AVX512_PRODUCTS(MR, _mm512_loadu_ps(b), _mm512_loadu_ps(b + 16))                      \
         if (t->residual) {                                                                         \
             const float *r = t->residual;                                                          \
             UNROLL for (int i = 0; i < MR; i++) {                                                  \
@@ -141,8 +139,7 @@ static const tile_kernel avx512_tiles[13] = {
         } else {                                                                                   \
             UNROLL for (int i = 0; i < MR; i++) { lo[i] = _mm256_setzero_ps(); hi[i] = _mm256_setzero_ps(); } \
         }                                                                                          \
-        if (t->b_masked) AVX2_PRODUCTS(MR, _mm256_maskload_ps(b, low), _mm256_maskload_ps(b + 8, high)) \
-        else AVX2_PRODUCTS(MR, _mm256_loadu_ps(b), _mm256_loadu_ps(b + 8))                         \
+        AVX2_PRODUCTS(MR, _mm256_loadu_ps(b), _mm256_loadu_ps(b + 8))                         \
         if (t->residual && t->valid >= 16) {                                                       \
             const float *r = t->residual;                                                          \
             UNROLL for (int i = 0; i < MR; i++) {                                                  \
@@ -202,14 +199,11 @@ static inline void prefetch_next_rows(const float *p, ptrdiff_t ld, int m0, int 
     }
 }
 
-/* The GEMM over B(k, n) = B[(n / width) * b_panel_stride + k * b_row + n % width]: packed panels
- * (b_row = width) or a plain row-major matrix (b_panel_stride = width, b_row = ldb), whose partial
- * last panel is read through masks. */
-static void gemm(graft_simd_isa isa, int M, int N, int K,
-                 const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
-                 const float *B, ptrdiff_t b_panel_stride, ptrdiff_t b_row, int b_plain,
-                 float *C, ptrdiff_t ldc, int accumulate, const float *bias,
-                 const float *residual, const graft_simd_activation *activation) {
+void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
+                     const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
+                     const float *B, ptrdiff_t b_panel_stride,
+                     float *C, ptrdiff_t ldc, int accumulate, const float *bias,
+                     const float *residual, const graft_simd_activation *activation) {
     const tile_kernel *tiles;
     int width, rows;
     switch (isa) {
@@ -219,7 +213,7 @@ static void gemm(graft_simd_isa isa, int M, int N, int K,
     }
     if (a_block <= 0 || a_block >= K) { a_block = K > 0 ? K : 1; a_block_stride = 0; }
     tile t = { .a_row = a_row, .a_col = a_col, .a_block_stride = a_block_stride, .a_block = a_block,
-               .k = K, .b_row = b_row, .ldc = ldc, .accumulate = accumulate, .activation = activation };
+               .k = K, .b_row = width, .ldc = ldc, .accumulate = accumulate, .activation = activation };
     const float *row_bias = accumulate ? 0 : bias;
     /* The operand with more rows of tiles streams once, through the outer loop; the other is
      * revisited for each of its tiles and stays in cache. */
@@ -228,7 +222,6 @@ static void gemm(graft_simd_isa isa, int M, int N, int K,
         for (int n0 = 0; n0 < N; n0 += width) {
             t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
             t.valid = N - n0 < width ? N - n0 : width;
-            t.b_masked = b_plain && t.valid < width;
             for (int m0 = 0; m0 < M; m0 += rows) {
                 const int height = M - m0 < rows ? M - m0 : rows;
                 t.a = A + (ptrdiff_t)m0 * a_row;
@@ -256,30 +249,12 @@ static void gemm(graft_simd_isa isa, int M, int N, int K,
             for (int n0 = 0; n0 < N; n0 += width) {
                 t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
                 t.valid = N - n0 < width ? N - n0 : width;
-                t.b_masked = b_plain && t.valid < width;
-                t.c = C + (ptrdiff_t)m0 * ldc + n0;
+                    t.c = C + (ptrdiff_t)m0 * ldc + n0;
                 t.residual = residual ? residual + (ptrdiff_t)m0 * ldc + n0 : 0;
                 tiles[height](&t);
             }
         }
     }
-}
-
-void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
-                     const float *A, ptrdiff_t a_row, ptrdiff_t a_col, int a_block, ptrdiff_t a_block_stride,
-                     const float *B, ptrdiff_t b_panel_stride,
-                     float *C, ptrdiff_t ldc, int accumulate, const float *bias,
-                     const float *residual, const graft_simd_activation *activation) {
-    const ptrdiff_t width = graft_simd_panel_width(isa);
-    gemm(isa, M, N, K, A, a_row, a_col, a_block, a_block_stride, B, b_panel_stride, width, 0,
-         C, ldc, accumulate, bias, residual, activation);
-}
-
-void graft_simd_gemm_plain_b(graft_simd_isa isa, int M, int N, int K, const float *A, ptrdiff_t lda,
-                             const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc, const float *bias,
-                             const float *residual, const graft_simd_activation *activation) {
-    const ptrdiff_t width = graft_simd_panel_width(isa);
-    gemm(isa, M, N, K, A, lda, 1, K, 0, B, width, ldb, 1, C, ldc, 0, bias, residual, activation);
 }
 
 #else
@@ -293,13 +268,6 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *residual, const graft_simd_activation *activation) {
     (void)isa; (void)bias; (void)residual; (void)activation; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
     (void)a_block_stride; (void)B; (void)b_panel_stride; (void)C; (void)ldc; (void)accumulate;
-}
-
-void graft_simd_gemm_plain_b(graft_simd_isa isa, int M, int N, int K, const float *A, ptrdiff_t lda,
-                             const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc, const float *bias,
-                             const float *residual, const graft_simd_activation *activation) {
-    (void)isa; (void)M; (void)N; (void)K; (void)A; (void)lda; (void)B; (void)ldb; (void)C; (void)ldc;
-    (void)bias; (void)residual; (void)activation;
 }
 
 #endif

@@ -42,10 +42,7 @@ void graft_simd_lanes_pack(int rows, int columns, const float *weight, ptrdiff_t
 }
 
 int graft_simd_lanes_supported(graft_simd_isa isa, const graft_simd_patches *g) {
-    if (g->channels < 1 || g->kernel_height < 1 || g->kernel_width < 1 || g->output_height < 1 || g->output_width < 1)
-        return 0;
-    if (g->stride_height < 1 || g->stride_width < 1 || g->dilation_height < 1 || g->dilation_width < 1) return 0;
-    return isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2;
+    return g->channels >= 1 && windows_valid(g) && (isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2);
 }
 
 #if defined(__x86_64__) || defined(_M_X64)

@@ -2,6 +2,14 @@
 #ifndef GRAFT_SIMD_INTERNAL_H
 #define GRAFT_SIMD_INTERNAL_H
 
+#include "graft_simd.h"
+
+/* Whether the windows have at least one output and a kernel, stride and dilation of at least 1. */
+static inline int windows_valid(const graft_simd_patches *g) {
+    return g->kernel_height >= 1 && g->kernel_width >= 1 && g->output_height >= 1 && g->output_width >= 1
+           && g->stride_height >= 1 && g->stride_width >= 1 && g->dilation_height >= 1 && g->dilation_width >= 1;
+}
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 

@@ -61,31 +61,29 @@ final class ConvolutionLayer: Layer {
             : strategy
         forwardImagesPerChunk = forwardStrategy == strategy ? imagesPerChunk
             : ConvolutionKernels.imagesPerChunk(for: geometry, strategy: forwardStrategy, batch: batch)
-        if strategy == .winograd || strategy == .winograd4, site.purpose == .inference {
+        /// The stored weight rewritten once into `count` floats by `rewrite` (inference only).
+        func derivedWeight(count: Int, _ rewrite: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
+            throws(ExecutionError) -> FloatBuffer {
             guard let tensor = try site.tensor("weight") else {
                 throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
             }
-            let geometry = geometry, fourByFour = strategy == .winograd4
-            let transformed = FloatBuffer(count: fourByFour ? ConvolutionKernels.winograd43TransformedWeightCount(for: geometry)
-                                                            : ConvolutionKernels.winogradTransformedWeightCount(for: geometry))
-            tensor.scalars.withUnsafeBufferPointer { source in
-                if fourByFour {
-                    ConvolutionKernels.transformWinograd43Weights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
-                } else {
-                    ConvolutionKernels.transformWinogradWeights(source.baseAddress!, geometry: geometry, into: transformed.pointer)
-                }
-            }
-            weightForm = fourByFour ? .winograd43Transformed(transformed) : .winogradTransformed(transformed)
+            let buffer = FloatBuffer(count: count)
+            tensor.scalars.withUnsafeBufferPointer { rewrite($0.baseAddress!, buffer.pointer) }
+            return buffer
+        }
+        let geometry = geometry
+        if strategy == .winograd4, site.purpose == .inference {
+            weightForm = .winograd43Transformed(try derivedWeight(count: ConvolutionKernels.winograd43TransformedWeightCount(for: geometry)) {
+                ConvolutionKernels.transformWinograd43Weights($0, geometry: geometry, into: $1)
+            })
+        } else if strategy == .winograd, site.purpose == .inference {
+            weightForm = .winogradTransformed(try derivedWeight(count: ConvolutionKernels.winogradTransformedWeightCount(for: geometry)) {
+                ConvolutionKernels.transformWinogradWeights($0, geometry: geometry, into: $1)
+            })
         } else if strategy == .outputLanes, site.purpose == .inference {
-            guard let tensor = try site.tensor("weight") else {
-                throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
-            }
-            let geometry = geometry
-            let packed = FloatBuffer(count: ConvolutionKernels.lanesPackedWeightCount(for: geometry))
-            tensor.scalars.withUnsafeBufferPointer { source in
-                ConvolutionKernels.packLanesWeights(source.baseAddress!, geometry: geometry, into: packed.pointer)
-            }
-            weightForm = .lanesPacked(packed)
+            weightForm = .lanesPacked(try derivedWeight(count: ConvolutionKernels.lanesPackedWeightCount(for: geometry)) {
+                ConvolutionKernels.packLanesWeights($0, geometry: geometry, into: $1)
+            })
         } else {
             weightForm = .stored(try site.required("weight"))
         }

@@ -67,14 +67,6 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      float *C, ptrdiff_t ldc, int accumulate, const float *bias,
                      const float *residual, const graft_simd_activation *activation);
 
-/* graft_simd_gemm with A row-major (A(m, k) = A[m * lda + k]), not accumulating, and B a plain
- * row-major matrix read in place: B(k, n) = B[k * ldb + n] (a 1x1 convolution's input image),
- * nothing read past column N of any row. Saves packing B when every panel is read once per row
- * of tiles anyway. */
-void graft_simd_gemm_plain_b(graft_simd_isa isa, int M, int N, int K, const float *A, ptrdiff_t lda,
-                             const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc, const float *bias,
-                             const float *residual, const graft_simd_activation *activation);
-
 /* Packs B(k, n) = src[k * ld + n] (k < K, n < N) into panels of `width` columns, zero past N. */
 void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
                           float *dst, ptrdiff_t panel_stride);
