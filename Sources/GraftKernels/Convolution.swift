@@ -133,7 +133,7 @@ public enum ConvolutionKernels {
         // without the unfold (a harness on one Zen 3 core: ResNet-50's and CaffeNet's 3x3 layers
         // 64-96 GFLOP/s against 55-82 by pad + im2col + panels, ResNet-50's 7x7 first layer 84
         // against 57; see lanes.c).
-        let lanes = inference && panels != .none && supports(.outputLanes, g)
+        let lanes = inference && lanesPay(g)
         if inference, panels != .none, supports(.winograd4, g), g.inputChannelsPerGroup >= winograd43MinimumChannels,
            g.outputChannelsPerGroup >= winograd43MinimumChannels {
             return prefersWinograd43(g, batch: batch) ? .winograd4 : lanes ? .outputLanes : gemm

@@ -12,10 +12,17 @@ extension ConvolutionKernels {
     /// else `backward` itself.
     public static func trainingForwardStrategy(for g: ConvolutionGeometry, batch: Int, backward: Strategy) -> Strategy {
         if prefersWinograd43Forward(g, batch: batch, backward: backward) { return .winograd4 }
-        if backward == .imageParallel, PanelKernels.active != .none, !g.isPointwise, !g.isDepthwise, supports(.outputLanes, g) {
-            return .outputLanes
-        }
+        if backward == .imageParallel, !g.isDepthwise, lanesPay(g) { return .outputLanes }
         return backward
+    }
+
+    /// Whether the output lanes beat the panels for this geometry: every window but 1x1, whose
+    /// every column is another plane (lanes.c). A strided 1x1 (ResNet's downsampling shortcuts)
+    /// is one too: through the lanes, ResNet-50's four at batch 32 took 87-105 ms each, through
+    /// the panels on the subsampled image 41-54 (Zen 3, 2 threads).
+    static func lanesPay(_ g: ConvolutionGeometry) -> Bool {
+        PanelKernels.active != .none && !(g.patches.kernelHeight == 1 && g.patches.kernelWidth == 1)
+            && supports(.outputLanes, g)
     }
 
     /// Floats of the weight packed for ``lanesForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:)``

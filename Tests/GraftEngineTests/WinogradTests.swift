@@ -236,6 +236,35 @@ struct WinogradTests {
         }
     }
 
+    @Test("1x1 windows never take the output lanes, strided or not, at inference or in training's forward pass; 3x3 windows do")
+    func oneByOneKeepsThePanels() {
+        func geometry(kernel: Int, stride: Int) -> ConvolutionGeometry {
+            let output = (28 - 1) / stride + 1
+            return ConvolutionGeometry(patches: PatchGeometry(channels: 256, height: 28, width: 28, kernelHeight: kernel, kernelWidth: kernel,
+                                                              strideHeight: stride, strideWidth: stride, padTop: kernel / 2, padLeft: kernel / 2,
+                                                              outputHeight: output, outputWidth: output),
+                                       outputChannels: 512)
+        }
+        for isa in PanelKernels.InstructionSet.allCases where isa <= PanelKernels.supported && isa != .none {
+            PanelKernels.$override.withValue(isa) {
+                for batch in [1, 32] {
+                    for stride in [1, 2] {
+                        let pointwise = geometry(kernel: 1, stride: stride)
+                        #expect(ConvolutionKernels.supports(.outputLanes, pointwise))  // it could; it does not pay
+                        let chosen = ConvolutionKernels.preferredStrategy(for: pointwise, batch: batch, inference: true)
+                        #expect(chosen != .outputLanes, "1x1 stride \(stride), batch \(batch): \(chosen)")
+                        let forward = ConvolutionKernels.trainingForwardStrategy(for: pointwise, batch: batch, backward: .imageParallel)
+                        #expect(forward == .imageParallel, "1x1 stride \(stride), batch \(batch), training: \(forward)")
+                    }
+                    // The same layer with a 3x3 window and stride 2 (no F(4, 3)) does take them.
+                    #expect(ConvolutionKernels.preferredStrategy(for: geometry(kernel: 3, stride: 2), batch: batch, inference: true) == .outputLanes)
+                    #expect(ConvolutionKernels.trainingForwardStrategy(for: geometry(kernel: 3, stride: 2), batch: batch,
+                                                                       backward: .imageParallel) == .outputLanes)
+                }
+            }
+        }
+    }
+
     @Test("the gradient-check case named Winograd really runs Winograd")
     func gradientCheckCaseIsWinograd() throws {
         let c = try #require(BackwardConvolutionCase.convolutions.first { $0.name.hasPrefix("Winograd") })
