@@ -166,6 +166,29 @@ static void max_pool_avx2(const float *input, float *output, int32_t *argmax, in
                 /* empty: start >= end, i.e. not (end > start) */
                 __m256i empty = _mm256_xor_si256(_mm256_cmpgt_epi32(end, start), _mm256_set1_epi32(-1));
                 if (top >= bottom) empty = _mm256_set1_epi32(-1);
+                /* Eight outputs whose every tap lies in the image (and whose plain loads stay in
+                 * the input): a max per tap and nothing else, the NaN test folded into one
+                 * accumulator. A NaN anywhere recomputes the group by the general loop below,
+                 * which keeps the last NaN tap; without one both compute the same maxima in the
+                 * same order. ResNet-50's and CaffeNet's 3x3 stride-2 pools ran at a third of ONNX
+                 * Runtime's speed through the general loop alone. */
+                const int x0 = g->stride_width * ow0 - g->pad_left;
+                if (!index_row && count == 8 && top < bottom && x0 >= 0 && x0 + 7 * g->stride_width + g->kernel_width <= g->width
+                    && plane + (ptrdiff_t)(bottom - 1) * g->width + x0 + g->kernel_width - 1 + 8 * g->stride_width <= input_end) {
+                    __m256 fast = _mm256_set1_ps(-INFINITY), seen_nan = _mm256_setzero_ps();
+                    for (int h = top; h < bottom; h++) {
+                        const float *row = plane + (ptrdiff_t)h * g->width;
+                        for (int j = 0; j < g->kernel_width; j++) {
+                            const __m256 v = avx2_taps(row, x0 + j, g->width, g->stride_width, input_end);
+                            seen_nan = _mm256_or_ps(seen_nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+                            fast = _mm256_max_ps(v, fast);
+                        }
+                    }
+                    if (_mm256_testz_ps(seen_nan, seen_nan)) {
+                        _mm256_storeu_ps(best_row + ow0, fast);
+                        continue;
+                    }
+                }
                 __m256 best = _mm256_set1_ps(-INFINITY), last_nan = best, any_nan = _mm256_setzero_ps();
                 __m256i index = _mm256_set1_epi32(-1);
                 for (int h = top; h < bottom; h++) {
