@@ -18,8 +18,11 @@ extension ConvolutionKernels {
 
     /// Whether the output lanes beat the panels for this geometry: every window but 1x1, whose
     /// every column is another plane (lanes.c). A strided 1x1 (ResNet's downsampling shortcuts)
-    /// is one too: through the lanes, ResNet-50's four at batch 32 took 87-105 ms each, through
-    /// the panels on the subsampled image 41-54 (Zen 3, 2 threads).
+    /// is one too: through the lanes, ResNet-50's three at batch 32 took 87-105 ms each, through
+    /// the panels on the subsampled image 41-54 (Zen 3, 2 threads). Tried and dropped: reading
+    /// 1x1 windows from the image packed in tiles of six pixels. At batch 1 the panels still won
+    /// on ResNet-50's 1x1 layers by 3-68 % and on most of MobileNetV2's (up to 2x); only two of
+    /// its 7x7 expansions ran 6-11 % faster from tiles.
     static func lanesPay(_ g: ConvolutionGeometry) -> Bool {
         PanelKernels.active != .none && !(g.patches.kernelHeight == 1 && g.patches.kernelWidth == 1)
             && supports(.outputLanes, g)
