@@ -170,8 +170,8 @@ static void max_pool_avx2(const float *input, float *output, int32_t *argmax, in
                  * the input): a max per tap and nothing else, the NaN test folded into one
                  * accumulator. A NaN anywhere recomputes the group by the general loop below,
                  * which keeps the last NaN tap; without one both compute the same maxima in the
-                 * same order. ResNet-50's and CaffeNet's 3x3 stride-2 pools ran at a third of ONNX
-                 * Runtime's speed through the general loop alone. */
+                 * same order. Through the general loop alone ResNet-50's 3x3 stride-2 pool ran at a
+                 * third of ONNX Runtime's speed (batch 1: 0.36 against 0.11 ms; now 0.29). */
                 const int x0 = g->stride_width * ow0 - g->pad_left;
                 if (!index_row && count == 8 && top < bottom && x0 >= 0 && x0 + 7 * g->stride_width + g->kernel_width <= g->width
                     && plane + (ptrdiff_t)(bottom - 1) * g->width + x0 + g->kernel_width - 1 + 8 * g->stride_width <= input_end) {
