@@ -113,33 +113,38 @@ static void max_pool_avx512(const float *input, float *output, int32_t *argmax, 
 /* AVX2: eight output columns at a time, strides 1 and 2 only (no fast gather on AMD). Plain
  * loads inside the image and masked loads at its edges; plain stores for whole vectors and a
  * scalar copy for the last partial one (AVX2's masked stores are microcoded on AMD). */
+
+/* Lanes 0, 2, ..., 14 of lo:hi, in order: the taps of eight stride-2 windows. */
+__attribute__((target("avx2"))) static inline __m256 even_lanes(__m256 lo, __m256 hi) {
+    const __m256 even = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/* The taps of eight windows at p (stride 1 or 2) by plain loads: the caller has checked that the
+ * 8 * stride floats from p lie in the input. */
+__attribute__((target("avx2"))) static inline __m256 avx2_plain_taps(const float *p, int stride) {
+    return stride == 1 ? _mm256_loadu_ps(p) : even_lanes(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8));
+}
+
 __attribute__((target("avx2")))
 static inline __m256 avx2_taps(const float *row, int x0, int width, int stride, const float *input_end) {
     /* The 8 (stride 1) or 16 (stride 2) floats from column x0: lanes outside [0, width) are zero,
      * or (plain loads, when the span lies inside the input buffer) whatever follows the row, which
      * the caller never takes. */
+    if (x0 >= 0 && row + x0 + 8 * stride <= input_end) return avx2_plain_taps(row + x0, stride);
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    __m256 lo, hi = _mm256_setzero_ps();
-    const int span = 8 * stride;
-    if (x0 >= 0 && row + x0 + span <= input_end) {
-        lo = _mm256_loadu_ps(row + x0);
-        if (stride == 2) hi = _mm256_loadu_ps(row + x0 + 8);
-    } else {
-        const __m256i column = _mm256_add_epi32(_mm256_set1_epi32(x0), lanes);
-        const __m256i low_inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), column),
-                                                       _mm256_cmpgt_epi32(_mm256_set1_epi32(width), column));
-        lo = _mm256_maskload_ps(row + x0, low_inside);
-        if (stride == 2) {
-            const __m256i upper = _mm256_add_epi32(column, _mm256_set1_epi32(8));
-            const __m256i high_inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), upper),
-                                                            _mm256_cmpgt_epi32(_mm256_set1_epi32(width), upper));
-            hi = _mm256_maskload_ps(row + x0 + 8, high_inside);
-        }
+    const __m256i column = _mm256_add_epi32(_mm256_set1_epi32(x0), lanes);
+    const __m256i low_inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), column),
+                                                   _mm256_cmpgt_epi32(_mm256_set1_epi32(width), column));
+    const __m256 lo = _mm256_maskload_ps(row + x0, low_inside);
+    __m256 hi = _mm256_setzero_ps();
+    if (stride == 2) {
+        const __m256i upper = _mm256_add_epi32(column, _mm256_set1_epi32(8));
+        const __m256i high_inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), upper),
+                                                        _mm256_cmpgt_epi32(_mm256_set1_epi32(width), upper));
+        hi = _mm256_maskload_ps(row + x0 + 8, high_inside);
     }
-    if (stride == 1) return lo;
-    /* Even lanes of lo:hi, in order. */
-    const __m256 even = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0)));
+    return stride == 1 ? lo : even_lanes(lo, hi);
 }
 
 __attribute__((target("avx2")))
@@ -179,7 +184,7 @@ static void max_pool_avx2(const float *input, float *output, int32_t *argmax, in
                     for (int h = top; h < bottom; h++) {
                         const float *row = plane + (ptrdiff_t)h * g->width;
                         for (int j = 0; j < g->kernel_width; j++) {
-                            const __m256 v = avx2_taps(row, x0 + j, g->width, g->stride_width, input_end);
+                            const __m256 v = avx2_plain_taps(row + x0 + j, g->stride_width);
                             seen_nan = _mm256_or_ps(seen_nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
                             fast = _mm256_max_ps(v, fast);
                         }
