@@ -41,6 +41,8 @@ extension GraftCommand {
         @Option(name: .customLong("model"), help: "The .graft model of the 'infer' and 'train' cases.") var modelPath: String?
         @Option(help: "Run every convolution that it fits with this strategy (\(ConvolutionStrategy.allCases.map(\.rawValue).joined(separator: ", "))), to compare strategies layer by layer with --profile.")
         var convolutionStrategy: ConvolutionStrategy?
+        @Flag(help: "Keep every value in NCHW planes (no channels in blocks of eight between depthwise-separable convolutions), to compare.")
+        var planarChannels = false
 
         /// ``ConvolutionKernels/Strategy`` by the names `--convolution-strategy` takes.
         enum ConvolutionStrategy: String, ExpressibleByArgument, CaseIterable {
@@ -67,7 +69,9 @@ extension GraftCommand {
         }
 
         func run() throws {
-            try ConvolutionKernels.$forcedStrategy.withValue(convolutionStrategy?.strategy) { try measure() }
+            try ConvolutionKernels.$forcedStrategy.withValue(convolutionStrategy?.strategy) {
+                try ChannelBlocks.$allowed.withValue(!planarChannels) { try measure() }
+            }
         }
 
         private func measure() throws {

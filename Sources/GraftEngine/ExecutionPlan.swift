@@ -70,11 +70,27 @@ struct ExecutionPlan {
         var aliases: [ValueID: ValueID] = [:]
         if purpose == .inference, let retaining {
             let retained = Set(graphInputs.map(\.id) + retaining.compactMap { ids[$0] })
-            let residualAliases: [ValueID: ValueID]
-            (sites, residualAliases) = Self.fuseResiduals(sites, retained: retained)
-            (sites, aliases) = Self.fuseActivations(sites, retained: retained)
-            // A convolution's output replaced by a sum's, itself replaced by a ReLU's: name the last.
-            for (removed, replacement) in residualAliases { aliases[removed] = aliases[replacement] ?? replacement }
+            // Each pass returns, for every value it stopped writing, the value that replaced it.
+            var replaced: [ValueID: ValueID] = [:]
+            func record(_ passAliases: [ValueID: ValueID]) { replaced.merge(passAliases) { first, _ in first } }
+            var passAliases: [ValueID: ValueID]
+            (sites, passAliases) = Self.foldPads(sites, retained: retained)
+            record(passAliases)
+            (sites, passAliases) = try Self.foldNormalizations(sites, retained: retained)
+            record(passAliases)
+            (sites, passAliases) = Self.fuseResiduals(sites, retained: retained)
+            record(passAliases)
+            (sites, passAliases) = Self.fuseActivations(sites, retained: retained)
+            record(passAliases)
+            (sites, passAliases) = Self.blockChannels(sites, shapes: &shapes, retained: retained)
+            record(passAliases)
+            // A convolution's output replaced by its BatchNorm's, that by a sum's, that by a ReLU's,
+            // that by its blocked copy: each names the last one's buffer.
+            aliases = replaced.mapValues { value in
+                var value = value
+                while let next = replaced[value] { value = next }
+                return value
+            }
         }
         var layers: [any Layer] = []
         var producer: [ValueID: Int] = [:]
@@ -146,9 +162,9 @@ struct ExecutionPlan {
                   let reading = readers[site.output], reading.count == 1 else { continue }
             let j = reading[0]
             guard case .relu(let relu) = sites[j].node.op, sites[j].inputs == [site.output], sites[j].outputs.count == 1 else { continue }
-            result[i] = LayerSite(node: site.node, inputs: site.inputs, outputs: sites[j].outputs, inputShapes: site.inputShapes,
-                                  outputShapes: sites[j].outputShapes, weights: site.weights, purpose: site.purpose,
-                                  fusedActivation: relu, fusedResidual: site.fusedResidual)
+            result[i].outputs = sites[j].outputs
+            result[i].outputShapes = sites[j].outputShapes
+            result[i].fusedActivation = relu
             aliases[site.output] = sites[j].output
             removed.insert(j)
         }
@@ -181,9 +197,13 @@ struct ExecutionPlan {
             let other = sites[j].inputs[1 - k]
             guard other != site.output, sites[j].inputShapes[1 - k] == site.outputShape,
                   sites[j].outputShape == site.outputShape else { continue }
-            result[j] = LayerSite(node: site.node, inputs: site.inputs + [other], outputs: sites[j].outputs,
-                                  inputShapes: site.inputShapes + [site.outputShape], outputShapes: sites[j].outputShapes,
-                                  weights: site.weights, purpose: site.purpose, fusedResidual: true)
+            var fused = site
+            fused.inputs = site.inputs + [other]
+            fused.inputShapes = site.inputShapes + [site.outputShape]
+            fused.outputs = sites[j].outputs
+            fused.outputShapes = sites[j].outputShapes
+            fused.fusedResidual = true
+            result[j] = fused
             aliases[site.output] = sites[j].output
             removed.insert(i)
             fusedSums.insert(j)

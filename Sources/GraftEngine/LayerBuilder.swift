@@ -3,6 +3,10 @@ import GraftCore
 /// The one place that maps an ``Op`` to the layer that executes it.
 enum LayerBuilder {
     static func makeLayer(_ site: LayerSite) throws(ExecutionError) -> any Layer {
+        switch site.channels {
+        case .toBlocks, .toPlanes: return ChannelReorderLayer(site)
+        case .planes, .blocks, .planesToBlocks: break
+        }
         switch site.node.op {
         case .convolution(let p): return try ConvolutionLayer(site, p)
         case .deconvolution(let p): return try DeconvolutionLayer(site, p)

@@ -2,12 +2,15 @@ import GraftCore
 
 /// Everything the plan resolved for one node before building its layer: value slots, shapes and
 /// access to its weights.
+///
+/// The plan's fusions rewrite a site by copying it and changing what they fold in, so that
+/// whatever earlier fusions recorded travels with it.
 struct LayerSite {
-    let node: Node
-    let inputs: [ValueID]
-    let outputs: [ValueID]
-    let inputShapes: [Shape]
-    let outputShapes: [Shape]
+    var node: Node
+    var inputs: [ValueID]
+    var outputs: [ValueID]
+    var inputShapes: [Shape]
+    var outputShapes: [Shape]
     let weights: WeightBinder
     let purpose: ExecutionPlan.Purpose
     /// A ReLU that only reads this node's output, folded into it by the plan (inference; see
@@ -17,6 +20,11 @@ struct LayerSite {
     /// it by the plan (inference; ``ExecutionPlan/fuseResiduals(_:retained:)``): that value is
     /// the site's last input, added to the output before ``fusedActivation``.
     var fusedResidual = false
+    /// BatchNorm, Scale and Bias nodes that only read this convolution's output, folded into its
+    /// weight and bias by the plan (inference; see ``ExecutionPlan/foldNormalizations(_:retained:)``).
+    var foldedNormalization: ChannelAffine? = nil
+    /// How the site's layer lays out channels (see ``ExecutionPlan/blockChannels(_:shapes:retained:)``).
+    var channels: ChannelArrangement = .planes
 
     var input: ValueID { inputs[0] }
     var output: ValueID { outputs[0] }
@@ -26,6 +34,23 @@ struct LayerSite {
     func parameter(_ name: String) throws(ExecutionError) -> Parameter? { try weights.parameter(name, of: node) }
     func required(_ name: String) throws(ExecutionError) -> Parameter { try weights.required(name, of: node) }
     func tensor(_ name: String) throws(ExecutionError) -> Tensor? { try weights.tensor(name, of: node) }
+}
+
+/// Where a site's values keep their channels: NCHW planes, or blocks of eight (NCHW8c,
+/// ``ChannelBlocks``), which only convolutions that run on them read and write, with sites that
+/// convert between the two where a value crosses over.
+enum ChannelArrangement: Equatable {
+    /// NCHW in and out (every layer).
+    case planes
+    /// A convolution reading and writing blocked values (its residual too).
+    case blocks
+    /// A convolution by the output lanes reading planes and writing its output (and reading its
+    /// residual) in blocks: a planar layer whose every reader is blocked needs no conversion.
+    case planesToBlocks
+    /// A conversion of a planar value into a blocked copy.
+    case toBlocks
+    /// A conversion of a blocked value into its planar form.
+    case toPlanes
 }
 
 extension Shape {

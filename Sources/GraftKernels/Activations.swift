@@ -67,9 +67,18 @@ public enum ActivationKernels {
     /// SELU's scale (lambda).
     public static let seluScale: Float = 1.0507009873554805
 
-    /// Applies one parameterless `Activation` (GraftCore).
+    /// Applies one parameterless `Activation` (GraftCore), element by element, the elements
+    /// shared out between the workers (EfficientNet's Swish passes took longer than its
+    /// convolutions on one core).
     public static func apply(_ function: Activation, input: UnsafePointer<Float>,
                              output: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEach(count, minimumWork: 1 << 14) { range in
+            applySerially(function, input: input + range.lowerBound, output: output + range.lowerBound, count: range.count)
+        }
+    }
+
+    private static func applySerially(_ function: Activation, input: UnsafePointer<Float>,
+                                      output: UnsafeMutablePointer<Float>, count: Int) {
         switch function {
         case .elu(let alpha):
             for i in 0..<count { output[i] = elu(input[i], alpha) }

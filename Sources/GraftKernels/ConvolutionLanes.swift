@@ -56,11 +56,17 @@ extension ConvolutionKernels {
     /// are padded first (their channels shared out), then every worker takes an even range of
     /// (image, group, panel of 16 channels, run of pixels) units, the runs cut so that there are
     /// about four units per worker. Each output is computed by the same tile either way.
+    /// With `blockedOutput` (one group, output channels a multiple of 8) output and residual hold
+    /// channels in blocks of eight (``ChannelBlocks``): a planar layer feeding blocked ones writes
+    /// blocks directly, with the same sums.
     public static func lanesForward(input: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>,
                                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                     batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                                     scratch: UnsafeMutablePointer<Float>,
-                                    residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedReLU? = nil) {
+                                    residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedReLU? = nil,
+                                    blockedOutput: Bool = false) {
+        precondition(!blockedOutput || (g.groups == 1 && g.outputChannels % ChannelBlocks.width == 0),
+                     "lanesForward: blocked output needs one group and whole blocks of channels")
         let isa = PanelKernels.active
         let p = g.patches, area = p.outputArea, rows = g.outputChannelsPerGroup
         let groupPatches = p.group(of: g.groups)
@@ -75,7 +81,7 @@ extension ConvolutionKernels {
             groupPatches.convolveLanes(rows: rows, packedWeight: packedWeight + group * perGroup, bias: bias.map { $0 + channel },
                                        padded: padded + group * g.inputChannelsPerGroup * paddedPlane,
                                        panels: panels, pixels: pixels, residual: residual.map { $0 + offset }, ldc: area,
-                                       activation: activation, isa: isa, output: output + offset)
+                                       activation: activation, isa: isa, output: output + offset, blockedOutput: blockedOutput)
         }
         let workers = max(1, parts)
         if batch >= workers {

@@ -233,18 +233,20 @@ extension PatchGeometry {
     /// ``PanelKernels/packLanes(rows:columns:weight:weightRow:into:)``, inputs broadcast from the
     /// padded image (``pad(image:into:isa:)``; `channels` of this geometry is the group's), the
     /// residual added and the activation applied as they are stored. The same bits as im2col and
-    /// the panel GEMM.
+    /// the panel GEMM. With `blockedOutput` (one group, `rows` a multiple of 8, `ldc` the map's
+    /// area) output and residual hold channels in blocks of eight (``ChannelBlocks``).
     func convolveLanes(rows: Int, packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                        padded: UnsafePointer<Float>, panels: Range<Int>, pixels: Range<Int>,
                        residual: UnsafePointer<Float>?, ldc: Int, activation: ActivationKernels.FusedReLU?,
-                       isa: PanelKernels.InstructionSet, output: UnsafeMutablePointer<Float>) {
+                       isa: PanelKernels.InstructionSet, output: UnsafeMutablePointer<Float>, blockedOutput: Bool = false) {
         var g = simd
+        let blocked: Int32 = blockedOutput ? 1 : 0
         if var relu = activation?.simd {
             graft_simd_lanes(isa.c, Int32(rows), packedWeight, bias, padded, &g, Int32(panels.lowerBound), Int32(panels.count),
-                             pixels.lowerBound, pixels.count, residual, ldc, &relu, output)
+                             pixels.lowerBound, pixels.count, residual, ldc, &relu, output, blocked)
         } else {
             graft_simd_lanes(isa.c, Int32(rows), packedWeight, bias, padded, &g, Int32(panels.lowerBound), Int32(panels.count),
-                             pixels.lowerBound, pixels.count, residual, ldc, nil, output)
+                             pixels.lowerBound, pixels.count, residual, ldc, nil, output, blocked)
         }
     }
 

@@ -183,6 +183,72 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
         }
     }
 }
+
+/* One padded band row from row `ih` of a block of eight channels already interleaved
+ * ([row][column][8]; zeros where ih or a column lies outside). */
+__attribute__((target("avx2"))) static void copy_block_row(const float *block, int ih, const graft_simd_patches *g,
+                                                           int padded_width, float *row) {
+    const __m256 zero = _mm256_setzero_ps();
+    int first = g->pad_left, last = g->pad_left + g->width;
+    if (last > padded_width) last = padded_width;
+    if (first > padded_width) first = padded_width;
+    if (ih < 0 || ih >= g->height) first = last = padded_width;
+    for (int pc = 0; pc < first; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+    for (int pc = last; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+    const float *source = block + ((ptrdiff_t)ih * g->width - g->pad_left) * LANES;
+    for (int pc = first; pc < last; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, _mm256_loadu_ps(source + (ptrdiff_t)pc * LANES));
+}
+
+/* The units of interleaved_avx2 on channels already in blocks of eight (input and output
+ * [block][row][column][8], one input channel per output channel): the band is a copy, the output
+ * row is stored as it is, with the residual (same layout) added before the activation. */
+__attribute__((target("avx2,fma")))
+static void blocked_avx2(const float *input, const graft_simd_patches *g, int channels, ptrdiff_t first, ptrdiff_t count,
+                         const float *kernel, const float *bias_values, const float *residual,
+                         const graft_simd_activation *activation, float *output, float *scratch) {
+    const int kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
+    const int oh_count = g->output_height, ow_count = g->output_width;
+    const int padded_width = band_width(g);
+    const int rows = band_rows(g), bands = (oh_count + rows - 1) / rows;
+    const int groups = channels / LANES;
+    const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
+    const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
+    const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
+    const int relu = 0; /* applied as the row is stored, after the residual */
+    const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
+    const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
+    const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
+    float *wv = scratch, *row_out = wv + (ptrdiff_t)taps * LANES, *band = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    for (ptrdiff_t unit = first; unit < first + count; unit++) {
+        const ptrdiff_t image = unit / ((ptrdiff_t)groups * bands);
+        const int group = (int)(unit / bands % groups), b = (int)(unit % bands);
+        const int oc0 = group * LANES;
+        for (int c = 0; c < LANES; c++)
+            for (int t = 0; t < taps; t++) wv[t * LANES + c] = kernel[(ptrdiff_t)(oc0 + c) * taps + t];
+        const __m256 bias = bias_values ? _mm256_loadu_ps(bias_values + oc0) : _mm256_setzero_ps();
+        const float *in_block = input + (image * channels + oc0) * plane;
+        const ptrdiff_t out_offset = (image * channels + oc0) * output_plane;
+        const int oh0 = b * rows, oh1 = oh0 + rows < oh_count ? oh0 + rows : oh_count;
+        const int ih0 = oh0 * g->stride_height - g->pad_top;
+        const int rows_in = (oh1 - oh0 - 1) * g->stride_height + (kh - 1) * g->dilation_height + 1;
+        for (int r = 0; r < rows_in; r++)
+            copy_block_row(in_block, ih0 + r, g, padded_width, band + (ptrdiff_t)r * padded_width * LANES);
+        for (int oh = oh0; oh < oh1; oh++) {
+            const float *row0 = band + (ptrdiff_t)(oh - oh0) * g->stride_height * padded_width * LANES;
+            if (kh == 3 && kw == 3) OUTPUT_ROW(3, 3)
+            else if (kh == 5 && kw == 5) OUTPUT_ROW(5, 5)
+            else OUTPUT_ROW(0, 0)
+            float *out = output + out_offset + (ptrdiff_t)oh * ow_count * LANES;
+            const float *res = residual ? residual + out_offset + (ptrdiff_t)oh * ow_count * LANES : 0;
+            for (int ow = 0; ow < ow_count; ow++) {
+                __m256 y = _mm256_load_ps(row_out + (ptrdiff_t)ow * LANES);
+                if (res) y = _mm256_add_ps(y, _mm256_loadu_ps(res + (ptrdiff_t)ow * LANES));
+                if (activation) y = relu256(y, slope, ceiling, threshold);
+                _mm256_storeu_ps(out + (ptrdiff_t)ow * LANES, y);
+            }
+        }
+    }
+}
 #endif
 
 /* Floats of the band (without its slack) and of the whole scratch. */
@@ -216,6 +282,23 @@ int graft_simd_depthwise_interleaved(graft_simd_isa isa, const float *input, con
     return 1;
 #else
     (void)input; (void)first; (void)count; (void)kernel; (void)bias; (void)activation; (void)output; (void)scratch;
+    return 0;
+#endif
+}
+
+int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const graft_simd_patches *g, int channels,
+                                ptrdiff_t first, ptrdiff_t count, const float *kernel, const float *bias,
+                                const float *residual, const graft_simd_activation *activation, float *output,
+                                float *scratch) {
+    if (!graft_simd_depthwise_interleaved_supported(isa, g) || channels < LANES || channels % LANES != 0) return 0;
+#if defined(__x86_64__) || defined(_M_X64)
+    const ptrdiff_t floats = graft_simd_depthwise_interleaved_scratch(g), slack = slack_floats(g);
+    memset(scratch + floats - slack, 0, sizeof(float) * (size_t)slack);
+    blocked_avx2(input, g, channels, first, count, kernel, bias, residual, activation, output, scratch);
+    return 1;
+#else
+    (void)input; (void)first; (void)count; (void)kernel; (void)bias; (void)residual; (void)activation; (void)output;
+    (void)scratch;
     return 0;
 #endif
 }

@@ -88,10 +88,28 @@ __attribute__((target("avx2"))) static void store_block(__m256 block[8], int row
     }
 }
 
+/* The same block stored in blocks of eight channels (blocks.c's layout, `ldc` the map's area):
+ * each pixel's vector as it is, no transpose. */
+__attribute__((target("avx2"))) static void store_block_blocked(const __m256 block[8], int row0, int rows, int count,
+                                                                float *output, const float *residual, ptrdiff_t ldc,
+                                                                ptrdiff_t q, const graft_simd_activation *activation) {
+    if (row0 >= rows) return;
+    const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
+    const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
+    const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
+    for (int r = 0; r < count; r++) {
+        const ptrdiff_t at = (ptrdiff_t)row0 * ldc + (q + r) * 8;
+        __m256 v = block[r];
+        if (residual) v = _mm256_add_ps(v, _mm256_loadu_ps(residual + at));
+        if (activation) v = relu256(v, slope, ceiling, threshold);
+        _mm256_storeu_ps(output + at, v);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 static void lanes_avx2(int rows, const float *packed, const float *bias, const float *padded, const graft_simd_patches *g,
                        int first_panel, int panels, ptrdiff_t first_pixel, ptrdiff_t pixels, const float *residual,
-                       ptrdiff_t ldc, const graft_simd_activation *activation, float *output) {
+                       ptrdiff_t ldc, const graft_simd_activation *activation, float *output, int blocked) {
     int ph, pw;
     graft_simd_padded_size(g, &ph, &pw);
     const ptrdiff_t plane = (ptrdiff_t)ph * pw, row_step = (ptrdiff_t)g->dilation_height * pw, tap_step = g->dilation_width;
@@ -131,9 +149,11 @@ static void lanes_avx2(int rows, const float *packed, const float *bias, const f
             }
             __m256 block[8];
             UNROLL for (int r = 0; r < LANES_PIXELS; r++) block[r] = lo[r];
-            store_block(block, row0, rows, count, output, residual, ldc, q, activation);
+            if (blocked) store_block_blocked(block, row0, rows, count, output, residual, ldc, q, activation);
+            else store_block(block, row0, rows, count, output, residual, ldc, q, activation);
             UNROLL for (int r = 0; r < LANES_PIXELS; r++) block[r] = hi[r];
-            store_block(block, row0 + 8, rows, count, output, residual, ldc, q, activation);
+            if (blocked) store_block_blocked(block, row0 + 8, rows, count, output, residual, ldc, q, activation);
+            else store_block(block, row0 + 8, rows, count, output, residual, ldc, q, activation);
         }
     }
 }
@@ -141,10 +161,13 @@ static void lanes_avx2(int rows, const float *packed, const float *bias, const f
 
 void graft_simd_lanes(graft_simd_isa isa, int rows, const float *packed, const float *bias, const float *padded,
                       const graft_simd_patches *g, int first_panel, int panels, ptrdiff_t first_pixel, ptrdiff_t pixels,
-                      const float *residual, ptrdiff_t ldc, const graft_simd_activation *activation, float *output) {
+                      const float *residual, ptrdiff_t ldc, const graft_simd_activation *activation, float *output,
+                      int blocked_output) {
     if (!graft_simd_lanes_supported(isa, g) || rows < 1 || panels < 1 || pixels < 1) return;
+    if (blocked_output && rows % 8 != 0) return;
 #if defined(__x86_64__) || defined(_M_X64)
-    lanes_avx2(rows, packed, bias, padded, g, first_panel, panels, first_pixel, pixels, residual, ldc, activation, output);
+    lanes_avx2(rows, packed, bias, padded, g, first_panel, panels, first_pixel, pixels, residual, ldc, activation, output,
+               blocked_output);
 #else
     (void)packed; (void)bias; (void)padded; (void)first_panel; (void)first_pixel; (void)residual; (void)ldc;
     (void)activation; (void)output;

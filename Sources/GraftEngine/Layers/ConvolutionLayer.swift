@@ -28,6 +28,14 @@ final class ConvolutionLayer: Layer {
     /// The other operand of a following sum folded in by the plan (inference only): added to the
     /// output before ``activation``.
     let residual: ValueID?
+    /// Whether input, output and residual hold channels in blocks of eight (``ChannelBlocks``; an
+    /// inference plan's pointwise and depthwise convolutions, see ``ExecutionPlan/blockChannels(_:shapes:retained:)``).
+    let blocked: Bool
+    /// Whether the output (and residual) alone is blocked: a convolution by the output lanes
+    /// whose readers all run on blocks (``ChannelArrangement/planesToBlocks``).
+    let blockedOutput: Bool
+    /// Workers the blocked depthwise pass's scratch holds bands for.
+    private let parts = Parallel.workers
 
     /// Like a fully connected layer's, the weight is kept in one form: as stored (trainable, and
     /// what im2col and training's Winograd pass read), or — Winograd or the output lanes in an
@@ -38,6 +46,7 @@ final class ConvolutionLayer: Layer {
         case winogradTransformed(FloatBuffer)
         case winograd43Transformed(FloatBuffer)
         case lanesPacked(FloatBuffer)
+        case pointwiseBlocks(FloatBuffer)
     }
 
     init(_ site: LayerSite, _ op: Convolution) throws(ExecutionError) {
@@ -48,12 +57,10 @@ final class ConvolutionLayer: Layer {
             ActivationKernels.FusedReLU(negativeSlope: $0.negativeSlope, maxValue: $0.maxValue, threshold: $0.threshold)
         }
         residual = site.fusedResidual ? site.inputs.last : nil
-        let x = site.inputShape, y = site.outputShape
-        geometry = ConvolutionGeometry(
-            patches: PatchGeometry(image: x, windows: y, kernel: op.kernel, stride: op.stride, padBegin: op.padBegin,
-                                   dilation: op.dilation),
-            outputChannels: op.outputChannels, groups: op.groups)
-        batch = x[0]
+        blocked = site.channels == .blocks
+        blockedOutput = site.channels == .planesToBlocks
+        geometry = Self.geometry(site, op)
+        batch = site.inputShape[0]
         strategy = ConvolutionKernels.preferredStrategy(for: geometry, batch: batch, inference: site.purpose == .inference)
         imagesPerChunk = ConvolutionKernels.imagesPerChunk(for: geometry, strategy: strategy, batch: batch)
         let training = site.purpose != .inference
@@ -61,10 +68,28 @@ final class ConvolutionLayer: Layer {
             : strategy
         forwardImagesPerChunk = forwardStrategy == strategy ? imagesPerChunk
             : ConvolutionKernels.imagesPerChunk(for: geometry, strategy: forwardStrategy, batch: batch)
+        // With BatchNorm (or Scale, Bias) folded in by the plan, the weight and bias are the
+        // folded ones; the weight is read from the binder once either way.
+        let folded: (weight: Tensor, bias: Tensor)?
+        if let affine = site.foldedNormalization {
+            guard let weight = try site.tensor("weight") else {
+                throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
+            }
+            folded = affine.fold(weight: weight, bias: try site.tensor("bias"))
+        } else {
+            folded = nil
+        }
+        /// The weight as stored (or folded), for the kernels that read it so.
+        func storedWeight() throws(ExecutionError) -> Parameter {
+            if let folded { return Parameter(key: site.node.tensorName("weight"), tensor: folded.weight) }
+            return try site.required("weight")
+        }
         /// The stored weight rewritten once into `count` floats by `rewrite` (inference only).
         func derivedWeight(count: Int, _ rewrite: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
             throws(ExecutionError) -> FloatBuffer {
-            guard let tensor = try site.tensor("weight") else {
+            let stored: Tensor?
+            if let folded { stored = folded.weight } else { stored = try site.tensor("weight") }
+            guard let tensor = stored else {
                 throw .missingWeight(node: site.node.name, key: site.node.tensorName("weight"))
             }
             let buffer = FloatBuffer(count: count)
@@ -72,7 +97,13 @@ final class ConvolutionLayer: Layer {
             return buffer
         }
         let geometry = geometry
-        if strategy == .winograd4, site.purpose == .inference {
+        if blocked, !ChannelBlocks.isDepthwise(geometry) {
+            weightForm = .pointwiseBlocks(try derivedWeight(count: ChannelBlocks.pointwisePackedCount(for: geometry)) {
+                ChannelBlocks.packPointwise($0, geometry: geometry, into: $1)
+            })
+        } else if blocked {
+            weightForm = .stored(try storedWeight())
+        } else if strategy == .winograd4, site.purpose == .inference {
             weightForm = .winograd43Transformed(try derivedWeight(count: ConvolutionKernels.winograd43TransformedWeightCount(for: geometry)) {
                 ConvolutionKernels.transformWinograd43Weights($0, geometry: geometry, into: $1)
             })
@@ -85,9 +116,25 @@ final class ConvolutionLayer: Layer {
                 ConvolutionKernels.packLanesWeights($0, geometry: geometry, into: $1)
             })
         } else {
-            weightForm = .stored(try site.required("weight"))
+            weightForm = .stored(try storedWeight())
         }
-        bias = try site.parameter("bias")
+        if let folded {
+            bias = Parameter(key: site.node.tensorName("bias"), tensor: folded.bias)
+        } else {
+            bias = try site.parameter("bias")
+        }
+        if blockedOutput, case .lanesPacked = weightForm {} else if blockedOutput {
+            preconditionFailure("ConvolutionLayer: \(node) writes blocks only by the output lanes")
+        }
+    }
+
+    /// The windows of a convolution site (shared with the plan, which decides on blocked channels
+    /// from them).
+    static func geometry(_ site: LayerSite, _ op: Convolution) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            patches: PatchGeometry(image: site.inputShape, windows: site.outputShape, kernel: op.kernel, stride: op.stride,
+                                   padBegin: op.padBegin, dilation: op.dilation),
+            outputChannels: op.outputChannels, groups: op.groups)
     }
 
     /// The stored weight (every plan but Winograd inference).
@@ -97,6 +144,8 @@ final class ConvolutionLayer: Layer {
     }
 
     var scratchCount: Int {
+        if case .pointwiseBlocks = weightForm { return 0 }
+        if blocked { return ChannelBlocks.depthwiseScratchCount(for: geometry, parts: parts) }
         if case .winograd43Transformed = weightForm {
             return ConvolutionKernels.winograd43ForwardScratchCount(for: geometry, imagesPerChunk: imagesPerChunk)
         }
@@ -130,7 +179,17 @@ final class ConvolutionLayer: Layer {
             ConvolutionKernels.lanesForward(input: context.input(inputs[0]), packedWeight: packed.pointer, bias: biasPointer,
                                             output: context.output(outputs[0]), batch: batch, geometry: geometry,
                                             parts: imagesPerChunk, scratch: context.scratch,
-                                            residual: residual.map { context.input($0) }, activation: activation)
+                                            residual: residual.map { context.input($0) }, activation: activation,
+                                            blockedOutput: blockedOutput)
+        case .pointwiseBlocks(let packed):
+            ChannelBlocks.pointwiseForward(input: context.input(inputs[0]), packedWeight: packed.pointer, bias: biasPointer,
+                                           output: context.output(outputs[0]), batch: batch, geometry: geometry,
+                                           residual: residual.map { context.input($0) }, activation: activation)
+        case .stored(let weight) where blocked:
+            ChannelBlocks.depthwiseForward(input: context.input(inputs[0]), weight: weight.pointer, bias: biasPointer,
+                                           output: context.output(outputs[0]), batch: batch, geometry: geometry,
+                                           parts: parts, scratch: context.scratch,
+                                           residual: residual.map { context.input($0) }, activation: activation)
         case .stored(let weight):
             ConvolutionKernels.forward(input: context.input(inputs[0]), weight: weight.pointer,
                                        bias: biasPointer, output: context.output(outputs[0]),

@@ -25,6 +25,42 @@ final class CopyLayer: Layer {
     }
 }
 
+/// Channels from NCHW planes into blocks of eight or back (``ChannelBlocks``), inserted by an
+/// inference plan where a value crosses between layers that read planes and convolutions that
+/// run on blocks. Never part of a training plan.
+final class ChannelReorderLayer: Layer {
+    let node: String
+    let inputs: [ValueID]
+    let outputs: [ValueID]
+    let toBlocks: Bool
+    let batch: Int, channels: Int, area: Int
+
+    init(_ site: LayerSite) {
+        node = site.node.name
+        inputs = site.inputs
+        outputs = site.outputs
+        toBlocks = site.channels == .toBlocks
+        let shape = site.inputShape
+        batch = shape[0]
+        channels = shape[1]
+        area = shape.count(from: 2)
+    }
+
+    func forward(_ context: ForwardContext) {
+        if toBlocks {
+            ChannelBlocks.toBlocks(context.input(inputs[0]), batch: batch, channels: channels, area: area,
+                                   into: context.output(outputs[0]))
+        } else {
+            ChannelBlocks.fromBlocks(context.input(inputs[0]), batch: batch, channels: channels, area: area,
+                                     into: context.output(outputs[0]))
+        }
+    }
+
+    func backward(_ context: BackwardContext) {
+        preconditionFailure("ChannelReorderLayer: backward pass in an inference plan")
+    }
+}
+
 /// A general transpose; also channels-last Flatten, which is the permutation NCHW → NHWC.
 final class PermuteLayer: Layer {
     let node: String

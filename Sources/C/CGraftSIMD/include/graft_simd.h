@@ -139,10 +139,13 @@ int graft_simd_lanes_supported(graft_simd_isa isa, const graft_simd_patches *g);
  * + j * dw] + residual[m * ldc + q]) with q = oh * output_width + ow, W packed by
  * graft_simd_lanes_pack, the padded image of g->channels planes from graft_simd_pad; bias,
  * residual, activation may be NULL. The panel GEMM's order of operations: the same bits as im2col
- * + graft_simd_gemm. Writes only those outputs. */
+ * + graft_simd_gemm. Writes only those outputs. With `blocked_output` (one group, `rows` a multiple
+ * of 8, ldc the map's area), output and residual hold channels in blocks of eight (blocks.c):
+ * output m of pixel q at [(m / 8) * ldc + q] * 8 + m % 8; the same sums. */
 void graft_simd_lanes(graft_simd_isa isa, int rows, const float *packed, const float *bias, const float *padded,
                       const graft_simd_patches *g, int first_panel, int panels, ptrdiff_t first_pixel, ptrdiff_t pixels,
-                      const float *residual, ptrdiff_t ldc, const graft_simd_activation *activation, float *output);
+                      const float *residual, ptrdiff_t ldc, const graft_simd_activation *activation, float *output,
+                      int blocked_output);
 
 /* Whether graft_simd_depthwise_interleaved handles these windows of one plane on `isa` (AVX2 or
  * AVX-512, which runs the AVX2 form; any window, stride and dilation). */
@@ -170,6 +173,39 @@ int graft_simd_depthwise_interleaved(graft_simd_isa isa, const float *input, con
                                      int output_channels, int multiplier, ptrdiff_t first, ptrdiff_t count,
                                      const float *kernel, const float *bias, const graft_simd_activation *activation,
                                      float *output, float *scratch);
+
+/* The same units on channels in blocks of eight (blocks.c's layout: per image [channels / 8]
+ * [height][width][8]; `channels` a multiple of 8, one input channel per output channel) for input,
+ * output and `residual` (NULL: none; added before the activation). The sums are the same as the
+ * planar form's, bit for bit. Returns 0 (and does nothing) when unsupported. */
+int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const graft_simd_patches *g, int channels,
+                                ptrdiff_t first, ptrdiff_t count, const float *kernel, const float *bias,
+                                const float *residual, const graft_simd_activation *activation, float *output,
+                                float *scratch);
+
+/* Channels in blocks of eight (blocks.c): one image's [channels][area] planes as
+ * [channels / 8][area][8] and back (`channels` a multiple of 8). */
+void graft_simd_to_blocks(const float *planes, int channels, ptrdiff_t area, float *blocks);
+void graft_simd_from_blocks(const float *blocks, int channels, ptrdiff_t area, float *planes);
+
+/* Tiles of output channels of graft_simd_pointwise_blocks: 16 each, the last 8 when
+ * output_channels % 16 == 8. */
+ptrdiff_t graft_simd_pointwise_blocks_tiles(int output_channels);
+
+/* A 1x1 convolution's weight [output_channels][input_channels] as graft_simd_pointwise_blocks
+ * reads it (output_channels * input_channels floats): tile t's channels as [input channel][16]. */
+void graft_simd_pointwise_blocks_pack(int output_channels, int input_channels, const float *weight, float *packed);
+
+/* One image's 1x1 convolution (stride 1, no pad, one group) on channels in blocks of eight, for
+ * tile `tile` of output channels and pixels [first_pixel, first_pixel + pixels) of `area`:
+ * output = act(bias + sum over input channels in order of weight * input + residual), input,
+ * output and residual (NULL: none) as [channels / 8][area][8]; channel counts multiples of 8.
+ * The same sums in the same order as graft_simd_gemm's. Returns 0 (and does nothing) when
+ * unsupported (no vector unit, bad sizes). */
+int graft_simd_pointwise_blocks(graft_simd_isa isa, int output_channels, int input_channels, ptrdiff_t area,
+                                const float *input, const float *packed, const float *bias, const float *residual,
+                                const graft_simd_activation *activation, float *output,
+                                int tile, ptrdiff_t first_pixel, ptrdiff_t pixels);
 
 /* Winograd F(4, 3) for stride-1 3x3 convolutions (winograd.c): 4x4 outputs from each 6x6 input
  * tile by 36 GEMMs over transformed tiles. A chunk is `images` consecutive images of the batch;

@@ -1,0 +1,144 @@
+import GraftCore
+import GraftKernels
+
+extension ExecutionPlan {
+    /// Runs the depthwise-separable parts of an inference plan on channels in blocks of eight
+    /// (``ChannelBlocks``): every pointwise and depthwise convolution that the blocked kernels
+    /// take and that is linked through its values to others so that its group holds both kinds
+    /// (MobileNet's expand → depthwise → project chains, with their residual sums folded in).
+    /// Those convolutions read and write blocked copies of their values; a value that enters the
+    /// group from a planar layer is converted once before its first blocked reader, and one that
+    /// a planar layer reads or the caller keeps is converted back right after it is written. A
+    /// planar convolution by the output lanes whose every reader is blocked (MobileNet's stem)
+    /// writes blocks itself instead of being converted.
+    ///
+    /// A group without both kinds is left planar: ResNet's 1x1 convolutions sit between 3x3
+    /// ones that run F(4, 3) on planes, and each would pay two conversions.
+    /// Only on AVX2 for now: the blocked kernels are 8-wide, and AVX-512 machines' 32-wide panels
+    /// have not been measured against them.
+    ///
+    /// Returns the sites, with the conversions inserted, and for every planar value no longer
+    /// written (all its readers blocked) the blocked value whose buffer it names. New values
+    /// are appended to `shapes`.
+    static func blockChannels(_ sites: [LayerSite], shapes: inout [Shape],
+                              retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
+        // A forced strategy (benchmarks comparing strategies, tests) keeps every convolution planar.
+        guard ChannelBlocks.allowed, ConvolutionKernels.forcedStrategy == nil, PanelKernels.active == .avx2 else {
+            return (sites, [:])
+        }
+        var depthwise: [Int: Bool] = [:]
+        for (i, site) in sites.enumerated() {
+            guard site.purpose == .inference, site.outputs.count == 1, case .convolution(let op) = site.node.op else { continue }
+            let g = ConvolutionLayer.geometry(site, op)
+            if ChannelBlocks.supports(g) { depthwise[i] = ChannelBlocks.isDepthwise(g) }
+        }
+        var producer: [ValueID: Int] = [:]
+        var readers: [ValueID: [Int]] = [:]
+        for (i, site) in sites.enumerated() {
+            for output in site.outputs { producer[output] = i }
+            for input in Set(site.inputs) { readers[input, default: []].append(i) }
+        }
+        // Groups: candidates linked by a value one writes and another reads.
+        var parent = Array(sites.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        for j in depthwise.keys {
+            for input in sites[j].inputs {
+                if let i = producer[input], depthwise[i] != nil { parent[root(i)] = root(j) }
+            }
+        }
+        var kinds: [Int: (depthwise: Bool, pointwise: Bool)] = [:]
+        for (i, isDepthwise) in depthwise {
+            let r = root(i)
+            let k = kinds[r] ?? (false, false)
+            kinds[r] = (k.depthwise || isDepthwise, k.pointwise || !isDepthwise)
+        }
+        let blocked = Set(depthwise.keys.filter { kinds[root($0)].map { $0.depthwise && $0.pointwise } ?? false })
+        guard !blocked.isEmpty else { return (sites, [:]) }
+        // Planar convolutions by the output lanes whose every reader is blocked (MobileNet's
+        // stem) write blocks themselves: their tiles hold a pixel's channels in a vector anyway.
+        var writesBlocks = Set<Int>()
+        for (i, site) in sites.enumerated() where !blocked.contains(i) {
+            guard site.purpose == .inference, site.outputs.count == 1, !retained.contains(site.output),
+                  case .convolution(let op) = site.node.op, let reading = readers[site.output],
+                  reading.allSatisfy({ blocked.contains($0) }) else { continue }
+            let g = ConvolutionLayer.geometry(site, op)
+            if g.groups == 1, g.outputChannels % ChannelBlocks.width == 0,
+               ConvolutionKernels.preferredStrategy(for: g, batch: site.inputShape[0], inference: true) == .outputLanes {
+                writesBlocks.insert(i)
+            }
+        }
+
+        func newValue(like value: ValueID) -> ValueID {
+            shapes.append(shapes[value.index])
+            return ValueID(index: shapes.count - 1)
+        }
+        func conversion(of site: LayerSite, _ arrangement: ChannelArrangement, from source: ValueID,
+                        to target: ValueID) -> LayerSite {
+            let suffix = arrangement == .toBlocks ? "channels into blocks" : "channels out of blocks"
+            let shape = shapes[source.index]
+            // The node only names the conversion (profiles, errors); its op is never built.
+            return LayerSite(node: Node(name: "\(site.node.name) (\(suffix))", op: site.node.op, inputs: [], outputs: []),
+                             inputs: [source], outputs: [target], inputShapes: [shape], outputShapes: [shape],
+                             weights: site.weights, purpose: site.purpose, channels: arrangement)
+        }
+        var blockedForm: [ValueID: ValueID] = [:]
+        var aliases: [ValueID: ValueID] = [:]
+        var result: [LayerSite] = []
+        for (i, site) in sites.enumerated() {
+            if writesBlocks.contains(i) {
+                // Its residual, if any, is read like its output: in blocks.
+                var inputs = site.inputs
+                if site.fusedResidual, let residual = site.inputs.last {
+                    let form = blockedForm[residual] ?? newValue(like: residual)
+                    if blockedForm[residual] == nil {
+                        blockedForm[residual] = form
+                        result.append(conversion(of: site, .toBlocks, from: residual, to: form))
+                    }
+                    inputs[inputs.count - 1] = form
+                }
+                let form = newValue(like: site.output)
+                blockedForm[site.output] = form
+                aliases[site.output] = form
+                var writer = site
+                writer.inputs = inputs
+                writer.outputs = [form]
+                writer.channels = .planesToBlocks
+                result.append(writer)
+                continue
+            }
+            guard blocked.contains(i) else {
+                result.append(site)
+                continue
+            }
+            var inputs = site.inputs
+            for (k, value) in site.inputs.enumerated() {
+                if let form = blockedForm[value] {
+                    inputs[k] = form
+                    continue
+                }
+                let form = newValue(like: value)
+                blockedForm[value] = form
+                result.append(conversion(of: site, .toBlocks, from: value, to: form))
+                inputs[k] = form
+            }
+            let value = site.output, form = newValue(like: value)
+            blockedForm[value] = form
+            var blockedSite = site
+            blockedSite.inputs = inputs
+            blockedSite.outputs = [form]
+            blockedSite.channels = .blocks
+            result.append(blockedSite)
+            let planarReaders = (readers[value] ?? []).contains { !blocked.contains($0) }
+            if planarReaders || retained.contains(value) {
+                result.append(conversion(of: site, .toPlanes, from: form, to: value))
+            } else {
+                aliases[value] = form
+            }
+        }
+        return (result, aliases)
+    }
+}

@@ -1,0 +1,150 @@
+import CGraftSIMD
+
+/// Channels in blocks of eight (NCHW8c: per image `[channels / 8][height][width][8]`), the layout
+/// an inference plan keeps between the pointwise and depthwise convolutions of
+/// depthwise-separable networks (MobileNet, EfficientNet).
+///
+/// There a vector holds one pixel of eight channels: a 1x1 convolution broadcasts each input value
+/// into whole vectors of output channels and reads the image in place (the planar form packs it
+/// into panels first, and its 16-pixel panels run part-empty on 7x7 and 14x14 maps), and a
+/// depthwise convolution loads each tap's eight channels at once (the planar form transposes
+/// every band of eight planes in and out). Both give the planar paths' sums in the same order:
+/// the same bits. Only vector units run them (``PanelKernels/active`` not `.none`).
+public enum ChannelBlocks {
+    /// Channels per block.
+    public static let width = 8
+
+    /// Whether inference plans may block channels (benchmarks and tests compare with the planar
+    /// paths by switching it off around planning).
+    @TaskLocal public static var allowed = true
+
+    /// Whether a convolution can run on blocked channels: a 1x1 kernel with stride 1 and no pad in
+    /// one group, or a depthwise one (one input channel per output channel, any window, stride,
+    /// pad and dilation), channel counts multiples of ``width``, on a vector unit.
+    public static func supports(_ g: ConvolutionGeometry, isa: PanelKernels.InstructionSet = PanelKernels.active) -> Bool {
+        guard isa != .none, g.inputChannels % width == 0, g.outputChannels % width == 0, g.inputChannels > 0 else { return false }
+        if g.isPointwise && g.groups == 1 { return true }
+        var plane = g.patches
+        plane.channels = 1
+        return g.groups == g.inputChannels && g.outputChannels == g.inputChannels && plane.supportsDepthwiseInterleaved(isa)
+    }
+
+    /// Whether a supported convolution is a depthwise one (else pointwise).
+    public static func isDepthwise(_ g: ConvolutionGeometry) -> Bool { g.groups > 1 }
+
+    /// `batch` images of `[channels][area]` planes into blocks (`channels` a multiple of 8).
+    public static func toBlocks(_ planes: UnsafePointer<Float>, batch: Int, channels: Int, area: Int,
+                                into blocks: UnsafeMutablePointer<Float>) {
+        reorder(batch: batch, channels: channels, area: area) { offset, count in
+            graft_simd_to_blocks(planes + offset, Int32(count), area, blocks + offset)
+        }
+    }
+
+    /// `batch` images of blocks back into `[channels][area]` planes.
+    public static func fromBlocks(_ blocks: UnsafePointer<Float>, batch: Int, channels: Int, area: Int,
+                                  into planes: UnsafeMutablePointer<Float>) {
+        reorder(batch: batch, channels: channels, area: area) { offset, count in
+            graft_simd_from_blocks(blocks + offset, Int32(count), area, planes + offset)
+        }
+    }
+
+    /// Shares out the blocks of every image (a block's planes and its blocked form occupy the
+    /// same floats of the image).
+    private static func reorder(batch: Int, channels: Int, area: Int, _ body: (_ offset: Int, _ channels: Int) -> Void) {
+        let blocks = channels / width
+        Parallel.forEach(batch * blocks, workPerItem: width * area) { range in
+            for item in range { body(item * width * area, width) }
+        }
+    }
+
+    /// Floats of a 1x1 convolution's packed weight (as many as the stored weight).
+    public static func pointwisePackedCount(for g: ConvolutionGeometry) -> Int { g.outputChannels * g.inputChannels }
+
+    /// Packs a 1x1 convolution's weight `[output][input]` into ``pointwisePackedCount(for:)``
+    /// floats, tiles of 16 output channels as `[input channel][16]`.
+    public static func packPointwise(_ weight: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                                     into packed: UnsafeMutablePointer<Float>) {
+        graft_simd_pointwise_blocks_pack(Int32(g.outputChannels), Int32(g.inputChannels), weight, packed)
+    }
+
+    /// Pixels per work unit of a pointwise convolution: a multiple of both tile widths (6 and 12
+    /// pixels) that keeps a map of 56x56 in a few dozen units per tile of channels.
+    static let pointwisePixelsPerUnit = 192
+
+    /// A 1x1 convolution on blocked channels: `output = act(bias + weight · input + residual)`,
+    /// input, output and residual blocked. Work units are (image, tile of 16 output channels,
+    /// 192 pixels), a worker taking a run of them: a tile's weights stay in cache across its pixels.
+    public static func pointwiseForward(input: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>,
+                                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                        batch: Int, geometry g: ConvolutionGeometry,
+                                        residual: UnsafePointer<Float>? = nil,
+                                        activation: ActivationKernels.FusedReLU? = nil,
+                                        isa: PanelKernels.InstructionSet = PanelKernels.active) {
+        let area = g.patches.outputArea
+        let tiles = Int(graft_simd_pointwise_blocks_tiles(Int32(g.outputChannels)))
+        let chunks = (area + pointwisePixelsPerUnit - 1) / pointwisePixelsPerUnit
+        let units = batch * tiles * chunks
+        let perUnit = 16 * g.inputChannels * min(area, pointwisePixelsPerUnit)
+        let relu = activation?.simd ?? graft_simd_activation()
+        let hasActivation = activation != nil
+        Parallel.forEach(units, workPerItem: perUnit) { range in
+            withUnsafePointer(to: relu) { reluPointer in
+                for unit in range {
+                    let (imageTile, chunk) = unit.quotientAndRemainder(dividingBy: chunks)
+                    let (n, tile) = imageTile.quotientAndRemainder(dividingBy: tiles)
+                    let first = chunk * pointwisePixelsPerUnit, count = min(area, first + pointwisePixelsPerUnit) - first
+                    let done = graft_simd_pointwise_blocks(isa.c, Int32(g.outputChannels), Int32(g.inputChannels), area,
+                                                           input + n * g.inputImageCount, packedWeight, bias,
+                                                           residual.map { $0 + n * g.outputImageCount },
+                                                           hasActivation ? reluPointer : nil, output + n * g.outputImageCount,
+                                                           Int32(tile), first, count)
+                    precondition(done != 0, "ChannelBlocks: a pointwise convolution the kernel does not take")
+                }
+            }
+        }
+    }
+
+    /// Floats of scratch ``depthwiseForward(input:weight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``
+    /// takes for `parts` workers: a band buffer each.
+    public static func depthwiseScratchCount(for g: ConvolutionGeometry, parts: Int) -> Int {
+        max(1, parts) * (planeWindows(g).depthwiseInterleavedScratch + width)
+    }
+
+    private static func planeWindows(_ g: ConvolutionGeometry) -> PatchGeometry {
+        var plane = g.patches
+        plane.channels = 1
+        return plane
+    }
+
+    /// A depthwise convolution on blocked channels (input, output and residual blocked); the
+    /// weight as stored (`[channels][kh][kw]`). Work units are (image, block, band of rows),
+    /// shared out between at most `parts` workers (the scratch holds that many bands).
+    public static func depthwiseForward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                        batch: Int, geometry g: ConvolutionGeometry, parts: Int,
+                                        scratch: UnsafeMutablePointer<Float>,
+                                        residual: UnsafePointer<Float>? = nil,
+                                        activation: ActivationKernels.FusedReLU? = nil,
+                                        isa: PanelKernels.InstructionSet = PanelKernels.active) {
+        let plane = planeWindows(g)
+        let windows = plane.simd
+        let units = plane.depthwiseInterleavedUnits(images: batch, outputChannels: g.outputChannels)
+        let perPart = plane.depthwiseInterleavedScratch + width
+        let relu = activation?.simd ?? graft_simd_activation()
+        let hasActivation = activation != nil
+        let work = max(1, batch * g.outputChannels * g.patches.outputArea * g.patches.kernelArea / max(1, units))
+        Parallel.forEachPart(units, maximumParts: max(1, parts), workPerItem: work) { part, range in
+            // 32-byte aligned: the kernel's band and row buffers take aligned loads.
+            let raw = UnsafeMutableRawPointer(scratch + part * perPart)
+            let aligned = raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self)
+            withUnsafePointer(to: windows) { windowsPointer in
+                withUnsafePointer(to: relu) { reluPointer in
+                    let done = graft_simd_depthwise_blocks(isa.c, input, windowsPointer, Int32(g.outputChannels),
+                                                           range.lowerBound, range.count, weight, bias, residual,
+                                                           hasActivation ? reluPointer : nil, output, aligned)
+                    precondition(done != 0, "ChannelBlocks: a depthwise convolution the kernel does not take")
+                }
+            }
+        }
+    }
+}

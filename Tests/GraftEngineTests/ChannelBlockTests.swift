@@ -1,0 +1,258 @@
+import GraftCore
+@testable import GraftEngine
+@testable import GraftKernels
+import Testing
+
+/// Channels in blocks of eight (``ChannelBlocks``): its pointwise and depthwise kernels against
+/// the planar paths (the same sums in the same order: the same bits), the conversions, and the
+/// plan that keeps MobileNet-style chains in blocks.
+@Suite("Channels in blocks of eight", .enabled(if: PanelKernels.supported >= .avx2, "this CPU has no AVX2: the blocked kernels do not run"))
+struct ChannelBlockTests {
+    static func blocks(_ planes: [Float], batch: Int, channels: Int, area: Int) -> [Float] {
+        var result = [Float](repeating: .nan, count: planes.count)
+        ChannelBlocks.toBlocks(planes, batch: batch, channels: channels, area: area, into: &result)
+        return result
+    }
+
+    static func planes(_ blocks: [Float], batch: Int, channels: Int, area: Int) -> [Float] {
+        var result = [Float](repeating: .nan, count: blocks.count)
+        ChannelBlocks.fromBlocks(blocks, batch: batch, channels: channels, area: area, into: &result)
+        return result
+    }
+
+    static func convolution(_ c: Int, _ h: Int, _ w: Int, outputs: Int, kernel: Int, stride: Int = 1, pad: Int = 0,
+                            dilation: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
+        let oh = (h + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1, ow = (w + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1
+        return ConvolutionGeometry(
+            patches: PatchGeometry(channels: c, height: h, width: w, kernelHeight: kernel, kernelWidth: kernel,
+                                   strideHeight: stride, strideWidth: stride, padTop: pad, padLeft: pad,
+                                   dilationHeight: dilation, dilationWidth: dilation, outputHeight: oh, outputWidth: ow),
+            outputChannels: outputs, groups: groups)
+    }
+
+    @Test("to blocks puts channel c of pixel p at [c / 8][p][c % 8], and back is the identity")
+    func conversions() {
+        for (batch, channels, area) in [(1, 8, 1), (2, 16, 13), (3, 24, 64), (1, 40, 49)] {
+            let x = randomTensor([batch, channels, area], seed: 800).scalars
+            let b = Self.blocks(x, batch: batch, channels: channels, area: area)
+            var wrong = 0
+            for n in 0..<batch {
+                for c in 0..<channels {
+                    for p in 0..<area where b[((n * channels / 8 + c / 8) * area + p) * 8 + c % 8] != x[(n * channels + c) * area + p] {
+                        wrong += 1
+                    }
+                }
+            }
+            #expect(wrong == 0, "\(batch) x \(channels) x \(area)")
+            #expect(Self.planes(b, batch: batch, channels: channels, area: area) == x)
+        }
+    }
+
+    @Test("which convolutions run on blocks")
+    func supported() {
+        let isa = PanelKernels.InstructionSet.avx2
+        #expect(ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 24, kernel: 1), isa: isa))
+        #expect(ChannelBlocks.supports(Self.convolution(24, 7, 9, outputs: 24, kernel: 3, stride: 2, pad: 1, groups: 24), isa: isa))
+        #expect(ChannelBlocks.supports(Self.convolution(8, 9, 9, outputs: 8, kernel: 5, pad: 4, dilation: 2, groups: 8), isa: isa))
+        // Channel counts that are not whole blocks, strided or padded 1x1, a channel multiplier,
+        // grouped convolutions and wider windows stay planar; so does everything without vectors.
+        #expect(!ChannelBlocks.supports(Self.convolution(12, 7, 7, outputs: 24, kernel: 1), isa: isa))
+        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 20, kernel: 1), isa: isa))
+        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 1, stride: 2), isa: isa))
+        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 1, pad: 1), isa: isa))
+        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 32, kernel: 3, pad: 1, groups: 16), isa: isa))
+        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 3, pad: 1, groups: 2), isa: isa))
+        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 3, pad: 1), isa: isa))
+        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 24, kernel: 1), isa: .none))
+    }
+
+    /// Output counts with whole and half tiles (16 and 8 channels), maps with whole and part
+    /// tiles of 6 and 12 pixels and several work units (192 pixels each).
+    static let pointwise: [(inputs: Int, outputs: Int, height: Int, width: Int)] = [
+        (8, 8, 1, 1), (8, 16, 5, 1), (24, 40, 7, 7), (32, 24, 14, 14), (16, 8, 3, 97), (40, 48, 20, 11),
+    ]
+
+    @Test("a pointwise convolution on blocks gives the panels' bits (bias, residual, ReLU6; 1 and 3 images; 1 and 2 workers)",
+          arguments: 0..<6)
+    func pointwiseMatchesPanels(index: Int) {
+        let s = Self.pointwise[index]
+        let g = Self.convolution(s.inputs, s.height, s.width, outputs: s.outputs, kernel: 1)
+        let area = s.height * s.width
+        let w = randomTensor([s.outputs, s.inputs, 1, 1], seed: 810)
+        var packed = [Float](repeating: .nan, count: ChannelBlocks.pointwisePackedCount(for: g))
+        ChannelBlocks.packPointwise(w.scalars, geometry: g, into: &packed)
+        for batch in [1, 3] {
+            let x = randomTensor([batch, s.inputs, s.height, s.width], seed: 811)
+            let b = randomTensor([s.outputs], seed: 812)
+            let r = randomTensor([batch, s.outputs, s.height, s.width], seed: 813)
+            for (residual, activation) in [(nil, nil), (r, ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)),
+                                           (r, nil)] as [(Tensor?, ActivationKernels.FusedReLU?)] {
+                PanelKernels.$override.withValue(.avx2) {
+                    let expected = WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: 1, residual: residual,
+                                                         activation: activation)
+                    for minimumWork in [nil, 0] as [Int?] {
+                        let blockedResidual = residual.map { Self.blocks($0.scalars, batch: batch, channels: s.outputs, area: area) }
+                        var output = [Float](repeating: .nan, count: expected.count)
+                        Parallel.$minimumWorkOverride.withValue(minimumWork) {
+                            ChannelBlocks.pointwiseForward(input: Self.blocks(x.scalars, batch: batch, channels: s.inputs, area: area),
+                                                           packedWeight: packed, bias: b.scalars, output: &output, batch: batch,
+                                                           geometry: g, residual: blockedResidual, activation: activation, isa: .avx2)
+                        }
+                        let actual = Self.planes(output, batch: batch, channels: s.outputs, area: area)
+                        #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern),
+                                "\(s) batch \(batch) residual \(residual != nil) activation \(activation != nil)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Windows of every kind the depthwise kernel takes: 3x3 with stride 1 and 2, 5x5, dilated,
+    /// unpadded, on maps whose rows are not whole blocks of eight pixels.
+    static let depthwise: [ConvolutionGeometry] = [
+        convolution(8, 7, 7, outputs: 8, kernel: 3, pad: 1, groups: 8),
+        convolution(24, 14, 14, outputs: 24, kernel: 3, stride: 2, pad: 1, groups: 24),
+        convolution(16, 9, 13, outputs: 16, kernel: 5, pad: 2, groups: 16),
+        convolution(16, 11, 10, outputs: 16, kernel: 3, pad: 2, dilation: 2, groups: 16),
+        convolution(8, 6, 5, outputs: 8, kernel: 3, groups: 8),
+        convolution(32, 56, 56, outputs: 32, kernel: 3, stride: 2, pad: 1, groups: 32),
+    ]
+
+    @Test("a depthwise convolution on blocks gives the planar kernel's bits (bias, residual, ReLU6; 1 and 3 images)",
+          arguments: 0..<6)
+    func depthwiseMatchesPlanes(index: Int) {
+        let g = Self.depthwise[index], p = g.patches, c = g.outputChannels
+        let w = randomTensor([c, 1, p.kernelHeight, p.kernelWidth], seed: 820)
+        let b = randomTensor([c], seed: 821)
+        for batch in [1, 3] {
+            let x = randomTensor([batch, c, p.height, p.width], seed: 822)
+            let r = randomTensor([batch, c, p.outputHeight, p.outputWidth], seed: 823)
+            let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
+            for (residual, activation) in [(nil, nil), (nil, relu6), (r, relu6)] as [(Tensor?, ActivationKernels.FusedReLU?)] {
+                PanelKernels.$override.withValue(.avx2) {
+                    let expected = WinogradTests.forward(x, w, b, g, .depthwiseDirect, imagesPerChunk: 1, residual: residual,
+                                                         activation: activation)
+                    for (parts, minimumWork) in [(1, nil), (2, 0), (3, 0)] as [(Int, Int?)] {
+                        var scratch = [Float](repeating: .nan, count: ChannelBlocks.depthwiseScratchCount(for: g, parts: parts))
+                        var output = [Float](repeating: .nan, count: expected.count)
+                        let blockedResidual = residual.map { Self.blocks($0.scalars, batch: batch, channels: c, area: p.outputArea) }
+                        Parallel.$minimumWorkOverride.withValue(minimumWork) {
+                            ChannelBlocks.depthwiseForward(input: Self.blocks(x.scalars, batch: batch, channels: c, area: p.height * p.width),
+                                                           weight: w.scalars, bias: b.scalars, output: &output, batch: batch,
+                                                           geometry: g, parts: parts, scratch: &scratch, residual: blockedResidual,
+                                                           activation: activation, isa: .avx2)
+                        }
+                        let actual = Self.planes(output, batch: batch, channels: c, area: p.outputArea)
+                        #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern),
+                                "case \(index) batch \(batch) parts \(parts) residual \(residual != nil) activation \(activation != nil)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ChannelBlockTests {
+    /// A MobileNetV2-style network: a planar stem, a depthwise-separable block, two inverted
+    /// residual blocks (expand, depthwise, project; the second adds its input), a last 1x1 and
+    /// a pooled classifier, with BatchNorm-free ReLU6s the plan folds into the convolutions.
+    static func mobileNet(batch: Int, channels: Int = 16) throws -> (Graph, [String: Tensor]) {
+        func conv(_ outputs: Int, _ k: Int, stride: Int = 1, groups: Int = 1) -> Op {
+            .convolution(Convolution(outputChannels: outputs, kernel: [k, k], stride: [stride, stride],
+                                     padBegin: [(k - 1) / 2, (k - 1) / 2], groups: groups))
+        }
+        let relu6 = Op.relu(ReLU(maxValue: 6))
+        let c = channels, wide = 3 * channels
+        var graph = Graph(
+            name: "mobilenet", inputs: [GraphInput(name: "x", shape: [batch, 3, 17, 15])],
+            nodes: [
+                Node(name: "stem", op: conv(c, 3, stride: 2), inputs: ["x"]),
+                Node(name: "stem6", op: relu6, inputs: ["stem"]),
+                Node(name: "dw1", op: conv(c, 3, groups: c), inputs: ["stem6"]),
+                Node(name: "dw1_6", op: relu6, inputs: ["dw1"]),
+                Node(name: "pw1", op: conv(c, 1), inputs: ["dw1_6"]),
+                Node(name: "expand2", op: conv(wide, 1), inputs: ["pw1"]),
+                Node(name: "expand2_6", op: relu6, inputs: ["expand2"]),
+                Node(name: "dw2", op: conv(wide, 3, stride: 2, groups: wide), inputs: ["expand2_6"]),
+                Node(name: "dw2_6", op: relu6, inputs: ["dw2"]),
+                Node(name: "project2", op: conv(c, 1), inputs: ["dw2_6"]),
+                Node(name: "expand3", op: conv(wide, 1), inputs: ["project2"]),
+                Node(name: "expand3_6", op: relu6, inputs: ["expand3"]),
+                Node(name: "dw3", op: conv(wide, 5, groups: wide), inputs: ["expand3_6"]),
+                Node(name: "dw3_6", op: relu6, inputs: ["dw3"]),
+                Node(name: "project3", op: conv(c, 1), inputs: ["dw3_6"]),
+                Node(name: "sum3", op: .eltwise(Eltwise(operation: .sum)), inputs: ["project2", "project3"]),
+                Node(name: "last", op: conv(2 * c, 1), inputs: ["sum3"]),
+                Node(name: "last6", op: relu6, inputs: ["last"]),
+                Node(name: "pool", op: .pooling(Pooling(method: .average, global: true)), inputs: ["last6"]),
+                Node(name: "fc", op: .innerProduct(InnerProduct(outputCount: 5)), inputs: ["pool"]),
+            ],
+            outputs: ["fc"])
+        try graph.deriveParameterSpecs()
+        return (graph, graph.randomWeights(seed: 830))
+    }
+
+    @Test("a MobileNet-style plan keeps its separable chain in blocks: the planar plan's bits, converted only at its ends")
+    func mobileNetPlan() throws {
+        try PanelKernels.$override.withValue(.avx2) {
+            for batch in [1, 3] {
+                let (graph, weights) = try Self.mobileNet(batch: batch)
+                let x = randomTensor([batch, 3, 17, 15], seed: 831, in: -3...3)
+                let planar = try ChannelBlocks.$allowed.withValue(false) { try ForwardExecutor(graph: graph, weights: weights) }
+                let blocked = try ForwardExecutor(graph: graph, weights: weights)
+                #expect(!planar.plan.layers.contains { ($0 as? ConvolutionLayer)?.blocked == true })
+                let names = blocked.plan.layers.map(\.node)
+                // The stem (by the output lanes) writes blocks itself; the pooling reads planes.
+                #expect(names == ["stem", "dw1", "pw1", "expand2", "dw2", "project2", "expand3", "dw3",
+                                  "project3", "last", "last (channels out of blocks)", "pool", "fc"], "\(names)")
+                let convolutions = blocked.plan.layers.compactMap { $0 as? ConvolutionLayer }
+                #expect(convolutions.filter(\.blocked).map(\.node)
+                        == ["dw1", "pw1", "expand2", "dw2", "project2", "expand3", "dw3", "project3", "last"])
+                #expect(convolutions.filter(\.blockedOutput).map(\.node) == ["stem"])
+                let expected = try planar.run(inputs: ["x": x])["fc"]!
+                let actual = try blocked.run(inputs: ["x": x])["fc"]!
+                #expect(actual.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "batch \(batch)")
+                #expect(expected.scalars.contains { $0 != 0 })
+
+                // A value the caller keeps inside the chain is converted back for it, and the
+                // chain goes on in blocks.
+                // A kept stem output stays planar and is converted for the chain.
+                let keeping = try ForwardExecutor(graph: graph, weights: weights,
+                                                  retaining: .outputs(plus: ["project2", "dw3_6", "stem6"]))
+                #expect(keeping.plan.layers.map(\.node).contains("project2 (channels out of blocks)"))
+                #expect(keeping.plan.layers.map(\.node).contains("dw1 (channels into blocks)"))
+                let kept = try keeping.run(inputs: ["x": x], outputs: ["fc", "project2", "dw3_6", "stem6"])
+                let reference = try ForwardExecutor(graph: graph, weights: weights, retaining: .everyValue)
+                    .run(inputs: ["x": x], outputs: ["fc", "project2", "dw3_6", "stem6"])
+                for name in ["fc", "project2", "dw3_6", "stem6"] {
+                    #expect(kept[name]!.scalars.map(\.bitPattern) == reference[name]!.scalars.map(\.bitPattern), "\(name) batch \(batch)")
+                }
+
+                // Planned again with the planes only: no conversion, nothing blocked.
+                let forced = try ConvolutionKernels.$forcedStrategy.withValue(.im2colGEMM) { try ForwardExecutor(graph: graph, weights: weights) }
+                #expect(!forced.plan.layers.contains { $0 is ChannelReorderLayer })
+            }
+        }
+    }
+
+    @Test("chains without a depthwise convolution, channel counts that are not whole blocks and training plans stay planar")
+    func planarWhereBlocksDoNotPay() throws {
+        try PanelKernels.$override.withValue(.avx2) {
+            // Pointwise convolutions alone (ResNet's 1x1 layers between 3x3 ones).
+            let (residual, residualWeights) = try ExecutorSharingTests.residualBlocks(batch: 2)
+            var plan = try ForwardExecutor(graph: residual, weights: residualWeights).plan
+            let blockedResidual = plan.layers.compactMap { $0 as? ConvolutionLayer }.filter(\.blocked).map(\.node)
+            // Only the depthwise "dw" and the 1x1 "w1" that reads its sum form a chain.
+            #expect(blockedResidual == ["dw", "w1"], "\(blockedResidual)")
+            // 12 channels: nothing in blocks.
+            let (narrow, narrowWeights) = try Self.mobileNet(batch: 1, channels: 12)
+            plan = try ForwardExecutor(graph: narrow, weights: narrowWeights).plan
+            #expect(!plan.layers.contains { ($0 as? ConvolutionLayer)?.blocked == true || $0 is ChannelReorderLayer })
+            // Training keeps every value in planes (its backward passes read them).
+            let (graph, weights) = try Self.mobileNet(batch: 2)
+            let training = try ExecutionPlan(graph: graph, weights: weights, batchSize: 2, purpose: .training, retaining: ["fc"])
+            #expect(!training.layers.contains { ($0 as? ConvolutionLayer)?.blocked == true || $0 is ChannelReorderLayer })
+            #expect(try ExecutionPlan(graph: graph, weights: weights, batchSize: 2, retaining: ["fc"]).layers.contains { $0 is ChannelReorderLayer })
+        }
+    }
+}
