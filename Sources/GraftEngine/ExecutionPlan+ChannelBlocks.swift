@@ -26,11 +26,12 @@ extension ExecutionPlan {
         guard ChannelBlocks.allowed, ConvolutionKernels.forcedStrategy == nil, PanelKernels.active == .avx2 else {
             return (sites, [:])
         }
-        var depthwise: [Int: Bool] = [:]
+        // Convolutions the blocked kernels take, and whether each is a depthwise one.
+        var candidates: [Int: Bool] = [:]
         for (i, site) in sites.enumerated() {
             guard site.purpose == .inference, site.outputs.count == 1, case .convolution(let op) = site.node.op else { continue }
             let g = ConvolutionLayer.geometry(site, op)
-            if ChannelBlocks.supports(g) { depthwise[i] = ChannelBlocks.isDepthwise(g) }
+            if ChannelBlocks.supports(g) { candidates[i] = ChannelBlocks.isDepthwise(g) }
         }
         var producer: [ValueID: Int] = [:]
         var readers: [ValueID: [Int]] = [:]
@@ -45,18 +46,18 @@ extension ExecutionPlan {
             while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
             return i
         }
-        for j in depthwise.keys {
+        for j in candidates.keys {
             for input in sites[j].inputs {
-                if let i = producer[input], depthwise[i] != nil { parent[root(i)] = root(j) }
+                if let i = producer[input], candidates[i] != nil { parent[root(i)] = root(j) }
             }
         }
         var kinds: [Int: (depthwise: Bool, pointwise: Bool)] = [:]
-        for (i, isDepthwise) in depthwise {
+        for (i, isDepthwise) in candidates {
             let r = root(i)
             let k = kinds[r] ?? (false, false)
             kinds[r] = (k.depthwise || isDepthwise, k.pointwise || !isDepthwise)
         }
-        let blocked = Set(depthwise.keys.filter { kinds[root($0)].map { $0.depthwise && $0.pointwise } ?? false })
+        let blocked = Set(candidates.keys.filter { kinds[root($0)].map { $0.depthwise && $0.pointwise } ?? false })
         guard !blocked.isEmpty else { return (sites, [:]) }
         // Planar convolutions by the output lanes whose every reader is blocked (MobileNet's
         // stem) write blocks themselves: their tiles hold a pixel's channels in a vector anyway.

@@ -104,7 +104,16 @@ public enum PoolingKernels {
     /// Pools each whole plane of `area` elements to one value.
     public static func global(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int,
                               area: Int, method: Pooling.Method) {
-        for p in 0..<planes {
+        // Planes shared out between the workers, each summed in order as before (the same bits):
+        // EfficientNet's squeeze-and-excitation pools took 1.8 of its 18 ms at batch 1 on one of two cores.
+        Parallel.forEach(planes, workPerItem: area) { range in
+            pool(input: input, output: output, planes: range, area: area, method: method)
+        }
+    }
+
+    private static func pool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Range<Int>,
+                             area: Int, method: Pooling.Method) {
+        for p in planes {
             let source = input + p * area
             switch method {
             case .max:

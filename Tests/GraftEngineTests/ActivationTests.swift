@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftKernels
 import Testing
 
 /// An activation function and its formula written in Double.
@@ -96,5 +97,38 @@ struct ActivationTests {
         let y = try run1(.softmax(Softmax(axis: -1)), Tensor(shape: [2, 3], scalars: [1000, 1001, 1002, -5, 0, 5]))
         let a = [exp(-2.0), exp(-1.0), 1], b = [exp(-10.0), exp(-5.0), 1]
         expectClose(y.scalars, (a.map { $0 / a.reduce(0, +) } + b.map { $0 / b.reduce(0, +) }).map(Float.init))
+    }
+}
+
+extension ActivationTests {
+    @Test("vector Sigmoid and Swish: within a few ulp of the portable loop, the same special values", arguments: [false, true])
+    func vectorSigmoid(swish: Bool) throws {
+        try #require(PanelKernels.supported >= .avx2, "no AVX2: only the portable loop runs")
+        let function: Activation = swish ? .swish : .sigmoid
+        // A fine ramp over the whole range (tails included), then the special values; 1003 values,
+        // so that the last vector is part-filled and 2 workers split them.
+        var x = (0..<987).map { Float(-110 + 220 * Double($0) / 986) }
+        x += [0, -0, .infinity, -.infinity, .nan, 88.72, -87.5, -104, 1e-8, -1e-8, 17, -17, 0.6851, -0.6851, 1e-30, -1e-30]
+        func run(_ isa: PanelKernels.InstructionSet) -> [Float] {
+            var y = [Float](repeating: 7, count: x.count)
+            PanelKernels.$override.withValue(isa) {
+                Parallel.$minimumWorkOverride.withValue(0) { ActivationKernels.apply(function, input: x, output: &y, count: x.count) }
+            }
+            return y
+        }
+        let vector = run(.avx2), portable = run(.none)
+        var worst: Float = 0
+        for i in x.indices {
+            let (v, p) = (vector[i], portable[i])
+            if p.isNaN || p.isInfinite || p == 0 {
+                #expect(v.bitPattern == p.bitPattern || (v.isNaN && p.isNaN), "x = \(x[i]): \(v), portable \(p)")
+                continue
+            }
+            // Results below the normal range are compared absolutely.
+            let error = abs(v - p) / max(abs(p), Float.leastNormalMagnitude)
+            worst = max(worst, error)
+        }
+        #expect(worst <= 5 * Float.ulpOfOne / 2, "worst relative difference \(worst)")
+        #expect(worst > 0, "the vector path did not run")
     }
 }

@@ -207,6 +207,12 @@ int graft_simd_pointwise_blocks(graft_simd_isa isa, int output_channels, int inp
                                 const graft_simd_activation *activation, float *output,
                                 int tile, ptrdiff_t first_pixel, ptrdiff_t pixels);
 
+/* output[i] = sigmoid(input[i]), or input[i] * sigmoid(input[i]) (Swish) when `swish`, for
+ * i < count, eight at a time (exp.c: Cephes's expf, within a few ulp of the C library's results;
+ * NaN stays NaN). Input and output may be the same. Returns 0 (and does nothing) without a vector
+ * unit. */
+int graft_simd_sigmoid(graft_simd_isa isa, int swish, const float *input, float *output, ptrdiff_t count);
+
 /* Winograd F(4, 3) for stride-1 3x3 convolutions (winograd.c): 4x4 outputs from each 6x6 input
  * tile by 36 GEMMs over transformed tiles. A chunk is `images` consecutive images of the batch;
  * its tiles are numbered image by image, row by row (tile t = (image * tiles_high + ty) *
