@@ -51,10 +51,23 @@ public struct BroadcastMap: Sendable {
     /// True when the input is as large as the output (read element for element).
     public var isIdentity: Bool { inputCount == outputCount }
 
+    /// Output rows: the output's elements in rows of the last collapsed dimension.
+    public var rowCount: Int {
+        let length = dims[dims.count - 1]
+        return length == 0 ? 0 : outputCount / length
+    }
+
     /// Calls `body(outputOffset, inputOffset, inputStep, length)` for each output row, in order;
     /// `inputStep` is 1 (a contiguous input row) or 0 (one element repeated).
     @inline(__always)
     public func forEachRow(_ body: (Int, Int, Int, Int) -> Void) {
+        forEachRow(in: 0..<rowCount, body)
+    }
+
+    /// The same for output rows `rows` only (disjoint ranges may run on different threads).
+    @inline(__always)
+    public func forEachRow(in rows: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        guard !rows.isEmpty else { return }
         let length = dims[dims.count - 1]
         let step = strides[strides.count - 1]
         let outer = dims.count - 1
@@ -62,10 +75,17 @@ public struct BroadcastMap: Sendable {
             body(0, 0, step, length)
             return
         }
+        // The first row's index in the outer dimensions (mixed radix), and its input offset.
         var index = [Int](repeating: 0, count: outer)
+        var rest = rows.lowerBound
         var inputOffset = 0
-        var outputOffset = 0
-        while true {
+        for k in (0..<outer).reversed() {
+            index[k] = rest % dims[k]
+            rest /= dims[k]
+            inputOffset += index[k] * strides[k]
+        }
+        var outputOffset = rows.lowerBound * length
+        for _ in rows {
             body(outputOffset, inputOffset, step, length)
             outputOffset += length
             var k = outer - 1
@@ -77,17 +97,31 @@ public struct BroadcastMap: Sendable {
                 index[k] = 0
                 k -= 1
             }
-            if k < 0 { return }
+        }
+    }
+
+    /// ``forEachRow(in:_:)`` over all rows, shared out between the workers: for kernels whose
+    /// rows write disjoint outputs (squeeze-and-excitation's scale of every plane). A single row
+    /// (an input as large as the output, or a scalar) is cut into pieces instead.
+    @inline(__always)
+    func forEachRowInParallel(_ body: (Int, Int, Int, Int) -> Void) {
+        let length = dims[dims.count - 1], step = strides[strides.count - 1]
+        if rowCount == 1 {
+            Parallel.forEach(length) { piece in body(piece.lowerBound, piece.lowerBound * step, step, piece.count) }
+        } else {
+            Parallel.forEach(rowCount, workPerItem: length) { rows in forEachRow(in: rows, body) }
         }
     }
 }
 
-/// Element-wise kernels whose input is broadcast to the output (see ``BroadcastMap``).
+/// Element-wise kernels whose input is broadcast to the output (see ``BroadcastMap``). Their rows
+/// are shared out between the workers, each computed as on one (the same bits), except
+/// ``reduce(_:_:into:)``, whose rows add into shared inputs.
 public enum BroadcastKernels {
     /// `output = coefficient · input` (broadcast).
     public static func scaledCopy(_ input: UnsafePointer<Float>, _ map: BroadcastMap, coefficient: Float,
                                   into output: UnsafeMutablePointer<Float>) {
-        map.forEachRow { o, i, step, n in
+        map.forEachRowInParallel { o, i, step, n in
             if step == 0 {
                 let v = coefficient * input[i]
                 for k in 0..<n { output[o + k] = v }
@@ -100,7 +134,7 @@ public enum BroadcastKernels {
     /// `output += coefficient · input` (broadcast).
     public static func addScaled(_ input: UnsafePointer<Float>, _ map: BroadcastMap, coefficient: Float,
                                  to output: UnsafeMutablePointer<Float>) {
-        map.forEachRow { o, i, step, n in
+        map.forEachRowInParallel { o, i, step, n in
             if step == 0 {
                 let v = coefficient * input[i]
                 for k in 0..<n { output[o + k] += v }
@@ -112,7 +146,7 @@ public enum BroadcastKernels {
 
     /// `output *= input` (broadcast).
     public static func multiply(_ input: UnsafePointer<Float>, _ map: BroadcastMap, into output: UnsafeMutablePointer<Float>) {
-        map.forEachRow { o, i, step, n in
+        map.forEachRowInParallel { o, i, step, n in
             if step == 0 {
                 let v = input[i]
                 for k in 0..<n { output[o + k] *= v }
@@ -124,7 +158,7 @@ public enum BroadcastKernels {
 
     /// `output = max(output, input)` (broadcast); the first maximum is kept (NaN in `output` stays).
     public static func maximum(_ input: UnsafePointer<Float>, _ map: BroadcastMap, into output: UnsafeMutablePointer<Float>) {
-        map.forEachRow { o, i, step, n in
+        map.forEachRowInParallel { o, i, step, n in
             for k in 0..<n { output[o + k] = max(output[o + k], input[i + k * step]) }
         }
     }
@@ -147,7 +181,7 @@ public enum BroadcastKernels {
     /// `output[o] = (input read at o) == value[o]` for the maximum's gradient: 1 or 0.
     public static func equalMask(_ input: UnsafePointer<Float>, _ map: BroadcastMap, value: UnsafePointer<Float>,
                                  into output: UnsafeMutablePointer<Float>) {
-        map.forEachRow { o, i, step, n in
+        map.forEachRowInParallel { o, i, step, n in
             for k in 0..<n { output[o + k] = input[i + k * step] == value[o + k] ? 1 : 0 }
         }
     }

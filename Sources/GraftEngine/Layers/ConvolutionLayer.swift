@@ -5,7 +5,9 @@ import GraftKernels
 /// GEMM with several images' columns side by side, a plain GEMM for 1x1 kernels, Winograd F(2, 3)
 /// (training's gradients) or F(4, 3) (inference, and training's forward pass where its tiles fit)
 /// for wide stride-1 3x3 kernels, a vector kernel per plane for depthwise; at inference it may
-/// add a following sum's other operand (``residual``) and apply a following ReLU (``activation``) itself.
+/// add a following sum's other operand (``residual``) and apply a following ReLU (``activation``) itself,
+/// carry a following BatchNorm, Scale or Bias in its weight and bias, and run on channels in
+/// blocks of eight (``blocked``, ``blockedOutput``).
 final class ConvolutionLayer: Layer {
     let node: String
     let inputs: [ValueID]
@@ -123,8 +125,8 @@ final class ConvolutionLayer: Layer {
         } else {
             bias = try site.parameter("bias")
         }
-        if blockedOutput, case .lanesPacked = weightForm {} else if blockedOutput {
-            preconditionFailure("ConvolutionLayer: \(node) writes blocks only by the output lanes")
+        if blockedOutput {
+            guard case .lanesPacked = weightForm else { preconditionFailure("ConvolutionLayer: \(node) writes blocks only by the output lanes") }
         }
     }
 
