@@ -34,11 +34,8 @@ extension ExecutionPlan {
             if ChannelBlocks.supports(g) { candidates[i] = ChannelBlocks.isDepthwise(g) }
         }
         var producer: [ValueID: Int] = [:]
-        var readers: [ValueID: [Int]] = [:]
-        for (i, site) in sites.enumerated() {
-            for output in site.outputs { producer[output] = i }
-            for input in Set(site.inputs) { readers[input, default: []].append(i) }
-        }
+        for (i, site) in sites.enumerated() { for output in site.outputs { producer[output] = i } }
+        let readers = Self.readers(of: sites)
         // Groups: candidates linked by a value one writes and another reads.
         var parent = Array(sites.indices)
         func root(_ i: Int) -> Int {

@@ -46,8 +46,7 @@ extension ExecutionPlan {
     ///
     /// Returns the sites left and, for every value no longer written, the value that replaced it.
     static func foldPads(_ sites: [LayerSite], retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
-        var readers: [ValueID: [Int]] = [:]
-        for (i, site) in sites.enumerated() { for input in Set(site.inputs) { readers[input, default: []].append(i) } }
+        let readers = Self.readers(of: sites)
         var result = sites
         var removed = Set<Int>()
         var aliases: [ValueID: ValueID] = [:]
@@ -66,7 +65,7 @@ extension ExecutionPlan {
             aliases[site.output] = site.input
             removed.insert(i)
         }
-        return (result.enumerated().filter { !removed.contains($0.offset) }.map(\.element), aliases)
+        return (Self.removing(removed, from: result), aliases)
     }
 
     /// Folds each BatchNorm (stored statistics), per-channel Scale or per-channel Bias that is the
@@ -79,8 +78,7 @@ extension ExecutionPlan {
     /// Returns the sites left and, for every value no longer written, the value that replaced it.
     static func foldNormalizations(_ sites: [LayerSite], retained: Set<ValueID>) throws(ExecutionError)
         -> ([LayerSite], [ValueID: ValueID]) {
-        var readers: [ValueID: [Int]] = [:]
-        for (i, site) in sites.enumerated() { for input in Set(site.inputs) { readers[input, default: []].append(i) } }
+        let readers = Self.readers(of: sites)
         var result = sites
         var removed = Set<Int>()
         var aliases: [ValueID: ValueID] = [:]
@@ -100,7 +98,7 @@ extension ExecutionPlan {
             }
             result[i] = site
         }
-        return (result.enumerated().filter { !removed.contains($0.offset) }.map(\.element), aliases)
+        return (Self.removing(removed, from: result), aliases)
     }
 
     /// The per-channel map of a node that reads only `value` (`channels` of them on axis 1) and

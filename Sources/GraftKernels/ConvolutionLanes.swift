@@ -28,7 +28,7 @@ extension ConvolutionKernels {
             && supports(.outputLanes, g)
     }
 
-    /// Floats of the weight packed for ``lanesForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:)``
+    /// Floats of the weight packed for ``lanesForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:blockedOutput:)``
     /// (every group's panels, one after another).
     public static func lanesPackedWeightCount(for g: ConvolutionGeometry) -> Int {
         g.groups * PanelKernels.lanesWeightCount(rows: g.outputChannelsPerGroup, columns: g.reductionLength)
@@ -45,7 +45,7 @@ extension ConvolutionKernels {
         }
     }
 
-    /// Scratch of ``lanesForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:)``:
+    /// Scratch of ``lanesForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:blockedOutput:)``:
     /// one padded image per worker (`parts`).
     public static func lanesForwardScratchCount(for g: ConvolutionGeometry, parts: Int) -> Int {
         max(1, parts) * g.patches.paddedCount
