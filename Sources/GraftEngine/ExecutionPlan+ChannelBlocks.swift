@@ -86,50 +86,32 @@ extension ExecutionPlan {
         var blockedForm: [ValueID: ValueID] = [:]
         var aliases: [ValueID: ValueID] = [:]
         var result: [LayerSite] = []
+        /// `value` in blocks for `site`: its blocked form, converted just before `site` the first
+        /// time a blocked reader needs it.
+        func inBlocks(_ value: ValueID, for site: LayerSite) -> ValueID {
+            if let form = blockedForm[value] { return form }
+            let form = newValue(like: value)
+            blockedForm[value] = form
+            result.append(conversion(of: site, .toBlocks, from: value, to: form))
+            return form
+        }
         for (i, site) in sites.enumerated() {
-            if writesBlocks.contains(i) {
-                // Its residual, if any, is read like its output: in blocks.
-                var inputs = site.inputs
-                if site.fusedResidual, let residual = site.inputs.last {
-                    let form = blockedForm[residual] ?? newValue(like: residual)
-                    if blockedForm[residual] == nil {
-                        blockedForm[residual] = form
-                        result.append(conversion(of: site, .toBlocks, from: residual, to: form))
-                    }
-                    inputs[inputs.count - 1] = form
-                }
-                let form = newValue(like: site.output)
-                blockedForm[site.output] = form
-                aliases[site.output] = form
-                var writer = site
-                writer.inputs = inputs
-                writer.outputs = [form]
-                writer.channels = .planesToBlocks
-                result.append(writer)
-                continue
-            }
-            guard blocked.contains(i) else {
+            let writes = writesBlocks.contains(i)
+            guard writes || blocked.contains(i) else {
                 result.append(site)
                 continue
             }
-            var inputs = site.inputs
-            for (k, value) in site.inputs.enumerated() {
-                if let form = blockedForm[value] {
-                    inputs[k] = form
-                    continue
-                }
-                let form = newValue(like: value)
-                blockedForm[value] = form
-                result.append(conversion(of: site, .toBlocks, from: value, to: form))
-                inputs[k] = form
-            }
+            // A blocked convolution reads every input in blocks; a planar one that writes blocks
+            // reads only its residual so (it is read like its output).
+            var rewritten = site
+            let blockedInputs = writes ? (site.fusedResidual ? [site.inputs.count - 1] : []) : Array(site.inputs.indices)
+            for k in blockedInputs { rewritten.inputs[k] = inBlocks(site.inputs[k], for: site) }
             let value = site.output, form = newValue(like: value)
             blockedForm[value] = form
-            var blockedSite = site
-            blockedSite.inputs = inputs
-            blockedSite.outputs = [form]
-            blockedSite.channels = .blocks
-            result.append(blockedSite)
+            rewritten.outputs = [form]
+            rewritten.channels = writes ? .planesToBlocks : .blocks
+            result.append(rewritten)
+            // (A planar writer of blocks has neither planar readers nor a kept output.)
             let planarReaders = (readers[value] ?? []).contains { !blocked.contains($0) }
             if planarReaders || retained.contains(value) {
                 result.append(conversion(of: site, .toPlanes, from: form, to: value))

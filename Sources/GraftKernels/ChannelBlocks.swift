@@ -24,9 +24,8 @@ public enum ChannelBlocks {
     public static func supports(_ g: ConvolutionGeometry, isa: PanelKernels.InstructionSet = PanelKernels.active) -> Bool {
         guard isa != .none, g.inputChannels % width == 0, g.outputChannels % width == 0, g.inputChannels > 0 else { return false }
         if g.isPointwise && g.groups == 1 { return true }
-        var plane = g.patches
-        plane.channels = 1
-        return g.groups == g.inputChannels && g.outputChannels == g.inputChannels && plane.supportsDepthwiseInterleaved(isa)
+        return g.groups == g.inputChannels && g.outputChannels == g.inputChannels
+            && g.patches.group(of: g.groups).supportsDepthwiseInterleaved(isa)
     }
 
     /// Whether a supported convolution is a depthwise one (else pointwise).
@@ -35,16 +34,18 @@ public enum ChannelBlocks {
     /// `batch` images of `[channels][area]` planes into blocks (`channels` a multiple of 8).
     public static func toBlocks(_ planes: UnsafePointer<Float>, batch: Int, channels: Int, area: Int,
                                 into blocks: UnsafeMutablePointer<Float>) {
+        let isa = PanelKernels.active
         reorder(batch: batch, channels: channels, area: area) { offset, count in
-            graft_simd_to_blocks(planes + offset, Int32(count), area, blocks + offset)
+            graft_simd_to_blocks(isa.c, planes + offset, Int32(count), area, blocks + offset)
         }
     }
 
     /// `batch` images of blocks back into `[channels][area]` planes.
     public static func fromBlocks(_ blocks: UnsafePointer<Float>, batch: Int, channels: Int, area: Int,
                                   into planes: UnsafeMutablePointer<Float>) {
+        let isa = PanelKernels.active
         reorder(batch: batch, channels: channels, area: area) { offset, count in
-            graft_simd_from_blocks(blocks + offset, Int32(count), area, planes + offset)
+            graft_simd_from_blocks(isa.c, blocks + offset, Int32(count), area, planes + offset)
         }
     }
 
@@ -107,13 +108,7 @@ public enum ChannelBlocks {
     /// Floats of scratch ``depthwiseForward(input:weight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``
     /// takes for `parts` workers: a band buffer each.
     public static func depthwiseScratchCount(for g: ConvolutionGeometry, parts: Int) -> Int {
-        max(1, parts) * (planeWindows(g).depthwiseInterleavedScratch + width)
-    }
-
-    private static func planeWindows(_ g: ConvolutionGeometry) -> PatchGeometry {
-        var plane = g.patches
-        plane.channels = 1
-        return plane
+        max(1, parts) * (g.patches.group(of: g.groups).depthwiseInterleavedScratch + width)
     }
 
     /// A depthwise convolution on blocked channels (input, output and residual blocked); the
@@ -126,7 +121,7 @@ public enum ChannelBlocks {
                                         residual: UnsafePointer<Float>? = nil,
                                         activation: ActivationKernels.FusedReLU? = nil,
                                         isa: PanelKernels.InstructionSet = PanelKernels.active) {
-        let plane = planeWindows(g)
+        let plane = g.patches.group(of: g.groups)  // one plane per group
         let windows = plane.simd
         let units = plane.depthwiseInterleavedUnits(images: batch, outputChannels: g.outputChannels)
         let perPart = plane.depthwiseInterleavedScratch + width

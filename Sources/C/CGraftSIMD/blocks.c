@@ -144,18 +144,22 @@ int graft_simd_pointwise_blocks(graft_simd_isa isa, int output_channels, int inp
 #endif
 }
 
-void graft_simd_to_blocks(const float *planes, int channels, ptrdiff_t area, float *blocks) {
+void graft_simd_to_blocks(graft_simd_isa isa, const float *planes, int channels, ptrdiff_t area, float *blocks) {
 #if defined(__x86_64__) || defined(_M_X64)
-    if (graft_simd_best() != GRAFT_SIMD_NONE) { to_blocks_avx(planes, channels, area, blocks); return; }
+    if (isa != GRAFT_SIMD_NONE) { to_blocks_avx(planes, channels, area, blocks); return; }
+#else
+    (void)isa;
 #endif
     for (int c = 0; c < channels; c++)
         for (ptrdiff_t p = 0; p < area; p++)
             blocks[((ptrdiff_t)(c / LANES) * area + p) * LANES + c % LANES] = planes[(ptrdiff_t)c * area + p];
 }
 
-void graft_simd_from_blocks(const float *blocks, int channels, ptrdiff_t area, float *planes) {
+void graft_simd_from_blocks(graft_simd_isa isa, const float *blocks, int channels, ptrdiff_t area, float *planes) {
 #if defined(__x86_64__) || defined(_M_X64)
-    if (graft_simd_best() != GRAFT_SIMD_NONE) { from_blocks_avx(blocks, channels, area, planes); return; }
+    if (isa != GRAFT_SIMD_NONE) { from_blocks_avx(blocks, channels, area, planes); return; }
+#else
+    (void)isa;
 #endif
     for (int c = 0; c < channels; c++)
         for (ptrdiff_t p = 0; p < area; p++)

@@ -195,8 +195,10 @@ __attribute__((target("avx2"))) static void copy_block_row(const float *block, i
     if (ih < 0 || ih >= g->height) first = last = padded_width;
     for (int pc = 0; pc < first; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
     for (int pc = last; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
-    const float *source = block + ((ptrdiff_t)ih * g->width - g->pad_left) * LANES;
-    for (int pc = first; pc < last; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, _mm256_loadu_ps(source + (ptrdiff_t)pc * LANES));
+    /* Padded column pc holds image column pc - pad_left of row ih (none when the row is outside). */
+    const float *source = block + (ptrdiff_t)ih * g->width * LANES;
+    for (int pc = first; pc < last; pc++)
+        _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, _mm256_loadu_ps(source + (ptrdiff_t)(pc - g->pad_left) * LANES));
 }
 
 /* The units of interleaved_avx2 on channels already in blocks of eight (input and output

@@ -184,9 +184,10 @@ int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const gr
                                 float *scratch);
 
 /* Channels in blocks of eight (blocks.c): one image's [channels][area] planes as
- * [channels / 8][area][8] and back (`channels` a multiple of 8). */
-void graft_simd_to_blocks(const float *planes, int channels, ptrdiff_t area, float *blocks);
-void graft_simd_from_blocks(const float *blocks, int channels, ptrdiff_t area, float *planes);
+ * [channels / 8][area][8] and back (`channels` a multiple of 8; 8x8 transposes on a vector unit,
+ * else a plain loop). */
+void graft_simd_to_blocks(graft_simd_isa isa, const float *planes, int channels, ptrdiff_t area, float *blocks);
+void graft_simd_from_blocks(graft_simd_isa isa, const float *blocks, int channels, ptrdiff_t area, float *planes);
 
 /* Tiles of output channels of graft_simd_pointwise_blocks: 16 each, the last 8 when
  * output_channels % 16 == 8. */
