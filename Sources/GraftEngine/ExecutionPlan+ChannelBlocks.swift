@@ -12,14 +12,22 @@ extension ExecutionPlan {
     /// planar convolution by the output lanes whose every reader is blocked (MobileNet's stem)
     /// writes blocks itself instead of being converted.
     ///
-    /// A group without both kinds is left planar: ResNet's 1x1 convolutions sit between 3x3
-    /// ones that run F(4, 3) on planes, and each would pay two conversions.
+    /// A group of 1x1 convolutions alone (ResNet's, between 3x3 ones that run F(4, 3) on planes)
+    /// is blocked where its products outweigh its conversions: at least
+    /// ``pointwiseWorkPerConvertedFloat`` multiply-adds per float converted.
     /// Only on AVX2 for now: the blocked kernels are 8-wide, and AVX-512 machines' 32-wide panels
     /// have not been measured against them.
     ///
     /// Returns the sites, with the conversions inserted, and for every planar value no longer
     /// written (all its readers blocked) the blocked value whose buffer it names. New values
     /// are appended to `shapes`.
+    /// Multiply-adds of its 1x1 convolutions per float its conversions move that a group of 1x1
+    /// convolutions alone needs to be blocked. On ResNet-50 at batch 1 (Zen 3, two threads) a
+    /// conversion took 0.17-0.3 ns per float and blocks saved about 0.006 ns per multiply-add
+    /// (its 64 → 256 layers 1.0 → 0.7 ms): even near 30-50; this leaves a margin for shapes the
+    /// blocked kernel gains less on. ResNet-50 as a whole does about 700.
+    static let pointwiseWorkPerConvertedFloat = 128
+
     static func blockChannels(_ sites: [LayerSite], shapes: inout [Shape],
                               retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
         // A forced strategy (benchmarks comparing strategies, tests) keeps every convolution planar.
@@ -48,13 +56,31 @@ extension ExecutionPlan {
                 if let i = producer[input], candidates[i] != nil { parent[root(i)] = root(j) }
             }
         }
+        // Per group: its kinds, its 1x1 layers' multiply-adds and the floats its conversions move.
         var kinds: [Int: (depthwise: Bool, pointwise: Bool)] = [:]
+        var work: [Int: Int] = [:], converted: [Int: Int] = [:]
+        var entering = Set<ValueID>()
         for (i, isDepthwise) in candidates {
-            let r = root(i)
+            let r = root(i), site = sites[i]
             let k = kinds[r] ?? (false, false)
             kinds[r] = (k.depthwise || isDepthwise, k.pointwise || !isDepthwise)
+            if !isDepthwise, case .convolution(let op) = site.node.op {
+                let g = ConvolutionLayer.geometry(site, op)
+                work[r, default: 0] += site.inputShape[0] * g.outputChannels * g.inputChannels * g.patches.outputArea
+            }
+            for input in site.inputs where producer[input].flatMap({ candidates[$0] }) == nil && entering.insert(input).inserted {
+                converted[r, default: 0] += shapes[input.index].checkedElementCount ?? 0
+            }
+            if retained.contains(site.output) || (readers[site.output] ?? []).contains(where: { candidates[$0] == nil }) {
+                converted[r, default: 0] += shapes[site.output.index].checkedElementCount ?? 0
+            }
         }
-        let blocked = Set(candidates.keys.filter { kinds[root($0)].map { $0.depthwise && $0.pointwise } ?? false })
+        let blocked = Set(candidates.keys.filter { i in
+            let r = root(i)
+            guard let k = kinds[r] else { return false }
+            return k.depthwise && k.pointwise
+                || k.pointwise && work[r, default: 0] >= Self.pointwiseWorkPerConvertedFloat * converted[r, default: 0]
+        })
         guard !blocked.isEmpty else { return (sites, [:]) }
         // Planar convolutions by the output lanes whose every reader is blocked (MobileNet's
         // stem) write blocks themselves: their tiles hold a pixel's channels in a vector anyway.

@@ -18,18 +18,34 @@ public enum ChannelBlocks {
     /// paths by switching it off around planning).
     @TaskLocal public static var allowed = true
 
-    /// Whether a convolution can run on blocked channels: a 1x1 kernel with stride 1 and no pad in
-    /// one group, or a depthwise one (one input channel per output channel, any window, stride,
-    /// pad and dilation), channel counts multiples of ``width``, on a vector unit.
+    /// Whether a convolution can run on blocked channels: a 1x1 kernel without pad in one group
+    /// (any stride: ResNet's projections), or a depthwise one (one input channel per output
+    /// channel, any window, stride, pad and dilation), channel counts multiples of ``width``, on a
+    /// vector unit.
     public static func supports(_ g: ConvolutionGeometry, isa: PanelKernels.InstructionSet = PanelKernels.active) -> Bool {
         guard isa != .none, g.inputChannels % width == 0, g.outputChannels % width == 0, g.inputChannels > 0 else { return false }
-        if g.isPointwise && g.groups == 1 { return true }
+        if g.groups == 1 && (g.isPointwise || isStridedPointwise(g)) { return true }
         return g.groups == g.inputChannels && g.outputChannels == g.inputChannels
             && g.patches.group(of: g.groups).supportsDepthwiseInterleaved(isa)
     }
 
     /// Whether a supported convolution is a depthwise one (else pointwise).
     public static func isDepthwise(_ g: ConvolutionGeometry) -> Bool { g.groups > 1 }
+
+    /// A 1x1 kernel with a stride, no pad and every output pixel on an input pixel: a 1x1
+    /// convolution of every stride-th pixel.
+    static func isStridedPointwise(_ g: ConvolutionGeometry) -> Bool {
+        let p = g.patches
+        return p.kernelHeight == 1 && p.kernelWidth == 1 && p.padTop == 0 && p.padLeft == 0 && !g.isPointwise
+            && p.outputHeight > 0 && p.outputWidth > 0
+            && (p.outputHeight - 1) * p.strideHeight < p.height && (p.outputWidth - 1) * p.strideWidth < p.width
+    }
+
+    /// Floats of scratch ``pointwiseForward(input:packedWeight:bias:output:batch:geometry:scratch:residual:activation:isa:)``
+    /// takes: the strided pixels of every image (none for stride 1).
+    public static func pointwiseScratchCount(for g: ConvolutionGeometry, batch: Int) -> Int {
+        isStridedPointwise(g) ? batch * g.inputChannels * g.patches.outputArea : 0
+    }
 
     /// `batch` images of `[channels][area]` planes into blocks (`channels` a multiple of 8).
     public static func toBlocks(_ planes: UnsafePointer<Float>, batch: Int, channels: Int, area: Int,
@@ -75,13 +91,33 @@ public enum ChannelBlocks {
     /// A 1x1 convolution on blocked channels: `output = act(bias + weight · input + residual)`,
     /// input, output and residual blocked. Work units are (image, tile of 16 output channels,
     /// 192 pixels), a worker taking a run of them: a tile's weights stay in cache across its pixels.
+    /// With a stride, the strided pixels are gathered into `scratch` first
+    /// (``pointwiseScratchCount(for:batch:)`` floats).
     public static func pointwiseForward(input: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>,
                                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                         batch: Int, geometry g: ConvolutionGeometry,
+                                        scratch: UnsafeMutablePointer<Float>? = nil,
                                         residual: UnsafePointer<Float>? = nil,
                                         activation: ActivationKernels.FusedReLU? = nil,
                                         isa: PanelKernels.InstructionSet = PanelKernels.active) {
         let area = g.patches.outputArea
+        var input = input
+        if isStridedPointwise(g) {
+            guard let scratch else { preconditionFailure("ChannelBlocks: a strided pointwise convolution without scratch") }
+            let p = g.patches, blocks = g.inputChannels / width
+            Parallel.forEach(batch * blocks, workPerItem: width * area) { range in
+                for item in range {
+                    let (n, block) = item.quotientAndRemainder(dividingBy: blocks)
+                    let offset = block * width
+                    graft_simd_blocks_subsample(input + n * g.inputImageCount + offset * p.height * p.width, Int32(width),
+                                                Int32(p.height), Int32(p.width), Int32(p.strideHeight), Int32(p.strideWidth),
+                                                Int32(p.outputHeight), Int32(p.outputWidth),
+                                                scratch + n * g.inputChannels * area + offset * area)
+                }
+            }
+            input = UnsafePointer(scratch)
+        }
+        let inputImageCount = g.inputChannels * area
         let tiles = Int(graft_simd_pointwise_blocks_tiles(Int32(g.outputChannels)))
         let chunks = (area + pointwisePixelsPerUnit - 1) / pointwisePixelsPerUnit
         let units = batch * tiles * chunks
@@ -95,7 +131,7 @@ public enum ChannelBlocks {
                     let (n, tile) = imageTile.quotientAndRemainder(dividingBy: tiles)
                     let first = chunk * pointwisePixelsPerUnit, count = min(area, first + pointwisePixelsPerUnit) - first
                     let done = graft_simd_pointwise_blocks(isa.c, Int32(g.outputChannels), Int32(g.inputChannels), area,
-                                                           input + n * g.inputImageCount, packedWeight, bias,
+                                                           input + n * inputImageCount, packedWeight, bias,
                                                            residual.map { $0 + n * g.outputImageCount },
                                                            hasActivation ? reluPointer : nil, output + n * g.outputImageCount,
                                                            Int32(tile), first, count)

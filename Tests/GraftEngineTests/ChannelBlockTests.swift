@@ -54,11 +54,15 @@ struct ChannelBlockTests {
         #expect(ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 24, kernel: 1), isa: isa))
         #expect(ChannelBlocks.supports(Self.convolution(24, 7, 9, outputs: 24, kernel: 3, stride: 2, pad: 1, groups: 24), isa: isa))
         #expect(ChannelBlocks.supports(Self.convolution(8, 9, 9, outputs: 8, kernel: 5, pad: 4, dilation: 2, groups: 8), isa: isa))
-        // Channel counts that are not whole blocks, strided or padded 1x1, a channel multiplier,
-        // grouped convolutions and wider windows stay planar; so does everything without vectors.
+        #expect(ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 1, stride: 2), isa: isa))
+        // Channel counts that are not whole blocks, padded 1x1 (or strided past the image's
+        // edge), a channel multiplier, grouped convolutions and wider windows stay planar; so
+        // does everything without vectors.
         #expect(!ChannelBlocks.supports(Self.convolution(12, 7, 7, outputs: 24, kernel: 1), isa: isa))
         #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 20, kernel: 1), isa: isa))
-        #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 1, stride: 2), isa: isa))
+        var beyond = Self.convolution(16, 7, 7, outputs: 16, kernel: 1, stride: 2)
+        beyond.patches.outputHeight += 1  // row 8 of 0...6
+        #expect(!ChannelBlocks.supports(beyond, isa: isa))
         #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 1, pad: 1), isa: isa))
         #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 32, kernel: 3, pad: 1, groups: 16), isa: isa))
         #expect(!ChannelBlocks.supports(Self.convolution(16, 7, 7, outputs: 16, kernel: 3, pad: 1, groups: 2), isa: isa))
@@ -67,38 +71,45 @@ struct ChannelBlockTests {
     }
 
     /// Output counts with whole and half tiles (16 and 8 channels), maps with whole and part
-    /// tiles of 6 and 12 pixels and several work units (192 pixels each).
-    static let pointwise: [(inputs: Int, outputs: Int, height: Int, width: Int)] = [
-        (8, 8, 1, 1), (8, 16, 5, 1), (24, 40, 7, 7), (32, 24, 14, 14), (16, 8, 3, 97), (40, 48, 20, 11),
+    /// tiles of 6 and 12 pixels and several work units (192 pixels each), strides of 2 and 3
+    /// (ResNet's projections) on maps of odd and even sizes.
+    static let pointwise: [(inputs: Int, outputs: Int, height: Int, width: Int, stride: Int)] = [
+        (8, 8, 1, 1, 1), (8, 16, 5, 1, 1), (24, 40, 7, 7, 1), (32, 24, 14, 14, 1), (16, 8, 3, 97, 1), (40, 48, 20, 11, 1),
+        (16, 32, 7, 7, 2), (24, 16, 28, 28, 2), (8, 24, 10, 13, 3),
     ]
 
-    @Test("a pointwise convolution on blocks gives the panels' bits (bias, residual, ReLU6; 1 and 3 images; 1 and 2 workers)",
-          arguments: 0..<6)
+    @Test("a pointwise convolution on blocks gives the panels' bits (bias, residual, ReLU6; 1 and 3 images; 1 and 2 workers; strides)",
+          arguments: 0..<9)
     func pointwiseMatchesPanels(index: Int) {
         let s = Self.pointwise[index]
-        let g = Self.convolution(s.inputs, s.height, s.width, outputs: s.outputs, kernel: 1)
-        let area = s.height * s.width
+        let g = Self.convolution(s.inputs, s.height, s.width, outputs: s.outputs, kernel: 1, stride: s.stride)
+        let area = s.height * s.width, outputArea = g.patches.outputArea
         let w = randomTensor([s.outputs, s.inputs, 1, 1], seed: 810)
         var packed = [Float](repeating: .nan, count: ChannelBlocks.pointwisePackedCount(for: g))
         ChannelBlocks.packPointwise(w.scalars, geometry: g, into: &packed)
         for batch in [1, 3] {
             let x = randomTensor([batch, s.inputs, s.height, s.width], seed: 811)
             let b = randomTensor([s.outputs], seed: 812)
-            let r = randomTensor([batch, s.outputs, s.height, s.width], seed: 813)
+            let r = randomTensor([batch, s.outputs, g.patches.outputHeight, g.patches.outputWidth], seed: 813)
             for (residual, activation) in [(nil, nil), (r, ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)),
                                            (r, nil)] as [(Tensor?, ActivationKernels.FusedReLU?)] {
                 PanelKernels.$override.withValue(.avx2) {
                     let expected = WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: 1, residual: residual,
                                                          activation: activation)
                     for minimumWork in [nil, 0] as [Int?] {
-                        let blockedResidual = residual.map { Self.blocks($0.scalars, batch: batch, channels: s.outputs, area: area) }
+                        let blockedResidual = residual.map { Self.blocks($0.scalars, batch: batch, channels: s.outputs, area: outputArea) }
                         var output = [Float](repeating: .nan, count: expected.count)
+                        var scratch = [Float](repeating: .nan, count: ChannelBlocks.pointwiseScratchCount(for: g, batch: batch))
+                        #expect(scratch.isEmpty == (s.stride == 1))
                         Parallel.$minimumWorkOverride.withValue(minimumWork) {
-                            ChannelBlocks.pointwiseForward(input: Self.blocks(x.scalars, batch: batch, channels: s.inputs, area: area),
-                                                           packedWeight: packed, bias: b.scalars, output: &output, batch: batch,
-                                                           geometry: g, residual: blockedResidual, activation: activation, isa: .avx2)
+                            scratch.withUnsafeMutableBufferPointer { scratch in
+                                ChannelBlocks.pointwiseForward(input: Self.blocks(x.scalars, batch: batch, channels: s.inputs, area: area),
+                                                               packedWeight: packed, bias: b.scalars, output: &output, batch: batch,
+                                                               geometry: g, scratch: scratch.baseAddress, residual: blockedResidual,
+                                                               activation: activation, isa: .avx2)
+                            }
                         }
-                        let actual = Self.planes(output, batch: batch, channels: s.outputs, area: area)
+                        let actual = Self.planes(output, batch: batch, channels: s.outputs, area: outputArea)
                         #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern),
                                 "\(s) batch \(batch) residual \(residual != nil) activation \(activation != nil)")
                     }
@@ -235,10 +246,74 @@ extension ChannelBlockTests {
         }
     }
 
-    @Test("chains without a depthwise convolution, channel counts that are not whole blocks and training plans stay planar")
+    /// A ResNet-style network: a narrow stem, a wide 1x1, a bottleneck with an identity sum and
+    /// one that downsamples (its 3x3 and its 1x1 projection with stride 2), a narrow 1x1 head
+    /// and a pooled classifier. Its 1x1 layers do 25600 multiply-adds per input pixel against 36
+    /// floats converted around the 3x3 ones.
+    static func resNet(batch: Int) throws -> (Graph, [String: Tensor]) {
+        func conv(_ outputs: Int, _ k: Int, stride: Int = 1) -> Op {
+            .convolution(Convolution(outputChannels: outputs, kernel: [k, k], stride: [stride, stride],
+                                     padBegin: [(k - 1) / 2, (k - 1) / 2]))
+        }
+        let relu = Op.relu(ReLU()), sum = Op.eltwise(Eltwise(operation: .sum))
+        var graph = Graph(
+            name: "resnet", inputs: [GraphInput(name: "x", shape: [batch, 3, 12, 11])],
+            nodes: [
+                Node(name: "stem", op: conv(8, 3), inputs: ["x"]),
+                Node(name: "stemRelu", op: relu, inputs: ["stem"]),
+                Node(name: "wide", op: conv(256, 1), inputs: ["stemRelu"]),
+                Node(name: "reduceA", op: conv(8, 1), inputs: ["wide"]),
+                Node(name: "reduceA_r", op: relu, inputs: ["reduceA"]),
+                Node(name: "mainA", op: conv(8, 3), inputs: ["reduceA_r"]),
+                Node(name: "mainA_r", op: relu, inputs: ["mainA"]),
+                Node(name: "expandA", op: conv(256, 1), inputs: ["mainA_r"]),
+                Node(name: "sumA", op: sum, inputs: ["expandA", "wide"]),
+                Node(name: "outA", op: relu, inputs: ["sumA"]),
+                Node(name: "reduceB", op: conv(8, 1), inputs: ["outA"]),
+                Node(name: "reduceB_r", op: relu, inputs: ["reduceB"]),
+                Node(name: "mainB", op: conv(8, 3, stride: 2), inputs: ["reduceB_r"]),
+                Node(name: "mainB_r", op: relu, inputs: ["mainB"]),
+                Node(name: "expandB", op: conv(256, 1), inputs: ["mainB_r"]),
+                Node(name: "projectB", op: conv(256, 1, stride: 2), inputs: ["outA"]),
+                Node(name: "sumB", op: sum, inputs: ["expandB", "projectB"]),
+                Node(name: "outB", op: relu, inputs: ["sumB"]),
+                Node(name: "head", op: conv(8, 1), inputs: ["outB"]),
+                Node(name: "pool", op: .pooling(Pooling(method: .average, global: true)), inputs: ["head"]),
+                Node(name: "fc", op: .innerProduct(InnerProduct(outputCount: 5)), inputs: ["pool"]),
+            ],
+            outputs: ["fc"])
+        try graph.deriveParameterSpecs()
+        return (graph, graph.randomWeights(seed: 840))
+    }
+
+    @Test("a ResNet-style plan runs its 1x1 layers (strided too) on blocks and its 3x3 ones on planes: the planar plan's bits")
+    func resNetPlan() throws {
+        try PanelKernels.$override.withValue(.avx2) {
+            for batch in [1, 2] {
+                let (graph, weights) = try Self.resNet(batch: batch)
+                let x = randomTensor([batch, 3, 12, 11], seed: 841, in: -3...3)
+                let planar = try ChannelBlocks.$allowed.withValue(false) { try ForwardExecutor(graph: graph, weights: weights) }
+                let blocked = try ForwardExecutor(graph: graph, weights: weights)
+                let convolutions = blocked.plan.layers.compactMap { $0 as? ConvolutionLayer }
+                #expect(Set(convolutions.filter(\.blocked).map(\.node))
+                        == ["wide", "reduceA", "expandA", "reduceB", "expandB", "projectB", "head"])
+                // The 3x3 layers read planes (by the output lanes, they write blocks themselves).
+                #expect(convolutions.filter { !$0.blocked }.map(\.node) == ["stem", "mainA", "mainB"])
+                let conversions = blocked.plan.layers.filter { $0 is ChannelReorderLayer }.count
+                #expect(conversions <= 5, "\(blocked.plan.layers.map(\.node))")
+                let expected = try planar.run(inputs: ["x": x])["fc"]!
+                let actual = try blocked.run(inputs: ["x": x])["fc"]!
+                #expect(actual.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "batch \(batch)")
+                #expect(expected.scalars.contains { $0 != 0 })
+            }
+        }
+    }
+
+    @Test("1x1 layers whose conversions outweigh them, channel counts that are not whole blocks and training plans stay planar")
     func planarWhereBlocksDoNotPay() throws {
         try PanelKernels.$override.withValue(.avx2) {
-            // Pointwise convolutions alone (ResNet's 1x1 layers between 3x3 ones).
+            // Pointwise convolutions alone whose conversions outweigh their products: "p1" and
+            // "down" (16 channels; 9 multiply-adds per float converted) and "head" (64).
             let (residual, residualWeights) = try ExecutorSharingTests.residualBlocks(batch: 2)
             var plan = try ForwardExecutor(graph: residual, weights: residualWeights).plan
             let blockedResidual = plan.layers.compactMap { $0 as? ConvolutionLayer }.filter(\.blocked).map(\.node)

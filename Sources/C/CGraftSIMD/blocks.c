@@ -13,6 +13,8 @@
 #include "graft_simd.h"
 #include "simd_internal.h"
 
+#include <string.h>
+
 enum { LANES = 8 };
 
 ptrdiff_t graft_simd_pointwise_blocks_tiles(int output_channels) { return (output_channels + 15) / 16; }
@@ -164,4 +166,18 @@ void graft_simd_from_blocks(graft_simd_isa isa, const float *blocks, int channel
     for (int c = 0; c < channels; c++)
         for (ptrdiff_t p = 0; p < area; p++)
             planes[(ptrdiff_t)c * area + p] = blocks[((ptrdiff_t)(c / LANES) * area + p) * LANES + c % LANES];
+}
+
+void graft_simd_blocks_subsample(const float *blocks, int channels, int height, int width, int stride_h, int stride_w,
+                                 int out_height, int out_width, float *out) {
+    const ptrdiff_t area = (ptrdiff_t)height * width, out_area = (ptrdiff_t)out_height * out_width;
+    for (int b = 0; b < channels / LANES; b++) {
+        const float *in = blocks + (ptrdiff_t)b * area * LANES;
+        float *o = out + (ptrdiff_t)b * out_area * LANES;
+        for (int y = 0; y < out_height; y++) {
+            const float *row = in + (ptrdiff_t)y * stride_h * width * LANES;
+            for (int x = 0; x < out_width; x++, o += LANES)
+                memcpy(o, row + (ptrdiff_t)x * stride_w * LANES, LANES * sizeof(float));
+        }
+    }
 }

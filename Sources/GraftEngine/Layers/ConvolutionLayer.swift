@@ -146,7 +146,7 @@ final class ConvolutionLayer: Layer {
     }
 
     var scratchCount: Int {
-        if case .pointwiseBlocks = weightForm { return 0 }
+        if case .pointwiseBlocks = weightForm { return ChannelBlocks.pointwiseScratchCount(for: geometry, batch: batch) }
         if blocked { return ChannelBlocks.depthwiseScratchCount(for: geometry, parts: parts) }
         if case .winograd43Transformed = weightForm {
             return ConvolutionKernels.winograd43ForwardScratchCount(for: geometry, imagesPerChunk: imagesPerChunk)
@@ -186,7 +186,8 @@ final class ConvolutionLayer: Layer {
         case .pointwiseBlocks(let packed):
             ChannelBlocks.pointwiseForward(input: context.input(inputs[0]), packedWeight: packed.pointer, bias: biasPointer,
                                            output: context.output(outputs[0]), batch: batch, geometry: geometry,
-                                           residual: residual.map { context.input($0) }, activation: activation)
+                                           scratch: context.scratch, residual: residual.map { context.input($0) },
+                                           activation: activation)
         case .stored(let weight) where blocked:
             ChannelBlocks.depthwiseForward(input: context.input(inputs[0]), weight: weight.pointer, bias: biasPointer,
                                            output: context.output(outputs[0]), batch: batch, geometry: geometry,

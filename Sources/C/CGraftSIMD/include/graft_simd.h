@@ -189,6 +189,12 @@ int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const gr
 void graft_simd_to_blocks(graft_simd_isa isa, const float *planes, int channels, ptrdiff_t area, float *blocks);
 void graft_simd_from_blocks(graft_simd_isa isa, const float *blocks, int channels, ptrdiff_t area, float *planes);
 
+/* Every stride-th pixel of one image's blocks ([channels / 8][height][width][8]) into
+ * [channels / 8][out_height][out_width][8]: pixel (y, x) of the output is (y * stride_h,
+ * x * stride_w) of the input (which must hold it). What a 1x1 convolution with a stride reads. */
+void graft_simd_blocks_subsample(const float *blocks, int channels, int height, int width, int stride_h, int stride_w,
+                                 int out_height, int out_width, float *out);
+
 /* Tiles of output channels of graft_simd_pointwise_blocks: 16 each, the last 8 when
  * output_channels % 16 == 8. */
 ptrdiff_t graft_simd_pointwise_blocks_tiles(int output_channels);
