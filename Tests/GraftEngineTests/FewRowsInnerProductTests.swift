@@ -3,7 +3,7 @@ import GraftCore
 import GraftKernels
 import Testing
 
-/// Inference's fully connected layers at batch 1-4 run Graft's own dot-product kernel on the
+/// Inference's fully connected layers at batch 1-8 run Graft's own dot-product kernel on the
 /// stored weight layout; it must give OpenBLAS's result on every instruction set, for every
 /// row count and for lengths that leave vector tails.
 @Suite("Fully connected inference at a few rows")
@@ -34,7 +34,7 @@ struct FewRowsInnerProductTests {
 
     /// Batch 1 runs four outputs at a time with a one-output tail: which outputs fall in the tail
     /// depends on the split, and must not change them.
-    @Test("the result does not depend on the thread split", arguments: [1, 3])
+    @Test("the result does not depend on the thread split", arguments: [1, 3, 7])
     func independentOfSplit(_ rows: Int) {
         let (inputCount, outputCount) = (777, 61)
         let x = randomTensor([rows, inputCount], seed: 1), w = randomTensor([outputCount, inputCount], seed: 2)
@@ -51,11 +51,33 @@ struct FewRowsInnerProductTests {
         #expect(run(minimumWork: 0).map(\.bitPattern) == run(minimumWork: Int.max).map(\.bitPattern))
     }
 
-    @Test("taken for 1-4 rows, not for 0 or 5 (the packed GEMM's)")
+    /// Past four rows the rows are taken four at a time over blocks of the weight: each row's
+    /// sums are the four-row kernels', so a row comes out the same at any row count.
+    @Test("a row's result does not depend on how many rows come with it", arguments: PanelKernels.InstructionSet.allCases)
+    func independentOfRowCount(_ isa: PanelKernels.InstructionSet) {
+        let (inputCount, outputCount) = (70_000, 9)  // rows of 70 000 floats: blocks of 4, 4 and 1 weight rows
+        let x = randomTensor([8, inputCount], seed: 3), w = randomTensor([outputCount, inputCount], seed: 4)
+        func run(rows: Int) -> [Float] {
+            var y = [Float](repeating: .nan, count: rows * outputCount)
+            PanelKernels.$override.withValue(isa) {
+                y.withUnsafeMutableBufferPointer { out in
+                    InnerProductKernels.forwardFewRows(input: x.scalars, weight: w.scalars, bias: nil, output: out.baseAddress!,
+                                                       rows: rows, inputCount: inputCount, outputCount: outputCount)
+                }
+            }
+            return y
+        }
+        let eight = run(rows: 8)
+        for rows in [1, 4, 5] {
+            #expect(run(rows: rows).map(\.bitPattern) == Array(eight.prefix(rows * outputCount)).map(\.bitPattern), "\(isa) \(rows) rows")
+        }
+    }
+
+    @Test("taken for 1-8 rows, not for 0 or 9 (the packed GEMM's)")
     func chosenByBatch() throws {
         #expect(InnerProductKernels.takesFewRows(rows: 1, inputCount: 9216, outputCount: 4096))
-        #expect(InnerProductKernels.takesFewRows(rows: 4, inputCount: 9216, outputCount: 4096))
-        #expect(!InnerProductKernels.takesFewRows(rows: 5, inputCount: 9216, outputCount: 4096))
+        #expect(InnerProductKernels.takesFewRows(rows: 8, inputCount: 9216, outputCount: 4096))
+        #expect(!InnerProductKernels.takesFewRows(rows: 9, inputCount: 9216, outputCount: 4096))
         #expect(!InnerProductKernels.takesFewRows(rows: 0, inputCount: 9216, outputCount: 4096))
     }
 }

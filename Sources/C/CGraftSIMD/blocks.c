@@ -33,6 +33,9 @@ void graft_simd_pointwise_blocks_pack(int output_channels, int input_channels, c
 
 /* P pixels by F blocks of output channels: sum over input blocks, each of its eight channels' F
  * weight vectors loaded once for the P pixels' broadcast values. */
+#ifndef PREFETCH_TILES
+#define PREFETCH_TILES 2
+#endif
 #define POINTWISE_TILE(P, F)                                                                       \
     __attribute__((target("avx2,fma"))) static void pointwise_##P##_##F(                           \
         int K, ptrdiff_t plane, const float *x, const float *w, const float *bias, const float *residual, \
@@ -43,6 +46,8 @@ void graft_simd_pointwise_blocks_pack(int output_channels, int input_channels, c
             UNROLL for (int p = 0; p < P; p++) acc[p][f] = b;                                      \
         }                                                                                          \
         for (int k0 = 0; k0 < K; k0 += LANES, x += plane) {                                        \
+            UNROLL for (int q = 0; q < P * LANES; q += 16)                                         \
+                _mm_prefetch((const char *)(x + P * LANES * PREFETCH_TILES + q), _MM_HINT_T0);     \
             UNROLL for (int j = 0; j < LANES; j++, w += F * LANES) {                               \
                 __m256 wv[F];                                                              \
                 UNROLL for (int f = 0; f < F; f++) wv[f] = _mm256_loadu_ps(w + LANES * f);         \

@@ -9,7 +9,7 @@ import GraftKernels
 ///   through it, 8.8-9.9 on the panels), or on AVX2 (where OpenBLAS's own kernel won: 14.8 ms
 ///   against 16-19 on Graft's 6 x 16 tiles) transposed to `[inputCount, outputCount]` for a plain
 ///   BLAS GEMM (it beats the transposed-B GEMM for large layers on OpenBLAS, shared/PERF.md); the
-///   file's layout is not kept, so CaffeNet's fc6 and fc7 cost 218 MB once, not twice; at batch 1-4
+///   file's layout is not kept, so CaffeNet's fc6 and fc7 cost 218 MB once, not twice; at batch 1-8
 ///   the file's layout instead, each output a dot product with a contiguous weight row on Graft's own kernel (a
 ///   memory-bound GEMV: fc6 at batch 1 took 6.2 ms through OpenBLAS, see `forwardFewRows`);
 /// - **training**: the file's layout `[outputCount, inputCount]`, which the optimizer updates; the

@@ -32,12 +32,13 @@ typedef enum {
 graft_simd_isa graft_simd_best(void);
 
 /* The most rows graft_simd_few_rows takes. */
-#define GRAFT_ROWS_MAX 4
+#define GRAFT_ROWS_MAX 8
 
 /* y[r][o] = sum over k < K of x[r][k] * W[o][k], for r < rows (1 ... GRAFT_ROWS_MAX) and
  * o0 <= o < o1: a few input rows by a weight in its stored [outputs, K] layout (inference's fully
- * connected layers at batch 1-4, memory-bound). Callers split [0, outputs) across threads; each
- * output's sum has the same order on every split. GRAFT_SIMD_NONE runs a plain loop. */
+ * connected layers at batch 1-8, memory-bound). Callers split [0, outputs) across threads; each
+ * output's sum has the same order on every split and every row count. GRAFT_SIMD_NONE runs a
+ * plain loop. */
 void graft_simd_few_rows(graft_simd_isa isa, int rows, int o0, int o1, int K, const float *x, ptrdiff_t ldx,
                          const float *W, ptrdiff_t ldw, float *y, ptrdiff_t ldy);
 
