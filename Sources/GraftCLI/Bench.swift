@@ -144,8 +144,8 @@ extension GraftCommand.Bench {
         var total = 0.0
         for (node, forward, backward) in nodes where forward + backward > .zero {
             total += ms(forward + backward)
-            table.add([node, String(format: "%.2f", ms(forward) / steps)]
-                      + (training ? [String(format: "%.2f", ms(backward) / steps)] : []))
+            table.add([node, String(format: "%.3f", ms(forward) / steps)]
+                      + (training ? [String(format: "%.3f", ms(backward) / steps)] : []))
         }
         if let update {
             total += ms(update)

@@ -124,7 +124,13 @@ public enum ChannelBlocks {
         let perUnit = 16 * g.inputChannels * min(area, pointwisePixelsPerUnit)
         let relu = activation?.simd ?? graft_simd_activation()
         let hasActivation = activation != nil
-        Parallel.forEach(units, workPerItem: perUnit) { range in
+        // A last tile of 8 channels costs half a whole one: the parts take equal shares of work.
+        let lastTileChannels = g.outputChannels - 16 * (tiles - 1)
+        Parallel.forEach(units, workPerItem: perUnit, cost: { unit in
+            let (imageTile, chunk) = unit.quotientAndRemainder(dividingBy: chunks)
+            let pixels = min(area, (chunk + 1) * pointwisePixelsPerUnit) - chunk * pointwisePixelsPerUnit
+            return (imageTile % tiles == tiles - 1 ? lastTileChannels : 16) * pixels
+        }) { range in
             withUnsafePointer(to: relu) { reluPointer in
                 for unit in range {
                     let (imageTile, chunk) = unit.quotientAndRemainder(dividingBy: chunks)

@@ -30,6 +30,36 @@ public enum Parallel {
         runSection(parts: parts) { part in body(count * part / parts ..< count * (part + 1) / parts) }
     }
 
+    /// Like ``forEach(_:workPerItem:minimumWork:_:)`` for items of unequal cost: the parts are
+    /// consecutive ranges holding about equal shares of the summed `cost` (still static: the
+    /// ranges depend on the costs only). Where one item costs twice another (a 1x1 convolution's
+    /// last tile of 8 output channels beside whole tiles of 16), an even split by count left one
+    /// worker idle for a third of the layer.
+    public static func forEach(_ count: Int, workPerItem: Int, cost: (Int) -> Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(workers, count)
+        guard parts > 1, count * workPerItem >= (minimumWorkOverride ?? (1 << 15)) else {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        var ends = [Int](), total = 0
+        ends.reserveCapacity(count)
+        for item in 0..<count {
+            total += max(0, cost(item))
+            ends.append(total)
+        }
+        // Part p starts at the first item whose cost ends past p / parts of the total.
+        var starts = [Int](repeating: count, count: parts + 1)
+        var item = 0
+        for part in 0..<parts {
+            let share = total * part / parts
+            while item < count && ends[item] <= share { item += 1 }
+            starts[part] = part == 0 ? 0 : item
+        }
+        runSection(parts: parts) { part in
+            if starts[part] < starts[part + 1] { body(starts[part]..<starts[part + 1]) }
+        }
+    }
+
     /// Runs `body(part)` for every part in `0..<parts` concurrently, on Graft's own worker threads
     /// (`CGraftThreads`: they spin between sections, so a section starts in about a microsecond
     /// where Dispatch took 30-45 µs to wake a thread on a 2-core VM, which at batch 1 cost more

@@ -31,6 +31,28 @@ struct ParallelTests {
         }
     }
 
+    @Test("items of unequal cost: every index once, in consecutive ranges of about equal cost")
+    func weightedSplit() {
+        // Whole tiles of 16 channels and a last tile of 8 (a 1x1 layer with 24 or 40 outputs), and
+        // a run of free items.
+        for costs in [[16, 16, 8, 8], Array(repeating: 16, count: 17) + Array(repeating: 8, count: 17),
+                      [5, 0, 0, 0, 9, 1, 1, 1, 1, 1, 30], [3]] {
+            let ranges = Mutex<[Range<Int>]>([])
+            Parallel.$minimumWorkOverride.withValue(0) {
+                Parallel.forEach(costs.count, workPerItem: 1, cost: { costs[$0] }) { range in
+                    ranges.withLock { $0.append(range) }
+                }
+            }
+            let parts = ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+            #expect(parts.flatMap { Array($0) } == Array(costs.indices), "\(costs): \(parts)")
+            let total = costs.reduce(0, +), share = total / min(Parallel.workers, costs.count)
+            for part in parts {
+                #expect(part.map { costs[$0] }.reduce(0, +) <= share + costs.max()!, "\(costs): \(parts)")
+            }
+            if Parallel.workers >= 2 && costs.count >= 2 { #expect(parts.count >= 2, "\(costs): \(parts)") }
+        }
+    }
+
     @Test("a free pool runs the section on other threads, the caller running part 0")
     func runsOnWorkerThreads() {
         // Other tests may hold the pool (one runs thousands of sections): try until it is free.
