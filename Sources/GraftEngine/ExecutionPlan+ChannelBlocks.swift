@@ -2,6 +2,13 @@ import GraftCore
 import GraftKernels
 
 extension ExecutionPlan {
+    /// Multiply-adds of its 1x1 convolutions per float its conversions move that a group of 1x1
+    /// convolutions alone needs to be blocked. On ResNet-50 at batch 1 (Zen 3, two threads) a
+    /// conversion took 0.17-0.3 ns per float and blocks saved about 0.006 ns per multiply-add
+    /// (its 64 → 256 layers 1.0 → 0.7 ms): even near 30-50; this leaves a margin for shapes the
+    /// blocked kernel gains less on. ResNet-50 as a whole does about 700.
+    static let pointwiseWorkPerConvertedFloat = 128.0
+
     /// Runs the depthwise-separable parts of an inference plan on channels in blocks of eight
     /// (``ChannelBlocks``): every pointwise and depthwise convolution that the blocked kernels
     /// take and that is linked through its values to others so that its group holds both kinds
@@ -21,13 +28,6 @@ extension ExecutionPlan {
     /// Returns the sites, with the conversions inserted, and for every planar value no longer
     /// written (all its readers blocked) the blocked value whose buffer it names. New values
     /// are appended to `shapes`.
-    /// Multiply-adds of its 1x1 convolutions per float its conversions move that a group of 1x1
-    /// convolutions alone needs to be blocked. On ResNet-50 at batch 1 (Zen 3, two threads) a
-    /// conversion took 0.17-0.3 ns per float and blocks saved about 0.006 ns per multiply-add
-    /// (its 64 → 256 layers 1.0 → 0.7 ms): even near 30-50; this leaves a margin for shapes the
-    /// blocked kernel gains less on. ResNet-50 as a whole does about 700.
-    static let pointwiseWorkPerConvertedFloat = 128
-
     static func blockChannels(_ sites: [LayerSite], shapes: inout [Shape],
                               retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
         // A forced strategy (benchmarks comparing strategies, tests) keeps every convolution planar.
@@ -58,7 +58,7 @@ extension ExecutionPlan {
         }
         // Per group: its kinds, its 1x1 layers' multiply-adds and the floats its conversions move.
         var kinds: [Int: (depthwise: Bool, pointwise: Bool)] = [:]
-        var work: [Int: Int] = [:], converted: [Int: Int] = [:]
+        var work: [Int: Double] = [:], converted: [Int: Double] = [:]  // (hostile shapes: no Int overflow)
         var entering = Set<ValueID>()
         for (i, isDepthwise) in candidates {
             let r = root(i), site = sites[i]
@@ -66,13 +66,14 @@ extension ExecutionPlan {
             kinds[r] = (k.depthwise || isDepthwise, k.pointwise || !isDepthwise)
             if !isDepthwise, case .convolution(let op) = site.node.op {
                 let g = ConvolutionLayer.geometry(site, op)
-                work[r, default: 0] += site.inputShape[0] * g.outputChannels * g.inputChannels * g.patches.outputArea
+                work[r, default: 0] += Double(site.inputShape[0]) * Double(g.outputChannels) * Double(g.inputChannels)
+                    * Double(g.patches.outputArea)
             }
             for input in site.inputs where producer[input].flatMap({ candidates[$0] }) == nil && entering.insert(input).inserted {
-                converted[r, default: 0] += shapes[input.index].checkedElementCount ?? 0
+                converted[r, default: 0] += Double(shapes[input.index].checkedElementCount ?? 0)
             }
             if retained.contains(site.output) || (readers[site.output] ?? []).contains(where: { candidates[$0] == nil }) {
-                converted[r, default: 0] += shapes[site.output.index].checkedElementCount ?? 0
+                converted[r, default: 0] += Double(shapes[site.output.index].checkedElementCount ?? 0)
             }
         }
         let blocked = Set(candidates.keys.filter { i in
