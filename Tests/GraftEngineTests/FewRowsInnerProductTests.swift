@@ -32,6 +32,17 @@ struct FewRowsInnerProductTests {
         }
     }
 
+    /// `forwardFewRows` of the first `rows` rows of `x` by `w` (`[outputs, inputs]`), no bias.
+    static func product(_ x: Tensor, _ w: Tensor, rows: Int) -> [Float] {
+        let (outputCount, inputCount) = (w.shape[0], w.shape[1])
+        var y = [Float](repeating: .nan, count: rows * outputCount)
+        y.withUnsafeMutableBufferPointer { out in
+            InnerProductKernels.forwardFewRows(input: x.scalars, weight: w.scalars, bias: nil, output: out.baseAddress!,
+                                               rows: rows, inputCount: inputCount, outputCount: outputCount)
+        }
+        return y
+    }
+
     /// Batch 1 runs four outputs at a time with a one-output tail: which outputs fall in the tail
     /// depends on the split, and must not change them.
     @Test("the result does not depend on the thread split", arguments: [1, 3, 7])
@@ -39,14 +50,7 @@ struct FewRowsInnerProductTests {
         let (inputCount, outputCount) = (777, 61)
         let x = randomTensor([rows, inputCount], seed: 1), w = randomTensor([outputCount, inputCount], seed: 2)
         func run(minimumWork: Int) -> [Float] {
-            var y = [Float](repeating: .nan, count: rows * outputCount)
-            Parallel.$minimumWorkOverride.withValue(minimumWork) {
-                y.withUnsafeMutableBufferPointer { out in
-                    InnerProductKernels.forwardFewRows(input: x.scalars, weight: w.scalars, bias: nil, output: out.baseAddress!,
-                                                       rows: rows, inputCount: inputCount, outputCount: outputCount)
-                }
-            }
-            return y
+            Parallel.$minimumWorkOverride.withValue(minimumWork) { Self.product(x, w, rows: rows) }
         }
         #expect(run(minimumWork: 0).map(\.bitPattern) == run(minimumWork: Int.max).map(\.bitPattern))
     }
@@ -57,16 +61,7 @@ struct FewRowsInnerProductTests {
     func independentOfRowCount(_ isa: PanelKernels.InstructionSet) {
         let (inputCount, outputCount) = (70_000, 9)  // rows of 70 000 floats: blocks of 4, 4 and 1 weight rows
         let x = randomTensor([8, inputCount], seed: 3), w = randomTensor([outputCount, inputCount], seed: 4)
-        func run(rows: Int) -> [Float] {
-            var y = [Float](repeating: .nan, count: rows * outputCount)
-            PanelKernels.$override.withValue(isa) {
-                y.withUnsafeMutableBufferPointer { out in
-                    InnerProductKernels.forwardFewRows(input: x.scalars, weight: w.scalars, bias: nil, output: out.baseAddress!,
-                                                       rows: rows, inputCount: inputCount, outputCount: outputCount)
-                }
-            }
-            return y
-        }
+        func run(rows: Int) -> [Float] { PanelKernels.$override.withValue(isa) { Self.product(x, w, rows: rows) } }
         let eight = run(rows: 8)
         for rows in [1, 4, 5] {
             #expect(run(rows: rows).map(\.bitPattern) == Array(eight.prefix(rows * outputCount)).map(\.bitPattern), "\(isa) \(rows) rows")
