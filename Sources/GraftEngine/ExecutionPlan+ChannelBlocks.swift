@@ -4,9 +4,11 @@ import GraftKernels
 extension ExecutionPlan {
     /// Multiply-adds of its 1x1 convolutions per float its conversions move that a group of 1x1
     /// convolutions alone needs to be blocked. On ResNet-50 at batch 1 (Zen 3, two threads) a
-    /// conversion took 0.17-0.3 ns per float and blocks saved about 0.006 ns per multiply-add
-    /// (its 64 → 256 layers 1.0 → 0.7 ms): even near 30-50; this leaves a margin for shapes the
-    /// blocked kernel gains less on. ResNet-50 as a whole does about 700.
+    /// conversion took 0.17-0.3 ns per float and blocks saved about 0.005 ns per multiply-add
+    /// (its 64 → 256 layers 1.01-1.03 → 0.74-0.78 ms): even near 35-60; this leaves a margin
+    /// for shapes the blocked kernel gains less on. A bottleneck of ResNet-50's first stage does
+    /// 256 (its two 1x1 layers 2 x 256 x 64 multiply-adds per pixel, its 64-channel values
+    /// converted in and out), later stages more.
     static let pointwiseWorkPerConvertedFloat = 128.0
 
     /// Runs the depthwise-separable parts of an inference plan on channels in blocks of eight

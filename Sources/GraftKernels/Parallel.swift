@@ -33,8 +33,8 @@ public enum Parallel {
     /// Like ``forEach(_:workPerItem:minimumWork:_:)`` for items of unequal cost: the parts are
     /// consecutive ranges holding about equal shares of the summed `cost` (still static: the
     /// ranges depend on the costs only). Where one item costs twice another (a 1x1 convolution's
-    /// last tile of 8 output channels beside whole tiles of 16), an even split by count left one
-    /// worker idle for a third of the layer.
+    /// last tile of 8 output channels beside whole tiles of 16), an even split by count gave one
+    /// worker all the whole tiles: MobileNetV2's 144 → 24 layers ran 10-19 % longer that way.
     public static func forEach(_ count: Int, workPerItem: Int, cost: (Int) -> Int, _ body: (Range<Int>) -> Void) {
         let parts = min(workers, count)
         guard parts > 1, count * workPerItem >= (minimumWorkOverride ?? (1 << 15)) else {
