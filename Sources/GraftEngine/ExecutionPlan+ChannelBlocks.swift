@@ -23,7 +23,8 @@ extension ExecutionPlan {
     ///
     /// A group of 1x1 convolutions alone (ResNet's, between 3x3 ones that run F(4, 3) on planes)
     /// is blocked where its products outweigh its conversions: at least
-    /// ``pointwiseWorkPerConvertedFloat`` multiply-adds per float converted.
+    /// ``pointwiseWorkPerConvertedFloat`` multiply-adds per float converted (a value a planar
+    /// convolution could write as blocks itself counted as converted too).
     /// Only on AVX2 for now: the blocked kernels are 8-wide, and AVX-512 machines' 32-wide panels
     /// have not been measured against them.
     ///
@@ -61,7 +62,7 @@ extension ExecutionPlan {
         // Per group: its kinds, its 1x1 layers' multiply-adds and the floats its conversions move.
         var kinds: [Int: (depthwise: Bool, pointwise: Bool)] = [:]
         var work: [Int: Double] = [:], converted: [Int: Double] = [:]  // (hostile shapes: no Int overflow)
-        var entering = Set<ValueID>()
+        var entering: [Int: Set<ValueID>] = [:]  // per group: each value converted in once
         for (i, isDepthwise) in candidates {
             let r = root(i), site = sites[i]
             let k = kinds[r] ?? (false, false)
@@ -71,7 +72,8 @@ extension ExecutionPlan {
                 work[r, default: 0] += Double(site.inputShape[0]) * Double(g.outputChannels) * Double(g.inputChannels)
                     * Double(g.patches.outputArea)
             }
-            for input in site.inputs where producer[input].flatMap({ candidates[$0] }) == nil && entering.insert(input).inserted {
+            for input in site.inputs where producer[input].flatMap({ candidates[$0] }) == nil
+                && entering[r, default: []].insert(input).inserted {
                 converted[r, default: 0] += Double(shapes[input.index].checkedElementCount ?? 0)
             }
             if retained.contains(site.output) || (readers[site.output] ?? []).contains(where: { candidates[$0] == nil }) {

@@ -35,9 +35,10 @@ public enum Parallel {
     /// ranges depend on the costs only). Where one item costs twice another (a 1x1 convolution's
     /// last tile of 8 output channels beside whole tiles of 16), an even split by count gave one
     /// worker all the whole tiles: MobileNetV2's 144 → 24 layers ran 10-19 % longer that way.
-    public static func forEach(_ count: Int, workPerItem: Int, cost: (Int) -> Int, _ body: (Range<Int>) -> Void) {
+    public static func forEach(_ count: Int, workPerItem: Int, minimumWork: Int = 1 << 15, cost: (Int) -> Int,
+                               _ body: (Range<Int>) -> Void) {
         let parts = min(workers, count)
-        guard parts > 1, count * workPerItem >= (minimumWorkOverride ?? (1 << 15)) else {
+        guard parts > 1, count * workPerItem >= (minimumWorkOverride ?? minimumWork) else {
             if count > 0 { body(0..<count) }
             return
         }

@@ -31,11 +31,14 @@ void graft_simd_pointwise_blocks_pack(int output_channels, int input_channels, c
 
 #if defined(__x86_64__) || defined(_M_X64)
 
+/* Tiles ahead whose input each tile prefetches, block by block: the input's blocks lie a whole
+ * map apart, more streams than the hardware prefetchers follow; on maps larger than the caches
+ * (MobileNetV2 at batch 8) a 144 → 24 layer went 1.85 → 1.32 ms, cached maps unchanged. */
+enum { PREFETCH_TILES = 2 };
+
 /* P pixels by F blocks of output channels: sum over input blocks, each of its eight channels' F
- * weight vectors loaded once for the P pixels' broadcast values. */
-#ifndef PREFETCH_TILES
-#define PREFETCH_TILES 2
-#endif
+ * weight vectors loaded once for the P pixels' broadcast values (and the input of the tile
+ * PREFETCH_TILES ahead fetched). */
 #define POINTWISE_TILE(P, F)                                                                       \
     __attribute__((target("avx2,fma"))) static void pointwise_##P##_##F(                           \
         int K, ptrdiff_t plane, const float *x, const float *w, const float *bias, const float *residual, \
