@@ -195,6 +195,51 @@ struct PanelKernelTests {
 }
 
 extension PanelKernelTests {
+    /// Maps of at least 256 pixels: one image per weight-gradient GEMM, cut into blocks of pixel
+    /// panels (ConvolutionKernels.gradientPanelsPerBlock); partial last panels of pixels and of
+    /// output channels, groups, a stride.
+    static let largeMapConvolutions: [ConvolutionGeometry] = [
+        ConvolutionGeometry(patches: PatchGeometry(channels: 3, height: 20, width: 18, kernelHeight: 3, kernelWidth: 3,
+                                                   padTop: 1, padLeft: 1, outputHeight: 20, outputWidth: 18),
+                            outputChannels: 21),
+        ConvolutionGeometry(patches: PatchGeometry(channels: 4, height: 39, width: 35, kernelHeight: 5, kernelWidth: 5,
+                                                   strideHeight: 2, strideWidth: 2, padTop: 2, padLeft: 2,
+                                                   outputHeight: 20, outputWidth: 18),
+                            outputChannels: 10, groups: 2),
+    ]
+
+    @Test("weight gradient of large maps in blocks of pixels = one block = im2col + BLAS", arguments: 0..<2)
+    func weightGradientBlocks(index: Int) {
+        let g = Self.largeMapConvolutions[index], p = g.patches, batch = 3
+        #expect(ConvolutionKernels.PanelBackwardLayout.gradientImages(area: p.outputArea) == 1)
+        let x = randomTensor([batch, p.channels, p.height, p.width], seed: 81)
+        let w = randomTensor([g.outputChannels, g.inputChannelsPerGroup, p.kernelHeight, p.kernelWidth], seed: 82)
+        let dy = randomTensor([batch, g.outputChannels, p.outputHeight, p.outputWidth], seed: 83)
+        let reference = WinogradTests.backward(x, w, dy, g, .im2colGEMM, imagesPerChunk: 1)
+        for isa in Self.instructionSets {
+            PanelKernels.$override.withValue(isa) {
+                let panels = (p.outputArea + isa.panelWidth - 1) / isa.panelWidth
+                #expect(ConvolutionKernels.gradientPanelsPerBlock(g, width: isa.panelWidth) >= panels,
+                        "\(isa): a map this small is one block unless forced")
+                for parts in [1, 2] {
+                    let whole = ConvolutionKernels.$gradientPanelsPerBlockOverride.withValue(panels) {
+                        WinogradTests.backward(x, w, dy, g, .imageParallel, imagesPerChunk: parts)
+                    }
+                    expectClose(whole.weight, reference.weight, tolerance: 1e-4)
+                    expectClose(whole.input, reference.input, tolerance: 1e-4)
+                    for block in [1, 3, panels - 1] {
+                        let cut = ConvolutionKernels.$gradientPanelsPerBlockOverride.withValue(block) {
+                            WinogradTests.backward(x, w, dy, g, .imageParallel, imagesPerChunk: parts)
+                        }
+                        let differing = zip(cut.weight, whole.weight).filter { $0.bitPattern != $1.bitPattern }.count
+                        #expect(differing == 0, "\(isa), \(parts) parts, blocks of \(block) panels: \(differing) of \(whole.weight.count) weight gradients differ from one block's")
+                        #expect(zip(cut.input, whole.input).allSatisfy { $0.bitPattern == $1.bitPattern })
+                    }
+                }
+            }
+        }
+    }
+
     @Test("vector max pooling = the portable loop: strides, pads, ceil windows, empty windows, NaN payloads, -inf, signed-zero ties, with and without argmax")
     func maxPoolingMatchesPortable() {
         var random = SeededGenerator(seed: 21)
