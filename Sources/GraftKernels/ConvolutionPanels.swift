@@ -317,10 +317,9 @@ extension ConvolutionKernels {
             let panels = padded + layout.panelsOffset
             let packed = padded + layout.packedOffset
             let partial = padded + layout.partialOffset
-            // Weight gradient: the columns of up to `gradientImages` images side by side (each
-            // image's last panel zero past its last pixel, its packed output gradient zero there).
+            // Weight gradient of a large map: one image per GEMM, a block of its pixels at a time
+            // (see gradientPanelsPerBlock).
             if weightGradient != nil, layout.gradientImages == 1 {
-                // One image per GEMM, a block of its pixels at a time (see gradientPanelsPerBlock).
                 let panelCount = (area + width - 1) / width
                 let block = gradientPanelsPerBlock(g, width: width)
                 for n in images {
@@ -343,6 +342,8 @@ extension ConvolutionKernels {
                     }
                 }
             } else if weightGradient != nil {
+                // The columns of up to `gradientImages` images side by side (each image's last
+                // panel zero past its last pixel, its packed output gradient zero there).
                 let panelFloats = p.panelCount(width: width), paddedArea = (area + width - 1) / width * width
                 let bPanels = (rows + width - 1) / width
                 for chunkStart in stride(from: images.lowerBound, to: images.upperBound, by: layout.gradientImages) {
