@@ -312,6 +312,9 @@ extension ConvolutionKernels {
         let mirroredGroup = (mirrored ?? p).group(of: g.groups)
         let used = min(max(1, parts), batch)
         let partials = scratch + g.weightCount
+        // One image per weight-gradient GEMM (a large map): its pixel panels, a block at a time.
+        let gradientPanels = (area + width - 1) / width
+        let gradientBlock = layout.gradientImages == 1 ? gradientPanelsPerBlock(g, width: width) : gradientPanels
         Parallel.forEachPart(batch, parts: used) { part, images in
             let padded = partials + part * layout.perPart
             let panels = padded + layout.panelsOffset
@@ -320,12 +323,10 @@ extension ConvolutionKernels {
             // Weight gradient of a large map: one image per GEMM, a block of its pixels at a time
             // (see gradientPanelsPerBlock).
             if weightGradient != nil, layout.gradientImages == 1 {
-                let panelCount = (area + width - 1) / width
-                let block = gradientPanelsPerBlock(g, width: width)
                 for n in images {
                     p.pad(image: input + n * g.inputImageCount, into: padded, isa: isa)
-                    for first in stride(from: 0, to: panelCount, by: block) {
-                        let count = min(block, panelCount - first)
+                    for first in stride(from: 0, to: gradientPanels, by: gradientBlock) {
+                        let count = min(gradientBlock, gradientPanels - first)
                         let columns = min(area, (first + count) * width) - first * width
                         p.unfoldPanels(padded: padded, isa: isa, first: first, count: count, panels: panels)
                         for group in 0..<g.groups {
