@@ -3,8 +3,8 @@ import GraftCore
 import GraftKernels
 import Testing
 
-/// Inference's fully connected layers from 5 rows on run Graft's panel GEMM on a weight packed
-/// once (on AVX-512): it must give OpenBLAS's result for row counts that leave partial tiles,
+/// Inference's fully connected layers from 9 rows on run Graft's panel GEMM on a weight packed
+/// once (on every vector instruction set): it must give OpenBLAS's result for row counts that leave partial tiles,
 /// output counts that leave partial panels, and any thread split.
 @Suite("Fully connected inference on the panel GEMM")
 struct PanelInnerProductTests {
@@ -37,6 +37,31 @@ struct PanelInnerProductTests {
                 let fast = Self.run(isa, x: x, w: w, b: b, rows: rows)
                 expectMatchesBLAS(fast, x: x, w: w, b: b, "\(isa) rows \(rows), \(inputCount) → \(outputCount)")
             }
+        }
+    }
+
+    /// Packing once instead of on every call must not move a bit: the general product (which packs
+    /// the transposed weight block by block, 256 rows of k at a time) sums each output in the same
+    /// order of k, from the same tiles.
+    @Test("gives the bits of the general product that packs on every call",
+          arguments: PanelKernels.InstructionSet.allCases.filter { $0 != .none })
+    func sameBitsAsGeneralProduct(_ isa: PanelKernels.InstructionSet) {
+        for (rows, inputCount, outputCount) in [(9, 700, 130), (32, 1025, 300), (37, 257, 17)] {
+            let x = randomTensor([rows, inputCount], seed: UInt64(rows)), w = randomTensor([outputCount, inputCount], seed: 3)
+            let b = randomTensor([outputCount], seed: 4)
+            let fast = Self.run(isa, x: x, w: w, b: b, rows: rows)
+            var transposed = [Float](repeating: .nan, count: inputCount * outputCount)
+            var general = [Float](repeating: .nan, count: rows * outputCount)
+            PanelKernels.$override.withValue(isa) {
+                transposed.withUnsafeMutableBufferPointer { t in
+                    InnerProductKernels.pack(weight: w.scalars, outputCount: outputCount, inputCount: inputCount, into: t.baseAddress!)
+                }
+                general.withUnsafeMutableBufferPointer { out in
+                    InnerProductKernels.forward(input: x.scalars, packedWeight: transposed, bias: b.scalars, output: out.baseAddress!,
+                                                rows: rows, inputCount: inputCount, outputCount: outputCount)
+                }
+            }
+            #expect(fast.map(\.bitPattern) == general.map(\.bitPattern), "\(isa) rows \(rows), \(inputCount) → \(outputCount)")
         }
     }
 

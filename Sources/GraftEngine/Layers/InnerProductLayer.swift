@@ -4,14 +4,14 @@ import GraftKernels
 /// Fully connected layer over the input's dims from `axis` on.
 ///
 /// The weight is kept in one layout only, chosen by the plan's purpose:
-/// - **inference**: packed once into the panels of Graft's own AVX-512 GEMM (`Wᵀ`, whole panels of
-///   32 outputs; OpenBLAS 0.3.21 runs AVX2 kernels on Zen 5: CaffeNet's fc6 at batch 32 took 14.4 ms
-///   through it, 8.8-9.9 on the panels), or on AVX2 (where OpenBLAS's own kernel won: 14.8 ms
-///   against 16-19 on Graft's 6 x 16 tiles) transposed to `[inputCount, outputCount]` for a plain
-///   BLAS GEMM (it beats the transposed-B GEMM for large layers on OpenBLAS, shared/PERF.md); the
-///   file's layout is not kept, so CaffeNet's fc6 and fc7 cost 218 MB once, not twice; at batch 1-8
-///   the file's layout instead, each output a dot product with a contiguous weight row on Graft's own kernel (a
-///   memory-bound GEMV: fc6 at batch 1 took 6.2 ms through OpenBLAS, see `forwardFewRows`);
+/// - **inference**: packed once into the panels of Graft's own GEMM (`Wᵀ`, whole panels of 32
+///   outputs on AVX-512, 16 on AVX2), so that no call packs it again; the file's layout is not
+///   kept, so CaffeNet's fc6 and fc7 cost 218 MB once, not twice. (Through the general product,
+///   which packs `b` block by block on every call, CaffeNet's fc6 at batch 32 took 36.9 ms on a
+///   2-core Zen 3 with AVX2, against about 19 for ONNX Runtime's prepacked weight.) At batch 1-8
+///   the file's layout instead, each output a dot product with a contiguous weight row on Graft's
+///   own kernel (a memory-bound GEMV: fc6 at batch 1 took 6.2 ms through OpenBLAS, see
+///   `forwardFewRows`); without a SIMD kernel, transposed to `[inputCount, outputCount]` for BLAS;
 /// - **training**: the file's layout `[outputCount, inputCount]`, which the optimizer updates; the
 ///   forward pass multiplies by it as a transposed-B GEMM (repacking fc6's 37.7 M floats after every
 ///   update would cost more than the plain GEMM saves).
@@ -54,7 +54,7 @@ final class InnerProductLayer: Layer {
             }
             if InnerProductKernels.takesFewRows(rows: rows, inputCount: inputCount, outputCount: outputCount) {
                 weightForm = .rowMajor(FloatBuffer(copying: tensor.scalars))
-            } else if case let isa = PanelKernels.active, isa == .avx512 {
+            } else if case let isa = PanelKernels.active, isa != .none {
                 let panels = FloatBuffer(count: InnerProductKernels.panelWeightCount(inputCount: inputCount, outputCount: outputCount, isa: isa))
                 let (outputs, inputs) = (outputCount, inputCount)
                 tensor.scalars.withUnsafeBufferPointer { source in
