@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Graft vs PyTorch (and, for inference, ONNX Runtime) on this CPU, side by side: the same networks,
-# batch sizes, optimizer and thread count, each case run alternately (Graft, PyTorch, ONNX Runtime,
-# Graft, ...) so that a noisy shared machine affects all alike. Prints images/s, the ratios, and
-# peak memory (from /usr/bin/time -v).
+# batch sizes, optimizer and thread count, each case run in rounds of one run per engine, back to
+# back, Graft first in even rounds and last in odd ones, so that a noisy shared machine affects all
+# alike. Prints the median images/s of the rounds, each ratio as the median of the rounds' own
+# ratios (Graft against the engine run beside it in the same round, which a host whose speed
+# swings for minutes at a time moves far less than a ratio of medians) with their range across
+# rounds, and peak memory (from /usr/bin/time -v).
 #
 #   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~15 min
 #   CASES="caffenet-train quick-train" Benchmarks/torch-compare/run.sh 5   # only some cases
@@ -54,7 +57,14 @@ measure() {  # prints "images_per_second peak_kib"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '%-26s %12s %12s %8s %12s %8s %14s %14s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio" "ORT img/s" "ratio" "Graft peak MB" "torch peak MB"
+# "1.02x (0.95-1.10)": the median of the rounds' ratios, then their least and greatest.
+ratios() {  # ratios "g1 g2 ..." "t1 t2 ...": per-round g/t as median (min-max)
+  python3 -c 'import sys, statistics
+g = [float(x) for x in sys.argv[1].split()]; t = [float(x) for x in sys.argv[2].split()]
+r = sorted(a / b for a, b in zip(g, t)); m = r[(len(r) - 1) // 2]
+print(f"{m:.2f}x ({r[0]:.2f}-{r[-1]:.2f})")' "$1" "$2"
+}
+printf '%-26s %12s %12s %18s %12s %18s %14s %14s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio (range)" "ORT img/s" "ratio (range)" "Graft peak MB" "torch peak MB"
 for spec in "${cases[@]}"; do
   read -r name batch steps <<<"$spec"
   g=(); t=(); o=(); gm=(); tm=()
@@ -67,25 +77,28 @@ for spec in "${cases[@]}"; do
     else
       gcase=("$base")
     fi
-    read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${gcase[@]}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem")
-    read -r speed mem < <(measure "${torchisa[@]}" "$venv/bin/python" "$here/torch_bench.py" "$base" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
-    if [[ "$base" == *-infer ]]; then
-      read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base-ort" "$batch" "$steps" "$threads"); o+=("$speed")
-    fi
+    run_graft() { read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${gcase[@]}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
+    run_others() {
+      read -r speed mem < <(measure "${torchisa[@]}" "$venv/bin/python" "$here/torch_bench.py" "$base" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
+      if [[ "$base" == *-infer ]]; then
+        read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base-ort" "$batch" "$steps" "$threads"); o+=("$speed")
+      fi
+    }
+    if (( r % 2 == 0 )); then run_graft; run_others; else run_others; run_graft; fi
   done
   gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)
   if [ ${#o[@]} -gt 0 ]; then
-    os=$(echo "${o[*]}" | median); ortcols=$(printf '%12.1f %7.2fx' "$os" "$(echo "$gs / $os" | bc -l)")
+    os=$(echo "${o[*]}" | median); ortcols=$(printf '%12.1f %18s' "$os" "$(ratios "${g[*]}" "${o[*]}")")
   else
-    ortcols=$(printf '%12s %8s' "-" "")
+    ortcols=$(printf '%12s %18s' "-" "")
   fi
-  printf '%-26s %12.1f %12.1f %7.2fx %s %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(echo "$gs / $ts" | bc -l)" "$ortcols" \
+  printf '%-26s %12.1f %12.1f %18s %s %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(ratios "${g[*]}" "${t[*]}")" "$ortcols" \
     "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "$(echo "$(echo "${tm[*]}" | median) / 1024" | bc -l)"
 done
 # Graft's frozen-prefix cache has no PyTorch counterpart: shown against PyTorch's fc-only step.
 [ -n "${CASES:-}" ] && [[ " $CASES " != *" caffenet-train-fc-cached "* ]] || {
 read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads")
-printf '%-26s %12.1f %12s %8s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "$(echo "$mem / 1024" | bc -l)"
+printf '%-26s %12.1f %12s %18s %12s %18s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "" "" "$(echo "$mem / 1024" | bc -l)"
 }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')"
 echo "threads: $threads; $cpu; $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch, onnxruntime; print("torch", torch.__version__, "onnxruntime", onnxruntime.__version__)')"
