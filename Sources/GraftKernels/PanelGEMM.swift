@@ -11,7 +11,9 @@
 /// row tile of `op(a)`, which the kernel reads in place through strides. When `op(b)` is stored
 /// transposed and much wider than `op(a)` is tall (a fully connected layer's `X · Wᵀ`), the product
 /// is computed transposed instead, `cᵀ = op(b)ᵀ · op(a)ᵀ`, so that the small operand is the packed
-/// one, and added into `c` afterwards.
+/// one, and added into `c` afterwards; so is a product of a few rows of `op(a)` by a deep `b`
+/// stored as is (a fully connected layer's input gradient, `dY · W`), `b` then read in place down
+/// its columns (``readsDeepOperandInPlace(_:m:n:k:)``).
 ///
 /// Every entry of `c` is summed in order of `k` whatever the thread count: blocks of `n` (or, when
 /// there are too few, row tiles of `m`) are split over the workers, never `k`.
@@ -40,22 +42,48 @@ enum PanelGEMM {
             defer { product.deallocate() }
             run(isa, m: n, n: m, k: k, a: b, aRow: ldb, aColumn: 1, b: a, bTransposed: transposeA == .none, ldb: lda,
                 c: product, ldc: m, accumulate: false, parallel: parallel)
-            let addInto = beta != 0
-            let rows = { (range: Range<Int>) in
-                for i in range {
-                    let target = c + i * ldc
-                    if addInto {
-                        for j in 0..<n { target[j] += product[j * m + i] }
-                    } else {
-                        for j in 0..<n { target[j] = product[j * m + i] }
-                    }
-                }
-            }
-            if parallel { Parallel.forEach(m, workPerItem: n, rows) } else { rows(0..<m) }
+            addTransposed(product, rows: n, columns: m, into: c, ldc: ldc, accumulate: beta != 0, parallel: parallel)
+            return
+        }
+        if readsDeepOperandInPlace(transposeB, m: m, n: n, k: k) {
+            // cᵀ[n, m] = bᵀ · op(a)ᵀ with bᵀ read in place down its columns (bᵀ(j, p) = b[p * ldb + j]),
+            // the short op(a) packed; then c (+)= that transposed.
+            let product = UnsafeMutablePointer<Float>.allocate(capacity: n * m)
+            defer { product.deallocate() }
+            run(isa, m: n, n: m, k: k, a: b, aRow: 1, aColumn: ldb, b: a, bTransposed: transposeA == .none, ldb: lda,
+                c: product, ldc: m, accumulate: false, parallel: parallel, deepBlocks: false)
+            addTransposed(product, rows: n, columns: m, into: c, ldc: ldc, accumulate: beta != 0, parallel: parallel)
             return
         }
         run(isa, m: m, n: n, k: k, a: a, aRow: transposeA == .none ? lda : 1, aColumn: transposeA == .none ? 1 : lda,
             b: b, bTransposed: transposeB == .transposed, ldb: ldb, c: c, ldc: ldc, accumulate: beta != 0, parallel: parallel)
+    }
+
+    /// `c[i, j] (+)= product[j, i]` for `i < columns`, `j < rows` (`product` is `[rows, columns]`).
+    private static func addTransposed(_ product: UnsafePointer<Float>, rows: Int, columns: Int,
+                                      into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool) {
+        let body = { (range: Range<Int>) in
+            for i in range {
+                let target = c + i * ldc
+                if accumulate {
+                    for j in 0..<rows { target[j] += product[j * columns + i] }
+                } else {
+                    for j in 0..<rows { target[j] = product[j * columns + i] }
+                }
+            }
+        }
+        if parallel { Parallel.forEach(columns, workPerItem: rows, body) } else { body(0..<columns) }
+    }
+
+    /// Whether a product with a short `op(a)` (a fully connected layer's output gradient, one row
+    /// per image) and a deep `b` stored as is (its weight, `[outputs, inputs]`) is computed
+    /// transposed with `b` read in place: packing `b` costs as much as the product when `a` has
+    /// so few rows. CaffeNet's fc7 input gradient (32 x 4096 by 4096 x 4096) in a C harness on a
+    /// 2-core Zen 3, 6 alternating pairs: 11.7-16.7 ms packing `b` block by block, 9.9-13.5 read in
+    /// place in blocks of 256 rows (1024-row blocks: 25-33 ms, the 1024 lines of `b` a row tile
+    /// reads then overflow L1 before the next tiles reuse them). The same sums in the same order.
+    static func readsDeepOperandInPlace(_ transposeB: BLAS.Transpose, m: Int, n: Int, k: Int) -> Bool {
+        transposeB == .none && m <= 32 && k >= 1024 && n >= 4 * m && m * n <= 1 << 24
     }
 
     /// Whether a product of these sizes on `workers` workers splits its row tiles, every worker
@@ -79,7 +107,8 @@ enum PanelGEMM {
     private static func run(_ isa: PanelKernels.InstructionSet, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, aRow: Int, aColumn: Int,
                             b: UnsafePointer<Float>, bTransposed: Bool, ldb: Int,
-                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool) {
+                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool,
+                            deepBlocks: Bool = true) {
         let width = isa.panelWidth, tileRows = isa.tileRows
         let blockColumns = blockPanels * width
         let columnBlocks = (n + blockColumns - 1) / blockColumns
@@ -104,7 +133,10 @@ enum PanelGEMM {
                 // Narrower blocks go deeper in the same buffer: an X·Wᵀ product computed transposed
                 // (CaffeNet's fc6, 32 columns by 9216 rows of k) read each of W's 4096 rows in
                 // runs of 256 floats, one run per pass over all rows, which no prefetcher followed.
-                let depthLimit = blockRows * (blockColumns / ((columns + width - 1) / width * width))
+                // Without `deepBlocks` (`b` read in place down its columns by ``readsDeepOperandInPlace(_:m:n:k:)``)
+                // blocks stay at ``blockRows``: each row tile's lines of `a` must stay in L1 for the
+                // next tiles, which read the same lines.
+                let depthLimit = deepBlocks ? blockRows * (blockColumns / ((columns + width - 1) / width * width)) : blockRows
                 var p = 0
                 while p < k {
                     let depth = min(depthLimit, k - p)

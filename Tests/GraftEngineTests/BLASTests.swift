@@ -83,7 +83,9 @@ extension BLASTests {
                                                           (13, 257, 256), (1, 1, 1), (29, 64, 1),
                                                           // narrow blocks go 2048 rows of k deep: three blocks of k, and
                                                           // (transposed form when b is) a 5-column result over two
-                                                          (20, 9, 4200), (5, 40, 2500)]
+                                                          (20, 9, 4200), (5, 40, 2500),
+                                                          // a few rows by a deep b: b read in place when stored as is
+                                                          (32, 300, 1100)]
 
     @Test("the panel GEMM behind sgemm = a direct product on both instruction sets: every transpose, beta 0 and 1, padded strides, one and two workers, bit-identical across worker counts",
           arguments: [(BLAS.Transpose.none, BLAS.Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)])
@@ -129,5 +131,35 @@ extension BLASTests {
             }
         }
         #expect(tested >= 14)
+    }
+
+    /// A few rows of `a` by a deep `b` stored as is (a fully connected layer's `dY · W`) read `b` in
+    /// place down its columns (`PanelGEMM.readsDeepOperandInPlace`); the same product with `b`
+    /// stored transposed reads `bᵀ` along its rows. Both sum each entry in order of `k` on the same
+    /// tiles, in blocks of different depths: the same bits.
+    @Test("a few rows by a deep b read in place give the bits of the same product with b stored transposed",
+          arguments: [BLAS.Transpose.none, .transposed])
+    func deepOperandInPlace(_ ta: BLAS.Transpose) {
+        for (index, (m, n, k)) in [(32, 300, 1100), (7, 64, 2049), (1, 17, 1024)].enumerated() {
+            #expect(PanelGEMM.readsDeepOperandInPlace(.none, m: m, n: n, k: k), "\(m) x \(n) x \(k) takes the in-place form")
+            let lda = ta == .none ? k : m
+            let a = randomTensor([(ta == .none ? m : k) * lda], seed: UInt64(40 + index)).scalars
+            let b = randomTensor([k * n], seed: UInt64(50 + index)).scalars
+            var bT = [Float](repeating: 0, count: n * k)
+            for p in 0..<k { for j in 0..<n { bT[j * k + p] = b[p * n + j] } }
+            let c0 = randomTensor([m * n], seed: UInt64(60 + index)).scalars
+            for isa in PanelKernels.InstructionSet.allCases where isa != .none && isa <= PanelKernels.supported {
+                for beta: Float in [0, 1] {
+                    var inPlace = c0, transposed = c0
+                    PanelKernels.$override.withValue(isa) {
+                        BLAS.sgemm(ta, .none, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: n, beta: beta, c: &inPlace, ldc: n)
+                        BLAS.sgemm(ta, .transposed, m: m, n: n, k: k, a: a, lda: lda, b: bT, ldb: k, beta: beta, c: &transposed, ldc: n)
+                    }
+                    #expect(inPlace.map(\.bitPattern) == transposed.map(\.bitPattern), "\(isa) \(ta) \(m) x \(n) x \(k) beta \(beta)")
+                    expectClose(inPlace, reference(ta, .none, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: n, beta: beta, c: c0, ldc: n),
+                                tolerance: 1e-4)
+                }
+            }
+        }
     }
 }
