@@ -35,6 +35,10 @@ extension ConvolutionKernels {
     /// limit while ResNet-50 peaked at 344 MB without them.
     public static let winograd43MinimumTiles = 16
 
+    /// Input channels per unit of the input transform: with few tiles (one panel at batch 1 on a
+    /// 13x13 or 14x14 map) the panels alone gave one unit, transformed on one core.
+    static let winograd43InputChannelBlock = 16
+
     /// Whether F(4, 3) is the inference choice for this geometry and batch (given the panel
     /// kernels and a stride-1 3x3 kernel): see ``winograd43MinimumChannels`` and
     /// ``winograd43MinimumTiles``.
@@ -182,9 +186,18 @@ extension ConvolutionKernels {
                 var sizes = chunk
                 graft_winograd43_pad(chunkInput, &sizes, Int32(channels.lowerBound), Int32(channels.upperBound), padded)
             }
-            Parallel.forEach(panels, workPerItem: width * p.channels * 36 * 4) { range in
+            // Units of a panel by a block of channels when there are too few panels to share (at
+            // batch 1 a 14x14 map's 16 tiles make one panel, whose transform ran on one core).
+            let blockChannels = panels >= 2 * Parallel.workers ? p.channels : winograd43InputChannelBlock
+            let channelBlocks = (p.channels + blockChannels - 1) / max(1, blockChannels)
+            Parallel.forEach(panels * channelBlocks, workPerItem: width * blockChannels * 36 * 4) { range in
                 var sizes = chunk
-                graft_winograd43_input(isa.c, padded, &sizes, Int32(range.lowerBound), Int32(range.upperBound), v)
+                for unit in range {
+                    let (panel, block) = unit.quotientAndRemainder(dividingBy: channelBlocks)
+                    let first = block * blockChannels
+                    graft_winograd43_input(isa.c, padded, &sizes, Int32(panel), Int32(panel + 1), Int32(first),
+                                           Int32(min(p.channels, first + blockChannels)), v)
+                }
             }
             let products = winograd43Positions * g.groups
             Parallel.forEach(products, workPerItem: ocg * icg * tiles) { range in

@@ -21,8 +21,9 @@ struct WinogradF43InputTests {
                 fma(4, d[1], fma(-5, d[3], d[5]))]
     }
 
-    @Test("V = Bᵀ d B of every tile's window, to the bit", arguments: instructionSets)
-    func matchesScalarTransform(_ isa: PanelKernels.InstructionSet) {
+    @Test("V = Bᵀ d B of every tile's window, to the bit, whole or a panel and a channel at a time",
+          arguments: instructionSets, [false, true])
+    func matchesScalarTransform(_ isa: PanelKernels.InstructionSet, split: Bool) {
         // (channels, tiles high, tiles wide, images): rows of 3, 7, 14 and 17 tiles.
         for (channels, high, wide, images) in [(3, 2, 3, 3), (2, 7, 7, 2), (2, 4, 14, 1), (1, 3, 17, 2)] {
             let ph = 4 * high + 2, pw = 4 * wide + 2
@@ -36,7 +37,18 @@ struct WinogradF43InputTests {
             var v = [Float](repeating: .nan, count: 36 * panels * channels * width)
             padded.withUnsafeBufferPointer { source in
                 v.withUnsafeMutableBufferPointer { target in
-                    graft_winograd43_input(isa.c, source.baseAddress!, &chunk, 0, Int32(panels), target.baseAddress!)
+                    if split {
+                        // One panel and one channel at a time, last first: each call writes its own values only.
+                        for panel in (0..<panels).reversed() {
+                            for c in (0..<channels).reversed() {
+                                graft_winograd43_input(isa.c, source.baseAddress!, &chunk, Int32(panel), Int32(panel + 1),
+                                                       Int32(c), Int32(c + 1), target.baseAddress!)
+                            }
+                        }
+                    } else {
+                        graft_winograd43_input(isa.c, source.baseAddress!, &chunk, 0, Int32(panels), 0, Int32(channels),
+                                               target.baseAddress!)
+                    }
                 }
             }
             var mismatches = 0

@@ -248,7 +248,7 @@ OUTPUT_TILES(output_tiles_avx2, "avx2,fma")
 /* ---- Input transform --------------------------------------------------------------------------- */
 
 void graft_winograd43_input(graft_simd_isa isa, const float *padded, const graft_winograd_chunk *w,
-                            int p0, int p1, float *v) {
+                            int p0, int p1, int c0, int c1, float *v) {
     const int width = graft_simd_panel_width(isa);
     if (width == 0) return; /* no vector kernels: nothing to do (see graft_simd.h) */
     const int total = w->images * w->tiles_high * w->tiles_wide;
@@ -259,7 +259,7 @@ void graft_winograd43_input(graft_simd_isa isa, const float *padded, const graft
     int32_t offsets[32];
     for (int p = p0; p < p1; p++) {
         tile_offsets(w, p * width, width, offsets);
-        for (int c = 0; c < w->channels; c++) {
+        for (int c = c0 > 0 ? c0 : 0; c < c1 && c < w->channels; c++) {
             const float *source = padded + c * plane;
             float *target = v + p * panel_stride + (ptrdiff_t)c * width;
             switch (isa) {

@@ -248,11 +248,12 @@ void graft_winograd43_weights(int rows, int columns, const float *weight, float 
  * zeros around it. */
 void graft_winograd43_pad(const float *input, const graft_winograd_chunk *w, int c0, int c1, float *padded);
 
-/* V = B^T d B of every channel for the tiles of panels [p0, p1), read from the padded planes.
- * `isa` must be AVX2 or AVX-512 (nothing is done otherwise). Lanes past the last tile are filled
- * from tile 0's window (the GEMM reads them; nothing reaches the output). */
+/* V = B^T d B of channels [c0, c1) for the tiles of panels [p0, p1), read from the padded planes;
+ * nothing else of v is written. `isa` must be AVX2 or AVX-512 (nothing is done otherwise). Lanes
+ * past the last tile are filled from tile 0's window (the GEMM reads them; nothing reaches the
+ * output). */
 void graft_winograd43_input(graft_simd_isa isa, const float *padded, const graft_winograd_chunk *w,
-                            int p0, int p1, float *v);
+                            int p0, int p1, int c0, int c1, float *v);
 
 /* output[image, oc, y, x] = act(A^T M A + bias[oc] (+ residual at the same place)) for output
  * channels [oc0, oc1) of the chunk, the tiles' blocks clipped to the output (`output` and
