@@ -7,24 +7,26 @@ public enum LRNKernels {
                                       size: Int, alpha: Float, beta: Float, k: Float) {
         let half = (size - 1) / 2
         let alphaOverSize = alpha / Float(size)
-        Parallel.forEach(batch, workPerItem: channels * area * size) { range in
+        // Units of one channel of one image, each summing its own window: a single image (batch-1
+        // latency) is shared out between the cores too.
+        guard channels > 0 else { return }
+        Parallel.forEach(batch * channels, workPerItem: area * size) { range in
             // The window sums of one channel, accumulated neighbour by neighbour in contiguous
             // passes (vectorised; the same order of additions as an element-by-element loop).
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(area, 1)) { buffer in
                 let sum = buffer.baseAddress!
-                for n in range {
+                for unit in range {
+                    let (n, c) = unit.quotientAndRemainder(dividingBy: channels)
                     let image = input + n * channels * area
                     let result = output + n * channels * area
-                    for c in 0..<channels {
-                        sum.update(repeating: 0, count: area)
-                        for neighbour in max(c - half, 0)...min(c + half, channels - 1) {
-                            let v = image + neighbour * area
-                            for i in 0..<area { sum[i] += v[i] * v[i] }
-                        }
-                        let x = image + c * area
-                        let y = result + c * area
-                        for i in 0..<area { y[i] = x[i] * negativePower(k + alphaOverSize * sum[i], beta) }
+                    sum.update(repeating: 0, count: area)
+                    for neighbour in max(c - half, 0)...min(c + half, channels - 1) {
+                        let v = image + neighbour * area
+                        for i in 0..<area { sum[i] += v[i] * v[i] }
                     }
+                    let x = image + c * area
+                    let y = result + c * area
+                    for i in 0..<area { y[i] = x[i] * negativePower(k + alphaOverSize * sum[i], beta) }
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftKernels
 import Testing
 
 /// LRN straight from the formula in GraftCore's `LRN` doc comment.
@@ -57,6 +58,25 @@ struct NormalizationTests {
     func lrnMatchesFormula(_ p: LRN) throws {
         let x = randomTensor([2, 7, 4, 5], seed: 81, in: -3...3)
         expectClose(try run1(.lrn(p), x), naiveLRN(x, p))
+    }
+
+    /// Across channels the units are one channel of one image: a single image is shared out
+    /// between the workers, every output still summed by itself in the same order.
+    @Test("LRN across channels gives the same bits on one worker and on several, at batch 1")
+    func lrnSplitOverChannels() {
+        let (channels, area) = (13, 37)
+        let x = randomTensor([1, channels, 1, area], seed: 85, in: -3...3)
+        var results: [[Float]] = []
+        for minimumWork in [Int.max, 0] {
+            var y = [Float](repeating: .nan, count: channels * area)
+            Parallel.$minimumWorkOverride.withValue(minimumWork) {
+                LRNKernels.acrossChannels(input: x.scalars, output: &y, batch: 1, channels: channels, area: area,
+                                          size: 5, alpha: 0.3, beta: 0.75, k: 1.5)
+            }
+            results.append(y)
+        }
+        #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
+        expectClose(results[1], naiveLRN(x, LRN(region: .acrossChannels, size: 5, alpha: 0.3, beta: 0.75, k: 1.5)).scalars)
     }
 
     @Test("BatchNorm with scale and shift, by hand")
