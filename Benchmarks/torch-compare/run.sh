@@ -95,10 +95,18 @@ for spec in "${cases[@]}"; do
   printf '%-26s %12.1f %12.1f %18s %s %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(ratios "${g[*]}" "${t[*]}")" "$ortcols" \
     "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "$(echo "$(echo "${tm[*]}" | median) / 1024" | bc -l)"
 done
-# Graft's frozen-prefix cache has no PyTorch counterpart: shown against PyTorch's fc-only step.
+# Graft's frozen-prefix cache has no PyTorch counterpart: shown against PyTorch's fc-only step,
+# run beside it in each round like the other cases.
 [ -n "${CASES:-}" ] && [[ " $CASES " != *" caffenet-train-fc-cached "* ]] || {
-read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads")
-printf '%-26s %12.1f %12s %18s %12s %18s %14.0f\n' "caffenet-train-fc-cached (32)" "$speed" "(n/a)" "" "" "" "$(echo "$mem / 1024" | bc -l)"
+  g=(); t=(); gm=()
+  for ((r = 0; r < rounds; r++)); do
+    run_cached() { read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
+    run_fc() { read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-train-fc 32 5 "$threads"); t+=("$speed"); }
+    if (( r % 2 == 0 )); then run_cached; run_fc; else run_fc; run_cached; fi
+  done
+  printf '%-26s %12.1f %12.1f %18s %12s %18s %14.0f\n' "caffenet-train-fc-cached (32)" "$(echo "${g[*]}" | median)" \
+    "$(echo "${t[*]}" | median)" "$(ratios "${g[*]}" "${t[*]}")" "" "" "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)"
+  echo "(caffenet-train-fc-cached: its torch column is PyTorch's fc6-fc8 step, run beside it in each round)"
 }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')"
 echo "threads: $threads; $cpu; $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch, onnxruntime; print("torch", torch.__version__, "onnxruntime", onnxruntime.__version__)')"
