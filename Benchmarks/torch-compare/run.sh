@@ -59,12 +59,21 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[i
 
 # "1.02x (0.95-1.10)": the median of the rounds' ratios, then their least and greatest.
 ratios() {  # ratios "g1 g2 ..." "t1 t2 ...": per-round g/t as median (min-max)
-  python3 -c 'import sys, statistics
+  python3 -c 'import sys
 g = [float(x) for x in sys.argv[1].split()]; t = [float(x) for x in sys.argv[2].split()]
 r = sorted(a / b for a, b in zip(g, t)); m = r[(len(r) - 1) // 2]
 print(f"{m:.2f}x ({r[0]:.2f}-{r[-1]:.2f})")' "$1" "$2"
 }
 printf '%-26s %12s %12s %18s %12s %18s %14s %14s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio (range)" "ORT img/s" "ratio (range)" "Graft peak MB" "torch peak MB"
+# One run of a case in Graft, and in PyTorch (and ONNX Runtime for inference); they read the
+# round's variables (simd, gcase, base, ...) and append to its result arrays.
+run_graft() { read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${gcase[@]}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
+run_others() {
+  read -r speed mem < <(measure "${torchisa[@]}" "$venv/bin/python" "$here/torch_bench.py" "$base" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
+  if [[ "$base" == *-infer ]]; then
+    read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base-ort" "$batch" "$steps" "$threads"); o+=("$speed")
+  fi
+}
 for spec in "${cases[@]}"; do
   read -r name batch steps <<<"$spec"
   g=(); t=(); o=(); gm=(); tm=()
@@ -77,13 +86,6 @@ for spec in "${cases[@]}"; do
     else
       gcase=("$base")
     fi
-    run_graft() { read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${gcase[@]}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
-    run_others() {
-      read -r speed mem < <(measure "${torchisa[@]}" "$venv/bin/python" "$here/torch_bench.py" "$base" "$batch" "$steps" "$threads"); t+=("$speed"); tm+=("$mem")
-      if [[ "$base" == *-infer ]]; then
-        read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" "$base-ort" "$batch" "$steps" "$threads"); o+=("$speed")
-      fi
-    }
     if (( r % 2 == 0 )); then run_graft; run_others; else run_others; run_graft; fi
   done
   gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)
@@ -99,9 +101,9 @@ done
 # run beside it in each round like the other cases.
 [ -n "${CASES:-}" ] && [[ " $CASES " != *" caffenet-train-fc-cached "* ]] || {
   g=(); t=(); gm=()
+  run_cached() { read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
+  run_fc() { read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-train-fc 32 5 "$threads"); t+=("$speed"); }
   for ((r = 0; r < rounds; r++)); do
-    run_cached() { read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
-    run_fc() { read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-train-fc 32 5 "$threads"); t+=("$speed"); }
     if (( r % 2 == 0 )); then run_cached; run_fc; else run_fc; run_cached; fi
   done
   printf '%-26s %12.1f %12.1f %18s %12s %18s %14.0f\n' "caffenet-train-fc-cached (32)" "$(echo "${g[*]}" | median)" \

@@ -36,22 +36,16 @@ enum PanelGEMM {
             if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        if prefersTransposed(transposeB, m: m, n: n) {
-            // cᵀ[n, m] = op(b)ᵀ · op(a)ᵀ, then c (+)= that transposed; op(b)ᵀ is b as stored.
+        // cᵀ[n, m] = op(b)ᵀ · op(a)ᵀ, the short op(a) packed, then c (+)= that transposed. op(b)ᵀ is
+        // b as stored when b is stored transposed, else b read in place down its columns
+        // (bᵀ(j, p) = b[p * ldb + j]), in blocks of ``blockRows``.
+        let downColumns = readsDeepOperandInPlace(transposeB, m: m, n: n, k: k)
+        if downColumns || prefersTransposed(transposeB, m: m, n: n) {
             let product = UnsafeMutablePointer<Float>.allocate(capacity: n * m)
             defer { product.deallocate() }
-            run(isa, m: n, n: m, k: k, a: b, aRow: ldb, aColumn: 1, b: a, bTransposed: transposeA == .none, ldb: lda,
-                c: product, ldc: m, accumulate: false, parallel: parallel)
-            addTransposed(product, rows: n, columns: m, into: c, ldc: ldc, accumulate: beta != 0, parallel: parallel)
-            return
-        }
-        if readsDeepOperandInPlace(transposeB, m: m, n: n, k: k) {
-            // cᵀ[n, m] = bᵀ · op(a)ᵀ with bᵀ read in place down its columns (bᵀ(j, p) = b[p * ldb + j]),
-            // the short op(a) packed; then c (+)= that transposed.
-            let product = UnsafeMutablePointer<Float>.allocate(capacity: n * m)
-            defer { product.deallocate() }
-            run(isa, m: n, n: m, k: k, a: b, aRow: 1, aColumn: ldb, b: a, bTransposed: transposeA == .none, ldb: lda,
-                c: product, ldc: m, accumulate: false, parallel: parallel, deepBlocks: false)
+            run(isa, m: n, n: m, k: k, a: b, aRow: downColumns ? 1 : ldb, aColumn: downColumns ? ldb : 1,
+                b: a, bTransposed: transposeA == .none, ldb: lda, c: product, ldc: m, accumulate: false,
+                parallel: parallel, deepBlocks: !downColumns)
             addTransposed(product, rows: n, columns: m, into: c, ldc: ldc, accumulate: beta != 0, parallel: parallel)
             return
         }

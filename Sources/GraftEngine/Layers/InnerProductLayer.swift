@@ -7,8 +7,8 @@ import GraftKernels
 /// - **inference**: packed once into the panels of Graft's own GEMM (`Wᵀ`, whole panels of 32
 ///   outputs on AVX-512, 16 on AVX2), so that no call packs it again; the file's layout is not
 ///   kept, so CaffeNet's fc6 and fc7 cost 218 MB once, not twice. (Through the general product,
-///   which packs `b` block by block on every call, CaffeNet's fc6 at batch 32 took 36.9 ms on a
-///   2-core Zen 3 with AVX2, against about 19 for ONNX Runtime's prepacked weight.) At batch 1-8
+///   which packs `b` block by block on every call, CaffeNet's fc6 at batch 32 took 36.6 ms on a
+///   2-core Zen 3 with AVX2, 21.4 from panels packed once; ONNX Runtime's prepacked weight 19.1.) At batch 1-8
 ///   the file's layout instead, each output a dot product with a contiguous weight row on Graft's
 ///   own kernel (a memory-bound GEMV: fc6 at batch 1 took 6.2 ms through OpenBLAS, see
 ///   `forwardFewRows`); without a SIMD kernel, transposed to `[inputCount, outputCount]` for BLAS;
