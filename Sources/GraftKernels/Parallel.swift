@@ -5,8 +5,14 @@ import Synchronization
 /// Splits the engine's own loops (im2col, col2im, pooling, LRN, element-wise functions, optimizer
 /// updates) over the cores, the way OpenBLAS splits a GEMM.
 ///
-/// The split is static — part `i` of `n` always covers the same range — so results do not depend
-/// on scheduling: every element is computed by the same code in the same order on every run.
+/// ``forEach(_:workPerItem:minimumWork:_:)`` cuts a loop into chunks whose bounds depend only on
+/// the item count and the worker count (and the costs, for the weighted form), and the workers
+/// claim the chunks in order, each taking the next one when it is done: on a shared machine one
+/// core often runs slower than the other for milliseconds (a Zen 3 VM's two cores each dipped to
+/// 78-81 of 102-107 GFLOP/s at times), and with one fixed half per core the faster one waited.
+/// Which thread runs a chunk varies, what a chunk computes does not: every element is computed
+/// by the same code in the same order on every run. ``forEachPart(_:parts:_:)`` keeps static parts
+/// for callers that give each part its own scratch or partial sums.
 /// Work below `minimumWork` units stays on the calling thread (a dispatch costs microseconds).
 public enum Parallel {
     /// Workers used: OpenBLAS's thread count (``BLAS/setThreadCount(_:)``, `--threads`), so that
@@ -17,8 +23,14 @@ public enum Parallel {
     /// on small inputs).
     @TaskLocal public static var minimumWorkOverride: Int?
 
-    /// Calls `body` on consecutive, disjoint parts of `0..<count` covering it, concurrently when
-    /// `count * workPerItem` reaches `minimumWork`.
+    /// Chunks a loop is cut into per worker: enough that a core running at four fifths of the
+    /// other's speed costs little more than its share, few enough that a chunk is still a
+    /// sizeable piece of work (a claim is one atomic add).
+    public static let chunksPerWorker = 8
+
+    /// Calls `body` on consecutive, disjoint chunks of `0..<count` covering it, concurrently when
+    /// `count * workPerItem` reaches `minimumWork`: `min(count, workers × chunksPerWorker)` chunks
+    /// of about equal length, claimed by the workers as they become free.
     @inline(__always)
     public static func forEach(_ count: Int, workPerItem: Int = 1, minimumWork: Int = 1 << 15,
                                _ body: (Range<Int>) -> Void) {
@@ -27,14 +39,29 @@ public enum Parallel {
             if count > 0 { body(0..<count) }
             return
         }
-        runSection(parts: parts) { part in body(count * part / parts ..< count * (part + 1) / parts) }
+        let chunks = min(count, parts * chunksPerWorker)
+        claimChunks(chunks, parts: parts) { chunk in body(count * chunk / chunks ..< count * (chunk + 1) / chunks) }
     }
 
-    /// Like ``forEach(_:workPerItem:minimumWork:_:)`` for items of unequal cost: the parts are
-    /// consecutive ranges holding about equal shares of the summed `cost` (still static: the
-    /// ranges depend on the costs only). Where one item costs twice another (a 1x1 convolution's
-    /// last tile of 8 output channels beside whole tiles of 16), an even split by count gave one
-    /// worker all the whole tiles: MobileNetV2's 144 → 24 layers ran 10-19 % longer that way.
+    /// Runs `body(chunk)` for every chunk in `0..<chunks` on `parts` threads, each thread claiming
+    /// the next unclaimed chunk until none is left.
+    static func claimChunks(_ chunks: Int, parts: Int, _ body: (Int) -> Void) {
+        let next = Atomic<Int>(0)
+        runSection(parts: parts) { _ in
+            while true {
+                let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard chunk < chunks else { return }
+                body(chunk)
+            }
+        }
+    }
+
+    /// Like ``forEach(_:workPerItem:minimumWork:_:)`` for items of unequal cost: the chunks are
+    /// consecutive ranges holding about equal shares of the summed `cost` (their bounds depend on
+    /// the costs only). Where one item costs twice another (a 1x1 convolution's last tile of 8
+    /// output channels beside whole tiles of 16), an even split by count gave one worker all the
+    /// whole tiles when each worker had one fixed half: MobileNetV2's 144 → 24 layers ran
+    /// 10-19 % longer that way.
     public static func forEach(_ count: Int, workPerItem: Int, minimumWork: Int = 1 << 15, cost: (Int) -> Int,
                                _ body: (Range<Int>) -> Void) {
         let parts = min(workers, count)
@@ -48,16 +75,17 @@ public enum Parallel {
             total += max(0, cost(item))
             ends.append(total)
         }
-        // Part p starts at the first item whose cost ends past p / parts of the total.
-        var starts = [Int](repeating: count, count: parts + 1)
+        // Chunk c starts at the first item whose cost ends past c / chunks of the total.
+        let chunks = min(count, parts * chunksPerWorker)
+        var starts = [Int](repeating: count, count: chunks + 1)
         var item = 0
-        for part in 0..<parts {
-            let share = total * part / parts
+        for chunk in 0..<chunks {
+            let share = total * chunk / chunks
             while item < count && ends[item] <= share { item += 1 }
-            starts[part] = part == 0 ? 0 : item
+            starts[chunk] = chunk == 0 ? 0 : item
         }
-        runSection(parts: parts) { part in
-            if starts[part] < starts[part + 1] { body(starts[part]..<starts[part + 1]) }
+        claimChunks(chunks, parts: parts) { chunk in
+            if starts[chunk] < starts[chunk + 1] { body(starts[chunk]..<starts[chunk + 1]) }
         }
     }
 

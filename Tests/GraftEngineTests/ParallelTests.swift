@@ -5,8 +5,9 @@ import Synchronization
 import Testing
 
 /// Graft's worker threads (`CGraftThreads`) behind `Parallel`: every part runs exactly once with
-/// its static range, sections follow each other without losing a part, and nested or concurrent
-/// sections (which find the workers busy) still run completely.
+/// its static range, `forEach`'s chunks have fixed bounds and go to whichever thread is free,
+/// sections follow each other without losing a part, and nested or concurrent sections (which
+/// find the workers busy) still run completely.
 @Suite("Parallel sections on Graft's worker threads")
 struct ParallelTests {
     /// Runs `parts` parts of `0..<count` and returns how often each index was visited, checking
@@ -51,6 +52,32 @@ struct ParallelTests {
             }
             if Parallel.workers >= 2 && costs.count >= 2 { #expect(parts.count >= 2, "\(costs): \(parts)") }
         }
+    }
+
+    @Test("forEach: fixed chunk bounds, every index once, and a slowed thread claims fewer chunks")
+    func chunksGoToTheFreeThread() {
+        guard Parallel.workers >= 2 else { return }
+        let count = 64, chunks = min(count, Parallel.workers * Parallel.chunksPerWorker)
+        let expected = (0..<chunks).map { count * $0 / chunks ..< count * ($0 + 1) / chunks }
+        // Chunks run on the caller sleep 3 ms, others 0.3 ms: claimed in turn, the caller's share
+        // of the chunks is far below an even one. With one fixed half per thread it would be half.
+        // Other tests may hold the worker threads (the section then runs through Dispatch, maybe
+        // all on the caller): tried until another thread ran a chunk.
+        var fewer = false
+        for _ in 0..<50 where !fewer {
+            let seen = Mutex<[(range: Range<Int>, caller: Bool)]>([])
+            let caller = pthread_self()
+            Parallel.forEach(count, workPerItem: 1 << 20) { range in
+                let onCaller = pthread_equal(pthread_self(), caller) != 0
+                usleep(onCaller ? 3000 : 300)
+                seen.withLock { $0.append((range, onCaller)) }
+            }
+            let runs = seen.withLock { $0 }
+            #expect(runs.map(\.range).sorted { $0.lowerBound < $1.lowerBound } == expected)
+            let onCaller = runs.filter(\.caller).count
+            if onCaller < runs.count { fewer = onCaller * 2 < runs.count / 2 }
+        }
+        #expect(fewer, "the slowed caller never took fewer chunks than the other threads")
     }
 
     @Test("a free pool runs the section on other threads, the caller running part 0")
