@@ -170,9 +170,9 @@ public enum ChannelBlocks {
         let relu = activation?.simd ?? graft_simd_activation()
         let hasActivation = activation != nil
         let work = max(1, batch * g.outputChannels * g.patches.outputArea * g.patches.kernelArea / max(1, units))
-        Parallel.forEachPart(units, maximumParts: max(1, parts), workPerItem: work) { part, range in
+        Parallel.forEachChunk(units, maximumParts: max(1, parts), workPerItem: work) { worker, range in
             // 32-byte aligned: the kernel's band and row buffers take aligned loads.
-            let raw = UnsafeMutableRawPointer(scratch + part * perPart)
+            let raw = UnsafeMutableRawPointer(scratch + worker * perPart)
             let aligned = raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self)
             withUnsafePointer(to: windows) { windowsPointer in
                 withUnsafePointer(to: relu) { reluPointer in

@@ -85,8 +85,8 @@ extension ConvolutionKernels {
         }
         let workers = max(1, parts)
         if batch >= workers {
-            Parallel.forEachPart(batch, parts: min(workers, batch)) { part, images in
-                let padded = scratch + part * p.paddedCount
+            Parallel.forEachChunk(batch, parts: min(workers, batch)) { worker, images in
+                let padded = scratch + worker * p.paddedCount
                 for n in images {
                     p.pad(image: input + n * g.inputImageCount, into: padded, isa: isa)
                     for group in 0..<g.groups {

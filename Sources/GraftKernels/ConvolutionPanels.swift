@@ -105,8 +105,8 @@ extension ConvolutionKernels {
         }
         let rowParts = batch < parts ? max(1, min(parts, tiles)) : 1
         let items = batch * rowParts
-        Parallel.forEachPart(items, parts: min(max(1, parts), items)) { part, range in
-            let padded = scratch + part * perPart
+        Parallel.forEachChunk(items, parts: min(max(1, parts), items)) { worker, range in
+            let padded = scratch + worker * perPart
             let panels = padded + p.paddedCount
             var paddedImage = -1
             for item in range {
@@ -204,9 +204,10 @@ extension ConvolutionKernels {
     }
 
     /// The forward pass with fewer images than workers but enough panels to share: the images'
-    /// (panel, row tile) pairs, panel by panel, cut into one even range per worker. A worker
-    /// unfolds whole panels a block at a time and the panel where its range starts or ends for
-    /// the row tiles it holds (that one panel is unfolded by both neighbours). Whole panels alone
+    /// (panel, row tile) pairs, panel by panel, cut into chunks that the workers claim
+    /// (``Parallel/forEachChunk(_:parts:_:)``). A worker unfolds whole panels a block at a time and
+    /// the panel where its chunk starts or ends for the row tiles it holds (that one panel is
+    /// unfolded by both neighbours). Whole panels alone
     /// left one core idle for a twelfth of CaffeNet's conv3-5 at batch 1 (11 panels: 6 against 5)
     /// and for a fourteenth of ResNet-50's 14x14 layers (13 panels). Each output is computed by
     /// the same tile in the same order whichever worker holds it.
@@ -222,12 +223,12 @@ extension ConvolutionKernels {
         let block = panelsPerBlock(for: g, width: width)
         let tiles = (rows + isa.tileRows - 1) / isa.tileRows
         let perImage = panelCount * tiles, total = batch * perImage
-        Parallel.forEachPart(parts, parts: parts) { part, _ in
-            let padded = scratch + part * perPart
+        Parallel.forEachChunk(total, parts: min(parts, total)) { worker, range in
+            let padded = scratch + worker * perPart
             let panels = padded + p.paddedCount
             var paddedImage = -1
-            var unit = total * part / parts
-            let end = total * (part + 1) / parts
+            var unit = range.lowerBound
+            let end = range.upperBound
             while unit < end {
                 let n = unit / perImage, panel = unit % perImage / tiles, firstTile = unit % tiles
                 // Whole panels from here (a block at most, inside this image and this range), or

@@ -163,6 +163,37 @@ extension Parallel {
         }
         runSection(parts: parts) { part in body(part, count * part / parts ..< count * (part + 1) / parts) }
     }
+
+    /// ``forEachChunk(_:parts:_:)`` on at most `maximumParts` threads, on one when `count *
+    /// workPerItem` is below `minimumWork`.
+    public static func forEachChunk(_ count: Int, maximumParts: Int, workPerItem: Int = 1, minimumWork: Int = 1 << 15,
+                                    _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
+        let parts = min(workers, count, max(1, maximumParts))
+        let enough = count * workPerItem >= (minimumWorkOverride ?? minimumWork)
+        forEachChunk(count, parts: enough ? parts : 1, body)
+    }
+
+    /// Calls `body(worker, range)` on `min(count, parts × chunksPerWorker)` consecutive, disjoint
+    /// chunks of `0..<count` of about equal length, claimed by `parts` threads as they become free
+    /// (see ``forEach(_:workPerItem:minimumWork:_:)``); `worker` (`0..<parts`) names the claiming
+    /// thread's scratch. For bodies whose output for an item does not depend on the range it
+    /// arrives in or on the scratch it used: not for per-part partial sums, whose order would vary.
+    /// Callers clamp `parts` to ``workers`` and `count`.
+    public static func forEachChunk(_ count: Int, parts: Int, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
+        guard parts > 1, count > 1 else {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        let chunks = min(count, parts * chunksPerWorker)
+        let next = Atomic<Int>(0)
+        runSection(parts: parts) { worker in
+            while true {
+                let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard chunk < chunks else { return }
+                body(worker, count * chunk / chunks ..< count * (chunk + 1) / chunks)
+            }
+        }
+    }
 }
 
 /// OpenBLAS's thread count is process-wide (0.3.21 has no per-call setting): overlapping serial

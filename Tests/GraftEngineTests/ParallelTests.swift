@@ -80,6 +80,21 @@ struct ParallelTests {
         #expect(fewer, "the slowed caller never took fewer chunks than the other threads")
     }
 
+    @Test("forEachChunk: fixed chunk bounds, every index once, worker numbers below the part count")
+    func chunksWithWorkerScratch() {
+        for parts in 2...4 {
+            for count in [2, 17, 1000] {
+                let used = min(parts, count), chunks = min(count, used * Parallel.chunksPerWorker)
+                let seen = Mutex<[(worker: Int, range: Range<Int>)]>([])
+                Parallel.forEachChunk(count, parts: used) { worker, range in seen.withLock { $0.append((worker, range)) } }
+                let runs = seen.withLock { $0 }
+                #expect(runs.map(\.range).sorted { $0.lowerBound < $1.lowerBound }
+                        == (0..<chunks).map { count * $0 / chunks ..< count * ($0 + 1) / chunks }, "parts \(parts), count \(count)")
+                #expect(runs.allSatisfy { (0..<used).contains($0.worker) }, "parts \(parts), count \(count)")
+            }
+        }
+    }
+
     @Test("a free pool runs the section on other threads, the caller running part 0")
     func runsOnWorkerThreads() {
         // Other tests may hold the pool (one runs thousands of sections): try until it is free.
