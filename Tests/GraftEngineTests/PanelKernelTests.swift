@@ -719,13 +719,14 @@ extension PanelKernelTests {
     /// panel GEMM (from the bias, in order of the weight's columns, then the residual, then the
     /// activation), so it must give their bits: windows 1x1 to 11x11, strides 1-4, dilation, pads,
     /// groups, output channels that leave a part-filled panel of 16, maps whose pixels leave a short
-    /// tile of 6, one to three images on one to four workers.
+    /// tile of 6, one to three images on one to four workers; 3x3 windows and rows 5, 7 or 11 wide
+    /// (undilated) run lanes.c's unrolled instances, the others its loops.
     @Test("output-lanes convolution = im2col + panel GEMM bit for bit: windows, strides, dilation, groups, part-filled panels and tiles, workers")
     func outputLanesMatchPanels() {
         var random = SeededGenerator(seed: 71)
         let activations: [ActivationKernels.FusedReLU?] = [nil, .init(negativeSlope: 0, maxValue: nil, threshold: 0),
                                                            .init(negativeSlope: 0.1, maxValue: 6, threshold: 0)]
-        var tested = 0, shortTiles = 0, partPanels = 0
+        var tested = 0, shortTiles = 0, partPanels = 0, window3 = 0, unrolledRows = 0
         for isa in Self.instructionSets {
             for trial in 0..<60 {
                 let kh = [1, 2, 3, 5, 7, 11][trial % 6], kw = trial % 5 == 0 ? max(1, kh - 1) : kh
@@ -766,9 +767,13 @@ extension PanelKernelTests {
                 tested += 1
                 if g.patches.outputArea % 6 != 0 { shortTiles += 1 }
                 if g.outputChannelsPerGroup % 16 != 0 { partPanels += 1 }
+                if kh == 3 && kw == 3 && dh == 1 { window3 += 1 }
+                if [5, 7, 11].contains(kw) && dw == 1 { unrolledRows += 1 }
             }
         }
         #expect(tested >= 40 * Self.instructionSets.count && shortTiles >= 10 && partPanels >= 10,
                 "\(tested) cases, \(shortTiles) with a short tile, \(partPanels) with a part-filled panel")
+        #expect(window3 >= 5 * Self.instructionSets.count && unrolledRows >= 10 * Self.instructionSets.count,
+                "\(window3) undilated 3x3 cases, \(unrolledRows) with undilated rows of 5, 7 or 11")
     }
 }
