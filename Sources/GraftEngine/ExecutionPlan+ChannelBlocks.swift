@@ -21,6 +21,10 @@ extension ExecutionPlan {
     /// planar convolution by the output lanes whose every reader is blocked (MobileNet's stem)
     /// writes blocks itself instead of being converted.
     ///
+    /// Poolings (windowed or global, max or average) join the group of the layers they link: a
+    /// pooling between a blocked group and a planar convolution by the output lanes (ResNet's
+    /// max pool after its first layer) runs on blocks, the convolution writing them.
+    ///
     /// A group of 1x1 convolutions alone (ResNet's, between 3x3 ones that run F(4, 3) on planes)
     /// is blocked where its products outweigh its conversions: at least
     /// ``pointwiseWorkPerConvertedFloat`` multiply-adds per float converted (a value a planar
@@ -37,12 +41,19 @@ extension ExecutionPlan {
         guard ChannelBlocks.allowed, ConvolutionKernels.forcedStrategy == nil, PanelKernels.active == .avx2 else {
             return (sites, [:])
         }
-        // Convolutions the blocked kernels take, and whether each is a depthwise one.
-        var candidates: [Int: Bool] = [:]
+        // Layers the blocked kernels take, and of which kind each is.
+        var candidates: [Int: BlockedKind] = [:]
         for (i, site) in sites.enumerated() {
-            guard site.purpose == .inference, site.outputs.count == 1, case .convolution(let op) = site.node.op else { continue }
-            let g = ConvolutionLayer.geometry(site, op)
-            if ChannelBlocks.supports(g) { candidates[i] = ChannelBlocks.isDepthwise(g) }
+            guard site.purpose == .inference, site.outputs.count == 1 else { continue }
+            switch site.node.op {
+            case .convolution(let op):
+                let g = ConvolutionLayer.geometry(site, op)
+                if ChannelBlocks.supports(g) { candidates[i] = ChannelBlocks.isDepthwise(g) ? .depthwise : .pointwise }
+            case .pooling:
+                if PoolingLayer.runsOnBlocks(site) { candidates[i] = .pooling }
+            default:
+                continue
+            }
         }
         var producer: [ValueID: Int] = [:]
         for (i, site) in sites.enumerated() { for output in site.outputs { producer[output] = i } }
@@ -63,11 +74,11 @@ extension ExecutionPlan {
         var kinds: [Int: (depthwise: Bool, pointwise: Bool)] = [:]
         var work: [Int: Double] = [:], converted: [Int: Double] = [:]  // (hostile shapes: no Int overflow)
         var entering: [Int: Set<ValueID>] = [:]  // per group: each value converted in once
-        for (i, isDepthwise) in candidates {
+        for (i, kind) in candidates {
             let r = root(i), site = sites[i]
             let k = kinds[r] ?? (false, false)
-            kinds[r] = (k.depthwise || isDepthwise, k.pointwise || !isDepthwise)
-            if !isDepthwise, case .convolution(let op) = site.node.op {
+            kinds[r] = (k.depthwise || kind == .depthwise, k.pointwise || kind == .pointwise)
+            if kind == .pointwise, case .convolution(let op) = site.node.op {
                 let g = ConvolutionLayer.geometry(site, op)
                 work[r, default: 0] += Double(site.inputShape[0]) * Double(g.outputChannels) * Double(g.inputChannels)
                     * Double(g.patches.outputArea)
@@ -152,4 +163,14 @@ extension ExecutionPlan {
         }
         return (result, aliases)
     }
+}
+
+/// What a layer of a blocked group is (``ExecutionPlan/blockChannels(_:shapes:retained:)``).
+enum BlockedKind {
+    /// A 1x1 convolution (its multiply-adds weigh against the group's conversions).
+    case pointwise
+    /// A depthwise convolution.
+    case depthwise
+    /// A pooling: it links layers, and weighs nothing by itself.
+    case pooling
 }

@@ -118,13 +118,20 @@ extension PanelKernels {
 
     static func maxPool(_ isa: InstructionSet, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         argmax: UnsafeMutablePointer<Int32>?, planes: Int, geometry g: PoolingGeometry) -> Bool {
-        var pool = graft_simd_pool(height: Int32(g.height), width: Int32(g.width),
-                                   output_height: Int32(g.outputHeight), output_width: Int32(g.outputWidth),
-                                   kernel_height: Int32(g.kernelHeight), kernel_width: Int32(g.kernelWidth),
-                                   stride_height: Int32(g.strideHeight), stride_width: Int32(g.strideWidth),
-                                   pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft),
-                                   pad_bottom: Int32(g.padBottom), pad_right: Int32(g.padRight))
+        var pool = g.simd
         return graft_simd_max_pool(isa.c, input, output, argmax, Int32(planes), &pool) != 0
+    }
+}
+
+extension PoolingGeometry {
+    /// The windows as the C kernels take them (sizes from validated tensor shapes, far below `Int32.max`).
+    var simd: graft_simd_pool {
+        graft_simd_pool(height: Int32(height), width: Int32(width),
+                        output_height: Int32(outputHeight), output_width: Int32(outputWidth),
+                        kernel_height: Int32(kernelHeight), kernel_width: Int32(kernelWidth),
+                        stride_height: Int32(strideHeight), stride_width: Int32(strideWidth),
+                        pad_top: Int32(padTop), pad_left: Int32(padLeft),
+                        pad_bottom: Int32(padBottom), pad_right: Int32(padRight))
     }
 }
 

@@ -213,9 +213,11 @@ extension ChannelBlockTests {
                 let blocked = try ForwardExecutor(graph: graph, weights: weights)
                 #expect(!planar.plan.layers.contains { ($0 as? ConvolutionLayer)?.blocked == true })
                 let names = blocked.plan.layers.map(\.node)
-                // The stem (by the output lanes) writes blocks itself; the pooling reads planes.
+                // The stem (by the output lanes) writes blocks itself; the global pool reads
+                // blocks, and its 1x1 output is converted for the classifier.
                 #expect(names == ["stem", "dw1", "pw1", "expand2", "dw2", "project2", "expand3", "dw3",
-                                  "project3", "last", "last (channels out of blocks)", "pool", "fc"], "\(names)")
+                                  "project3", "last", "pool", "pool (channels out of blocks)", "fc"], "\(names)")
+                #expect(blocked.plan.layers.compactMap { $0 as? PoolingLayer }.map(\.blocked) == [true])
                 let convolutions = blocked.plan.layers.compactMap { $0 as? ConvolutionLayer }
                 #expect(convolutions.filter(\.blocked).map(\.node)
                         == ["dw1", "pw1", "expand2", "dw2", "project2", "expand3", "dw3", "project3", "last"])
@@ -246,7 +248,7 @@ extension ChannelBlockTests {
         }
     }
 
-    /// A ResNet-style network: a narrow stem, a wide 1x1, a bottleneck with an identity sum and
+    /// A ResNet-style network: a narrow stem and a max pool, a wide 1x1, a bottleneck with an identity sum and
     /// one that downsamples (its 3x3 and its 1x1 projection with stride 2), a narrow 1x1 head
     /// and a pooled classifier. Its 1x1 layers do 25600 multiply-adds per input pixel against 36
     /// floats converted around the 3x3 ones.
@@ -261,7 +263,9 @@ extension ChannelBlockTests {
             nodes: [
                 Node(name: "stem", op: conv(8, 3), inputs: ["x"]),
                 Node(name: "stemRelu", op: relu, inputs: ["stem"]),
-                Node(name: "wide", op: conv(256, 1), inputs: ["stemRelu"]),
+                Node(name: "stemPool", op: .pooling(Pooling(method: .max, kernel: [3, 3], stride: [2, 2], padBegin: [1, 1])),
+                     inputs: ["stemRelu"]),
+                Node(name: "wide", op: conv(256, 1), inputs: ["stemPool"]),
                 Node(name: "reduceA", op: conv(8, 1), inputs: ["wide"]),
                 Node(name: "reduceA_r", op: relu, inputs: ["reduceA"]),
                 Node(name: "mainA", op: conv(8, 3), inputs: ["reduceA_r"]),
@@ -297,8 +301,13 @@ extension ChannelBlockTests {
                 let convolutions = blocked.plan.layers.compactMap { $0 as? ConvolutionLayer }
                 #expect(Set(convolutions.filter(\.blocked).map(\.node))
                         == ["wide", "reduceA", "expandA", "reduceB", "expandB", "projectB", "head"])
-                // The 3x3 layers read planes (by the output lanes, they write blocks themselves).
+                // The 3x3 layers read planes (by the output lanes, they write blocks themselves);
+                // the max pool between the stem and the blocked 1x1 layers runs on blocks, the
+                // stem writing them.
                 #expect(convolutions.filter { !$0.blocked }.map(\.node) == ["stem", "mainA", "mainB"])
+                #expect(convolutions.first { $0.node == "stem" }?.blockedOutput == true)
+                #expect(blocked.plan.layers.compactMap { $0 as? PoolingLayer }.map { "\($0.node) \($0.blocked)" }
+                        == ["stemPool true", "pool true"])
                 let conversions = blocked.plan.layers.filter { $0 is ChannelReorderLayer }.count
                 #expect(conversions <= 5, "\(blocked.plan.layers.map(\.node))")
                 let expected = try planar.run(inputs: ["x": x])["fc"]!
@@ -328,6 +337,70 @@ extension ChannelBlockTests {
             let training = try ExecutionPlan(graph: graph, weights: weights, batchSize: 2, purpose: .training, retaining: ["fc"])
             #expect(!training.layers.contains { ($0 as? ConvolutionLayer)?.blocked == true || $0 is ChannelReorderLayer })
             #expect(try ExecutionPlan(graph: graph, weights: weights, batchSize: 2, retaining: ["fc"]).layers.contains { $0 is ChannelReorderLayer })
+        }
+    }
+}
+
+extension ChannelBlockTests {
+    /// Pooling on blocks takes the planar loops' windows, tap order and tie rules: their bits, with
+    /// NaNs (the last of a window stays), signed zeros (the first of equal values stays), pads that
+    /// leave windows partly or wholly outside the image, both average divisors, and global pools.
+    @Test("pooling on blocks = the planar pooling bit for bit: max and average, windows, strides, pads, NaN and -0, global")
+    func poolingMatchesPlanes() {
+        var random = SeededGenerator(seed: 850)
+        var cases = 0, emptyWindows = 0
+        for trial in 0..<40 {
+            let batch = 1 + trial % 3, channels = 8 * (1 + trial % 3)
+            let kh = 1 + trial % 4, kw = trial % 5 == 0 ? 2 : kh
+            let sh = 1 + Int.random(in: 0...2, using: &random), sw = trial % 2 == 0 ? sh : 1 + trial % 3
+            let h = Int.random(in: 1...13, using: &random), w = Int.random(in: 1...14, using: &random)
+            let pt = Int.random(in: 0...kh, using: &random), pl = Int.random(in: 0...kw, using: &random)
+            let pb = Int.random(in: 0...kh, using: &random), pr = Int.random(in: 0...kw, using: &random)
+            guard h + pt + pb >= kh, w + pl + pr >= kw else { continue }
+            let oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1
+            let g = PoolingGeometry(height: h, width: w, outputHeight: oh, outputWidth: ow, kernelHeight: kh, kernelWidth: kw,
+                                    strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl, padBottom: pb, padRight: pr)
+            var x = randomTensor([batch, channels, h, w], seed: random.next(), in: -2...2).scalars
+            // Ties of signed zeros and NaNs with distinct payloads.
+            for i in x.indices where i % 7 == 3 { x[i] = i % 2 == 0 ? -0.0 : 0.0 }
+            for i in x.indices where i % 29 == 5 { x[i] = Float(nan: UInt32(i % 1000), signaling: false) }
+            let area = h * w, outputArea = oh * ow
+            let blockedInput = Self.blocks(x, batch: batch, channels: channels, area: area)
+            for (method, divisor) in [(Pooling.Method.max, Pooling.AverageDivisor.includePadding), (.average, .includePadding),
+                                      (.average, .excludePadding)] {
+                var planar = [Float](repeating: .nan, count: batch * channels * outputArea)
+                if method == .max {
+                    PoolingKernels.maxForward(input: x, output: &planar, argmax: nil, planes: batch * channels, geometry: g)
+                } else {
+                    PoolingKernels.forward(input: x, output: &planar, planes: batch * channels, geometry: g, method: method, divisor: divisor)
+                }
+                var blocked = [Float](repeating: 12345, count: planar.count)
+                Parallel.$minimumWorkOverride.withValue(0) {
+                    ChannelBlocks.poolForward(input: blockedInput, output: &blocked, batch: batch, channels: channels, geometry: g,
+                                              method: method, divisor: divisor)
+                }
+                let back = Self.planes(blocked, batch: batch, channels: channels, area: outputArea)
+                #expect(back.map(\.bitPattern) == planar.map(\.bitPattern), "\(method) \(divisor) \(g) batch \(batch)")
+                cases += 1
+            }
+            if (0..<oh).contains(where: { g.rows($0).isEmpty }) || (0..<ow).contains(where: { g.columns($0).isEmpty }) { emptyWindows += 1 }
+        }
+        #expect(cases >= 90 && emptyWindows >= 3, "\(cases) cases, \(emptyWindows) with an empty window")
+        for (batch, channels, area) in [(1, 8, 1), (2, 16, 49), (3, 24, 30)] {
+            var x = randomTensor([batch, channels, area], seed: 851, in: -2...2).scalars
+            for i in x.indices where i % 11 == 4 { x[i] = i % 2 == 0 ? -0.0 : 0.0 }
+            for i in x.indices where i % 31 == 7 { x[i] = Float(nan: UInt32(i), signaling: false) }
+            let blockedInput = Self.blocks(x, batch: batch, channels: channels, area: area)
+            for method in [Pooling.Method.max, .average] {
+                var planar = [Float](repeating: .nan, count: batch * channels)
+                PoolingKernels.global(input: x, output: &planar, planes: batch * channels, area: area, method: method)
+                var blocked = [Float](repeating: 12345, count: planar.count)
+                Parallel.$minimumWorkOverride.withValue(0) {
+                    ChannelBlocks.globalPoolForward(input: blockedInput, output: &blocked, batch: batch, channels: channels, area: area,
+                                                    method: method)
+                }
+                #expect(blocked.map(\.bitPattern) == planar.map(\.bitPattern), "global \(method) \(batch) x \(channels) x \(area)")
+            }
         }
     }
 }

@@ -14,6 +14,11 @@ final class PoolingLayer: Layer {
     let geometry: PoolingGeometry?
     /// Max pooling's argmax (index within the input plane per output), allocated for training.
     private(set) var argmax: IndexBuffer?
+    /// Whether input and output hold channels in blocks of eight (an inference plan's pooling
+    /// between blocked layers, ``ExecutionPlan/blockChannels(_:shapes:retained:)``).
+    let blocked: Bool
+    /// Images and channels of the input (for the blocked kernels).
+    private let batch: Int, channels: Int
 
     init(_ site: LayerSite, _ op: Pooling) {
         node = site.node.name
@@ -22,6 +27,9 @@ final class PoolingLayer: Layer {
         self.op = op
         let x = site.inputShape, y = site.outputShape
         planes = x[0] * x[1]
+        batch = x[0]
+        channels = x[1]
+        blocked = site.channels == .blocks
         area = x[2] * x[3]
         outputArea = y[2] * y[3]
         geometry = op.global ? nil : PoolingGeometry(
@@ -35,8 +43,26 @@ final class PoolingLayer: Layer {
         if preparation.backward, op.method == .max, argmax == nil { argmax = IndexBuffer(count: planes * outputArea) }
     }
 
+    /// Whether an inference plan may run this pooling on blocked channels: a 2-D pooling of whole
+    /// blocks of channels on a vector unit.
+    static func runsOnBlocks(_ site: LayerSite) -> Bool {
+        guard case .pooling = site.node.op, site.purpose == .inference, PanelKernels.active != .none,
+              site.inputShape.rank == 4, site.outputShape.rank == 4 else { return false }
+        return site.inputShape[1] % ChannelBlocks.width == 0 && site.inputShape[1] > 0
+    }
+
     func forward(_ context: ForwardContext) {
         let x = context.input(inputs[0]), y = context.output(outputs[0])
+        if blocked {
+            if let geometry {
+                ChannelBlocks.poolForward(input: x, output: y, batch: batch, channels: channels, geometry: geometry,
+                                          method: op.method, divisor: op.averageDivisor)
+            } else {
+                ChannelBlocks.globalPoolForward(input: x, output: y, batch: batch, channels: channels, area: area,
+                                                method: op.method)
+            }
+            return
+        }
         let record = context.recordForBackward ? argmax?.pointer : nil
         switch (op.method, geometry) {
         case (.max, let geometry?):

@@ -326,6 +326,16 @@ typedef struct {
 int graft_simd_max_pool(graft_simd_isa isa, const float *input, float *output, int32_t *argmax, int planes,
                         const graft_simd_pool *g);
 
+/* Pooling of one block of eight channels (pool_blocks.c; [height][width][8] into
+ * [output_height][output_width][8]), output rows [row0, row1): max, or with `average` the mean
+ * over the window's taps in the image divided by the window clipped to the padded input
+ * (`include_padding`) or by its taps. The planar loops' windows, order and tie rules: their bits. */
+void graft_simd_pool_block(graft_simd_isa isa, const float *input, float *output, const graft_simd_pool *g, int row0,
+                           int row1, int average, int include_padding);
+
+/* The max or (`average`) mean of one block's `area` pixels ([area][8]) into its 8 channels. */
+void graft_simd_global_pool_block(graft_simd_isa isa, const float *input, float *output, ptrdiff_t area, int average);
+
 #ifdef __cplusplus
 }
 #endif

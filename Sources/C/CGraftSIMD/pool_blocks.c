@@ -1,0 +1,144 @@
+/* Pooling on channels in blocks of eight (blocks.c's layout, [blocks][height][width][8]): each
+ * tap is one vector of eight channels, so a window of any shape and stride is a run of vector
+ * maxima or sums, where the planar kernels shuffle strided columns. ResNet's max pool between its
+ * first layer (which then writes blocks) and its blocked 1x1 layers, and its final global average,
+ * run here without a conversion on either side.
+ *
+ * Per channel the same operations in the same order as GraftKernels' planar loops: taps in
+ * row-major window order; a max starts from -infinity and a tap wins when greater or NaN (the last
+ * NaN of the window stays); a sum starts from 0, adds the taps, then is divided by the divisor as
+ * a float; a window with no tap in the image gives 0. So the results are their bits. */
+#include "graft_simd.h"
+#include "simd_internal.h"
+
+/* The window's extent along one axis: [*start, *end) in the image, *padded its length clipped to
+ * the padded input (an average's divisor with padding). */
+static inline void pool_span(int index, int stride, int pad_before, int pad_after, int kernel, int size, int *start,
+                             int *end, int *padded) {
+    const int padded_start = index * stride - pad_before;
+    int padded_end = padded_start + kernel;
+    if (padded_end > size + pad_after) padded_end = size + pad_after;
+    *padded = padded_end - padded_start;
+    *start = padded_start > 0 ? padded_start : 0;
+    *end = padded_end < size ? padded_end : size;
+}
+
+/* Output rows [row0, row1) of one block, a tap at (h, w) being the 8 floats at (h * width + w) * 8. */
+static void pool_block_portable(const float *input, float *output, const graft_simd_pool *g, int row0, int row1,
+                                int average, int include_padding) {
+    for (int oh = row0; oh < row1; oh++) {
+        int top, bottom, rows_padded;
+        pool_span(oh, g->stride_height, g->pad_top, g->pad_bottom, g->kernel_height, g->height, &top, &bottom, &rows_padded);
+        for (int ow = 0; ow < g->output_width; ow++) {
+            int left, right, columns_padded;
+            pool_span(ow, g->stride_width, g->pad_left, g->pad_right, g->kernel_width, g->width, &left, &right, &columns_padded);
+            float *out = output + ((ptrdiff_t)oh * g->output_width + ow) * 8;
+            for (int c = 0; c < 8; c++) {
+                if (top >= bottom || left >= right) { out[c] = 0; continue; }
+                float value = average ? 0.0f : -__builtin_inff();
+                for (int h = top; h < bottom; h++)
+                    for (int w = left; w < right; w++) {
+                        const float x = input[((ptrdiff_t)h * g->width + w) * 8 + c];
+                        if (average) value += x;
+                        else if (x > value || x != x) value = x;
+                    }
+                if (average) {
+                    const int divisor = include_padding ? rows_padded * columns_padded : (bottom - top) * (right - left);
+                    value = value / (float)divisor;
+                }
+                out[c] = value;
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+__attribute__((target("avx"))) static void pool_block_avx(const float *input, float *output, const graft_simd_pool *g,
+                                                          int row0, int row1, int average, int include_padding) {
+    for (int oh = row0; oh < row1; oh++) {
+        int top, bottom, rows_padded;
+        pool_span(oh, g->stride_height, g->pad_top, g->pad_bottom, g->kernel_height, g->height, &top, &bottom, &rows_padded);
+        for (int ow = 0; ow < g->output_width; ow++) {
+            int left, right, columns_padded;
+            pool_span(ow, g->stride_width, g->pad_left, g->pad_right, g->kernel_width, g->width, &left, &right, &columns_padded);
+            float *out = output + ((ptrdiff_t)oh * g->output_width + ow) * 8;
+            if (top >= bottom || left >= right) {
+                _mm256_storeu_ps(out, _mm256_setzero_ps());
+                continue;
+            }
+            __m256 value = average ? _mm256_setzero_ps() : _mm256_set1_ps(-__builtin_inff());
+/* One tap: max(x, value) is value when either is NaN or they are equal, x when greater; a NaN tap
+ * then replaces it. */
+#define POOL_TAP(AT)                                                                                   \
+    {                                                                                                  \
+        const __m256 x = _mm256_loadu_ps(AT);                                                          \
+        value = average ? _mm256_add_ps(value, x)                                                      \
+                        : _mm256_blendv_ps(_mm256_max_ps(x, value), x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)); \
+    }
+            if (bottom - top == 3 && right - left == 3) {
+                /* A whole 3x3 window (ResNet's max pool) as straight-line code. */
+                const float *corner = input + ((ptrdiff_t)top * g->width + left) * 8;
+                UNROLL for (int h = 0; h < 3; h++) UNROLL for (int w = 0; w < 3; w++)
+                    POOL_TAP(corner + ((ptrdiff_t)h * g->width + w) * 8)
+            } else {
+                for (int h = top; h < bottom; h++) {
+                    const float *row = input + (ptrdiff_t)h * g->width * 8;
+                    for (int w = left; w < right; w++) POOL_TAP(row + (ptrdiff_t)w * 8)
+                }
+            }
+#undef POOL_TAP
+            if (average) {
+                const int divisor = include_padding ? rows_padded * columns_padded : (bottom - top) * (right - left);
+                value = _mm256_div_ps(value, _mm256_set1_ps((float)divisor));
+            }
+            _mm256_storeu_ps(out, value);
+        }
+    }
+}
+
+__attribute__((target("avx"))) static void global_pool_avx(const float *input, float *output, ptrdiff_t area, int average) {
+    __m256 value = average ? _mm256_setzero_ps() : _mm256_set1_ps(-__builtin_inff());
+    for (ptrdiff_t i = 0; i < area; i++) {
+        const __m256 x = _mm256_loadu_ps(input + i * 8);
+        value = average ? _mm256_add_ps(value, x)
+                        : _mm256_blendv_ps(_mm256_max_ps(x, value), x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+    }
+    if (average) value = _mm256_div_ps(value, _mm256_set1_ps((float)area));
+    _mm256_storeu_ps(output, value);
+}
+#endif
+
+void graft_simd_pool_block(graft_simd_isa isa, const float *input, float *output, const graft_simd_pool *g, int row0,
+                           int row1, int average, int include_padding) {
+    if (row0 < 0) row0 = 0;
+    if (row1 > g->output_height) row1 = g->output_height;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (isa != GRAFT_SIMD_NONE) {
+        pool_block_avx(input, output, g, row0, row1, average, include_padding);
+        return;
+    }
+#endif
+    (void)isa;
+    pool_block_portable(input, output, g, row0, row1, average, include_padding);
+}
+
+void graft_simd_global_pool_block(graft_simd_isa isa, const float *input, float *output, ptrdiff_t area, int average) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (isa != GRAFT_SIMD_NONE) {
+        global_pool_avx(input, output, area, average);
+        return;
+    }
+#endif
+    (void)isa;
+    for (int c = 0; c < 8; c++) {
+        float value = average ? 0.0f : -__builtin_inff();
+        for (ptrdiff_t i = 0; i < area; i++) {
+            const float x = input[i * 8 + c];
+            if (average) value += x;
+            else if (x > value || x != x) value = x;
+        }
+        output[c] = average ? value / (float)area : value;
+    }
+}
