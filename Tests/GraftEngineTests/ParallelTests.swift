@@ -57,8 +57,8 @@ struct ParallelTests {
     @Test("forEach: fixed chunk bounds, every index once, and a slowed thread claims fewer chunks")
     func chunksGoToTheFreeThread() {
         guard Parallel.workers >= 2 else { return }
-        let count = 64, chunks = min(count, Parallel.workers * Parallel.chunksPerWorker)
-        let expected = (0..<chunks).map { count * $0 / chunks ..< count * ($0 + 1) / chunks }
+        let count = 64, starts = Parallel.chunkStarts(count: count, parts: min(Parallel.workers, count))
+        let expected = zip(starts, starts.dropFirst()).map { $0 ..< $1 }
         // Chunks run on the caller sleep 3 ms, others 0.3 ms: claimed in turn, the caller's share
         // of the chunks is far below an even one. With one fixed half per thread it would be half.
         // Other tests may hold the worker threads (the section then runs through Dispatch, maybe
@@ -80,16 +80,40 @@ struct ParallelTests {
         #expect(fewer, "the slowed caller never took fewer chunks than the other threads")
     }
 
+    @Test("chunk bounds: guided (a 2p-th of the rest, at least a 32p-th of the whole), covering the loop, by count or by cost")
+    func guidedChunkBounds() {
+        for parts in [2, 3, 8] {
+            for count in [1, 2, 7, 64, 1000, 100_003] {
+                let starts = Parallel.chunkStarts(count: count, parts: parts)
+                #expect(starts.first == 0 && starts.last == count && zip(starts, starts.dropFirst()).allSatisfy { $0 < $1 },
+                        "\(parts) parts, \(count): \(starts)")
+                let smallest = max(1, count / (32 * parts))
+                for (k, (start, end)) in zip(starts, starts.dropFirst()).enumerated() {
+                    let rest = count - start, expected = min(rest, max(smallest, (rest + 2 * parts - 1) / (2 * parts)))
+                    #expect(end - start == expected, "\(parts) parts, \(count): chunk \(k) \(start)..<\(end)")
+                }
+                if count >= 1000 { #expect(starts.count - 1 <= 8 * parts + 32, "\(parts) parts, \(count): \(starts.count - 1) chunks") }
+            }
+        }
+        // By cost: a chunk ends at the first item whose running cost reaches its share (one item
+        // at least): 81 in all, shares 21, 13, 9, 1, 1, 1; the free items 4 and 5 go with item 6.
+        let costs = [16, 16, 8, 8, 0, 0, 30, 1, 1, 1]
+        var ends: [Int] = [], total = 0
+        for c in costs { total += c; ends.append(total) }
+        let starts = Parallel.chunkStarts(count: costs.count, parts: 2, ends: ends)
+        #expect(starts == [0, 2, 4, 7, 8, 9, 10], "\(starts)")
+    }
+
     @Test("forEachChunk: fixed chunk bounds, every index once, worker numbers below the part count")
     func chunksWithWorkerScratch() {
         for parts in 2...4 {
             for count in [2, 17, 1000] {
-                let used = min(parts, count), chunks = min(count, used * Parallel.chunksPerWorker)
+                let used = min(parts, count), starts = Parallel.chunkStarts(count: count, parts: used)
                 let seen = Mutex<[(worker: Int, range: Range<Int>)]>([])
                 Parallel.forEachChunk(count, parts: used) { worker, range in seen.withLock { $0.append((worker, range)) } }
                 let runs = seen.withLock { $0 }
                 #expect(runs.map(\.range).sorted { $0.lowerBound < $1.lowerBound }
-                        == (0..<chunks).map { count * $0 / chunks ..< count * ($0 + 1) / chunks }, "parts \(parts), count \(count)")
+                        == zip(starts, starts.dropFirst()).map { $0 ..< $1 }, "parts \(parts), count \(count)")
                 #expect(runs.allSatisfy { (0..<used).contains($0.worker) }, "parts \(parts), count \(count)")
             }
         }
