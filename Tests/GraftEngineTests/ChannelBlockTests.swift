@@ -374,13 +374,19 @@ extension ChannelBlockTests {
                 } else {
                     PoolingKernels.forward(input: x, output: &planar, planes: batch * channels, geometry: g, method: method, divisor: divisor)
                 }
-                var blocked = [Float](repeating: 12345, count: planar.count)
-                Parallel.$minimumWorkOverride.withValue(0) {
-                    ChannelBlocks.poolForward(input: blockedInput, output: &blocked, batch: batch, channels: channels, geometry: g,
-                                              method: method, divisor: divisor)
+                // The vector kernel, and the portable loop a machine without one would run (whose
+                // sum of several NaNs may carry another of their payloads: C orders an addition's
+                // operands freely, so there any NaN stands for any).
+                for isa in [PanelKernels.InstructionSet.avx2, .none] {
+                    let bits = { (v: [Float]) in v.map { isa == .none && method == .average && $0.isNaN ? Float.nan.bitPattern : $0.bitPattern } }
+                    var blocked = [Float](repeating: 12345, count: planar.count)
+                    Parallel.$minimumWorkOverride.withValue(0) {
+                        ChannelBlocks.poolForward(input: blockedInput, output: &blocked, batch: batch, channels: channels, geometry: g,
+                                                  method: method, divisor: divisor, isa: isa)
+                    }
+                    let back = Self.planes(blocked, batch: batch, channels: channels, area: outputArea)
+                    #expect(bits(back) == bits(planar), "\(isa) \(method) \(divisor) \(g) batch \(batch)")
                 }
-                let back = Self.planes(blocked, batch: batch, channels: channels, area: outputArea)
-                #expect(back.map(\.bitPattern) == planar.map(\.bitPattern), "\(method) \(divisor) \(g) batch \(batch)")
                 cases += 1
             }
             if (0..<oh).contains(where: { g.rows($0).isEmpty }) || (0..<ow).contains(where: { g.columns($0).isEmpty }) { emptyWindows += 1 }
@@ -394,12 +400,15 @@ extension ChannelBlockTests {
             for method in [Pooling.Method.max, .average] {
                 var planar = [Float](repeating: .nan, count: batch * channels)
                 PoolingKernels.global(input: x, output: &planar, planes: batch * channels, area: area, method: method)
-                var blocked = [Float](repeating: 12345, count: planar.count)
-                Parallel.$minimumWorkOverride.withValue(0) {
-                    ChannelBlocks.globalPoolForward(input: blockedInput, output: &blocked, batch: batch, channels: channels, area: area,
-                                                    method: method)
+                for isa in [PanelKernels.InstructionSet.avx2, .none] {
+                    let bits = { (v: [Float]) in v.map { isa == .none && method == .average && $0.isNaN ? Float.nan.bitPattern : $0.bitPattern } }
+                    var blocked = [Float](repeating: 12345, count: planar.count)
+                    Parallel.$minimumWorkOverride.withValue(0) {
+                        ChannelBlocks.globalPoolForward(input: blockedInput, output: &blocked, batch: batch, channels: channels,
+                                                        area: area, method: method, isa: isa)
+                    }
+                    #expect(bits(blocked) == bits(planar), "global \(isa) \(method) \(batch) x \(channels) x \(area)")
                 }
-                #expect(blocked.map(\.bitPattern) == planar.map(\.bitPattern), "global \(method) \(batch) x \(channels) x \(area)")
             }
         }
     }

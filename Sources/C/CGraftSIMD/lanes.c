@@ -106,6 +106,19 @@ __attribute__((target("avx2"))) static void store_block_blocked(const __m256 blo
     }
 }
 
+/* One column k of the weight: its 16 channels' weights at w times the input at `offset` past each
+ * of the tile's six pixels' window corners x[r], into the accumulators lo (channels 0-7) and hi. */
+#define LANES_TAP(OFFSET)                                                                          \
+    {                                                                                              \
+        const ptrdiff_t offset = (OFFSET);                                                         \
+        const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);                         \
+        UNROLL for (int r = 0; r < LANES_PIXELS; r++) {                                            \
+            const __m256 v = _mm256_broadcast_ss(x[r] + offset);                                   \
+            lo[r] = _mm256_fmadd_ps(v, w0, lo[r]);                                                 \
+            hi[r] = _mm256_fmadd_ps(v, w1, hi[r]);                                                 \
+        }                                                                                          \
+    }
+
 /* The kernel, for any window (WINDOW3 0, WIDTH 0), for undilated 3x3 windows (WINDOW3 1: the nine
  * taps as straight-line code) or for undilated rows WIDTH taps wide (the row's taps unrolled).
  * The loops' pointer updates between every 12 FMAs cost a fifth of the time: C harness, one Zen 3
@@ -147,41 +160,17 @@ static inline void lanes_avx2_window(int rows, const float *packed, const float 
                 if (WINDOW3) {
                     UNROLL for (int i = 0; i < 3; i++) {
                         const ptrdiff_t row = c * plane + i * pw;
-                        UNROLL for (int j = 0; j < 3; j++, w += LANES_PANEL) {
-                            const ptrdiff_t offset = row + j;
-                            const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
-                            UNROLL for (int r = 0; r < LANES_PIXELS; r++) {
-                                const __m256 v = _mm256_broadcast_ss(x[r] + offset);
-                                lo[r] = _mm256_fmadd_ps(v, w0, lo[r]);
-                                hi[r] = _mm256_fmadd_ps(v, w1, hi[r]);
-                            }
-                        }
+                        UNROLL for (int j = 0; j < 3; j++, w += LANES_PANEL) LANES_TAP(row + j)
                     }
                     continue;
                 }
                 for (int i = 0; i < kh; i++) {
                     const ptrdiff_t row = c * plane + i * row_step;
                     if (WIDTH) {
-                        UNROLL for (int j = 0; j < WIDTH; j++, w += LANES_PANEL) {
-                            const ptrdiff_t offset = row + j;
-                            const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
-                            UNROLL for (int r = 0; r < LANES_PIXELS; r++) {
-                                const __m256 v = _mm256_broadcast_ss(x[r] + offset);
-                                lo[r] = _mm256_fmadd_ps(v, w0, lo[r]);
-                                hi[r] = _mm256_fmadd_ps(v, w1, hi[r]);
-                            }
-                        }
+                        UNROLL for (int j = 0; j < WIDTH; j++, w += LANES_PANEL) LANES_TAP(row + j)
                         continue;
                     }
-                    for (int j = 0; j < kw; j++, w += LANES_PANEL) {
-                        const ptrdiff_t offset = row + j * tap_step;
-                        const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
-                        UNROLL for (int r = 0; r < LANES_PIXELS; r++) {
-                            const __m256 v = _mm256_broadcast_ss(x[r] + offset);
-                            lo[r] = _mm256_fmadd_ps(v, w0, lo[r]);
-                            hi[r] = _mm256_fmadd_ps(v, w1, hi[r]);
-                        }
-                    }
+                    for (int j = 0; j < kw; j++, w += LANES_PANEL) LANES_TAP(row + j * tap_step)
                 }
             }
             __m256 block[8];

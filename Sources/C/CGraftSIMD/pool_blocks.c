@@ -7,7 +7,9 @@
  * Per channel the same operations in the same order as GraftKernels' planar loops: taps in
  * row-major window order; a max starts from -infinity and a tap wins when greater or NaN (the last
  * NaN of the window stays); a sum starts from 0, adds the taps, then is divided by the divisor as
- * a float; a window with no tap in the image gives 0. So the results are their bits. */
+ * a float; a window with no tap in the image gives 0. So the results are their bits (but for the
+ * portable loop's sums of several NaNs, which may carry another of their payloads: C orders an
+ * addition's operands freely). */
 #include "graft_simd.h"
 #include "simd_internal.h"
 
@@ -23,15 +25,26 @@ static inline void pool_span(int index, int stride, int pad_before, int pad_afte
     *end = padded_end < size ? padded_end : size;
 }
 
+/* Output (oh, ow)'s window: image rows [w->top, w->bottom) and columns [w->left, w->right) (empty
+ * when either is), and what an average divides by. */
+typedef struct { int top, bottom, left, right, divisor; } pool_window;
+
+static inline pool_window window_at(const graft_simd_pool *g, int oh, int ow, int include_padding) {
+    pool_window w;
+    int rows_padded, columns_padded;
+    pool_span(oh, g->stride_height, g->pad_top, g->pad_bottom, g->kernel_height, g->height, &w.top, &w.bottom, &rows_padded);
+    pool_span(ow, g->stride_width, g->pad_left, g->pad_right, g->kernel_width, g->width, &w.left, &w.right, &columns_padded);
+    w.divisor = include_padding ? rows_padded * columns_padded : (w.bottom - w.top) * (w.right - w.left);
+    return w;
+}
+
 /* Output rows [row0, row1) of one block, a tap at (h, w) being the 8 floats at (h * width + w) * 8. */
 static void pool_block_portable(const float *input, float *output, const graft_simd_pool *g, int row0, int row1,
                                 int average, int include_padding) {
     for (int oh = row0; oh < row1; oh++) {
-        int top, bottom, rows_padded;
-        pool_span(oh, g->stride_height, g->pad_top, g->pad_bottom, g->kernel_height, g->height, &top, &bottom, &rows_padded);
         for (int ow = 0; ow < g->output_width; ow++) {
-            int left, right, columns_padded;
-            pool_span(ow, g->stride_width, g->pad_left, g->pad_right, g->kernel_width, g->width, &left, &right, &columns_padded);
+            const pool_window win = window_at(g, oh, ow, include_padding);
+            const int top = win.top, bottom = win.bottom, left = win.left, right = win.right;
             float *out = output + ((ptrdiff_t)oh * g->output_width + ow) * 8;
             for (int c = 0; c < 8; c++) {
                 if (top >= bottom || left >= right) { out[c] = 0; continue; }
@@ -42,11 +55,7 @@ static void pool_block_portable(const float *input, float *output, const graft_s
                         if (average) value += x;
                         else if (x > value || x != x) value = x;
                     }
-                if (average) {
-                    const int divisor = include_padding ? rows_padded * columns_padded : (bottom - top) * (right - left);
-                    value = value / (float)divisor;
-                }
-                out[c] = value;
+                out[c] = average ? value / (float)win.divisor : value;
             }
         }
     }
@@ -58,11 +67,9 @@ static void pool_block_portable(const float *input, float *output, const graft_s
 __attribute__((target("avx"))) static void pool_block_avx(const float *input, float *output, const graft_simd_pool *g,
                                                           int row0, int row1, int average, int include_padding) {
     for (int oh = row0; oh < row1; oh++) {
-        int top, bottom, rows_padded;
-        pool_span(oh, g->stride_height, g->pad_top, g->pad_bottom, g->kernel_height, g->height, &top, &bottom, &rows_padded);
         for (int ow = 0; ow < g->output_width; ow++) {
-            int left, right, columns_padded;
-            pool_span(ow, g->stride_width, g->pad_left, g->pad_right, g->kernel_width, g->width, &left, &right, &columns_padded);
+            const pool_window win = window_at(g, oh, ow, include_padding);
+            const int top = win.top, bottom = win.bottom, left = win.left, right = win.right;
             float *out = output + ((ptrdiff_t)oh * g->output_width + ow) * 8;
             if (top >= bottom || left >= right) {
                 _mm256_storeu_ps(out, _mm256_setzero_ps());
@@ -89,10 +96,7 @@ __attribute__((target("avx"))) static void pool_block_avx(const float *input, fl
                 }
             }
 #undef POOL_TAP
-            if (average) {
-                const int divisor = include_padding ? rows_padded * columns_padded : (bottom - top) * (right - left);
-                value = _mm256_div_ps(value, _mm256_set1_ps((float)divisor));
-            }
+            if (average) value = _mm256_div_ps(value, _mm256_set1_ps((float)win.divisor));
             _mm256_storeu_ps(out, value);
         }
     }
