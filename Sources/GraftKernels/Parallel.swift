@@ -6,10 +6,11 @@ import Synchronization
 /// updates) over the cores, the way OpenBLAS splits a GEMM.
 ///
 /// ``forEach(_:workPerItem:minimumWork:_:)`` cuts a loop into chunks whose bounds depend only on
-/// the item count and the worker count (and the costs, for the weighted form), long ones first and
-/// short ones last, and the workers claim the chunks in order, each taking the next one when it is done: on a shared machine one
-/// core often runs slower than the other for milliseconds (a Zen 3 VM's two cores each dipped to
-/// 78-81 of 102-107 GFLOP/s at times), and with one fixed half per core the faster one waited.
+/// the item count and the worker count (and the costs, for the weighted form), long ones first
+/// and short ones last, and the workers claim the chunks in order, each taking the next one when
+/// it is done: on a shared machine one core often runs slower than the other for milliseconds (a
+/// Zen 3 VM's two cores each dipped to 79-81 of 102-107 GFLOP/s at times), and with one fixed
+/// half per core the faster one waited.
 /// Which thread runs a chunk varies, what a chunk computes does not: every element is computed
 /// by the same code in the same order on every run. ``forEachPart(_:parts:_:)`` keeps static parts
 /// for callers that give each part its own scratch or partial sums.
@@ -100,9 +101,9 @@ public enum Parallel {
         }
     }
 
-    /// Like ``forEach(_:workPerItem:minimumWork:_:)`` for items of unequal cost: the chunks are
-    /// consecutive ranges holding about equal shares of the summed `cost` (their bounds depend on
-    /// the costs only). Where one item costs twice another (a 1x1 convolution's last tile of 8
+    /// Like ``forEach(_:workPerItem:minimumWork:_:)`` for items of unequal cost: the chunks'
+    /// shares are measured in summed `cost` rather than in items (their bounds depend on the
+    /// costs only). Where one item costs twice another (a 1x1 convolution's last tile of 8
     /// output channels beside whole tiles of 16), an even split by count gave one worker all the
     /// whole tiles when each worker had one fixed half: MobileNetV2's 144 → 24 layers ran
     /// 10-19 % longer that way.
