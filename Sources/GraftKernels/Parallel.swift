@@ -13,7 +13,7 @@ import Synchronization
 /// half per core the faster one waited.
 /// Which thread runs a chunk varies, what a chunk computes does not: every element is computed
 /// by the same code in the same order on every run. ``forEachPart(_:parts:_:)`` keeps static parts
-/// for callers that give each part its own scratch or partial sums.
+/// for callers that add up per-part partial sums (their order of addition must not vary).
 /// Work below `minimumWork` units stays on the calling thread (a dispatch costs microseconds).
 public enum Parallel {
     /// Workers used: OpenBLAS's thread count (``BLAS/setThreadCount(_:)``, `--threads`), so that
@@ -36,7 +36,7 @@ public enum Parallel {
             return
         }
         withChunkStarts(count: count, parts: parts) { starts in
-            claimChunks(starts.count - 1, parts: parts) { chunk in body(starts[chunk]..<starts[chunk + 1]) }
+            claimChunks(starts.count - 1, parts: parts) { _, chunk in body(starts[chunk]..<starts[chunk + 1]) }
         }
     }
 
@@ -62,7 +62,7 @@ public enum Parallel {
             remaining -= size(remaining)
             capacity += 1
         }
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity + count.signum()) { starts in
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { starts in
             var n = 1, item = 0, consumed = 0
             starts[0] = 0
             while item < count {
@@ -88,15 +88,15 @@ public enum Parallel {
         withChunkStarts(count: count, parts: parts, ends: ends) { Array($0) }
     }
 
-    /// Runs `body(chunk)` for every chunk in `0..<chunks` on `parts` threads, each thread claiming
-    /// the next unclaimed chunk until none is left.
-    static func claimChunks(_ chunks: Int, parts: Int, _ body: (Int) -> Void) {
+    /// Runs `body(worker, chunk)` for every chunk in `0..<chunks` on `parts` threads (`worker` in
+    /// `0..<parts`), each thread claiming the next unclaimed chunk until none is left.
+    static func claimChunks(_ chunks: Int, parts: Int, _ body: (_ worker: Int, _ chunk: Int) -> Void) {
         let next = Atomic<Int>(0)
-        runSection(parts: parts) { _ in
+        runSection(parts: parts) { worker in
             while true {
                 let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard chunk < chunks else { return }
-                body(chunk)
+                body(worker, chunk)
             }
         }
     }
@@ -121,7 +121,7 @@ public enum Parallel {
             ends.append(total)
         }
         withChunkStarts(count: count, parts: parts, ends: ends) { starts in
-            claimChunks(starts.count - 1, parts: parts) { chunk in body(starts[chunk]..<starts[chunk + 1]) }
+            claimChunks(starts.count - 1, parts: parts) { _, chunk in body(starts[chunk]..<starts[chunk + 1]) }
         }
     }
 
@@ -221,14 +221,7 @@ extension Parallel {
             return
         }
         withChunkStarts(count: count, parts: parts) { starts in
-            let next = Atomic<Int>(0), chunks = starts.count - 1
-            runSection(parts: parts) { worker in
-                while true {
-                    let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard chunk < chunks else { return }
-                    body(worker, starts[chunk]..<starts[chunk + 1])
-                }
-            }
+            claimChunks(starts.count - 1, parts: parts) { worker, chunk in body(worker, starts[chunk]..<starts[chunk + 1]) }
         }
     }
 }
