@@ -20,8 +20,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
     }
 
     public mutating func next() -> UInt64 {
+        // Masking shifts (`&<<`): the same bits for these constant counts, without the generic
+        // smart shift that debug builds call (random weights for a whole zoo network are drawn in
+        // the tests' debug builds).
         let result = rotl(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
+        let t = state.1 &<< 17
         state.2 ^= state.0
         state.3 ^= state.1
         state.1 ^= state.2
@@ -33,13 +36,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
 
     /// A uniform float in [0, 1) with 24 random bits.
     public mutating func nextUnitFloat() -> Float {
-        Float(next() >> 40) * (1.0 / Float(1 << 24))
+        Float(next() &>> 40) * (1.0 / Float(1 << 24))
     }
 
     /// A standard normal sample (Box–Muller).
     public mutating func nextGaussian() -> Float {
-        let u1 = max(Double(next() >> 11) * (1.0 / Double(1 << 53)), Double.leastNonzeroMagnitude)
-        let u2 = Double(next() >> 11) * (1.0 / Double(1 << 53))
+        // Through Int (exact below 2^53): Double's initializer from Int is concrete, from UInt64 generic.
+        let u1 = Swift.max(Double(Int(truncatingIfNeeded: next() &>> 11)) * (1.0 / Double(1 << 53)), Double.leastNonzeroMagnitude)
+        let u2 = Double(Int(truncatingIfNeeded: next() &>> 11)) * (1.0 / Double(1 << 53))
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
@@ -50,5 +54,5 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         a.state == b.state
     }
 
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x &<< k) | (x &>> (64 &- k)) }
 }

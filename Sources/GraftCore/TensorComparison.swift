@@ -65,17 +65,33 @@ public struct TensorComparison: CustomStringConvertible, Sendable {
             return
         }
         count = actual.count
-        let relativeFloor = max(self.atol, 1e-6)
+        let relativeFloor = max(self.atol, 1e-6), atol = self.atol
         var dot = 0.0, normA = 0.0, normE = 0.0
-        for (a, e) in zip(actual, expected) {
-            let d = abs(a - e)
-            maxAbsolute = max(maxAbsolute, d.isNaN ? .infinity : d)
-            maxRelative = max(maxRelative, d.isNaN ? .infinity : d / max(abs(e), relativeFloor))
-            if !(d <= self.atol + rtol * abs(e)) { failing += 1 }
-            dot += Double(a) * Double(e)
-            normA += Double(a) * Double(a)
-            normE += Double(e) * Double(e)
+        var maxAbsolute: Float = 0, maxRelative: Float = 0, failing = 0
+        // Buffer pointers and concrete Float operations: the cross-checks compare every blob of
+        // deep networks in debug builds, where a `zip` over arrays costs tens of times more.
+        actual.withUnsafeBufferPointer { actual in
+            expected.withUnsafeBufferPointer { expected in
+                for i in 0..<actual.count {
+                    let a = actual[i], e = expected[i]
+                    let d = (a - e).magnitude, size = e.magnitude
+                    if d.isNaN {
+                        maxAbsolute = .infinity
+                        maxRelative = .infinity
+                    } else {
+                        if d > maxAbsolute { maxAbsolute = d }
+                        let relative = d / (size > relativeFloor ? size : relativeFloor)
+                        if relative > maxRelative { maxRelative = relative }
+                    }
+                    if !(d <= atol + rtol * size) { failing += 1 }
+                    let ad = Double(a), ed = Double(e)
+                    dot += ad * ed
+                    normA += ad * ad
+                    normE += ed * ed
+                }
+            }
         }
+        (self.maxAbsolute, self.maxRelative, self.failing) = (maxAbsolute, maxRelative, failing)
         cosine = normA > 0 && normE > 0 ? dot / (normA.squareRoot() * normE.squareRoot()) : (normA == normE ? 1 : 0)
         let rows = max(rows, 1)
         if count > 0, count % rows == 0 {
@@ -110,18 +126,23 @@ public struct TensorComparison: CustomStringConvertible, Sendable {
     public static func scaledAbsolute(_ expected: [Float], rtol: Float) -> Float {
         var sum: Double = 0
         var n = 0
-        for e in expected where e.isFinite {
-            sum += Double(e) * Double(e)
-            n += 1
+        expected.withUnsafeBufferPointer { expected in
+            for i in 0..<expected.count where expected[i].isFinite {
+                let e = Double(expected[i])
+                sum += e * e
+                n += 1
+            }
         }
         let rms = n == 0 ? 0 : Float((sum / Double(n)).squareRoot())
         return max(absoluteFloor, magnitudeFraction * rtol * rms)
     }
 
     private static func argmax(_ values: [Float], _ start: Int, _ length: Int) -> Int {
-        var best = start
-        for i in start..<(start + length) where values[i] > values[best] { best = i }
-        return best - start
+        values.withUnsafeBufferPointer { values in
+            var best = start
+            for i in start..<(start + length) where values[i] > values[best] { best = i }
+            return best - start
+        }
     }
 
     /// Every element within tolerance, and there was something to compare.

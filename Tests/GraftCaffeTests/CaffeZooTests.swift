@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import GraftCore
 import GraftEngine
@@ -10,10 +11,10 @@ import GraftTestSupport
 /// `$GRAFT_CAFFE_ZOO`): each imported with scaled random weights (all-zero Caffe defaults would
 /// agree trivially), exported to a caffemodel, and OpenCV's reader run on the *original* prototxt
 /// with those weights; every layer output OpenCV returns is compared with Graft's.
-/// `GRAFT_CAFFE_ZOO_ONLY=a,b` runs only those models; the table is printed and, with
-/// `GRAFT_CAFFE_ZOO_TABLE=path`, written as Markdown.
+/// `GRAFT_CAFFE_ZOO_ONLY=a,b` runs only those models; each row is printed as its network finishes
+/// and, with `GRAFT_CAFFE_ZOO_TABLE=path`, the table of those finished is written as Markdown.
 struct CaffeZooTests {
-    struct Entry: Sendable {
+    struct Entry: Sendable, CustomTestStringConvertible {
         var name: String
         var file: String
         /// The shape Graft and OpenCV run (batch 1; smaller images where the net allows).
@@ -25,6 +26,8 @@ struct CaffeZooTests {
         /// (bottoms 1 and 2 swapped): OpenCV then reads the prototxt with those bottoms swapped
         /// back, so that both sides compute Caffe's Axpy.
         var swapAxpyBottomsForOpenCV = false
+
+        var testDescription: String { name }
     }
 
     static let entries: [Entry] = [
@@ -113,32 +116,40 @@ struct CaffeZooTests {
         |---|---|---|---|---|
         """
 
-    @Test(.enabled(if: CrossCheck.runs(CaffeTesting.openCVPython != nil), "set GRAFT_PYTHON to a python with opencv-python-headless<5"))
-    func zooMatchesOpenCV() throws {
+    /// One case per network, so that the networks run concurrently with each other and with the
+    /// other suites (run one after another in a debug build they were CI's longest test by ten
+    /// minutes).
+    @Test(.enabled(if: CrossCheck.runs(CaffeTesting.openCVPython != nil), "set GRAFT_PYTHON to a python with opencv-python-headless<5"),
+          arguments: CaffeZooTests.selected)
+    func zooMatchesOpenCV(_ entry: Entry) throws {
         let python = try #require(CaffeTesting.openCVPython)
-        var rows: [Row] = []
-        for entry in Self.selected {
-            guard let path = Self.path(of: entry) else {
-                rows.append(Row(entry: entry, problem: "prototxt absent (not committed: no licence; see Tests/Fixtures/caffe/zoo/README.md)"))
-                continue
-            }
-            let row = Self.compare(entry, path: path, python: python)
-            print("caffe zoo: " + row.markdown)
-            for r in row.reported { print("caffe zoo:   \(entry.name) \(r.blob) (\(r.op)): \(r.agreement)") }
-            for c in row.carried { print("caffe zoo:   \(entry.name) \(c.blob): end to end \(c.endToEnd); alone on OpenCV's inputs \(c.alone)") }
-            rows.append(row)
+        let started = ContinuousClock.now
+        let row: Row
+        if let path = Self.path(of: entry) {
+            row = Self.compare(entry, path: path, python: python)
+        } else {
+            row = Row(entry: entry, problem: "prototxt absent (not committed: no licence; see Tests/Fixtures/caffe/zoo/README.md)")
         }
-        let table = ([Self.header] + rows.map(\.markdown)).joined(separator: "\n")
-        print(table)
+        let seconds = Double((ContinuousClock.now - started).components.seconds)
+        print("caffe zoo: " + row.markdown + String(format: " (%.0f s)", seconds))
+        for r in row.reported { print("caffe zoo:   \(entry.name) \(r.blob) (\(r.op)): \(r.agreement)") }
+        for c in row.carried { print("caffe zoo:   \(entry.name) \(c.blob): end to end \(c.endToEnd); alone on OpenCV's inputs \(c.alone)") }
+        let table = Self.finished.withLock { rows in
+            rows[entry.file] = row.markdown
+            return ([Self.header] + Self.selected.compactMap { rows[$0.file] }).joined(separator: "\n")
+        }
         if let out = ProcessInfo.processInfo.environment["GRAFT_CAFFE_ZOO_TABLE"] {
             try (table + "\n").write(toFile: out, atomically: true, encoding: .utf8)
         }
-        for row in rows where FileManager.default.fileExists(atPath: Self.fixtureDirectory + "/" + row.entry.file) {
-            #expect(row.problem == nil, "\(row.entry.name): \(row.problem ?? "")")
-            #expect(row.failing.isEmpty, "\(row.entry.name): \(row.failing.count) failing, first \(row.failing.prefix(5))")
-            #expect(row.compared >= row.layers / 2, "\(row.entry.name): only \(row.compared) of \(row.layers) layers compared")
-        }
+        guard FileManager.default.fileExists(atPath: Self.fixtureDirectory + "/" + entry.file) else { return }
+        #expect(row.problem == nil, "\(entry.name): \(row.problem ?? "")")
+        #expect(row.failing.isEmpty, "\(entry.name): \(row.failing.count) failing, first \(row.failing.prefix(5))")
+        #expect(row.compared >= row.layers / 2, "\(entry.name): only \(row.compared) of \(row.layers) layers compared")
     }
+
+    /// The rows of the networks compared so far, by file: each case rewrites the table
+    /// (`GRAFT_CAFFE_ZOO_TABLE`) with every row finished, in the order of ``entries``.
+    static let finished = Mutex<[String: String]>([:])
 
     /// Operations whose agreement is printed per node (SSD's Normalize and the PriorBox grids), so
     /// that they are seen even when another blob is the row's worst.

@@ -69,14 +69,22 @@ extension CaffeBlobRequirement {
     /// a comparison of two implementations sees every weight.
     func scaledRandomValues(using generator: inout SeededGenerator) -> [Float] {
         let count = shape.reduce(1, *)
+        /// `count` values of `value()`, drawn in order (a plain loop: debug builds draw whole zoo
+        /// networks' weights, where `map` over a range costs several times more).
+        func values(_ value: (inout SeededGenerator) -> Float) -> [Float] {
+            [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for i in 0..<count { buffer[i] = value(&generator) }
+                initialized = count
+            }
+        }
         func uniform(_ low: Float, _ high: Float) -> [Float] {
-            (0..<count).map { _ in low + (high - low) * generator.nextUnitFloat() }
+            values { low + (high - low) * $0.nextUnitFloat() }
         }
         switch role {
         case .weight:
             let fanIn = shape.isEmpty || shape[0] == 0 ? count : count / shape[0]
             let std = (2 / Float(Swift.max(fanIn, 1))).squareRoot()
-            return (0..<count).map { _ in std * generator.nextGaussian() }
+            return values { std * $0.nextGaussian() }
         case .bias: return uniform(-0.1, 0.1)
         case .mean: return uniform(-0.5, 0.5)
         case .variance, .scale: return uniform(0.5, 1.5)
