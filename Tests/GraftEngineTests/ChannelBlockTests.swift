@@ -118,8 +118,8 @@ struct ChannelBlockTests {
         }
     }
 
-    /// Windows of every kind the depthwise kernel takes: 3x3 with stride 1 and 2, 5x5, dilated,
-    /// unpadded, on maps whose rows are not whole blocks of eight pixels.
+    /// Windows of every kind the depthwise kernel takes: 3x3 with stride 1, 2 and 3, 5x5 with
+    /// stride 1 and 2, dilated, unpadded, on maps whose rows are not whole blocks of eight pixels.
     static let depthwise: [ConvolutionGeometry] = [
         convolution(8, 7, 7, outputs: 8, kernel: 3, pad: 1, groups: 8),
         convolution(24, 14, 14, outputs: 24, kernel: 3, stride: 2, pad: 1, groups: 24),
@@ -127,10 +127,12 @@ struct ChannelBlockTests {
         convolution(16, 11, 10, outputs: 16, kernel: 3, pad: 2, dilation: 2, groups: 16),
         convolution(8, 6, 5, outputs: 8, kernel: 3, groups: 8),
         convolution(32, 56, 56, outputs: 32, kernel: 3, stride: 2, pad: 1, groups: 32),
+        convolution(16, 15, 15, outputs: 16, kernel: 5, stride: 2, pad: 2, groups: 16),
+        convolution(8, 9, 9, outputs: 8, kernel: 3, stride: 3, pad: 1, groups: 8),
     ]
 
     @Test("a depthwise convolution on blocks gives the planar kernel's bits (bias, residual, ReLU6; 1 and 3 images)",
-          arguments: 0..<6)
+          arguments: 0..<8)
     func depthwiseMatchesPlanes(index: Int) {
         let g = Self.depthwise[index], p = g.patches, c = g.outputChannels
         let w = randomTensor([c, 1, p.kernelHeight, p.kernelWidth], seed: 820)
