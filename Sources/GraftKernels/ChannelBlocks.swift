@@ -147,16 +147,27 @@ public enum ChannelBlocks {
         }
     }
 
-    /// Floats of scratch ``depthwiseForward(input:weight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``
+    /// Floats of scratch ``depthwiseForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``
     /// takes for `parts` workers: a band buffer each.
     public static func depthwiseScratchCount(for g: ConvolutionGeometry, parts: Int) -> Int {
         max(1, parts) * (g.patches.group(of: g.groups).depthwiseInterleavedScratch + width)
     }
 
+    /// Floats of a depthwise weight packed by ``packDepthwise(_:geometry:into:)``.
+    public static func depthwisePackedCount(for g: ConvolutionGeometry) -> Int { g.outputChannels * g.patches.kernelArea }
+
+    /// Packs a depthwise weight as stored (`[channels][kh][kw]`, channels a multiple of 8) into
+    /// ``depthwisePackedCount(for:)`` floats, per block of eight channels `[tap][8]`: what each
+    /// work unit would otherwise transpose for itself.
+    public static func packDepthwise(_ weight: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                                     into packed: UnsafeMutablePointer<Float>) {
+        graft_simd_depthwise_blocks_pack(Int32(g.outputChannels), Int32(g.patches.kernelArea), weight, packed)
+    }
+
     /// A depthwise convolution on blocked channels (input, output and residual blocked); the
-    /// weight as stored (`[channels][kh][kw]`). Work units are (image, block, band of rows),
-    /// shared out between at most `parts` workers (the scratch holds that many bands).
-    public static func depthwiseForward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    /// weight packed by ``packDepthwise(_:geometry:into:)``. Work units are (image, block, band of
+    /// rows), shared out between at most `parts` workers (the scratch holds that many bands).
+    public static func depthwiseForward(input: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>,
                                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                         batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                                         scratch: UnsafeMutablePointer<Float>,
@@ -177,7 +188,7 @@ public enum ChannelBlocks {
             withUnsafePointer(to: windows) { windowsPointer in
                 withUnsafePointer(to: relu) { reluPointer in
                     let done = graft_simd_depthwise_blocks(isa.c, input, windowsPointer, Int32(g.outputChannels),
-                                                           range.lowerBound, range.count, weight, bias, residual,
+                                                           range.lowerBound, range.count, packedWeight, bias, residual,
                                                            hasActivation ? reluPointer : nil, output, aligned)
                     precondition(done != 0, "ChannelBlocks: a depthwise convolution the kernel does not take")
                 }

@@ -149,9 +149,11 @@ struct ChannelBlockTests {
                         var scratch = [Float](repeating: .nan, count: ChannelBlocks.depthwiseScratchCount(for: g, parts: parts))
                         var output = [Float](repeating: .nan, count: expected.count)
                         let blockedResidual = residual.map { Self.blocks($0.scalars, batch: batch, channels: c, area: p.outputArea) }
+                        var packed = [Float](repeating: .nan, count: ChannelBlocks.depthwisePackedCount(for: g))
+                        ChannelBlocks.packDepthwise(w.scalars, geometry: g, into: &packed)
                         Parallel.$minimumWorkOverride.withValue(minimumWork) {
                             ChannelBlocks.depthwiseForward(input: Self.blocks(x.scalars, batch: batch, channels: c, area: p.height * p.width),
-                                                           weight: w.scalars, bias: b.scalars, output: &output, batch: batch,
+                                                           packedWeight: packed, bias: b.scalars, output: &output, batch: batch,
                                                            geometry: g, parts: parts, scratch: &scratch, residual: blockedResidual,
                                                            activation: activation, isa: .avx2)
                         }

@@ -40,15 +40,16 @@ final class ConvolutionLayer: Layer {
     private let parts = Parallel.workers
 
     /// Like a fully connected layer's, the weight is kept in one form: as stored (trainable, and
-    /// what im2col and training's Winograd pass read), or — Winograd or the output lanes in an
-    /// inference plan — transformed or packed once, without the stored copy (every step would
-    /// change it in training).
+    /// what im2col and training's Winograd pass read), or — Winograd, the output lanes or blocked
+    /// channels in an inference plan — transformed or packed once, without the stored copy (every
+    /// step would change it in training).
     private enum WeightForm {
         case stored(Parameter)
         case winogradTransformed(FloatBuffer)
         case winograd43Transformed(FloatBuffer)
         case lanesPacked(FloatBuffer)
         case pointwiseBlocks(FloatBuffer)
+        case depthwiseBlocks(FloatBuffer)
     }
 
     init(_ site: LayerSite, _ op: Convolution) throws(ExecutionError) {
@@ -104,7 +105,9 @@ final class ConvolutionLayer: Layer {
                 ChannelBlocks.packPointwise($0, geometry: geometry, into: $1)
             })
         } else if blocked {
-            weightForm = .stored(try storedWeight())
+            weightForm = .depthwiseBlocks(try derivedWeight(count: ChannelBlocks.depthwisePackedCount(for: geometry)) {
+                ChannelBlocks.packDepthwise($0, geometry: geometry, into: $1)
+            })
         } else if strategy == .winograd4, site.purpose == .inference {
             weightForm = .winograd43Transformed(try derivedWeight(count: ConvolutionKernels.winograd43TransformedWeightCount(for: geometry)) {
                 ConvolutionKernels.transformWinograd43Weights($0, geometry: geometry, into: $1)
@@ -139,7 +142,7 @@ final class ConvolutionLayer: Layer {
             outputChannels: op.outputChannels, groups: op.groups)
     }
 
-    /// The stored weight (every plan but Winograd inference).
+    /// The stored weight (training plans, and inference plans whose kernel reads it as stored).
     var weight: Parameter? {
         if case .stored(let parameter) = weightForm { return parameter }
         return nil
@@ -147,7 +150,7 @@ final class ConvolutionLayer: Layer {
 
     var scratchCount: Int {
         if case .pointwiseBlocks = weightForm { return ChannelBlocks.pointwiseScratchCount(for: geometry, batch: batch) }
-        if blocked { return ChannelBlocks.depthwiseScratchCount(for: geometry, parts: parts) }
+        if case .depthwiseBlocks = weightForm { return ChannelBlocks.depthwiseScratchCount(for: geometry, parts: parts) }
         if case .winograd43Transformed = weightForm {
             return ConvolutionKernels.winograd43ForwardScratchCount(for: geometry, imagesPerChunk: imagesPerChunk)
         }
@@ -188,8 +191,8 @@ final class ConvolutionLayer: Layer {
                                            output: context.output(outputs[0]), batch: batch, geometry: geometry,
                                            scratch: context.scratch, residual: residual.map { context.input($0) },
                                            activation: activation)
-        case .stored(let weight) where blocked:
-            ChannelBlocks.depthwiseForward(input: context.input(inputs[0]), weight: weight.pointer, bias: biasPointer,
+        case .depthwiseBlocks(let packed):
+            ChannelBlocks.depthwiseForward(input: context.input(inputs[0]), packedWeight: packed.pointer, bias: biasPointer,
                                            output: context.output(outputs[0]), batch: batch, geometry: geometry,
                                            parts: parts, scratch: context.scratch,
                                            residual: residual.map { context.input($0) }, activation: activation)

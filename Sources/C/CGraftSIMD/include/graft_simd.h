@@ -175,12 +175,17 @@ int graft_simd_depthwise_interleaved(graft_simd_isa isa, const float *input, con
                                      const float *kernel, const float *bias, const graft_simd_activation *activation,
                                      float *output, float *scratch);
 
+/* Rewrites a depthwise weight [channels][taps] (`channels` a multiple of 8) into the form
+ * graft_simd_depthwise_blocks reads: per block of eight channels [tap][8]. */
+void graft_simd_depthwise_blocks_pack(int channels, int taps, const float *kernel, float *packed);
+
 /* The same units on channels in blocks of eight (blocks.c's layout: per image [channels / 8]
  * [height][width][8]; `channels` a multiple of 8, one input channel per output channel) for input,
- * output and `residual` (NULL: none; added before the activation). The sums are the same as the
- * planar form's, bit for bit. Returns 0 (and does nothing) when unsupported. */
+ * output and `residual` (NULL: none; added before the activation), the weight packed by
+ * graft_simd_depthwise_blocks_pack. The sums are the same as the planar form's, bit for bit.
+ * Returns 0 (and does nothing) when unsupported. */
 int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const graft_simd_patches *g, int channels,
-                                ptrdiff_t first, ptrdiff_t count, const float *kernel, const float *bias,
+                                ptrdiff_t first, ptrdiff_t count, const float *packed_kernel, const float *bias,
                                 const float *residual, const graft_simd_activation *activation, float *output,
                                 float *scratch);
 
