@@ -238,6 +238,7 @@ static void blocked_avx2(const float *input, const graft_simd_patches *g, int ch
     const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
     const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
     const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
+    /* scratch as interleaved_avx2's; its first taps x 8 floats (that form's weights) go unused. */
     float *row_out = scratch + (ptrdiff_t)taps * LANES, *band = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
     for (ptrdiff_t unit = first; unit < first + count; unit++) {
         const ptrdiff_t image = unit / ((ptrdiff_t)groups * bands);
