@@ -134,11 +134,11 @@ struct CaffeZooTests {
         print("caffe zoo: " + row.markdown + String(format: " (%.0f s)", seconds))
         for r in row.reported { print("caffe zoo:   \(entry.name) \(r.blob) (\(r.op)): \(r.agreement)") }
         for c in row.carried { print("caffe zoo:   \(entry.name) \(c.blob): end to end \(c.endToEnd); alone on OpenCV's inputs \(c.alone)") }
-        let table = Self.finished.withLock { rows in
+        // Written under the lock: a case that finished earlier must not overwrite a later table.
+        try Self.finished.withLock { rows in
             rows[entry.file] = row.markdown
-            return ([Self.header] + Self.selected.compactMap { rows[$0.file] }).joined(separator: "\n")
-        }
-        if let out = ProcessInfo.processInfo.environment["GRAFT_CAFFE_ZOO_TABLE"] {
+            guard let out = ProcessInfo.processInfo.environment["GRAFT_CAFFE_ZOO_TABLE"] else { return }
+            let table = ([Self.header] + Self.selected.compactMap { rows[$0.file] }).joined(separator: "\n")
             try (table + "\n").write(toFile: out, atomically: true, encoding: .utf8)
         }
         guard FileManager.default.fileExists(atPath: Self.fixtureDirectory + "/" + entry.file) else { return }
