@@ -128,18 +128,21 @@ extension InnerProductKernels {
         }
     }
 
-    /// Floats of weight gradient each worker computes and applies at a time (1 MB: it stays in
-    /// cache between the product and the update and never goes out to memory). Task-local so that
-    /// tests can cut a small layer into many blocks.
+    /// Floats of weight gradient computed and applied at a time without a vector kernel (1 MB:
+    /// it stays in cache between the product and the update); with one, the rows of this many
+    /// floats are the units the workers share. Task-local so that tests can cut a small layer
+    /// into many blocks.
     @TaskLocal static var fusedGradientFloats = 1 << 18
 
     /// The gradients of ``backward(input:weight:outputGradient:inputGradient:weightGradient:biasGradient:rows:inputCount:outputCount:scratch:)``,
-    /// except that the weight's is not written out: it is computed a block of rows at a time, each
-    /// block applied by `update` at once, which leaves the weight and its history exactly as the
-    /// full gradient and ``OptimizerKernels/sgd(weight:gradient:history:count:rate:momentum:decay:)``
-    /// would. The weight's 4 passes over memory (read and write it and its history) replace 7 (the
-    /// gradient written, read back, and the same 4): CaffeNet's fc6 has 151 MB of each. The input
-    /// gradient is taken from the weight before its update.
+    /// except that the weight's is not written out: it is applied by `update` as it is computed,
+    /// which leaves the weight and its history exactly as the full gradient and
+    /// ``OptimizerKernels/sgd(weight:gradient:history:count:rate:momentum:decay:)`` would. With a
+    /// vector kernel each register tile of the gradient updates its weights at once (the weight
+    /// and its history each read and written once: 4 passes over memory instead of 7, and the
+    /// updates' memory traffic overlaps the products); without one, a block of rows at a time.
+    /// CaffeNet's fc6 has 151 MB of each. The input gradient is taken from the weight before its
+    /// update.
     public static func backward(input: UnsafePointer<Float>, weight: UnsafeMutablePointer<Float>,
                                 outputGradient: UnsafePointer<Float>,
                                 inputGradient: UnsafeMutablePointer<Float>?,
@@ -156,28 +159,34 @@ extension InnerProductKernels {
         let blockRows = max(1, fusedGradientFloats / inputCount)
         let blocks = (outputCount + blockRows - 1) / blockRows
         let parts = Double(outputCount) * Double(inputCount) >= Double(1 << 17) ? min(Parallel.workers, blocks) : 1
-        // The input packed into panels once for every block (the panel GEMM behind sgemm would
-        // pack all of it again for each block of rows).
         let isa = PanelKernels.active, width = isa.panelWidth
-        let packed = isa == .none ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * ((inputCount + width - 1) / width * width))
-        defer { packed?.deallocate() }
-        if let packed { PanelKernels.packRows(isa, k: rows, n: inputCount, source: input, ld: inputCount, into: packed) }
-        // Each worker multiplies on its own thread: OpenBLAS set to one thread only when it runs.
-        let forEachPart = packed == nil ? Parallel.forEachPartWithSerialBLAS : Parallel.forEachPart(_:parts:_:)
-        forEachPart(blocks, parts) { _, range in
+        if isa != .none {
+            // The input packed into panels once, for every tile of every part.
+            let packed = UnsafeMutablePointer<Float>.allocate(capacity: rows * ((inputCount + width - 1) / width * width))
+            defer { packed.deallocate() }
+            PanelKernels.packRows(isa, k: rows, n: inputCount, source: input, ld: inputCount, into: packed)
+            // Each part's rows in one pass: every tile's gradient goes from the registers into
+            // the update (`gemmUpdating`), never to memory.
+            Parallel.forEachPart(blocks, parts: parts) { _, range in
+                let first = range.lowerBound * blockRows, count = min(range.upperBound * blockRows, outputCount) - first
+                PanelKernels.gemmUpdating(isa, m: count, n: inputCount, k: rows, a: transposed + first * rows, aRow: rows, aColumn: 1,
+                                          b: UnsafePointer(packed), bPanelStride: rows * width,
+                                          weight: weight + first * inputCount, history: update.history + first * inputCount,
+                                          ld: inputCount, rate: update.rate, momentum: update.momentum, decay: update.decay)
+            }
+            return
+        }
+        // Without a vector kernel, a block of the gradient at a time through OpenBLAS (one thread
+        // per worker), each block applied while it is in cache.
+        Parallel.forEachPartWithSerialBLAS(blocks, parts: parts) { _, range in
             let gradient = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * inputCount)
             defer { gradient.deallocate() }
             for block in range {
                 let first = block * blockRows, count = min(blockRows, outputCount - first)
                 // The rows of `outputGradientᵀ · input` the full product gives: the same tiles, each
                 // summing over the batch in order, whatever rows it is cut into.
-                if let packed {
-                    PanelKernels.gemm(isa, m: count, n: inputCount, k: rows, a: transposed + first * rows, aRow: rows, aColumn: 1,
-                                      b: packed, bPanelStride: rows * width, c: gradient, ldc: inputCount, accumulate: false)
-                } else {
-                    BLAS.sgemm(m: count, n: inputCount, k: rows, a: transposed + first * rows, lda: max(rows, 1),
-                               b: input, ldb: inputCount, c: gradient, ldc: inputCount)
-                }
+                BLAS.sgemm(m: count, n: inputCount, k: rows, a: transposed + first * rows, lda: max(rows, 1),
+                           b: input, ldb: inputCount, c: gradient, ldc: inputCount)
                 OptimizerKernels.sgdSerial(weight: weight + first * inputCount, gradient: gradient,
                                            history: update.history + first * inputCount, count: count * inputCount,
                                            rate: update.rate, momentum: update.momentum, decay: update.decay)

@@ -85,6 +85,21 @@ public enum PanelKernels {
 }
 
 extension PanelKernels {
+    /// One SGD step on `weight[m * ld + n]` (`m < m`, `n < n`, history laid out alike) whose
+    /// gradient is the product ``gemm(_:m:n:k:a:aRow:aColumn:aBlock:aBlockStride:b:bPanelStride:c:ldc:accumulate:bias:residual:activation:)``
+    /// would store (from zero): each tile's sums update the weight straight from the registers,
+    /// with ``OptimizerKernels/sgd(weight:gradient:history:count:rate:momentum:decay:)``'s operations
+    /// in its order (the same bits), so the gradient is never written and the weight and its
+    /// history are each read and written once.
+    @inline(__always)
+    static func gemmUpdating(_ isa: InstructionSet, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aColumn: Int,
+                             b: UnsafePointer<Float>, bPanelStride: Int,
+                             weight: UnsafeMutablePointer<Float>, history: UnsafeMutablePointer<Float>, ld: Int,
+                             rate: Float, momentum: Float, decay: Float) {
+        var step = graft_simd_sgd(rate: rate, momentum: momentum, decay: decay)
+        graft_simd_gemm_sgd(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, b, bPanelStride, weight, history, ld, &step)
+    }
+
     /// Packs `B(k, n) = source[k * ld + n]` (`k < k`, `n < n`) into `isa`'s panels, zero past `n`.
     @inline(__always)
     static func packRows(_ isa: InstructionSet, k: Int, n: Int, source: UnsafePointer<Float>, ld: Int,

@@ -9,9 +9,12 @@ import Testing
 @Suite("SGD fused into the fully connected weight gradient")
 struct FusedUpdateTests {
     /// (rows, inputs, outputs, floats per block): one block, many blocks with a partial last one,
-    /// a panel-partial width, a large layer that two workers share.
+    /// a panel-partial width, a large layer that two workers share, inputs wider than the slice
+    /// of the packed input the vector kernel keeps in cache (64 K floats: 1632 columns at 40 rows;
+    /// the second slice ends in a partial panel).
     static let shapes: [(rows: Int, inputs: Int, outputs: Int, blockFloats: Int)] = [
         (3, 37, 29, 1 << 18), (3, 37, 29, 100), (32, 200, 45, 1000), (1, 16, 7, 16), (8, 600, 300, 5000),
+        (40, 1700, 13, 1 << 18),
     ]
 
     @Test("the kernel: weight, history, input and bias gradients = backward + OptimizerKernels.sgd, bit for bit on every vector instruction set",

@@ -23,9 +23,44 @@ typedef struct {
     const float *residual; /* added before the activation, laid out like C (null: none) */
     const graft_simd_activation *activation; /* applied before the store (null: none) */
     int accumulate, valid; /* valid: columns of the panel that reach C (1 ... panel width) */
+    /* Non-null: C is a weight and the tile's sums its gradient, applied at once as this SGD step
+     * (momentum history laid out like C at `history`) instead of stored. */
+    const graft_simd_sgd *sgd;
+    float *history;
 } tile;
 
 typedef void (*tile_kernel)(const tile *);
+
+/* Caffe's SGD step on one vector of weights `w` with history `h` and gradient `g`:
+ * h = momentum * h + rate * (g + decay * w); w -= h. The operations and their order of
+ * GraftKernels' OptimizerKernels.sgd (separate multiplies and adds, no FMA): the same bits. */
+__attribute__((target("avx512f"))) static inline void sgd512(float *w, float *h, __mmask16 lanes, __m512 g, __m512 rate,
+                                                            __m512 momentum, __m512 decay) {
+    const __m512 weight = _mm512_maskz_loadu_ps(lanes, w), history = _mm512_maskz_loadu_ps(lanes, h);
+    const __m512 step = _mm512_add_ps(_mm512_mul_ps(momentum, history), _mm512_mul_ps(rate, _mm512_add_ps(g, _mm512_mul_ps(decay, weight))));
+    _mm512_mask_storeu_ps(h, lanes, step);
+    _mm512_mask_storeu_ps(w, lanes, _mm512_sub_ps(weight, step));
+}
+
+__attribute__((target("avx2"))) static inline __m256 sgd256_step(__m256 weight, __m256 history, __m256 g, __m256 rate,
+                                                                 __m256 momentum, __m256 decay) {
+    return _mm256_add_ps(_mm256_mul_ps(momentum, history), _mm256_mul_ps(rate, _mm256_add_ps(g, _mm256_mul_ps(decay, weight))));
+}
+
+__attribute__((target("avx2"))) static inline void sgd256(float *w, float *h, __m256 g, __m256 rate, __m256 momentum, __m256 decay) {
+    const __m256 weight = _mm256_loadu_ps(w);
+    const __m256 step = sgd256_step(weight, _mm256_loadu_ps(h), g, rate, momentum, decay);
+    _mm256_storeu_ps(h, step);
+    _mm256_storeu_ps(w, _mm256_sub_ps(weight, step));
+}
+
+__attribute__((target("avx2"))) static inline void sgd256_masked(float *w, float *h, __m256i lanes, __m256 g, __m256 rate,
+                                                                 __m256 momentum, __m256 decay) {
+    const __m256 weight = _mm256_maskload_ps(w, lanes);
+    const __m256 step = sgd256_step(weight, _mm256_maskload_ps(h, lanes), g, rate, momentum, decay);
+    _mm256_maskstore_ps(h, lanes, step);
+    _mm256_maskstore_ps(w, lanes, _mm256_sub_ps(weight, step));
+}
 
 /* ---- AVX-512: panels of 32 columns, up to 12 rows ---------------------------------------------- */
 
@@ -66,6 +101,15 @@ typedef void (*tile_kernel)(const tile *);
             UNROLL for (int i = 0; i < MR; i++) { lo[i] = hi[i] = _mm512_setzero_ps(); }           \
         }                                                                                          \
         AVX512_PRODUCTS(MR, _mm512_loadu_ps(b), _mm512_loadu_ps(b + 16))                      \
+        if (t->sgd) {                                                                              \
+            const __m512 rate = _mm512_set1_ps(t->sgd->rate), momentum = _mm512_set1_ps(t->sgd->momentum); \
+            const __m512 decay = _mm512_set1_ps(t->sgd->decay);                                    \
+            UNROLL for (int i = 0; i < MR; i++) {                                                  \
+                sgd512(c + i * ldc, t->history + i * ldc, low, lo[i], rate, momentum, decay);     \
+                sgd512(c + i * ldc + 16, t->history + i * ldc + 16, high, hi[i], rate, momentum, decay); \
+            }                                                                                      \
+            return;                                                                                \
+        }                                                                                          \
         if (t->residual) {                                                                         \
             const float *r = t->residual;                                                          \
             UNROLL for (int i = 0; i < MR; i++) {                                                  \
@@ -139,6 +183,22 @@ static const tile_kernel avx512_tiles[13] = {
             UNROLL for (int i = 0; i < MR; i++) { lo[i] = _mm256_setzero_ps(); hi[i] = _mm256_setzero_ps(); } \
         }                                                                                          \
         AVX2_PRODUCTS(MR, _mm256_loadu_ps(b), _mm256_loadu_ps(b + 8))                         \
+        if (t->sgd) {                                                                              \
+            const __m256 rate = _mm256_set1_ps(t->sgd->rate), momentum = _mm256_set1_ps(t->sgd->momentum); \
+            const __m256 decay = _mm256_set1_ps(t->sgd->decay);                                    \
+            if (t->valid >= 16) {                                                                  \
+                UNROLL for (int i = 0; i < MR; i++) {                                              \
+                    sgd256(c + i * ldc, t->history + i * ldc, lo[i], rate, momentum, decay);      \
+                    sgd256(c + i * ldc + 8, t->history + i * ldc + 8, hi[i], rate, momentum, decay); \
+                }                                                                                  \
+            } else {                                                                               \
+                UNROLL for (int i = 0; i < MR; i++) {                                              \
+                    sgd256_masked(c + i * ldc, t->history + i * ldc, low, lo[i], rate, momentum, decay); \
+                    sgd256_masked(c + i * ldc + 8, t->history + i * ldc + 8, high, hi[i], rate, momentum, decay); \
+                }                                                                                  \
+            }                                                                                      \
+            return;                                                                                \
+        }                                                                                          \
         if (t->residual && t->valid >= 16) {                                                       \
             const float *r = t->residual;                                                          \
             UNROLL for (int i = 0; i < MR; i++) {                                                  \
@@ -256,6 +316,39 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
     }
 }
 
+void graft_simd_gemm_sgd(graft_simd_isa isa, int M, int N, int K,
+                         const float *A, ptrdiff_t a_row, ptrdiff_t a_col,
+                         const float *B, ptrdiff_t b_panel_stride,
+                         float *weight, float *history, ptrdiff_t ld, const graft_simd_sgd *sgd) {
+    const tile_kernel *tiles;
+    int width, rows;
+    switch (isa) {
+    case GRAFT_SIMD_AVX512: tiles = avx512_tiles; width = 32; rows = 12; break;
+    case GRAFT_SIMD_AVX2: tiles = avx2_tiles; width = 16; rows = 6; break;
+    default: return;
+    }
+    tile t = { .a_row = a_row, .a_col = a_col, .a_block = K > 0 ? K : 1, .k = K, .ldc = ld, .sgd = sgd };
+    /* The weight and its history stream from memory once, a tile's rows side by side, left to
+     * right; B's columns are taken a slice at a time (at most 64 K floats, 256 KB) so that the
+     * slice stays in cache for every row tile that reuses it. */
+    int slice = K > 0 ? (65536 / K) / width * width : N;
+    if (slice < width) slice = width;
+    for (int s0 = 0; s0 < N; s0 += slice) {
+        const int s1 = N - s0 < slice ? N : s0 + slice;
+        for (int m0 = 0; m0 < M; m0 += rows) {
+            const int height = M - m0 < rows ? M - m0 : rows;
+            t.a = A + (ptrdiff_t)m0 * a_row;
+            for (int n0 = s0; n0 < s1; n0 += width) {
+                t.b = B + (ptrdiff_t)(n0 / width) * b_panel_stride;
+                t.valid = s1 - n0 < width ? s1 - n0 : width;
+                t.c = weight + (ptrdiff_t)m0 * ld + n0;
+                t.history = history + (ptrdiff_t)m0 * ld + n0;
+                tiles[height](&t);
+            }
+        }
+    }
+}
+
 #else
 
 graft_simd_isa graft_simd_best(void) { return GRAFT_SIMD_NONE; }
@@ -267,6 +360,14 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *residual, const graft_simd_activation *activation) {
     (void)isa; (void)bias; (void)residual; (void)activation; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)a_block;
     (void)a_block_stride; (void)B; (void)b_panel_stride; (void)C; (void)ldc; (void)accumulate;
+}
+
+void graft_simd_gemm_sgd(graft_simd_isa isa, int M, int N, int K,
+                         const float *A, ptrdiff_t a_row, ptrdiff_t a_col,
+                         const float *B, ptrdiff_t b_panel_stride,
+                         float *weight, float *history, ptrdiff_t ld, const graft_simd_sgd *sgd) {
+    (void)isa; (void)M; (void)N; (void)K; (void)A; (void)a_row; (void)a_col; (void)B; (void)b_panel_stride;
+    (void)weight; (void)history; (void)ld; (void)sgd;
 }
 
 #endif

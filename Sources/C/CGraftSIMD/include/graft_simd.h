@@ -68,6 +68,21 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      float *C, ptrdiff_t ldc, int accumulate, const float *bias,
                      const float *residual, const graft_simd_activation *activation);
 
+/* The settings of Caffe's SGD step, already multiplied (rate and decay by their multipliers). */
+typedef struct {
+    float rate, momentum, decay;
+} graft_simd_sgd;
+
+/* One SGD step on weight[m * ld + n] (m < M, n < N) with gradient G = A * B (graft_simd_gemm's
+ * operands and sums, a_block = K, starting from 0): h = momentum * h + rate * (G + decay * w),
+ * w -= h, h = history[m * ld + n]; the multiplies and adds of GraftKernels' OptimizerKernels.sgd
+ * in its order. The gradient never leaves the registers: the weight and its history are each
+ * read and written once. */
+void graft_simd_gemm_sgd(graft_simd_isa isa, int M, int N, int K,
+                         const float *A, ptrdiff_t a_row, ptrdiff_t a_col,
+                         const float *B, ptrdiff_t b_panel_stride,
+                         float *weight, float *history, ptrdiff_t ld, const graft_simd_sgd *sgd);
+
 /* Packs B(k, n) = src[k * ld + n] (k < K, n < N) into panels of `width` columns, zero past N. */
 void graft_simd_pack_rows(int K, int N, const float *src, ptrdiff_t ld, int width,
                           float *dst, ptrdiff_t panel_stride);
