@@ -5,7 +5,8 @@
 # alike. Prints the median images/s of the rounds, each ratio as the median of the rounds' own
 # ratios (Graft against the engine run beside it in the same round, which a host whose speed
 # swings for minutes at a time moves far less than a ratio of medians) with their range across
-# rounds, and peak memory (from /usr/bin/time -v).
+# rounds, and peak memory (from /usr/bin/time -v); then the FMA ceiling of the machine's cores
+# (`graft bench peak`) measured before and after the cases.
 #
 #   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~15 min
 #   CASES="caffenet-train quick-train" Benchmarks/torch-compare/run.sh 5   # only some cases
@@ -25,6 +26,11 @@ fi
 [ -x /usr/bin/time ] || { echo "installing GNU time for peak-memory figures"; apt-get install -y -qq time >/dev/null; }
 (cd "$root" && swift build -c release >/dev/null)
 graft="$root/.build/release/graft"
+# The vector kernels' ceiling (FMA chains on registers, best of 5) on one thread and on all, now
+# and after the cases: a shared host's speed moves, and the ratios mean more beside it.
+peak() { "$graft" bench peak --threads "$1" --steps 5 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["gflops"])'; }
+peaks() { echo "1 thread $(peak 1), $threads threads $(peak "$threads") GFLOP/s"; }
+peak_start=$(peaks)
 
 # case batch steps; a case ending in "-avx2" runs Graft on its AVX2 kernels (GRAFT_SIMD=avx2, and
 # OpenBLAS's Haswell kernels) and PyTorch on its AVX2 ones (ONEDNN_MAX_CPU_ISA=AVX2,
@@ -110,5 +116,6 @@ done
     "$(echo "${t[*]}" | median)" "$(ratios "${g[*]}" "${t[*]}")" "" "" "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)"
   echo "(caffenet-train-fc-cached: its torch column is PyTorch's fc6-fc8 step, run beside it in each round)"
 }
+echo "FMA ceiling (graft bench peak): before the cases $peak_start; after them $(peaks)"
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')"
 echo "threads: $threads; $cpu; $(nproc) cores; Graft's vector kernels: $("$graft" bench quick-train --batch 2 --steps 1 --threads 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["simd"])'); $("$venv/bin/python" -c 'import torch, onnxruntime; print("torch", torch.__version__, "onnxruntime", onnxruntime.__version__)')"

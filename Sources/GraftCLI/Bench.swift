@@ -30,6 +30,9 @@ extension GraftCommand {
             /// A training step, every layer trained (BatchNorm on batch statistics), of the `.graft`
             /// model given by `--model` (ResNet-18 exported by PyTorch with its BatchNorm layers kept).
             case train
+            /// The vector kernels' ceiling on `--threads` threads: FMA chains on registers only
+            /// (``MachinePeak``), the best of `--steps` runs, in GFLOP/s; no network.
+            case peak
         }
 
         @Argument(help: "The case: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var benchCase: Case
@@ -69,6 +72,7 @@ extension GraftCommand {
         }
 
         func run() throws {
+            if benchCase == .peak { return measurePeak() }
             try ConvolutionKernels.$forcedStrategy.withValue(convolutionStrategy?.strategy) {
                 try ChannelBlocks.$allowed.withValue(!planarChannels) { try measure() }
             }
@@ -133,6 +137,15 @@ extension GraftCommand {
 }
 
 extension GraftCommand.Bench {
+    /// Prints the best GFLOP/s of `steps` runs of ``MachinePeak`` on `threads` threads as a JSON
+    /// line (`null` without a vector kernel).
+    func measurePeak() {
+        if let threads { ComputeThreads.set(threads) }
+        let best = (0..<max(steps, 1)).compactMap { _ in MachinePeak.gflops() }.max()
+        print(String(format: "{\"case\":\"peak\",\"threads\":%d,\"simd\":\"%@\",\"gflops\":%@}",
+                     ComputeThreads.current, ComputeThreads.vectorKernels, best.map { String(format: "%.1f", $0) } ?? "null"))
+    }
+
     /// Milliseconds per step for every node that took time, then the update and the total.
     static func format(nodes: [(node: String, forward: Duration, backward: Duration)], update: Duration?, steps count: Int) -> String {
         let steps = Double(max(count, 1))

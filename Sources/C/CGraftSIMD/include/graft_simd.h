@@ -68,6 +68,16 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      float *C, ptrdiff_t ldc, int accumulate, const float *bias,
                      const float *residual, const graft_simd_activation *activation);
 
+/* Runs `iterations` rounds of the instruction set's independent FMA chains on registers,
+ * a = a * multiplier + addend, each chain starting from its index in every lane, and returns the
+ * sum of every lane of every chain (so that nothing is left out; multiplier 1 and addend 1 give
+ * (index + iterations) per lane while that is exact). 0 for GRAFT_SIMD_NONE. */
+double graft_simd_fma_chains(graft_simd_isa isa, long iterations, float multiplier, float addend);
+
+/* The chains graft_simd_fma_chains runs on `isa` (each a vector register: 8 lanes on AVX2, 16 on
+ * AVX-512); 0 for GRAFT_SIMD_NONE. */
+int graft_simd_fma_chain_count(graft_simd_isa isa);
+
 /* The settings of Caffe's SGD step, already multiplied (rate and decay by their multipliers). */
 typedef struct {
     float rate, momentum, decay;
