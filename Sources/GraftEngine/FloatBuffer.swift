@@ -12,7 +12,7 @@ import Darwin
 /// vector kernels load whole lines of 16 floats, and from a 16-byte boundary every such load
 /// spans two lines. CaffeNet fc6's fused update (one-process harness, 2 threads, Zen 3), against
 /// the gradient written out and read back: 1.01-1.05x the time with the weight and its history
-/// 16 bytes past a line, 0.82-0.85x on one.
+/// 16 bytes past a line, 0.82-0.88x on one.
 final class FloatBuffer {
     let count: Int
     let pointer: UnsafeMutablePointer<Float>

@@ -139,10 +139,10 @@ extension InnerProductKernels {
     /// which leaves the weight and its history exactly as the full gradient and
     /// ``OptimizerKernels/sgd(weight:gradient:history:count:rate:momentum:decay:)`` would. With a
     /// vector kernel each register tile of the gradient updates its weights at once (the weight
-    /// and its history each read and written once: 4 passes over memory instead of 7, and the
-    /// updates' memory traffic overlaps the products); without one, a block of rows at a time.
-    /// CaffeNet's fc6 has 151 MB of each. The input gradient is taken from the weight before its
-    /// update.
+    /// and its history each read and written once, no gradient buffer between the product and the
+    /// update); without one, a block of rows at a time (4 passes over memory instead of 7: the
+    /// gradient is not written out and read back). CaffeNet's fc6 has 151 MB of each. The input
+    /// gradient is taken from the weight before its update.
     public static func backward(input: UnsafePointer<Float>, weight: UnsafeMutablePointer<Float>,
                                 outputGradient: UnsafePointer<Float>,
                                 inputGradient: UnsafeMutablePointer<Float>?,

@@ -5,8 +5,8 @@ import Synchronization
 /// The multiply-add ceiling of the vector kernels on this machine right now: every worker runs
 /// independent FMA chains on registers only (`graft_simd_fma_chains`), which no kernel with
 /// loads can pass. Benchmarks print it beside their results because a shared host's speed moves:
-/// on the 2-core VMs Graft is measured on, two threads ran these chains at 105 and at 200
-/// GFLOP/s within one hour.
+/// on the 2-core VM Graft was measured on in session 25, two threads ran these chains at 184
+/// and then at 98 GFLOP/s two minutes later (one thread: 92 and 89).
 public enum MachinePeak {
     /// GFLOP/s of ``Parallel/workers`` threads each running `iterations` rounds of the chains
     /// of `isa` at once (nil without a vector kernel), timed from the first start to the last end.

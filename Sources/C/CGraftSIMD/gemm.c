@@ -247,6 +247,15 @@ graft_simd_isa graft_simd_best(void) {
     return GRAFT_SIMD_NONE;
 }
 
+/* The tile kernels of `isa`, its panel width and its most rows per tile; 0 without a panel kernel. */
+static int tiles_for(graft_simd_isa isa, const tile_kernel **tiles, int *width, int *rows) {
+    switch (isa) {
+    case GRAFT_SIMD_AVX512: *tiles = avx512_tiles; *width = 32; *rows = 12; return 1;
+    case GRAFT_SIMD_AVX2: *tiles = avx2_tiles; *width = 16; *rows = 6; return 1;
+    default: return 0;
+    }
+}
+
 /* Asks for every line holding the first `count` floats of the rows of the tile after the one at
  * m0 (rows `ld` apart from p; the caller checks that tile exists): the next tile's rows of C or
  * of the residual. */
@@ -265,11 +274,7 @@ void graft_simd_gemm(graft_simd_isa isa, int M, int N, int K,
                      const float *residual, const graft_simd_activation *activation) {
     const tile_kernel *tiles;
     int width, rows;
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: tiles = avx512_tiles; width = 32; rows = 12; break;
-    case GRAFT_SIMD_AVX2: tiles = avx2_tiles; width = 16; rows = 6; break;
-    default: return;
-    }
+    if (!tiles_for(isa, &tiles, &width, &rows)) return;
     if (a_block <= 0 || a_block >= K) { a_block = K > 0 ? K : 1; a_block_stride = 0; }
     tile t = { .a_row = a_row, .a_col = a_col, .a_block_stride = a_block_stride, .a_block = a_block,
                .k = K, .ldc = ldc, .accumulate = accumulate, .activation = activation };
@@ -322,11 +327,7 @@ void graft_simd_gemm_sgd(graft_simd_isa isa, int M, int N, int K,
                          float *weight, float *history, ptrdiff_t ld, const graft_simd_sgd *sgd) {
     const tile_kernel *tiles;
     int width, rows;
-    switch (isa) {
-    case GRAFT_SIMD_AVX512: tiles = avx512_tiles; width = 32; rows = 12; break;
-    case GRAFT_SIMD_AVX2: tiles = avx2_tiles; width = 16; rows = 6; break;
-    default: return;
-    }
+    if (!tiles_for(isa, &tiles, &width, &rows)) return;
     tile t = { .a_row = a_row, .a_col = a_col, .a_block = K > 0 ? K : 1, .k = K, .ldc = ld, .sgd = sgd };
     /* The weight and its history stream from memory once, a tile's rows side by side, left to
      * right; B's columns are taken a slice at a time (at most 64 K floats, 256 KB) so that the

@@ -1,8 +1,8 @@
 /* The ceiling of the vector kernels: independent chains of FMAs on registers only (no memory), as
  * many as the instruction set has registers for, so that every cycle can issue the most FMAs the
  * core allows. Benchmarks print the rate beside their results: on the 2-core VMs Graft is measured
- * on, two threads ran these chains at 105 and at 200 GFLOP/s within one hour, and a kernel's
- * ratio to another engine's means little without knowing which phase the host was in. */
+ * on, two threads ran these chains at 184 and then at 98 GFLOP/s two minutes later, and a
+ * kernel's ratio to another engine's means little without knowing which phase the host was in. */
 #include "graft_simd.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
