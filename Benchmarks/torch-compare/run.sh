@@ -28,8 +28,10 @@ fi
 graft="$root/.build/release/graft"
 # The vector kernels' ceiling (FMA chains on registers, best of 5) on one thread and on all, now
 # and after the cases: a shared host's speed moves, and the ratios mean more beside it.
-peak() { "$graft" bench peak --threads "$1" --steps 5 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["gflops"])'; }
-peaks() { echo "1 thread $(peak 1), $threads threads $(peak "$threads") GFLOP/s"; }
+peak() {  # "GFLOP/s kernels" on $1 threads ("n/a none" without vector kernels)
+  "$graft" bench peak --threads "$1" --steps 5 | python3 -c 'import json,sys; d=json.loads(sys.stdin.read().splitlines()[-1]); print("n/a" if d["gflops"] is None else d["gflops"], d["simd"])'
+}
+peaks() { local one all; one=($(peak 1)); all=($(peak "$threads")); echo "1 thread ${one[0]}, $threads threads ${all[0]} GFLOP/s (${all[1]})"; }
 peak_start=$(peaks)
 
 # case batch steps; a case ending in "-avx2" runs Graft on its AVX2 kernels (GRAFT_SIMD=avx2, and
