@@ -9,8 +9,8 @@ import Darwin
 /// reuses the same memory on every run (glibc maps large blocks afresh on every allocation).
 ///
 /// Every buffer starts on a cache line (glibc's large blocks start 16 bytes past a page): the
-/// vector kernels load whole lines of 16 floats, and from a 16-byte boundary every such load
-/// spans two lines. CaffeNet fc6's fused update (one-process harness, 2 threads, Zen 3), against
+/// vector kernels read 16 floats at a time (a panel's row, one line when aligned), and 16 bytes
+/// past a line every such read spans two lines. CaffeNet fc6's fused update (one-process harness, 2 threads, Zen 3), against
 /// the gradient written out and read back: 1.01-1.05x the time with the weight and its history
 /// 16 bytes past a line, 0.82-0.88x on one.
 final class FloatBuffer {
@@ -25,7 +25,7 @@ final class FloatBuffer {
     /// The block for `count` floats from a line boundary, and that boundary.
     private static func allocate(_ count: Int, zeroed: Bool) -> (block: UnsafeMutableRawPointer, floats: UnsafeMutablePointer<Float>) {
         let slack = alignment / MemoryLayout<Float>.stride
-        precondition(count >= 0 && count <= Int.max / MemoryLayout<Float>.stride - slack, "FloatBuffer: \(count) floats")
+        precondition(count <= Int.max / MemoryLayout<Float>.stride - slack, "FloatBuffer: \(count) floats overflow a byte count")
         let floats = max(count, 1) + slack
         guard let block = zeroed ? calloc(floats, MemoryLayout<Float>.stride) : malloc(floats * MemoryLayout<Float>.stride) else {
             fatalError("FloatBuffer: out of memory allocating \(count) floats")
