@@ -6,8 +6,9 @@ converted by `graft convert`, as run.sh does). Each round runs `graft bench infe
 then ONNX Runtime with its profiler (20 runs, same thread count, every graph optimisation), back to
 back; a layer's time on each side is the least over the rounds (Graft: its per-step mean in a
 round; ONNX Runtime: its least run in a round). Rows pair a convolution with the fused node ONNX
-Runtime made of it by the layer's name (`/features/features.5/body/body.1`); a node only one side
-has shows `-` on the other. Run from the repository's root after `swift build -c release`.
+Runtime made of it by the layer's name (`/features/features.5/body/body.1`); a layer Graft fused
+from two (MobileNetV2's expansion and depthwise layer, `.../body.0 + .../body.1`) is paired with
+the sum of ONNX Runtime's two; a node only one side has shows `-` on the other. Run from the repository's root after `swift build -c release`.
 """
 import collections, json, os, re, subprocess, sys, tempfile
 
@@ -37,10 +38,11 @@ def graft_round(path):
                           "--threads", str(threads), "--profile"], capture_output=True, text=True, check=True).stderr
     times = collections.defaultdict(float)
     for line in err.splitlines():
-        p = line.split()
+        p = line.rsplit(None, 1)
         if len(p) == 2 and p[0].startswith("/"):
             try:
-                times[key(p[0])] += float(p[1])
+                # A layer Graft fused from two ("A + B": an expansion and its depthwise layer).
+                times[" + ".join(key(part) for part in p[0].split(" + "))] += float(p[1])
             except ValueError:
                 pass
     return times
@@ -77,11 +79,15 @@ with tempfile.TemporaryDirectory() as tmp:
     subprocess.run([graft, "convert", onnx_path, "-o", graft_path], check=True, capture_output=True)
     g, o, order = collections.defaultdict(list), collections.defaultdict(list), []
     for r in range(rounds):
-        for k, v in graft_round(graft_path).items():
+        graft_times, ort_times = graft_round(graft_path), ort_round(onnx_path)
+        for k, v in graft_times.items():
             if k not in g:
                 order.append(k)
             g[k].append(v)
-        for k, v in ort_round(onnx_path).items():
+            parts = k.split(" + ")
+            if len(parts) > 1 and all(part in ort_times for part in parts):  # ONNX Runtime's layers of a fused row
+                ort_times[k] = sum(ort_times.pop(part) for part in parts)
+        for k, v in ort_times.items():
             o[k].append(v)
         print(f"round {r + 1} of {rounds}", file=sys.stderr)
     order += [k for k in o if k not in g]

@@ -46,6 +46,8 @@ extension GraftCommand {
         var convolutionStrategy: ConvolutionStrategy?
         @Flag(help: "Keep every value in NCHW planes (no channels in blocks of eight between depthwise-separable convolutions), to compare.")
         var planarChannels = false
+        @Flag(help: "Run MobileNet's expansions (1x1) and the depthwise convolutions after them as separate layers, not fused, to compare.")
+        var separateExpansions = false
 
         /// ``ConvolutionKernels/Strategy`` by the names `--convolution-strategy` takes.
         enum ConvolutionStrategy: String, ExpressibleByArgument, CaseIterable {
@@ -74,7 +76,9 @@ extension GraftCommand {
         func run() throws {
             if benchCase == .peak { return measurePeak() }
             try ConvolutionKernels.$forcedStrategy.withValue(convolutionStrategy?.strategy) {
-                try ChannelBlocks.$allowed.withValue(!planarChannels) { try measure() }
+                try ChannelBlocks.$allowed.withValue(!planarChannels) {
+                    try ChannelBlocks.$fusesExpansions.withValue(!separateExpansions) { try measure() }
+                }
             }
         }
 

@@ -165,6 +165,42 @@ extension ExecutionPlan {
     }
 }
 
+extension ExecutionPlan {
+    /// Folds each blocked 1x1 convolution without a stride or residual whose output only a
+    /// blocked depthwise convolution reads, and is not kept, into that convolution
+    /// (``ChannelBlocks/expandedDepthwiseForward(input:expansion:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``):
+    /// MobileNetV2's expansions write maps six times wider than their inputs (at batch 8 its
+    /// first, 8 x 96 x 112 x 112 floats, exceeds a 32 MB L3), which the depthwise layer then reads
+    /// back. Runs after ``blockChannels(_:shapes:retained:)``. Returns the sites left and, for every
+    /// value no longer written, the value that replaced it.
+    static func fuseExpansions(_ sites: [LayerSite], retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
+        guard ChannelBlocks.fusesExpansions else { return (sites, [:]) }
+        let readers = Self.readers(of: sites)
+        var result = sites
+        var removed = Set<Int>()
+        var aliases: [ValueID: ValueID] = [:]
+        for (i, site) in sites.enumerated() {
+            guard site.channels == .blocks, !site.fusedResidual, site.outputs.count == 1, !retained.contains(site.output),
+                  case .convolution(let op) = site.node.op, let reading = readers[site.output], reading.count == 1 else { continue }
+            let j = reading[0], depthwise = sites[j]
+            guard depthwise.channels == .blocks, depthwise.expansion == nil, depthwise.outputs.count == 1,
+                  depthwise.inputs.first == site.output, !depthwise.inputs.dropFirst().contains(site.output),
+                  case .convolution(let depthwiseOp) = depthwise.node.op,
+                  ChannelBlocks.fuses(expansion: ConvolutionLayer.geometry(site, op),
+                                      into: ConvolutionLayer.geometry(depthwise, depthwiseOp)) else { continue }
+            var fused = depthwise
+            fused.inputs[0] = site.input
+            fused.inputShapes[0] = site.inputShape
+            fused.expansion = FoldedExpansion(site)
+            result[j] = fused
+            // Nothing reads the expanded value any more; it names the fused layer's output buffer.
+            aliases[site.output] = depthwise.output
+            removed.insert(i)
+        }
+        return (Self.removing(removed, from: result), aliases)
+    }
+}
+
 /// What a layer of a blocked group is (``ExecutionPlan/blockChannels(_:shapes:retained:)``).
 enum BlockedKind {
     /// A 1x1 convolution (its multiply-adds weigh against the group's conversions).

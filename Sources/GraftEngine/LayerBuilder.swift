@@ -8,7 +8,9 @@ enum LayerBuilder {
         case .planes, .blocks, .planesToBlocks: break
         }
         switch site.node.op {
-        case .convolution(let p): return try ConvolutionLayer(site, p)
+        case .convolution(let p):
+            if let expansion = site.expansion { return try ExpandedDepthwiseLayer(site, p, expansion: expansion) }
+            return try ConvolutionLayer(site, p)
         case .deconvolution(let p): return try DeconvolutionLayer(site, p)
         case .innerProduct(let p): return try InnerProductLayer(site, p)
         case .pooling(let p): return PoolingLayer(site, p)

@@ -25,6 +25,10 @@ struct LayerSite {
     var foldedNormalization: ChannelAffine? = nil
     /// How the site's layer lays out channels (see ``ExecutionPlan/blockChannels(_:shapes:retained:)``).
     var channels: ChannelArrangement = .planes
+    /// A 1x1 convolution whose output only this depthwise convolution reads, folded into it by
+    /// the plan (inference; ``ExecutionPlan/fuseExpansions(_:retained:)``): the site's first
+    /// input is then the 1x1 convolution's.
+    var expansion: FoldedExpansion? = nil
 
     var input: ValueID { inputs[0] }
     var output: ValueID { outputs[0] }
@@ -34,6 +38,14 @@ struct LayerSite {
     func parameter(_ name: String) throws(ExecutionError) -> Parameter? { try weights.parameter(name, of: node) }
     func required(_ name: String) throws(ExecutionError) -> Parameter { try weights.required(name, of: node) }
     func tensor(_ name: String) throws(ExecutionError) -> Tensor? { try weights.tensor(name, of: node) }
+}
+
+/// The site of a 1x1 convolution folded into the depthwise convolution after it (a class: a
+/// site holds at most one, and a struct cannot hold itself).
+final class FoldedExpansion {
+    let site: LayerSite
+
+    init(_ site: LayerSite) { self.site = site }
 }
 
 /// Where a site's values keep their channels: NCHW planes, or blocks of eight (NCHW8c,

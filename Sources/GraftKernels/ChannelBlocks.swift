@@ -195,4 +195,83 @@ public enum ChannelBlocks {
             }
         }
     }
+
+    /// Whether the plan may run a 1x1 convolution and the depthwise convolution that alone reads
+    /// its output as one pass (``expandedDepthwiseForward(input:expansion:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``;
+    /// tests and benchmarks compare with the separate layers by switching it off around planning).
+    @TaskLocal public static var fusesExpansions = true
+
+    /// Whether `expansion` (a 1x1 convolution) and `depthwise`, reading its output, run as one
+    /// pass: both on blocked channels, the 1x1 one without a stride.
+    public static func fuses(expansion: ConvolutionGeometry, into depthwise: ConvolutionGeometry,
+                             isa: PanelKernels.InstructionSet = PanelKernels.active) -> Bool {
+        supports(expansion, isa: isa) && expansion.isPointwise && supports(depthwise, isa: isa) && isDepthwise(depthwise)
+            && expansion.outputChannels == depthwise.inputChannels
+    }
+
+    /// A fused 1x1 convolution's packed weight, bias, activation and windows.
+    public struct Expansion {
+        public let packedWeight: UnsafePointer<Float>
+        public let bias: UnsafePointer<Float>?
+        public let activation: ActivationKernels.FusedReLU?
+        public let geometry: ConvolutionGeometry
+
+        public init(packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?,
+                    geometry: ConvolutionGeometry) {
+            self.packedWeight = packedWeight
+            self.bias = bias
+            self.activation = activation
+            self.geometry = geometry
+        }
+    }
+
+    /// Floats of scratch the fused expansion and depthwise pass takes for `parts` workers: a
+    /// tile's two bands and an output row each.
+    public static func expandedDepthwiseScratchCount(for g: ConvolutionGeometry, parts: Int) -> Int {
+        var windows = g.patches.group(of: g.groups).simd
+        return max(1, parts) * (graft_simd_expand_depthwise_scratch(&windows) + width)
+    }
+
+    /// A 1x1 convolution (`expansion`, its packed weight from ``packPointwise(_:geometry:into:)``)
+    /// and the depthwise convolution `g` that alone reads its output, in one pass on blocked
+    /// channels: each work unit (image, tile of 16 expanded channels, band of output rows)
+    /// expands its band's rows into buffers in cache and computes the depthwise rows from there,
+    /// so the expanded map (MobileNetV2's six times wider values) is never written to memory.
+    /// Rows two bands share are expanded by both. The same bits as
+    /// ``pointwiseForward(input:packedWeight:bias:output:batch:geometry:scratch:residual:activation:isa:)``
+    /// then ``depthwiseForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``.
+    public static func expandedDepthwiseForward(input: UnsafePointer<Float>, expansion: Expansion,
+                                                packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                                output: UnsafeMutablePointer<Float>, batch: Int,
+                                                geometry g: ConvolutionGeometry, parts: Int,
+                                                scratch: UnsafeMutablePointer<Float>,
+                                                residual: UnsafePointer<Float>? = nil,
+                                                activation: ActivationKernels.FusedReLU? = nil,
+                                                isa: PanelKernels.InstructionSet = PanelKernels.active) {
+        precondition(fuses(expansion: expansion.geometry, into: g, isa: isa), "ChannelBlocks: an expansion the fused kernel does not take")
+        var windows = g.patches.group(of: g.groups).simd
+        let units = graft_simd_expand_depthwise_units(&windows, Int32(batch), Int32(g.outputChannels))
+        let perPart = graft_simd_expand_depthwise_scratch(&windows) + width
+        let relu = activation?.simd ?? graft_simd_activation()
+        let expansionReLU = expansion.activation?.simd ?? graft_simd_activation()
+        let hasActivation = activation != nil, expansionHasActivation = expansion.activation != nil
+        let e = expansion.geometry
+        let work = max(1, batch * g.outputChannels * e.patches.outputArea * (e.inputChannels + g.patches.kernelArea) / max(1, units))
+        Parallel.forEachChunk(units, maximumParts: max(1, parts), workPerItem: work) { worker, range in
+            // 32-byte aligned: the kernel's band and row buffers take aligned loads.
+            let raw = UnsafeMutableRawPointer(scratch + worker * perPart)
+            let aligned = raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self)
+            withUnsafePointer(to: windows) { windowsPointer in
+                withUnsafePointer(to: relu) { reluPointer in
+                    withUnsafePointer(to: expansionReLU) { expansionReLUPointer in
+                        let done = graft_simd_expand_depthwise_blocks(
+                            isa.c, Int32(e.inputChannels), Int32(g.outputChannels), input, expansion.packedWeight, expansion.bias,
+                            expansionHasActivation ? expansionReLUPointer : nil, windowsPointer, packedWeight, bias, residual,
+                            hasActivation ? reluPointer : nil, output, range.lowerBound, range.count, aligned)
+                        precondition(done != 0, "ChannelBlocks: an expansion the fused kernel does not take")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -168,6 +168,125 @@ struct ChannelBlockTests {
 }
 
 extension ChannelBlockTests {
+    /// Expansions (inputs -> expanded channels, 1x1) and the depthwise windows after them: maps
+    /// narrow enough to be expanded a band at a time and wide ones expanded row by row in place
+    /// (32 pixels and more), one band and several (rows two bands share expanded by both), a last
+    /// tile of 8 channels, 5x5, dilated, unpadded, stride 2 and 3, and windows reaching past the
+    /// far edges (a Pad folded in: TensorFlow's "same" with stride 2).
+    static let expansions: [(inputs: Int, geometry: ConvolutionGeometry)] = {
+        var sameStride2 = convolution(16, 8, 8, outputs: 16, kernel: 3, stride: 2, groups: 16)
+        sameStride2.patches.outputHeight = 4
+        sameStride2.patches.outputWidth = 4
+        return [
+            (8, convolution(16, 7, 7, outputs: 16, kernel: 3, pad: 1, groups: 16)),
+            (16, convolution(24, 14, 14, outputs: 24, kernel: 3, stride: 2, pad: 1, groups: 24)),
+            (8, convolution(40, 9, 13, outputs: 40, kernel: 5, pad: 2, groups: 40)),
+            (16, convolution(16, 11, 10, outputs: 16, kernel: 3, pad: 2, dilation: 2, groups: 16)),
+            (8, convolution(8, 6, 5, outputs: 8, kernel: 3, groups: 8)),
+            (16, convolution(32, 56, 56, outputs: 32, kernel: 3, stride: 2, pad: 1, groups: 32)),
+            (8, convolution(24, 70, 40, outputs: 24, kernel: 3, pad: 1, groups: 24)),
+            (24, convolution(16, 120, 20, outputs: 16, kernel: 3, pad: 1, groups: 16)),
+            (16, convolution(8, 9, 33, outputs: 8, kernel: 3, stride: 3, pad: 1, groups: 8)),
+            (16, sameStride2),
+        ]
+    }()
+
+    @Test("an expansion fused with its depthwise layer gives the separate blocked layers' bits (ReLU6 or none, residual, bias; 1 and 3 images; 1-3 workers)",
+          arguments: 0..<10)
+    func expandedDepthwiseMatchesSeparate(index: Int) {
+        let (inputs, g) = Self.expansions[index]
+        let p = g.patches, c = g.outputChannels
+        let e = Self.convolution(inputs, p.height, p.width, outputs: c, kernel: 1)
+        #expect(ChannelBlocks.fuses(expansion: e, into: g, isa: .avx2))
+        let expandWeight = randomTensor([c, inputs, 1, 1], seed: 860), expandBias = randomTensor([c], seed: 861)
+        let w = randomTensor([c, 1, p.kernelHeight, p.kernelWidth], seed: 862), b = randomTensor([c], seed: 863)
+        var packedExpansion = [Float](repeating: .nan, count: ChannelBlocks.pointwisePackedCount(for: e))
+        ChannelBlocks.packPointwise(expandWeight.scalars, geometry: e, into: &packedExpansion)
+        var packed = [Float](repeating: .nan, count: ChannelBlocks.depthwisePackedCount(for: g))
+        ChannelBlocks.packDepthwise(w.scalars, geometry: g, into: &packed)
+        let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
+        let leaky = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: nil, threshold: 0)
+        for batch in [1, 3] {
+            let x = Self.blocks(randomTensor([batch, inputs, p.height, p.width], seed: 864, in: -2...2).scalars,
+                                batch: batch, channels: inputs, area: p.height * p.width)
+            let r = Self.blocks(randomTensor([batch, c, p.outputHeight, p.outputWidth], seed: 865).scalars,
+                                batch: batch, channels: c, area: p.outputArea)
+            let settings: [(ActivationKernels.FusedReLU?, Bool, [Float]?, ActivationKernels.FusedReLU?, [Float]?)] = [
+                (relu6, true, b.scalars, relu6, nil), (nil, false, b.scalars, nil, nil), (leaky, true, nil, relu6, r),
+            ]
+            for (expandActivation, expandHasBias, bias, activation, residual) in settings {
+                PanelKernels.$override.withValue(.avx2) {
+                    // The separate layers: the expansion written out, the depthwise layer reading it.
+                    var expanded = [Float](repeating: .nan, count: batch * c * p.height * p.width)
+                    var expected = [Float](repeating: .nan, count: batch * c * p.outputArea)
+                    var separateScratch = [Float](repeating: .nan, count: ChannelBlocks.depthwiseScratchCount(for: g, parts: 1))
+                    ChannelBlocks.pointwiseForward(input: x, packedWeight: packedExpansion, bias: expandHasBias ? expandBias.scalars : nil,
+                                                   output: &expanded, batch: batch, geometry: e, activation: expandActivation, isa: .avx2)
+                    ChannelBlocks.depthwiseForward(input: expanded, packedWeight: packed, bias: bias, output: &expected, batch: batch,
+                                                   geometry: g, parts: 1, scratch: &separateScratch, residual: residual,
+                                                   activation: activation, isa: .avx2)
+                    #expect(expected.contains { $0 != 0 } && !expected.contains { $0.isNaN })
+                    for (parts, minimumWork) in [(1, nil), (2, 0), (3, 0)] as [(Int, Int?)] {
+                        var scratch = [Float](repeating: .nan, count: ChannelBlocks.expandedDepthwiseScratchCount(for: g, parts: parts))
+                        var output = [Float](repeating: .nan, count: expected.count)
+                        packedExpansion.withUnsafeBufferPointer { packedExpansion in
+                            expandBias.scalars.withUnsafeBufferPointer { expandBias in
+                                let expansion = ChannelBlocks.Expansion(packedWeight: packedExpansion.baseAddress!,
+                                                                        bias: expandHasBias ? expandBias.baseAddress : nil,
+                                                                        activation: expandActivation, geometry: e)
+                                Parallel.$minimumWorkOverride.withValue(minimumWork) {
+                                    ChannelBlocks.expandedDepthwiseForward(input: x, expansion: expansion, packedWeight: packed, bias: bias,
+                                                                           output: &output, batch: batch, geometry: g, parts: parts,
+                                                                           scratch: &scratch, residual: residual, activation: activation,
+                                                                           isa: .avx2)
+                                }
+                            }
+                        }
+                        #expect(output.map(\.bitPattern) == expected.map(\.bitPattern),
+                                "case \(index) batch \(batch) parts \(parts) residual \(residual != nil) activations \(expandActivation != nil) \(activation != nil)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a MobileNet-style plan fuses each expansion with its depthwise layer: the planar plan's bits; a kept expansion stays apart")
+    func expandedDepthwisePlan() throws {
+        try PanelKernels.$override.withValue(.avx2) {
+            for batch in [1, 3] {
+                let (graph, weights) = try Self.mobileNet(batch: batch)
+                let x = randomTensor([batch, 3, 17, 15], seed: 832, in: -3...3)
+                let planar = try ChannelBlocks.$allowed.withValue(false) { try ForwardExecutor(graph: graph, weights: weights) }
+                let fused = try ForwardExecutor(graph: graph, weights: weights)
+                let names = fused.plan.layers.map(\.node)
+                // dw1 reads the stem (no 1x1 before it); expand2 and expand3 fold into dw2 and dw3.
+                #expect(names == ["stem", "dw1", "pw1", "expand2 + dw2", "project2", "expand3 + dw3", "project3", "last", "pool",
+                                  "pool (channels out of blocks)", "fc"], "\(names)")
+                #expect(fused.plan.layers.filter { $0 is ExpandedDepthwiseLayer }.count == 2)
+                let expected = try planar.run(inputs: ["x": x])["fc"]!
+                let actual = try fused.run(inputs: ["x": x])["fc"]!
+                #expect(actual.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "batch \(batch)")
+                #expect(expected.scalars.contains { $0 != 0 })
+                // The fused plan holds no buffer for the expanded values: no more floats than the separate one.
+                let separate = try ChannelBlocks.$fusesExpansions.withValue(false) { try ForwardExecutor(graph: graph, weights: weights) }
+                #expect(fused.plan.values.buffers.map(\.count).reduce(0, +) <= separate.plan.values.buffers.map(\.count).reduce(0, +))
+
+                // An expansion the caller keeps is written out: that pair stays separate.
+                let keeping = try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["expand3_6"]))
+                let kept = keeping.plan.layers.map(\.node)
+                #expect(kept.contains("expand2 + dw2") && kept.contains("expand3") && kept.contains("dw3"), "\(kept)")
+                let values = try keeping.run(inputs: ["x": x], outputs: ["fc", "expand3_6"])
+                let reference = try ForwardExecutor(graph: graph, weights: weights, retaining: .everyValue)
+                    .run(inputs: ["x": x], outputs: ["fc", "expand3_6"])
+                for name in ["fc", "expand3_6"] {
+                    #expect(values[name]!.scalars.map(\.bitPattern) == reference[name]!.scalars.map(\.bitPattern), "\(name) batch \(batch)")
+                }
+            }
+        }
+    }
+}
+
+extension ChannelBlockTests {
     /// A MobileNetV2-style network: a planar stem, a depthwise-separable block, two inverted
     /// residual blocks (expand, depthwise, project; the second adds its input), a last 1x1 and
     /// a pooled classifier, with BatchNorm-free ReLU6s the plan folds into the convolutions.
@@ -214,7 +333,8 @@ extension ChannelBlockTests {
                 let (graph, weights) = try Self.mobileNet(batch: batch)
                 let x = randomTensor([batch, 3, 17, 15], seed: 831, in: -3...3)
                 let planar = try ChannelBlocks.$allowed.withValue(false) { try ForwardExecutor(graph: graph, weights: weights) }
-                let blocked = try ForwardExecutor(graph: graph, weights: weights)
+                // (The expansions fused with their depthwise layers: `expandedDepthwisePlan`.)
+                let blocked = try ChannelBlocks.$fusesExpansions.withValue(false) { try ForwardExecutor(graph: graph, weights: weights) }
                 #expect(!planar.plan.layers.contains { ($0 as? ConvolutionLayer)?.blocked == true })
                 let names = blocked.plan.layers.map(\.node)
                 // The stem (by the output lanes) writes blocks itself; the global pool reads
@@ -234,8 +354,9 @@ extension ChannelBlockTests {
                 // A value the caller keeps inside the chain is converted back for it, and the
                 // chain goes on in blocks.
                 // A kept stem output stays planar and is converted for the chain.
-                let keeping = try ForwardExecutor(graph: graph, weights: weights,
-                                                  retaining: .outputs(plus: ["project2", "dw3_6", "stem6"]))
+                let keeping = try ChannelBlocks.$fusesExpansions.withValue(false) {
+                    try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["project2", "dw3_6", "stem6"]))
+                }
                 #expect(keeping.plan.layers.map(\.node).contains("project2 (channels out of blocks)"))
                 #expect(keeping.plan.layers.map(\.node).contains("dw1 (channels into blocks)"))
                 let kept = try keeping.run(inputs: ["x": x], outputs: ["fc", "project2", "dw3_6", "stem6"])

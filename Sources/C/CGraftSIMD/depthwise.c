@@ -20,20 +20,32 @@
  * read), unless one band row alone is larger. */
 enum { BAND_BUDGET_FLOATS = 8192, LANES = 8 };
 
+/* Floats each band of the expand + depthwise kernel is kept within (128 KB: a tile's two bands
+ * take half of a 512 KB L2 while the expansion writes them and the depthwise taps read them, and
+ * fewer, taller bands expand fewer rows twice). MobileNetV2 at batch 8 (Zen 3, 2 threads, least
+ * of 4 alternating runs per block): its 112 x 112 block 4.76 / 4.39 / 4.27 ms with 32, 64 and
+ * 128 KB. */
+enum { EXPANDED_BAND_BUDGET_FLOATS = 32768 };
+
+/* Maps at least this wide are expanded into the bands row by row in place. */
+enum { EXPAND_ROWS_IN_PLACE_WIDTH = 32 };
+
 /* Columns of a band row: exactly those the windows reach. */
 static int band_width(const graft_simd_patches *g) {
     return (g->output_width - 1) * g->stride_width + (g->kernel_width - 1) * g->dilation_width + 1;
 }
 
-/* Output rows per band: as many as keep the band's input rows within the budget. */
-static int band_rows(const graft_simd_patches *g) {
+/* Output rows per band: as many as keep the band's input rows within `budget` floats. */
+static int band_rows_within(const graft_simd_patches *g, ptrdiff_t budget) {
     const ptrdiff_t padded_width = band_width(g);
     const ptrdiff_t reach = (ptrdiff_t)(g->kernel_height - 1) * g->dilation_height + 1;
-    const ptrdiff_t rows_in = BAND_BUDGET_FLOATS / (padded_width * LANES);
+    const ptrdiff_t rows_in = budget / (padded_width * LANES);
     ptrdiff_t rows = rows_in > reach ? (rows_in - reach) / g->stride_height + 1 : 1;
     if (rows > g->output_height) rows = g->output_height;
     return rows < 1 ? 1 : (int)rows;
 }
+
+static int band_rows(const graft_simd_patches *g) { return band_rows_within(g, BAND_BUDGET_FLOATS); }
 
 int graft_simd_depthwise_interleaved_supported(graft_simd_isa isa, const graft_simd_patches *g) {
     return g->channels == 1 && windows_valid(g) && (isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2);
@@ -200,21 +212,55 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
     }
 }
 
-/* One padded band row from row `ih` of a block of eight channels already interleaved
- * ([row][column][8]; zeros where ih or a column lies outside). */
-__attribute__((target("avx2"))) static void copy_block_row(const float *block, int ih, const graft_simd_patches *g,
-                                                           int padded_width, float *row) {
+/* One padded band row from `source`, a row of a block of eight channels already interleaved
+ * ([column][8]; NULL for a row outside the image: zeros throughout), zeros where a column lies
+ * outside. */
+__attribute__((target("avx2"))) static void copy_block_row(const float *source, const graft_simd_patches *g, int padded_width,
+                                                           float *row) {
     const __m256 zero = _mm256_setzero_ps();
     int first = g->pad_left, last = g->pad_left + g->width;
     if (last > padded_width) last = padded_width;
     if (first > padded_width) first = padded_width;
-    if (ih < 0 || ih >= g->height) first = last = padded_width;
+    if (!source) first = last = padded_width;
     for (int pc = 0; pc < first; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
     for (int pc = last; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
-    /* Padded column pc holds image column pc - pad_left of row ih (none when the row is outside). */
-    const float *source = block + (ptrdiff_t)ih * g->width * LANES;
+    /* Padded column pc holds image column pc - pad_left. */
     for (int pc = first; pc < last; pc++)
         _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, _mm256_loadu_ps(source + (ptrdiff_t)(pc - g->pad_left) * LANES));
+}
+
+/* Row `ih` of the block `block` ([row][column][8]), or NULL when outside the image. */
+static const float *block_row(const float *block, int ih, const graft_simd_patches *g) {
+    return ih < 0 || ih >= g->height ? 0 : block + (ptrdiff_t)ih * g->width * LANES;
+}
+
+/* Output rows [oh0, oh1) of one block of eight channels from its band (band row 0 holds input
+ * row oh0 * stride_height - pad_top) and weights `wv` [tap][8]: act(bias + taps + residual),
+ * stored as they are into `out` ([row][column][8], the block's output; `residual` the same). */
+__attribute__((target("avx2,fma")))
+static void blocked_band_outputs(const graft_simd_patches *g, const float *band, int oh0, int oh1, const float *wv,
+                                 __m256 bias, const float *residual, const graft_simd_activation *activation, float *out,
+                                 float *row_out) {
+    const int kh = g->kernel_height, kw = g->kernel_width, ow_count = g->output_width;
+    const int padded_width = band_width(g);
+    const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
+    const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
+    const int relu = 0; /* applied as the row is stored, after the residual */
+    const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
+    const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
+    const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
+    for (int oh = oh0; oh < oh1; oh++) {
+        const float *row0 = band + (ptrdiff_t)(oh - oh0) * g->stride_height * padded_width * LANES;
+        OUTPUT_ROW_FOR_GEOMETRY
+        float *o = out + (ptrdiff_t)oh * ow_count * LANES;
+        const float *res = residual ? residual + (ptrdiff_t)oh * ow_count * LANES : 0;
+        for (int ow = 0; ow < ow_count; ow++) {
+            __m256 y = _mm256_load_ps(row_out + (ptrdiff_t)ow * LANES);
+            if (res) y = _mm256_add_ps(y, _mm256_loadu_ps(res + (ptrdiff_t)ow * LANES));
+            if (activation) y = relu256(y, slope, ceiling, threshold);
+            _mm256_storeu_ps(o + (ptrdiff_t)ow * LANES, y);
+        }
+    }
 }
 
 /* The units of interleaved_avx2 on channels already in blocks of eight (input and output
@@ -226,44 +272,111 @@ __attribute__((target("avx2,fma")))
 static void blocked_avx2(const float *input, const graft_simd_patches *g, int channels, ptrdiff_t first, ptrdiff_t count,
                          const float *packed_kernel, const float *bias_values, const float *residual,
                          const graft_simd_activation *activation, float *output, float *scratch) {
-    const int kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
-    const int oh_count = g->output_height, ow_count = g->output_width;
+    const int taps = g->kernel_height * g->kernel_width, oh_count = g->output_height, ow_count = g->output_width;
     const int padded_width = band_width(g);
     const int rows = band_rows(g), bands = (oh_count + rows - 1) / rows;
     const int groups = channels / LANES;
     const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
-    const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
-    const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
-    const int relu = 0; /* applied as the row is stored, after the residual */
-    const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
-    const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
-    const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
     /* scratch as interleaved_avx2's; its first taps x 8 floats (that form's weights) go unused. */
     float *row_out = scratch + (ptrdiff_t)taps * LANES, *band = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
     for (ptrdiff_t unit = first; unit < first + count; unit++) {
         const ptrdiff_t image = unit / ((ptrdiff_t)groups * bands);
         const int group = (int)(unit / bands % groups), b = (int)(unit % bands);
         const int oc0 = group * LANES;
-        const float *wv = packed_kernel + (ptrdiff_t)oc0 * taps;
         const __m256 bias = bias_values ? _mm256_loadu_ps(bias_values + oc0) : _mm256_setzero_ps();
         const float *in_block = input + (image * channels + oc0) * plane;
         const ptrdiff_t out_offset = (image * channels + oc0) * output_plane;
         const int oh0 = b * rows, oh1 = oh0 + rows < oh_count ? oh0 + rows : oh_count;
         const int ih0 = oh0 * g->stride_height - g->pad_top;
-        const int rows_in = (oh1 - oh0 - 1) * g->stride_height + (kh - 1) * g->dilation_height + 1;
+        const int rows_in = (oh1 - oh0 - 1) * g->stride_height + (g->kernel_height - 1) * g->dilation_height + 1;
         for (int r = 0; r < rows_in; r++)
-            copy_block_row(in_block, ih0 + r, g, padded_width, band + (ptrdiff_t)r * padded_width * LANES);
-        for (int oh = oh0; oh < oh1; oh++) {
-            const float *row0 = band + (ptrdiff_t)(oh - oh0) * g->stride_height * padded_width * LANES;
-            OUTPUT_ROW_FOR_GEOMETRY
-            float *out = output + out_offset + (ptrdiff_t)oh * ow_count * LANES;
-            const float *res = residual ? residual + out_offset + (ptrdiff_t)oh * ow_count * LANES : 0;
-            for (int ow = 0; ow < ow_count; ow++) {
-                __m256 y = _mm256_load_ps(row_out + (ptrdiff_t)ow * LANES);
-                if (res) y = _mm256_add_ps(y, _mm256_loadu_ps(res + (ptrdiff_t)ow * LANES));
-                if (activation) y = relu256(y, slope, ceiling, threshold);
-                _mm256_storeu_ps(out + (ptrdiff_t)ow * LANES, y);
+            copy_block_row(block_row(in_block, ih0 + r, g), g, padded_width, band + (ptrdiff_t)r * padded_width * LANES);
+        blocked_band_outputs(g, band, oh0, oh1, packed_kernel + (ptrdiff_t)oc0 * taps, bias,
+                             residual ? residual + out_offset : 0, activation, output + out_offset, row_out);
+    }
+}
+
+/* Output rows per band of the expand + depthwise kernel: its bands (a tile's one or two blocks)
+ * live in L2, and every band recomputes the expanded rows it shares with the band before it. */
+static int expanded_band_rows(const graft_simd_patches *g) { return band_rows_within(g, EXPANDED_BAND_BUDGET_FLOATS); }
+
+static ptrdiff_t expanded_band_stride(const graft_simd_patches *g);
+static ptrdiff_t expanded_flat_floats(const graft_simd_patches *g);
+
+/* Units (image, tile of 16 expanded channels, band of output rows) of
+ * graft_simd_expand_depthwise_blocks: the band's input rows expanded by the 1x1 convolution
+ * straight into the padded band buffers (zeros where the windows reach past the image), then
+ * each block's depthwise rows from there, as blocked_avx2 computes them from its copies. */
+__attribute__((target("avx2,fma")))
+static void expanded_avx2(int input_channels, int channels, const float *input, const float *packed_pointwise,
+                          const float *pointwise_bias, const graft_simd_activation *pointwise_activation,
+                          const graft_simd_patches *g, const float *packed_depthwise, const float *depthwise_bias,
+                          const float *residual, const graft_simd_activation *activation, float *output,
+                          ptrdiff_t first, ptrdiff_t count, float *scratch) {
+    const int taps = g->kernel_height * g->kernel_width, oh_count = g->output_height, ow_count = g->output_width;
+    const int padded_width = band_width(g);
+    const int rows = expanded_band_rows(g), bands = (oh_count + rows - 1) / rows;
+    const int tiles = (channels + 15) / 16;
+    const ptrdiff_t stride = expanded_band_stride(g), row_floats = (ptrdiff_t)padded_width * LANES;
+    const ptrdiff_t in_plane = (ptrdiff_t)g->height * g->width * LANES, in_image = in_plane / LANES * input_channels;
+    const ptrdiff_t output_plane = (ptrdiff_t)oh_count * ow_count, out_image = output_plane * channels;
+    /* Padded columns [first_column, last_column) hold image columns [0, last_column - first_column). */
+    int first_column = g->pad_left, last_column = g->pad_left + g->width;
+    if (last_column > padded_width) last_column = padded_width;
+    if (first_column > padded_width) first_column = padded_width;
+    const __m256 zero = _mm256_setzero_ps();
+    /* Narrow maps are expanded a band at a time into `flat` (a row of 7 pixels by the 6-pixel
+     * tiles leaves a 1-pixel tile at a third of the rate), wide ones row by row in place. */
+    const int direct = g->width >= EXPAND_ROWS_IN_PLACE_WIDTH;
+    const ptrdiff_t flat_stride = expanded_flat_floats(g);
+    float *row_out = scratch, *bands0 = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    float *flat0 = bands0 + 2 * stride;
+    for (ptrdiff_t unit = first; unit < first + count; unit++) {
+        const ptrdiff_t image = unit / ((ptrdiff_t)tiles * bands);
+        const int tile = (int)(unit / bands % tiles), b = (int)(unit % bands);
+        const int oc0 = 16 * tile, blocks = channels - oc0 < 16 ? 1 : 2;
+        const int oh0 = b * rows, oh1 = oh0 + rows < oh_count ? oh0 + rows : oh_count;
+        const int ih0 = oh0 * g->stride_height - g->pad_top;
+        const int rows_in = (oh1 - oh0 - 1) * g->stride_height + (g->kernel_height - 1) * g->dilation_height + 1;
+        const float *x = input + image * in_image;
+        if (direct) {
+            for (int r = 0; r < rows_in; r++) {
+                const int ih = ih0 + r;
+                const int inside = ih >= 0 && ih < g->height && first_column < last_column;
+                for (int f = 0; f < blocks; f++) {
+                    float *row = bands0 + f * stride + r * row_floats;
+                    const int zeros_to = inside ? first_column : padded_width;
+                    for (int pc = 0; pc < zeros_to; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+                    if (inside)
+                        for (int pc = last_column; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+                }
+                if (inside)
+                    graft_simd_pointwise_blocks_run(channels, input_channels, in_plane, x + (ptrdiff_t)ih * g->width * LANES,
+                                                    packed_pointwise, pointwise_bias, 0, pointwise_activation,
+                                                    bands0 + r * row_floats + (ptrdiff_t)first_column * LANES, stride, tile,
+                                                    last_column - first_column);
             }
+        } else {
+            /* The band's image rows [lo, hi) expanded as one run of pixels, then copied into the
+             * padded rows. */
+            const int lo = ih0 > 0 ? ih0 : 0, hi = ih0 + rows_in < g->height ? ih0 + rows_in : g->height;
+            if (lo < hi)
+                graft_simd_pointwise_blocks_run(channels, input_channels, in_plane, x + (ptrdiff_t)lo * g->width * LANES,
+                                                packed_pointwise, pointwise_bias, 0, pointwise_activation, flat0,
+                                                flat_stride, tile, (ptrdiff_t)(hi - lo) * g->width);
+            for (int f = 0; f < blocks; f++)
+                for (int r = 0; r < rows_in; r++) {
+                    const int ih = ih0 + r;
+                    const float *source = ih < lo || ih >= hi ? 0 : flat0 + f * flat_stride + (ptrdiff_t)(ih - lo) * g->width * LANES;
+                    copy_block_row(source, g, padded_width, bands0 + f * stride + r * row_floats);
+                }
+        }
+        for (int f = 0; f < blocks; f++) {
+            const int c0 = oc0 + LANES * f;
+            const __m256 bias = depthwise_bias ? _mm256_loadu_ps(depthwise_bias + c0) : zero;
+            const ptrdiff_t offset = image * out_image + c0 * output_plane;
+            blocked_band_outputs(g, bands0 + f * stride, oh0, oh1, packed_depthwise + (ptrdiff_t)c0 * taps, bias,
+                                 residual ? residual + offset : 0, activation, output + offset, row_out);
         }
     }
 }
@@ -323,6 +436,57 @@ int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const gr
     return 1;
 #else
     (void)input; (void)first; (void)count; (void)packed_kernel; (void)bias; (void)residual; (void)activation; (void)output;
+    (void)scratch;
+    return 0;
+#endif
+}
+
+/* Floats from one block's band to the next in the expand + depthwise kernel's scratch: the band
+ * and its slack. */
+static ptrdiff_t expanded_band_stride(const graft_simd_patches *g) {
+    const ptrdiff_t rows_in = (ptrdiff_t)(expanded_band_rows(g) - 1) * g->stride_height
+                              + (ptrdiff_t)(g->kernel_height - 1) * g->dilation_height + 1;
+    return rows_in * band_width(g) * LANES + slack_floats(g);
+}
+
+ptrdiff_t graft_simd_expand_depthwise_units(const graft_simd_patches *g, int images, int channels) {
+    const int rows = expanded_band_rows(g);
+    const ptrdiff_t bands = (g->output_height + rows - 1) / rows;
+    return (ptrdiff_t)images * ((channels + 15) / 16) * bands;
+}
+
+/* Floats of one block's expanded rows for a band of a narrow map (the band's image rows, unpadded). */
+static ptrdiff_t expanded_flat_floats(const graft_simd_patches *g) {
+    if (g->width >= EXPAND_ROWS_IN_PLACE_WIDTH) return 0;
+    const ptrdiff_t rows_in = (ptrdiff_t)(expanded_band_rows(g) - 1) * g->stride_height
+                              + (ptrdiff_t)(g->kernel_height - 1) * g->dilation_height + 1;
+    return rows_in * g->width * LANES;
+}
+
+ptrdiff_t graft_simd_expand_depthwise_scratch(const graft_simd_patches *g) {
+    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+    return row + 2 * expanded_band_stride(g) + 2 * expanded_flat_floats(g);
+}
+
+int graft_simd_expand_depthwise_blocks(graft_simd_isa isa, int input_channels, int channels, const float *input,
+                                       const float *packed_pointwise, const float *pointwise_bias,
+                                       const graft_simd_activation *pointwise_activation, const graft_simd_patches *g,
+                                       const float *packed_depthwise, const float *depthwise_bias, const float *residual,
+                                       const graft_simd_activation *activation, float *output, ptrdiff_t first,
+                                       ptrdiff_t count, float *scratch) {
+    if (!graft_simd_depthwise_interleaved_supported(isa, g) || channels < LANES || channels % LANES != 0
+        || input_channels < LANES || input_channels % LANES != 0 || first < 0 || count < 0)
+        return 0;
+#if defined(__x86_64__) || defined(_M_X64)
+    const ptrdiff_t stride = expanded_band_stride(g), slack = slack_floats(g);
+    float *bands0 = scratch + graft_simd_expand_depthwise_scratch(g) - 2 * stride - 2 * expanded_flat_floats(g);
+    for (int f = 0; f < 2; f++) memset(bands0 + f * stride + stride - slack, 0, sizeof(float) * (size_t)slack);
+    expanded_avx2(input_channels, channels, input, packed_pointwise, pointwise_bias, pointwise_activation, g,
+                  packed_depthwise, depthwise_bias, residual, activation, output, first, count, scratch);
+    return 1;
+#else
+    (void)input_channels; (void)input; (void)packed_pointwise; (void)pointwise_bias; (void)pointwise_activation;
+    (void)packed_depthwise; (void)depthwise_bias; (void)residual; (void)activation; (void)output; (void)first; (void)count;
     (void)scratch;
     return 0;
 #endif

@@ -57,6 +57,14 @@ __attribute__((target("avx2"))) static inline __m256 relu256(__m256 v, __m256 sl
     const __m256 above = _mm256_cmp_ps(v, threshold, _CMP_GT_OQ);
     return _mm256_blendv_ps(_mm256_mul_ps(slope, _mm256_sub_ps(v, threshold)), _mm256_min_ps(ceiling, v), above);
 }
+
+/* graft_simd_pointwise_blocks's sums (blocks.c; AVX2, sizes already checked) for `pixels` pixels
+ * from `input` (its blocks `plane` floats apart) into the tile's output blocks from `output`
+ * (and residual), `out_plane` floats apart: a fused kernel writes them into its own buffer. */
+void graft_simd_pointwise_blocks_run(int output_channels, int input_channels, ptrdiff_t plane, const float *input,
+                                     const float *packed, const float *bias, const float *residual,
+                                     const graft_simd_activation *activation, float *output, ptrdiff_t out_plane, int tile,
+                                     ptrdiff_t pixels);
 #endif
 
 #endif

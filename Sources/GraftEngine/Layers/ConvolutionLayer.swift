@@ -148,6 +148,15 @@ final class ConvolutionLayer: Layer {
         return nil
     }
 
+    /// The packed weight of a convolution on blocked channels (what the layer that fuses an
+    /// expansion with its depthwise convolution reads of each).
+    var blockedWeight: UnsafePointer<Float>? {
+        switch weightForm {
+        case .pointwiseBlocks(let packed), .depthwiseBlocks(let packed): return UnsafePointer(packed.pointer)
+        default: return nil
+        }
+    }
+
     var scratchCount: Int {
         if case .pointwiseBlocks = weightForm { return ChannelBlocks.pointwiseScratchCount(for: geometry, batch: batch) }
         if case .depthwiseBlocks = weightForm { return ChannelBlocks.depthwiseScratchCount(for: geometry, parts: parts) }

@@ -214,6 +214,26 @@ int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const gr
                                 const float *residual, const graft_simd_activation *activation, float *output,
                                 float *scratch);
 
+/* A 1x1 convolution (stride 1, no pad, one group; input_channels -> channels) and the depthwise
+ * convolution that alone reads its output, in one pass on blocked channels (depthwise.c):
+ * MobileNet's expansion and the depthwise layer after it, without writing the expanded map. A
+ * unit (image, tile of 16 expanded channels, band of output rows) expands its band's input rows
+ * into buffers the depthwise taps then read: output = act(depthwise_bias + taps of e + residual)
+ * with e = pointwise_activation(pointwise_bias + 1x1 sums), every sum in the order of the two
+ * separate kernels (graft_simd_pointwise_blocks, graft_simd_depthwise_blocks): the same bits.
+ * Weights packed by graft_simd_pointwise_blocks_pack and graft_simd_depthwise_blocks_pack; `g` the
+ * depthwise windows on the expanded map (the input's height and width). Units [first, first +
+ * count) of graft_simd_expand_depthwise_units; scratch: graft_simd_expand_depthwise_scratch floats,
+ * 32-byte aligned, one per concurrent call. Returns 0 (and does nothing) when unsupported. */
+ptrdiff_t graft_simd_expand_depthwise_units(const graft_simd_patches *g, int images, int channels);
+ptrdiff_t graft_simd_expand_depthwise_scratch(const graft_simd_patches *g);
+int graft_simd_expand_depthwise_blocks(graft_simd_isa isa, int input_channels, int channels, const float *input,
+                                       const float *packed_pointwise, const float *pointwise_bias,
+                                       const graft_simd_activation *pointwise_activation, const graft_simd_patches *g,
+                                       const float *packed_depthwise, const float *depthwise_bias, const float *residual,
+                                       const graft_simd_activation *activation, float *output, ptrdiff_t first,
+                                       ptrdiff_t count, float *scratch);
+
 /* Channels in blocks of eight (blocks.c): one image's [channels][area] planes as
  * [channels / 8][area][8] and back (`channels` a multiple of 8; 8x8 transposes on a vector unit,
  * else a plain loop). */
