@@ -232,6 +232,13 @@ public enum ChannelBlocks {
         return max(1, parts) * (graft_simd_expand_depthwise_scratch(&windows) + width)
     }
 
+    /// Work units of the fused expansion and depthwise pass: (image, tile of 16 channels, band
+    /// of output rows).
+    static func expandedDepthwiseUnits(for g: ConvolutionGeometry, batch: Int) -> Int {
+        var windows = g.patches.group(of: g.groups).simd
+        return graft_simd_expand_depthwise_units(&windows, Int32(batch), Int32(g.outputChannels))
+    }
+
     /// A 1x1 convolution (`expansion`, its packed weight from ``packPointwise(_:geometry:into:)``)
     /// and the depthwise convolution `g` that alone reads its output, in one pass on blocked
     /// channels: each work unit (image, tile of 16 expanded channels, band of output rows)
@@ -250,7 +257,7 @@ public enum ChannelBlocks {
                                                 isa: PanelKernels.InstructionSet = PanelKernels.active) {
         precondition(fuses(expansion: expansion.geometry, into: g, isa: isa), "ChannelBlocks: an expansion the fused kernel does not take")
         var windows = g.patches.group(of: g.groups).simd
-        let units = graft_simd_expand_depthwise_units(&windows, Int32(batch), Int32(g.outputChannels))
+        let units = expandedDepthwiseUnits(for: g, batch: batch)
         let perPart = graft_simd_expand_depthwise_scratch(&windows) + width
         let relu = activation?.simd ?? graft_simd_activation()
         let expansionReLU = expansion.activation?.simd ?? graft_simd_activation()

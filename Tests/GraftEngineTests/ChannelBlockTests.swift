@@ -170,7 +170,8 @@ struct ChannelBlockTests {
 extension ChannelBlockTests {
     /// Expansions (inputs -> expanded channels, 1x1) and the depthwise windows after them: maps
     /// narrow enough to be expanded a band at a time and wide ones expanded row by row in place
-    /// (32 pixels and more), one band and several (rows two bands share expanded by both), a last
+    /// (32 pixels and more), one band and several (rows two bands share expanded by both; 128 KB
+    /// bands of 150 x 64 and 400 x 20 maps, and of 160 x 72 with stride 2), a last
     /// tile of 8 channels, 5x5, dilated, unpadded, stride 2 and 3, and windows reaching past the
     /// far edges (a Pad folded in: TensorFlow's "same" with stride 2).
     static let expansions: [(inputs: Int, geometry: ConvolutionGeometry)] = {
@@ -184,15 +185,27 @@ extension ChannelBlockTests {
             (16, convolution(16, 11, 10, outputs: 16, kernel: 3, pad: 2, dilation: 2, groups: 16)),
             (8, convolution(8, 6, 5, outputs: 8, kernel: 3, groups: 8)),
             (16, convolution(32, 56, 56, outputs: 32, kernel: 3, stride: 2, pad: 1, groups: 32)),
-            (8, convolution(24, 70, 40, outputs: 24, kernel: 3, pad: 1, groups: 24)),
-            (24, convolution(16, 120, 20, outputs: 16, kernel: 3, pad: 1, groups: 16)),
+            (8, convolution(24, 150, 64, outputs: 24, kernel: 3, pad: 1, groups: 24)),
+            (16, convolution(16, 160, 72, outputs: 16, kernel: 3, stride: 2, pad: 1, groups: 16)),
+            (24, convolution(16, 400, 20, outputs: 16, kernel: 3, pad: 1, groups: 16)),
             (16, convolution(8, 9, 33, outputs: 8, kernel: 3, stride: 3, pad: 1, groups: 8)),
             (16, sameStride2),
         ]
     }()
 
+    @Test("the expansion cases cover one band and several, on maps expanded row by row in place and a band at a time")
+    func expansionCasesCoverBands() {
+        // (Maps 32 pixels wide and more are expanded row by row in place.)
+        let bands = Self.expansions.map { e in
+            (wide: e.geometry.patches.width >= 32,
+             bands: ChannelBlocks.expandedDepthwiseUnits(for: e.geometry, batch: 1) / ((e.geometry.outputChannels + 15) / 16))
+        }
+        #expect(bands.contains { $0.wide && $0.bands > 1 } && bands.contains { !$0.wide && $0.bands > 1 }, "\(bands)")
+        #expect(bands.contains { $0.wide && $0.bands == 1 } && bands.contains { !$0.wide && $0.bands == 1 }, "\(bands)")
+    }
+
     @Test("an expansion fused with its depthwise layer gives the separate blocked layers' bits (ReLU6 or none, residual, bias; 1 and 3 images; 1-3 workers)",
-          arguments: 0..<10)
+          arguments: 0..<11)
     func expandedDepthwiseMatchesSeparate(index: Int) {
         let (inputs, g) = Self.expansions[index]
         let p = g.patches, c = g.outputChannels
