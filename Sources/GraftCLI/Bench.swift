@@ -48,6 +48,8 @@ extension GraftCommand {
         var planarChannels = false
         @Flag(help: "Run MobileNet's expansions (1x1) and the depthwise convolutions after them as separate layers, not fused, to compare.")
         var separateExpansions = false
+        @Flag(help: "Run depthwise convolutions and the 1x1 projections after them as separate layers, not fused, to compare.")
+        var separateProjections = false
 
         /// ``ConvolutionKernels/Strategy`` by the names `--convolution-strategy` takes.
         enum ConvolutionStrategy: String, ExpressibleByArgument, CaseIterable {
@@ -77,7 +79,9 @@ extension GraftCommand {
             if benchCase == .peak { return measurePeak() }
             try ConvolutionKernels.$forcedStrategy.withValue(convolutionStrategy?.strategy) {
                 try ChannelBlocks.$allowed.withValue(!planarChannels) {
-                    try ChannelBlocks.$fusesExpansions.withValue(!separateExpansions) { try measure() }
+                    try ChannelBlocks.$fusesExpansions.withValue(!separateExpansions) {
+                        try ChannelBlocks.$fusesProjections.withValue(!separateProjections) { try measure() }
+                    }
                 }
             }
         }

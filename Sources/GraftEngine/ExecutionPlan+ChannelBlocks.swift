@@ -191,10 +191,49 @@ extension ExecutionPlan {
             var fused = depthwise
             fused.inputs[0] = site.input
             fused.inputShapes[0] = site.inputShape
-            fused.expansion = FoldedExpansion(site)
+            fused.expansion = FoldedSite(site)
             result[j] = fused
             // Nothing reads the expanded value any more; it names the fused layer's output buffer.
             aliases[site.output] = depthwise.output
+            removed.insert(i)
+        }
+        return (Self.removing(removed, from: result), aliases)
+    }
+}
+
+extension ExecutionPlan {
+    /// Folds each blocked depthwise convolution without a residual whose output only a blocked
+    /// 1x1 convolution without a stride reads, and is not kept, into that convolution
+    /// (``ChannelBlocks/depthwisePointwiseForward(input:packedWeight:bias:activation:projection:output:batch:geometry:parts:scratch:residual:isa:)``),
+    /// where the fused pass has work units enough for the workers (``ChannelBlocks/fuses(depthwise:into:batch:workers:isa:)``):
+    /// MobileNet's depthwise layers whose outputs a projection reads (at batch 8 MobileNetV2's
+    /// first, 8 x 32 x 112 x 112 floats, 12.8 MB). Runs after ``fuseExpansions(_:retained:)``:
+    /// a depthwise layer with an expansion folded in stays as it is. Returns the sites left and,
+    /// for every value no longer written, the value that replaced it.
+    static func fuseProjections(_ sites: [LayerSite], retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
+        guard ChannelBlocks.fusesProjections else { return (sites, [:]) }
+        let readers = Self.readers(of: sites)
+        var result = sites
+        var removed = Set<Int>()
+        var aliases: [ValueID: ValueID] = [:]
+        for (i, site) in sites.enumerated() {
+            guard site.channels == .blocks, site.expansion == nil, !site.fusedResidual, site.outputs.count == 1,
+                  !retained.contains(site.output), case .convolution(let op) = site.node.op,
+                  let reading = readers[site.output], reading.count == 1 else { continue }
+            let j = reading[0], projection = sites[j]
+            guard projection.channels == .blocks, projection.expansion == nil, projection.foldedDepthwise == nil,
+                  projection.outputs.count == 1, projection.inputs.first == site.output,
+                  !projection.inputs.dropFirst().contains(site.output), case .convolution(let projectionOp) = projection.node.op,
+                  ChannelBlocks.fuses(depthwise: ConvolutionLayer.geometry(site, op),
+                                      into: ConvolutionLayer.geometry(projection, projectionOp), batch: site.inputShape[0])
+            else { continue }
+            var fused = projection
+            fused.inputs[0] = site.input
+            fused.inputShapes[0] = site.inputShape
+            fused.foldedDepthwise = FoldedSite(site)
+            result[j] = fused
+            // Nothing reads the depthwise value any more; it names the fused layer's output buffer.
+            aliases[site.output] = projection.output
             removed.insert(i)
         }
         return (Self.removing(removed, from: result), aliases)

@@ -86,9 +86,11 @@ struct ExecutionPlan {
             record(passAliases)
             (sites, passAliases) = Self.fuseExpansions(sites, retained: retained)
             record(passAliases)
+            (sites, passAliases) = Self.fuseProjections(sites, retained: retained)
+            record(passAliases)
             // A convolution's output replaced by its BatchNorm's, that by a sum's, that by a ReLU's,
-            // that by its blocked copy, that by the output of the depthwise layer it is fused
-            // into: each names the last one's buffer.
+            // that by its blocked copy, that by the output of the layer it is fused into: each
+            // names the last one's buffer.
             aliases = replaced.mapValues { value in
                 var value = value
                 while let next = replaced[value] { value = next }

@@ -10,6 +10,7 @@ enum LayerBuilder {
         switch site.node.op {
         case .convolution(let p):
             if let expansion = site.expansion { return try ExpandedDepthwiseLayer(site, p, expansion: expansion) }
+            if let depthwise = site.foldedDepthwise { return try DepthwisePointwiseLayer(site, p, depthwise: depthwise) }
             return try ConvolutionLayer(site, p)
         case .deconvolution(let p): return try DeconvolutionLayer(site, p)
         case .innerProduct(let p): return try InnerProductLayer(site, p)

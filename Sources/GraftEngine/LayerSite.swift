@@ -28,7 +28,11 @@ struct LayerSite {
     /// A 1x1 convolution whose output only this depthwise convolution reads, folded into it by
     /// the plan (inference; ``ExecutionPlan/fuseExpansions(_:retained:)``): the site's first
     /// input is then the 1x1 convolution's.
-    var expansion: FoldedExpansion? = nil
+    var expansion: FoldedSite? = nil
+    /// A depthwise convolution whose output only this 1x1 convolution reads, folded into it by
+    /// the plan (inference; ``ExecutionPlan/fuseProjections(_:retained:)``): the site's first
+    /// input is then the depthwise convolution's.
+    var foldedDepthwise: FoldedSite? = nil
 
     var input: ValueID { inputs[0] }
     var output: ValueID { outputs[0] }
@@ -40,9 +44,10 @@ struct LayerSite {
     func tensor(_ name: String) throws(ExecutionError) -> Tensor? { try weights.tensor(name, of: node) }
 }
 
-/// The site of a 1x1 convolution folded into the depthwise convolution after it (a class: a
-/// site holds at most one, and a struct cannot hold itself).
-final class FoldedExpansion {
+/// The site of a convolution folded into the one it feeds (a 1x1 expansion into a depthwise
+/// convolution, a depthwise convolution into a 1x1 projection; a class: a struct cannot hold
+/// itself).
+final class FoldedSite {
     let site: LayerSite
 
     init(_ site: LayerSite) { self.site = site }

@@ -209,8 +209,9 @@ public enum ChannelBlocks {
             && expansion.outputChannels == depthwise.inputChannels
     }
 
-    /// A fused 1x1 convolution's packed weight, bias, activation and windows.
-    public struct Expansion {
+    /// A fused 1x1 convolution's packed weight, bias, activation and windows (an expansion before a
+    /// depthwise convolution, or a projection after one).
+    public struct FusedPointwise {
         public let packedWeight: UnsafePointer<Float>
         public let bias: UnsafePointer<Float>?
         public let activation: ActivationKernels.FusedReLU?
@@ -247,7 +248,7 @@ public enum ChannelBlocks {
     /// Rows two bands share are expanded by both. The same bits as
     /// ``pointwiseForward(input:packedWeight:bias:output:batch:geometry:scratch:residual:activation:isa:)``
     /// then ``depthwiseForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``.
-    public static func expandedDepthwiseForward(input: UnsafePointer<Float>, expansion: Expansion,
+    public static func expandedDepthwiseForward(input: UnsafePointer<Float>, expansion: FusedPointwise,
                                                 packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                                 output: UnsafeMutablePointer<Float>, batch: Int,
                                                 geometry g: ConvolutionGeometry, parts: Int,
@@ -276,6 +277,84 @@ public enum ChannelBlocks {
                             expansionHasActivation ? expansionReLUPointer : nil, windowsPointer, packedWeight, bias, residual,
                             hasActivation ? reluPointer : nil, output, range.lowerBound, range.count, aligned)
                         precondition(done != 0, "ChannelBlocks: an expansion the fused kernel does not take")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the plan may run a depthwise convolution and the 1x1 convolution that alone reads
+    /// its output as one pass (``depthwisePointwiseForward(input:packedWeight:bias:activation:projection:output:batch:geometry:parts:scratch:residual:isa:)``;
+    /// tests and benchmarks compare with the separate layers by switching it off around planning).
+    @TaskLocal public static var fusesProjections = true
+
+    /// Whether `depthwise` and `projection`, a 1x1 convolution reading its output, run as one
+    /// pass: both on blocked channels, the 1x1 one without a stride, and at least 16 work units
+    /// (image, band of rows) per worker. A unit holds every channel of its rows, so a small map
+    /// at batch 1 is one unit; MobileNetV2's first pair (32 channels, 112 x 112, Zen 3, 2
+    /// threads) gained with 104 units (batch 8: 1.85 → 1.59 ms) and not with 13 (batch 1: 0.225
+    /// → 0.233 ms).
+    public static func fuses(depthwise: ConvolutionGeometry, into projection: ConvolutionGeometry, batch: Int,
+                             workers: Int = Parallel.workers, isa: PanelKernels.InstructionSet = PanelKernels.active) -> Bool {
+        takes(depthwise: depthwise, projection: projection, isa: isa)
+            && depthwisePointwiseUnits(for: depthwise, batch: batch) >= 16 * max(1, workers)
+    }
+
+    /// Whether the fused depthwise and pointwise kernel takes these two convolutions at all.
+    private static func takes(depthwise: ConvolutionGeometry, projection: ConvolutionGeometry, isa: PanelKernels.InstructionSet) -> Bool {
+        supports(depthwise, isa: isa) && isDepthwise(depthwise) && supports(projection, isa: isa) && projection.isPointwise
+            && projection.inputChannels == depthwise.outputChannels
+    }
+
+    /// Work units of the fused depthwise and pointwise pass: (image, band of output rows).
+    static func depthwisePointwiseUnits(for g: ConvolutionGeometry, batch: Int) -> Int {
+        var windows = g.patches.group(of: g.groups).simd
+        return graft_simd_depthwise_pointwise_units(&windows, Int32(batch), Int32(g.outputChannels))
+    }
+
+    /// Floats of scratch the fused depthwise and pointwise pass takes for `parts` workers: a
+    /// band, an output row and the depthwise outputs of a unit's rows each.
+    public static func depthwisePointwiseScratchCount(for g: ConvolutionGeometry, parts: Int) -> Int {
+        var windows = g.patches.group(of: g.groups).simd
+        return max(1, parts) * (graft_simd_depthwise_pointwise_scratch(&windows, Int32(g.outputChannels)) + width)
+    }
+
+    /// A depthwise convolution `g` (its weight packed by ``packDepthwise(_:geometry:into:)``, its
+    /// activation) and the 1x1 convolution `projection` that alone reads its output, in one pass
+    /// on blocked channels: each work unit (image, band of output rows) computes its rows of
+    /// every channel into a buffer in cache and the 1x1 sums of its pixels from there, so the
+    /// depthwise map is never written to memory. The same bits as
+    /// ``depthwiseForward(input:packedWeight:bias:output:batch:geometry:parts:scratch:residual:activation:isa:)``
+    /// then ``pointwiseForward(input:packedWeight:bias:output:batch:geometry:scratch:residual:activation:isa:)``
+    /// (`residual` and the output's activation are the 1x1 convolution's).
+    public static func depthwisePointwiseForward(input: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>,
+                                                 bias: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?,
+                                                 projection: FusedPointwise, output: UnsafeMutablePointer<Float>, batch: Int,
+                                                 geometry g: ConvolutionGeometry, parts: Int,
+                                                 scratch: UnsafeMutablePointer<Float>,
+                                                 residual: UnsafePointer<Float>? = nil,
+                                                 isa: PanelKernels.InstructionSet = PanelKernels.active) {
+        let p = projection.geometry
+        precondition(takes(depthwise: g, projection: p, isa: isa), "ChannelBlocks: a depthwise and pointwise pair the fused kernel does not take")
+        var windows = g.patches.group(of: g.groups).simd
+        let units = depthwisePointwiseUnits(for: g, batch: batch)
+        let perPart = graft_simd_depthwise_pointwise_scratch(&windows, Int32(g.outputChannels)) + width
+        let relu = activation?.simd ?? graft_simd_activation()
+        let projectionReLU = projection.activation?.simd ?? graft_simd_activation()
+        let hasActivation = activation != nil, projectionHasActivation = projection.activation != nil
+        let work = max(1, batch * g.patches.outputArea * g.outputChannels * (g.patches.kernelArea + p.outputChannels) / max(1, units))
+        Parallel.forEachChunk(units, maximumParts: max(1, parts), workPerItem: work) { worker, range in
+            // 32-byte aligned: the kernel's band and row buffers take aligned loads.
+            let raw = UnsafeMutableRawPointer(scratch + worker * perPart)
+            let aligned = raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self)
+            withUnsafePointer(to: windows) { windowsPointer in
+                withUnsafePointer(to: relu) { reluPointer in
+                    withUnsafePointer(to: projectionReLU) { projectionReLUPointer in
+                        let done = graft_simd_depthwise_pointwise_blocks(
+                            isa.c, Int32(g.outputChannels), Int32(p.outputChannels), input, windowsPointer, packedWeight, bias,
+                            hasActivation ? reluPointer : nil, projection.packedWeight, projection.bias, residual,
+                            projectionHasActivation ? projectionReLUPointer : nil, output, range.lowerBound, range.count, aligned)
+                        precondition(done != 0, "ChannelBlocks: a depthwise and pointwise pair the fused kernel does not take")
                     }
                 }
             }

@@ -244,7 +244,7 @@ extension ChannelBlockTests {
                         var output = [Float](repeating: .nan, count: expected.count)
                         packedExpansion.withUnsafeBufferPointer { packedExpansion in
                             expandBias.scalars.withUnsafeBufferPointer { expandBias in
-                                let expansion = ChannelBlocks.Expansion(packedWeight: packedExpansion.baseAddress!,
+                                let expansion = ChannelBlocks.FusedPointwise(packedWeight: packedExpansion.baseAddress!,
                                                                         bias: expandHasBias ? expandBias.baseAddress : nil,
                                                                         activation: expandActivation, geometry: e)
                                 Parallel.$minimumWorkOverride.withValue(minimumWork) {
@@ -255,7 +255,9 @@ extension ChannelBlockTests {
                                 }
                             }
                         }
-                        #expect(output.map(\.bitPattern) == expected.map(\.bitPattern),
+                        // (A count, not the arrays: a failure prints its message, not 100 000 values.)
+                        let differing = zip(output, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                        #expect(differing == 0,
                                 "case \(index) batch \(batch) parts \(parts) residual \(residual != nil) activations \(expandActivation != nil) \(activation != nil)")
                     }
                 }
@@ -295,6 +297,128 @@ extension ChannelBlockTests {
                     #expect(values[name]!.scalars.map(\.bitPattern) == reference[name]!.scalars.map(\.bitPattern), "\(name) batch \(batch)")
                 }
             }
+        }
+    }
+}
+
+extension ChannelBlockTests {
+    /// Depthwise windows (every kind the depthwise kernel takes, and a map tall enough for
+    /// several units of rows) with the 1x1 projection after them (output channels a whole tile,
+    /// a tile and a half, half a tile).
+    static let projections: [(geometry: ConvolutionGeometry, outputs: Int)] =
+        depthwise.enumerated().map { ($0.element, [16, 24, 8][$0.offset % 3]) }
+        + [(convolution(64, 300, 20, outputs: 64, kernel: 3, pad: 1, groups: 64), 24)]
+
+    @Test("a depthwise layer fused with its 1x1 projection gives the separate blocked layers' bits (ReLU6 or none, residual, bias; 1 and 3 images; 1-3 workers)",
+          arguments: 0..<9)
+    func depthwisePointwiseMatchesSeparate(index: Int) {
+        let (g, outputs) = Self.projections[index]
+        let p = g.patches, c = g.outputChannels
+        let projection = Self.convolution(c, p.outputHeight, p.outputWidth, outputs: outputs, kernel: 1)
+        if index == Self.projections.count - 1 {
+            #expect(ChannelBlocks.depthwisePointwiseUnits(for: g, batch: 1) > 1)
+        }
+        let w = randomTensor([c, 1, p.kernelHeight, p.kernelWidth], seed: 870), b = randomTensor([c], seed: 871)
+        let projectWeight = randomTensor([outputs, c, 1, 1], seed: 872), projectBias = randomTensor([outputs], seed: 873)
+        var packed = [Float](repeating: .nan, count: ChannelBlocks.depthwisePackedCount(for: g))
+        ChannelBlocks.packDepthwise(w.scalars, geometry: g, into: &packed)
+        var packedProjection = [Float](repeating: .nan, count: ChannelBlocks.pointwisePackedCount(for: projection))
+        ChannelBlocks.packPointwise(projectWeight.scalars, geometry: projection, into: &packedProjection)
+        let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
+        let leaky = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: nil, threshold: 0)
+        for batch in [1, 3] {
+            let x = Self.blocks(randomTensor([batch, c, p.height, p.width], seed: 874, in: -2...2).scalars,
+                                batch: batch, channels: c, area: p.height * p.width)
+            let r = Self.blocks(randomTensor([batch, outputs, p.outputHeight, p.outputWidth], seed: 875).scalars,
+                                batch: batch, channels: outputs, area: p.outputArea)
+            let settings: [(ActivationKernels.FusedReLU?, [Float]?, Bool, ActivationKernels.FusedReLU?, [Float]?)] = [
+                (relu6, b.scalars, true, nil, nil), (nil, nil, false, relu6, r), (leaky, b.scalars, true, relu6, r),
+            ]
+            for (activation, bias, projectHasBias, projectActivation, residual) in settings {
+                PanelKernels.$override.withValue(.avx2) {
+                    // The separate layers: the depthwise map written out, the 1x1 layer reading it.
+                    var middle = [Float](repeating: .nan, count: batch * c * p.outputArea)
+                    var expected = [Float](repeating: .nan, count: batch * outputs * p.outputArea)
+                    var separateScratch = [Float](repeating: .nan, count: ChannelBlocks.depthwiseScratchCount(for: g, parts: 1))
+                    ChannelBlocks.depthwiseForward(input: x, packedWeight: packed, bias: bias, output: &middle, batch: batch,
+                                                   geometry: g, parts: 1, scratch: &separateScratch, activation: activation, isa: .avx2)
+                    ChannelBlocks.pointwiseForward(input: middle, packedWeight: packedProjection,
+                                                   bias: projectHasBias ? projectBias.scalars : nil, output: &expected, batch: batch,
+                                                   geometry: projection, residual: residual, activation: projectActivation, isa: .avx2)
+                    #expect(expected.contains { $0 != 0 } && !expected.contains { $0.isNaN })
+                    for (parts, minimumWork) in [(1, nil), (2, 0), (3, 0)] as [(Int, Int?)] {
+                        var scratch = [Float](repeating: .nan, count: ChannelBlocks.depthwisePointwiseScratchCount(for: g, parts: parts))
+                        var output = [Float](repeating: .nan, count: expected.count)
+                        packedProjection.withUnsafeBufferPointer { packedProjection in
+                            projectBias.scalars.withUnsafeBufferPointer { projectBias in
+                                let fused = ChannelBlocks.FusedPointwise(packedWeight: packedProjection.baseAddress!,
+                                                                         bias: projectHasBias ? projectBias.baseAddress : nil,
+                                                                         activation: projectActivation, geometry: projection)
+                                Parallel.$minimumWorkOverride.withValue(minimumWork) {
+                                    ChannelBlocks.depthwisePointwiseForward(input: x, packedWeight: packed, bias: bias, activation: activation,
+                                                                            projection: fused, output: &output, batch: batch, geometry: g,
+                                                                            parts: parts, scratch: &scratch, residual: residual, isa: .avx2)
+                                }
+                            }
+                        }
+                        // (A count, not the arrays: a failure prints its message, not 100 000 values.)
+                        let differing = zip(output, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                        #expect(differing == 0,
+                                "case \(index) batch \(batch) parts \(parts) residual \(residual != nil) activations \(activation != nil) \(projectActivation != nil)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stem, a depthwise layer and a 1x1 projection whose sum with the stem's output the plan
+    /// folds in, on a map tall enough for 16 units of rows per worker at batch 2.
+    static func separable(batch: Int, height: Int) throws -> (Graph, [String: Tensor]) {
+        let relu6 = Op.relu(ReLU(maxValue: 6))
+        var graph = Graph(
+            name: "separable", inputs: [GraphInput(name: "x", shape: [batch, 3, height, 16])],
+            nodes: [
+                Node(name: "stem", op: .convolution(Convolution(outputChannels: 64, kernel: [3, 3], padBegin: [1, 1])), inputs: ["x"]),
+                Node(name: "stem6", op: relu6, inputs: ["stem"]),
+                Node(name: "dw", op: .convolution(Convolution(outputChannels: 64, kernel: [3, 3], padBegin: [1, 1], groups: 64)),
+                     inputs: ["stem6"]),
+                Node(name: "dw6", op: relu6, inputs: ["dw"]),
+                Node(name: "pw", op: .convolution(Convolution(outputChannels: 64, kernel: [1, 1])), inputs: ["dw6"]),
+                Node(name: "sum", op: .eltwise(Eltwise(operation: .sum)), inputs: ["pw", "stem6"]),
+                Node(name: "out", op: .relu(ReLU()), inputs: ["sum"]),
+                Node(name: "pool", op: .pooling(Pooling(method: .average, global: true)), inputs: ["out"]),
+                Node(name: "fc", op: .innerProduct(InnerProduct(outputCount: 5)), inputs: ["pool"]),
+            ],
+            outputs: ["fc"])
+        try graph.deriveParameterSpecs()
+        return (graph, graph.randomWeights(seed: 880))
+    }
+
+    @Test("a plan fuses a depthwise layer with its 1x1 projection (and the projection's residual) where the units suffice: the planar plan's bits")
+    func depthwisePointwisePlan() throws {
+        try PanelKernels.$override.withValue(.avx2) {
+            // 64 channels of 16 pixels: 32 rows per unit.
+            let batch = 2, height = 32 * 8 * Parallel.workers
+            let (graph, weights) = try Self.separable(batch: batch, height: height)
+            let x = randomTensor([batch, 3, height, 16], seed: 881, in: -3...3)
+            let planar = try ChannelBlocks.$allowed.withValue(false) { try ForwardExecutor(graph: graph, weights: weights) }
+            let fused = try ForwardExecutor(graph: graph, weights: weights)
+            let names = fused.plan.layers.map(\.node)
+            #expect(names.contains("dw + pw") && !names.contains("dw"), "\(names)")
+            #expect(fused.plan.layers.filter { $0 is DepthwisePointwiseLayer }.count == 1)
+            let expected = try planar.run(inputs: ["x": x])["fc"]!
+            let actual = try fused.run(inputs: ["x": x])["fc"]!
+            #expect(actual.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+            #expect(expected.scalars.contains { $0 != 0 })
+            // Too few units (a quarter of the rows): the two layers stay apart, and agree.
+            let (short, shortWeights) = try Self.separable(batch: batch, height: height / 4)
+            let apart = try ForwardExecutor(graph: short, weights: shortWeights)
+            #expect(apart.plan.layers.map(\.node).contains("dw") && !apart.plan.layers.contains { $0 is DepthwisePointwiseLayer })
+            // A kept depthwise output is written out: the pair stays apart.
+            let keeping = try ForwardExecutor(graph: graph, weights: weights, retaining: .outputs(plus: ["dw6"]))
+            #expect(!keeping.plan.layers.contains { $0 is DepthwisePointwiseLayer })
+            let kept = try keeping.run(inputs: ["x": x], outputs: ["fc", "dw6"])
+            #expect(kept["fc"]!.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
         }
     }
 }

@@ -27,6 +27,10 @@ enum { BAND_BUDGET_FLOATS = 8192, LANES = 8 };
  * 128 KB. */
 enum { EXPANDED_BAND_BUDGET_FLOATS = 32768 };
 
+/* Floats of depthwise outputs (every channel, a band of rows) the depthwise + pointwise kernel
+ * keeps for its 1x1 convolution (128 KB, in L2). */
+enum { PROJECTED_BUDGET_FLOATS = 32768 };
+
 /* Maps at least this wide are expanded into the bands row by row in place. */
 enum { EXPAND_ROWS_IN_PLACE_WIDTH = 32 };
 
@@ -236,7 +240,7 @@ static const float *block_row(const float *block, int ih, const graft_simd_patch
 
 /* Output rows [oh0, oh1) of one block of eight channels from its band (band row 0 holds input
  * row oh0 * stride_height - pad_top) and weights `wv` [tap][8]: act(bias + taps + residual),
- * stored as they are into `out` ([row][column][8], the block's output; `residual` the same). */
+ * stored as they are into `out` ([row][column][8] from row oh0; `residual` the same). */
 __attribute__((target("avx2,fma")))
 static void blocked_band_outputs(const graft_simd_patches *g, const float *band, int oh0, int oh1, const float *wv,
                                  __m256 bias, const float *residual, const graft_simd_activation *activation, float *out,
@@ -252,8 +256,8 @@ static void blocked_band_outputs(const graft_simd_patches *g, const float *band,
     for (int oh = oh0; oh < oh1; oh++) {
         const float *row0 = band + (ptrdiff_t)(oh - oh0) * g->stride_height * padded_width * LANES;
         OUTPUT_ROW_FOR_GEOMETRY
-        float *o = out + (ptrdiff_t)oh * ow_count * LANES;
-        const float *res = residual ? residual + (ptrdiff_t)oh * ow_count * LANES : 0;
+        float *o = out + (ptrdiff_t)(oh - oh0) * ow_count * LANES;
+        const float *res = residual ? residual + (ptrdiff_t)(oh - oh0) * ow_count * LANES : 0;
         for (int ow = 0; ow < ow_count; ow++) {
             __m256 y = _mm256_load_ps(row_out + (ptrdiff_t)ow * LANES);
             if (res) y = _mm256_add_ps(y, _mm256_loadu_ps(res + (ptrdiff_t)ow * LANES));
@@ -285,8 +289,8 @@ static void blocked_avx2(const float *input, const graft_simd_patches *g, int ch
         const int oc0 = group * LANES;
         const __m256 bias = bias_values ? _mm256_loadu_ps(bias_values + oc0) : _mm256_setzero_ps();
         const float *in_block = input + (image * channels + oc0) * plane;
-        const ptrdiff_t out_offset = (image * channels + oc0) * output_plane;
         const int oh0 = b * rows, oh1 = oh0 + rows < oh_count ? oh0 + rows : oh_count;
+        const ptrdiff_t out_offset = (image * channels + oc0) * output_plane + (ptrdiff_t)oh0 * ow_count * LANES;
         const int ih0 = oh0 * g->stride_height - g->pad_top;
         const int rows_in = (oh1 - oh0 - 1) * g->stride_height + (g->kernel_height - 1) * g->dilation_height + 1;
         for (int r = 0; r < rows_in; r++)
@@ -374,9 +378,63 @@ static void expanded_avx2(int input_channels, int channels, const float *input, 
         for (int f = 0; f < blocks; f++) {
             const int c0 = oc0 + LANES * f;
             const __m256 bias = depthwise_bias ? _mm256_loadu_ps(depthwise_bias + c0) : zero;
-            const ptrdiff_t offset = image * out_image + c0 * output_plane;
+            const ptrdiff_t offset = image * out_image + c0 * output_plane + (ptrdiff_t)oh0 * ow_count * LANES;
             blocked_band_outputs(g, bands0 + f * stride, oh0, oh1, packed_depthwise + (ptrdiff_t)c0 * taps, bias,
                                  residual ? residual + offset : 0, activation, output + offset, row_out);
+        }
+    }
+}
+
+/* Output rows per unit of the depthwise + pointwise kernel: as many as keep the depthwise
+ * outputs of all `channels` within PROJECTED_BUDGET_FLOATS. */
+static int projected_rows(const graft_simd_patches *g, int channels) {
+    ptrdiff_t rows = PROJECTED_BUDGET_FLOATS / ((ptrdiff_t)channels * g->output_width);
+    if (rows > g->output_height) rows = g->output_height;
+    return rows < 1 ? 1 : (int)rows;
+}
+
+static ptrdiff_t band_floats(const graft_simd_patches *g);
+static ptrdiff_t slack_floats(const graft_simd_patches *g);
+
+/* Units (image, band of output rows) of graft_simd_depthwise_pointwise_blocks: every block's
+ * depthwise rows as blocked_avx2 computes them (its bands copied from the input), into `d`
+ * ([block][row][column][8] for the unit's rows) instead of memory, then the 1x1 convolution of
+ * the unit's pixels from there, tile by tile of output channels. */
+__attribute__((target("avx2,fma")))
+static void projected_avx2(int channels, int output_channels, const float *input, const graft_simd_patches *g,
+                           const float *packed_depthwise, const float *depthwise_bias,
+                           const graft_simd_activation *depthwise_activation, const float *packed_pointwise,
+                           const float *pointwise_bias, const float *residual, const graft_simd_activation *activation,
+                           float *output, ptrdiff_t first, ptrdiff_t count, float *scratch) {
+    const int taps = g->kernel_height * g->kernel_width, oh_count = g->output_height, ow_count = g->output_width;
+    const int padded_width = band_width(g), band = band_rows(g);
+    const int rows = projected_rows(g, channels), parts = (oh_count + rows - 1) / rows;
+    const int blocks = channels / LANES, tiles = (output_channels + 15) / 16;
+    const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
+    const ptrdiff_t d_plane = (ptrdiff_t)rows * ow_count * LANES;
+    float *row_out = scratch, *band_buffer = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    float *d = band_buffer + band_floats(g) + slack_floats(g);
+    for (ptrdiff_t unit = first; unit < first + count; unit++) {
+        const ptrdiff_t image = unit / parts;
+        const int oh0 = (int)(unit % parts) * rows, oh1 = oh0 + rows < oh_count ? oh0 + rows : oh_count;
+        for (int b = 0; b < blocks; b++) {
+            const float *in_block = input + (image * channels + (ptrdiff_t)b * LANES) * plane;
+            const __m256 bias = depthwise_bias ? _mm256_loadu_ps(depthwise_bias + b * LANES) : _mm256_setzero_ps();
+            for (int s0 = oh0; s0 < oh1; s0 += band) {
+                const int s1 = s0 + band < oh1 ? s0 + band : oh1;
+                const int ih0 = s0 * g->stride_height - g->pad_top;
+                const int rows_in = (s1 - s0 - 1) * g->stride_height + (g->kernel_height - 1) * g->dilation_height + 1;
+                for (int r = 0; r < rows_in; r++)
+                    copy_block_row(block_row(in_block, ih0 + r, g), g, padded_width, band_buffer + (ptrdiff_t)r * padded_width * LANES);
+                blocked_band_outputs(g, band_buffer, s0, s1, packed_depthwise + (ptrdiff_t)b * LANES * taps, bias, 0,
+                                     depthwise_activation, d + b * d_plane + (ptrdiff_t)(s0 - oh0) * ow_count * LANES, row_out);
+            }
+        }
+        for (int t = 0; t < tiles; t++) {
+            const ptrdiff_t at = (image * output_channels + 16 * t) * output_plane + (ptrdiff_t)oh0 * ow_count * LANES;
+            graft_simd_pointwise_blocks_run(output_channels, channels, d_plane, d, packed_pointwise, pointwise_bias,
+                                            residual ? residual + at : 0, activation, output + at, output_plane * LANES, t,
+                                            (ptrdiff_t)(oh1 - oh0) * ow_count);
         }
     }
 }
@@ -487,6 +545,40 @@ int graft_simd_expand_depthwise_blocks(graft_simd_isa isa, int input_channels, i
 #else
     (void)input_channels; (void)input; (void)packed_pointwise; (void)pointwise_bias; (void)pointwise_activation;
     (void)packed_depthwise; (void)depthwise_bias; (void)residual; (void)activation; (void)output; (void)first; (void)count;
+    (void)scratch;
+    return 0;
+#endif
+}
+
+ptrdiff_t graft_simd_depthwise_pointwise_units(const graft_simd_patches *g, int images, int channels) {
+    if (channels < 1 || g->output_width < 1) return 0;
+    const int rows = projected_rows(g, channels);
+    return (ptrdiff_t)images * ((g->output_height + rows - 1) / rows);
+}
+
+ptrdiff_t graft_simd_depthwise_pointwise_scratch(const graft_simd_patches *g, int channels) {
+    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+    return row + band_floats(g) + slack_floats(g) + (ptrdiff_t)channels * projected_rows(g, channels) * g->output_width;
+}
+
+int graft_simd_depthwise_pointwise_blocks(graft_simd_isa isa, int channels, int output_channels, const float *input,
+                                          const graft_simd_patches *g, const float *packed_depthwise,
+                                          const float *depthwise_bias, const graft_simd_activation *depthwise_activation,
+                                          const float *packed_pointwise, const float *pointwise_bias, const float *residual,
+                                          const graft_simd_activation *activation, float *output, ptrdiff_t first,
+                                          ptrdiff_t count, float *scratch) {
+    if (!graft_simd_depthwise_interleaved_supported(isa, g) || channels < LANES || channels % LANES != 0
+        || output_channels < LANES || output_channels % LANES != 0 || first < 0 || count < 0)
+        return 0;
+#if defined(__x86_64__) || defined(_M_X64)
+    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+    memset(scratch + row + band_floats(g), 0, sizeof(float) * (size_t)slack_floats(g));
+    projected_avx2(channels, output_channels, input, g, packed_depthwise, depthwise_bias, depthwise_activation,
+                   packed_pointwise, pointwise_bias, residual, activation, output, first, count, scratch);
+    return 1;
+#else
+    (void)output_channels; (void)input; (void)packed_depthwise; (void)depthwise_bias; (void)depthwise_activation;
+    (void)packed_pointwise; (void)pointwise_bias; (void)residual; (void)activation; (void)output; (void)first; (void)count;
     (void)scratch;
     return 0;
 #endif

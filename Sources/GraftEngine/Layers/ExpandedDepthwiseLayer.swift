@@ -14,7 +14,7 @@ final class ExpandedDepthwiseLayer: Layer {
     /// Workers the scratch holds bands for.
     private let parts = Parallel.workers
 
-    init(_ site: LayerSite, _ op: Convolution, expansion folded: FoldedExpansion) throws(ExecutionError) {
+    init(_ site: LayerSite, _ op: Convolution, expansion folded: FoldedSite) throws(ExecutionError) {
         guard case .convolution(let expansionOp) = folded.site.node.op else {
             preconditionFailure("ExpandedDepthwiseLayer: \(site.node.name)'s expansion is not a convolution")
         }
@@ -37,7 +37,7 @@ final class ExpandedDepthwiseLayer: Layer {
     var parameters: [Parameter] { expansion.parameters + depthwise.parameters }
 
     func forward(_ context: ForwardContext) {
-        let fused = ChannelBlocks.Expansion(packedWeight: expansion.blockedWeight!, bias: expansion.bias.map { UnsafePointer($0.pointer) },
+        let fused = ChannelBlocks.FusedPointwise(packedWeight: expansion.blockedWeight!, bias: expansion.bias.map { UnsafePointer($0.pointer) },
                                             activation: expansion.activation, geometry: expansion.geometry)
         ChannelBlocks.expandedDepthwiseForward(input: context.input(inputs[0]), expansion: fused,
                                                packedWeight: depthwise.blockedWeight!,

@@ -234,6 +234,25 @@ int graft_simd_expand_depthwise_blocks(graft_simd_isa isa, int input_channels, i
                                        const graft_simd_activation *activation, float *output, ptrdiff_t first,
                                        ptrdiff_t count, float *scratch);
 
+/* A depthwise convolution (no residual) and the 1x1 convolution (stride 1, no pad, one group;
+ * channels -> output_channels) that alone reads its output, in one pass on blocked channels
+ * (depthwise.c): MobileNet's depthwise layer and the projection after it, without writing the
+ * depthwise map. A unit (image, band of output rows) computes its rows of every channel into a
+ * buffer in cache, then the 1x1 sums of its pixels from there: output = act(pointwise_bias + 1x1
+ * sums of d + residual) with d = depthwise_activation(depthwise_bias + taps), every sum in the
+ * order of the two separate kernels: the same bits. Weights packed by
+ * graft_simd_depthwise_blocks_pack and graft_simd_pointwise_blocks_pack. Units [first, first +
+ * count) of graft_simd_depthwise_pointwise_units; scratch: graft_simd_depthwise_pointwise_scratch
+ * floats, 32-byte aligned, one per concurrent call. Returns 0 (and does nothing) when unsupported. */
+ptrdiff_t graft_simd_depthwise_pointwise_units(const graft_simd_patches *g, int images, int channels);
+ptrdiff_t graft_simd_depthwise_pointwise_scratch(const graft_simd_patches *g, int channels);
+int graft_simd_depthwise_pointwise_blocks(graft_simd_isa isa, int channels, int output_channels, const float *input,
+                                          const graft_simd_patches *g, const float *packed_depthwise,
+                                          const float *depthwise_bias, const graft_simd_activation *depthwise_activation,
+                                          const float *packed_pointwise, const float *pointwise_bias, const float *residual,
+                                          const graft_simd_activation *activation, float *output, ptrdiff_t first,
+                                          ptrdiff_t count, float *scratch);
+
 /* Channels in blocks of eight (blocks.c): one image's [channels][area] planes as
  * [channels / 8][area][8] and back (`channels` a multiple of 8; 8x8 transposes on a vector unit,
  * else a plain loop). */
