@@ -175,33 +175,17 @@ extension ExecutionPlan {
     /// value no longer written, the value that replaced it.
     static func fuseExpansions(_ sites: [LayerSite], retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
         guard ChannelBlocks.fusesExpansions else { return (sites, [:]) }
-        let readers = Self.readers(of: sites)
-        var result = sites
-        var removed = Set<Int>()
-        var aliases: [ValueID: ValueID] = [:]
-        for (i, site) in sites.enumerated() {
-            guard site.channels == .blocks, !site.fusedResidual, site.outputs.count == 1, !retained.contains(site.output),
-                  case .convolution(let op) = site.node.op, let reading = readers[site.output], reading.count == 1 else { continue }
-            let j = reading[0], depthwise = sites[j]
-            guard depthwise.channels == .blocks, depthwise.expansion == nil, depthwise.outputs.count == 1,
-                  depthwise.inputs.first == site.output, !depthwise.inputs.dropFirst().contains(site.output),
-                  case .convolution(let depthwiseOp) = depthwise.node.op,
+        return foldIntoReaders(sites, retained: retained) { site, reader in
+            guard reader.expansion == nil, case .convolution(let op) = site.node.op,
+                  case .convolution(let readerOp) = reader.node.op,
                   ChannelBlocks.fuses(expansion: ConvolutionLayer.geometry(site, op),
-                                      into: ConvolutionLayer.geometry(depthwise, depthwiseOp)) else { continue }
-            var fused = depthwise
-            fused.inputs[0] = site.input
-            fused.inputShapes[0] = site.inputShape
+                                      into: ConvolutionLayer.geometry(reader, readerOp)) else { return nil }
+            var fused = reader
             fused.expansion = FoldedSite(site)
-            result[j] = fused
-            // Nothing reads the expanded value any more; it names the fused layer's output buffer.
-            aliases[site.output] = depthwise.output
-            removed.insert(i)
+            return fused
         }
-        return (Self.removing(removed, from: result), aliases)
     }
-}
 
-extension ExecutionPlan {
     /// Folds each blocked depthwise convolution without a residual whose output only a blocked
     /// 1x1 convolution without a stride reads, and is not kept, into that convolution
     /// (``ChannelBlocks/depthwisePointwiseForward(input:packedWeight:bias:activation:projection:output:batch:geometry:parts:scratch:residual:isa:)``),
@@ -212,28 +196,40 @@ extension ExecutionPlan {
     /// for every value no longer written, the value that replaced it.
     static func fuseProjections(_ sites: [LayerSite], retained: Set<ValueID>) -> ([LayerSite], [ValueID: ValueID]) {
         guard ChannelBlocks.fusesProjections else { return (sites, [:]) }
+        return foldIntoReaders(sites, retained: retained) { site, reader in
+            guard site.expansion == nil, reader.expansion == nil, reader.foldedDepthwise == nil,
+                  case .convolution(let op) = site.node.op, case .convolution(let readerOp) = reader.node.op,
+                  ChannelBlocks.fuses(depthwise: ConvolutionLayer.geometry(site, op),
+                                      into: ConvolutionLayer.geometry(reader, readerOp), batch: site.inputShape[0])
+            else { return nil }
+            var fused = reader
+            fused.foldedDepthwise = FoldedSite(site)
+            return fused
+        }
+    }
+
+    /// Folds each blocked site without a residual whose one output is not kept and is read only
+    /// by one blocked site, as that site's first input alone, into that reader: `fuse(site,
+    /// reader)` gives the reader with the site folded in, or nil to leave both. The fused site
+    /// reads the folded one's input; the folded output names the reader's output buffer.
+    private static func foldIntoReaders(_ sites: [LayerSite], retained: Set<ValueID>,
+                                        _ fuse: (_ site: LayerSite, _ reader: LayerSite) -> LayerSite?)
+        -> ([LayerSite], [ValueID: ValueID]) {
         let readers = Self.readers(of: sites)
         var result = sites
         var removed = Set<Int>()
         var aliases: [ValueID: ValueID] = [:]
         for (i, site) in sites.enumerated() {
-            guard site.channels == .blocks, site.expansion == nil, !site.fusedResidual, site.outputs.count == 1,
-                  !retained.contains(site.output), case .convolution(let op) = site.node.op,
+            guard site.channels == .blocks, !site.fusedResidual, site.outputs.count == 1, !retained.contains(site.output),
                   let reading = readers[site.output], reading.count == 1 else { continue }
-            let j = reading[0], projection = sites[j]
-            guard projection.channels == .blocks, projection.expansion == nil, projection.foldedDepthwise == nil,
-                  projection.outputs.count == 1, projection.inputs.first == site.output,
-                  !projection.inputs.dropFirst().contains(site.output), case .convolution(let projectionOp) = projection.node.op,
-                  ChannelBlocks.fuses(depthwise: ConvolutionLayer.geometry(site, op),
-                                      into: ConvolutionLayer.geometry(projection, projectionOp), batch: site.inputShape[0])
-            else { continue }
-            var fused = projection
+            let j = reading[0], reader = sites[j]
+            guard reader.channels == .blocks, reader.outputs.count == 1, reader.inputs.first == site.output,
+                  !reader.inputs.dropFirst().contains(site.output), var fused = fuse(site, reader) else { continue }
             fused.inputs[0] = site.input
             fused.inputShapes[0] = site.inputShape
-            fused.foldedDepthwise = FoldedSite(site)
             result[j] = fused
-            // Nothing reads the depthwise value any more; it names the fused layer's output buffer.
-            aliases[site.output] = projection.output
+            // Nothing reads the folded site's value any more.
+            aliases[site.output] = reader.output
             removed.insert(i)
         }
         return (Self.removing(removed, from: result), aliases)

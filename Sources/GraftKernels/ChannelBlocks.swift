@@ -153,6 +153,17 @@ public enum ChannelBlocks {
         max(1, parts) * (g.patches.group(of: g.groups).depthwiseInterleavedScratch + width)
     }
 
+    /// Shares `units` out in chunks between at most `parts` workers, each handed its own part of
+    /// `scratch` (`floatsPerPart` floats each, the first 32-byte boundary within it: the kernels'
+    /// band and row buffers take aligned loads).
+    private static func forEachChunk(_ units: Int, parts: Int, work: Int, scratch: UnsafeMutablePointer<Float>, floatsPerPart: Int,
+                                     _ body: (_ range: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+        Parallel.forEachChunk(units, maximumParts: max(1, parts), workPerItem: work) { worker, range in
+            let raw = UnsafeMutableRawPointer(scratch + worker * floatsPerPart)
+            body(range, raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self))
+        }
+    }
+
     /// Floats of a depthwise weight packed by ``packDepthwise(_:geometry:into:)``.
     public static func depthwisePackedCount(for g: ConvolutionGeometry) -> Int { g.outputChannels * g.patches.kernelArea }
 
@@ -181,10 +192,7 @@ public enum ChannelBlocks {
         let relu = activation?.simd ?? graft_simd_activation()
         let hasActivation = activation != nil
         let work = max(1, batch * g.outputChannels * g.patches.outputArea * g.patches.kernelArea / max(1, units))
-        Parallel.forEachChunk(units, maximumParts: max(1, parts), workPerItem: work) { worker, range in
-            // 32-byte aligned: the kernel's band and row buffers take aligned loads.
-            let raw = UnsafeMutableRawPointer(scratch + worker * perPart)
-            let aligned = raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self)
+        forEachChunk(units, parts: parts, work: work, scratch: scratch, floatsPerPart: perPart) { range, aligned in
             withUnsafePointer(to: windows) { windowsPointer in
                 withUnsafePointer(to: relu) { reluPointer in
                     let done = graft_simd_depthwise_blocks(isa.c, input, windowsPointer, Int32(g.outputChannels),
@@ -212,11 +220,17 @@ public enum ChannelBlocks {
     /// A fused 1x1 convolution's packed weight, bias, activation and windows (an expansion before a
     /// depthwise convolution, or a projection after one).
     public struct FusedPointwise {
+        /// The weight packed by ``ChannelBlocks/packPointwise(_:geometry:into:)``.
         public let packedWeight: UnsafePointer<Float>
+        /// One bias per output channel, or none.
         public let bias: UnsafePointer<Float>?
+        /// The ReLU applied to its output (an expansion's) or to the fused pass's output (a
+        /// projection's), or none.
         public let activation: ActivationKernels.FusedReLU?
+        /// Its windows: a 1x1 kernel without a stride.
         public let geometry: ConvolutionGeometry
 
+        /// The 1x1 convolution with these parts.
         public init(packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?,
                     geometry: ConvolutionGeometry) {
             self.packedWeight = packedWeight
@@ -265,10 +279,7 @@ public enum ChannelBlocks {
         let hasActivation = activation != nil, expansionHasActivation = expansion.activation != nil
         let e = expansion.geometry
         let work = max(1, batch * g.outputChannels * e.patches.outputArea * (e.inputChannels + g.patches.kernelArea) / max(1, units))
-        Parallel.forEachChunk(units, maximumParts: max(1, parts), workPerItem: work) { worker, range in
-            // 32-byte aligned: the kernel's band and row buffers take aligned loads.
-            let raw = UnsafeMutableRawPointer(scratch + worker * perPart)
-            let aligned = raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self)
+        forEachChunk(units, parts: parts, work: work, scratch: scratch, floatsPerPart: perPart) { range, aligned in
             withUnsafePointer(to: windows) { windowsPointer in
                 withUnsafePointer(to: relu) { reluPointer in
                     withUnsafePointer(to: expansionReLU) { expansionReLUPointer in
@@ -343,10 +354,7 @@ public enum ChannelBlocks {
         let projectionReLU = projection.activation?.simd ?? graft_simd_activation()
         let hasActivation = activation != nil, projectionHasActivation = projection.activation != nil
         let work = max(1, batch * g.patches.outputArea * g.outputChannels * (g.patches.kernelArea + p.outputChannels) / max(1, units))
-        Parallel.forEachChunk(units, maximumParts: max(1, parts), workPerItem: work) { worker, range in
-            // 32-byte aligned: the kernel's band and row buffers take aligned loads.
-            let raw = UnsafeMutableRawPointer(scratch + worker * perPart)
-            let aligned = raw.alignedUp(toMultipleOf: 32).assumingMemoryBound(to: Float.self)
+        forEachChunk(units, parts: parts, work: work, scratch: scratch, floatsPerPart: perPart) { range, aligned in
             withUnsafePointer(to: windows) { windowsPointer in
                 withUnsafePointer(to: relu) { reluPointer in
                     withUnsafePointer(to: projectionReLU) { projectionReLUPointer in
