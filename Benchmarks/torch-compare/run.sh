@@ -5,8 +5,10 @@
 # alike. Prints the median images/s of the rounds, each ratio as the median of the rounds' own
 # ratios (Graft against the engine run beside it in the same round, which a host whose speed
 # swings for minutes at a time moves far less than a ratio of medians) with their range across
-# rounds, and peak memory (from /usr/bin/time -v); then the FMA ceiling of the machine's cores
-# (`graft bench peak`) measured before and after the cases.
+# rounds, peak memory (from /usr/bin/time -v), and the least and greatest FMA ceiling of the
+# machine's cores on all threads (`graft bench peak`) measured after each of the case's rounds (a
+# case whose rounds ran in one of the host's slow phases shows it there); then that ceiling on one
+# thread and on all before and after the cases.
 #
 #   Benchmarks/torch-compare/run.sh [ROUNDS]      # default 3 rounds per case; ~15 min
 #   CASES="caffenet-train quick-train" Benchmarks/torch-compare/run.sh 5   # only some cases
@@ -72,7 +74,11 @@ g = [float(x) for x in sys.argv[1].split()]; t = [float(x) for x in sys.argv[2].
 r = sorted(a / b for a, b in zip(g, t)); m = r[(len(r) - 1) // 2]
 print(f"{m:.2f}x ({r[0]:.2f}-{r[-1]:.2f})")' "$1" "$2"
 }
-printf '%-26s %12s %12s %18s %12s %18s %14s %14s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio (range)" "ORT img/s" "ratio (range)" "Graft peak MB" "torch peak MB"
+# "181-205": the least and greatest ceiling measured after the case's rounds (GFLOP/s).
+ceilings() { python3 -c 'import sys
+c = [float(x) for x in sys.argv[1:] if x != "n/a"]
+print(f"{min(c):.0f}-{max(c):.0f}" if c else "n/a")' "$@"; }
+printf '%-26s %12s %12s %18s %12s %18s %14s %14s %12s\n' "case (batch)" "Graft img/s" "torch img/s" "ratio (range)" "ORT img/s" "ratio (range)" "Graft peak MB" "torch peak MB" "FMA GFLOP/s"
 # One run of a case in Graft, and in PyTorch (and ONNX Runtime for inference); they read the
 # round's variables (simd, gcase, base, ...) and append to its result arrays.
 run_graft() { read -r speed mem < <(measure "${simd[@]}" "$graft" bench "${gcase[@]}" --batch "$batch" --steps "$steps" --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
@@ -84,7 +90,7 @@ run_others() {
 }
 for spec in "${cases[@]}"; do
   read -r name batch steps <<<"$spec"
-  g=(); t=(); o=(); gm=(); tm=()
+  g=(); t=(); o=(); gm=(); tm=(); c=()
   for ((r = 0; r < rounds; r++)); do
     simd=(); torchisa=()
     [[ "$name" == *-avx2 ]] && simd=(env GRAFT_SIMD=avx2 OPENBLAS_CORETYPE=Haswell) && torchisa=(env ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2)
@@ -95,6 +101,7 @@ for spec in "${cases[@]}"; do
       gcase=("$base")
     fi
     if (( r % 2 == 0 )); then run_graft; run_others; else run_others; run_graft; fi
+    c+=("$(peak "$threads" | cut -d' ' -f1)")
   done
   gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)
   if [ ${#o[@]} -gt 0 ]; then
@@ -102,20 +109,22 @@ for spec in "${cases[@]}"; do
   else
     ortcols=$(printf '%12s %18s' "-" "")
   fi
-  printf '%-26s %12.1f %12.1f %18s %s %14.0f %14.0f\n' "$name ($batch)" "$gs" "$ts" "$(ratios "${g[*]}" "${t[*]}")" "$ortcols" \
-    "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "$(echo "$(echo "${tm[*]}" | median) / 1024" | bc -l)"
+  printf '%-26s %12.1f %12.1f %18s %s %14.0f %14.0f %12s\n' "$name ($batch)" "$gs" "$ts" "$(ratios "${g[*]}" "${t[*]}")" "$ortcols" \
+    "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "$(echo "$(echo "${tm[*]}" | median) / 1024" | bc -l)" "$(ceilings "${c[@]}")"
 done
 # Graft's frozen-prefix cache has no PyTorch counterpart: shown against PyTorch's fc-only step,
 # run beside it in each round like the other cases.
 [ -n "${CASES:-}" ] && [[ " $CASES " != *" caffenet-train-fc-cached "* ]] || {
-  g=(); t=(); gm=()
+  g=(); t=(); gm=(); c=()
   run_cached() { read -r speed mem < <(measure "$graft" bench caffenet-train-fc-cached --batch 32 --steps 10 --threads "$threads"); g+=("$speed"); gm+=("$mem"); }
   run_fc() { read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-train-fc 32 5 "$threads"); t+=("$speed"); }
   for ((r = 0; r < rounds; r++)); do
     if (( r % 2 == 0 )); then run_cached; run_fc; else run_fc; run_cached; fi
+    c+=("$(peak "$threads" | cut -d' ' -f1)")
   done
-  printf '%-26s %12.1f %12.1f %18s %12s %18s %14.0f\n' "caffenet-train-fc-cached (32)" "$(echo "${g[*]}" | median)" \
-    "$(echo "${t[*]}" | median)" "$(ratios "${g[*]}" "${t[*]}")" "" "" "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)"
+  printf '%-26s %12.1f %12.1f %18s %12s %18s %14.0f %14s %12s\n' "caffenet-train-fc-cached (32)" "$(echo "${g[*]}" | median)" \
+    "$(echo "${t[*]}" | median)" "$(ratios "${g[*]}" "${t[*]}")" "" "" "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "" \
+    "$(ceilings "${c[@]}")"
   echo "(caffenet-train-fc-cached: its torch column is PyTorch's fc6-fc8 step, run beside it in each round)"
 }
 echo "FMA ceiling (graft bench peak): before the cases $peak_start; after them $(peaks)"
