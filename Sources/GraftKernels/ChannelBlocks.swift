@@ -241,7 +241,8 @@ public enum ChannelBlocks {
     }
 
     /// Floats of scratch the fused expansion and depthwise pass takes for `parts` workers: a
-    /// tile's two bands and an output row each.
+    /// tile's two bands and an output row each (and, on maps under 32 pixels wide, the bands'
+    /// rows as expanded, before they are padded).
     public static func expandedDepthwiseScratchCount(for g: ConvolutionGeometry, parts: Int) -> Int {
         var windows = g.patches.group(of: g.groups).simd
         return max(1, parts) * (graft_simd_expand_depthwise_scratch(&windows) + width)
