@@ -8,7 +8,8 @@ back; a layer's time on each side is the least over the rounds (Graft: its per-s
 round; ONNX Runtime: its least run in a round). Rows pair a convolution with the fused node ONNX
 Runtime made of it by the layer's name (`/features/features.5/body/body.1`); a layer Graft fused
 from two (MobileNetV2's expansion and depthwise layer, `.../body.0 + .../body.1`) is paired with
-the sum of ONNX Runtime's two; a node only one side has shows `-` on the other. Run from the repository's root after `swift build -c release`.
+the sum of ONNX Runtime's two; a node only one side has shows `-` on the other. Run from the
+repository's root after `swift build -c release`.
 """
 import collections, json, os, re, subprocess, sys, tempfile
 
@@ -41,7 +42,7 @@ def graft_round(path):
         p = line.rsplit(None, 1)
         if len(p) == 2 and p[0].startswith("/"):
             try:
-                # A layer Graft fused from two ("A + B": an expansion and its depthwise layer).
+                # A layer Graft fused from two ("A + B": a 1x1 and a depthwise convolution).
                 times[" + ".join(key(part) for part in p[0].split(" + "))] += float(p[1])
             except ValueError:
                 pass

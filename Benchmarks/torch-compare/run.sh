@@ -33,6 +33,7 @@ graft="$root/.build/release/graft"
 peak() {  # "GFLOP/s kernels" on $1 threads ("n/a none" without vector kernels)
   "$graft" bench peak --threads "$1" --steps 5 | python3 -c 'import json,sys; d=json.loads(sys.stdin.read().splitlines()[-1]); print("n/a" if d["gflops"] is None else d["gflops"], d["simd"])'
 }
+ceiling() { peak "$threads" | cut -d' ' -f1; }  # the all-thread ceiling alone, after a round
 peaks() { local one all; one=($(peak 1)); all=($(peak "$threads")); echo "1 thread ${one[0]}, $threads threads ${all[0]} GFLOP/s (${all[1]})"; }
 peak_start=$(peaks)
 
@@ -101,7 +102,7 @@ for spec in "${cases[@]}"; do
       gcase=("$base")
     fi
     if (( r % 2 == 0 )); then run_graft; run_others; else run_others; run_graft; fi
-    c+=("$(peak "$threads" | cut -d' ' -f1)")
+    c+=("$(ceiling)")
   done
   gs=$(echo "${g[*]}" | median); ts=$(echo "${t[*]}" | median)
   if [ ${#o[@]} -gt 0 ]; then
@@ -120,7 +121,7 @@ done
   run_fc() { read -r speed mem < <(measure "$venv/bin/python" "$here/torch_bench.py" caffenet-train-fc 32 5 "$threads"); t+=("$speed"); }
   for ((r = 0; r < rounds; r++)); do
     if (( r % 2 == 0 )); then run_cached; run_fc; else run_fc; run_cached; fi
-    c+=("$(peak "$threads" | cut -d' ' -f1)")
+    c+=("$(ceiling)")
   done
   printf '%-26s %12.1f %12.1f %18s %12s %18s %14.0f %14s %12s\n' "caffenet-train-fc-cached (32)" "$(echo "${g[*]}" | median)" \
     "$(echo "${t[*]}" | median)" "$(ratios "${g[*]}" "${t[*]}")" "" "" "$(echo "$(echo "${gm[*]}" | median) / 1024" | bc -l)" "" \

@@ -189,7 +189,7 @@ extension ExecutionPlan {
     /// Folds each blocked depthwise convolution without a residual whose output only a blocked
     /// 1x1 convolution without a stride reads, and is not kept, into that convolution
     /// (``ChannelBlocks/depthwisePointwiseForward(input:packedWeight:bias:activation:projection:output:batch:geometry:parts:scratch:residual:isa:)``),
-    /// where the fused pass has work units enough for the workers (``ChannelBlocks/fuses(depthwise:into:batch:workers:isa:)``):
+    /// where the fused pass has work units enough for the workers (``ChannelBlocks/splitsWell(depthwise:batch:workers:)``):
     /// MobileNet's depthwise layers whose outputs a projection reads (at batch 8 MobileNetV2's
     /// first, 8 x 32 x 112 x 112 floats, 12.8 MB). Runs after ``fuseExpansions(_:retained:)``:
     /// a depthwise layer with an expansion folded in stays as it is. Returns the sites left and,
@@ -199,9 +199,9 @@ extension ExecutionPlan {
         return foldIntoReaders(sites, retained: retained) { site, reader in
             guard site.expansion == nil, reader.expansion == nil, reader.foldedDepthwise == nil,
                   case .convolution(let op) = site.node.op, case .convolution(let readerOp) = reader.node.op,
-                  ChannelBlocks.fuses(depthwise: ConvolutionLayer.geometry(site, op),
-                                      into: ConvolutionLayer.geometry(reader, readerOp), batch: site.inputShape[0])
-            else { return nil }
+                  case let depthwise = ConvolutionLayer.geometry(site, op),
+                  ChannelBlocks.fuses(depthwise: depthwise, into: ConvolutionLayer.geometry(reader, readerOp)),
+                  ChannelBlocks.splitsWell(depthwise: depthwise, batch: site.inputShape[0]) else { return nil }
             var fused = reader
             fused.foldedDepthwise = FoldedSite(site)
             return fused

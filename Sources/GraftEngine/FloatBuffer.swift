@@ -10,9 +10,9 @@ import Darwin
 ///
 /// Every buffer starts on a cache line (glibc's large blocks start 16 bytes past a page): the
 /// vector kernels read 16 floats at a time (a panel's row, one line when aligned), and 16 bytes
-/// past a line every such read spans two lines. CaffeNet fc6's fused update (one-process harness, 2 threads, Zen 3), against
-/// the gradient written out and read back: 1.01-1.05x the time with the weight and its history
-/// 16 bytes past a line, 0.82-0.88x on one.
+/// past a line every such read spans two lines. CaffeNet fc6's fused update (one-process
+/// harness, 2 threads, Zen 3), against the gradient written out and read back: 1.01-1.05x the
+/// time with the weight and its history 16 bytes past a line, 0.82-0.88x on one.
 final class FloatBuffer {
     let count: Int
     let pointer: UnsafeMutablePointer<Float>

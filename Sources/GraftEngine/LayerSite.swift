@@ -51,6 +51,22 @@ final class FoldedSite {
     let site: LayerSite
 
     init(_ site: LayerSite) { self.site = site }
+
+    /// The two layers the plan would have built without the fusion: this site's convolution and
+    /// `reader`'s as it reads this site's output (its windows come from that shape), which the
+    /// fused layer runs together.
+    func separateLayers(reader: LayerSite, _ op: Convolution) throws(ExecutionError)
+        -> (folded: ConvolutionLayer, reader: ConvolutionLayer) {
+        guard case .convolution(let foldedOp) = site.node.op else {
+            preconditionFailure("FoldedSite: \(site.node.name), folded into \(reader.node.name), is not a convolution")
+        }
+        var separate = reader
+        separate.inputs[0] = site.output
+        separate.inputShapes[0] = site.outputShape
+        separate.expansion = nil
+        separate.foldedDepthwise = nil
+        return (try ConvolutionLayer(site, foldedOp), try ConvolutionLayer(separate, op))
+    }
 }
 
 /// Where a site's values keep their channels: NCHW planes, or blocks of eight (NCHW8c,

@@ -300,22 +300,21 @@ public enum ChannelBlocks {
     /// tests and benchmarks compare with the separate layers by switching it off around planning).
     @TaskLocal public static var fusesProjections = true
 
-    /// Whether `depthwise` and `projection`, a 1x1 convolution reading its output, run as one
-    /// pass: both on blocked channels, the 1x1 one without a stride, and at least 16 work units
-    /// (image, band of rows) per worker. A unit holds every channel of its rows, so a small map
-    /// at batch 1 is one unit; MobileNetV2's first pair (32 channels, 112 x 112, Zen 3, 2
-    /// threads) gained with 104 units (batch 8: 1.85 → 1.59 ms) and not with 13 (batch 1: 0.225
-    /// → 0.233 ms).
-    public static func fuses(depthwise: ConvolutionGeometry, into projection: ConvolutionGeometry, batch: Int,
-                             workers: Int = Parallel.workers, isa: PanelKernels.InstructionSet = PanelKernels.active) -> Bool {
-        takes(depthwise: depthwise, projection: projection, isa: isa)
-            && depthwisePointwiseUnits(for: depthwise, batch: batch) >= 16 * max(1, workers)
-    }
-
-    /// Whether the fused depthwise and pointwise kernel takes these two convolutions at all.
-    private static func takes(depthwise: ConvolutionGeometry, projection: ConvolutionGeometry, isa: PanelKernels.InstructionSet) -> Bool {
+    /// Whether the fused depthwise and pointwise pass takes `depthwise` and `projection`, a 1x1
+    /// convolution reading its output: both on blocked channels, the 1x1 one without a stride.
+    public static func fuses(depthwise: ConvolutionGeometry, into projection: ConvolutionGeometry,
+                             isa: PanelKernels.InstructionSet = PanelKernels.active) -> Bool {
         supports(depthwise, isa: isa) && isDepthwise(depthwise) && supports(projection, isa: isa) && projection.isPointwise
             && projection.inputChannels == depthwise.outputChannels
+    }
+
+    /// Whether the fused depthwise and pointwise pass splits into at least 16 work units (image,
+    /// band of rows) per worker, where the plan fuses such a pair. A unit holds every channel of
+    /// its rows, so a small map at batch 1 is one unit; MobileNetV2's first pair (32 channels,
+    /// 112 x 112, Zen 3, 2 threads) gained with 104 units (batch 8: 1.85 → 1.59 ms) and not with
+    /// 13 (batch 1: 0.225 → 0.233 ms).
+    public static func splitsWell(depthwise: ConvolutionGeometry, batch: Int, workers: Int = Parallel.workers) -> Bool {
+        depthwisePointwiseUnits(for: depthwise, batch: batch) >= 16 * max(1, workers)
     }
 
     /// Work units of the fused depthwise and pointwise pass: (image, band of output rows).
@@ -347,7 +346,7 @@ public enum ChannelBlocks {
                                                  residual: UnsafePointer<Float>? = nil,
                                                  isa: PanelKernels.InstructionSet = PanelKernels.active) {
         let p = projection.geometry
-        precondition(takes(depthwise: g, projection: p, isa: isa), "ChannelBlocks: a depthwise and pointwise pair the fused kernel does not take")
+        precondition(fuses(depthwise: g, into: p, isa: isa), "ChannelBlocks: a depthwise and pointwise pair the fused kernel does not take")
         var windows = g.patches.group(of: g.groups).simd
         let units = depthwisePointwiseUnits(for: g, batch: batch)
         let perPart = graft_simd_depthwise_pointwise_scratch(&windows, Int32(g.outputChannels)) + width

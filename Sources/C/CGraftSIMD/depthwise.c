@@ -56,6 +56,48 @@ static int band_rows_within(const graft_simd_patches *g, ptrdiff_t budget) {
 
 static int band_rows(const graft_simd_patches *g) { return band_rows_within(g, BAND_BUDGET_FLOATS); }
 
+/* Floats of the buffer one output row is computed into: [output_width rounded up to 8][8]. */
+static ptrdiff_t row_floats(const graft_simd_patches *g) {
+    return ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+}
+
+/* Floats of the band (without its slack). */
+static ptrdiff_t band_floats(const graft_simd_patches *g) { return rows_reached(g, band_rows(g)) * band_width(g) * LANES; }
+
+/* The band is followed by 8 * stride_width zero pixels, which the last row's last block reaches. */
+static ptrdiff_t slack_floats(const graft_simd_patches *g) { return (ptrdiff_t)LANES * g->stride_width * LANES; }
+
+/* Output rows per band of the expand + depthwise kernel: its bands (a tile's one or two blocks)
+ * live in L2, and every band recomputes the expanded rows it shares with the band before it. */
+static int expanded_band_rows(const graft_simd_patches *g) { return band_rows_within(g, EXPANDED_BAND_BUDGET_FLOATS); }
+
+/* Floats from one block's band to the next in the expand + depthwise kernel's scratch: the band
+ * and its slack. */
+static ptrdiff_t expanded_band_stride(const graft_simd_patches *g) {
+    return rows_reached(g, expanded_band_rows(g)) * band_width(g) * LANES + slack_floats(g);
+}
+
+/* Floats of one block's expanded rows for a band of a narrow map (the band's image rows, unpadded). */
+static ptrdiff_t expanded_flat_floats(const graft_simd_patches *g) {
+    if (g->width >= EXPAND_ROWS_IN_PLACE_WIDTH) return 0;
+    return rows_reached(g, expanded_band_rows(g)) * g->width * LANES;
+}
+
+/* Output rows per unit of the depthwise + pointwise kernel: as many as keep the depthwise
+ * outputs of all `channels` within PROJECTED_BUDGET_FLOATS. */
+static int projected_rows(const graft_simd_patches *g, int channels) {
+    ptrdiff_t rows = PROJECTED_BUDGET_FLOATS / ((ptrdiff_t)channels * g->output_width);
+    if (rows > g->output_height) rows = g->output_height;
+    return rows < 1 ? 1 : (int)rows;
+}
+
+/* The padded columns of a band row that hold image columns: [*first, *last) holds columns
+ * [0, *last - *first), the windows' reach clipped to the row. */
+static void image_columns(const graft_simd_patches *g, int padded_width, int *first, int *last) {
+    *first = g->pad_left < padded_width ? g->pad_left : padded_width;
+    *last = g->pad_left + g->width < padded_width ? g->pad_left + g->width : padded_width;
+}
+
 int graft_simd_depthwise_interleaved_supported(graft_simd_isa isa, const graft_simd_patches *g) {
     return g->channels == 1 && windows_valid(g) && (isa == GRAFT_SIMD_AVX512 || isa == GRAFT_SIMD_AVX2);
 }
@@ -70,22 +112,25 @@ ptrdiff_t graft_simd_depthwise_interleaved_units(const graft_simd_patches *g, in
 
 #if defined(__x86_64__) || defined(_M_X64)
 
+/* Zeros in the padded columns of a band row outside [first, last). */
+__attribute__((target("avx"))) static void zero_outside(float *row, int first, int last, int padded_width) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (int pc = 0; pc < first; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+    for (int pc = last; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+}
+
 /* One padded band row from row `ih` of the eight planes (zeros where ih or a column lies outside). */
 __attribute__((target("avx2"))) static void interleave_row(const float *const planes[LANES], int ih, const graft_simd_patches *g,
                                                            int padded_width, float *row) {
-    const int width = g->width;
-    const __m256 zero = _mm256_setzero_ps();
     if (ih < 0 || ih >= g->height) {
-        for (int pc = 0; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+        zero_outside(row, padded_width, padded_width, padded_width);
         return;
     }
     /* Padded column pc holds plane column pc - pad_left. */
-    int first = g->pad_left, last = g->pad_left + width; /* plane columns [0, width) */
-    if (last > padded_width) last = padded_width;
-    if (first > padded_width) first = padded_width;
-    for (int pc = 0; pc < first; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
-    for (int pc = last; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
-    const ptrdiff_t offset = (ptrdiff_t)ih * width;
+    int first, last;
+    image_columns(g, padded_width, &first, &last);
+    zero_outside(row, first, last, padded_width);
+    const ptrdiff_t offset = (ptrdiff_t)ih * g->width;
     int pc = first;
     for (; pc + LANES <= last; pc += LANES) {
         __m256 r[LANES];
@@ -191,7 +236,7 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
     const __m256 ceiling = _mm256_set1_ps(relu ? activation->ceiling : 0);
     const __m256 threshold = _mm256_set1_ps(relu ? activation->threshold : 0);
     /* scratch: the taps' weights [taps][8], one output row [output_width rounded up to 8][8], the band. */
-    float *wv = scratch, *row_out = wv + (ptrdiff_t)taps * LANES, *band = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    float *wv = scratch, *row_out = wv + (ptrdiff_t)taps * LANES, *band = row_out + row_floats(g);
     for (ptrdiff_t unit = first; unit < first + count; unit++) {
         const ptrdiff_t image = unit / ((ptrdiff_t)groups * bands);
         const int group = (int)(unit / bands % groups), b = (int)(unit % bands);
@@ -226,13 +271,10 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
  * outside. */
 __attribute__((target("avx2"))) static void copy_block_row(const float *source, const graft_simd_patches *g, int padded_width,
                                                            float *row) {
-    const __m256 zero = _mm256_setzero_ps();
-    int first = g->pad_left, last = g->pad_left + g->width;
-    if (last > padded_width) last = padded_width;
-    if (first > padded_width) first = padded_width;
+    int first, last;
+    image_columns(g, padded_width, &first, &last);
     if (!source) first = last = padded_width;
-    for (int pc = 0; pc < first; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
-    for (int pc = last; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
+    zero_outside(row, first, last, padded_width);
     /* Padded column pc holds image column pc - pad_left. */
     for (int pc = first; pc < last; pc++)
         _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, _mm256_loadu_ps(source + (ptrdiff_t)(pc - g->pad_left) * LANES));
@@ -272,6 +314,20 @@ static void blocked_band_outputs(const graft_simd_patches *g, const float *band,
     }
 }
 
+/* Output rows [oh0, oh1) of the block `in_block` (its input, [row][column][8]) by
+ * blocked_band_outputs, its band first copied into `band` (zeros where the windows reach past the
+ * image). */
+__attribute__((target("avx2,fma")))
+static void blocked_rows(const float *in_block, const graft_simd_patches *g, int oh0, int oh1, const float *wv, __m256 bias,
+                         const float *residual, const graft_simd_activation *activation, float *out, float *band,
+                         float *row_out) {
+    const int padded_width = band_width(g), ih0 = oh0 * g->stride_height - g->pad_top;
+    const int rows_in = (int)rows_reached(g, oh1 - oh0);
+    for (int r = 0; r < rows_in; r++)
+        copy_block_row(block_row(in_block, ih0 + r, g), g, padded_width, band + (ptrdiff_t)r * padded_width * LANES);
+    blocked_band_outputs(g, band, oh0, oh1, wv, bias, residual, activation, out, row_out);
+}
+
 /* The units of interleaved_avx2 on channels already in blocks of eight (input and output
  * [block][row][column][8], one input channel per output channel): the band is a copy, the
  * weights are read as packed once (graft_simd_depthwise_blocks_pack: 7x7 outputs ran in 0.76-0.86x
@@ -282,12 +338,11 @@ static void blocked_avx2(const float *input, const graft_simd_patches *g, int ch
                          const float *packed_kernel, const float *bias_values, const float *residual,
                          const graft_simd_activation *activation, float *output, float *scratch) {
     const int taps = g->kernel_height * g->kernel_width, oh_count = g->output_height, ow_count = g->output_width;
-    const int padded_width = band_width(g);
     const int rows = band_rows(g), bands = (oh_count + rows - 1) / rows;
     const int groups = channels / LANES;
     const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
     /* scratch as interleaved_avx2's; its first taps x 8 floats (that form's weights) go unused. */
-    float *row_out = scratch + (ptrdiff_t)taps * LANES, *band = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    float *row_out = scratch + (ptrdiff_t)taps * LANES, *band = row_out + row_floats(g);
     for (ptrdiff_t unit = first; unit < first + count; unit++) {
         const ptrdiff_t image = unit / ((ptrdiff_t)groups * bands);
         const int group = (int)(unit / bands % groups), b = (int)(unit % bands);
@@ -296,21 +351,10 @@ static void blocked_avx2(const float *input, const graft_simd_patches *g, int ch
         const float *in_block = input + (image * channels + oc0) * plane;
         const int oh0 = b * rows, oh1 = oh0 + rows < oh_count ? oh0 + rows : oh_count;
         const ptrdiff_t out_offset = (image * channels + oc0) * output_plane + (ptrdiff_t)oh0 * ow_count * LANES;
-        const int ih0 = oh0 * g->stride_height - g->pad_top;
-        const int rows_in = (int)rows_reached(g, oh1 - oh0);
-        for (int r = 0; r < rows_in; r++)
-            copy_block_row(block_row(in_block, ih0 + r, g), g, padded_width, band + (ptrdiff_t)r * padded_width * LANES);
-        blocked_band_outputs(g, band, oh0, oh1, packed_kernel + (ptrdiff_t)oc0 * taps, bias,
-                             residual ? residual + out_offset : 0, activation, output + out_offset, row_out);
+        blocked_rows(in_block, g, oh0, oh1, packed_kernel + (ptrdiff_t)oc0 * taps, bias, residual ? residual + out_offset : 0,
+                     activation, output + out_offset, band, row_out);
     }
 }
-
-/* Output rows per band of the expand + depthwise kernel: its bands (a tile's one or two blocks)
- * live in L2, and every band recomputes the expanded rows it shares with the band before it. */
-static int expanded_band_rows(const graft_simd_patches *g) { return band_rows_within(g, EXPANDED_BAND_BUDGET_FLOATS); }
-
-static ptrdiff_t expanded_band_stride(const graft_simd_patches *g);
-static ptrdiff_t expanded_flat_floats(const graft_simd_patches *g);
 
 /* Units (image, tile of 16 expanded channels, band of output rows) of
  * graft_simd_expand_depthwise_blocks: the band's input rows expanded by the 1x1 convolution
@@ -326,21 +370,18 @@ static void expanded_avx2(int input_channels, int channels, const float *input, 
     const int padded_width = band_width(g);
     const int rows = expanded_band_rows(g), bands = (oh_count + rows - 1) / rows;
     const int tiles = (channels + 15) / 16;
-    const ptrdiff_t stride = expanded_band_stride(g), row_floats = (ptrdiff_t)padded_width * LANES;
+    const ptrdiff_t stride = expanded_band_stride(g), band_row = (ptrdiff_t)padded_width * LANES;
     const ptrdiff_t in_plane = (ptrdiff_t)g->height * g->width * LANES, in_image = in_plane / LANES * input_channels;
     const ptrdiff_t output_plane = (ptrdiff_t)oh_count * ow_count, out_image = output_plane * channels;
-    /* Padded columns [first_column, last_column) hold image columns [0, last_column - first_column). */
-    int first_column = g->pad_left, last_column = g->pad_left + g->width;
-    if (last_column > padded_width) last_column = padded_width;
-    if (first_column > padded_width) first_column = padded_width;
-    const __m256 zero = _mm256_setzero_ps();
+    int first_column, last_column;
+    image_columns(g, padded_width, &first_column, &last_column);
     /* Narrow maps are expanded a band at a time into `flat` and copied into the padded rows (row
      * by row, a 7-pixel row by the 6-pixel tiles leaves a 1-pixel tile: MobileNetV2's 7 x 7
      * blocks at batch 8 took 1.11-1.14x the separate layers' time that way, 1.04x so), wide ones
      * row by row in place. */
     const int direct = g->width >= EXPAND_ROWS_IN_PLACE_WIDTH;
     const ptrdiff_t flat_stride = expanded_flat_floats(g);
-    float *row_out = scratch, *bands0 = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    float *row_out = scratch, *bands0 = row_out + row_floats(g);
     float *flat0 = bands0 + 2 * stride;
     for (ptrdiff_t unit = first; unit < first + count; unit++) {
         const ptrdiff_t image = unit / ((ptrdiff_t)tiles * bands);
@@ -354,17 +395,13 @@ static void expanded_avx2(int input_channels, int channels, const float *input, 
             for (int r = 0; r < rows_in; r++) {
                 const int ih = ih0 + r;
                 const int inside = ih >= 0 && ih < g->height && first_column < last_column;
-                for (int f = 0; f < blocks; f++) {
-                    float *row = bands0 + f * stride + r * row_floats;
-                    const int zeros_to = inside ? first_column : padded_width;
-                    for (int pc = 0; pc < zeros_to; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
-                    if (inside)
-                        for (int pc = last_column; pc < padded_width; pc++) _mm256_storeu_ps(row + (ptrdiff_t)pc * LANES, zero);
-                }
+                for (int f = 0; f < blocks; f++)
+                    zero_outside(bands0 + f * stride + r * band_row, inside ? first_column : padded_width,
+                                 inside ? last_column : padded_width, padded_width);
                 if (inside)
                     graft_simd_pointwise_blocks_run(channels, input_channels, in_plane, x + (ptrdiff_t)ih * g->width * LANES,
                                                     packed_pointwise, pointwise_bias, 0, pointwise_activation,
-                                                    bands0 + r * row_floats + (ptrdiff_t)first_column * LANES, stride, tile,
+                                                    bands0 + r * band_row + (ptrdiff_t)first_column * LANES, stride, tile,
                                                     last_column - first_column);
             }
         } else {
@@ -379,29 +416,18 @@ static void expanded_avx2(int input_channels, int channels, const float *input, 
                 for (int r = 0; r < rows_in; r++) {
                     const int ih = ih0 + r;
                     const float *source = ih < lo || ih >= hi ? 0 : flat0 + f * flat_stride + (ptrdiff_t)(ih - lo) * g->width * LANES;
-                    copy_block_row(source, g, padded_width, bands0 + f * stride + r * row_floats);
+                    copy_block_row(source, g, padded_width, bands0 + f * stride + r * band_row);
                 }
         }
         for (int f = 0; f < blocks; f++) {
             const int c0 = oc0 + LANES * f;
-            const __m256 bias = depthwise_bias ? _mm256_loadu_ps(depthwise_bias + c0) : zero;
+            const __m256 bias = depthwise_bias ? _mm256_loadu_ps(depthwise_bias + c0) : _mm256_setzero_ps();
             const ptrdiff_t offset = image * out_image + c0 * output_plane + (ptrdiff_t)oh0 * ow_count * LANES;
             blocked_band_outputs(g, bands0 + f * stride, oh0, oh1, packed_depthwise + (ptrdiff_t)c0 * taps, bias,
                                  residual ? residual + offset : 0, activation, output + offset, row_out);
         }
     }
 }
-
-/* Output rows per unit of the depthwise + pointwise kernel: as many as keep the depthwise
- * outputs of all `channels` within PROJECTED_BUDGET_FLOATS. */
-static int projected_rows(const graft_simd_patches *g, int channels) {
-    ptrdiff_t rows = PROJECTED_BUDGET_FLOATS / ((ptrdiff_t)channels * g->output_width);
-    if (rows > g->output_height) rows = g->output_height;
-    return rows < 1 ? 1 : (int)rows;
-}
-
-static ptrdiff_t band_floats(const graft_simd_patches *g);
-static ptrdiff_t slack_floats(const graft_simd_patches *g);
 
 /* Units (image, band of output rows) of graft_simd_depthwise_pointwise_blocks: every block's
  * depthwise rows as blocked_avx2 computes them (its bands copied from the input), into `d`
@@ -414,12 +440,12 @@ static void projected_avx2(int channels, int output_channels, const float *input
                            const float *pointwise_bias, const float *residual, const graft_simd_activation *activation,
                            float *output, ptrdiff_t first, ptrdiff_t count, float *scratch) {
     const int taps = g->kernel_height * g->kernel_width, oh_count = g->output_height, ow_count = g->output_width;
-    const int padded_width = band_width(g), band = band_rows(g);
+    const int band = band_rows(g);
     const int rows = projected_rows(g, channels), parts = (oh_count + rows - 1) / rows;
     const int blocks = channels / LANES, tiles = (output_channels + 15) / 16;
     const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
     const ptrdiff_t d_plane = (ptrdiff_t)rows * ow_count * LANES;
-    float *row_out = scratch, *band_buffer = row_out + (ptrdiff_t)(ow_count + LANES - 1) / LANES * LANES * LANES;
+    float *row_out = scratch, *band_buffer = row_out + row_floats(g);
     float *d = band_buffer + band_floats(g) + slack_floats(g);
     for (ptrdiff_t unit = first; unit < first + count; unit++) {
         const ptrdiff_t image = unit / parts;
@@ -429,12 +455,8 @@ static void projected_avx2(int channels, int output_channels, const float *input
             const __m256 bias = depthwise_bias ? _mm256_loadu_ps(depthwise_bias + b * LANES) : _mm256_setzero_ps();
             for (int s0 = oh0; s0 < oh1; s0 += band) {
                 const int s1 = s0 + band < oh1 ? s0 + band : oh1;
-                const int ih0 = s0 * g->stride_height - g->pad_top;
-                const int rows_in = (int)rows_reached(g, s1 - s0);
-                for (int r = 0; r < rows_in; r++)
-                    copy_block_row(block_row(in_block, ih0 + r, g), g, padded_width, band_buffer + (ptrdiff_t)r * padded_width * LANES);
-                blocked_band_outputs(g, band_buffer, s0, s1, packed_depthwise + (ptrdiff_t)b * LANES * taps, bias, 0,
-                                     depthwise_activation, d + b * d_plane + (ptrdiff_t)(s0 - oh0) * ow_count * LANES, row_out);
+                blocked_rows(in_block, g, s0, s1, packed_depthwise + (ptrdiff_t)b * LANES * taps, bias, 0, depthwise_activation,
+                             d + b * d_plane + (ptrdiff_t)(s0 - oh0) * ow_count * LANES, band_buffer, row_out);
             }
         }
         for (int t = 0; t < tiles; t++) {
@@ -447,19 +469,9 @@ static void projected_avx2(int channels, int output_channels, const float *input
 }
 #endif
 
-/* Floats of the band (without its slack) and of the whole scratch. */
-static ptrdiff_t band_floats(const graft_simd_patches *g) {
-    const ptrdiff_t padded_width = band_width(g);
-    const ptrdiff_t rows_in = rows_reached(g, band_rows(g));
-    return rows_in * padded_width * LANES;
-}
-
-/* The band is followed by 8 * stride_width zero pixels, which the last row's last block reaches. */
-static ptrdiff_t slack_floats(const graft_simd_patches *g) { return (ptrdiff_t)LANES * g->stride_width * LANES; }
-
 ptrdiff_t graft_simd_depthwise_interleaved_scratch(const graft_simd_patches *g) {
     const ptrdiff_t weights = (ptrdiff_t)g->kernel_height * g->kernel_width * LANES;
-    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+    const ptrdiff_t row = row_floats(g);
     return weights + row + band_floats(g) + slack_floats(g);
 }
 
@@ -505,28 +517,14 @@ int graft_simd_depthwise_blocks(graft_simd_isa isa, const float *input, const gr
 #endif
 }
 
-/* Floats from one block's band to the next in the expand + depthwise kernel's scratch: the band
- * and its slack. */
-static ptrdiff_t expanded_band_stride(const graft_simd_patches *g) {
-    const ptrdiff_t rows_in = rows_reached(g, expanded_band_rows(g));
-    return rows_in * band_width(g) * LANES + slack_floats(g);
-}
-
 ptrdiff_t graft_simd_expand_depthwise_units(const graft_simd_patches *g, int images, int channels) {
     const int rows = expanded_band_rows(g);
     const ptrdiff_t bands = (g->output_height + rows - 1) / rows;
     return (ptrdiff_t)images * ((channels + 15) / 16) * bands;
 }
 
-/* Floats of one block's expanded rows for a band of a narrow map (the band's image rows, unpadded). */
-static ptrdiff_t expanded_flat_floats(const graft_simd_patches *g) {
-    if (g->width >= EXPAND_ROWS_IN_PLACE_WIDTH) return 0;
-    const ptrdiff_t rows_in = rows_reached(g, expanded_band_rows(g));
-    return rows_in * g->width * LANES;
-}
-
 ptrdiff_t graft_simd_expand_depthwise_scratch(const graft_simd_patches *g) {
-    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+    const ptrdiff_t row = row_floats(g);
     return row + 2 * expanded_band_stride(g) + 2 * expanded_flat_floats(g);
 }
 
@@ -541,7 +539,7 @@ int graft_simd_expand_depthwise_blocks(graft_simd_isa isa, int input_channels, i
         return 0;
 #if defined(__x86_64__) || defined(_M_X64)
     const ptrdiff_t stride = expanded_band_stride(g), slack = slack_floats(g);
-    float *bands0 = scratch + graft_simd_expand_depthwise_scratch(g) - 2 * stride - 2 * expanded_flat_floats(g);
+    float *bands0 = scratch + row_floats(g);
     for (int f = 0; f < 2; f++) memset(bands0 + f * stride + stride - slack, 0, sizeof(float) * (size_t)slack);
     expanded_avx2(input_channels, channels, input, packed_pointwise, pointwise_bias, pointwise_activation, g,
                   packed_depthwise, depthwise_bias, residual, activation, output, first, count, scratch);
@@ -561,7 +559,7 @@ ptrdiff_t graft_simd_depthwise_pointwise_units(const graft_simd_patches *g, int 
 }
 
 ptrdiff_t graft_simd_depthwise_pointwise_scratch(const graft_simd_patches *g, int channels) {
-    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
+    const ptrdiff_t row = row_floats(g);
     return row + band_floats(g) + slack_floats(g) + (ptrdiff_t)channels * projected_rows(g, channels) * g->output_width;
 }
 
@@ -575,8 +573,7 @@ int graft_simd_depthwise_pointwise_blocks(graft_simd_isa isa, int channels, int 
         || output_channels < LANES || output_channels % LANES != 0 || first < 0 || count < 0)
         return 0;
 #if defined(__x86_64__) || defined(_M_X64)
-    const ptrdiff_t row = ((ptrdiff_t)g->output_width + LANES - 1) / LANES * LANES * LANES;
-    memset(scratch + row + band_floats(g), 0, sizeof(float) * (size_t)slack_floats(g));
+    memset(scratch + row_floats(g) + band_floats(g), 0, sizeof(float) * (size_t)slack_floats(g));
     projected_avx2(channels, output_channels, input, g, packed_depthwise, depthwise_bias, depthwise_activation,
                    packed_pointwise, pointwise_bias, residual, activation, output, first, count, scratch);
     return 1;

@@ -1,9 +1,10 @@
 /* The ceiling of the vector kernels: independent chains of FMAs on registers only (no memory),
  * 12 on AVX2 and 24 on AVX-512, most of each set's registers, so that the FMA latency leaves the
  * units idle as little as can be (on AVX2 here one thread reached 87-103 GFLOP/s; AVX-512 not run
- * on an AVX-512 machine yet). Benchmarks print the rate beside their results: on the 2-core VMs Graft is measured
- * on, two threads ran these chains at 184 and then at 98 GFLOP/s two minutes later, and a
- * kernel's ratio to another engine's means little without knowing which phase the host was in. */
+ * on an AVX-512 machine yet). Benchmarks print the rate beside their results: on the 2-core VMs
+ * Graft is measured on, two threads ran these chains at 184 and then at 98 GFLOP/s two minutes
+ * later, and a kernel's ratio to another engine's means little without knowing which phase the
+ * host was in. */
 #include "graft_simd.h"
 
 #if defined(__x86_64__) || defined(_M_X64)

@@ -148,8 +148,8 @@ final class ConvolutionLayer: Layer {
         return nil
     }
 
-    /// The packed weight of a convolution on blocked channels (what the layer that fuses an
-    /// expansion with its depthwise convolution reads of each).
+    /// The packed weight of a convolution on blocked channels (what the layers that fuse a 1x1
+    /// convolution with a depthwise one read of each).
     var blockedWeight: UnsafePointer<Float>? {
         switch weightForm {
         case .pointwiseBlocks(let packed), .depthwiseBlocks(let packed): return UnsafePointer(packed.pointer)

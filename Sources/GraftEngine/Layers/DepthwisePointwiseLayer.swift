@@ -16,21 +16,12 @@ final class DepthwisePointwiseLayer: Layer {
     private let parts = Parallel.workers
 
     init(_ site: LayerSite, _ op: Convolution, depthwise folded: FoldedSite) throws(ExecutionError) {
-        guard case .convolution(let depthwiseOp) = folded.site.node.op else {
-            preconditionFailure("DepthwisePointwiseLayer: \(site.node.name)'s depthwise input is not a convolution")
-        }
         node = "\(folded.site.node.name) + \(site.node.name)"
         inputs = site.inputs
         outputs = site.outputs
-        depthwise = try ConvolutionLayer(folded.site, depthwiseOp)
-        // The 1x1 layer as it reads the depthwise value.
-        var separate = site
-        separate.inputs[0] = folded.site.output
-        separate.inputShapes[0] = folded.site.outputShape
-        separate.foldedDepthwise = nil
-        projection = try ConvolutionLayer(separate, op)
+        (depthwise, projection) = try folded.separateLayers(reader: site, op)
         precondition(depthwise.blockedWeight != nil && projection.blockedWeight != nil && depthwise.residual == nil
-                     && ChannelBlocks.fuses(depthwise: depthwise.geometry, into: projection.geometry, batch: depthwise.batch, workers: 0),
+                     && ChannelBlocks.fuses(depthwise: depthwise.geometry, into: projection.geometry),
                      "DepthwisePointwiseLayer: \(node) is not a blocked depthwise and pointwise pair")
     }
 

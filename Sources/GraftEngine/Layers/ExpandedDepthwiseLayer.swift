@@ -15,19 +15,10 @@ final class ExpandedDepthwiseLayer: Layer {
     private let parts = Parallel.workers
 
     init(_ site: LayerSite, _ op: Convolution, expansion folded: FoldedSite) throws(ExecutionError) {
-        guard case .convolution(let expansionOp) = folded.site.node.op else {
-            preconditionFailure("ExpandedDepthwiseLayer: \(site.node.name)'s expansion is not a convolution")
-        }
         node = "\(folded.site.node.name) + \(site.node.name)"
         inputs = site.inputs
         outputs = site.outputs
-        expansion = try ConvolutionLayer(folded.site, expansionOp)
-        // The depthwise layer as it reads the expanded value (its windows come from that shape).
-        var separate = site
-        separate.inputs[0] = folded.site.output
-        separate.inputShapes[0] = folded.site.outputShape
-        separate.expansion = nil
-        depthwise = try ConvolutionLayer(separate, op)
+        (expansion, depthwise) = try folded.separateLayers(reader: site, op)
         precondition(expansion.blockedWeight != nil && depthwise.blockedWeight != nil
                      && ChannelBlocks.fuses(expansion: expansion.geometry, into: depthwise.geometry),
                      "ExpandedDepthwiseLayer: \(node) is not a blocked expansion and depthwise pair")
