@@ -1,7 +1,7 @@
 """Graft against ONNX Runtime layer by layer, on the same ONNX file.
 
 usage: .build-torch-venv/bin/python Benchmarks/torch-compare/layers.py MODEL BATCH [ROUNDS] [THREADS]
-MODEL: resnet50 or mobilenetv2 (torch_bench.py's networks, exported to ONNX at this batch size and
+MODEL: resnet50, mobilenetv2 or efficientnetb0 (torch_bench.py's networks, exported to ONNX at this batch size and
 converted by `graft convert`, as run.sh does). Each round runs `graft bench infer --profile` and
 then ONNX Runtime with its profiler (20 runs, same thread count, every graph optimisation), back to
 back; a layer's time on each side is the least over the rounds (Graft: its per-step mean in a

@@ -4,8 +4,9 @@ usage: python torch_bench.py CASE BATCH STEPS THREADS
 cases: caffenet-train, caffenet-train-fc, caffenet-infer, quick-train, and caffenet-infer-ort: the
 same CaffeNet exported by torch.onnx.export (opset 17, TorchScript exporter, this batch size) and
 run by ONNX Runtime (CPU, intra-op threads THREADS, every graph optimisation on).
-resnet50-infer, mobilenetv2-infer (and -ort): torchvision's architectures, written out here (the
-CPU torch wheel has no matching torchvision), random weights and BatchNorm statistics (seed 0).
+resnet50-infer, mobilenetv2-infer, efficientnetb0-infer (and -ort): torchvision's architectures,
+written out here (the CPU torch wheel has no matching torchvision), random weights and BatchNorm
+statistics (seed 0); EfficientNet-B0's SiLU reaches ONNX (opset 17) as a Sigmoid and a Mul.
 resnet18-train: torchvision's resnet18 with 2 classes at 224x224, every layer trained, BatchNorm on
 batch statistics (model.train()), SGD with momentum as in the CaffeNet cases.
   python torch_bench.py export NAME BATCH PATH   writes NAME's ONNX file for `graft convert`
@@ -121,6 +122,39 @@ class MobileNetV2(nn.Module):
     def forward(s, x):
         return s.classifier(s.features(x).mean((2, 3)))
 
+class SqueezeExcitation(nn.Module):
+    def __init__(s, c, squeeze, act=nn.SiLU, gate=nn.Sigmoid):
+        super().__init__()
+        s.fc1 = nn.Conv2d(c, squeeze, 1); s.fc2 = nn.Conv2d(squeeze, c, 1); s.act = act(); s.gate = gate()
+    def forward(s, x):
+        return x * s.gate(s.fc2(s.act(s.fc1(x.mean((2, 3), keepdim=True)))))
+
+class MBConv(nn.Module):
+    def __init__(s, i, o, k, stride, expand):
+        super().__init__()
+        h = i * expand
+        s.residual = stride == 1 and i == o
+        silu = lambda m: nn.Sequential(*m[:2], nn.SiLU(inplace=True))
+        s.body = nn.Sequential(*([silu(conv_bn(i, h, act=False))] if expand != 1 else []),
+                               silu(nn.Sequential(nn.Conv2d(h, h, k, stride, k // 2, groups=h, bias=False), nn.BatchNorm2d(h))),
+                               SqueezeExcitation(h, max(1, i // 4)), conv_bn(h, o, act=False))
+    def forward(s, x):
+        return x + s.body(x) if s.residual else s.body(x)
+
+class EfficientNetB0(nn.Module):
+    """torchvision's efficientnet_b0 (SiLU, squeeze-and-excitation; stochastic depth is off at inference)."""
+    def __init__(s, classes=1000):
+        super().__init__()
+        layers, i = [nn.Sequential(*conv_bn(3, 32, 3, 2, act=False)[:2], nn.SiLU(inplace=True))], 32
+        for t, k, stride, c, n in [(1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3), (6, 5, 1, 112, 3),
+                                   (6, 5, 2, 192, 4), (6, 3, 1, 320, 1)]:
+            for b in range(n):
+                layers.append(MBConv(i, c, k, stride if b == 0 else 1, t)); i = c
+        layers.append(nn.Sequential(*conv_bn(i, 1280, act=False)[:2], nn.SiLU(inplace=True)))
+        s.features = nn.Sequential(*layers); s.classifier = nn.Linear(1280, classes)
+    def forward(s, x):
+        return s.classifier(s.features(x).mean((2, 3)))
+
 def randomise_statistics(model):
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -154,7 +188,7 @@ def report(step):
                       "images_per_second": round(batch / median, 2), "torch": torch.__version__}
                      | ({"onnxruntime": __import__("onnxruntime").__version__} if case.endswith("-ort") else {})))
 
-zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2, "resnet18": ResNet18}
+zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2, "resnet18": ResNet18, "efficientnetb0": EfficientNetB0}
 if case == "export":  # python torch_bench.py export NAME BATCH PATH
     model = randomise_statistics(zoo[name]())
     # Without constant folding the exporter keeps BatchNormalization nodes (what training needs).

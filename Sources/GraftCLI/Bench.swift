@@ -99,7 +99,10 @@ extension GraftCommand {
             let input = graph.inputs[0]
             var rng = SeededGenerator(seed: 1)
             let shape = Shape([batch] + Array(input.shape.dims.dropFirst()))
-            let images = Tensor(shape: shape, scalars: (0..<shape.elementCount).map { _ in rng.nextUnitFloat() * 255 })
+            // What torch_bench.py feeds the same case: pixel values for the built-in Caffe networks,
+            // [0, 1) for a model file (the range a normalised input keeps; Swish's cost depends on it).
+            let range: Float = file == nil ? 255 : 1
+            let images = Tensor(shape: shape, scalars: (0..<shape.elementCount).map { _ in rng.nextUnitFloat() * range })
             // Two classes (a model file may have more; labels 0 and 1 fit any classifier).
             let labels = (0..<batch).map { _ in Int(rng.next() % (quick ? 10 : 2)) }
             let sgd = Optimizer.sgd(SGD(learningRate: 0.001, momentum: 0.9, weightDecay: 0.0005))

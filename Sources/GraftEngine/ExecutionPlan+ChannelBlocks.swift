@@ -23,7 +23,9 @@ extension ExecutionPlan {
     ///
     /// Poolings (windowed or global, max or average) join the group of the layers they link: a
     /// pooling between a blocked group and a planar convolution by the output lanes (ResNet's
-    /// max pool after its first layer) runs on blocks, the convolution writing them.
+    /// max pool after its first layer) runs on blocks, the convolution writing them. So do
+    /// squeeze-and-excitation's products of a map by per-channel factors (EfficientNet's, between
+    /// its depthwise and projection layers).
     ///
     /// A group of 1x1 convolutions alone (ResNet's, between 3x3 ones that run F(4, 3) on planes)
     /// is blocked where its products outweigh its conversions: at least
@@ -51,6 +53,8 @@ extension ExecutionPlan {
                 if ChannelBlocks.supports(g) { candidates[i] = ChannelBlocks.isDepthwise(g) ? .depthwise : .pointwise }
             case .pooling:
                 if PoolingLayer.runsOnBlocks(site) { candidates[i] = .pooling }
+            case .eltwise:
+                if EltwiseLayer.scalesChannels(site) != nil { candidates[i] = .channelScale }
             default:
                 continue
             }
@@ -244,4 +248,7 @@ enum BlockedKind {
     case depthwise
     /// A pooling: it links layers, and weighs nothing by itself.
     case pooling
+    /// A map times one factor per image and channel (squeeze-and-excitation's gate): it links
+    /// layers like a pooling.
+    case channelScale
 }

@@ -1,4 +1,5 @@
 import GraftCore
+import GraftKernels
 
 /// Everything the plan resolved for one node before building its layer: value slots, shapes and
 /// access to its weights.
@@ -13,9 +14,10 @@ struct LayerSite {
     var outputShapes: [Shape]
     let weights: WeightBinder
     let purpose: ExecutionPlan.Purpose
-    /// A ReLU that only reads this node's output, folded into it by the plan (inference; see
-    /// ``ExecutionPlan/fuseActivations(_:retained:)``): the layer applies it to its own output.
-    var fusedActivation: ReLU? = nil
+    /// A ReLU, Swish or HardSwish that only reads this node's output, folded into it by the plan
+    /// (inference; see ``ExecutionPlan/fuseActivations(_:retained:)``): the layer applies it to
+    /// its own output.
+    var fusedActivation: ActivationKernels.FusedActivation? = nil
     /// A sum that only reads this node's output and one other value of the same shape, folded into
     /// it by the plan (inference; ``ExecutionPlan/fuseResiduals(_:retained:)``): that value is
     /// the site's last input, added to the output before ``fusedActivation``.

@@ -6,33 +6,76 @@ public enum ActivationKernels {
     /// `y = x > threshold ? min(x, maxValue) : negativeSlope * (x - threshold)` (GraftCore's ReLU).
     public static func relu(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
                             negativeSlope: Float, maxValue: Float?, threshold: Float) {
-        let f = FusedReLU(negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)
+        let f = FusedActivation(negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)
         Parallel.forEach(count, minimumWork: 1 << 16) { range in
             f.apply(input + range.lowerBound, output + range.lowerBound, count: range.count)
         }
     }
 
-    /// GraftCore's ReLU as the last step of another kernel (a convolution applies it to each
-    /// block of output while it is in cache): the same formula as ``relu(input:output:count:negativeSlope:maxValue:threshold:)``,
-    /// so a fused result equals the separate one bit for bit.
-    public struct FusedReLU: Sendable, Equatable {
-        /// The ReLU's slope below the threshold, its cap (infinity for none) and its threshold.
+    /// An activation as the last step of another kernel (a convolution applies it to each block
+    /// of output while it is in cache): GraftCore's ReLU with the formula of
+    /// ``relu(input:output:count:negativeSlope:maxValue:threshold:)``, or Swish or HardSwish with
+    /// the operations of ``apply(_:input:output:count:)`` (the vector sigmoid where there is a
+    /// vector unit), so a fused result equals the separate layers' bit for bit.
+    public struct FusedActivation: Sendable, Equatable {
+        /// Which function it applies.
+        public enum Kind: Sendable, Equatable {
+            /// GraftCore's ReLU with ``negativeSlope``, ``ceiling`` and ``threshold``.
+            case relu
+            /// `x · sigmoid(x)` (EfficientNet's SiLU).
+            case swish
+            /// `x · min(max(x + 3, 0), 6) / 6` (MobileNetV3's).
+            case hardSwish
+        }
+
+        /// The function.
+        public let kind: Kind
+        /// The ReLU's slope below the threshold, its cap (infinity for none) and its threshold
+        /// (unused by the other kinds).
         public let negativeSlope: Float, ceiling: Float, threshold: Float
 
         /// The ReLU with these settings (nil `maxValue`: no cap).
         public init(negativeSlope: Float, maxValue: Float?, threshold: Float) {
+            kind = .relu
             self.negativeSlope = negativeSlope
             self.ceiling = maxValue ?? .infinity
             self.threshold = threshold
         }
 
-        /// `output[i] = relu(input[i])` for `i < count` (input and output may be the same).
+        private init(kind: Kind) {
+            self.kind = kind
+            (negativeSlope, ceiling, threshold) = (0, .infinity, 0)
+        }
+
+        /// `x · sigmoid(x)`.
+        public static let swish = FusedActivation(kind: .swish)
+        /// `x · min(max(x + 3, 0), 6) / 6`.
+        public static let hardSwish = FusedActivation(kind: .hardSwish)
+
+        /// The fused form of a GraftCore activation, or nil for one no kernel applies as it stores.
+        public init?(_ function: Activation) {
+            switch function {
+            case .swish: self = .swish
+            case .hardSwish: self = .hardSwish
+            default: return nil
+            }
+        }
+
+        /// `output[i] = f(input[i])` for `i < count` on the calling thread (input and output may
+        /// be the same), Swish on `isa`'s vector sigmoid (read it before handing work to the
+        /// workers: ``PanelKernels/override`` is task-local).
         @inline(__always)
-        public func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
-            let (slope, ceiling, threshold) = (negativeSlope, self.ceiling, self.threshold)
-            for i in 0..<count {
-                let x = input[i]
-                output[i] = x > threshold ? min(x, ceiling) : slope * (x - threshold)
+        public func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+                          isa: PanelKernels.InstructionSet = PanelKernels.active) {
+            switch kind {
+            case .relu:
+                let (slope, ceiling, threshold) = (negativeSlope, self.ceiling, self.threshold)
+                for i in 0..<count {
+                    let x = input[i]
+                    output[i] = x > threshold ? min(x, ceiling) : slope * (x - threshold)
+                }
+            case .swish: ActivationKernels.applyOnOneThread(.swish, isa: isa, input: input, output: output, count: count)
+            case .hardSwish: ActivationKernels.applyOnOneThread(.hardSwish, isa: isa, input: input, output: output, count: count)
             }
         }
 
@@ -78,12 +121,19 @@ public enum ActivationKernels {
                              output: UnsafeMutablePointer<Float>, count: Int) {
         let isa = PanelKernels.active
         Parallel.forEach(count, minimumWork: 1 << 14) { range in
-            let (x, y) = (input + range.lowerBound, output + range.lowerBound)
-            switch function {
-            case .sigmoid where isa != .none: _ = graft_simd_sigmoid(isa.c, 0, x, y, range.count)
-            case .swish where isa != .none: _ = graft_simd_sigmoid(isa.c, 1, x, y, range.count)
-            default: applySerially(function, input: x, output: y, count: range.count)
-            }
+            applyOnOneThread(function, isa: isa, input: input + range.lowerBound, output: output + range.lowerBound, count: range.count)
+        }
+    }
+
+    /// ``apply(_:input:output:count:)`` on the calling thread with `isa`'s vector kernels: each
+    /// element's result depends on that element alone, so any split gives the same bits
+    /// (``FusedActivation`` relies on it).
+    static func applyOnOneThread(_ function: Activation, isa: PanelKernels.InstructionSet, input: UnsafePointer<Float>,
+                                 output: UnsafeMutablePointer<Float>, count: Int) {
+        switch function {
+        case .sigmoid where isa != .none: _ = graft_simd_sigmoid(isa.c, 0, input, output, count)
+        case .swish where isa != .none: _ = graft_simd_sigmoid(isa.c, 1, input, output, count)
+        default: applySerially(function, input: input, output: output, count: count)
         }
     }
 

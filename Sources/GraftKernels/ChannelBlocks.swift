@@ -98,7 +98,7 @@ public enum ChannelBlocks {
                                         batch: Int, geometry g: ConvolutionGeometry,
                                         scratch: UnsafeMutablePointer<Float>? = nil,
                                         residual: UnsafePointer<Float>? = nil,
-                                        activation: ActivationKernels.FusedReLU? = nil,
+                                        activation: ActivationKernels.FusedActivation? = nil,
                                         isa: PanelKernels.InstructionSet = PanelKernels.active) {
         let area = g.patches.outputArea
         var input = input
@@ -183,7 +183,7 @@ public enum ChannelBlocks {
                                         batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                                         scratch: UnsafeMutablePointer<Float>,
                                         residual: UnsafePointer<Float>? = nil,
-                                        activation: ActivationKernels.FusedReLU? = nil,
+                                        activation: ActivationKernels.FusedActivation? = nil,
                                         isa: PanelKernels.InstructionSet = PanelKernels.active) {
         let plane = g.patches.group(of: g.groups)  // one plane per group
         let windows = plane.simd
@@ -226,12 +226,12 @@ public enum ChannelBlocks {
         public let bias: UnsafePointer<Float>?
         /// The ReLU applied to its output (an expansion's) or to the fused pass's output (a
         /// projection's), or none.
-        public let activation: ActivationKernels.FusedReLU?
+        public let activation: ActivationKernels.FusedActivation?
         /// Its windows: a 1x1 kernel without a stride.
         public let geometry: ConvolutionGeometry
 
         /// The 1x1 convolution with these parts.
-        public init(packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?,
+        public init(packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: ActivationKernels.FusedActivation?,
                     geometry: ConvolutionGeometry) {
             self.packedWeight = packedWeight
             self.bias = bias
@@ -269,7 +269,7 @@ public enum ChannelBlocks {
                                                 geometry g: ConvolutionGeometry, parts: Int,
                                                 scratch: UnsafeMutablePointer<Float>,
                                                 residual: UnsafePointer<Float>? = nil,
-                                                activation: ActivationKernels.FusedReLU? = nil,
+                                                activation: ActivationKernels.FusedActivation? = nil,
                                                 isa: PanelKernels.InstructionSet = PanelKernels.active) {
         precondition(fuses(expansion: expansion.geometry, into: g, isa: isa), "ChannelBlocks: an expansion the fused kernel does not take")
         var windows = g.patches.group(of: g.groups).simd
@@ -339,7 +339,7 @@ public enum ChannelBlocks {
     /// then ``pointwiseForward(input:packedWeight:bias:output:batch:geometry:scratch:residual:activation:isa:)``
     /// (`residual` and the output's activation are the 1x1 convolution's).
     public static func depthwisePointwiseForward(input: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>,
-                                                 bias: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?,
+                                                 bias: UnsafePointer<Float>?, activation: ActivationKernels.FusedActivation?,
                                                  projection: FusedPointwise, output: UnsafeMutablePointer<Float>, batch: Int,
                                                  geometry g: ConvolutionGeometry, parts: Int,
                                                  scratch: UnsafeMutablePointer<Float>,

@@ -236,7 +236,7 @@ public enum ConvolutionKernels {
                                batch: Int, geometry g: ConvolutionGeometry, strategy: Strategy,
                                scratch: UnsafeMutablePointer<Float>?, imagesPerChunk: Int = 1,
                                residual: UnsafePointer<Float>? = nil,
-                               activation: ActivationKernels.FusedReLU? = nil) {
+                               activation: ActivationKernels.FusedActivation? = nil) {
         precondition(supports(strategy, g), "convolution: strategy \(strategy) does not fit \(g)")
         func needScratch() -> UnsafeMutablePointer<Float> {
             guard let scratch else { preconditionFailure("convolution: strategy \(strategy) needs scratch") }
@@ -289,7 +289,7 @@ public enum ConvolutionKernels {
     }
 
     /// A fused activation as a pass of its own, for the paths that do not apply it as they go.
-    public static func applyActivation(_ activation: ActivationKernels.FusedReLU, to output: UnsafeMutablePointer<Float>, count: Int) {
+    public static func applyActivation(_ activation: ActivationKernels.FusedActivation, to output: UnsafeMutablePointer<Float>, count: Int) {
         finish(output, count: count, residual: nil, activation: activation)
     }
 
@@ -297,20 +297,21 @@ public enum ConvolutionKernels {
     /// that do not fold them into their own loops: the same operations as the separate sum and
     /// ReLU layers, so the result is bit-identical.
     public static func finish(_ output: UnsafeMutablePointer<Float>, count: Int, residual: UnsafePointer<Float>?,
-                              activation: ActivationKernels.FusedReLU?) {
+                              activation: ActivationKernels.FusedActivation?) {
         guard residual != nil || activation != nil else { return }
+        let isa = PanelKernels.active
         Parallel.forEach(count, minimumWork: 1 << 16) { range in
             addResidualAndActivate(output + range.lowerBound, count: range.count,
-                                   residual: residual.map { $0 + range.lowerBound }, activation: activation)
+                                   residual: residual.map { $0 + range.lowerBound }, activation: activation, isa: isa)
         }
     }
 
     /// `output = activation(output + residual)` over `count` floats on the calling thread.
     @inline(__always)
     static func addResidualAndActivate(_ output: UnsafeMutablePointer<Float>, count: Int, residual: UnsafePointer<Float>?,
-                                       activation: ActivationKernels.FusedReLU?) {
+                                       activation: ActivationKernels.FusedActivation?, isa: PanelKernels.InstructionSet) {
         if let residual { for i in 0..<count { output[i] += residual[i] } }
-        activation?.apply(output, output, count: count)
+        activation?.apply(output, output, count: count, isa: isa)
     }
 
     /// ``Strategy/imageParallel``'s forward pass: `parts` workers, each with its own columns.
@@ -359,7 +360,7 @@ public enum ConvolutionKernels {
     /// `oc / (outputChannels / groups)`.
     static func depthwise(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           output: UnsafeMutablePointer<Float>, batch: Int, geometry g: ConvolutionGeometry,
-                          activation: ActivationKernels.FusedReLU? = nil) {
+                          activation: ActivationKernels.FusedActivation? = nil) {
         let p = g.patches
         let plane = p.height * p.width
         let multiplier = g.outputChannelsPerGroup

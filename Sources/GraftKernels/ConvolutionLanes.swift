@@ -63,7 +63,7 @@ extension ConvolutionKernels {
                                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                     batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                                     scratch: UnsafeMutablePointer<Float>,
-                                    residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedReLU? = nil,
+                                    residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedActivation? = nil,
                                     blockedOutput: Bool = false) {
         precondition(!blockedOutput || (g.groups == 1 && g.outputChannels % ChannelBlocks.width == 0),
                      "lanesForward: blocked output needs one group and whole blocks of channels")

@@ -79,7 +79,7 @@ extension ConvolutionKernels {
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                               batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                               scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
-                              residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedReLU? = nil) {
+                              residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedActivation? = nil) {
         let p = g.patches, width = isa.panelWidth, area = p.outputArea
         let perPart = panelForwardScratch(for: g)
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
@@ -131,7 +131,7 @@ extension ConvolutionKernels {
                                                     isa: isa, output: result + channel * area, accumulate: bias != nil)
                         addResidualAndActivate(result + channel * area, count: rowCount * area,
                                                residual: residual.map { $0 + n * g.outputImageCount + channel * area },
-                                               activation: activation)
+                                               activation: activation, isa: isa)
                     }
                     continue
                 }
@@ -171,7 +171,7 @@ extension ConvolutionKernels {
                                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                                batch: Int, geometry g: ConvolutionGeometry,
                                                scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
-                                               residual: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?) {
+                                               residual: UnsafePointer<Float>?, activation: ActivationKernels.FusedActivation?) {
         let p = g.patches, width = isa.panelWidth, area = p.outputArea
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength
         let panelCount = (area + width - 1) / width, panelFloats = p.columnRows * width
@@ -215,7 +215,7 @@ extension ConvolutionKernels {
                                             bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                             batch: Int, geometry g: ConvolutionGeometry, parts: Int,
                                             scratch: UnsafeMutablePointer<Float>, isa: PanelKernels.InstructionSet,
-                                            residual: UnsafePointer<Float>?, activation: ActivationKernels.FusedReLU?) {
+                                            residual: UnsafePointer<Float>?, activation: ActivationKernels.FusedActivation?) {
         let p = g.patches, width = isa.panelWidth, area = p.outputArea
         let perPart = panelForwardScratch(for: g)
         let rows = g.outputChannelsPerGroup, reduction = g.reductionLength

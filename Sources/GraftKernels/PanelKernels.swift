@@ -72,7 +72,7 @@ public enum PanelKernels {
                      a: UnsafePointer<Float>, aRow: Int, aColumn: Int, aBlock: Int = 0, aBlockStride: Int = 0,
                      b: UnsafePointer<Float>, bPanelStride: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil,
-                     residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedReLU? = nil) {
+                     residual: UnsafePointer<Float>? = nil, activation: ActivationKernels.FusedActivation? = nil) {
         guard let activation else {
             graft_simd_gemm(isa.c, Int32(m), Int32(n), Int32(k), a, aRow, aColumn, Int32(aBlock), aBlockStride,
                             b, bPanelStride, c, ldc, accumulate ? 1 : 0, bias, residual, nil)
@@ -230,7 +230,7 @@ extension PatchGeometry {
     /// row-major window order.
     func depthwiseInterleaved(input: UnsafePointer<Float>, outputChannels: Int, multiplier: Int, units: Range<Int>,
                               kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                              activation: ActivationKernels.FusedReLU?, isa: PanelKernels.InstructionSet,
+                              activation: ActivationKernels.FusedActivation?, isa: PanelKernels.InstructionSet,
                               output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         var g = simd
         let (channels, multiplier) = (Int32(outputChannels), Int32(multiplier))
@@ -259,7 +259,7 @@ extension PatchGeometry {
     /// area) output and residual hold channels in blocks of eight (``ChannelBlocks``).
     func convolveLanes(rows: Int, packedWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                        padded: UnsafePointer<Float>, panels: Range<Int>, pixels: Range<Int>,
-                       residual: UnsafePointer<Float>?, ldc: Int, activation: ActivationKernels.FusedReLU?,
+                       residual: UnsafePointer<Float>?, ldc: Int, activation: ActivationKernels.FusedActivation?,
                        isa: PanelKernels.InstructionSet, output: UnsafeMutablePointer<Float>, blockedOutput: Bool = false) {
         var g = simd
         let blocked: Int32 = blockedOutput ? 1 : 0
@@ -311,9 +311,14 @@ extension PatchGeometry {
     }
 }
 
-extension ActivationKernels.FusedReLU {
-    /// The same ReLU as the C kernels take it.
+extension ActivationKernels.FusedActivation {
+    /// The same activation as the C kernels take it.
     var simd: graft_simd_activation {
-        graft_simd_activation(negative_slope: negativeSlope, ceiling: ceiling, threshold: threshold)
+        let kind = switch self.kind {
+        case .relu: GRAFT_SIMD_RELU
+        case .swish: GRAFT_SIMD_SWISH
+        case .hardSwish: GRAFT_SIMD_HARD_SWISH
+        }
+        return graft_simd_activation(negative_slope: negativeSlope, ceiling: ceiling, threshold: threshold, kind: kind)
     }
 }

@@ -165,7 +165,7 @@ extension ConvolutionKernels {
                                          batch: Int, geometry g: ConvolutionGeometry, imagesPerChunk: Int,
                                          scratch: UnsafeMutablePointer<Float>,
                                          residual: UnsafePointer<Float>? = nil,
-                                         activation: ActivationKernels.FusedReLU? = nil) {
+                                         activation: ActivationKernels.FusedActivation? = nil) {
         let isa = PanelKernels.active
         precondition(isa != .none && supportsWinograd(g), "Winograd F(4, 3) needs the panel kernels and a stride-1 3x3 geometry")
         let p = g.patches

@@ -78,7 +78,7 @@ struct ChannelBlockTests {
         (16, 32, 7, 7, 2), (24, 16, 28, 28, 2), (8, 24, 10, 13, 3),
     ]
 
-    @Test("a pointwise convolution on blocks gives the panels' bits (bias, residual, ReLU6; 1 and 3 images; 1 and 2 workers; strides)",
+    @Test("a pointwise convolution on blocks gives the panels' bits (bias, residual, ReLU6, Swish, HardSwish; 1 and 3 images; 1 and 2 workers; strides)",
           arguments: 0..<9)
     func pointwiseMatchesPanels(index: Int) {
         let s = Self.pointwise[index]
@@ -91,8 +91,8 @@ struct ChannelBlockTests {
             let x = randomTensor([batch, s.inputs, s.height, s.width], seed: 811)
             let b = randomTensor([s.outputs], seed: 812)
             let r = randomTensor([batch, s.outputs, g.patches.outputHeight, g.patches.outputWidth], seed: 813)
-            for (residual, activation) in [(nil, nil), (r, ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)),
-                                           (r, nil)] as [(Tensor?, ActivationKernels.FusedReLU?)] {
+            for (residual, activation) in [(nil, nil), (r, ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: 6, threshold: 0)),
+                                           (r, nil), (nil, .swish), (r, .hardSwish)] as [(Tensor?, ActivationKernels.FusedActivation?)] {
                 PanelKernels.$override.withValue(.avx2) {
                     let expected = WinogradTests.forward(x, w, b, g, .imageParallel, imagesPerChunk: 1, residual: residual,
                                                          activation: activation)
@@ -131,7 +131,7 @@ struct ChannelBlockTests {
         convolution(8, 9, 9, outputs: 8, kernel: 3, stride: 3, pad: 1, groups: 8),
     ]
 
-    @Test("a depthwise convolution on blocks gives the planar kernel's bits (bias, residual, ReLU6; 1 and 3 images)",
+    @Test("a depthwise convolution on blocks gives the planar kernel's bits (bias, residual, ReLU6, Swish, HardSwish; 1 and 3 images)",
           arguments: 0..<8)
     func depthwiseMatchesPlanes(index: Int) {
         let g = Self.depthwise[index], p = g.patches, c = g.outputChannels
@@ -140,8 +140,9 @@ struct ChannelBlockTests {
         for batch in [1, 3] {
             let x = randomTensor([batch, c, p.height, p.width], seed: 822)
             let r = randomTensor([batch, c, p.outputHeight, p.outputWidth], seed: 823)
-            let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
-            for (residual, activation) in [(nil, nil), (nil, relu6), (r, relu6)] as [(Tensor?, ActivationKernels.FusedReLU?)] {
+            let relu6 = ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: 6, threshold: 0)
+            for (residual, activation) in [(nil, nil), (nil, relu6), (r, relu6), (nil, .swish), (r, .hardSwish)]
+                as [(Tensor?, ActivationKernels.FusedActivation?)] {
                 PanelKernels.$override.withValue(.avx2) {
                     let expected = WinogradTests.forward(x, w, b, g, .depthwiseDirect, imagesPerChunk: 1, residual: residual,
                                                          activation: activation)
@@ -204,7 +205,7 @@ extension ChannelBlockTests {
         #expect(bands.contains { $0.wide && $0.bands == 1 } && bands.contains { !$0.wide && $0.bands == 1 }, "\(bands)")
     }
 
-    @Test("an expansion fused with its depthwise layer gives the separate blocked layers' bits (ReLU6 or none, residual, bias; 1 and 3 images; 1-3 workers)",
+    @Test("an expansion fused with its depthwise layer gives the separate blocked layers' bits (ReLU6, Swish, HardSwish or none, residual, bias; 1 and 3 images; 1-3 workers)",
           arguments: 0..<11)
     func expandedDepthwiseMatchesSeparate(index: Int) {
         let (inputs, g) = Self.expansions[index]
@@ -217,15 +218,16 @@ extension ChannelBlockTests {
         ChannelBlocks.packPointwise(expandWeight.scalars, geometry: e, into: &packedExpansion)
         var packed = [Float](repeating: .nan, count: ChannelBlocks.depthwisePackedCount(for: g))
         ChannelBlocks.packDepthwise(w.scalars, geometry: g, into: &packed)
-        let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
-        let leaky = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: nil, threshold: 0)
+        let relu6 = ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: 6, threshold: 0)
+        let leaky = ActivationKernels.FusedActivation(negativeSlope: 0.1, maxValue: nil, threshold: 0)
         for batch in [1, 3] {
             let x = Self.blocks(randomTensor([batch, inputs, p.height, p.width], seed: 864, in: -2...2).scalars,
                                 batch: batch, channels: inputs, area: p.height * p.width)
             let r = Self.blocks(randomTensor([batch, c, p.outputHeight, p.outputWidth], seed: 865).scalars,
                                 batch: batch, channels: c, area: p.outputArea)
-            let settings: [(ActivationKernels.FusedReLU?, Bool, [Float]?, ActivationKernels.FusedReLU?, [Float]?)] = [
+            let settings: [(ActivationKernels.FusedActivation?, Bool, [Float]?, ActivationKernels.FusedActivation?, [Float]?)] = [
                 (relu6, true, b.scalars, relu6, nil), (nil, false, b.scalars, nil, nil), (leaky, true, nil, relu6, r),
+                (.swish, true, b.scalars, .swish, nil), (.hardSwish, false, nil, .swish, r),
             ]
             for (expandActivation, expandHasBias, bias, activation, residual) in settings {
                 PanelKernels.$override.withValue(.avx2) {
@@ -309,7 +311,7 @@ extension ChannelBlockTests {
         depthwise.enumerated().map { ($0.element, [16, 24, 8][$0.offset % 3]) }
         + [(convolution(64, 300, 20, outputs: 64, kernel: 3, pad: 1, groups: 64), 24)]
 
-    @Test("a depthwise layer fused with its 1x1 projection gives the separate blocked layers' bits (ReLU6 or none, residual, bias; 1 and 3 images; 1-3 workers)",
+    @Test("a depthwise layer fused with its 1x1 projection gives the separate blocked layers' bits (ReLU6, Swish, HardSwish or none, residual, bias; 1 and 3 images; 1-3 workers)",
           arguments: 0..<9)
     func depthwisePointwiseMatchesSeparate(index: Int) {
         let (g, outputs) = Self.projections[index]
@@ -324,15 +326,16 @@ extension ChannelBlockTests {
         ChannelBlocks.packDepthwise(w.scalars, geometry: g, into: &packed)
         var packedProjection = [Float](repeating: .nan, count: ChannelBlocks.pointwisePackedCount(for: projection))
         ChannelBlocks.packPointwise(projectWeight.scalars, geometry: projection, into: &packedProjection)
-        let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
-        let leaky = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: nil, threshold: 0)
+        let relu6 = ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: 6, threshold: 0)
+        let leaky = ActivationKernels.FusedActivation(negativeSlope: 0.1, maxValue: nil, threshold: 0)
         for batch in [1, 3] {
             let x = Self.blocks(randomTensor([batch, c, p.height, p.width], seed: 874, in: -2...2).scalars,
                                 batch: batch, channels: c, area: p.height * p.width)
             let r = Self.blocks(randomTensor([batch, outputs, p.outputHeight, p.outputWidth], seed: 875).scalars,
                                 batch: batch, channels: outputs, area: p.outputArea)
-            let settings: [(ActivationKernels.FusedReLU?, [Float]?, Bool, ActivationKernels.FusedReLU?, [Float]?)] = [
+            let settings: [(ActivationKernels.FusedActivation?, [Float]?, Bool, ActivationKernels.FusedActivation?, [Float]?)] = [
                 (relu6, b.scalars, true, nil, nil), (nil, nil, false, relu6, r), (leaky, b.scalars, true, relu6, r),
+                (.swish, b.scalars, true, .hardSwish, r),
             ]
             for (activation, bias, projectHasBias, projectActivation, residual) in settings {
                 PanelKernels.$override.withValue(.avx2) {

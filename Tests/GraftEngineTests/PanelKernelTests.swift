@@ -352,9 +352,9 @@ extension PanelKernelTests {
     @Test("vector depthwise convolution = im2col + GEMM: strides 1-3, dilation, pads, kernels 1-7, rows of 1-70 pixels, channel multipliers")
     func depthwiseMatchesIm2col() {
         var random = SeededGenerator(seed: 61)
-        let activations = [ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: nil, threshold: 0),
-                           ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: 6, threshold: 0),
-                           ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 1, threshold: 0.25)]
+        let activations = [ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: nil, threshold: 0),
+                           ActivationKernels.FusedActivation(negativeSlope: 0.1, maxValue: 6, threshold: 0),
+                           ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: 1, threshold: 0.25), .swish, .hardSwish]
         var tested = 0
         for isa in Self.instructionSets {
             for _ in 0..<120 {
@@ -392,7 +392,7 @@ extension PanelKernelTests {
                     }
                 }
                 var separate = fast
-                relu.apply(fast, &separate, count: fast.count)
+                PanelKernels.$override.withValue(isa) { relu.apply(fast, &separate, count: fast.count) }
                 #expect(activated.map(\.bitPattern) == separate.map(\.bitPattern), "\(isa) \(g) \(relu)")
                 tested += 1
             }
@@ -505,7 +505,7 @@ extension PanelKernelTests {
     /// not a multiple of a tile, planes not a multiple of a panel, groups.
     @Test("pointwise convolution at batch 1 over 2-4 workers, the image read unpacked = the pointwise GEMM (+ residual, activation)")
     func pointwiseBatchOneUnpacked() {
-        let relu6 = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
+        let relu6 = ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: 6, threshold: 0)
         for (channels, outputs, side, groups) in [(160, 960, 7, 1), (384, 64, 14, 1), (64, 36, 14, 2), (24, 13, 9, 1)] {
             let g = ConvolutionGeometry(patches: PatchGeometry(channels: channels, height: side, width: side, kernelHeight: 1, kernelWidth: 1,
                                                                outputHeight: side, outputWidth: side),
@@ -572,7 +572,7 @@ extension PanelKernelTests {
     /// one panel or several per block). Each output comes from the same tile as with one worker.
     @Test("batch smaller than the workers: panels shared out by row tiles = one worker, bit for bit (+ residual, activation)")
     func sharedPanelsMatchOneWorker() {
-        let relu = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: 6, threshold: 0)
+        let relu = ActivationKernels.FusedActivation(negativeSlope: 0.1, maxValue: 6, threshold: 0)
         let cases: [(channels: Int, outputs: Int, side: Int, kernel: Int, groups: Int, batch: Int)] = [
             (32, 48, 13, 3, 1, 1), (16, 13, 13, 3, 1, 1), (24, 20, 14, 1, 2, 1), (8, 30, 11, 3, 2, 2), (40, 7, 14, 1, 1, 1),
         ]
@@ -652,7 +652,7 @@ extension PanelKernelTests {
     /// time, in any order, give the bits of one call over all of them.
     @Test("depthwise units write exactly their own rows, and one at a time equal all at once, bit for bit")
     func depthwiseUnitsWriteTheirOwnRows() throws {
-        let relu = ActivationKernels.FusedReLU(negativeSlope: 0, maxValue: 6, threshold: 0)
+        let relu = ActivationKernels.FusedActivation(negativeSlope: 0, maxValue: 6, threshold: 0)
         for isa in Self.instructionSets {
             for (index, c) in Self.channelBlockCases.enumerated() {
                 let g = Self.channelBlockGeometry(c)
@@ -724,8 +724,8 @@ extension PanelKernelTests {
     @Test("output-lanes convolution = im2col + panel GEMM bit for bit: windows, strides, dilation, groups, part-filled panels and tiles, workers")
     func outputLanesMatchPanels() {
         var random = SeededGenerator(seed: 71)
-        let activations: [ActivationKernels.FusedReLU?] = [nil, .init(negativeSlope: 0, maxValue: nil, threshold: 0),
-                                                           .init(negativeSlope: 0.1, maxValue: 6, threshold: 0)]
+        let activations: [ActivationKernels.FusedActivation?] = [nil, .init(negativeSlope: 0, maxValue: nil, threshold: 0),
+                                                                 .init(negativeSlope: 0.1, maxValue: 6, threshold: 0), .swish, .hardSwish]
         var tested = 0, shortTiles = 0, partPanels = 0, window3 = 0, unrolledRows = 0
         for isa in Self.instructionSets {
             for trial in 0..<60 {
@@ -751,7 +751,7 @@ extension PanelKernelTests {
                 let weight = randomTensor([outputs, channels / groups, kh, kw], seed: random.next())
                 let b = randomTensor([outputs], seed: random.next())
                 let residual = trial % 2 == 0 ? randomTensor([batch, outputs, oh, ow], seed: random.next()) : nil
-                let activation = activations[trial % activations.count]
+                let activation = activations[trial / 2 % activations.count]
                 let reference = PanelKernels.$override.withValue(isa) {
                     WinogradTests.forward(x, weight, b, g, .imageParallel, imagesPerChunk: 1, residual: residual, activation: activation)
                 }

@@ -87,7 +87,7 @@ struct WinogradTests {
     /// F(4, 3) on every instruction set with panel kernels: the cases above (odd maps whose last
     /// tiles overhang, pads 0-2, groups, chunks, partial panels) and wide ones that fill the GEMM
     /// tiles; with a residual and a ReLU applied by the output transform.
-    @Test("F(4, 3) forward matches im2col, with the residual and ReLU fused",
+    @Test("F(4, 3) forward matches im2col, with the residual and a ReLU, Swish or HardSwish fused",
           arguments: WinogradCase.all + WinogradCase.wide,
           PanelKernels.InstructionSet.allCases.filter { $0 != .none && $0 <= PanelKernels.supported })
     func forward4(_ c: WinogradCase, _ isa: PanelKernels.InstructionSet) throws {
@@ -96,7 +96,7 @@ struct WinogradTests {
         let w = randomTensor([g.outputChannels, g.inputChannelsPerGroup, g.patches.kernelHeight, g.patches.kernelWidth], seed: 32)
         let b = randomTensor([g.outputChannels], seed: 33)
         let residual = randomTensor([c.batch, g.outputChannels, g.patches.outputHeight, g.patches.outputWidth], seed: 34)
-        let relu = ActivationKernels.FusedReLU(negativeSlope: 0.1, maxValue: 6, threshold: 0)
+        let relu = ActivationKernels.FusedActivation(negativeSlope: 0.1, maxValue: 6, threshold: 0)
         let reference = Self.forward(x, w, b, g, .im2colGEMM, imagesPerChunk: 1)
         try PanelKernels.$override.withValue(isa) {
             #expect(ConvolutionKernels.supports(.winograd4, g))
@@ -107,11 +107,19 @@ struct WinogradTests {
             let scale = reference.map(abs).max() ?? 1
             let worst = zip(fast, reference).map { abs($0 - $1) }.max() ?? .infinity
             #expect(worst <= 2e-5 * max(1, scale), "max error \(worst) of outputs up to \(scale)")
-            let fused = Self.forward(x, w, b, g, .winograd4, imagesPerChunk: c.imagesPerChunk, residual: residual, activation: relu)
-            let sums = zip(fast, residual.scalars).map { $0 + $1 }
-            var separate = [Float](repeating: .nan, count: sums.count)
-            relu.apply(sums, &separate, count: sums.count)
-            #expect(fused.map(\.bitPattern) == separate.map(\.bitPattern))
+            // Each activation with the residual (applied to single floats after the sum) and
+            // without (on the output tiles' vectors): the separate layers' bits.
+            for activation in [relu, .swish, .hardSwish] {
+                for withResidual in [true, false] {
+                    let fused = Self.forward(x, w, b, g, .winograd4, imagesPerChunk: c.imagesPerChunk,
+                                             residual: withResidual ? residual : nil, activation: activation)
+                    let sums = withResidual ? zip(fast, residual.scalars).map { $0 + $1 } : fast
+                    var separate = [Float](repeating: .nan, count: sums.count)
+                    activation.apply(sums, &separate, count: sums.count)
+                    let differing = zip(fused, separate).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "\(activation.kind), residual \(withResidual): \(differing) of \(sums.count) differ")
+                }
+            }
         }
     }
 
@@ -285,7 +293,7 @@ struct WinogradTests {
 
     static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvolutionGeometry,
                         _ strategy: ConvolutionKernels.Strategy, imagesPerChunk: Int,
-                        residual: Tensor? = nil, activation: ActivationKernels.FusedReLU? = nil) -> [Float] {
+                        residual: Tensor? = nil, activation: ActivationKernels.FusedActivation? = nil) -> [Float] {
         let batch = x.shape[0]
         var output = [Float](repeating: .nan, count: batch * g.outputImageCount)
         var scratch = [Float](repeating: .nan,

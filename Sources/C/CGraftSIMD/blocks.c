@@ -65,11 +65,8 @@ enum { PREFETCH_TILES = 2 };
                 acc[p][f] = _mm256_add_ps(acc[p][f], _mm256_loadu_ps(residual + f * out_plane + p * LANES)); \
         }                                                                                          \
         if (activation) {                                                                          \
-            const __m256 slope = _mm256_set1_ps(activation->negative_slope);                       \
-            const __m256 ceiling = _mm256_set1_ps(activation->ceiling);                            \
-            const __m256 threshold = _mm256_set1_ps(activation->threshold);                        \
-            UNROLL for (int f = 0; f < F; f++) UNROLL for (int p = 0; p < P; p++)                  \
-                acc[p][f] = relu256(acc[p][f], slope, ceiling, threshold);                         \
+            const act256 act = act256_of(activation);                                              \
+            act256_apply_n(&act, &acc[0][0], P * F);                                               \
         }                                                                                          \
         UNROLL for (int f = 0; f < F; f++) UNROLL for (int p = 0; p < P; p++)                      \
             _mm256_storeu_ps(y + f * out_plane + p * LANES, acc[p][f]);                            \

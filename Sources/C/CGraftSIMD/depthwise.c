@@ -177,11 +177,8 @@ __attribute__((target("avx2"))) static void interleave_row(const float *const pl
                 }                                                                                  \
             }                                                                                      \
             float *out = row_out + (ptrdiff_t)ow * LANES;                                          \
-            UNROLL for (int u = 0; u < LANES; u++) {                                               \
-                __m256 y = sum[u];                                                                 \
-                if (relu) y = relu256(y, slope, ceiling, threshold);                               \
-                _mm256_store_ps(out + u * LANES, y);                                               \
-            }                                                                                      \
+            if (relu) act256_apply_n(&act, sum, LANES);                                            \
+            UNROLL for (int u = 0; u < LANES; u++) _mm256_store_ps(out + u * LANES, sum[u]);       \
         }                                                                                          \
     }
 
@@ -232,9 +229,7 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
     const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
     const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
     const int relu = activation != NULL;
-    const __m256 slope = _mm256_set1_ps(relu ? activation->negative_slope : 0);
-    const __m256 ceiling = _mm256_set1_ps(relu ? activation->ceiling : 0);
-    const __m256 threshold = _mm256_set1_ps(relu ? activation->threshold : 0);
+    const act256 act = act256_of(activation);
     /* scratch: the taps' weights [taps][8], one output row [output_width rounded up to 8][8], the band. */
     float *wv = scratch, *row_out = wv + (ptrdiff_t)taps * LANES, *band = row_out + row_floats(g);
     for (ptrdiff_t unit = first; unit < first + count; unit++) {
@@ -297,9 +292,7 @@ static void blocked_band_outputs(const graft_simd_patches *g, const float *band,
     const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
     const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
     const int relu = 0; /* applied as the row is stored, after the residual */
-    const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
-    const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
-    const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
+    const act256 act = act256_of(activation);
     for (int oh = oh0; oh < oh1; oh++) {
         const float *row0 = band + (ptrdiff_t)(oh - oh0) * g->stride_height * padded_width * LANES;
         OUTPUT_ROW_FOR_GEOMETRY
@@ -308,7 +301,7 @@ static void blocked_band_outputs(const graft_simd_patches *g, const float *band,
         for (int ow = 0; ow < ow_count; ow++) {
             __m256 y = _mm256_load_ps(row_out + (ptrdiff_t)ow * LANES);
             if (res) y = _mm256_add_ps(y, _mm256_loadu_ps(res + (ptrdiff_t)ow * LANES));
-            if (activation) y = relu256(y, slope, ceiling, threshold);
+            if (activation) y = act256_apply(&act, y);
             _mm256_storeu_ps(o + (ptrdiff_t)ow * LANES, y);
         }
     }

@@ -121,9 +121,10 @@ __attribute__((target("avx2"))) static inline void sgd256_masked(float *w, float
             const __m512 slope = _mm512_set1_ps(t->activation->negative_slope);                    \
             const __m512 ceiling = _mm512_set1_ps(t->activation->ceiling);                         \
             const __m512 threshold = _mm512_set1_ps(t->activation->threshold);                     \
+            const act256 act = act256_of(t->activation);                                           \
             UNROLL for (int i = 0; i < MR; i++) {                                                  \
-                lo[i] = relu512(lo[i], slope, ceiling, threshold);                                 \
-                hi[i] = relu512(hi[i], slope, ceiling, threshold);                                 \
+                lo[i] = act512_apply(&act, lo[i], slope, ceiling, threshold);                      \
+                hi[i] = act512_apply(&act, hi[i], slope, ceiling, threshold);                      \
             }                                                                                      \
         }                                                                                          \
         UNROLL for (int i = 0; i < MR; i++) {                                                             \
@@ -213,13 +214,9 @@ static const tile_kernel avx512_tiles[13] = {
             }                                                                                      \
         }                                                                                          \
         if (t->activation) {                                                                       \
-            const __m256 slope = _mm256_set1_ps(t->activation->negative_slope);                    \
-            const __m256 ceiling = _mm256_set1_ps(t->activation->ceiling);                         \
-            const __m256 threshold = _mm256_set1_ps(t->activation->threshold);                     \
-            UNROLL for (int i = 0; i < MR; i++) {                                                  \
-                lo[i] = relu256(lo[i], slope, ceiling, threshold);                                 \
-                hi[i] = relu256(hi[i], slope, ceiling, threshold);                                 \
-            }                                                                                      \
+            const act256 act = act256_of(t->activation);                                           \
+            act256_apply_n(&act, lo, MR);                                                          \
+            act256_apply_n(&act, hi, MR);                                                          \
         }                                                                                          \
         if (t->valid >= 16) {                                                                      \
             UNROLL for (int i = 0; i < MR; i++) {                                                  \

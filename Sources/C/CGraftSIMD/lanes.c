@@ -61,27 +61,31 @@ __attribute__((target("avx2"))) static inline __m256 load6(const float *y) {
 /* Stores one block of 8 channels x `count` pixels (block[r]: the 8 channels of pixel r, r < 6) to
  * rows row0 ... of output (row m at output + m * ldc, the tile's first pixel at column q), the
  * residual added and the activation applied first. Rows at or past `rows` are not stored. */
-__attribute__((target("avx2"))) static void store_block(__m256 block[8], int row0, int rows, int count, float *output,
+__attribute__((target("avx2,fma"))) static void store_block(__m256 block[8], int row0, int rows, int count, float *output,
                                                         const float *residual, ptrdiff_t ldc, ptrdiff_t q,
                                                         const graft_simd_activation *activation) {
+    const act256 act = act256_of(activation);
+    /* Without a residual the activation goes on the pixels' vectors before the transpose: six
+     * independent full vectors (Swish's e^x overlaps between them) instead of eight with two
+     * lanes idle, one after another. */
+    const int before = activation && !residual;
+    if (before) act256_apply_n(&act, block, LANES_PIXELS);
     block[6] = block[7] = _mm256_setzero_ps();
     transpose8x8(block);
-    const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
-    const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
-    const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
+    const int after = activation && !before;
     const int channels = rows - row0 < 8 ? rows - row0 : 8;
     for (int c = 0; c < channels; c++) {
         const ptrdiff_t at = (ptrdiff_t)(row0 + c) * ldc + q;
         __m256 v = block[c];
         if (count == LANES_PIXELS) {
             if (residual) v = _mm256_add_ps(v, load6(residual + at));
-            if (activation) v = relu256(v, slope, ceiling, threshold);
+            if (after) v = act256_apply(&act, v);
             store6(output + at, v);
         } else {
             float lanes[8], extra[8] = {0};
             if (residual) memcpy(extra, residual + at, sizeof(float) * (size_t)count);
             if (residual) v = _mm256_add_ps(v, _mm256_loadu_ps(extra));
-            if (activation) v = relu256(v, slope, ceiling, threshold);
+            if (after) v = act256_apply(&act, v);
             _mm256_storeu_ps(lanes, v);
             memcpy(output + at, lanes, sizeof(float) * (size_t)count);
         }
@@ -90,19 +94,25 @@ __attribute__((target("avx2"))) static void store_block(__m256 block[8], int row
 
 /* The same block stored in blocks of eight channels (blocks.c's layout, `ldc` the map's area):
  * each pixel's vector as it is, no transpose. */
-__attribute__((target("avx2"))) static void store_block_blocked(const __m256 block[8], int row0, int rows, int count,
+__attribute__((target("avx2,fma"))) static void store_block_blocked(const __m256 block[8], int row0, int rows, int count,
                                                                 float *output, const float *residual, ptrdiff_t ldc,
                                                                 ptrdiff_t q, const graft_simd_activation *activation) {
     if (row0 >= rows) return;
-    const __m256 slope = _mm256_set1_ps(activation ? activation->negative_slope : 0);
-    const __m256 ceiling = _mm256_set1_ps(activation ? activation->ceiling : 0);
-    const __m256 threshold = _mm256_set1_ps(activation ? activation->threshold : 0);
-    for (int r = 0; r < count; r++) {
-        const ptrdiff_t at = (ptrdiff_t)row0 * ldc + (q + r) * 8;
-        __m256 v = block[r];
-        if (residual) v = _mm256_add_ps(v, _mm256_loadu_ps(residual + at));
-        if (activation) v = relu256(v, slope, ceiling, threshold);
-        _mm256_storeu_ps(output + at, v);
+    __m256 v[LANES_PIXELS];
+    UNROLL for (int r = 0; r < LANES_PIXELS; r++) v[r] = block[r];
+    const ptrdiff_t first = (ptrdiff_t)row0 * ldc + q * 8;
+    /* (Constant indices throughout, so that v stays in registers.) */
+    if (residual) UNROLL for (int r = 0; r < LANES_PIXELS; r++) {
+        if (r < count) v[r] = _mm256_add_ps(v[r], _mm256_loadu_ps(residual + first + r * 8));
+    }
+    /* All six vectors (a short tile's last ones repeat its last pixel, and are not stored): their
+     * activations overlap. */
+    if (activation) {
+        const act256 act = act256_of(activation);
+        act256_apply_n(&act, v, LANES_PIXELS);
+    }
+    UNROLL for (int r = 0; r < LANES_PIXELS; r++) {
+        if (r < count) _mm256_storeu_ps(output + first + r * 8, v[r]);
     }
 }
 

@@ -58,6 +58,114 @@ __attribute__((target("avx2"))) static inline __m256 relu256(__m256 v, __m256 sl
     return _mm256_blendv_ps(_mm256_mul_ps(slope, _mm256_sub_ps(v, threshold)), _mm256_min_ps(ceiling, v), above);
 }
 
+/* Cephes's e^x (exp.c's header comment has the method and its accuracy) up to its scaling by
+ * 2^n: e^r with x = n ln 2 + r, and n. */
+__attribute__((target("avx2,fma"))) static inline __m256 exp_reduced256(__m256 x, __m256 *n_out) {
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    *n_out = n;
+    return _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), _mm256_set1_ps(1.0f));
+}
+
+/* e^x on eight lanes for x <= 0 or NaN (the sigmoid's e^-|x|): NaN stays NaN (through the
+ * arithmetic; the clamp keeps it), results below 2^-126 round to subnormals, and to 0 below
+ * -103.97 (ln 2^-150). No overflow to handle: the sigmoid, and Swish folded into a convolution,
+ * spend most of their time here, without a compare or blend (22 cycles a vector with the general
+ * e^x's, 14 so on a Zen 3). x is clamped at -110 (e^-110 rounds to 0 as e^x below it does), so n
+ * lies in [-159, 0] and 2^n is applied as 2^(n + 64), a normal float, then 2^-64: the first
+ * product is exact and the second rounds once, as e^r 2^n itself would. */
+__attribute__((target("avx2,fma"))) static inline __m256 exp_nonpositive256(__m256 x) {
+    __m256 n;
+    const __m256 er = exp_reduced256(_mm256_max_ps(_mm256_set1_ps(-110.0f), x), &n);
+    const __m256i biased = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127 + 64));
+    const __m256 scaled = _mm256_mul_ps(er, _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23)));
+    return _mm256_mul_ps(scaled, _mm256_set1_ps(0x1p-64f));
+}
+
+/* The scalar sigmoid's formula, 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, on eight
+ * lanes (e^-|x| never overflows; -0 takes the second form, which gives the same 0.5). */
+__attribute__((target("avx2,fma"))) static inline __m256 sigmoid256(__m256 x) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 e = exp_nonpositive256(_mm256_or_ps(x, _mm256_set1_ps(-0.0f))); /* e^-|x| */
+    /* blendv selects by the sign bit: e where x is negative. */
+    return _mm256_div_ps(_mm256_blendv_ps(one, e, x), _mm256_add_ps(one, e));
+}
+
+/* x * (min(max(x + 3, 0), 6) / 6) with GraftKernels' HardSwish's operations (max and min keep a
+ * NaN, like Swift's `max(x, 0)` and `min(x, 6)`): the same bits. */
+__attribute__((target("avx2"))) static inline __m256 hard_swish256(__m256 x) {
+    const __m256 six = _mm256_set1_ps(6.0f);
+    const __m256 clipped = _mm256_min_ps(six, _mm256_max_ps(_mm256_setzero_ps(), _mm256_add_ps(x, _mm256_set1_ps(3.0f))));
+    return _mm256_mul_ps(x, _mm256_div_ps(clipped, six));
+}
+
+/* A kernel's activation with its ReLU constants in vectors, set up once per tile or row. */
+typedef struct {
+    graft_simd_activation_kind kind;
+    __m256 slope, ceiling, threshold;
+} act256;
+
+/* `a`'s constants (NULL: a zeroed ReLU, which callers then do not apply). */
+__attribute__((target("avx2"))) static inline act256 act256_of(const graft_simd_activation *a) {
+    act256 r;
+    r.kind = a ? a->kind : GRAFT_SIMD_RELU;
+    r.slope = _mm256_set1_ps(a ? a->negative_slope : 0);
+    r.ceiling = _mm256_set1_ps(a ? a->ceiling : 0);
+    r.threshold = _mm256_set1_ps(a ? a->threshold : 0);
+    return r;
+}
+
+/* The activation on eight lanes, each lane's result a function of that lane alone: a kernel that
+ * applies it to its sums in registers stores what the separate layer would (bit for bit). */
+__attribute__((target("avx2,fma"))) static inline __m256 act256_apply(const act256 *a, __m256 v) {
+    switch (a->kind) {
+    case GRAFT_SIMD_SWISH: return _mm256_mul_ps(v, sigmoid256(v));
+    case GRAFT_SIMD_HARD_SWISH: return hard_swish256(v);
+    default: return relu256(v, a->slope, a->ceiling, a->threshold);
+    }
+}
+
+/* act256_apply on v[0], ..., v[n - 1], the kind tested once: a tile's twelve accumulators
+ * behind a switch each cost MobileNetV2's fused expansions 3-8 % (n is a constant where this is
+ * inlined, so each case's loop unrolls and v stays in registers). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void act256_apply_n(const act256 *a, __m256 *v, int n) {
+    switch (a->kind) {
+    case GRAFT_SIMD_SWISH:
+        UNROLL for (int i = 0; i < n; i++) v[i] = _mm256_mul_ps(v[i], sigmoid256(v[i]));
+        break;
+    case GRAFT_SIMD_HARD_SWISH:
+        UNROLL for (int i = 0; i < n; i++) v[i] = hard_swish256(v[i]);
+        break;
+    default:
+        UNROLL for (int i = 0; i < n; i++) v[i] = relu256(v[i], a->slope, a->ceiling, a->threshold);
+    }
+}
+
+/* The same on sixteen lanes: the ReLU at full width, the others on each half. */
+__attribute__((target("avx512f"))) static inline __m512 act512_apply(const act256 *a, __m512 v, __m512 slope, __m512 ceiling,
+                                                                      __m512 threshold) {
+    if (a->kind == GRAFT_SIMD_RELU) return relu512(v, slope, ceiling, threshold);
+    const __m256 low = act256_apply(a, _mm512_castps512_ps256(v));
+    const __m256 high = act256_apply(a, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(low)), _mm256_castps_pd(high), 1));
+}
+
+/* One float through the activation (a lane of a vector for Swish and HardSwish): for the scalar
+ * tails of vector kernels. */
+__attribute__((target("avx2,fma"))) static inline float act_one(const graft_simd_activation *a, float x) {
+    if (a->kind == GRAFT_SIMD_RELU) return x > a->threshold ? (a->ceiling < x ? a->ceiling : x) : a->negative_slope * (x - a->threshold);
+    const act256 vector = act256_of(a);
+    return _mm256_cvtss_f32(act256_apply(&vector, _mm256_set1_ps(x)));
+}
+
 /* graft_simd_pointwise_blocks's sums (blocks.c; AVX2, sizes already checked) for `pixels` pixels
  * from `input` (its blocks `plane` floats apart) into the tile's output blocks from `output`
  * (and residual), `out_plane` floats apart: a fused kernel writes them into its own buffer. */
@@ -65,6 +173,11 @@ void graft_simd_pointwise_blocks_run(int output_channels, int input_channels, pt
                                      const float *packed, const float *bias, const float *residual,
                                      const graft_simd_activation *activation, float *output, ptrdiff_t out_plane, int tile,
                                      ptrdiff_t pixels);
+#else
+/* Without vector kernels no kernel is handed anything but a ReLU. */
+static inline float act_one(const graft_simd_activation *a, float x) {
+    return x > a->threshold ? (a->ceiling < x ? a->ceiling : x) : a->negative_slope * (x - a->threshold);
+}
 #endif
 
 #endif

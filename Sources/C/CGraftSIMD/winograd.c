@@ -190,12 +190,13 @@ __attribute__((target("avx2"))) static inline void window_row_avx2(const float *
         const VEC offset = SET1(bias);                                                             \
         const VEC slope = SET1(act ? act->negative_slope : 0), ceiling = SET1(act ? act->ceiling : 0); \
         const VEC threshold = SET1(act ? act->threshold : 0);                                      \
+        const act256 activation = act256_of(act);                                                  \
         for (int a = 0; a < 4; a++) {                                                              \
             VEC t[4];                                                                              \
             OUTPUT_1D(rows[a][0], rows[a][1], rows[a][2], rows[a][3], rows[a][4], rows[a][5], t);  \
             for (int b = 0; b < 4; b++) {                                                          \
                 VEC x = ADD(t[b], offset);                                                         \
-                if (act) x = RELU(x, slope, ceiling, threshold);                                   \
+                if (act) x = ACTIVATE(&activation, x, slope, ceiling, threshold);                  \
                 STORE(y + (a * 4 + b) * LANES, x);                                                 \
             }                                                                                      \
         }                                                                                          \
@@ -209,7 +210,7 @@ __attribute__((target("avx2"))) static inline void window_row_avx2(const float *
 #define SUB _mm512_sub_ps
 #define FMA _mm512_fmadd_ps
 #define SET1 _mm512_set1_ps
-#define RELU relu512
+#define ACTIVATE act512_apply
 INPUT_TILES(input_tiles_avx512, "avx512f", window_row_avx512)
 OUTPUT_TILES(output_tiles_avx512, "avx512f")
 #undef VEC
@@ -220,7 +221,7 @@ OUTPUT_TILES(output_tiles_avx512, "avx512f")
 #undef SUB
 #undef FMA
 #undef SET1
-#undef RELU
+#undef ACTIVATE
 
 #define VEC __m256
 #define LANES 8
@@ -230,7 +231,7 @@ OUTPUT_TILES(output_tiles_avx512, "avx512f")
 #define SUB _mm256_sub_ps
 #define FMA _mm256_fmadd_ps
 #define SET1 _mm256_set1_ps
-#define RELU relu256
+#define ACTIVATE(a, x, slope, ceiling, threshold) ((void)(slope), (void)(ceiling), (void)(threshold), act256_apply(a, x))
 INPUT_TILES(input_tiles_avx2, "avx2,fma", window_row_avx2)
 OUTPUT_TILES(output_tiles_avx2, "avx2,fma")
 #undef VEC
@@ -241,7 +242,7 @@ OUTPUT_TILES(output_tiles_avx2, "avx2,fma")
 #undef SUB
 #undef FMA
 #undef SET1
-#undef RELU
+#undef ACTIVATE
 
 #endif
 
@@ -280,10 +281,6 @@ void graft_winograd43_input(graft_simd_isa isa, const float *padded, const graft
 }
 
 /* ---- Output transform -------------------------------------------------------------------------- */
-
-static inline float activate(float x, const graft_simd_activation *a) {
-    return x > a->threshold ? fminf(a->ceiling, x) : a->negative_slope * (x - a->threshold);
-}
 
 void graft_winograd43_output(graft_simd_isa isa, const float *m, const graft_winograd_chunk *w,
                              int output_channels, int oc0, int oc1, const float *bias,
@@ -366,7 +363,7 @@ void graft_winograd43_output(graft_simd_isa isa, const float *m, const graft_win
                         for (int bx = 0; bx < across; bx++) {
                             float v = value[(a * 4 + bx) * lanes];
                             if (r) v += r[bx];
-                            if (after_sum) v = activate(v, after_sum);
+                            if (after_sum) v = act_one(after_sum, v);
                             target[bx] = v;
                         }
                     }

@@ -127,6 +127,9 @@ final class EltwiseLayer: Layer {
     let count: Int
     /// How each input is read against the output; nil when no input broadcasts.
     let maps: [BroadcastMap]?
+    /// On blocked channels (``ExecutionPlan/blockChannels(_:shapes:retained:)``): a map times one
+    /// factor per image and channel, the map's input index first (see ``scalesChannels(_:)``).
+    private let blockedScale: (map: Int, factors: Int, shape: Shape)?
 
     init(_ site: LayerSite, _ op: Eltwise) {
         node = site.node.name
@@ -137,6 +140,26 @@ final class EltwiseLayer: Layer {
         count = site.outputShape.elementCount
         let maps = site.inputShapes.map { BroadcastMap(input: $0, output: site.outputShape) }
         self.maps = maps.allSatisfy(\.isIdentity) ? nil : maps
+        if site.channels == .blocks {
+            guard let map = Self.scalesChannels(site) else { preconditionFailure("EltwiseLayer: \(node) cannot run on blocks") }
+            blockedScale = (map, 1 - map, site.outputShape)
+        } else {
+            blockedScale = nil
+        }
+    }
+
+    /// Whether the plan runs it on blocked channels.
+    var runsOnBlocks: Bool { blockedScale != nil }
+
+    /// For a product of a `[N, C, H, W]` map (`C` whole blocks of ``ChannelBlocks/width``) by
+    /// `[N, C, 1, 1]` factors at inference (squeeze-and-excitation's gate), the map's input index:
+    /// such a product runs on blocked channels.
+    static func scalesChannels(_ site: LayerSite) -> Int? {
+        guard case .eltwise(let op) = site.node.op, op.operation == .product, site.purpose == .inference,
+              site.inputs.count == 2, site.outputs.count == 1, case let y = site.outputShape, y.rank == 4,
+              y[1] > 0, y[1] % ChannelBlocks.width == 0,
+              let map = site.inputShapes.firstIndex(of: y), site.inputShapes[1 - map] == [y[0], y[1], 1, 1] else { return nil }
+        return map
     }
 
     /// Backward of a broadcast input: its gradient at the output's size, then summed (the maximum
@@ -145,6 +168,11 @@ final class EltwiseLayer: Layer {
 
     func forward(_ context: ForwardContext) {
         let y = context.output(outputs[0])
+        if let blockedScale, case let shape = blockedScale.shape {
+            ChannelBlocks.scaleForward(input: context.input(inputs[blockedScale.map]), factors: context.input(inputs[blockedScale.factors]),
+                                       output: y, batch: shape[0], channels: shape[1], area: shape[2] * shape[3])
+            return
+        }
         if let maps {
             forwardBroadcast(context, y, maps)
             return

@@ -25,8 +25,8 @@ final class ConvolutionLayer: Layer {
     let forwardImagesPerChunk: Int
     private let weightForm: WeightForm
     let bias: Parameter?
-    /// A following ReLU folded in by the plan (inference only).
-    let activation: ActivationKernels.FusedReLU?
+    /// A following ReLU, Swish or HardSwish folded in by the plan (inference only).
+    let activation: ActivationKernels.FusedActivation?
     /// The other operand of a following sum folded in by the plan (inference only): added to the
     /// output before ``activation``.
     let residual: ValueID?
@@ -56,9 +56,7 @@ final class ConvolutionLayer: Layer {
         node = site.node.name
         inputs = site.inputs
         outputs = site.outputs
-        activation = site.fusedActivation.map {
-            ActivationKernels.FusedReLU(negativeSlope: $0.negativeSlope, maxValue: $0.maxValue, threshold: $0.threshold)
-        }
+        activation = site.fusedActivation
         residual = site.fusedResidual ? site.inputs.last : nil
         blocked = site.channels == .blocks
         blockedOutput = site.channels == .planesToBlocks

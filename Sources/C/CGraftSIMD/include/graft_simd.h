@@ -45,10 +45,22 @@ void graft_simd_few_rows(graft_simd_isa isa, int rows, int o0, int o1, int K, co
 /* Columns per packed panel for `isa` (0 for GRAFT_SIMD_NONE). */
 int graft_simd_panel_width(graft_simd_isa isa);
 
-/* A ReLU applied to a kernel's output as it is stored: x > threshold ? min(x, ceiling) :
- * negative_slope * (x - threshold), the formula of GraftKernels' separate ReLU (bit for bit). */
+/* What graft_simd_activation applies. */
+typedef enum {
+    /* x > threshold ? min(x, ceiling) : negative_slope * (x - threshold), the formula of
+     * GraftKernels' separate ReLU (bit for bit). */
+    GRAFT_SIMD_RELU = 0,
+    /* x * sigmoid(x), with graft_simd_sigmoid's sigmoid (exp.c): the separate vector Swish's bits. */
+    GRAFT_SIMD_SWISH = 1,
+    /* x * (min(max(x + 3, 0), 6) / 6), the separate HardSwish's formula (bit for bit). */
+    GRAFT_SIMD_HARD_SWISH = 2,
+} graft_simd_activation_kind;
+
+/* An activation applied to a kernel's output as it is stored (a zeroed struct is a plain ReLU;
+ * the three floats are read by GRAFT_SIMD_RELU only). */
 typedef struct {
     float negative_slope, ceiling, threshold;
+    graft_simd_activation_kind kind;
 } graft_simd_activation;
 
 /* C[m, n] = (accumulate ? C[m, n] : bias ? bias[m] : 0) + sum over k < K of A(m, k) * B(k, n),
