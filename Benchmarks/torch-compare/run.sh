@@ -46,11 +46,13 @@ cases=("caffenet-train 32 5" "caffenet-train-avx2 32 5" "caffenet-train-fc 32 5"
        "resnet50-infer 8 5" "resnet50-infer-avx2 8 5" "resnet50-infer 1 10"
        "mobilenetv2-infer 8 10" "mobilenetv2-infer-avx2 8 10" "mobilenetv2-infer 1 20"
        "efficientnetb0-infer 8 10" "efficientnetb0-infer-avx2 8 10" "efficientnetb0-infer 1 20"
+       "mobilenetv3-infer 8 10" "mobilenetv3-infer 1 20"
        "resnet18-train 16 3" "resnet18-train-avx2 16 3")
 if [ -n "${CASES:-}" ]; then  # e.g. CASES="caffenet-train caffenet-infer": only those
   picked=(); for spec in "${cases[@]}"; do [[ " $CASES " == *" ${spec%% *} "* ]] && picked+=("$spec"); done; cases=("${picked[@]}")
 fi
-# ResNet-50, MobileNetV2, EfficientNet-B0 and ResNet-18: written in PyTorch (torch_bench.py), exported to ONNX once,
+# ResNet-50, MobileNetV2, EfficientNet-B0, MobileNetV3-Large and ResNet-18: written in PyTorch
+# (torch_bench.py), exported to ONNX once,
 # converted by `graft convert` (for inference BatchNorm folded into the convolutions by the
 # exporter, as users get them; ResNet-18, trained, keeps its BatchNorm layers).
 models=$(mktemp -d); trap 'rm -rf "$models"' EXIT

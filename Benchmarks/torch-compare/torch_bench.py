@@ -4,9 +4,10 @@ usage: python torch_bench.py CASE BATCH STEPS THREADS
 cases: caffenet-train, caffenet-train-fc, caffenet-infer, quick-train, and caffenet-infer-ort: the
 same CaffeNet exported by torch.onnx.export (opset 17, TorchScript exporter, this batch size) and
 run by ONNX Runtime (CPU, intra-op threads THREADS, every graph optimisation on).
-resnet50-infer, mobilenetv2-infer, efficientnetb0-infer (and -ort): torchvision's architectures,
-written out here (the CPU torch wheel has no matching torchvision), random weights and BatchNorm
-statistics (seed 0); EfficientNet-B0's SiLU reaches ONNX (opset 17) as a Sigmoid and a Mul.
+resnet50-infer, mobilenetv2-infer, efficientnetb0-infer, mobilenetv3-infer (and -ort): torchvision's
+architectures (MobileNetV3: its Large), written out here (the CPU torch wheel has no matching
+torchvision), random weights and BatchNorm statistics (seed 0), inputs in [0, 1); EfficientNet-B0's
+SiLU reaches ONNX (opset 17) as a Sigmoid and a Mul.
 resnet18-train: torchvision's resnet18 with 2 classes at 224x224, every layer trained, BatchNorm on
 batch statistics (model.train()), SGD with momentum as in the CaffeNet cases.
   python torch_bench.py export NAME BATCH PATH   writes NAME's ONNX file for `graft convert`
@@ -155,6 +156,40 @@ class EfficientNetB0(nn.Module):
     def forward(s, x):
         return s.classifier(s.features(x).mean((2, 3)))
 
+def make_divisible(v, divisor=8):
+    new = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return new + divisor if new < 0.9 * v else new
+
+class MobileNetV3Block(nn.Module):
+    def __init__(s, i, k, h, o, se, hs, stride):
+        super().__init__()
+        act = nn.Hardswish if hs else nn.ReLU
+        s.residual = stride == 1 and i == o
+        layers = [nn.Sequential(*conv_bn(i, h, act=False)[:2], act())] if h != i else []
+        layers.append(nn.Sequential(nn.Conv2d(h, h, k, stride, k // 2, groups=h, bias=False), nn.BatchNorm2d(h), act()))
+        if se:
+            layers.append(SqueezeExcitation(h, make_divisible(h // 4), act=nn.ReLU, gate=nn.Hardsigmoid))
+        layers.append(conv_bn(h, o, act=False))
+        s.body = nn.Sequential(*layers)
+    def forward(s, x):
+        return x + s.body(x) if s.residual else s.body(x)
+
+class MobileNetV3Large(nn.Module):
+    """torchvision's mobilenet_v3_large (hard-swish, squeeze-and-excitation with a hard-sigmoid gate)."""
+    def __init__(s, classes=1000):
+        super().__init__()
+        layers, i = [nn.Sequential(*conv_bn(3, 16, 3, 2, act=False)[:2], nn.Hardswish())], 16
+        for k, h, o, se, hs, stride in [(3, 16, 16, 0, 0, 1), (3, 64, 24, 0, 0, 2), (3, 72, 24, 0, 0, 1), (5, 72, 40, 1, 0, 2),
+                                        (5, 120, 40, 1, 0, 1), (5, 120, 40, 1, 0, 1), (3, 240, 80, 0, 1, 2), (3, 200, 80, 0, 1, 1),
+                                        (3, 184, 80, 0, 1, 1), (3, 184, 80, 0, 1, 1), (3, 480, 112, 1, 1, 1), (3, 672, 112, 1, 1, 1),
+                                        (5, 672, 160, 1, 1, 2), (5, 960, 160, 1, 1, 1), (5, 960, 160, 1, 1, 1)]:
+            layers.append(MobileNetV3Block(i, k, h, o, se, hs, stride)); i = o
+        layers.append(nn.Sequential(*conv_bn(i, 960, act=False)[:2], nn.Hardswish()))
+        s.features = nn.Sequential(*layers)
+        s.classifier = nn.Sequential(nn.Linear(960, 1280), nn.Hardswish(), nn.Linear(1280, classes))
+    def forward(s, x):
+        return s.classifier(s.features(x).mean((2, 3)))
+
 def randomise_statistics(model):
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -188,7 +223,7 @@ def report(step):
                       "images_per_second": round(batch / median, 2), "torch": torch.__version__}
                      | ({"onnxruntime": __import__("onnxruntime").__version__} if case.endswith("-ort") else {})))
 
-zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2, "resnet18": ResNet18, "efficientnetb0": EfficientNetB0}
+zoo = {"resnet50": ResNet50, "mobilenetv2": MobileNetV2, "resnet18": ResNet18, "efficientnetb0": EfficientNetB0, "mobilenetv3": MobileNetV3Large}
 if case == "export":  # python torch_bench.py export NAME BATCH PATH
     model = randomise_statistics(zoo[name]())
     # Without constant folding the exporter keeps BatchNormalization nodes (what training needs).

@@ -38,9 +38,8 @@ extension ChannelBlocks {
         let blocks = batch * channels / width
         let average: Int32 = method == .average ? 1 : 0
         Parallel.forEach(blocks, workPerItem: area * width) { range in
-            for block in range {
-                graft_simd_global_pool_block(isa.c, input + block * area * width, output + block * width, area, average)
-            }
+            graft_simd_global_pool_blocks(isa.c, input + range.lowerBound * area * width, output + range.lowerBound * width,
+                                          range.count, area, average)
         }
     }
 }

@@ -196,3 +196,32 @@ void graft_simd_blocks_subsample(const float *blocks, int channels, int height, 
         }
     }
 }
+
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx"))) static void scale_blocks_avx(const float *input, const float *factors, float *output,
+                                                            ptrdiff_t blocks, ptrdiff_t area) {
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+        const __m256 factor = _mm256_loadu_ps(factors + b * LANES);
+        const float *x = input + b * area * LANES;
+        float *y = output + b * area * LANES;
+        ptrdiff_t p = 0;
+        for (; p + 4 <= area; p += 4) {
+            UNROLL for (int k = 0; k < 4; k++)
+                _mm256_storeu_ps(y + (p + k) * LANES, _mm256_mul_ps(_mm256_loadu_ps(x + (p + k) * LANES), factor));
+        }
+        for (; p < area; p++) _mm256_storeu_ps(y + p * LANES, _mm256_mul_ps(_mm256_loadu_ps(x + p * LANES), factor));
+    }
+}
+#endif
+
+void graft_simd_scale_blocks(graft_simd_isa isa, const float *input, const float *factors, float *output, ptrdiff_t blocks,
+                             ptrdiff_t area) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (isa != GRAFT_SIMD_NONE) { scale_blocks_avx(input, factors, output, blocks, area); return; }
+#else
+    (void)isa;
+#endif
+    for (ptrdiff_t b = 0; b < blocks; b++)
+        for (ptrdiff_t p = 0; p < area; p++)
+            for (int c = 0; c < LANES; c++) output[(b * area + p) * LANES + c] = input[(b * area + p) * LANES + c] * factors[b * LANES + c];
+}

@@ -414,8 +414,16 @@ int graft_simd_max_pool(graft_simd_isa isa, const float *input, float *output, i
 void graft_simd_pool_block(graft_simd_isa isa, const float *input, float *output, const graft_simd_pool *g, int row0,
                            int row1, int average, int include_padding);
 
-/* The max or (`average`) mean of one block's `area` pixels ([area][8]) into its 8 channels. */
-void graft_simd_global_pool_block(graft_simd_isa isa, const float *input, float *output, ptrdiff_t area, int average);
+/* output = input * factors for `blocks` blocks of `area` pixels ([blocks][area][8]), each block's
+ * eight channels by their factors ([blocks][8]): squeeze-and-excitation's gate on blocked channels
+ * (one rounding per product, the planar broadcast's bits). */
+void graft_simd_scale_blocks(graft_simd_isa isa, const float *input, const float *factors, float *output, ptrdiff_t blocks,
+                             ptrdiff_t area);
+
+/* The max or (`average`) mean of each of `blocks` blocks' `area` pixels ([blocks][area][8]) into
+ * its 8 channels ([blocks][8]); each channel's pixels in order (the planar loop's bits). */
+void graft_simd_global_pool_blocks(graft_simd_isa isa, const float *input, float *output, ptrdiff_t blocks, ptrdiff_t area,
+                                   int average);
 
 #ifdef __cplusplus
 }
