@@ -152,7 +152,8 @@ __attribute__((target("avx2"))) static void interleave_row(const float *const pl
 /* One band row of outputs into `row_out` [output_width rounded up to 8][8], from `row0` (the band
  * row of the windows' first row), eight outputs at a time (eight FMA chains; the block past the
  * row's end computes from what follows it in the band and is never stored): sum = bias, then each
- * tap in row-major window order, the tap's eight weights loaded once for the eight outputs. KH, KW
+ * tap in row-major window order, the tap's eight weights loaded once for the eight outputs, then
+ * the activation `act` when the caller's `row_activation` is set. KH, KW
  * and SW are the window and the column stride of an undilated window when constants (0: the
  * geometry's): constant offsets let every load address its tap directly (with a stride known only
  * at run time the compiler chains one addition per load, and that chain, not the FMAs, set the
@@ -177,7 +178,7 @@ __attribute__((target("avx2"))) static void interleave_row(const float *const pl
                 }                                                                                  \
             }                                                                                      \
             float *out = row_out + (ptrdiff_t)ow * LANES;                                          \
-            if (relu) act256_apply_n(&act, sum, LANES);                                            \
+            if (row_activation) act256_apply_n(&act, sum, LANES);                                  \
             UNROLL for (int u = 0; u < LANES; u++) _mm256_store_ps(out + u * LANES, sum[u]);       \
         }                                                                                          \
     }
@@ -228,7 +229,7 @@ static void interleaved_avx2(const float *input, const graft_simd_patches *g, in
     const ptrdiff_t plane = (ptrdiff_t)g->height * g->width, output_plane = (ptrdiff_t)oh_count * ow_count;
     const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
     const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
-    const int relu = activation != NULL;
+    const int row_activation = activation != NULL;
     const act256 act = act256_of(activation);
     /* scratch: the taps' weights [taps][8], one output row [output_width rounded up to 8][8], the band. */
     float *wv = scratch, *row_out = wv + (ptrdiff_t)taps * LANES, *band = row_out + row_floats(g);
@@ -291,7 +292,7 @@ static void blocked_band_outputs(const graft_simd_patches *g, const float *band,
     const int padded_width = band_width(g);
     const ptrdiff_t row_step = (ptrdiff_t)g->dilation_height * padded_width * LANES;
     const ptrdiff_t tap_step = (ptrdiff_t)g->dilation_width * LANES, output_step = (ptrdiff_t)g->stride_width * LANES;
-    const int relu = 0; /* applied as the row is stored, after the residual */
+    const int row_activation = 0; /* applied as the row is stored, after the residual */
     const act256 act = act256_of(activation);
     for (int oh = oh0; oh < oh1; oh++) {
         const float *row0 = band + (ptrdiff_t)(oh - oh0) * g->stride_height * padded_width * LANES;
