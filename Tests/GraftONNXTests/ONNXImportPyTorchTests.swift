@@ -5,7 +5,10 @@ import GraftTestSupport
 import Testing
 @testable import GraftONNX
 
-/// torchvision networks with random weights exported by PyTorch's TorchScript exporter
+/// torchvision networks (ResNet-18, MobileNetV2, SqueezeNet 1.1, EfficientNet-B0 and
+/// MobileNetV3-Small: the inference plan's folded Swish and HardSwish, composed from the
+/// Sigmoid · x and HardSigmoid · x the exporter writes, and its blocked squeeze-and-excitation)
+/// with random weights exported by PyTorch's TorchScript exporter
 /// (`dynamo=False`) at opsets 11 and 17 with a symbolic batch, and by the dynamo exporter at
 /// opset 18 when onnxscript is importable (`PYTHONPATH`), generated at test time by
 /// `Tests/Fixtures/onnx/import/export_torchvision.py` and compared with ONNX Runtime.
@@ -14,8 +17,10 @@ struct ONNXImportPyTorchTests {
     static let available = CrossCheck.runs(CrossCheck.onnxPython != nil)
     static let models = ["resnet18_opset11", "resnet18_opset17", "mobilenet_v2_opset11", "mobilenet_v2_opset17",
                          "squeezenet1_1_opset11", "squeezenet1_1_opset17",
+                         "efficientnet_b0_opset11", "efficientnet_b0_opset17", "mobilenet_v3_small_opset11", "mobilenet_v3_small_opset17",
                          "blocks_opset11", "blocks_opset17",
-                         "resnet18_dynamo_opset18", "mobilenet_v2_dynamo_opset18", "squeezenet1_1_dynamo_opset18", "blocks_dynamo_opset18"]
+                         "resnet18_dynamo_opset18", "mobilenet_v2_dynamo_opset18", "squeezenet1_1_dynamo_opset18",
+                         "efficientnet_b0_dynamo_opset18", "mobilenet_v3_small_dynamo_opset18", "blocks_dynamo_opset18"]
 
     /// The exports, made once per test run.
     static let exports: Result<TemporaryDirectory, ONNXImportSupport.Failure> = {

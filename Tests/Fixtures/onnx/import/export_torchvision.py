@@ -2,8 +2,9 @@
 
 export_torchvision.py OUT_DIR [SIZE]
 
-For ResNet-18, MobileNetV2, SqueezeNet 1.1 and a small module of assorted operators (seeded
-random weights, BatchNorm statistics
+For ResNet-18, MobileNetV2, SqueezeNet 1.1, EfficientNet-B0 (SiLU: a Sigmoid and a Mul),
+MobileNetV3-Small (hard swish: HardSigmoid and Mul before opset 14, HardSwish after) and a small
+module of assorted operators (seeded random weights, BatchNorm statistics
 randomised so they matter) at opsets 11 and 17 with the TorchScript exporter (dynamo=False,
 symbolic batch), and at opset 18 with the dynamo exporter when onnxscript imports, writes
 <name>.onnx, <name>_input.npy and <name>_output.npy (ONNX Runtime's result) and prints each
@@ -68,6 +69,8 @@ builders = {
     "resnet18": torchvision.models.resnet18,
     "mobilenet_v2": torchvision.models.mobilenet_v2,
     "squeezenet1_1": torchvision.models.squeezenet1_1,
+    "efficientnet_b0": torchvision.models.efficientnet_b0,
+    "mobilenet_v3_small": torchvision.models.mobilenet_v3_small,
     "blocks": Blocks,
 }
 for name, build in builders.items():
