@@ -122,17 +122,8 @@ __attribute__((target("avx2"))) static inline void sgd256_masked(float *w, float
             const __m512 ceiling = _mm512_set1_ps(t->activation->ceiling);                         \
             const __m512 threshold = _mm512_set1_ps(t->activation->threshold);                     \
             const act256 act = act256_of(t->activation);                                           \
-            if (act.kind == GRAFT_SIMD_RELU) {                                                     \
-                UNROLL for (int i = 0; i < MR; i++) {                                              \
-                    lo[i] = relu512(lo[i], slope, ceiling, threshold);                             \
-                    hi[i] = relu512(hi[i], slope, ceiling, threshold);                             \
-                }                                                                                  \
-            } else {                                                                               \
-                UNROLL for (int i = 0; i < MR; i++) {                                              \
-                    lo[i] = act512_apply(&act, lo[i], slope, ceiling, threshold);                  \
-                    hi[i] = act512_apply(&act, hi[i], slope, ceiling, threshold);                  \
-                }                                                                                  \
-            }                                                                                      \
+            act512_apply_n(&act, lo, MR, slope, ceiling, threshold);                               \
+            act512_apply_n(&act, hi, MR, slope, ceiling, threshold);                               \
         }                                                                                          \
         UNROLL for (int i = 0; i < MR; i++) {                                                             \
             _mm512_mask_storeu_ps(c + i * ldc, low, lo[i]);                                        \

@@ -58,9 +58,16 @@ __attribute__((target("avx2"))) static inline __m256 relu256(__m256 v, __m256 sl
     return _mm256_blendv_ps(_mm256_mul_ps(slope, _mm256_sub_ps(v, threshold)), _mm256_min_ps(ceiling, v), above);
 }
 
-/* Cephes's e^x (exp.c's header comment has the method and its accuracy) up to its scaling by
- * 2^n: e^r with x = n ln 2 + r, and n. */
-__attribute__((target("avx2,fma"))) static inline __m256 exp_reduced256(__m256 x, __m256 *n_out) {
+/* e^x on eight lanes for x <= 0 or NaN (the sigmoid's e^-|x|), by Cephes's method (exp.c's
+ * header comment has it and its accuracy): NaN stays NaN (through the arithmetic; the clamp keeps
+ * it), results below 2^-126 round to subnormals, and to 0 below -103.97 (ln 2^-150). No overflow
+ * to handle: the sigmoid, and Swish folded into a convolution, spend most of their time here,
+ * without a compare or blend (19-24 cycles a vector with the general e^x's blends, 13-16 without,
+ * in a one-core C harness on a Zen 3). x is clamped at -110 (e^-110 rounds to 0 as e^x below it
+ * does), so n lies in [-159, 0] and 2^n is applied as 2^(n + 64), a normal float, then 2^-64: the
+ * first product is exact and the second rounds once, as e^r 2^n itself would. */
+__attribute__((target("avx2,fma"))) static inline __m256 exp_nonpositive256(__m256 x) {
+    x = _mm256_max_ps(_mm256_set1_ps(-110.0f), x);
     const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
@@ -71,20 +78,7 @@ __attribute__((target("avx2,fma"))) static inline __m256 exp_reduced256(__m256 x
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    *n_out = n;
-    return _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), _mm256_set1_ps(1.0f));
-}
-
-/* e^x on eight lanes for x <= 0 or NaN (the sigmoid's e^-|x|): NaN stays NaN (through the
- * arithmetic; the clamp keeps it), results below 2^-126 round to subnormals, and to 0 below
- * -103.97 (ln 2^-150). No overflow to handle: the sigmoid, and Swish folded into a convolution,
- * spend most of their time here, without a compare or blend (22 cycles a vector with the general
- * e^x's, 14 so on a Zen 3). x is clamped at -110 (e^-110 rounds to 0 as e^x below it does), so n
- * lies in [-159, 0] and 2^n is applied as 2^(n + 64), a normal float, then 2^-64: the first
- * product is exact and the second rounds once, as e^r 2^n itself would. */
-__attribute__((target("avx2,fma"))) static inline __m256 exp_nonpositive256(__m256 x) {
-    __m256 n;
-    const __m256 er = exp_reduced256(_mm256_max_ps(_mm256_set1_ps(-110.0f), x), &n);
+    const __m256 er = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), _mm256_set1_ps(1.0f)); /* e^r */
     const __m256i biased = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127 + 64));
     const __m256 scaled = _mm256_mul_ps(er, _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23)));
     return _mm256_mul_ps(scaled, _mm256_set1_ps(0x1p-64f));
@@ -134,7 +128,7 @@ __attribute__((target("avx2,fma"))) static inline __m256 act256_apply(const act2
 }
 
 /* act256_apply on v[0], ..., v[n - 1], the kind tested once: a tile's twelve accumulators
- * behind a switch each cost MobileNetV2's fused expansions 3-8 % (n is a constant where this is
+ * behind a switch each cost MobileNetV2's fused expansions 3-9 % (n is a constant where this is
  * inlined, so each case's loop unrolls and v stays in registers). */
 __attribute__((target("avx2,fma"), always_inline)) static inline void act256_apply_n(const act256 *a, __m256 *v, int n) {
     switch (a->kind) {
@@ -156,6 +150,16 @@ __attribute__((target("avx512f"))) static inline __m512 act512_apply(const act25
     const __m256 low = act256_apply(a, _mm512_castps512_ps256(v));
     const __m256 high = act256_apply(a, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
     return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(low)), _mm256_castps_pd(high), 1));
+}
+
+/* act512_apply on v[0], ..., v[n - 1], the kind tested once (as act256_apply_n). */
+__attribute__((target("avx512f"), always_inline)) static inline void act512_apply_n(const act256 *a, __m512 *v, int n, __m512 slope,
+                                                                                   __m512 ceiling, __m512 threshold) {
+    if (a->kind == GRAFT_SIMD_RELU) {
+        UNROLL for (int i = 0; i < n; i++) v[i] = relu512(v[i], slope, ceiling, threshold);
+    } else {
+        UNROLL for (int i = 0; i < n; i++) v[i] = act512_apply(a, v[i], slope, ceiling, threshold);
+    }
 }
 
 /* One float through the activation (a lane of a vector for Swish and HardSwish): for the scalar

@@ -128,8 +128,9 @@ final class EltwiseLayer: Layer {
     /// How each input is read against the output; nil when no input broadcasts.
     let maps: [BroadcastMap]?
     /// On blocked channels (``ExecutionPlan/blockChannels(_:shapes:retained:)``): a map times one
-    /// factor per image and channel, the map's input index first (see ``scalesChannels(_:)``).
-    private let blockedScale: (map: Int, factors: Int, shape: Shape)?
+    /// factor per image and channel, the map's input index (the factors are the other) and the
+    /// output's shape (see ``scalesChannels(_:)``).
+    private let blockedScale: (map: Int, shape: Shape)?
 
     init(_ site: LayerSite, _ op: Eltwise) {
         node = site.node.name
@@ -142,7 +143,7 @@ final class EltwiseLayer: Layer {
         self.maps = maps.allSatisfy(\.isIdentity) ? nil : maps
         if site.channels == .blocks {
             guard let map = Self.scalesChannels(site) else { preconditionFailure("EltwiseLayer: \(node) cannot run on blocks") }
-            blockedScale = (map, 1 - map, site.outputShape)
+            blockedScale = (map, site.outputShape)
         } else {
             blockedScale = nil
         }
@@ -169,7 +170,7 @@ final class EltwiseLayer: Layer {
     func forward(_ context: ForwardContext) {
         let y = context.output(outputs[0])
         if let blockedScale, case let shape = blockedScale.shape {
-            ChannelBlocks.scaleForward(input: context.input(inputs[blockedScale.map]), factors: context.input(inputs[blockedScale.factors]),
+            ChannelBlocks.scaleForward(input: context.input(inputs[blockedScale.map]), factors: context.input(inputs[1 - blockedScale.map]),
                                        output: y, batch: shape[0], channels: shape[1], area: shape[2] * shape[3])
             return
         }
